@@ -1,0 +1,49 @@
+"""Curators write Markdown; the public only ever sees it sanitised."""
+
+import markdown as md
+import nh3
+from django.utils.safestring import mark_safe
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "sup",
+    "sub",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render(text):
+    """Markdown to HTML that is safe to put on a page: no scripts, handlers or javascript: links."""
+    if not text:
+        return mark_safe("")
+    html = md.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return mark_safe(clean)

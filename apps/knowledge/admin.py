@@ -1,0 +1,578 @@
+"""The curators' workplace: one admin per model, a whole mission editable on one page."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.core.models import Status
+
+from . import services
+from .models import (
+    Case,
+    Citation,
+    Classification,
+    ComparisonRow,
+    Concept,
+    Country,
+    Document,
+    MandateTask,
+    Mission,
+    Norm,
+    Organisation,
+    Source,
+    SourceCreator,
+)
+from .models.choices import LocatorType
+
+PUBLICATION_FIELDSET = (
+    "Publication",
+    {
+        "fields": ("status", "last_reviewed", "wikidata_qid", "curator_note"),
+        "description": "Publishing checks the rules: a summary, a located citation and, for "
+        "missions and cases, a cited preferred classification.",
+    },
+)
+
+
+class CitationInline(GenericTabularInline):
+    model = Citation
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = [
+        "source",
+        "claim",
+        "locator_type",
+        "locator",
+        "reconstructed",
+        "note",
+        "position",
+    ]
+    verbose_name_plural = (
+        "Citations (each claim of this record, with its page or section)"
+    )
+    formfield_overrides = {
+        # A one-line note keeps the inline readable.
+        Citation._meta.get_field("note").__class__: {
+            "widget": forms.TextInput(attrs={"size": 30})
+        }
+    }
+
+
+class ClassificationInlineForm(forms.ModelForm):
+    """A classification and its principal citation, so that a whole mission fits on one page.
+    Further citations of a classification are edited on the classification's own page."""
+
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        help_text="The source supporting this judgement.",
+    )
+    locator = forms.CharField(
+        required=False,
+        max_length=255,
+        help_text='Page(s) such as "512-514", or a section.',
+    )
+    locator_type = forms.ChoiceField(
+        choices=LocatorType.choices, initial=LocatorType.PAGES
+    )
+
+    class Meta:
+        model = Classification
+        fields = ["value", "preferred", "period_start", "period_end", "rationale"]
+        widgets = {"rationale": forms.Textarea(attrs={"rows": 3, "cols": 40})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = self.instance.citations.first() if self.instance.pk else None
+        if first:
+            self.fields["source"].initial = first.source_id
+            self.fields["locator"].initial = first.locator
+            self.fields["locator_type"].initial = first.locator_type
+
+    def clean(self):
+        cleaned = super().clean()
+        source, locator = cleaned.get("source"), cleaned.get("locator")
+        if bool(source) != bool(locator):
+            raise ValidationError(
+                "Give both a source and a locator for the classification."
+            )
+        if source:
+            probe = Citation(
+                source=source, locator=locator, locator_type=cleaned.get("locator_type")
+            )
+            try:
+                probe.clean()
+            except ValidationError as exc:
+                self.add_error("locator", exc.message_dict.get("locator", exc.messages))
+        return cleaned
+
+    def save(self, commit=True):
+        classification = super().save(commit=commit)
+        if commit:
+            self.save_citation()
+        return classification
+
+    def save_citation(self):
+        source, locator = (
+            self.cleaned_data.get("source"),
+            self.cleaned_data.get("locator"),
+        )
+        if not source:
+            return
+        citation = self.instance.citations.first() or Citation(
+            content_type=ContentType.objects.get_for_model(Classification),
+            object_id=self.instance.pk,
+            claim="classification",
+        )
+        citation.source = source
+        citation.locator = locator
+        citation.locator_type = (
+            self.cleaned_data.get("locator_type") or LocatorType.PAGES
+        )
+        citation.save()
+
+
+class ClassificationInline(GenericTabularInline):
+    model = Classification
+    form = ClassificationInlineForm
+    extra = 0
+    fields = [
+        "value",
+        "preferred",
+        "period_start",
+        "period_end",
+        "rationale",
+        "source",
+        "locator_type",
+        "locator",
+    ]
+    show_change_link = True
+    verbose_name_plural = (
+        "Classifications (Westphalian / post-Westphalian / mixed, with period)"
+    )
+
+
+class RecordAdmin(SimpleHistoryAdmin):
+    """Shared behaviour of every knowledge record's admin."""
+
+    inlines = [CitationInline]
+    list_filter = ["status", "last_reviewed"]
+    readonly_fields = ["created_at", "updated_at", "published_at"]
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ["publish_selected", "unpublish_selected", "mark_reviewed_today"]
+    list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        publishing = obj.status == Status.PUBLISHED
+        if publishing:
+            # The status field only asks; publishing itself goes through the service below,
+            # once the inlines (citations, classifications) are saved.
+            obj._publish_requested = True
+            obj.status = (
+                Status.PUBLISHED
+                if change and self._was_published(obj)
+                else Status.DRAFT
+            )
+        super().save_model(request, obj, form, change)
+
+    @staticmethod
+    def _was_published(obj):
+        return type(obj).objects.filter(pk=obj.pk, status=Status.PUBLISHED).exists()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if getattr(obj, "_publish_requested", False):
+            try:
+                services.record_publish(record=obj, user=request.user)
+            except ValidationError as exc:
+                if obj.status == Status.PUBLISHED:
+                    services.record_unpublish(record=obj, user=request.user)
+                self.message_user(
+                    request,
+                    f"Saved as a draft. {' '.join(exc.messages)}",
+                    messages.WARNING,
+                )
+
+    @admin.action(description="Publish selected records (checks the publishing rules)")
+    def publish_selected(self, request, queryset):
+        done = 0
+        for record in queryset:
+            try:
+                services.record_publish(record=record, user=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request,
+                    " ".join(exc.messages if hasattr(exc, "messages") else [str(exc)]),
+                    messages.WARNING,
+                )
+        if done:
+            self.message_user(request, f"Published {done} record(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected records (back to draft)")
+    def unpublish_selected(self, request, queryset):
+        for record in queryset:
+            services.record_unpublish(record=record, user=request.user)
+        self.message_user(
+            request, f"Unpublished {queryset.count()} record(s).", messages.SUCCESS
+        )
+
+    @admin.action(description="Mark selected records as reviewed today")
+    def mark_reviewed_today(self, request, queryset):
+        count = queryset.update(last_reviewed=timezone.localdate())
+        self.message_user(
+            request, f"Marked {count} record(s) as reviewed today.", messages.SUCCESS
+        )
+
+
+class SourceCreatorInline(admin.TabularInline):
+    model = SourceCreator
+    extra = 0
+    fields = ["role", "family", "given", "position"]
+    verbose_name_plural = "Authors and editors, in order"
+
+
+@admin.register(Source)
+class SourceAdmin(RecordAdmin):
+    list_display = ["title", "kind", "year", "container_title", "status", "updated_at"]
+    list_filter = ["kind", "status", "year"]
+    search_fields = [
+        "title",
+        "short_title",
+        "container_title",
+        "creators__family",
+        "slug",
+    ]
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [SourceCreatorInline, CitationInline]
+    fieldsets = [
+        ("Work", {"fields": ("slug", "kind", "title", "short_title", "summary")}),
+        (
+            "Publication details",
+            {
+                "fields": (
+                    "container_title",
+                    "collection_title",
+                    ("volume", "issue", "edition"),
+                    ("publisher", "place"),
+                    ("year", "month"),
+                    ("page_first", "page_last"),
+                    "url",
+                    "accessed",
+                    ("doi", "isbn"),
+                    "attribution_note",
+                )
+            },
+        ),
+        PUBLICATION_FIELDSET,
+        (
+            "Record",
+            {
+                "fields": ("created_at", "updated_at", "published_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("creators")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(RecordAdmin):
+    list_display = ["name", "acronym", "kind", "parent", "status", "updated_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "acronym", "slug"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    fieldsets = [
+        ("Content", {"fields": ("slug", "name", "acronym", "kind", "summary")}),
+        ("Relations", {"fields": ("parent", ("founded_date", "founded_precision"))}),
+        PUBLICATION_FIELDSET,
+        (
+            "Record",
+            {
+                "fields": ("created_at", "updated_at", "published_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    ]
+
+
+@admin.register(Norm)
+class NormAdmin(RecordAdmin):
+    list_display = ["name", "conception", "status", "updated_at"]
+    list_filter = ["conception", "status"]
+    search_fields = ["name", "slug", "summary"]
+    autocomplete_fields = ["related"]
+    fieldsets = [
+        ("Content", {"fields": ("slug", "name", "summary")}),
+        ("Coding", {"fields": ("conception",)}),
+        ("Relations", {"fields": ("related",)}),
+        PUBLICATION_FIELDSET,
+        (
+            "Record",
+            {
+                "fields": ("created_at", "updated_at", "published_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    ]
+
+
+@admin.register(Document)
+class DocumentAdmin(RecordAdmin):
+    list_display = [
+        "title",
+        "short_title",
+        "symbol",
+        "kind",
+        "date",
+        "issuer",
+        "status",
+    ]
+    list_filter = ["kind", "status", "issuer"]
+    search_fields = ["title", "short_title", "symbol", "slug"]
+    list_select_related = ["issuer"]
+    autocomplete_fields = ["issuer", "norms"]
+    date_hierarchy = "date"
+    prepopulated_fields = {"slug": ("short_title",)}
+    fieldsets = [
+        (
+            "Content",
+            {"fields": ("slug", "title", "short_title", "symbol", "kind", "summary")},
+        ),
+        ("Coding", {"fields": ("issuer", ("date", "date_precision"), "url")}),
+        ("Relations", {"fields": ("norms",)}),
+        PUBLICATION_FIELDSET,
+        (
+            "Record",
+            {
+                "fields": ("created_at", "updated_at", "published_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    ]
+
+
+@admin.register(Case)
+class CaseAdmin(RecordAdmin):
+    list_display = [
+        "name",
+        "conflict_type",
+        "start_date",
+        "end_date",
+        "status",
+        "updated_at",
+    ]
+    list_filter = ["conflict_type", "status", "countries__region"]
+    search_fields = ["name", "slug", "summary"]
+    autocomplete_fields = ["countries", "norms"]
+    date_hierarchy = "start_date"
+    inlines = [ClassificationInline, CitationInline]
+    fieldsets = [
+        ("Content", {"fields": ("slug", "name", "summary")}),
+        (
+            "Coding",
+            {
+                "fields": (
+                    "conflict_type",
+                    ("start_date", "start_precision"),
+                    ("end_date", "end_precision"),
+                    "countries",
+                )
+            },
+        ),
+        ("Relations", {"fields": ("norms",)}),
+        PUBLICATION_FIELDSET,
+        (
+            "Record",
+            {
+                "fields": ("created_at", "updated_at", "published_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    ]
+
+
+@admin.register(Mission)
+class MissionAdmin(RecordAdmin):
+    list_display = [
+        "name",
+        "acronym",
+        "mission_type",
+        "start_date",
+        "end_date",
+        "status",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        "mission_type",
+        "host_consent",
+        "use_of_force",
+        "legal_basis",
+        "organisations",
+        "mandate_tasks",
+    ]
+    search_fields = ["name", "acronym", "slug", "summary"]
+    autocomplete_fields = [
+        "organisations",
+        "lead_state",
+        "cases",
+        "authorised_by",
+        "predecessor",
+        "authorising_body",
+        "norms",
+    ]
+    filter_horizontal = ["mandate_tasks"]
+    date_hierarchy = "start_date"
+    inlines = [ClassificationInline, CitationInline]
+    fieldsets = [
+        (
+            "Content",
+            {"fields": ("slug", "name", "acronym", "summary", "mandate_summary")},
+        ),
+        (
+            "Coding",
+            {
+                "fields": (
+                    "mission_type",
+                    ("start_date", "start_precision"),
+                    ("end_date", "end_precision"),
+                    "host_consent",
+                    "use_of_force",
+                    "impartiality",
+                    "legal_basis",
+                    "authorising_body",
+                    "mandate_tasks",
+                ),
+                "description": "Code only what the sources support, and cite each dimension "
+                "below with its claim (host consent, use of force...). A blank is honest; a "
+                "guess is not.",
+            },
+        ),
+        (
+            "Relations",
+            {
+                "fields": (
+                    "organisations",
+                    "lead_state",
+                    "cases",
+                    "authorised_by",
+                    "predecessor",
+                    "norms",
+                )
+            },
+        ),
+        PUBLICATION_FIELDSET,
+        (
+            "Record",
+            {
+                "fields": ("created_at", "updated_at", "published_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    ]
+
+
+@admin.register(Concept)
+class ConceptAdmin(RecordAdmin):
+    list_display = ["term", "parent", "status", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["term", "slug", "summary"]
+    list_select_related = ["parent"]
+    prepopulated_fields = {"slug": ("term",)}
+    autocomplete_fields = [
+        "parent",
+        "related_concepts",
+        "norms",
+        "missions",
+        "cases",
+        "documents",
+    ]
+    fieldsets = [
+        ("Content", {"fields": ("slug", "term", "summary")}),
+        (
+            "Relations",
+            {
+                "fields": (
+                    "parent",
+                    "related_concepts",
+                    "norms",
+                    "missions",
+                    "cases",
+                    "documents",
+                )
+            },
+        ),
+        PUBLICATION_FIELDSET,
+        (
+            "Record",
+            {
+                "fields": ("created_at", "updated_at", "published_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    ]
+
+
+@admin.register(ComparisonRow)
+class ComparisonRowAdmin(RecordAdmin):
+    list_display = ["name", "section", "order", "status", "updated_at"]
+    list_filter = ["section", "status"]
+    list_editable = ["order"]
+    search_fields = ["name", "slug", "westphalian", "post_westphalian"]
+    fieldsets = [
+        ("Content", {"fields": ("slug", "name", "section", "order", "summary")}),
+        ("The two conceptions", {"fields": ("westphalian", "post_westphalian")}),
+        PUBLICATION_FIELDSET,
+        (
+            "Record",
+            {
+                "fields": ("created_at", "updated_at", "published_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    ]
+
+
+@admin.register(Citation)
+class CitationAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "claim", "content_type", "object_id", "reconstructed"]
+    list_filter = ["claim", "locator_type", "reconstructed", "content_type"]
+    search_fields = ["locator", "note", "source__title"]
+    list_select_related = ["source", "content_type"]
+    autocomplete_fields = ["source"]
+
+
+@admin.register(Classification)
+class ClassificationAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "content_type", "object_id", "preferred"]
+    list_filter = ["value", "preferred", "content_type"]
+    search_fields = ["rationale"]
+    list_select_related = ["content_type"]
+    inlines = [CitationInline]
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "region"]
+    list_filter = ["region"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(MandateTask)
+class MandateTaskAdmin(admin.ModelAdmin):
+    list_display = ["name", "conception", "position"]
+    list_filter = ["conception"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ("name",)}

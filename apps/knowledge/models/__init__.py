@@ -1,0 +1,24 @@
+from .base import Citation, Classification, KnowledgeRecord
+from .records import Case, ComparisonRow, Concept, Document, Mission, Norm, Organisation
+from .sources import Source, SourceCreator
+from .vocabularies import Country, MandateTask
+
+__all__ = [
+    "Case",
+    "Citation",
+    "Classification",
+    "ComparisonRow",
+    "Concept",
+    "Country",
+    "Document",
+    "KnowledgeRecord",
+    "MandateTask",
+    "Mission",
+    "Norm",
+    "Organisation",
+    "Source",
+    "SourceCreator",
+]
+
+# Every public record type, in the order the site lists them.
+RECORD_MODELS = [Mission, Case, Norm, Document, Organisation, Concept, Source]

@@ -1,0 +1,270 @@
+"""What every knowledge record shares, and the two claims that hang off any record:
+page-located citations and Westphalian / post-Westphalian classifications."""
+
+import re
+
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from apps.core.constraints import choices_constraint
+from apps.core.models import PublishableModel
+
+from .choices import Claim, Conception, LocatorType
+
+PAGE_LOCATOR = re.compile(r"^(\d{1,5})(?:\s*[-\u2013]\s*(\d{1,5}))?$")
+
+wikidata_validator = RegexValidator(
+    r"^Q[1-9]\d*$", "A Wikidata identifier looks like Q1065 (Q then digits)."
+)
+
+
+class Citation(models.Model):
+    """A page-located reference from a record (or a classification) to a Source."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    source = models.ForeignKey(
+        "knowledge.Source", on_delete=models.PROTECT, related_name="cited_by"
+    )
+    claim = models.CharField(
+        max_length=32,
+        choices=Claim.choices,
+        default=Claim.SUMMARY,
+        help_text="Which part of the record this citation supports.",
+    )
+    locator_type = models.CharField(
+        max_length=16, choices=LocatorType.choices, default=LocatorType.PAGES
+    )
+    locator = models.CharField(
+        max_length=255,
+        help_text='Pages as printed ("512" or "512-514"), or a section heading, paragraph '
+        "or note number for sources without pages.",
+    )
+    page_start = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    page_end = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    reconstructed = models.BooleanField(
+        default=False,
+        help_text="The page is inferred from page breaks in the file, not printed in it.",
+    )
+    note = models.TextField(blank=True, help_text="Optional, in our own words.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["content_type", "object_id", "position", "id"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id"], name="citation_target_idx"
+            ),
+        ]
+        constraints = [
+            choices_constraint(
+                "claim", Claim, name="citation_claim_valid", allow_blank=False
+            ),
+            choices_constraint(
+                "locator_type",
+                LocatorType,
+                name="citation_locator_type_valid",
+                allow_blank=False,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.locator_display}"
+
+    def save(self, *args, **kwargs):
+        # Derive the numeric page range so sorting and range checks need no parsing.
+        if self.locator_type == LocatorType.PAGES:
+            match = PAGE_LOCATOR.match((self.locator or "").strip())
+            if match:
+                self.page_start = int(match.group(1))
+                self.page_end = int(match.group(2) or match.group(1))
+        else:
+            self.page_start = self.page_end = None
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.locator = (self.locator or "").strip()
+        if not self.locator:
+            raise ValidationError(
+                {"locator": "Give a page, section, paragraph or note."}
+            )
+        if self.locator_type != LocatorType.PAGES:
+            self.page_start = self.page_end = None
+            return
+        match = PAGE_LOCATOR.match(self.locator)
+        if not match:
+            raise ValidationError(
+                {
+                    "locator": f'"{self.locator}" is not a page or page range such as 512 or 512-514.'
+                }
+            )
+        start = int(match.group(1))
+        end = int(match.group(2) or start)
+        if end < start:
+            raise ValidationError(
+                {"locator": f"The range {self.locator} ends before it starts."}
+            )
+        source = self.source if self.source_id else None
+        outside = (
+            source
+            and source.page_first
+            and source.page_last
+            and (start < source.page_first or end > source.page_last)
+        )
+        if outside:
+            raise ValidationError(
+                {
+                    "locator": f"Page {self.locator} is outside the source's page range "
+                    f"{source.page_first}-{source.page_last}."
+                }
+            )
+        self.page_start, self.page_end = start, end
+
+    @property
+    def locator_display(self):
+        if self.locator_type == LocatorType.PAGES:
+            prefix = (
+                "pp." if self.page_end and self.page_end != self.page_start else "p."
+            )
+            mark = " [reconstructed]" if self.reconstructed else ""
+            return f"{prefix} {self.locator}{mark}"
+        if self.locator_type == LocatorType.NOTE:
+            return f"n. {self.locator}"
+        return f"{self.get_locator_type_display()} \u201c{self.locator}\u201d"
+
+
+class Classification(models.Model):
+    """A sourced, contestable judgement that a mission or case is Westphalian,
+    post-Westphalian or mixed, for a period."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    value = models.CharField(
+        max_length=20,
+        choices=Conception.choices,
+        help_text="Westphalian: order between states, by consent. Post-Westphalian: "
+        "reshaping governance inside the state. Mixed: both, or drifting.",
+    )
+    preferred = models.BooleanField(
+        default=True, help_text="The judgement shown first; one per record."
+    )
+    period_start = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="First year this judgement covers (blank: from the start).",
+    )
+    period_end = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Last year it covers (blank: to the end)."
+    )
+    rationale = models.TextField(help_text="Why, in our own words (Markdown).")
+    position = models.PositiveSmallIntegerField(default=0)
+    citations = GenericRelation(Citation, related_query_name="classification")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["content_type", "object_id", "-preferred", "position", "id"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id"], name="classification_target_idx"
+            ),
+            models.Index(
+                fields=["value", "preferred"], name="classification_value_idx"
+            ),
+        ]
+        constraints = [
+            choices_constraint(
+                "value",
+                Conception,
+                name="classification_value_valid",
+                allow_blank=False,
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=models.Q(preferred=True),
+                name="classification_one_preferred",
+                violation_error_message="Only one classification of a record can be preferred.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__isnull=True)
+                | models.Q(period_start__isnull=True)
+                | models.Q(period_end__gte=models.F("period_start")),
+                name="classification_period_ordered",
+                violation_error_message="The period ends before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_value_display()} ({self.period_display or 'whole period'})"
+
+    @property
+    def period_display(self):
+        if self.period_start and self.period_end:
+            if self.period_start == self.period_end:
+                return str(self.period_start)
+            return f"{self.period_start}\u2013{self.period_end}"
+        if self.period_start:
+            return f"from {self.period_start}"
+        if self.period_end:
+            return f"until {self.period_end}"
+        return ""
+
+    def clean(self):
+        super().clean()
+        if (
+            self.period_start
+            and self.period_end
+            and self.period_end < self.period_start
+        ):
+            raise ValidationError(
+                {
+                    "period_end": f"The period ends ({self.period_end}) before it starts "
+                    f"({self.period_start})."
+                }
+            )
+
+
+class KnowledgeRecord(PublishableModel):
+    """Abstract base of every public record: slug, Markdown summary, citations, history."""
+
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="The record's address: lowercase-words-with-hyphens.",
+    )
+    summary = models.TextField(
+        blank=True, help_text="Two or more sentences in our own words (Markdown)."
+    )
+    curator_note = models.TextField(
+        blank=True,
+        help_text="Internal: uncertainties, reconstructed facts. Not shown publicly.",
+    )
+    wikidata_qid = models.CharField(
+        "Wikidata ID", max_length=20, blank=True, validators=[wikidata_validator]
+    )
+    citations = GenericRelation(Citation, related_query_name="%(class)s_record")
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+    # Publishing rules (see services.record_publish_problems) read this.
+    requires_classification = False
+
+    @property
+    def type_name(self):
+        return self._meta.verbose_name
+
+    @classmethod
+    def model_key(cls):
+        return cls._meta.model_name

@@ -1,0 +1,414 @@
+"""The domain records: organisations, documents, norms, cases, missions, concepts and the
+rows of the Westphalian / post-Westphalian comparison."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from apps.core import fuzzydate
+from apps.core.constraints import choices_constraint
+from apps.core.fuzzydate import DatePrecision
+
+from .base import Classification, KnowledgeRecord
+from .choices import (
+    ComparisonSection,
+    ConflictType,
+    DocumentKind,
+    HostConsent,
+    Impartiality,
+    LegalBasis,
+    MissionType,
+    NormConception,
+    OrganisationKind,
+    UseOfForce,
+)
+from .vocabularies import Country, MandateTask
+
+
+def _precision_field():
+    return models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        blank=True,
+    )
+
+
+class DatedRecord(KnowledgeRecord):
+    """A record with a start and an end known to a year, month or day."""
+
+    start_date = models.DateField(null=True, blank=True, db_index=True)
+    start_precision = _precision_field()
+    end_date = models.DateField(null=True, blank=True)
+    end_precision = _precision_field()
+    classifications = GenericRelation(
+        Classification, related_query_name="%(class)s_record"
+    )
+
+    requires_classification = True
+
+    class Meta:
+        abstract = True
+
+    @property
+    def start_display(self):
+        return fuzzydate.display(self.start_date, self.start_precision)
+
+    @property
+    def end_display(self):
+        return fuzzydate.display(self.end_date, self.end_precision)
+
+    @property
+    def dates_display(self):
+        if self.start_date and self.end_date:
+            return f"{self.start_display}\u2013{self.end_display}"
+        if self.start_date:
+            return f"{self.start_display}\u2013"
+        return ""
+
+    def preferred_classification(self):
+        for classification in self.classifications.all():
+            if classification.preferred:
+                return classification
+        return None
+
+    def clean(self):
+        super().clean()
+        # Compare the latest day the end could mean with the start: "1956" may end a
+        # record that started in "1956-11".
+        if (
+            self.start_date
+            and self.end_date
+            and fuzzydate.latest(self.end_date, self.end_precision) < self.start_date
+        ):
+            raise ValidationError(
+                {
+                    "end_date": f"The end ({self.end_display}) is before the start "
+                    f"({self.start_display})."
+                }
+            )
+
+
+class Organisation(KnowledgeRecord):
+    name = models.CharField(max_length=300)
+    acronym = models.CharField(max_length=40, blank=True, db_index=True)
+    kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The body this one belongs to (the HCNM to the OSCE).",
+    )
+    founded_date = models.DateField(null=True, blank=True)
+    founded_precision = _precision_field()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            choices_constraint(
+                "kind",
+                OrganisationKind,
+                name="organisation_kind_valid",
+                allow_blank=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self):
+        return reverse("knowledge:organisation-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError(
+                {"parent": "An organisation cannot be its own parent."}
+            )
+
+
+class Norm(KnowledgeRecord):
+    name = models.CharField(max_length=200)
+    conception = models.CharField(
+        max_length=20,
+        choices=NormConception.choices,
+        help_text="Which conception the norm belongs to; contested if it is fought over.",
+    )
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            choices_constraint(
+                "conception",
+                NormConception,
+                name="norm_conception_valid",
+                allow_blank=False,
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("knowledge:norm-detail", kwargs={"slug": self.slug})
+
+
+class Document(KnowledgeRecord):
+    title = models.CharField(max_length=500)
+    short_title = models.CharField(max_length=200, blank=True)
+    symbol = models.CharField(
+        "official symbol",
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="The document's official symbol where one exists, e.g. S/RES/1244 (1999).",
+    )
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
+    issuer = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        help_text="The body that adopted or issued it.",
+    )
+    date = models.DateField(null=True, blank=True, db_index=True)
+    date_precision = _precision_field()
+    url = models.URLField("official URL", max_length=500, blank=True)
+    norms = models.ManyToManyField(
+        Norm,
+        blank=True,
+        related_name="documents",
+        help_text="Norms the document articulates.",
+    )
+
+    class Meta:
+        ordering = ["date", "title"]
+        constraints = [
+            choices_constraint(
+                "kind", DocumentKind, name="document_kind_valid", allow_blank=False
+            )
+        ]
+
+    def __str__(self):
+        return self.short_title or self.title
+
+    @property
+    def name(self):
+        return self.short_title or self.title
+
+    @property
+    def date_display(self):
+        return fuzzydate.display(self.date, self.date_precision)
+
+    def get_absolute_url(self):
+        return reverse("knowledge:document-detail", kwargs={"slug": self.slug})
+
+
+class Case(DatedRecord):
+    """A conflict or crisis."""
+
+    name = models.CharField(max_length=300)
+    countries = models.ManyToManyField(Country, blank=True, related_name="cases")
+    conflict_type = models.CharField(
+        max_length=20, choices=ConflictType.choices, blank=True
+    )
+    norms = models.ManyToManyField(
+        Norm, blank=True, related_name="cases", help_text="Norms at stake."
+    )
+
+    class Meta:
+        ordering = ["start_date", "name"]
+        constraints = [
+            choices_constraint(
+                "conflict_type", ConflictType, name="case_conflict_type_valid"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("knowledge:case-detail", kwargs={"slug": self.slug})
+
+
+class Mission(DatedRecord):
+    """An intervention or operation, with the coded dimensions the comparison needs."""
+
+    name = models.CharField(max_length=300)
+    acronym = models.CharField(max_length=40, blank=True, db_index=True)
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="missions", help_text="Who ran it."
+    )
+    lead_state = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_missions",
+        limit_choices_to={"kind": OrganisationKind.STATE},
+        help_text="The state that led it, where one did.",
+    )
+    cases = models.ManyToManyField(Case, blank=True, related_name="missions")
+    authorised_by = models.ManyToManyField(
+        Document,
+        blank=True,
+        related_name="authorised_missions",
+        help_text="Documents that authorise or mandate it.",
+    )
+    mission_type = models.CharField(
+        max_length=32, choices=MissionType.choices, blank=True
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        help_text="The operation this one took over from (UNITAF before UNOSOM II).",
+    )
+    mandate_summary = models.TextField(
+        blank=True, help_text="The mandate, in our words (Markdown)."
+    )
+    host_consent = models.CharField(
+        max_length=20,
+        choices=HostConsent.choices,
+        blank=True,
+        help_text="Did the host state and the parties agree? The core of the Westphalian model.",
+    )
+    use_of_force = models.CharField(
+        max_length=20,
+        choices=UseOfForce.choices,
+        blank=True,
+        help_text="How far the mission may use force.",
+    )
+    impartiality = models.CharField(
+        max_length=12,
+        choices=Impartiality.choices,
+        blank=True,
+        help_text="Its stance towards the parties.",
+    )
+    legal_basis = models.CharField(
+        max_length=24,
+        choices=LegalBasis.choices,
+        blank=True,
+        help_text="What authorised it in law.",
+    )
+    authorising_body = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="authorised_missions",
+        help_text="The body that authorised it (Security Council, CSCE Council...).",
+    )
+    mandate_tasks = models.ManyToManyField(
+        MandateTask,
+        blank=True,
+        related_name="missions",
+        help_text="What it was asked to do: the scope of the mandate.",
+    )
+    norms = models.ManyToManyField(Norm, blank=True, related_name="missions")
+
+    class Meta:
+        ordering = ["start_date", "name"]
+        constraints = [
+            choices_constraint("mission_type", MissionType, name="mission_type_valid"),
+            choices_constraint(
+                "host_consent", HostConsent, name="mission_host_consent_valid"
+            ),
+            choices_constraint(
+                "use_of_force", UseOfForce, name="mission_use_of_force_valid"
+            ),
+            choices_constraint(
+                "impartiality", Impartiality, name="mission_impartiality_valid"
+            ),
+            choices_constraint(
+                "legal_basis", LegalBasis, name="mission_legal_basis_valid"
+            ),
+        ]
+
+    def __str__(self):
+        if self.acronym and self.acronym != self.name:
+            return f"{self.acronym}: {self.name}"
+        return self.name
+
+    @property
+    def short_name(self):
+        return self.acronym or self.name
+
+    def get_absolute_url(self):
+        return reverse("knowledge:mission-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.predecessor_id and self.predecessor_id == self.pk:
+            raise ValidationError({"predecessor": "A mission cannot succeed itself."})
+
+
+class Concept(KnowledgeRecord):
+    """A glossary term a student needs, linked to the records that illustrate it."""
+
+    term = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="A broader concept (a kind of security guarantee points to security guarantee).",
+    )
+    related_concepts = models.ManyToManyField("self", blank=True, symmetrical=True)
+    norms = models.ManyToManyField(Norm, blank=True, related_name="concepts")
+    missions = models.ManyToManyField(Mission, blank=True, related_name="concepts")
+    cases = models.ManyToManyField(Case, blank=True, related_name="concepts")
+    documents = models.ManyToManyField(Document, blank=True, related_name="concepts")
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    @property
+    def name(self):
+        return self.term
+
+    def get_absolute_url(self):
+        return reverse("knowledge:concept-detail", kwargs={"slug": self.slug})
+
+
+class ComparisonRow(KnowledgeRecord):
+    """One row of the comparison: how the two conceptions see one dimension."""
+
+    name = models.CharField(max_length=200)
+    section = models.CharField(max_length=16, choices=ComparisonSection.choices)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Rows sort by this within a section."
+    )
+    westphalian = models.TextField(help_text="The Westphalian view (Markdown).")
+    post_westphalian = models.TextField(
+        help_text="The post-Westphalian view (Markdown)."
+    )
+
+    class Meta:
+        ordering = ["section", "order", "name"]
+        verbose_name = "comparison row"
+        constraints = [
+            choices_constraint(
+                "section",
+                ComparisonSection,
+                name="comparison_section_valid",
+                allow_blank=False,
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("knowledge:compare") + f"#{self.slug}"

@@ -1,0 +1,127 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from apps.core.constraints import choices_constraint
+
+from .base import KnowledgeRecord
+from .choices import CreatorRole, SourceKind
+
+
+class Source(KnowledgeRecord):
+    """A bibliographic record: enough to export correct BibTeX, RIS and CSL-JSON."""
+
+    kind = models.CharField(max_length=16, choices=SourceKind.choices)
+    title = models.CharField(max_length=500)
+    short_title = models.CharField(max_length=200, blank=True)
+    container_title = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The journal, book or website it appears in.",
+    )
+    collection_title = models.CharField(max_length=300, blank=True, help_text="Series.")
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    edition = models.CharField(max_length=40, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    place = models.CharField("place of publication", max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    month = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(m, str(m)) for m in range(1, 13)]
+    )
+    page_first = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="First page of the work (for page-range checks).",
+    )
+    page_last = models.PositiveIntegerField(null=True, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    accessed = models.DateField(null=True, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    isbn = models.CharField("ISBN", max_length=20, blank=True)
+    attribution_note = models.TextField(
+        blank=True,
+        help_text="Say so here when curators added authorship or details the source itself "
+        "does not print.",
+    )
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["year"], name="source_year_idx")]
+        constraints = [
+            choices_constraint(
+                "kind", SourceKind, name="source_kind_valid", allow_blank=False
+            ),
+            models.CheckConstraint(
+                condition=models.Q(page_last__isnull=True)
+                | models.Q(page_first__isnull=True)
+                | models.Q(page_last__gte=models.F("page_first")),
+                name="source_pages_ordered",
+                violation_error_message="The last page comes before the first.",
+            ),
+        ]
+
+    def __str__(self):
+        authors = [
+            c.family for c in self.creators.all() if c.role == CreatorRole.AUTHOR
+        ]
+        who = " & ".join(authors[:2]) + (" et al." if len(authors) > 2 else "")
+        year = self.year or "n.d."
+        return f"{who} {year}: {self.title}" if who else f"{self.title} ({year})"
+
+    def get_absolute_url(self):
+        return reverse("knowledge:source-detail", kwargs={"slug": self.slug})
+
+    @property
+    def name(self):
+        return self.title
+
+    @property
+    def pages(self):
+        if self.page_first and self.page_last:
+            return f"{self.page_first}-{self.page_last}"
+        return str(self.page_first or "")
+
+    def authors(self):
+        return [c for c in self.creators.all() if c.role == CreatorRole.AUTHOR]
+
+    def editors(self):
+        return [c for c in self.creators.all() if c.role == CreatorRole.EDITOR]
+
+    def clean(self):
+        super().clean()
+        if self.page_first and self.page_last and self.page_last < self.page_first:
+            raise ValidationError(
+                {
+                    "page_last": f"The last page ({self.page_last}) comes before the first "
+                    f"({self.page_first})."
+                }
+            )
+
+
+class SourceCreator(models.Model):
+    """One author or editor of a source, in order."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="creators"
+    )
+    role = models.CharField(
+        max_length=8, choices=CreatorRole.choices, default=CreatorRole.AUTHOR
+    )
+    family = models.CharField("family name", max_length=120)
+    given = models.CharField("given names", max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "role", "position", "id"]
+        constraints = [
+            choices_constraint(
+                "role", CreatorRole, name="creator_role_valid", allow_blank=False
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.family}, {self.given}" if self.given else self.family

@@ -1,0 +1,22 @@
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_tests(django_test_environment):
+    """Fast password hashing and plain static storage for the whole run."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def curator(django_user_model):
+    return django_user_model.objects.create_superuser(
+        "curator", "c@example.org", "pw-curator-1"
+    )
+
+
+@pytest.fixture
+def admin_client_logged(client, curator):
+    client.force_login(curator)
+    return client

@@ -1,0 +1,267 @@
+"""The curated dataset: loads, validates, is idempotent and round-trips exactly."""
+
+import filecmp
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from apps.knowledge import services
+from apps.knowledge.dataset import DatasetError, load_dataset
+from apps.knowledge.models import RECORD_MODELS, Case, Citation, Mission, Source
+
+pytestmark = pytest.mark.django_db
+DATA = Path(settings.BASE_DIR) / "data"
+
+
+def write(root, relative, text):
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    write(
+        tmp_path, "countries.yaml", "- {code: EG, name: Egypt, region: middle_east}\n"
+    )
+    write(
+        tmp_path,
+        "mandate_tasks.yaml",
+        """\
+        - slug: interposition
+          name: Interposition
+          conception: westphalian
+          description: Standing between the parties.
+        """,
+    )
+    write(
+        tmp_path,
+        "sources/ff.yaml",
+        """\
+        slug: ff
+        kind: article
+        title: A journal article
+        authors: [{family: Flynn, given: Gregory}]
+        year: 1999
+        pages: "505-535"
+        """,
+    )
+    write(
+        tmp_path,
+        "cases/suez.yaml",
+        """\
+        slug: suez
+        name: Suez Crisis
+        countries: [EG]
+        start: "1956-10"
+        conflict_type: inter_state
+        summary: A crisis. It had two sentences.
+        classifications:
+          - value: westphalian
+            preferred: true
+            rationale: Between states.
+            citations: [{source: ff, claim: classification, pages: "512"}]
+        citations: [{source: ff, claim: summary, pages: "512-513"}]
+        """,
+    )
+    write(
+        tmp_path,
+        "missions/unef.yaml",
+        """\
+        slug: unef
+        name: First UN Emergency Force
+        acronym: UNEF I
+        cases: [suez]
+        start: "1956-11"
+        end: "1967"
+        mandate_tasks: [interposition]
+        host_consent: all_parties
+        summary: A force. It stood between armies.
+        classifications:
+          - value: westphalian
+            preferred: true
+            rationale: Consent and interposition.
+            citations: [{source: ff, claim: classification, pages: "512"}]
+        citations:
+          - {source: ff, claim: summary, pages: "512"}
+          - {source: ff, claim: host_consent, pages: "513", note: Our note.}
+        """,
+    )
+    return tmp_path
+
+
+def test_tiny_dataset_loads_and_publishes_complete_records(tiny):
+    report = load_dataset(tiny)
+    assert report.created == 3 and report.drafts == []
+    mission = Mission.objects.published().get(slug="unef")
+    assert mission.cases.get().slug == "suez"
+    assert mission.start_display == "November 1956"
+    assert mission.citations.count() == 2
+    assert mission.preferred_classification().citations.get().locator == "512"
+
+
+def test_loading_twice_changes_nothing(tiny):
+    load_dataset(tiny)
+    stamps = {m.slug: m.updated_at for m in Mission.objects.all()}
+    citation_ids = set(Citation.objects.values_list("id", flat=True))
+    report = load_dataset(tiny)
+    assert (report.created, report.updated) == (0, 0)
+    assert report.unchanged == 3
+    assert {m.slug: m.updated_at for m in Mission.objects.all()} == stamps
+    assert set(Citation.objects.values_list("id", flat=True)) == citation_ids
+
+
+def test_an_edit_in_a_file_updates_only_that_record(tiny):
+    load_dataset(tiny)
+    path = tiny / "missions/unef.yaml"
+    path.write_text(
+        path.read_text().replace("It stood between armies.", "It kept a line.")
+    )
+    report = load_dataset(tiny)
+    assert report.updated == 1
+    assert Mission.objects.get(slug="unef").summary.endswith("It kept a line.")
+
+
+def test_errors_name_file_record_and_field_and_load_nothing(tiny):
+    path = tiny / "missions/unef.yaml"
+    path.write_text(
+        path.read_text()
+        .replace('end: "1967"', 'end: "1950"')
+        .replace("cases: [suez]", "cases: [nowhere]")
+    )
+    with pytest.raises(DatasetError) as exc:
+        load_dataset(tiny)
+    text = str(exc.value)
+    assert 'missions/unef.yaml: record "unef", field "end"' in text
+    assert '"nowhere" is not a known case slug' in text
+    assert (
+        Mission.objects.count() == Case.objects.count() == Source.objects.count() == 0
+    )
+
+
+def test_page_outside_the_source_range_is_reported(tiny):
+    path = tiny / "missions/unef.yaml"
+    path.write_text(path.read_text().replace('pages: "513"', 'pages: "600"'))
+    with pytest.raises(DatasetError) as exc:
+        load_dataset(tiny)
+    assert "outside the source's page range 505-535" in str(exc.value)
+
+
+def test_unknown_fields_and_bad_yaml_are_reported(tiny):
+    write(tiny, "norms/broken.yaml", "slug: broken\nname: [unclosed\n")
+    with pytest.raises(DatasetError) as exc:
+        load_dataset(tiny)
+    assert "norms/broken.yaml: not valid YAML" in str(exc.value)
+    (tiny / "norms/broken.yaml").unlink()
+    path = tiny / "cases/suez.yaml"
+    path.write_text(path.read_text() + "colour: blue\n")
+    with pytest.raises(DatasetError) as exc:
+        load_dataset(tiny)
+    assert 'cases/suez.yaml: record "suez", field "colour": unknown field' in str(
+        exc.value
+    )
+
+
+def test_incomplete_records_load_as_drafts(tiny):
+    write(
+        tiny,
+        "norms/consent.yaml",
+        "slug: consent\nname: Consent\nconception: westphalian\n",
+    )
+    report = load_dataset(tiny)
+    assert any(
+        line.startswith("norms/consent: It has no summary.") for line in report.drafts
+    )
+    assert not Mission.objects.none().exists()
+    from apps.knowledge.models import Norm
+
+    assert Norm.objects.get(slug="consent").status == "draft"
+
+
+def test_dry_run_validates_and_rolls_back(tiny):
+    call_command("load_knowledge", str(tiny), "--dry-run")
+    assert Mission.objects.count() == 0
+
+
+def test_command_reports_problems_as_a_command_error(tiny):
+    (tiny / "missions/unef.yaml").write_text("slug: other\n")
+    with pytest.raises(CommandError, match="must equal the file name"):
+        call_command("load_knowledge", str(tiny))
+
+
+def test_tiny_dataset_round_trips_exactly(tiny, tmp_path_factory):
+    load_dataset(tiny)
+    first = tmp_path_factory.mktemp("first")
+    call_command("export_knowledge", str(first))
+    Mission.objects.all().delete()
+    Case.objects.all().delete()
+    Citation.objects.all().delete()
+    Source.objects.all().delete()
+    load_dataset(first)
+    second = tmp_path_factory.mktemp("second")
+    call_command("export_knowledge", str(second))
+    assert_same_tree(first, second)
+
+
+def assert_same_tree(left, right):
+    left_files = sorted(p.relative_to(left) for p in left.rglob("*.yaml"))
+    right_files = sorted(p.relative_to(right) for p in right.rglob("*.yaml"))
+    assert left_files == right_files
+    different = [
+        str(p)
+        for p in left_files
+        if not filecmp.cmp(left / p, right / p, shallow=False)
+    ]
+    assert different == []
+
+
+# ----------------------------------------------------------------- the real curated dataset
+
+
+def test_curated_dataset_loads_and_round_trips_exactly(tmp_path):
+    load_dataset(DATA)
+    call_command("export_knowledge", str(tmp_path))
+    expected = tmp_path / "expected"
+    shutil.copytree(DATA, expected, ignore=shutil.ignore_patterns("*.md"))
+    exported = sorted(
+        p.relative_to(tmp_path)
+        for p in tmp_path.rglob("*.yaml")
+        if not p.is_relative_to(expected)
+    )
+    assert exported == sorted(p.relative_to(expected) for p in expected.rglob("*.yaml"))
+    different = [
+        str(p)
+        for p in exported
+        if not filecmp.cmp(tmp_path / p, expected / p, shallow=False)
+    ]
+    assert different == [], (
+        "export differs from data/ (run export_knowledge data to canonicalise)"
+    )
+
+
+def test_every_published_curated_record_is_complete():
+    load_dataset(DATA)
+    for model in RECORD_MODELS:
+        for record in model.objects.published():
+            if model is not Source:
+                assert services.record_publish_problems(record) == [], record
+                assert (
+                    len(record.summary.split(". ")) >= 2
+                    or record.summary.count(".") >= 2
+                ), record
+
+
+def test_curated_dataset_covers_the_texts():
+    load_dataset(DATA)
+    published = {
+        m: set(m.objects.published().values_list("slug", flat=True))
+        for m in RECORD_MODELS
+    }
+    assert {"unef-i", "onuc", "kfor", "unmik", "isaf"} <= published[Mission]
+    assert {"flynn-farrell-1999", "freeman-2003"} <= published[Source]
+    assert len(published[Mission]) >= 30

@@ -1,0 +1,175 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from apps.core import fuzzydate
+from apps.core.markdown import render
+from apps.knowledge.models import Citation, Classification, Mission, Source
+from tests.factories import CitationFactory, MissionFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fuzzy_dates_round_trip_and_display():
+    for text, shown in [
+        ("1956", "1956"),
+        ("1956-11", "November 1956"),
+        ("1956-11-05", "5 November 1956"),
+    ]:
+        date, precision = fuzzydate.parse(text)
+        assert fuzzydate.to_text(date, precision) == text
+        assert fuzzydate.display(date, precision) == shown
+
+
+@pytest.mark.parametrize("bad", ["56", "1956-13", "1956-02-30", "November 1956", ""])
+def test_fuzzy_date_rejects_nonsense(bad):
+    with pytest.raises(ValueError):
+        fuzzydate.parse(bad)
+
+
+def test_mission_ending_before_it_starts_is_refused_with_a_clear_message():
+    mission = MissionFactory.build(
+        slug="x",
+        start_date=datetime.date(1993, 5, 1),
+        start_precision="month",
+        end_date=datetime.date(1992, 1, 1),
+        end_precision="year",
+    )
+    with pytest.raises(ValidationError) as exc:
+        mission.full_clean()
+    assert "before the start" in exc.value.message_dict["end_date"][0]
+
+
+def test_end_year_may_cover_a_start_month_in_the_same_year():
+    mission = MissionFactory.build(
+        slug="y",
+        start_date=datetime.date(1956, 11, 1),
+        start_precision="month",
+        end_date=datetime.date(1956, 1, 1),
+        end_precision="year",
+    )
+    mission.full_clean()  # "1956" can mean December 1956
+
+
+def test_locator_outside_the_source_page_range_is_refused():
+    source = SourceFactory(page_first=505, page_last=535)
+    citation = Citation(
+        source=source,
+        locator_type="pages",
+        locator="540",
+        content_type_id=1,
+        object_id=1,
+    )
+    with pytest.raises(ValidationError) as exc:
+        citation.clean()
+    assert (
+        "outside the source's page range 505-535"
+        in exc.value.message_dict["locator"][0]
+    )
+
+
+@pytest.mark.parametrize("locator", ["abc", "512-510", "12a"])
+def test_malformed_or_reversed_page_locators_are_refused(locator):
+    citation = Citation(source=SourceFactory(), locator_type="pages", locator=locator)
+    with pytest.raises(ValidationError):
+        citation.clean()
+
+
+def test_page_range_is_derived_on_save():
+    mission = MissionFactory()
+    citation = CitationFactory(target=mission, locator="512-514")
+    citation.refresh_from_db()
+    assert (citation.page_start, citation.page_end) == (512, 514)
+    assert citation.locator_display == "pp. 512-514"
+
+
+def test_section_locators_need_no_pages():
+    source = SourceFactory(page_first=None, page_last=None)
+    citation = Citation(
+        source=source, locator_type="section", locator="Limiting the Goals"
+    )
+    citation.clean()
+    assert citation.locator_display == "Section \u201cLimiting the Goals\u201d"
+
+
+def test_slugs_are_unique_with_a_message():
+    MissionFactory(slug="unef-i")
+    duplicate = MissionFactory.build(slug="unef-i")
+    with pytest.raises(ValidationError) as exc:
+        duplicate.full_clean()
+    assert "slug" in exc.value.message_dict
+
+
+def test_only_one_preferred_classification_per_record():
+    mission = MissionFactory()  # comes with a preferred classification
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Classification.objects.create(
+            target=mission, value="mixed", preferred=True, rationale="x"
+        )
+    Classification.objects.create(
+        target=mission, value="mixed", preferred=False, rationale="y"
+    )
+    assert mission.classifications.count() == 2
+
+
+def test_classification_period_must_be_ordered():
+    classification = Classification(
+        value="mixed",
+        period_start=1999,
+        period_end=1995,
+        rationale="r",
+        content_type_id=1,
+        object_id=1,
+    )
+    with pytest.raises(ValidationError) as exc:
+        classification.full_clean()
+    assert "before it starts" in str(exc.value)
+
+
+def test_source_citations_protect_the_source_from_deletion():
+    citation = CitationFactory(target=MissionFactory(cited=False))
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        citation.source.delete()
+    assert Source.objects.filter(pk=citation.source.pk).exists()
+
+
+def test_published_queryset_is_the_door():
+    MissionFactory(slug="pub")
+    MissionFactory(slug="draft", draft=True)
+    MissionFactory(slug="review", status="in_review")
+    MissionFactory(slug="gone", status="archived")
+    assert list(Mission.objects.published().values_list("slug", flat=True)) == ["pub"]
+
+
+def test_preferred_classification_and_str():
+    mission = MissionFactory(name="First UN Emergency Force", acronym="UNEF I")
+    assert str(mission) == "UNEF I: First UN Emergency Force"
+    assert mission.preferred_classification().value == "westphalian"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="javascript:alert(1)">x</a>',
+        "<iframe src='https://evil.example'></iframe>",
+        '<p onclick="steal()">hi</p>',
+        "<style>body{display:none}</style>",
+    ],
+)
+def test_markdown_is_sanitised(hostile):
+    html = str(render(hostile))
+    for needle in ("<script", "onerror", "javascript:", "<iframe", "onclick", "<style"):
+        assert needle not in html.lower()
+
+
+def test_markdown_keeps_ordinary_formatting():
+    html = str(render("Some *emphasis* and a [link](https://www.un.org/)."))
+    assert "<em>emphasis</em>" in html
+    assert 'href="https://www.un.org/"' in html
