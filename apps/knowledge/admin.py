@@ -246,6 +246,7 @@ class SourceAdmin(RecordAdmin):
     list_filter = ["kind", "status", "year"]
     search_fields = [
         "title",
+        "subtitle",
         "short_title",
         "container_title",
         "creators__family",
@@ -254,7 +255,10 @@ class SourceAdmin(RecordAdmin):
     prepopulated_fields = {"slug": ("title",)}
     inlines = [SourceCreatorInline, CitationInline]
     fieldsets = [
-        ("Work", {"fields": ("slug", "kind", "title", "short_title", "summary")}),
+        (
+            "Work",
+            {"fields": ("slug", "kind", "title", "subtitle", "short_title", "summary")},
+        ),
         (
             "Publication details",
             {

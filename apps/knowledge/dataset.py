@@ -77,6 +77,7 @@ RECORD_TYPES = [
         scalars=[
             "kind",
             "title",
+            "subtitle",
             "short_title",
             "container_title",
             "collection_title",

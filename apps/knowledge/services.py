@@ -12,11 +12,15 @@ from .models import Source
 def record_publish_problems(record):
     """What stops `record` from being published, as sentences a curator can act on."""
     problems = []
-    if not isinstance(record, Source) and not (record.summary or "").strip():
+    if isinstance(record, Source):
+        if not record.title.strip():
+            problems.append("It has no title.")
+        if not record.kind:
+            problems.append("It has no type (book, article...).")
+        return problems
+    if not (record.summary or "").strip():
         problems.append("It has no summary.")
-    if not isinstance(record, Source) and not any(
-        (c.locator or "").strip() for c in record.citations.all()
-    ):
+    if not any((c.locator or "").strip() for c in record.citations.all()):
         problems.append("It has no citation with a page or section locator.")
     if record.requires_classification:
         classifications = list(record.classifications.all())

@@ -12,8 +12,13 @@ from .choices import CreatorRole, SourceKind
 class Source(KnowledgeRecord):
     """A bibliographic record: enough to export correct BibTeX, RIS and CSL-JSON."""
 
-    kind = models.CharField(max_length=16, choices=SourceKind.choices)
-    title = models.CharField(max_length=500)
+    # Both may be blank while a curator completes a reference known only as "Author year";
+    # such a source cannot be published (services.record_publish_problems).
+    kind = models.CharField(max_length=16, choices=SourceKind.choices, blank=True)
+    title = models.CharField(max_length=500, blank=True, help_text="The main title.")
+    subtitle = models.CharField(
+        max_length=500, blank=True, help_text="The part after the colon, if any."
+    )
     short_title = models.CharField(max_length=200, blank=True)
     container_title = models.CharField(
         max_length=500,
@@ -50,9 +55,7 @@ class Source(KnowledgeRecord):
         ordering = ["title"]
         indexes = [models.Index(fields=["year"], name="source_year_idx")]
         constraints = [
-            choices_constraint(
-                "kind", SourceKind, name="source_kind_valid", allow_blank=False
-            ),
+            choices_constraint("kind", SourceKind, name="source_kind_valid"),
             models.CheckConstraint(
                 condition=models.Q(page_last__isnull=True)
                 | models.Q(page_first__isnull=True)
@@ -68,14 +71,20 @@ class Source(KnowledgeRecord):
         ]
         who = " & ".join(authors[:2]) + (" et al." if len(authors) > 2 else "")
         year = self.year or "n.d."
-        return f"{who} {year}: {self.title}" if who else f"{self.title} ({year})"
+        title = self.full_title
+        return f"{who} {year}: {title}" if who else f"{title} ({year})"
 
     def get_absolute_url(self):
         return reverse("knowledge:source-detail", kwargs={"slug": self.slug})
 
     @property
     def name(self):
-        return self.title
+        return self.full_title
+
+    @property
+    def full_title(self):
+        """Title and subtitle as printed: 'Main Title: Subtitle'."""
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
 
     @property
     def pages(self):
