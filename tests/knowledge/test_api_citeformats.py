@@ -1,0 +1,132 @@
+"""Citation formats: what reference managers import must parse back to what we know."""
+
+import json
+
+import pytest
+
+from apps.knowledge import citeformats
+from apps.knowledge.models import SourceCreator
+from tests import factories
+from tests.knowledge.citation_parsers import parse_bibtex, parse_ris
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article():
+    source = factories.SourceFactory(
+        slug="flynn-farrell-1999",
+        title="Piecing Together the Democratic Peace: The CSCE & Norms",
+        container_title="International Organization",
+        volume="53",
+        issue="3",
+        year=1999,
+        month=6,
+        doi="10.1162/002081899550977",
+    )
+    SourceCreator.objects.create(source=source, family="Flynn", given="Gregory")
+    SourceCreator.objects.create(
+        source=source, family="Farrell", given="Henry", position=1
+    )
+    return source
+
+
+@pytest.fixture
+def chapter():
+    source = factories.SourceFactory(
+        slug="bellamy-2004-ch1",
+        kind="chapter",
+        title="Peacekeeping in Global Politics",
+        container_title="Understanding Peacekeeping",
+        publisher="Polity",
+        place="Cambridge",
+        year=2004,
+        page_first=11,
+        page_last=33,
+    )
+    SourceCreator.objects.create(source=source, family="Bellamy", given="Alex J.")
+    SourceCreator.objects.create(
+        source=source, role="editor", family="Smith", given="Jo"
+    )
+    return source
+
+
+def test_csl_item_of_an_article(article):
+    item = citeformats.source_csl(article)
+    assert item["type"] == "article-journal"
+    assert item["author"] == [
+        {"family": "Flynn", "given": "Gregory"},
+        {"family": "Farrell", "given": "Henry"},
+    ]
+    assert item["issued"] == {"date-parts": [[1999, 6]]}
+    assert item["page"] == "505\u2013535"
+    assert json.loads(citeformats.to_csl_json([item]))[0]["id"] == "flynn-farrell-1999"
+
+
+def test_bibtex_parses_back_with_escapes_and_page_ranges(article, chapter):
+    text = citeformats.to_bibtex(
+        [citeformats.source_csl(article), citeformats.source_csl(chapter)]
+    )
+    first, second = parse_bibtex(text)
+    assert first["type"] == "article"
+    assert first["key"] == "flynn-farrell-1999"
+    assert first["author"] == "Flynn, Gregory and Farrell, Henry"
+    assert (
+        first["title"] == r"{Piecing Together the Democratic Peace: The CSCE \& Norms}"
+    )
+    assert first["journal"] == "International Organization"
+    assert first["pages"] == "505--535"
+    assert first["month"] == "jun"
+    assert first["doi"] == "10.1162/002081899550977"
+    assert second["type"] == "incollection"
+    assert second["booktitle"] == "Understanding Peacekeeping"
+    assert second["editor"] == "Smith, Jo"
+    assert second["pages"] == "11--33"
+
+
+def test_ris_parses_back(article, chapter):
+    text = citeformats.to_ris(
+        [citeformats.source_csl(article), citeformats.source_csl(chapter)]
+    )
+    first, second = parse_ris(text)
+    assert first["TY"] == ["JOUR"]
+    assert first["AU"] == ["Flynn, Gregory", "Farrell, Henry"]
+    assert first["JO"] == ["International Organization"]
+    assert (first["SP"], first["EP"]) == (["505"], ["535"])
+    assert first["PY"] == ["1999"]
+    assert first["DA"] == ["1999/06//"]
+    assert second["TY"] == ["CHAP"]
+    assert second["ED"] == ["Smith, Jo"]
+    assert "\r\n" in text
+
+
+def test_formatted_styles(article, chapter):
+    item = citeformats.source_csl(article)
+    assert citeformats.apa(item) == (
+        "Flynn, G., & Farrell, H. (1999). Piecing Together the Democratic Peace: "
+        "The CSCE & Norms. International Organization, 53(3), 505\u2013535. "
+        "https://doi.org/10.1162/002081899550977"
+    )
+    assert citeformats.chicago(item).startswith(
+        "Flynn, Gregory, and Henry Farrell. 1999. \u201cPiecing Together"
+    )
+    html = citeformats.apa(item, html=True)
+    assert "<i>International Organization</i>" in html
+    assert "&amp;" in html
+    assert "In J. Smith (Ed.), Understanding Peacekeeping (pp. 11\u201333)" in (
+        citeformats.apa(citeformats.source_csl(chapter))
+    )
+
+
+def test_a_page_of_the_knowledge_base_is_citable():
+    mission = factories.MissionFactory(name="First UN Emergency Force", acronym="")
+    item = citeformats.record_csl(mission, "https://kb.example.org/missions/x/")
+    assert item["type"] == "webpage"
+    assert item["URL"] == "https://kb.example.org/missions/x/"
+    (entry,) = parse_bibtex(citeformats.to_bibtex([item]))
+    assert entry["type"] == "misc"
+    assert entry["title"] == "{First UN Emergency Force}"
+    assert entry["url"] == "https://kb.example.org/missions/x/"
+    (record,) = parse_ris(citeformats.to_ris([item]))
+    assert record["TY"] == ["ELEC"]
+    assert "First UN Emergency Force" in citeformats.apa(item)
