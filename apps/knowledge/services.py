@@ -43,8 +43,10 @@ def _check_permission(user, record, codename):
 
 @transaction.atomic
 def record_publish(*, record, user=None):
-    """Publish `record` if it meets the publishing rules; raise ValidationError saying why not."""
-    _check_permission(user, record, "change")
+    """Publish `record` if it meets the publishing rules; raise ValidationError saying why not.
+
+    Needs the `publish_<model>` permission: curators edit, editors publish."""
+    _check_permission(user, record, "publish")
     problems = record_publish_problems(record)
     if problems:
         raise ValidationError(f"{record} cannot be published: " + " ".join(problems))
@@ -58,7 +60,7 @@ def record_publish(*, record, user=None):
 @transaction.atomic
 def record_unpublish(*, record, user=None):
     """Take `record` back to draft: it disappears from every public path at once."""
-    _check_permission(user, record, "change")
+    _check_permission(user, record, "publish")
     record.status = Status.DRAFT
     record.updated_by = user or record.updated_by
     record.save(update_fields=["status", "updated_by", "updated_at"])

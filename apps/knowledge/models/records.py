@@ -106,6 +106,9 @@ class Organisation(KnowledgeRecord):
     founded_precision = _precision_field()
 
     class Meta:
+        permissions = [
+            ("publish_organisation", "Can publish and unpublish organisations")
+        ]
         ordering = ["name"]
         constraints = [
             choices_constraint(
@@ -140,6 +143,7 @@ class Norm(KnowledgeRecord):
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
 
     class Meta:
+        permissions = [("publish_norm", "Can publish and unpublish norms")]
         ordering = ["name"]
         constraints = [
             choices_constraint(
@@ -187,6 +191,7 @@ class Document(KnowledgeRecord):
     )
 
     class Meta:
+        permissions = [("publish_document", "Can publish and unpublish documents")]
         ordering = ["date", "title"]
         constraints = [
             choices_constraint(
@@ -222,6 +227,7 @@ class Case(DatedRecord):
     )
 
     class Meta:
+        permissions = [("publish_case", "Can publish and unpublish cases")]
         ordering = ["start_date", "name"]
         constraints = [
             choices_constraint(
@@ -315,6 +321,7 @@ class Mission(DatedRecord):
     norms = models.ManyToManyField(Norm, blank=True, related_name="missions")
 
     class Meta:
+        permissions = [("publish_mission", "Can publish and unpublish missions")]
         ordering = ["start_date", "name"]
         constraints = [
             choices_constraint("mission_type", MissionType, name="mission_type_valid"),
@@ -369,6 +376,7 @@ class Concept(KnowledgeRecord):
     documents = models.ManyToManyField(Document, blank=True, related_name="concepts")
 
     class Meta:
+        permissions = [("publish_concept", "Can publish and unpublish concepts")]
         ordering = ["term"]
 
     def __str__(self):
@@ -396,6 +404,9 @@ class ComparisonRow(KnowledgeRecord):
     )
 
     class Meta:
+        permissions = [
+            ("publish_comparisonrow", "Can publish and unpublish comparison rows")
+        ]
         ordering = ["section", "order", "name"]
         verbose_name = "comparison row"
         constraints = [

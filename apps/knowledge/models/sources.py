@@ -52,6 +52,7 @@ class Source(KnowledgeRecord):
     )
 
     class Meta:
+        permissions = [("publish_source", "Can publish and unpublish sources")]
         ordering = ["title"]
         indexes = [models.Index(fields=["year"], name="source_year_idx")]
         constraints = [
