@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Development conveniences (a local secret key, no HTTPS redirect); production sets its own.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test install prepare check lint format clean
+.PHONY: run test install prepare check lint format clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+## bench: throughput and latency at 1x, 10x, 100x data on PostgreSQL (not part of `make test`)
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

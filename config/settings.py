@@ -205,5 +205,8 @@ LOGGING = {
     },
 }
 
+# `make bench` only: serves the minimal /bench/hello/ view that every figure is compared with.
+BENCHMARK = env_bool("PKB_BENCHMARK", False)
+
 # Shown on /about/ and stamped into exports.
 SITE_NAME = "Peacekeeping Knowledge Base"

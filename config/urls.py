@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,3 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apps.knowledge.urls")),
 ]
+
+if settings.BENCHMARK:
+    from apps.core.bench import hello
+
+    urlpatterns.insert(0, path("bench/hello/", hello))

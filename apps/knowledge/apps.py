@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class KnowledgeConfig(AppConfig):
     name = "apps.knowledge"
     verbose_name = "Knowledge"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,356 @@
+"""`make bench`: throughput and latency of every page and endpoint at 1x, 10x and 100x data.
+
+For each scale it rebuilds a PostgreSQL database on 127.0.0.1 (curated data plus synthetic
+copies), serves the app with gunicorn under production settings, and drives each endpoint
+with wrk from a separate process, in the same run as a minimal "hello" view, so that every
+figure is also a ratio to the ceiling for any Django page on this machine. Each figure is the
+median of repeated runs. It also counts SQL queries per request for each endpoint.
+
+Usage: python bench/run.py [--scales 1,10,100] [--duration 5] [--repeats 3] [--sqlite]
+Writes bench-results/bench.json and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_DB = "pkb_bench"
+PORT = 8765
+RESULTS = ROOT / "bench-results"
+
+
+def bench_env(database_url: str, *, cache: bool) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-production-use",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DATABASE_URL": database_url,
+            "PKB_BENCHMARK": "1",
+        }
+    )
+    if cache:
+        env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+    else:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(
+            f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+def recreate_postgres_database() -> str:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+    return f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+
+
+def prepare_database(env: dict, scale: int) -> None:
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_knowledge")
+    if scale > 1:
+        manage(env, "generate_synthetic", "--scale", str(scale))
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def endpoints(env: dict) -> dict[str, str]:
+    """Paths to measure, with real slugs from the database."""
+    script = (
+        "import json\n"
+        "from django.db.models import Count\n"
+        "from apps.knowledge.models import Mission, Case, Source\n"
+        "m = Mission.objects.published().exclude(slug__startswith='synthetic-')"
+        ".annotate(n=Count('citations')).order_by('-n')\n"
+        "two = list(m.values_list('slug', flat=True)[:2])\n"
+        "print(json.dumps({'mission': two[0], 'other': two[1],"
+        " 'source': Source.objects.published().order_by('slug').first().slug}))\n"
+    )
+    slugs = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+    mission, other, source = slugs["mission"], slugs["other"], slugs["source"]
+    return {
+        "hello (ceiling)": "/bench/hello/",
+        "home": "/",
+        "missions list": "/missions/",
+        "missions list, faceted": "/missions/?organisation=osce,un&conception=post_westphalian,mixed",
+        "cases list": "/cases/",
+        "cases list, faceted": "/cases/?region=europe&conception=mixed,post_westphalian",
+        "norms list": "/norms/",
+        "documents list": "/documents/",
+        "sources list": "/sources/",
+        "mission detail (most citations)": f"/missions/{mission}/",
+        "source detail": f"/sources/{source}/",
+        "comparison": "/compare/",
+        "compare records": f"/compare/missions/?ids={mission},{other}",
+        "search": "/search/?q=kosovo",
+        "timeline": "/timeline/",
+        "API missions list": "/api/v1/missions/",
+        "API missions list, filtered": "/api/v1/missions/?organisation=osce&conception=post_westphalian",
+        "API mission detail": f"/api/v1/missions/{mission}/",
+        "API search": "/api/v1/search/?q=kosovo",
+    }
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    sys.exit(f"gunicorn did not start on port {port}")
+
+
+def start_gunicorn(env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            GUNICORN,
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    wait_for_port(PORT)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=15)
+
+
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.match(r"([\d.]+)(us|ms|s)", text)
+    return float(match.group(1)) * _UNIT[match.group(2)]
+
+
+def wrk(path: str, *, connections: int, duration: int) -> dict:
+    url = f"http://127.0.0.1:{PORT}{path}"
+    out = subprocess.run(
+        [
+            "wrk",
+            "--latency",
+            "-t",
+            str(min(2, connections)),
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def query_counts(env: dict, paths: dict[str, str]) -> dict[str, int]:
+    script = (
+        "import json, sys\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "from django.core.cache import cache\n"
+        f"paths = json.loads({json.dumps(json.dumps(paths))})\n"
+        "client = Client()\n"
+        "out = {}\n"
+        "for name, path in paths.items():\n"
+        "    cache.clear()\n"
+        "    with CaptureQueriesContext(connection) as ctx:\n"
+        "        response = client.get(path, HTTP_HOST='127.0.0.1')\n"
+        "    out[name] = [len(ctx), response.status_code]\n"
+        "print(json.dumps(out))\n"
+    )
+    return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+
+
+def check_status(paths: dict[str, str]) -> dict[str, int]:
+    statuses = {}
+    for name, path in paths.items():
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{PORT}{path}", timeout=30
+            ) as r:
+                statuses[name] = r.status
+        except urllib.error.HTTPError as exc:
+            statuses[name] = exc.code
+    return statuses
+
+
+def measure_scale(scale: int, args) -> dict:
+    database_url = (
+        f"sqlite:///{RESULTS / f'bench-{scale}.sqlite3'}"
+        if args.sqlite
+        else recreate_postgres_database()
+    )
+    if args.sqlite:
+        Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    env = bench_env(database_url, cache=not args.no_cache)
+    print(f"== scale {scale}x: preparing {database_url}", flush=True)
+    prepare_database(env, scale)
+    paths = endpoints(env)
+    counts = query_counts(env, paths)
+    server = start_gunicorn(env)
+    try:
+        statuses = check_status(paths)
+        results = {}
+        for name, path in paths.items():
+            runs = [
+                wrk(path, connections=args.connections, duration=args.duration)
+                for _ in range(args.repeats)
+            ]
+            single = [
+                wrk(path, connections=1, duration=max(2, args.duration // 2))
+                for _ in range(args.repeats)
+            ]
+            results[name] = {
+                "path": path,
+                "status": statuses[name],
+                "queries": counts[name][0],
+                "rps": statistics.median(r["rps"] for r in runs),
+                "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+                "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+                "single_client_p50_ms": statistics.median(r["p50_ms"] for r in single),
+                "errors": sum(r["non_2xx"] for r in runs),
+            }
+            print(f"   {name}: {results[name]['rps']:.0f} req/s", flush=True)
+    finally:
+        stop(server)
+    hello = results["hello (ceiling)"]["rps"]
+    for row in results.values():
+        row["ratio_to_hello"] = row["rps"] / hello if hello else 0
+    return results
+
+
+def table(report: dict) -> str:
+    scales = report["scales"]
+    names = list(report["results"][str(scales[0])])
+    head = ["endpoint", "queries"]
+    for scale in scales:
+        head += [
+            f"{scale}x req/s",
+            f"{scale}x vs hello",
+            f"{scale}x p50 ms",
+            f"{scale}x p99 ms",
+            f"{scale}x 1-client p50",
+        ]
+    if len(scales) > 1:
+        head.append(f"{scales[-1]}x / {scales[0]}x")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in names:
+        first = report["results"][str(scales[0])][name]
+        cells = [name, str(first["queries"])]
+        for scale in scales:
+            row = report["results"][str(scale)][name]
+            cells += [
+                f"{row['rps']:.0f}",
+                f"{row['ratio_to_hello']:.2f}",
+                f"{row['p50_ms']:.1f}",
+                f"{row['p99_ms']:.1f}",
+                f"{row['single_client_p50_ms']:.1f}",
+            ]
+        if len(scales) > 1:
+            last = report["results"][str(scales[-1])][name]
+            cells.append(f"{last['rps'] / first['rps']:.2f}" if first["rps"] else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="1,10,100")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--sqlite", action="store_true", help="SQLite instead of PostgreSQL"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="run without Redis")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit(
+            "wrk is not installed (apt-get install wrk); `make bench` installs it."
+        )
+    RESULTS.mkdir(exist_ok=True)
+    scales = [int(s) for s in args.scales.split(",")]
+    report = {
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} ({os.cpu_count()} cores, {platform.machine()}, "
+        f"Python {platform.python_version()})",
+        "database": "SQLite" if args.sqlite else "PostgreSQL",
+        "cache": "none" if args.no_cache else "Redis",
+        "settings": {
+            "duration_s": args.duration,
+            "repeats": args.repeats,
+            "connections": args.connections,
+            "gunicorn_workers": 2,
+        },
+        "scales": scales,
+        "results": {},
+    }
+    for scale in scales:
+        report["results"][str(scale)] = measure_scale(scale, args)
+    (RESULTS / "bench.json").write_text(json.dumps(report, indent=2))
+    print()
+    print(
+        f"Generated {report['generated']} on {report['machine']}, {report['database']}, "
+        f"cache: {report['cache']}"
+    )
+    print(table(report))
+
+
+if __name__ == "__main__":
+    main()

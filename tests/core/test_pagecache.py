@@ -1,0 +1,72 @@
+"""Anonymous pages come from the cache until content changes, then never stale."""
+
+import pytest
+from django.core.cache import cache
+
+from apps.knowledge import services
+from tests.factories import MissionFactory
+
+pytestmark = pytest.mark.django_db
+
+MIDDLEWARE = "apps.core.pagecache.PublicPageCacheMiddleware"
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    if MIDDLEWARE not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_second_request_is_served_without_touching_the_database(
+    client, django_assert_num_queries
+):
+    mission = MissionFactory(name="First UN Emergency Force")
+    first = client.get(mission.get_absolute_url())
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        second = client.get(mission.get_absolute_url())
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_conditional_get_answers_304_without_rendering(client, django_assert_num_queries):
+    mission = MissionFactory()
+    etag = client.get(mission.get_absolute_url())["ETag"]
+    with django_assert_num_queries(0):
+        response = client.get(mission.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+
+
+def test_an_edit_invalidates_the_cached_page(client, django_capture_on_commit_callbacks):
+    mission = MissionFactory(name="Old name")
+    assert "Old name" in client.get(mission.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        mission.name = "New name"
+        mission.save()
+    content = client.get(mission.get_absolute_url()).content.decode()
+    assert "New name" in content and "Old name" not in content
+
+
+def test_unpublishing_removes_the_page_and_its_list_entry_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    mission = MissionFactory(name="Soon withdrawn")
+    assert client.get(mission.get_absolute_url()).status_code == 200
+    assert "Soon withdrawn" in client.get("/missions/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_unpublish(record=mission)
+    assert client.get(mission.get_absolute_url()).status_code == 404
+    assert "Soon withdrawn" not in client.get("/missions/").content.decode()
+
+
+def test_signed_in_curators_and_the_admin_bypass_the_cache(client, curator):
+    mission = MissionFactory()
+    client.get(mission.get_absolute_url())
+    client.force_login(curator)
+    response = client.get(mission.get_absolute_url())
+    assert not response.has_header("ETag") or response.status_code == 200
+    assert client.get("/admin/").status_code == 200
+    assert not any(key for key in getattr(cache, "_cache", {}) if "admin" in str(key))
