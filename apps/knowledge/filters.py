@@ -5,8 +5,12 @@ Every multi-valued parameter takes comma-separated values (`?organisation=un,osc
 matches any of them. Unknown values are errors with a message, never silently ignored.
 """
 
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass
+
 import django_filters
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from .models import Case, Concept, Document, Mission, Norm, Organisation, Source
 from .models.choices import (
@@ -229,3 +233,154 @@ FILTERSETS = {
     Concept: ConceptFilter,
     Source: SourceFilter,
 }
+
+
+# Facet counts ---------------------------------------------------------------------------
+#
+# A facet counts, for each value of one parameter, how many published records the page
+# would show if that value were chosen, given every *other* active parameter. Counting runs
+# on `pk__in=<the filtered primary keys>` so that the grouping join never reuses a join the
+# filters made (a mission in two regions counts once in each).
+
+
+@dataclass(frozen=True)
+class Facet:
+    """How to count one FilterSet parameter.
+
+    `path` is what to group by, `label` an optional field path naming the value (slug
+    facets), `through` the publishable relation the value hangs off (its drafts are never
+    counted), `where` extra conditions on the grouping rows, and `decade` buckets years.
+    """
+
+    param: str
+    path: str
+    label: str = ""
+    through: str = ""
+    where: tuple = ()
+    decade: bool = False
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class FacetGroup:
+    param: str
+    label: str
+    values: list = dataclasses.field(default_factory=list)
+
+    @property
+    def selected(self):
+        return [value for value in self.values if value.selected]
+
+
+_PREFERRED = (("classifications__preferred", True),)
+
+FACETS = {
+    MissionFilter: [
+        Facet("conception", "classifications__value", where=_PREFERRED),
+        Facet(
+            "organisation",
+            "organisations__slug",
+            "organisations__name",
+            "organisations__",
+        ),
+        Facet("mission_type", "mission_type"),
+        Facet("region", "cases__countries__region", through="cases__"),
+        Facet("country", "cases__countries__code", "cases__countries__name", "cases__"),
+        Facet("decade", "start_date__year", decade=True),
+        Facet("consent", "host_consent"),
+        Facet("use_of_force", "use_of_force"),
+        Facet("impartiality", "impartiality"),
+        Facet("legal_basis", "legal_basis"),
+        Facet("mandate_task", "mandate_tasks__slug", "mandate_tasks__name"),
+        Facet("norm", "norms__slug", "norms__name", "norms__"),
+    ],
+    CaseFilter: [
+        Facet("conception", "classifications__value", where=_PREFERRED),
+        Facet("conflict_type", "conflict_type"),
+        Facet("region", "countries__region"),
+        Facet("country", "countries__code", "countries__name"),
+        Facet("decade", "start_date__year", decade=True),
+        Facet("norm", "norms__slug", "norms__name", "norms__"),
+    ],
+    NormFilter: [Facet("conception", "conception")],
+    DocumentFilter: [
+        Facet("kind", "kind"),
+        Facet("organisation", "issuer__slug", "issuer__name", "issuer__"),
+        Facet("norm", "norms__slug", "norms__name", "norms__"),
+        Facet("decade", "date__year", decade=True),
+    ],
+    OrganisationFilter: [Facet("kind", "kind")],
+    ConceptFilter: [],
+    SourceFilter: [Facet("kind", "kind"), Facet("decade", "year", decade=True)],
+}
+
+
+def split_values(raw):
+    """'un, osce' -> ['un', 'osce'], as the In filters read a parameter."""
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
+
+
+def facet_counts(filterset_class, data, queryset):
+    """Counts per value of every facet of `filterset_class`, each respecting the others.
+
+    `queryset` must already be the public one (`.published()`); one query per facet, however
+    many records there are.
+    """
+    groups = []
+    for facet in FACETS[filterset_class]:
+        others = data.copy()
+        others.pop(facet.param, None)
+        filtered = filterset_class(others, queryset=queryset).qs
+        rows = (
+            queryset.model.objects.filter(pk__in=filtered.values("pk"))
+            .filter(**dict(facet.where))
+            .filter(
+                **({f"{facet.through}status": "published"} if facet.through else {})
+            )
+            .exclude(**{f"{facet.path}__isnull": True})
+            .values(facet.path, *([facet.label] if facet.label else []))
+            .annotate(n=Count("pk", distinct=True))
+            .order_by()
+        )
+        filter_ = filterset_class.base_filters[facet.param]
+        selected = set(split_values(data.get(facet.param)))
+        groups.append(
+            FacetGroup(
+                param=facet.param,
+                label=filter_.label,
+                values=_facet_values(facet, filter_, rows, selected),
+            )
+        )
+    return groups
+
+
+def _facet_values(facet, filter_, rows, selected):
+    if facet.decade:
+        decades = Counter()
+        for row in rows:
+            decades[row[facet.path] - row[facet.path] % 10] += row["n"]
+        return [
+            FacetValue(str(d), f"{d}s", n, str(d) in selected)
+            for d, n in sorted(decades.items())
+        ]
+    choices = dict(getattr(filter_, "extra", {}).get("choices") or [])
+    values = []
+    for row in rows:
+        value = str(row[facet.path])
+        if value == "":
+            continue
+        label = row.get(facet.label) if facet.label else choices.get(value, value)
+        values.append(FacetValue(value, str(label), row["n"], value in selected))
+    if choices:  # the coding scheme's own order
+        order = {value: i for i, value in enumerate(choices)}
+        values.sort(key=lambda v: order.get(v.value, len(order)))
+    else:
+        values.sort(key=lambda v: (-v.count, v.label.lower()))
+    return values

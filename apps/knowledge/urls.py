@@ -1,12 +1,22 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .sitemaps import SITEMAPS
 
 app_name = "knowledge"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("compare/", views.CompareView.as_view(), name="compare"),
+    path(
+        "compare/<str:kind>/",
+        views.CompareRecordsView.as_view(),
+        name="compare-records",
+    ),
+    path("timeline/", views.TimelineView.as_view(), name="timeline"),
+    path("search/", views.search, name="search"),
+    path("about/", views.AboutView.as_view(), name="about"),
     path("missions/", views.MissionListView.as_view(), name="mission-list"),
     path(
         "missions/<slug:slug>/",
@@ -41,4 +51,16 @@ urlpatterns = [
     path(
         "sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"
     ),
+    path(
+        "cite/<str:model_name>/<slug:slug>.<str:ext>",
+        views.cite_download,
+        name="cite",
+    ),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -1,8 +1,26 @@
-"""Public pages. Every queryset starts from .published(): the one door."""
+"""Public pages. Every queryset starts from .published(): the one door.
 
-from django.db.models import Prefetch
+Lists take the shared FilterSets' parameters (the API takes the same), with several values
+per parameter comma-separated; detail pages number every citation as a footnote.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
+from apps.core.models import Status
+
+from . import citeformats, filters, jsonld, timeline
+from .dimensions import CASE_DIMENSIONS, CONCEPTION, DIMENSIONS, MISSION_DIMENSIONS
+from .footnotes import Footnotes, by_claim
 from .models import (
     Case,
     Citation,
@@ -10,20 +28,45 @@ from .models import (
     ComparisonRow,
     Concept,
     Document,
+    MandateTask,
     Mission,
     Norm,
     Organisation,
     Source,
 )
-from .models.choices import ComparisonSection
+from .models.choices import (
+    Claim,
+    ComparisonSection,
+    Conception,
+    NormConception,
+)
+from .search import SEARCH_TYPES, search_records
+
+PUBLISHED = Status.PUBLISHED
+
+# The public record types, keyed by model name, in the order the site presents them.
+RECORD_TYPES = {
+    model._meta.model_name: model
+    for model in (Mission, Case, Norm, Document, Organisation, Concept, Source)
+}
 
 
-def published_citations():
+# Querysets ------------------------------------------------------------------------------
+
+
+def published_citations(name="citations"):
+    """Citations whose source is published, with the source and its creators."""
     return Prefetch(
-        "citations",
-        queryset=Citation.objects.filter(source__status="published")
+        name,
+        queryset=Citation.objects.filter(source__status=PUBLISHED)
         .select_related("source")
         .prefetch_related("source__creators"),
+    )
+
+
+def preferred_classifications():
+    return Prefetch(
+        "classifications", queryset=Classification.objects.filter(preferred=True)
     )
 
 
@@ -32,6 +75,85 @@ def classifications_with_citations():
         "classifications",
         queryset=Classification.objects.prefetch_related(published_citations()),
     )
+
+
+def published(model, name, *, related=(), prefetch=()):
+    """Prefetch a relation keeping only its published records."""
+    queryset = model.objects.published().select_related(*related)
+    return Prefetch(name, queryset=queryset.prefetch_related(*prefetch))
+
+
+# Query strings --------------------------------------------------------------------------
+
+
+def _encode(params):
+    return urlencode(params, safe=",")
+
+
+def canonical_params(querydict):
+    """One value per parameter, several values comma-joined, empty parameters dropped."""
+    params = {}
+    for key in querydict:
+        values = []
+        for raw in querydict.getlist(key):
+            for part in filters.split_values(raw) if key != "q" else [raw.strip()]:
+                if part and part not in values:
+                    values.append(part)
+        if values:
+            params[key] = ",".join(values)
+    return params
+
+
+def _needs_redirect(querydict, params):
+    return any(
+        len(querydict.getlist(key)) > 1 or querydict.get(key, "") != params.get(key)
+        for key in querydict
+    )
+
+
+def toggled(params, param, value):
+    """The query string with `value` added to or removed from `param`; page reset."""
+    params = {k: v for k, v in params.items() if k != "page"}
+    values = filters.split_values(params.get(param))
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    if values:
+        params[param] = ",".join(values)
+    else:
+        params.pop(param, None)
+    return "?" + _encode(params) if params else "?"
+
+
+def without(params, param):
+    """The query string without `param` (and without a page number)."""
+    rest = {k: v for k, v in params.items() if k not in {param, "page"}}
+    return "?" + _encode(rest) if rest else "?"
+
+
+def api_url(model_name, params):
+    try:
+        path = reverse(f"api:{model_name}-list")
+    except NoReverseMatch:
+        path = f"/api/v1/{RECORD_TYPES[model_name]._meta.verbose_name_plural}/"
+    query = {k: v for k, v in params.items() if k != "page"}
+    return path + ("?" + _encode(query) if query else "")
+
+
+class CanonicalQueryMixin:
+    """Repeated parameters (from checkbox forms) redirect to their comma-separated form,
+    so that every page has one canonical, shareable address."""
+
+    def get(self, request, *args, **kwargs):
+        self.params = canonical_params(request.GET)
+        if _needs_redirect(request.GET, self.params):
+            query = _encode(self.params)
+            return redirect(request.path + ("?" + query if query else ""))
+        return super().get(request, *args, **kwargs)
+
+
+# Home -----------------------------------------------------------------------------------
 
 
 class HomeView(TemplateView):
@@ -43,171 +165,484 @@ class HomeView(TemplateView):
             (
                 model._meta.verbose_name_plural,
                 model.objects.published().count(),
-                f"knowledge:{model._meta.model_name}-list",
+                f"knowledge:{name}-list",
             )
-            for model in (Mission, Case, Norm, Document, Organisation, Concept, Source)
+            for name, model in RECORD_TYPES.items()
         ]
-        context["recent"] = Mission.objects.published().order_by("-updated_at")[:8]
+        recent = []
+        for model in (Mission, Case, Norm, Document, Organisation, Concept):
+            recent += model.objects.published().order_by("-updated_at")[:6]
+        recent.sort(key=lambda record: record.updated_at, reverse=True)
+        context["recent"] = recent[:8]
+        context["conceptions"] = [
+            (value, label, Conception.DEFINITIONS[value])
+            for value, label in Conception.choices
+        ]
         return context
 
 
-class RecordListView(ListView):
-    paginate_by = 50
+# Lists ----------------------------------------------------------------------------------
+
+
+class RecordListView(CanonicalQueryMixin, ListView):
+    """A faceted list: the shared FilterSet, counts per facet value, sorting, pages."""
+
+    paginate_by = 30
     template_name = "knowledge/record_list.html"
-    related = ()
+    filterset_class = None
+    comparable = False  # rows get "add to comparison" checkboxes
+    intro = ""
+
+    def decorate(self, queryset):
+        """What each row needs, prefetched (published relations only)."""
+        return queryset
 
     def get_queryset(self):
-        return self.model.objects.published().select_related(*self.related)
+        self.filterset = self.filterset_class(
+            self.params or None, queryset=self.model.objects.published()
+        )
+        return self.decorate(self.filterset.qs)
+
+    def get_facets(self):
+        groups = filters.facet_counts(
+            self.filterset_class, self.params, self.model.objects.published()
+        )
+        for group in groups:
+            for value in group.values:
+                value.url = toggled(self.params, group.param, value.value)
+            group.clear_url = without(self.params, group.param)
+        return [group for group in groups if group.values]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["type_plural"] = self.model._meta.verbose_name_plural
+        opts = self.model._meta
+        ordering = self.filterset.filters.get("ordering")
+        context.update(
+            model_name=opts.model_name,
+            type_plural=opts.verbose_name_plural,
+            intro=self.intro,
+            filterset=self.filterset,
+            errors=self.filterset.errors,
+            facets=self.get_facets(),
+            params=self.params,
+            hidden_params=[
+                (k, v)
+                for k, v in self.params.items()
+                if k not in {"q", "ordering", "page"}
+            ],
+            sort_choices=ordering.extra["choices"] if ordering else [],
+            page_query=_encode({k: v for k, v in self.params.items() if k != "page"}),
+            api_url=api_url(opts.model_name, self.params),
+            active=bool({k for k in self.params if k not in {"page", "ordering"}}),
+            clear_url=self.request.path,
+            comparable=self.comparable,
+            compare_url=reverse(
+                "knowledge:compare-records", args=[opts.verbose_name_plural]
+            )
+            if self.comparable
+            else "",
+            row_template=f"knowledge/rows/{opts.model_name}.html",
+        )
         return context
 
-
-class RecordDetailView(DetailView):
-    template_name = "knowledge/record_detail.html"
-    related = ()
-    prefetch = ()
-
-    def get_queryset(self):
-        return (
-            self.model.objects.published()
-            .select_related(*self.related)
-            .prefetch_related(published_citations(), *self.prefetch)
-        )
-
-
-def _published(model, name):
-    return Prefetch(name, queryset=model.objects.published())
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.filterset.errors:
+            response.status_code = 400
+        return response
 
 
 class MissionListView(RecordListView):
     model = Mission
+    filterset_class = filters.MissionFilter
+    comparable = True
+    intro = (
+        "Interventions and operations, each coded on the dimensions that separate the "
+        "two conceptions and classified with a sourced rationale."
+    )
 
-
-class MissionDetailView(RecordDetailView):
-    model = Mission
-    template_name = "knowledge/mission_detail.html"
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("lead_state", "authorising_body", "predecessor")
-            .prefetch_related(
-                classifications_with_citations(),
-                _published(Organisation, "organisations"),
-                _published(Case, "cases"),
-                _published(Document, "authorised_by"),
-                _published(Norm, "norms"),
-                _published(Mission, "successors"),
-                "mandate_tasks",
-            )
+    def decorate(self, queryset):
+        return queryset.prefetch_related(
+            preferred_classifications(), published(Organisation, "organisations")
         )
 
 
 class CaseListView(RecordListView):
     model = Case
+    filterset_class = filters.CaseFilter
+    comparable = True
+    intro = "Conflicts and crises the missions were sent into."
 
-
-class CaseDetailView(RecordDetailView):
-    model = Case
-    template_name = "knowledge/case_detail.html"
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                classifications_with_citations(),
-                "countries",
-                _published(Mission, "missions"),
-                _published(Norm, "norms"),
-            )
-        )
+    def decorate(self, queryset):
+        return queryset.prefetch_related(preferred_classifications(), "countries")
 
 
 class NormListView(RecordListView):
     model = Norm
-
-
-class NormDetailView(RecordDetailView):
-    model = Norm
-    prefetch = ()
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                _published(Norm, "related"),
-                _published(Document, "documents"),
-                _published(Mission, "missions"),
-                _published(Case, "cases"),
-            )
-        )
+    filterset_class = filters.NormFilter
+    intro = "Principles of international order, and which conception each belongs to."
 
 
 class DocumentListView(RecordListView):
     model = Document
-    related = ("issuer",)
+    filterset_class = filters.DocumentFilter
+    intro = (
+        "Charters, treaties, resolutions and decisions that found norms and mandates."
+    )
 
-
-class DocumentDetailView(RecordDetailView):
-    model = Document
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                _published(Norm, "norms"),
-                _published(Mission, "authorised_missions"),
-            )
-        )
+    def decorate(self, queryset):
+        return queryset.select_related("issuer")
 
 
 class OrganisationListView(RecordListView):
     model = Organisation
+    filterset_class = filters.OrganisationFilter
+    intro = "The bodies that authorise, run and lead interventions."
 
-
-class OrganisationDetailView(RecordDetailView):
-    model = Organisation
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                _published(Mission, "missions"),
-                _published(Document, "documents"),
-                _published(Organisation, "children"),
-            )
-        )
+    def decorate(self, queryset):
+        return queryset.select_related("parent")
 
 
 class ConceptListView(RecordListView):
     model = Concept
-
-
-class ConceptDetailView(RecordDetailView):
-    model = Concept
+    filterset_class = filters.ConceptFilter
+    paginate_by = 200
+    intro = "The terms a student of intervention needs, defined from the sources."
 
 
 class SourceListView(RecordListView):
     model = Source
+    filterset_class = filters.SourceFilter
+    intro = "The bibliography every claim on this site cites, with page or section."
+
+    def decorate(self, queryset):
+        return queryset.prefetch_related("creators")
+
+
+# Details --------------------------------------------------------------------------------
+
+
+class RecordDetailView(DetailView):
+    """A record with its footnoted citations, related records and "cite this page".
+
+    `related` lists (heading, relation) pairs shown as cross-links: many-valued relations
+    are prefetched published-only, single foreign keys are shown only when published.
+    """
+
+    template_name = "knowledge/record_detail.html"
+    select = ()
+    related = ()
+    prefetch = ()
+    dimensions = ()
+    comparable = False  # offers "compare with..." (missions and cases)
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("creators")
+        opts = self.model._meta
+        prefetches = [published_citations(), *self.prefetch]
+        selects = list(self.select)
+        for _, name in self.related:
+            field = opts.get_field(name)
+            if field.many_to_one:
+                selects.append(name)
+            else:
+                prefetches.append(published(field.related_model, name))
+        return (
+            self.model.objects.published()
+            .select_related(*selects)
+            .prefetch_related(*prefetches)
+        )
+
+    def related_groups(self):
+        groups = []
+        for heading, name in self.related:
+            value = getattr(self.object, name)
+            if hasattr(value, "all"):
+                items = list(value.all())
+            else:
+                items = [value] if value is not None and value.is_published else []
+            if items:
+                groups.append({"heading": heading, "items": items})
+        return groups
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.object
+        notes = Footnotes()
+        citations = list(record.citations.all())
+        summary_notes = notes.cite(
+            by_claim(citations, {Claim.SUMMARY, Claim.DEFINITION})
+        )
+        classifications = []
+        if hasattr(record, "classifications"):
+            for classification in record.classifications.all():
+                classifications.append(
+                    {
+                        "object": classification,
+                        "notes": notes.cite(classification.citations.all()),
+                    }
+                )
+        rows = []
+        for dimension in self.dimensions:
+            if dimension is CONCEPTION:
+                continue
+            text = dimension.display(record)
+            if not text:
+                continue
+            value = dimension.value(record)
+            rows.append(
+                {
+                    "dimension": dimension,
+                    "text": text,
+                    "items": self.dimension_items(dimension),
+                    "definition": dimension.definitions().get(value, ""),
+                    "notes": notes.cite(by_claim(citations, dimension.claims)),
+                }
+            )
+        extra_notes = {
+            claim: notes.cite(by_claim(citations, {claim}))
+            for claim in (Claim.MANDATE, Claim.WESTPHALIAN, Claim.POST_WESTPHALIAN)
+        }
+        notes.cite(citations)  # whatever remains (relations, other...)
+        url = self.request.build_absolute_uri(record.get_absolute_url())
+        context.update(
+            footnotes=notes,
+            summary_notes=summary_notes,
+            classifications=classifications,
+            coded_rows=rows,
+            extra_notes=extra_notes,
+            related_groups=self.related_groups(),
+            cite=self.cite_context(url),
+            canonical_url=url,
+            jsonld=jsonld.for_record(record, url),
+            model_name=record._meta.model_name,
+            type_plural=record._meta.verbose_name_plural,
+        )
+        if self.comparable:
+            context["compare_choices"] = (
+                self.model.objects.published()
+                .exclude(pk=record.pk)
+                .only("slug", "name", *(["acronym"] if self.model is Mission else []))
+            )
+        return context
+
+    def dimension_items(self, dimension):
+        """Linked records for a many-valued dimension (organisations), else None."""
+        if dimension.key == "organisations":
+            return list(self.object.organisations.all())
+        return None
+
+    def cite_item(self, url):
+        return citeformats.record_csl(self.object, url)
+
+    def cite_context(self, url):
+        item = self.cite_item(url)
+        name, slug = self.object._meta.model_name, self.object.slug
+        return {
+            "apa": citeformats.apa(item, html=True),
+            "chicago": citeformats.chicago(item, html=True),
+            "downloads": [
+                (label, reverse("knowledge:cite", args=[name, slug, ext]))
+                for ext, (label, _, _) in CITE_FORMATS.items()
+            ],
+        }
+
+
+class MissionDetailView(RecordDetailView):
+    model = Mission
+    template_name = "knowledge/mission_detail.html"
+    dimensions = MISSION_DIMENSIONS
+    comparable = True
+    select = ("authorising_body",)
+    related = (
+        ("Cases", "cases"),
+        ("Run by", "organisations"),
+        ("Lead state", "lead_state"),
+        ("Authorised by", "authorised_by"),
+        ("Norms invoked", "norms"),
+        ("Preceded by", "predecessor"),
+        ("Succeeded by", "successors"),
+        ("Glossary", "concepts"),
+    )
+    prefetch = (classifications_with_citations(), "mandate_tasks")
+
+
+class CaseDetailView(RecordDetailView):
+    model = Case
+    template_name = "knowledge/mission_detail.html"
+    dimensions = CASE_DIMENSIONS
+    comparable = True
+    related = (
+        ("Missions", "missions"),
+        ("Norms at stake", "norms"),
+        ("Glossary", "concepts"),
+    )
+    prefetch = (classifications_with_citations(), "countries")
+
+
+class NormDetailView(RecordDetailView):
+    model = Norm
+    related = (
+        ("Related norms", "related"),
+        ("Documents that articulate it", "documents"),
+        ("Missions that invoke it", "missions"),
+        ("Cases where it is at stake", "cases"),
+        ("Glossary", "concepts"),
+    )
+
+
+class DocumentDetailView(RecordDetailView):
+    model = Document
+    related = (
+        ("Issued by", "issuer"),
+        ("Norms it articulates", "norms"),
+        ("Missions it authorises", "authorised_missions"),
+        ("Glossary", "concepts"),
+    )
+
+
+class OrganisationDetailView(RecordDetailView):
+    model = Organisation
+    related = (
+        ("Part of", "parent"),
+        ("Bodies within it", "children"),
+        ("Missions it ran", "missions"),
+        ("Missions it led", "led_missions"),
+        ("Missions it authorised", "authorised_missions"),
+        ("Documents it issued", "documents"),
+    )
+
+
+class ConceptDetailView(RecordDetailView):
+    model = Concept
+    related = (
+        ("Broader concept", "parent"),
+        ("Narrower concepts", "children"),
+        ("Related concepts", "related_concepts"),
+        ("Norms", "norms"),
+        ("Missions", "missions"),
+        ("Cases", "cases"),
+        ("Documents", "documents"),
+    )
 
 
 class SourceDetailView(RecordDetailView):
     model = Source
     template_name = "knowledge/source_detail.html"
+    prefetch = ("creators",)
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("creators")
+    def cite_item(self, url):
+        return citeformats.source_csl(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["citing"] = citing_records(self.object)
+        return context
+
+
+def citing_records(source):
+    """Every published record citing `source` (directly or through a classification),
+    grouped by type, each with the citations: a bounded number of queries."""
+    citations = list(source.cited_by.select_related("content_type"))
+    classification_type = ContentType.objects.get_for_model(Classification)
+    via = defaultdict(list)  # classification id -> citations
+    targets = defaultdict(lambda: defaultdict(list))  # model -> pk -> citations
+    for citation in citations:
+        if citation.content_type_id == classification_type.pk:
+            via[citation.object_id].append(citation)
+        else:
+            model = citation.content_type.model_class()
+            targets[model][citation.object_id].append(citation)
+    if via:
+        for classification in Classification.objects.filter(pk__in=via).select_related(
+            "content_type"
+        ):
+            model = classification.content_type.model_class()
+            targets[model][classification.object_id] += via[classification.pk]
+    groups = []
+    for model in (*RECORD_TYPES.values(), ComparisonRow):
+        if model not in targets:
+            continue
+        records = model.objects.published().filter(pk__in=targets[model])
+        entries = [
+            {"record": record, "citations": targets[model][record.pk]}
+            for record in records
+        ]
+        if entries:
+            groups.append(
+                {
+                    "heading": model._meta.verbose_name_plural.capitalize(),
+                    "entries": entries,
+                }
+            )
+    return groups
+
+
+# Cite this page: downloads ----------------------------------------------------------------
+
+CITE_FORMATS = {
+    "bib": ("BibTeX", citeformats.to_bibtex, "application/x-bibtex"),
+    "ris": ("RIS", citeformats.to_ris, "application/x-research-info-systems"),
+    "json": (
+        "CSL-JSON",
+        citeformats.to_csl_json,
+        "application/vnd.citationstyles.csl+json",
+    ),
+}
+
+
+def cite_download(request, model_name, slug, ext):
+    model = RECORD_TYPES.get(model_name)
+    if model is None or ext not in CITE_FORMATS:
+        raise Http404("No such citation format.")
+    try:
+        record = model.objects.published().get(slug=slug)
+    except model.DoesNotExist as error:
+        raise Http404("No published record here.") from error
+    if model is Source:
+        item = citeformats.source_csl(record)
+    else:
+        item = citeformats.record_csl(
+            record, request.build_absolute_uri(record.get_absolute_url())
+        )
+    _, render_items, content_type = CITE_FORMATS[ext]
+    response = HttpResponse(
+        render_items([item]), content_type=f"{content_type}; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slug}.{ext}"'
+    return response
+
+
+# The comparison ------------------------------------------------------------------------
+
+
+def _decade_table(records):
+    """Counts of records by decade of start and preferred conception."""
+    counts = defaultdict(Counter)
+    for record in records:
+        classification = record.preferred_classification()
+        if record.start_date and classification:
+            decade = record.start_date.year - record.start_date.year % 10
+            counts[decade][classification.value] += 1
+    return [
+        {
+            "decade": decade,
+            "cells": [counts[decade][value] for value, _ in Conception.choices],
+            "total": sum(counts[decade].values()),
+        }
+        for decade in sorted(counts)
+    ]
+
+
+def _by_conception(records):
+    groups = {value: [] for value, _ in Conception.choices}
+    for record in records:
+        classification = record.preferred_classification()
+        if classification:
+            groups[classification.value].append(record)
+    return [
+        {"value": value, "label": label, "records": groups[value]}
+        for value, label in Conception.choices
+    ]
 
 
 class CompareView(TemplateView):
@@ -215,9 +650,308 @@ class CompareView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        notes = Footnotes()
         rows = ComparisonRow.objects.published().prefetch_related(published_citations())
-        context["sections"] = [
-            (label, [r for r in rows if r.section == value])
-            for value, label in ComparisonSection.choices
-        ]
+        sections = []
+        for value, label in ComparisonSection.choices:
+            section_rows = []
+            for row in rows:
+                if row.section != value:
+                    continue
+                citations = list(row.citations.all())
+                section_rows.append(
+                    {
+                        "row": row,
+                        "notes": notes.cite(by_claim(citations, {Claim.SUMMARY})),
+                        "westphalian_notes": notes.cite(
+                            by_claim(citations, {Claim.WESTPHALIAN})
+                        ),
+                        "post_westphalian_notes": notes.cite(
+                            by_claim(citations, {Claim.POST_WESTPHALIAN})
+                        ),
+                    }
+                )
+                notes.cite(citations)
+            if section_rows:
+                sections.append({"value": value, "label": label, "rows": section_rows})
+        missions = list(
+            Mission.objects.published().prefetch_related(preferred_classifications())
+        )
+        cases = list(
+            Case.objects.published().prefetch_related(preferred_classifications())
+        )
+        context.update(
+            sections=sections,
+            footnotes=notes,
+            conceptions=[
+                (value, label, Conception.DEFINITIONS[value])
+                for value, label in Conception.choices
+            ],
+            groups=[
+                {
+                    "label": "Missions",
+                    "model_name": "mission",
+                    "by_conception": _by_conception(missions),
+                    "decades": _decade_table(missions),
+                },
+                {
+                    "label": "Cases",
+                    "model_name": "case",
+                    "by_conception": _by_conception(cases),
+                    "decades": _decade_table(cases),
+                },
+            ],
+        )
         return context
+
+
+class CompareRecordsView(CanonicalQueryMixin, TemplateView):
+    """2 to 4 missions (or cases) side by side on the coded dimensions, each cell cited."""
+
+    template_name = "knowledge/compare_records.html"
+    MIN, MAX = 2, 4
+    KINDS = {"missions": Mission, "cases": Case}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        model = self.KINDS.get(kwargs["kind"])
+        if model is None:
+            raise Http404("Only missions and cases can be compared.")
+        name = model._meta.model_name
+        slugs = filters.split_values(self.params.get("ids"))
+        queryset = model.objects.published().prefetch_related(
+            published_citations(), classifications_with_citations()
+        )
+        if model is Mission:
+            queryset = queryset.select_related("authorising_body").prefetch_related(
+                "mandate_tasks", published(Organisation, "organisations")
+            )
+        else:
+            queryset = queryset.prefetch_related("countries")
+        found = {record.slug: record for record in queryset.filter(slug__in=slugs)}
+        records = [found[slug] for slug in slugs if slug in found][: self.MAX]
+        missing = [slug for slug in slugs if slug not in found]
+        notes = Footnotes()
+        rows = []
+        if len(records) >= self.MIN:
+            for dimension in DIMENSIONS[name]:
+                cells = []
+                for record in records:
+                    if dimension is CONCEPTION:
+                        preferred = record.preferred_classification()
+                        cited = list(preferred.citations.all()) if preferred else []
+                    else:
+                        cited = by_claim(record.citations.all(), dimension.claims)
+                    value = dimension.value(record)
+                    cells.append(
+                        {
+                            "text": dimension.display(record),
+                            "value": value,
+                            "notes": notes.cite(cited),
+                        }
+                    )
+                rows.append({"dimension": dimension, "cells": cells})
+        choices = model.objects.published().only("slug", "name", "start_date")
+        context.update(
+            model_name=name,
+            kind=kwargs["kind"],
+            records=records,
+            missing=missing,
+            too_many=len(slugs) > self.MAX,
+            rows=rows,
+            footnotes=notes,
+            choices=choices,
+            selected=slugs,
+            canonical_url=self.request.build_absolute_uri(),
+            list_url=reverse(f"knowledge:{name}-list"),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if len(context["records"]) < self.MIN and context["selected"]:
+            response.status_code = 400
+        return response
+
+
+# Timeline -------------------------------------------------------------------------------
+
+
+class TimelineView(CanonicalQueryMixin, TemplateView):
+    template_name = "knowledge/timeline.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        base = Mission.objects.published()
+        filterset = filters.MissionFilter(self.params or None, queryset=base)
+        missions = list(
+            filterset.qs.filter(start_date__isnull=False)
+            .order_by("start_date", "name")
+            .prefetch_related(preferred_classifications())
+        )
+        groups = filters.facet_counts(filters.MissionFilter, self.params, base)
+        for group in groups:
+            for value in group.values:
+                value.url = toggled(self.params, group.param, value.value)
+        context.update(
+            chart=timeline.build(missions, today=datetime.date.today()),
+            missions=missions,
+            facets=[group for group in groups if group.values],
+            params=self.params,
+            errors=filterset.errors,
+            active=bool(self.params),
+            clear_url=self.request.path,
+            api_url=api_url("mission", self.params),
+            conceptions=Conception.choices,
+        )
+        return context
+
+
+# Search ---------------------------------------------------------------------------------
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    chosen = [
+        t for t in filters.split_values(request.GET.get("type")) if t in SEARCH_TYPES
+    ]
+    hits = search_records(query, limit=100) if query else []
+    type_counts = Counter(hit.type for hit in hits)
+    shown = [hit for hit in hits if not chosen or hit.type in chosen]
+    type_filters = []
+    for name in SEARCH_TYPES:
+        if not type_counts[name]:
+            continue
+        others = [t for t in chosen if t != name] if name in chosen else [*chosen, name]
+        params = {"q": query}
+        if others:
+            params["type"] = ",".join(others)
+        type_filters.append(
+            {
+                "name": name,
+                "label": RECORD_TYPES[name]._meta.verbose_name_plural.capitalize(),
+                "count": type_counts[name],
+                "selected": name in chosen,
+                "url": "?" + _encode(params),
+            }
+        )
+    return render(
+        request,
+        "knowledge/search.html",
+        {
+            "query": query,
+            "hits": shown[:50],
+            "total": len(shown),
+            "type_filters": type_filters,
+            "chosen": chosen,
+        },
+    )
+
+
+# About: the coding scheme from live data ----------------------------------------------
+
+
+def _value_counts(queryset, field):
+    return dict(
+        queryset.values_list(field).annotate(n=Count("pk", distinct=True)).order_by()
+    )
+
+
+def _classification_counts(model):
+    return _value_counts(
+        model.objects.published().filter(classifications__preferred=True),
+        "classifications__value",
+    )
+
+
+class AboutView(TemplateView):
+    template_name = "knowledge/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        missions = Mission.objects.published()
+        mission_counts = _classification_counts(Mission)
+        case_counts = _classification_counts(Case)
+        scheme = [
+            {
+                "dimension": CONCEPTION,
+                "applies": "missions and cases (preferred classification)",
+                "values": [
+                    {
+                        "value": value,
+                        "label": label,
+                        "definition": Conception.DEFINITIONS.get(value, ""),
+                        "counts": [
+                            ("missions", mission_counts.get(value, 0), "mission"),
+                            ("cases", case_counts.get(value, 0), "case"),
+                        ],
+                    }
+                    for value, label in Conception.choices
+                ],
+            }
+        ]
+        for dimensions, queryset, noun in (
+            (MISSION_DIMENSIONS, missions, "mission"),
+            (CASE_DIMENSIONS, Case.objects.published(), "case"),
+        ):
+            for dimension in dimensions:
+                if dimension is CONCEPTION or not dimension.choices:
+                    continue
+                counts = _value_counts(queryset, dimension.key)
+                scheme.append(
+                    {
+                        "dimension": dimension,
+                        "applies": f"{noun}s",
+                        "values": [
+                            {
+                                "value": value,
+                                "label": label,
+                                "definition": dimension.definitions().get(value, ""),
+                                "counts": [(f"{noun}s", counts.get(value, 0), noun)],
+                            }
+                            for value, label in dimension.choices.choices
+                        ],
+                    }
+                )
+        norm_counts = _value_counts(Norm.objects.published(), "conception")
+        tasks = MandateTask.objects.annotate(
+            n=Count("missions", filter=Q(missions__status=PUBLISHED), distinct=True)
+        )
+        context.update(
+            scheme=scheme,
+            norm_conceptions=[
+                {
+                    "value": value,
+                    "label": label,
+                    "definition": NormConception.DEFINITIONS.get(value, ""),
+                    "count": norm_counts.get(value, 0),
+                }
+                for value, label in NormConception.choices
+            ],
+            tasks=tasks,
+            totals={
+                "missions": missions.count(),
+                "cases": Case.objects.published().count(),
+                "sources": Source.objects.published().count(),
+                "citations": Citation.objects.filter(source__status=PUBLISHED).count(),
+            },
+            site_name=settings.SITE_NAME,
+        )
+        return context
+
+
+# Robots ---------------------------------------------------------------------------------
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("knowledge:sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /cite/",
+        "",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

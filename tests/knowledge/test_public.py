@@ -1,8 +1,13 @@
-"""The public pages: what a student sees, and what never leaks."""
+"""The public pages: what a student sees on each of them."""
+
+import datetime
+import json
+import re
 
 import pytest
 from django.urls import reverse
 
+from apps.knowledge.models import Classification, Country, MandateTask
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -18,71 +23,454 @@ DETAIL_FACTORIES = {
 }
 
 
-@pytest.mark.parametrize("model_name", list(DETAIL_FACTORIES))
-@pytest.mark.parametrize("status", ["draft", "in_review", "archived"])
-def test_unpublished_records_are_404_and_absent_from_lists(client, model_name, status):
-    hidden = DETAIL_FACTORIES[model_name](status=status)
-    shown = DETAIL_FACTORIES[model_name]()
-    response = client.get(hidden.get_absolute_url())
-    assert response.status_code == 404
-    assert client.get(shown.get_absolute_url()).status_code == 200
-    listing = client.get(reverse(f"knowledge:{model_name}-list")).content.decode()
-    assert str(shown) in listing
-    assert hidden.get_absolute_url() not in listing
+def text(response):
+    return response.content.decode()
 
 
-def test_home_counts_only_published(client):
-    factories.MissionFactory.create_batch(2)
-    factories.MissionFactory(draft=True)
+# Home and static pages -----------------------------------------------------------------
+
+
+def test_home_shows_the_question_counts_and_recent_records(client):
+    factories.MissionFactory.create_batch(2, name="Recently edited mission")
     response = client.get("/")
+    assert response.status_code == 200
+    content = text(response)
+    assert "Westphalian" in content and "Post-Westphalian" in content
     counts = {label: count for label, count, _ in response.context["counts"]}
     assert counts["missions"] == 2
+    assert "Recently edited mission" in content
+    assert '<link rel="canonical" href="http://testserver/">' in content
 
 
-def test_mission_page_hides_draft_relations(client):
-    case = factories.CaseFactory(name="Published case")
-    secret = factories.CaseFactory(name="Secret draft case", draft=True)
+def test_about_generates_the_coding_scheme_from_live_data(client):
+    factories.MissionFactory(host_consent="all_parties")
+    factories.MissionFactory(host_consent="all_parties")
+    factories.MissionFactory(host_consent="none")
+    task = MandateTask.objects.create(
+        slug="elections",
+        name="Elections",
+        conception="post_westphalian",
+        description="Organising or monitoring a vote.",
+    )
+    factories.MissionFactory().mandate_tasks.add(task)
+    response = client.get(reverse("knowledge:about"))
+    content = text(response)
+    assert response.status_code == 200
+    # DEFINITIONS from the TextChoices, and live counts linking to the filtered list.
+    assert "The host state and the main parties to the conflict agreed" in content
+    assert "/missions/?consent=all_parties" in content
+    assert ">2 missions</a>" in content
+    assert "Organising or monitoring a vote." in content
+    assert "/missions/?mandate_task=elections" in content
+
+
+def test_robots_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in text(response)
+    assert "Disallow: /admin/" in text(response)
+
+
+def test_sitemap_lists_pages_and_records(client):
     mission = factories.MissionFactory()
-    mission.cases.add(case, secret)
-    content = client.get(mission.get_absolute_url()).content.decode()
-    assert "Published case" in content
-    assert "Secret draft case" not in content
+    content = text(client.get("/sitemap.xml"))
+    assert f"http://testserver{mission.get_absolute_url()}" in content
+    assert "http://testserver/compare/" in content
 
 
-def test_mission_page_shows_classification_and_footnoted_sources(client):
-    mission = factories.MissionFactory(host_consent="all_parties")
-    content = client.get(mission.get_absolute_url()).content.decode()
-    assert "Westphalian" in content
-    assert "Consent of all main parties" in content
-    assert "p. 512" in content
+def test_404_page_is_helpful(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    content = text(response)
+    assert "There is no published page at this address" in content
+    assert 'role="search"' in content
+
+
+def test_500_template_stands_alone():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html
+    assert "{%" not in html
+
+
+# Lists -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("model_name", list(DETAIL_FACTORIES))
-def test_list_query_count_does_not_grow_with_rows(
-    client, django_assert_max_num_queries, model_name
-):
-    DETAIL_FACTORIES[model_name].create_batch(3)
-    url = reverse(f"knowledge:{model_name}-list")
-    with django_assert_max_num_queries(6):
-        client.get(url)
-    DETAIL_FACTORIES[model_name].create_batch(20)
-    with django_assert_max_num_queries(6):
-        client.get(url)
-
-
-def test_mission_detail_query_count_is_bounded(client, django_assert_max_num_queries):
-    mission = factories.MissionFactory()
-    for _ in range(10):
-        factories.CitationFactory(target=mission)
-        mission.cases.add(factories.CaseFactory())
-    with django_assert_max_num_queries(16):
-        response = client.get(mission.get_absolute_url())
+def test_every_list_renders_with_an_api_link(client, model_name):
+    record = DETAIL_FACTORIES[model_name]()
+    response = client.get(reverse(f"knowledge:{model_name}-list"))
     assert response.status_code == 200
+    content = text(response)
+    assert record.get_absolute_url() in content
+    plural = record._meta.verbose_name_plural
+    assert f'href="/api/v1/{plural}/"' in content
 
 
-def test_compare_page_lists_rows(client):
-    factories.ComparisonRowFactory(name="Consent of the host")
-    factories.ComparisonRowFactory(name="Hidden row", draft=True)
-    content = client.get(reverse("knowledge:compare")).content.decode()
+def test_mission_facets_filter_with_several_values(client):
+    un = factories.OrganisationFactory(slug="un", name="United Nations")
+    osce = factories.OrganisationFactory(slug="osce", name="OSCE")
+    nato = factories.OrganisationFactory(slug="nato", name="NATO")
+    a = factories.MissionFactory(name="Run by the UN")
+    b = factories.MissionFactory(name="Run by the OSCE")
+    c = factories.MissionFactory(name="Run by NATO")
+    a.organisations.add(un)
+    b.organisations.add(osce)
+    c.organisations.add(nato)
+    response = client.get("/missions/?organisation=un,osce")
+    content = text(response)
+    assert "Run by the UN" in content and "Run by the OSCE" in content
+    assert "Run by NATO" not in content
+    assert 'href="/api/v1/missions/?organisation=un,osce"' in content
+
+
+def test_repeated_parameters_redirect_to_the_comma_form(client):
+    response = client.get("/missions/?organisation=un&organisation=osce&q=")
+    assert response.status_code == 302
+    assert response["Location"] == "/missions/?organisation=un,osce"
+
+
+def test_facet_counts_respect_the_other_facets(client):
+    un = factories.OrganisationFactory(slug="un", name="United Nations")
+    osce = factories.OrganisationFactory(slug="osce", name="OSCE")
+    west = factories.MissionFactory(classified="westphalian")
+    west.organisations.add(un)
+    post = factories.MissionFactory(classified="post_westphalian")
+    post.organisations.add(un)
+    other = factories.MissionFactory(classified="post_westphalian")
+    other.organisations.add(osce)
+    factories.MissionFactory(
+        classified="post_westphalian", draft=True
+    ).organisations.add(un)
+
+    response = client.get("/missions/?organisation=un")
+    facets = {group.param: group for group in response.context["facets"]}
+    conception = {v.value: v.count for v in facets["conception"].values}
+    # Within the UN's missions: one of each; the draft is never counted.
+    assert conception == {"westphalian": 1, "post_westphalian": 1}
+    # The organisation facet ignores its own selection: choosing OSCE too would add one.
+    organisations = {
+        v.value: (v.count, v.selected) for v in facets["organisation"].values
+    }
+    assert organisations == {"un": (2, True), "osce": (1, False)}
+    # Each value links to the query with it toggled.
+    osce_value = next(v for v in facets["organisation"].values if v.value == "osce")
+    assert osce_value.url == "?organisation=un,osce"
+    un_value = next(v for v in facets["organisation"].values if v.value == "un")
+    assert un_value.url == "?"
+
+
+def test_facets_hide_draft_values(client):
+    hidden = factories.OrganisationFactory(
+        slug="secret-org", name="Secret org", draft=True
+    )
+    factories.MissionFactory().organisations.add(hidden)
+    response = client.get("/missions/")
+    assert "Secret org" not in text(response)
+
+
+def test_decade_and_region_facets(client):
+    egypt = Country.objects.create(code="EG", name="Egypt", region="middle_east")
+    case = factories.CaseFactory(start_date=datetime.date(1956, 10, 1))
+    case.countries.add(egypt)
+    mission = factories.MissionFactory(start_date=datetime.date(1956, 11, 1))
+    mission.cases.add(case)
+    factories.MissionFactory(start_date=datetime.date(1999, 6, 1))
+    response = client.get("/missions/?decade=1950")
+    facets = {group.param: group for group in response.context["facets"]}
+    assert {v.value: v.count for v in facets["decade"].values} == {"1950": 1, "1990": 1}
+    assert {v.label: v.count for v in facets["region"].values} == {"Middle East": 1}
+    assert {v.label: v.count for v in facets["country"].values} == {"Egypt": 1}
+    assert list(response.context["object_list"]) == [mission]
+
+
+def test_invalid_filter_value_is_reported(client):
+    factories.MissionFactory()
+    response = client.get("/missions/?conception=feudal")
+    assert response.status_code == 400
+    assert "Some filters could not be applied" in text(response)
+
+
+def test_sorting_and_pagination(client):
+    for name in ["Charlie", "Alpha", "Bravo"]:
+        factories.MissionFactory(name=name, acronym="")
+    names = [
+        m.name for m in client.get("/missions/?ordering=-name").context["object_list"]
+    ]
+    assert names == ["Charlie", "Bravo", "Alpha"]
+    factories.MissionFactory.create_batch(30)
+    first = client.get("/missions/?ordering=name")
+    assert first.context["paginator"].num_pages == 2
+    assert 'href="?ordering=name&amp;page=2"' in text(first)
+    second = client.get("/missions/?ordering=name&page=2")
+    assert second.status_code == 200
+    assert len(second.context["object_list"]) == 3
+
+
+def test_mission_list_offers_comparison_checkboxes(client):
+    mission = factories.MissionFactory()
+    content = text(client.get("/missions/"))
+    assert 'action="/compare/missions/"' in content
+    assert f'name="ids" value="{mission.slug}"' in content
+
+
+def test_glossary_shows_definitions(client):
+    factories.ConceptFactory(term="Liberal peace", summary="Peace *among* democracies.")
+    content = text(client.get("/glossary/"))
+    assert "Liberal peace" in content
+    assert "<em>among</em>" in content
+
+
+# Details -----------------------------------------------------------------------------
+
+
+def test_mission_detail_numbers_citations_as_footnotes(client):
+    mission = factories.MissionFactory(host_consent="all_parties", cited=False)
+    summary_source = factories.SourceFactory(title="Summary source")
+    consent_source = factories.SourceFactory(title="Consent source")
+    factories.CitationFactory(target=mission, source=summary_source, locator="512")
+    factories.CitationFactory(
+        target=mission, source=consent_source, claim="host_consent", locator="520-521"
+    )
+    response = client.get(mission.get_absolute_url())
+    content = text(response)
+    assert "Consent of all main parties" in content
+    # The definition of the coded value is shown beside it.
+    assert "The host state and the main parties to the conflict agreed" in content
+    notes = [(n.number, n.citation.source.title) for n in response.context["footnotes"]]
+    assert ("Summary source" in dict(notes).values()) and len(notes) == 3
+    consent_number = next(n for n, t in notes if t == "Consent source")
+    assert f'href="#fn-{consent_number}"' in content
+    assert f'id="fn-{consent_number}"' in content
+    assert "pp. 520-521" in content
+
+
+def test_classification_shows_rationale_period_and_alternative(client):
+    mission = factories.MissionFactory(classified="mixed")
+    Classification.objects.create(
+        target=mission,
+        value="westphalian",
+        preferred=False,
+        period_start=1992,
+        period_end=1995,
+        rationale="Early years: monitoring with consent.",
+    )
+    content = text(client.get(mission.get_absolute_url()))
+    assert "Consent-based and confined to the line between the parties." in content
+    assert "Early years: monitoring with consent." in content
+    assert "1992\u20131995" in content
+    assert "alternative reading" in content
+
+
+def test_related_records_link_both_ways(client):
+    case = factories.CaseFactory(name="Suez Crisis")
+    mission = factories.MissionFactory(name="First Emergency Force")
+    mission.cases.add(case)
+    document = factories.DocumentFactory(title="Resolution 1000")
+    mission.authorised_by.add(document)
+    norm = factories.NormFactory(name="Consent")
+    document.norms.add(norm)
+    assert case.get_absolute_url() in text(client.get(mission.get_absolute_url()))
+    assert mission.get_absolute_url() in text(client.get(case.get_absolute_url()))
+    assert mission.get_absolute_url() in text(client.get(document.get_absolute_url()))
+    assert norm.get_absolute_url() in text(client.get(document.get_absolute_url()))
+    assert document.get_absolute_url() in text(client.get(norm.get_absolute_url()))
+
+
+@pytest.mark.parametrize("model_name", list(DETAIL_FACTORIES))
+def test_detail_pages_have_cite_this_jsonld_and_canonical(client, model_name):
+    record = DETAIL_FACTORIES[model_name](last_reviewed=datetime.date(2026, 11, 1))
+    response = client.get(record.get_absolute_url())
+    assert response.status_code == 200
+    content = text(response)
+    assert "APA" in content and "Chicago" in content
+    for ext in ("bib", "ris", "json"):
+        assert reverse("knowledge:cite", args=[model_name, record.slug, ext]) in content
+    assert "1 November 2026" in content  # last reviewed
+    canonical = f"http://testserver{record.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{canonical}">' in content
+    match = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>', content, re.S
+    )
+    data = json.loads(match.group(1))
+    assert data["@context"] == "https://schema.org"
+    assert data["url"] == canonical
+    assert data["lastReviewed"] == "2026-11-01"
+    description = re.search(r'<meta name="description" content="([^"]+)"', content)
+    assert description.group(1).startswith(("A record summary.", "Source: "))
+
+
+def test_source_page_lists_every_published_record_citing_it(client):
+    source = factories.SourceFactory(title="Flynn and Farrell")
+    mission = factories.MissionFactory(name="Cited directly", cited=False)
+    factories.CitationFactory(target=mission, source=source, locator="512")
+    classified = factories.MissionFactory(name="Cited for its classification")
+    classification = classified.classifications.get()
+    factories.CitationFactory(
+        target=classification, source=source, claim="classification", locator="530"
+    )
+    hidden = factories.CaseFactory(name="Draft citing case", draft=True)
+    factories.CitationFactory(target=hidden, source=source)
+    norm = factories.NormFactory(name="Cited norm")
+    factories.CitationFactory(target=norm, source=source, locator="507")
+    content = text(client.get(source.get_absolute_url()))
+    assert "Cited directly" in content
+    assert "Cited for its classification" in content
+    assert "p. 530" in content
+    assert "Cited norm" in content
+    assert "Draft citing case" not in content
+
+
+@pytest.mark.parametrize(
+    ("ext", "content_type", "marker"),
+    [
+        ("bib", "application/x-bibtex", "@"),
+        ("ris", "application/x-research-info-systems", "TY  -"),
+        ("json", "application/vnd.citationstyles.csl+json", '"type"'),
+    ],
+)
+def test_citation_downloads(client, ext, content_type, marker):
+    mission = factories.MissionFactory(slug="unef-i", name="UNEF I")
+    response = client.get(reverse("knowledge:cite", args=["mission", "unef-i", ext]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    assert response["Content-Disposition"] == f'attachment; filename="unef-i.{ext}"'
+    body = response.content.decode()
+    assert marker in body
+    assert mission.get_absolute_url() in body
+
+
+def test_citation_download_of_a_source_cites_the_work(client):
+    source = factories.SourceFactory(
+        slug="flynn-farrell-1999", title="Piecing Together"
+    )
+    body = client.get(
+        reverse("knowledge:cite", args=["source", source.slug, "json"])
+    ).content.decode()
+    assert json.loads(body)[0]["title"] == "Piecing Together"
+
+
+def test_citation_download_rejects_unknown_formats(client):
+    factories.MissionFactory(slug="x")
+    assert client.get("/cite/mission/x.doc").status_code == 404
+    assert client.get("/cite/widget/x.bib").status_code == 404
+
+
+# The comparison ---------------------------------------------------------------------------
+
+
+def test_compare_page_cites_each_cell_and_counts_by_decade(client):
+    row = factories.ComparisonRowFactory(name="Consent of the host", cited=False)
+    west = factories.SourceFactory(title="Westphalian source")
+    factories.CitationFactory(target=row, source=west, claim="westphalian")
+    factories.CitationFactory(target=row, claim="post_westphalian", locator="530")
+    factories.MissionFactory(
+        name="Fifties mission", acronym="", start_date=datetime.date(1956, 11, 1)
+    )
+    factories.MissionFactory(
+        classified="post_westphalian", start_date=datetime.date(1999, 6, 1)
+    )
+    factories.CaseFactory(classified="mixed", start_date=datetime.date(1991, 1, 1))
+    response = client.get(reverse("knowledge:compare"))
+    content = text(response)
     assert "Consent of the host" in content
-    assert "Hidden row" not in content
+    assert "Westphalian source" in content  # the footnote
+    assert 'href="#fn-1"' in content and 'href="#fn-2"' in content
+    missions = response.context["groups"][0]
+    assert [(r["decade"], r["cells"]) for r in missions["decades"]] == [
+        (1950, [1, 0, 0]),
+        (1990, [0, 1, 0]),
+    ]
+    cases = response.context["groups"][1]
+    assert [(r["decade"], r["cells"]) for r in cases["decades"]] == [(1990, [0, 0, 1])]
+    assert "Fifties mission" in content
+
+
+def test_compare_records_side_by_side_with_citations(client):
+    a = factories.MissionFactory(
+        slug="unef-i", acronym="UNEF I", host_consent="all_parties"
+    )
+    b = factories.MissionFactory(
+        slug="kfor",
+        acronym="KFOR",
+        host_consent="contested",
+        classified="post_westphalian",
+    )
+    factories.CitationFactory(target=b, claim="host_consent", locator="525")
+    response = client.get("/compare/missions/?ids=unef-i,kfor")
+    assert response.status_code == 200
+    assert response.context["records"] == [a, b]
+    content = text(response)
+    assert "Consent of all main parties" in content
+    assert "Partial, contested or coerced consent" in content
+    assert "p. 525" in content
+    conception_row = response.context["rows"][0]
+    assert [cell["value"] for cell in conception_row["cells"]] == [
+        "westphalian",
+        "post_westphalian",
+    ]
+    assert all(cell["notes"] for cell in conception_row["cells"])
+    assert "<title>Comparing UNEF I, KFOR" in content
+
+
+def test_compare_records_from_checkboxes_redirects_to_the_citable_url(client):
+    factories.MissionFactory(slug="a")
+    factories.MissionFactory(slug="b")
+    response = client.get("/compare/missions/?ids=a&ids=b")
+    assert response.status_code == 302
+    assert response["Location"] == "/compare/missions/?ids=a,b"
+
+
+def test_compare_records_bounds(client):
+    for slug in "abcde":
+        factories.CaseFactory(slug=slug)
+    one = client.get("/compare/cases/?ids=a")
+    assert one.status_code == 400
+    assert "Pick two to four cases" in text(one)
+    five = client.get("/compare/cases/?ids=a,b,c,d,e")
+    assert len(five.context["records"]) == 4
+    assert "At most four cases" in text(five)
+    assert client.get("/compare/cases/").status_code == 200
+    assert client.get("/compare/norms/?ids=a,b").status_code == 404
+
+
+def test_mission_detail_offers_add_to_comparison(client):
+    mission = factories.MissionFactory(slug="unef-i")
+    other = factories.MissionFactory(slug="kfor")
+    content = text(client.get(mission.get_absolute_url()))
+    assert 'action="/compare/missions/"' in content
+    assert '<input type="hidden" name="ids" value="unef-i">' in content
+    assert f'<option value="{other.slug}">' in content
+
+
+# Timeline ---------------------------------------------------------------------------------
+
+
+def test_timeline_draws_svg_and_a_table_and_filters(client):
+    un = factories.OrganisationFactory(slug="un")
+    early = factories.MissionFactory(
+        acronym="UNEF I",
+        start_date=datetime.date(1956, 11, 1),
+        end_date=datetime.date(1967, 6, 1),
+        end_precision="month",
+    )
+    early.organisations.add(un)
+    factories.MissionFactory(
+        acronym="KFOR",
+        classified="post_westphalian",
+        start_date=datetime.date(1999, 6, 1),
+    )
+    factories.MissionFactory(acronym="UNDATED")
+    response = client.get(reverse("knowledge:timeline"))
+    content = text(response)
+    assert response.status_code == 200
+    assert '<svg viewBox="0 0 960' in content
+    assert 'role="img"' in content
+    assert "<caption>Missions in the timeline" in content
+    assert "UNEF I" in content and "KFOR" in content
+    assert "UNDATED" not in content
+    assert "bar c-post_westphalian open" in content
+    filtered = text(client.get("/timeline/?organisation=un"))
+    assert "UNEF I" in filtered and "KFOR" not in filtered

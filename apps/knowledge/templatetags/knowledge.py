@@ -1,4 +1,8 @@
+import json
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import mark_safe
 
 from apps.core.markdown import render
 
@@ -9,3 +13,22 @@ register = template.Library()
 def markdown(text):
     """Render curator Markdown as sanitised HTML."""
     return render(text)
+
+
+@register.simple_tag(takes_context=True)
+def current(context, url):
+    """` aria-current="page"` on the navigation link of the section being viewed."""
+    path = context["request"].path
+    if path == url or (url != "/" and path.startswith(url)):
+        return mark_safe(' aria-current="page"')
+    return ""
+
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data):
+    """A dict as JSON that is safe inside <script type="application/ld+json">."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_JSON_ESCAPES))

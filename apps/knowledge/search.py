@@ -1,0 +1,266 @@
+"""One search over every public record type, ranked, with highlighted snippets.
+
+`search_records(query, *, types=None, limit=50)` is the single entry point, used by the
+/search/ page and the API. On PostgreSQL it is full-text search: a weighted document per
+type (names A, summary B, secondary text C) matching the GIN expression indexes created
+in migration 0003, ranked with ts_rank. On SQLite it falls back to substring matching
+with a simple score. On both, an exact name or acronym (UNEF, HCNM, KFOR) ranks first.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection
+from django.db.models import Exists, F, FloatField, OuterRef, Q, Value
+from django.db.models.expressions import Case, RawSQL, When
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import (
+    Case as CaseRecord,
+)
+from .models import (
+    Concept,
+    Document,
+    Mission,
+    Norm,
+    Organisation,
+    Source,
+    SourceCreator,
+)
+
+CONFIG = "english"
+
+
+@dataclass(frozen=True)
+class Target:
+    """How one model is searched: its weighted fields, and the fields an exact query hits."""
+
+    model: type
+    a: tuple  # names, acronyms, titles, symbols
+    b: tuple = ("summary",)
+    c: tuple = ()
+    prefetch: tuple = ()
+
+    @property
+    def table(self):
+        return self.model._meta.db_table
+
+    def vector_sql(self):
+        """The weighted tsvector; migration 0003 indexes exactly this expression."""
+        return vector_sql(self.a, self.b, self.c)
+
+
+def vector_sql(a, b, c):
+    parts = []
+    for weight, fields in (("A", a), ("B", b), ("C", c)):
+        if fields:
+            text = " || ' ' || ".join(f"coalesce({name}, '')" for name in fields)
+            parts.append(
+                f"setweight(to_tsvector('{CONFIG}'::regconfig, {text}), '{weight}')"
+            )
+    return " || ".join(parts)
+
+
+TARGETS = {
+    "mission": Target(Mission, ("acronym", "name"), c=("mandate_summary",)),
+    "case": Target(CaseRecord, ("name",)),
+    "norm": Target(Norm, ("name",)),
+    "document": Target(Document, ("short_title", "title", "symbol")),
+    "organisation": Target(Organisation, ("acronym", "name")),
+    "concept": Target(Concept, ("term",)),
+    "source": Target(
+        Source,
+        ("title",),
+        c=("container_title", "publisher"),
+        prefetch=("creators",),
+    ),
+}
+SEARCH_TYPES = list(TARGETS)
+
+
+@dataclass
+class SearchHit:
+    record: object
+    type: str  # the model name: "mission", "case"...
+    rank: float
+    snippet: str  # safe HTML with <mark>
+
+    @property
+    def url(self):
+        return self.record.get_absolute_url()
+
+    @property
+    def type_label(self):
+        return self.record._meta.verbose_name
+
+
+def search_records(query, *, types=None, limit=50):
+    """Published records matching `query`, best first, at most `limit`."""
+    query = " ".join((query or "").split())[:200]
+    terms = _terms(query)
+    if not terms:
+        return []
+    hits = []
+    for name in types or SEARCH_TYPES:
+        target = TARGETS.get(name)
+        if target is None:
+            continue
+        if connection.vendor == "postgresql":
+            hits += _postgres_hits(target, name, query, terms, limit)
+        else:
+            hits += _fallback_hits(target, name, query, terms, limit)
+    hits.sort(key=lambda hit: (-hit.rank, str(hit.record).lower()))
+    return hits[:limit]
+
+
+def _terms(query):
+    return [
+        t
+        for t in re.findall(r"[\w][\w'.-]*", query.lower())
+        if len(t) > 1 or t.isdigit()
+    ]
+
+
+def _exact_boost(target, query):
+    """1.0 for an exact name or acronym, 0.5 when a name begins with the query."""
+    exact = Q()
+    starts = Q()
+    for name in target.a:
+        exact |= Q(**{f"{name}__iexact": query})
+        starts |= Q(**{f"{name}__istartswith": f"{query} "})
+    return exact, starts
+
+
+def _author_match(target, terms):
+    if target.model is not Source:
+        return None
+    return Exists(
+        SourceCreator.objects.filter(source=OuterRef("pk"), family__in=_cased(terms))
+    )
+
+
+def _cased(terms):
+    return [t.capitalize() for t in terms] + terms
+
+
+def _postgres_hits(target, name, query, terms, limit):
+    search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
+    exact, starts = _exact_boost(target, query)
+    authors = _author_match(target, terms)
+    condition = Q(document=search_query) | exact | starts
+    queryset = target.model.objects.published().annotate(
+        document=RawSQL(target.vector_sql(), [], output_field=SearchVectorField())
+    )
+    if authors is not None:
+        queryset = queryset.annotate(by_author=authors)
+        condition |= Q(by_author=True)
+    queryset = (
+        queryset.filter(condition)
+        .annotate(
+            rank=SearchRank(F("document"), search_query)
+            + Case(
+                When(exact, then=Value(1.0)),
+                When(starts, then=Value(0.5)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+            + (
+                Case(
+                    When(by_author=True, then=Value(0.3)),
+                    default=Value(0.0),
+                    output_field=FloatField(),
+                )
+                if authors is not None
+                else Value(0.0)
+            )
+        )
+        .order_by("-rank")
+        .prefetch_related(*target.prefetch)
+    )[:limit]
+    return [SearchHit(r, name, float(r.rank), snippet(r, terms)) for r in queryset]
+
+
+def _fallback_hits(target, name, query, terms, limit):
+    fields = (*target.a, *target.b, *target.c)
+    condition = Q()
+    for term in terms:
+        anywhere = Q()
+        for field in fields:
+            anywhere |= Q(**{f"{field}__icontains": term})
+        condition &= anywhere
+    exact, starts = _exact_boost(target, query)
+    condition |= exact | starts
+    queryset = target.model.objects.published()
+    authors = _author_match(target, terms)
+    if authors is not None:
+        queryset = queryset.annotate(by_author=authors)
+        condition |= Q(by_author=True)
+    records = queryset.filter(condition).prefetch_related(*target.prefetch)[: limit * 4]
+    hits = []
+    lowered = query.lower()
+    for record in records:
+        score = 0.0
+        for weight, names in ((1.0, target.a), (0.2, target.b), (0.1, target.c)):
+            for field in names:
+                text = (getattr(record, field) or "").lower()
+                if not text:
+                    continue
+                if weight == 1.0 and text == lowered:
+                    score += 10
+                elif weight == 1.0 and text.startswith(lowered + " "):
+                    score += 5
+                score += weight * sum(text.count(term) for term in terms)
+        if getattr(record, "by_author", False):
+            score += 3
+        hits.append(SearchHit(record, name, score, snippet(record, terms)))
+    hits.sort(key=lambda hit: -hit.rank)
+    return hits[:limit]
+
+
+# Snippets -------------------------------------------------------------------------------
+
+_MARKDOWN = [
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url) -> text
+    (re.compile(r"[*_`#>]+"), ""),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def plain_text(markdown_text):
+    text = markdown_text or ""
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+def snippet(record, terms, *, width=220):
+    """About `width` characters of the summary around the first match, terms marked."""
+    text = plain_text(getattr(record, "summary", ""))
+    if not text:
+        return mark_safe("")
+    stems = [t[:-1] if len(t) > 4 and t.endswith("s") else t for t in terms]
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE
+    )
+    match = pattern.search(text)
+    start = 0
+    if match and match.start() > width // 3:
+        start = text.rfind(" ", 0, match.start() - width // 3) + 1
+    end = start + width
+    if end < len(text):
+        end = (
+            text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+        )
+    piece = text[start:end]
+    html = []
+    last = 0
+    for found in pattern.finditer(piece):
+        html.append(escape(piece[last : found.start()]))
+        html.append(f"<mark>{escape(found.group(0))}</mark>")
+        last = found.end()
+    html.append(escape(piece[last:]))
+    prefix = "\u2026 " if start else ""
+    suffix = " \u2026" if end < len(text) else ""
+    return mark_safe(prefix + "".join(html) + suffix)

@@ -1,0 +1,113 @@
+"""Query counts per page stay flat as the number of rows grows (no N+1)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+FACTORIES = {
+    "mission": factories.MissionFactory,
+    "case": factories.CaseFactory,
+    "norm": factories.NormFactory,
+    "document": factories.DocumentFactory,
+    "organisation": factories.OrganisationFactory,
+    "concept": factories.ConceptFactory,
+    "source": factories.SourceFactory,
+}
+# The page query, the count, one per facet, and the prefetches of each row's relations.
+LIST_BUDGET = {
+    "mission": 20,
+    "case": 14,
+    "norm": 6,
+    "document": 10,
+    "organisation": 6,
+    "concept": 5,
+    "source": 8,
+}
+
+
+def _rich_mission(org, case, norm, document):
+    mission = factories.MissionFactory(
+        start_date=datetime.date(1990, 1, 1), host_consent="all_parties"
+    )
+    mission.organisations.add(org)
+    mission.cases.add(case)
+    mission.norms.add(norm)
+    mission.authorised_by.add(document)
+    factories.CitationFactory(target=mission, claim="host_consent")
+    return mission
+
+
+def _grow(model_name, n):
+    if model_name != "mission":
+        return FACTORIES[model_name].create_batch(n)
+    org = factories.OrganisationFactory()
+    case = factories.CaseFactory()
+    norm = factories.NormFactory()
+    document = factories.DocumentFactory()
+    return [_rich_mission(org, case, norm, document) for _ in range(n)]
+
+
+@pytest.mark.parametrize("model_name", list(FACTORIES))
+def test_list_query_count_does_not_grow_with_rows(
+    client, django_assert_max_num_queries, model_name
+):
+    _grow(model_name, 3)
+    url = reverse(f"knowledge:{model_name}-list")
+    budget = LIST_BUDGET[model_name]
+    with django_assert_max_num_queries(budget):
+        assert client.get(url).status_code == 200
+    _grow(model_name, 25)
+    with django_assert_max_num_queries(budget):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("model_name", list(FACTORIES))
+def test_detail_query_count_does_not_grow_with_relations(
+    client, django_assert_max_num_queries, model_name
+):
+    record = FACTORIES[model_name]()
+    for _ in range(12):
+        factories.CitationFactory(target=record)
+    if model_name == "mission":
+        for _ in range(8):
+            record.cases.add(factories.CaseFactory())
+            record.organisations.add(factories.OrganisationFactory())
+    if model_name == "source":
+        for _ in range(8):
+            factories.CitationFactory(target=factories.MissionFactory(), source=record)
+            factories.CitationFactory(target=factories.NormFactory(), source=record)
+    with django_assert_max_num_queries(25):
+        assert client.get(record.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/compare/",
+        "/timeline/",
+        "/about/",
+        "/search/?q=mission",
+        "/sitemap.xml",
+        "/compare/missions/?ids=mission-a,mission-b,mission-c",
+    ],
+)
+def test_other_pages_query_count_is_bounded(client, django_assert_max_num_queries, url):
+    org, case = factories.OrganisationFactory(), factories.CaseFactory()
+    norm, document = factories.NormFactory(), factories.DocumentFactory()
+    for slug in ("mission-a", "mission-b", "mission-c"):
+        _rich_mission(org, case, norm, document).__class__.objects.filter(
+            pk=_rich_mission(org, case, norm, document).pk
+        ).update(slug=slug)
+    factories.ComparisonRowFactory.create_batch(5)
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200
+    _grow("mission", 20)
+    factories.ComparisonRowFactory.create_batch(10)
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200

@@ -1,0 +1,125 @@
+"""Search over every record type: ranked, with snippets and type filters, on any database."""
+
+import pytest
+
+from apps.knowledge.search import search_records
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def collection():
+    un = factories.OrganisationFactory(
+        name="United Nations", acronym="UN", summary="The world organisation."
+    )
+    hcnm = factories.OrganisationFactory(
+        name="High Commissioner on National Minorities",
+        acronym="HCNM",
+        summary="An OSCE institution for minority questions and early warning.",
+    )
+    unef = factories.MissionFactory(
+        name="First United Nations Emergency Force",
+        acronym="UNEF I",
+        summary="The first peacekeeping force, sent after the Suez Crisis.",
+    )
+    kfor = factories.MissionFactory(
+        name="Kosovo Force",
+        acronym="KFOR",
+        summary="A NATO-led force in Kosovo after the 1999 air campaign.",
+    )
+    factories.MissionFactory(
+        name="HCNM involvement in Estonia",
+        acronym="",
+        summary="The HCNM and the HCNM's recommendations on citizenship; HCNM again.",
+    )
+    factories.ConceptFactory(
+        term="Traditional peacekeeping",
+        summary="Forces between states with consent, as UNEF I and UNEF II were. "
+        "UNEF is the model. UNEF, UNEF, UNEF.",
+    )
+    suez = factories.CaseFactory(
+        name="Suez Crisis", summary="The 1956 war over the canal."
+    )
+    factories.DocumentFactory(
+        title="Report on the Suez Crisis and after",
+        summary="Discusses the Suez Crisis, the Suez Crisis and the Suez Crisis.",
+    )
+    factories.NormFactory(
+        name="Consent", summary="KFOR and KFOR-like forces lacked it, KFOR noted."
+    )
+    return {"un": un, "hcnm": hcnm, "unef": unef, "kfor": kfor, "suez": suez}
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [("UNEF", "unef"), ("unef", "unef"), ("HCNM", "hcnm"), ("KFOR", "kfor")],
+)
+def test_an_acronym_finds_its_record_first(collection, query, key):
+    hits = search_records(query)
+    assert hits[0].record == collection[key]
+    assert len(hits) > 1  # other records mention it too
+
+
+def test_an_exact_name_finds_its_record_first(collection):
+    hits = search_records("Suez Crisis")
+    assert hits[0].record == collection["suez"]
+    assert hits[0].type == "case"
+
+
+def test_hits_carry_type_rank_and_a_safe_snippet(collection):
+    factories.NormFactory(
+        name="Tricky", summary="Sovereignty <script>alert(1)</script>"
+    )
+    hits = search_records("sovereignty")
+    assert [hit.type for hit in hits] == ["norm"]
+    hit = hits[0]
+    assert hit.rank > 0
+    assert "<mark>Sovereignty</mark>" in hit.snippet
+    assert "<script>" not in hit.snippet
+    assert "&lt;script" in hit.snippet
+
+
+def test_types_restrict_the_search(collection):
+    hits = search_records("UNEF", types=["concept"])
+    assert {hit.type for hit in hits} == {"concept"}
+
+
+def test_limit_and_empty_queries(collection):
+    assert len(search_records("force", limit=1)) == 1
+    assert search_records("") == []
+    assert search_records("   ") == []
+
+
+def test_sources_are_found_by_author(collection):
+    source = factories.SourceFactory(title="Piecing together the democratic peace")
+    source.creators.create(family="Flynn", given="Gregory")
+    hits = search_records("Flynn")
+    assert [hit.record for hit in hits] == [source]
+
+
+def test_drafts_are_never_found(collection):
+    factories.MissionFactory(name="Secret UNEF plan", acronym="UNEF", draft=True)
+    factories.MissionFactory(
+        name="In review", acronym="UNEF", status="in_review", summary="UNEF"
+    )
+    assert all(hit.record.is_published for hit in search_records("UNEF"))
+
+
+def test_search_page_ranks_filters_and_links(client, collection):
+    response = client.get("/search/?q=UNEF")
+    assert response.status_code == 200
+    assert response.context["hits"][0].url == collection["unef"].get_absolute_url()
+    assert [h.type for h in response.context["hits"]][:1] == ["mission"]
+    types = {t["name"]: t for t in response.context["type_filters"]}
+    assert types["mission"]["count"] == 1
+    assert types["concept"]["url"] == "?q=UNEF&type=concept"
+    filtered = client.get("/search/?q=UNEF&type=concept")
+    assert [hit.type for hit in filtered.context["hits"]] == ["concept"]
+    assert "<mark>UNEF</mark>" in filtered.content.decode()
+
+
+def test_search_page_without_results_suggests_routes(client):
+    content = client.get("/search/?q=zzyzx").content.decode()
+    assert "Nothing found" in content
+    assert "/glossary/" in content
