@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
+    "corsheaders",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,10 +156,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.knowledge.api.schema.AutoSchema",
+    # Token first, so that an anonymous write is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
@@ -165,7 +168,28 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "apps.knowledge.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "apps.knowledge.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.knowledge.api.throttling.AnonRateThrottle",
+        "apps.knowledge.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("DJANGO_API_ANON_RATE", "120/minute"),
+        "user": os.environ.get("DJANGO_API_USER_RATE", "600/minute"),
+    },
 }
+
+# Browser apps anywhere may read the API; writes need a token and are not cross-origin.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Retry-After",
+    "X-Dataset-Version",
+]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Peacekeeping Knowledge Base API",
@@ -178,6 +202,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Requests take slugs where responses show {slug, name, url} summaries.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "apps.core.models.Status",
+        "ConceptionEnum": "apps.knowledge.models.choices.Conception",
+        "NormConceptionEnum": "apps.knowledge.models.choices.NormConception",
+        "SourceKindEnum": "apps.knowledge.models.choices.SourceKind",
+        "OrganisationKindEnum": "apps.knowledge.models.choices.OrganisationKind",
+        "DocumentKindEnum": "apps.knowledge.models.choices.DocumentKind",
+        "ConflictTypeEnum": "apps.knowledge.models.choices.ConflictType",
+        "MissionTypeEnum": "apps.knowledge.models.choices.MissionType",
+        "HostConsentEnum": "apps.knowledge.models.choices.HostConsent",
+        "UseOfForceEnum": "apps.knowledge.models.choices.UseOfForce",
+        "ImpartialityEnum": "apps.knowledge.models.choices.Impartiality",
+        "LegalBasisEnum": "apps.knowledge.models.choices.LegalBasis",
+        "RegionEnum": "apps.knowledge.models.choices.Region",
+        "ClaimEnum": "apps.knowledge.models.choices.Claim",
+        "LocatorTypeEnum": "apps.knowledge.models.choices.LocatorType",
+        "ComparisonSectionEnum": "apps.knowledge.models.choices.ComparisonSection",
+        "CreatorRoleEnum": "apps.knowledge.models.choices.CreatorRole",
+    },
 }
 
 # Production hardening: on unless DEBUG, each overridable for unusual proxies.

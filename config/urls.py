@@ -7,6 +7,8 @@ admin.site.site_title = "PKB curators"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("apps.knowledge.api.urls")),
+    path("", include("apps.knowledge.api.site_urls")),
     path("", include("apps.knowledge.urls")),
 ]
 

@@ -95,8 +95,9 @@ def source_csl(source):
         {
             "id": source.slug,
             "type": CSL_TYPES.get(source.kind, "document"),
-            "title": source.title,
-            "title-short": source.short_title,
+            "title": source.full_title,
+            "title-short": source.short_title
+            or (source.title if source.subtitle else ""),
             "author": _names(source.authors()),
             "editor": _names(source.editors()),
             "container-title": source.container_title,

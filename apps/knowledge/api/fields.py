@@ -1,0 +1,139 @@
+"""Serializer fields shared by every resource: related-record summaries, fuzzy dates and
+`?fields=` sparse responses."""
+
+from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from rest_framework import serializers
+
+from apps.core import fuzzydate
+
+
+def api_url(request, obj):
+    """The API address of a record (absolute when there is a request)."""
+    url = reverse(f"api:{obj._meta.model_name}-detail", kwargs={"slug": obj.slug})
+    return request.build_absolute_uri(url) if request else url
+
+
+class SummaryRelatedField(serializers.SlugRelatedField):
+    """A related record: written as its slug, read as {slug, name, url}.
+
+    Reads show published records only: to-many relations are prefetched from
+    `.published()` by the views; a single link to an unpublished record reads as null."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def to_representation(self, obj):
+        if not getattr(obj, "is_published", True):
+            return None
+        return {
+            "slug": obj.slug,
+            "name": obj.name,
+            "url": api_url(self.context.get("request"), obj),
+        }
+
+
+class SummarySerializer(serializers.Serializer):
+    """The schema of a related-record summary."""
+
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+class SummaryRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = SummaryRelatedField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {**build_basic_type(OpenApiTypes.STR), "description": "A slug."}
+        component = auto_schema.resolve_serializer(SummarySerializer, direction)
+        return component.ref
+
+
+class FuzzyDateField(serializers.Field):
+    """A date known to a year, a month or a day ('1956', '1956-11', '1956-11-05'),
+    stored in two model fields: `<prefix>_date` and `<prefix>_precision`."""
+
+    default_error_messages = {
+        "invalid": "Use YYYY, YYYY-MM or YYYY-MM-DD.",
+    }
+
+    def __init__(self, date_field, precision_field, **kwargs):
+        self.date_field = date_field
+        self.precision_field = precision_field
+        kwargs.update(source="*", required=False, allow_null=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        return fuzzydate.to_text(
+            getattr(instance, self.date_field), getattr(instance, self.precision_field)
+        )
+
+    def to_internal_value(self, data):
+        if data in (None, ""):
+            return {self.date_field: None, self.precision_field: ""}
+        try:
+            date, precision = fuzzydate.parse(str(data))
+        except ValueError:
+            self.fail("invalid")
+        return {self.date_field: date, self.precision_field: precision}
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return (True, {self.date_field: None, self.precision_field: ""})
+        return super().validate_empty_values(data)
+
+
+class FuzzyDateFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = FuzzyDateField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "nullable": True,
+            "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+            "description": "Known to a year, a month or a day.",
+            "example": "1956-11",
+        }
+
+
+class SparseFieldsMixin:
+    """`?fields=slug,name` keeps only those fields of the top-level records."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        context = self.context
+        request = context.get("request")
+        if request is None or context.get("sparse") is False:
+            return
+        if request.method not in ("GET", "HEAD"):
+            return
+        if self.parent is not None and not isinstance(
+            self.parent, serializers.ListSerializer
+        ):
+            return
+        if self.parent is not None and self.parent.parent is not None:
+            return
+        wanted = request.query_params.get("fields")
+        if not wanted:
+            return
+        names = [name.strip() for name in wanted.split(",") if name.strip()]
+        unknown = sorted(set(names) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    "fields": [
+                        f"Unknown field(s): {', '.join(unknown)}. "
+                        f"Available: {', '.join(self.fields)}."
+                    ]
+                }
+            )
+        for name in set(self.fields) - set(names):
+            self.fields.pop(name)

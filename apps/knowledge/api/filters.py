@@ -1,0 +1,87 @@
+"""Filters for the two API-only resources. Record types use the shared FilterSets in
+`apps.knowledge.filters`, which the public list pages use too."""
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from ..filters import ChoiceInFilter, SlugInFilter
+from ..models import Case, Citation, Classification, Mission
+from ..models.choices import Claim, Conception
+
+RECORD_TYPES = [
+    ("mission", "Mission"),
+    ("case", "Case"),
+    ("norm", "Norm"),
+    ("document", "Document"),
+    ("organisation", "Organisation"),
+    ("concept", "Concept"),
+    ("source", "Source"),
+    ("comparisonrow", "Comparison row"),
+]
+
+
+def _by_record(queryset, value, *, prefix=""):
+    """Rows belonging to records of the given types (for citations: also via their
+    classifications)."""
+    if not value:
+        return queryset
+    condition = Q(pk__in=[])
+    for model_name in value:
+        content_type = ContentType.objects.get_by_natural_key("knowledge", model_name)
+        condition |= Q(**{f"{prefix}content_type": content_type})
+    return queryset.filter(condition)
+
+
+class ClassificationFilter(django_filters.FilterSet):
+    value = ChoiceInFilter(choices=Conception.choices, label="Conception")
+    preferred = django_filters.BooleanFilter(label="Preferred judgement only")
+    record_type = ChoiceInFilter(
+        choices=[("mission", "Mission"), ("case", "Case")],
+        method="filter_record_type",
+        label="Type of record",
+    )
+    mission = SlugInFilter(method="filter_mission", label="Mission")
+    case = SlugInFilter(method="filter_case", label="Case")
+
+    class Meta:
+        model = Classification
+        fields = []
+
+    def filter_record_type(self, queryset, name, value):
+        return _by_record(queryset, value)
+
+    def filter_mission(self, queryset, name, value):
+        return queryset.filter(mission_record__slug__in=value) if value else queryset
+
+    def filter_case(self, queryset, name, value):
+        return queryset.filter(case_record__slug__in=value) if value else queryset
+
+
+class CitationFilter(django_filters.FilterSet):
+    source = SlugInFilter(field_name="source__slug", label="Source")
+    claim = ChoiceInFilter(choices=Claim.choices, label="Claim supported")
+    record_type = ChoiceInFilter(
+        choices=RECORD_TYPES, method="filter_record_type", label="Type of record"
+    )
+
+    class Meta:
+        model = Citation
+        fields = []
+
+    def filter_record_type(self, queryset, name, value):
+        direct = _by_record(queryset, value)
+        classified = [v for v in value if v in ("mission", "case")]
+        if not classified:
+            return direct
+        classifications = _by_record(Classification.objects.all(), classified)
+        return queryset.filter(
+            Q(pk__in=direct.values("pk"))
+            | Q(
+                content_type=ContentType.objects.get_for_model(Classification),
+                object_id__in=classifications.values("pk"),
+            )
+        )
+
+
+__all__ = ["Case", "CitationFilter", "ClassificationFilter", "Mission"]

@@ -1,0 +1,17 @@
+from rest_framework import throttling
+from rest_framework.settings import api_settings
+
+
+class _RatesFromSettings:
+    """Read the rate when asked, not at import, so deployments and tests can change it."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonRateThrottle(_RatesFromSettings, throttling.AnonRateThrottle):
+    """Anonymous clients, per IP address (`DJANGO_API_ANON_RATE`)."""
+
+
+class UserRateThrottle(_RatesFromSettings, throttling.UserRateThrottle):
+    """Authenticated clients, per user (`DJANGO_API_USER_RATE`)."""

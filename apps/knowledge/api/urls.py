@@ -1,0 +1,48 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from . import export, views
+from .auth import TokenView
+from .exceptions import not_found
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("missions", views.MissionViewSet, basename="mission")
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("norms", views.NormViewSet, basename="norm")
+router.register("documents", views.DocumentViewSet, basename="document")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("concepts", views.ConceptViewSet, basename="concept")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("comparison-rows", views.ComparisonRowViewSet, basename="comparisonrow")
+router.register("citations", views.CitationViewSet, basename="citation")
+router.register(
+    "classifications", views.ClassificationViewSet, basename="classification"
+)
+
+urlpatterns = [
+    path("compare/", views.CompareView.as_view(), name="compare"),
+    path(
+        "compare/records/",
+        views.CompareRecordsView.as_view(),
+        name="compare-records",
+    ),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("export/", export.ExportIndexView.as_view(), name="export"),
+    path(
+        "export/<str:name>.<str:fmt>",
+        export.ExportFileView.as_view(),
+        name="export-file",
+    ),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema"),
+        name="docs",
+    ),
+    path("", include(router.urls)),
+    re_path(r"^.*$", not_found),
+]

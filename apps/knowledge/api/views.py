@@ -1,0 +1,633 @@
+"""The REST API: one viewset per record type, plus comparison, search and citations.
+
+Every queryset starts from `querysets.visible()` (published only, unless the user edits
+that type) and loads related records from `.published()`; filters are the shared
+FilterSets of the public list pages; writes go through the serializers' full_clean() and
+`services`; publishing through `services.record_publish`.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max, Q, prefetch_related_objects
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+)
+from rest_framework import (
+    exceptions,
+    mixins,
+    permissions,
+    status,
+    viewsets,
+)
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.models import Status
+
+from .. import citeformats, services
+from ..filters import FILTERSETS
+from ..models import (
+    Case,
+    Citation,
+    Classification,
+    ComparisonRow,
+    Concept,
+    Document,
+    Mission,
+    Norm,
+    Organisation,
+    Source,
+)
+from ..models.choices import ComparisonSection, Conception
+from . import serializers as s
+from .conditional import ConditionalMixin, etag_for, latest_change
+from .filters import CitationFilter, ClassificationFilter
+from .querysets import (
+    classifications_with_citations,
+    published,
+    published_citations,
+    visible,
+)
+from .renderers import CITATION_RENDERERS
+
+try:  # the site's ranked search, when present
+    from ..search import SEARCH_TYPES, search_records
+except ImportError:  # pragma: no cover
+    search_records = None
+    SEARCH_TYPES = [
+        "mission",
+        "case",
+        "norm",
+        "document",
+        "organisation",
+        "concept",
+        "source",
+    ]
+
+CITE_RESPONSES = {
+    (200, "application/vnd.citationstyles.csl+json"): OpenApiTypes.ANY,
+    (200, "application/x-bibtex"): OpenApiTypes.STR,
+    (200, "application/x-research-info-systems"): OpenApiTypes.STR,
+}
+
+
+class ModelPermissions(permissions.DjangoModelPermissionsOrAnonReadOnly):
+    """Django's add/change permissions for writes; a method the view does not offer is
+    answered 405 rather than 403."""
+
+    def has_permission(self, request, view):
+        if request.method not in view.allowed_methods:
+            return True
+        return super().has_permission(request, view)
+
+
+class CanPublish(permissions.IsAuthenticated):
+    """Publishing and unpublishing need the `publish_<model>` permission."""
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        opts = view.model._meta
+        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+
+
+class RecordViewSet(
+    ConditionalMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read, create (as a draft), update (with If-Match), publish."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    permission_classes = [ModelPermissions]
+    sparse_fields = True
+    model = None
+    list_serializer_class = None
+    select_related = ()
+    list_prefetch = ()
+    detail_prefetch = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The public list page's FilterSet: identical parameters on the page and the API.
+        cls.filterset_class = FILTERSETS.get(cls.model)
+
+    def get_queryset(self):
+        queryset = visible(self.model, self.request.user).select_related(
+            *self.select_related
+        )
+        if self.action == "list":
+            return queryset.prefetch_related(*self.list_prefetch)
+        return queryset.prefetch_related(published_citations(), *self.detail_prefetch)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return self.list_serializer_class
+        return self.serializer_class
+
+    def paginate_queryset(self, queryset):
+        self.page_objects = super().paginate_queryset(queryset)
+        return self.page_objects
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        # The newest change to the type (drafts too: unpublishing changes the list) or to
+        # anything shown on the page.
+        latest = [self.model.objects.aggregate(latest=Max("updated_at"))["latest"]]
+        latest += [latest_change(obj) for obj in self.page_objects or []]
+        latest = [value for value in latest if value]
+        self.last_modified = max(latest) if latest else None
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.last_modified = latest_change(instance)
+        return Response(self.get_serializer(instance).data)
+
+    def fresh(self, pk):
+        """The record as a client would read it after a write."""
+        queryset = (
+            self.model.objects.filter(pk=pk)
+            .select_related(*self.select_related)
+            .prefetch_related(published_citations(), *self.detail_prefetch)
+        )
+        return queryset.get()
+
+    def written(self, instance, code):
+        serializer = self.serializer_class(
+            self.fresh(instance.pk),
+            context={**self.get_serializer_context(), "sparse": False},
+        )
+        response = Response(serializer.data, status=code)
+        response["ETag"] = etag_for(serializer.data, "json")
+        response["Location"] = serializer.data["url"]
+        return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = serializer.save()
+        return self.written(instance, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        self.check_if_match(request, instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return self.written(instance, status.HTTP_200_OK)
+
+    def _transition(self, request, service):
+        instance = self.get_object()
+        service(record=instance, user=request.user)
+        return self.written(instance, status.HTTP_200_OK)
+
+    @extend_schema(
+        request=None,
+        description="Publish the record: it must meet the publishing rules (a summary, a "
+        "citation with a locator, and for missions and cases a cited preferred "
+        "classification); a 400 says what is missing. Needs the publish permission.",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanPublish])
+    def publish(self, request, slug=None):
+        return self._transition(request, services.record_publish)
+
+    @extend_schema(
+        request=None,
+        description="Take the record back to draft. Needs the publish permission.",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanPublish])
+    def unpublish(self, request, slug=None):
+        return self._transition(request, services.record_unpublish)
+
+    @extend_schema(
+        responses=CITE_RESPONSES,
+        description="How to cite this record: the knowledge-base page itself (or, for a "
+        "source, the work) as CSL-JSON (default), BibTeX or RIS.",
+    )
+    @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
+    def cite(self, request, slug=None):
+        instance = self.get_object()
+        self.last_modified = latest_change(instance)
+        if isinstance(instance, Source):
+            return Response([citeformats.source_csl(instance)])
+        url = request.build_absolute_uri(instance.get_absolute_url())
+        return Response([citeformats.record_csl(instance, url)])
+
+    @extend_schema(
+        responses=CITE_RESPONSES,
+        description="The published sources this record cites (in its citations and its "
+        "classifications), as CSL-JSON (default), BibTeX or RIS.",
+    )
+    @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
+    def references(self, request, slug=None):
+        instance = self.get_object()
+        ids = {c.source_id for c in instance.citations.all()}
+        if hasattr(instance, "classifications"):
+            for classification in instance.classifications.all():
+                ids |= {c.source_id for c in classification.citations.all()}
+        sources = list(
+            Source.objects.published().filter(pk__in=ids).prefetch_related("creators")
+        )
+        self.last_modified = max(
+            [latest_change(instance), *(src.updated_at for src in sources)]
+        )
+        return Response([citeformats.source_csl(source) for source in sources])
+
+
+class MissionViewSet(RecordViewSet):
+    model = Mission
+    serializer_class = s.MissionSerializer
+    list_serializer_class = s.MissionListSerializer
+    list_prefetch = (
+        classifications_with_citations(),
+        published(Organisation, "organisations"),
+        published(Case, "cases"),
+    )
+    select_related = ("lead_state", "authorising_body", "predecessor")
+    detail_prefetch = (
+        classifications_with_citations(),
+        published(Organisation, "organisations"),
+        published(Case, "cases"),
+        published(Document, "authorised_by"),
+        published(Norm, "norms"),
+        published(Mission, "successors"),
+        "mandate_tasks",
+    )
+
+
+class CaseViewSet(RecordViewSet):
+    model = Case
+    serializer_class = s.CaseSerializer
+    list_serializer_class = s.CaseListSerializer
+    list_prefetch = (classifications_with_citations(), "countries")
+    detail_prefetch = (
+        classifications_with_citations(),
+        "countries",
+        published(Norm, "norms"),
+        published(Mission, "missions"),
+    )
+
+
+class NormViewSet(RecordViewSet):
+    model = Norm
+    serializer_class = s.NormSerializer
+    list_serializer_class = s.NormListSerializer
+    detail_prefetch = (
+        published(Norm, "related"),
+        published(Document, "documents"),
+        published(Mission, "missions"),
+        published(Case, "cases"),
+    )
+
+
+class DocumentViewSet(RecordViewSet):
+    model = Document
+    serializer_class = s.DocumentSerializer
+    list_serializer_class = s.DocumentListSerializer
+    select_related = ("issuer",)
+    detail_prefetch = (
+        published(Norm, "norms"),
+        published(Mission, "authorised_missions"),
+    )
+
+
+class OrganisationViewSet(RecordViewSet):
+    model = Organisation
+    serializer_class = s.OrganisationSerializer
+    list_serializer_class = s.OrganisationListSerializer
+    select_related = ("parent",)
+    detail_prefetch = (
+        published(Organisation, "children"),
+        published(Mission, "missions"),
+        published(Document, "documents"),
+    )
+
+
+class ConceptViewSet(RecordViewSet):
+    model = Concept
+    serializer_class = s.ConceptSerializer
+    list_serializer_class = s.ConceptListSerializer
+    select_related = ("parent",)
+    detail_prefetch = (
+        published(Concept, "children"),
+        published(Concept, "related_concepts"),
+        published(Norm, "norms"),
+        published(Mission, "missions"),
+        published(Case, "cases"),
+        published(Document, "documents"),
+    )
+
+
+class SourceViewSet(RecordViewSet):
+    model = Source
+    serializer_class = s.SourceSerializer
+    list_serializer_class = s.SourceListSerializer
+    list_prefetch = ("creators",)
+    detail_prefetch = ("creators",)
+
+    @extend_schema(
+        operation_id="sources_bibliography",
+        responses=CITE_RESPONSES,
+        description="The whole bibliography (or the sources matching the filters) as "
+        "CSL-JSON (default), BibTeX or RIS, unpaginated.",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        renderer_classes=CITATION_RENDERERS,
+        url_path="cite",
+        url_name="bibliography",
+    )
+    def bibliography(self, request):
+        sources = list(self.filter_queryset(self.get_queryset()))
+        self.last_modified = max((src.updated_at for src in sources), default=None)
+        return Response([citeformats.source_csl(source) for source in sources])
+
+
+class ComparisonRowViewSet(RecordViewSet):
+    """The rows of the Westphalian / post-Westphalian comparison."""
+
+    model = ComparisonRow
+    serializer_class = s.ComparisonRowSerializer
+    list_serializer_class = s.ComparisonRowSerializer
+    list_prefetch = (published_citations(),)
+
+
+# --------------------------------------------------------------------------- read-only
+
+
+def _visible_targets(user):
+    """Citations or classifications whose record the client may see."""
+    condition = Q(pk__in=[])
+    for model in (
+        Mission,
+        Case,
+        Norm,
+        Document,
+        Organisation,
+        Concept,
+        Source,
+        ComparisonRow,
+    ):
+        condition |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=visible(model, user).values("pk"),
+        )
+    return condition
+
+
+def classification_queryset(user):
+    return (
+        Classification.objects.filter(_visible_targets(user))
+        .prefetch_related("target", published_citations())
+        .order_by("pk")
+    )
+
+
+def citation_queryset(user):
+    classifications = Classification.objects.filter(_visible_targets(user))
+    return (
+        Citation.objects.filter(
+            _visible_targets(user)
+            | Q(
+                content_type=ContentType.objects.get_for_model(Classification),
+                object_id__in=classifications.values("pk"),
+            )
+        )
+        .filter(source__status=Status.PUBLISHED)
+        .select_related("source")
+        .prefetch_related("target")
+        .order_by("pk")
+    )
+
+
+class ClassificationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Westphalian / post-Westphalian judgements of missions and cases, with citations."""
+
+    serializer_class = s.ClassificationDetailSerializer
+    filterset_class = ClassificationFilter
+    sparse_fields = True
+
+    queryset = Classification.objects.none()  # for the schema
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return classification_queryset(self.request.user)
+
+
+class CitationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Every page-located citation, with the record (and classification) it supports."""
+
+    serializer_class = s.CitationDetailSerializer
+    filterset_class = CitationFilter
+    sparse_fields = True
+
+    queryset = Citation.objects.none()  # for the schema
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return citation_queryset(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        _load_records_of_classifications(page)
+        return page
+
+    def get_object(self):
+        citation = super().get_object()
+        _load_records_of_classifications([citation])
+        self.last_modified = citation.source.updated_at
+        return citation
+
+
+def _load_records_of_classifications(citations):
+    """A citation of a classification names the classification's record: load them all
+    in one query per record type."""
+    classifications = [
+        c.target for c in citations or [] if isinstance(c.target, Classification)
+    ]
+    prefetch_related_objects(classifications, "target")
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+class ReadOnlyAPIView(ConditionalMixin, APIView):
+    """A read-only endpoint that is not a list of one model."""
+
+    permission_classes = [permissions.AllowAny]
+    http_method_names = ["get", "head", "options"]
+
+
+class CompareView(ReadOnlyAPIView):
+    """The Westphalian / post-Westphalian comparison: the conceptions and, section by
+    section, how each sees every dimension (as on the Compare page)."""
+
+    @extend_schema(responses=s.CompareSerializer)
+    def get(self, request):
+        rows = list(
+            ComparisonRow.objects.published().prefetch_related(published_citations())
+        )
+        self.last_modified = max((latest_change(row) for row in rows), default=None)
+        definitions = Conception.DEFINITIONS
+        data = {
+            "conceptions": [
+                {"value": value, "label": label, "definition": definitions[value]}
+                for value, label in Conception.choices
+            ],
+            "sections": [
+                {
+                    "value": value,
+                    "label": label,
+                    "rows": [row for row in rows if row.section == value],
+                }
+                for value, label in ComparisonSection.choices
+            ],
+        }
+        return Response(s.CompareSerializer(data, context={"request": request}).data)
+
+
+class CompareRecordsView(ReadOnlyAPIView):
+    """Missions or cases side by side, with their coded dimensions (as on the page that
+    compares records). `ids` lists up to 10 slugs, `mission:` or `case:` prefixed where a
+    slug alone is ambiguous (bare slugs are looked up among missions, then cases)."""
+
+    max_records = 10
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "ids",
+                OpenApiTypes.STR,
+                required=True,
+                description="Comma-separated slugs, e.g. `unef-i,unmik` or "
+                "`mission:unef-i,case:suez-crisis`.",
+            )
+        ],
+        responses=s.CompareRecordsSerializer,
+    )
+    def get(self, request):
+        ids = [i.strip() for i in request.query_params.get("ids", "").split(",")]
+        ids = [i for i in ids if i]
+        if not ids:
+            raise exceptions.ValidationError({"ids": ["Give one or more slugs."]})
+        if len(ids) > self.max_records:
+            raise exceptions.ValidationError(
+                {"ids": [f"Compare at most {self.max_records} records at a time."]}
+            )
+        records, unknown = [], []
+        for key in ids:
+            record = self._find(key)
+            if record is None:
+                unknown.append(key)
+            else:
+                records.append(record)
+        if unknown:
+            raise exceptions.NotFound(f"Unknown or unpublished: {', '.join(unknown)}.")
+        self.last_modified = max(latest_change(record) for record in records)
+        context = {"request": request}
+        data = []
+        for record in records:
+            serializer = (
+                s.MissionListSerializer
+                if isinstance(record, Mission)
+                else s.CaseListSerializer
+            )
+            data.append(
+                {
+                    "type": record._meta.model_name,
+                    **serializer(record, context=context).data,
+                }
+            )
+        return Response({"records": data})
+
+    def _find(self, key):
+        kind, _, slug = key.rpartition(":")
+        viewsets_by_kind = {"mission": MissionViewSet, "case": CaseViewSet}
+        kinds = [kind] if kind else ["mission", "case"]
+        for name in kinds:
+            viewset = viewsets_by_kind.get(name)
+            if viewset is None:
+                return None
+            record = (
+                viewset.model.objects.published()
+                .filter(slug=slug)
+                .prefetch_related(*viewset.list_prefetch)
+                .first()
+            )
+            if record is not None:
+                return record
+        return None
+
+
+# --------------------------------------------------------------------------- search
+
+
+class SearchView(ReadOnlyAPIView):
+    """Search every published record, best match first (the site's search)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, required=True, description="Words."
+            ),
+            OpenApiParameter(
+                "type",
+                OpenApiTypes.STR,
+                description="Comma-separated record types: " + ", ".join(SEARCH_TYPES),
+            ),
+            OpenApiParameter(
+                "limit", OpenApiTypes.INT, description="At most this many (1-100)."
+            ),
+        ],
+        responses=s.SearchHitSerializer(many=True),
+    )
+    def get(self, request):
+        query = request.query_params.get("q", "").strip()
+        if not query:
+            raise exceptions.ValidationError({"q": ["Give some words to search for."]})
+        types = [t for t in request.query_params.get("type", "").split(",") if t]
+        unknown = sorted(set(types) - set(SEARCH_TYPES))
+        if unknown:
+            raise exceptions.ValidationError(
+                {"type": [f"Unknown type(s): {', '.join(unknown)}."]}
+            )
+        try:
+            limit = min(max(int(request.query_params.get("limit", 50)), 1), 100)
+        except ValueError:
+            raise exceptions.ValidationError(
+                {"limit": ["A whole number from 1 to 100."]}
+            ) from None
+        search = search_records or _filterset_search
+        hits = search(query, types=types or None, limit=limit)
+        serializer = s.SearchHitSerializer(
+            hits, many=True, context={"request": request}
+        )
+        return Response(serializer.data)
+
+
+class _Hit:
+    def __init__(self, record, type_name):
+        self.record, self.type, self.rank, self.snippet = record, type_name, 1.0, ""
+
+
+def _filterset_search(query, *, types=None, limit=50):
+    """Without the site's search module: each type's `q` filter, unranked."""
+    hits = []
+    for model, filterset in FILTERSETS.items():
+        name = model._meta.model_name
+        if types and name not in types:
+            continue
+        queryset = filterset({"q": query}, queryset=model.objects.published()).qs
+        hits += [_Hit(record, name) for record in queryset[:limit]]
+    return hits[:limit]

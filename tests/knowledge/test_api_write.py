@@ -1,0 +1,397 @@
+"""Writing through the API: who may do what, drafts, validation, publishing, If-Match."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from apps.core.models import Status
+from apps.knowledge.models import Mission, Norm, Source
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
+
+NORMS = "/api/v1/norms/"
+
+
+def norm_payload(source, **extra):
+    return {
+        "slug": "responsibility-to-protect",
+        "name": "Responsibility to protect",
+        "conception": "post_westphalian",
+        "summary": "States must protect their people. Others may step in if they fail.",
+        "citations": [
+            {"source": source.slug, "claim": "summary", "locator": "512-513"}
+        ],
+        **extra,
+    }
+
+
+def etag_of(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response["ETag"]
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+@pytest.mark.parametrize(
+    ("who", "create", "update", "publish"),
+    [
+        ("anonymous", 401, 401, 401),
+        ("reader", 403, 403, 403),
+        ("curator", 201, 200, 403),
+        ("editor", 201, 200, 200),
+    ],
+)
+def test_permission_matrix(request, who, create, update, publish):
+    client = {
+        "anonymous": APIClient(),
+        "reader": request.getfixturevalue("as_reader") if who == "reader" else None,
+        "curator": request.getfixturevalue("as_curator") if who == "curator" else None,
+        "editor": request.getfixturevalue("as_editor") if who == "editor" else None,
+    }[who]
+    source = factories.SourceFactory()
+    existing = factories.NormFactory(slug="sovereignty")
+    url = reverse("api:norm-detail", kwargs={"slug": "sovereignty"})
+    etag = etag_of(APIClient(), url)
+
+    response = client.post(NORMS, norm_payload(source), format="json")
+    assert response.status_code == create, response.content
+    response = client.patch(
+        url, {"name": "Sovereign equality"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert response.status_code == update, response.content
+    response = client.post(url + "unpublish/")
+    assert response.status_code == publish, response.content
+    if create == 401:
+        assert response["WWW-Authenticate"].startswith("Token")
+        assert response.json()["code"] == "not_authenticated"
+    existing.refresh_from_db()
+    assert existing.name == ("Sovereign equality" if update == 200 else existing.name)
+
+
+def test_session_authentication_works_too(client, curator_user):
+    client.force_login(curator_user)
+    source = factories.SourceFactory()
+    response = client.post(NORMS, norm_payload(source), content_type="application/json")
+    # Session clients need the CSRF token like any form; the test client skips the check.
+    assert response.status_code == 201
+
+
+# --------------------------------------------------------------------------- create
+
+
+def test_created_records_start_as_drafts_even_if_asked_otherwise(
+    as_curator, curator_user
+):
+    source = factories.SourceFactory()
+    response = as_curator.post(
+        NORMS, norm_payload(source, status="published"), format="json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "draft"
+    assert response["Location"] == body["url"]
+    assert response["ETag"]
+    norm = Norm.objects.get(slug="responsibility-to-protect")
+    assert norm.status == Status.DRAFT
+    assert norm.created_by == curator_user
+    assert norm.updated_by == curator_user
+    (citation,) = norm.citations.all()
+    assert (citation.source, citation.locator, citation.page_start) == (
+        source,
+        "512-513",
+        512,
+    )
+    # Drafts stay out of public view.
+    assert APIClient().get(body["url"]).status_code == 404
+
+
+def test_create_mission_with_relations_classification_and_dates(as_curator):
+    un = factories.OrganisationFactory(slug="un")
+    case = factories.CaseFactory(slug="suez-crisis")
+    source = factories.SourceFactory(slug="flynn-farrell-1999")
+    payload = {
+        "slug": "unef-i",
+        "name": "First United Nations Emergency Force",
+        "acronym": "UNEF I",
+        "start": "1956-11",
+        "end": "1967",
+        "mission_type": "traditional_peacekeeping",
+        "host_consent": "all_parties",
+        "organisations": ["un"],
+        "authorising_body": "un",
+        "cases": ["suez-crisis"],
+        "summary": "An interposition force. It kept the parties apart.",
+        "classifications": [
+            {
+                "value": "westphalian",
+                "preferred": True,
+                "period_start": 1956,
+                "period_end": 1967,
+                "rationale": "Consent-based and between states.",
+                "citations": [
+                    {
+                        "source": "flynn-farrell-1999",
+                        "claim": "classification",
+                        "locator_type": "pages",
+                        "locator": "515",
+                    }
+                ],
+            }
+        ],
+        "citations": [
+            {"source": "flynn-farrell-1999", "claim": "summary", "locator": "512"}
+        ],
+    }
+    response = as_curator.post("/api/v1/missions/", payload, format="json")
+    assert response.status_code == 201, response.content
+    mission = Mission.objects.get(slug="unef-i")
+    assert mission.start_date.isoformat() == "1956-11-01"
+    assert mission.start_precision == "month"
+    assert mission.end_precision == "year"
+    assert list(mission.organisations.all()) == [un]
+    assert list(mission.cases.all()) == [case]
+    assert mission.authorising_body == un
+    classification = mission.classifications.get()
+    assert classification.citations.get().source == source
+    body = response.json()
+    # The draft's own representation (organisations are published, so they show).
+    assert body["organisations"][0]["slug"] == "un"
+    assert body["start"] == "1956-11"
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def test_validation_errors_are_400_per_field(as_curator):
+    factories.NormFactory(slug="taken")
+    response = as_curator.post(
+        NORMS,
+        {"slug": "taken", "name": "", "conception": "nonsense"},
+        format="json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == 400
+    assert body["code"] == "invalid"
+    assert set(body["errors"]) == {"slug", "name", "conception"}
+
+
+def test_model_validation_runs_on_writes(as_curator):
+    source = factories.SourceFactory(page_first=505, page_last=535)
+    payload = norm_payload(source)
+    payload["citations"] = [
+        {"source": source.slug, "claim": "summary", "locator": "512"},
+        {"source": source.slug, "claim": "summary", "locator": "900"},
+    ]
+    response = as_curator.post(NORMS, payload, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]["citations"]
+    assert errors[0] == {}
+    assert "outside the source's page range" in errors[1]["locator"][0]
+    assert not Norm.objects.filter(slug=payload["slug"]).exists()
+
+
+def test_model_clean_errors_use_api_field_names(as_curator):
+    response = as_curator.post(
+        "/api/v1/cases/",
+        {"slug": "backwards", "name": "Backwards", "start": "1999", "end": "1990"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "before the start" in response.json()["errors"]["end"][0]
+    bad_date = as_curator.post(
+        "/api/v1/cases/", {"slug": "x", "name": "X", "start": "soon"}, format="json"
+    )
+    assert "YYYY" in bad_date.json()["errors"]["start"][0]
+
+
+def test_unknown_related_slug_is_a_field_error(as_curator):
+    response = as_curator.post(
+        "/api/v1/missions/",
+        {"slug": "m", "name": "M", "organisations": ["no-such-org"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "organisations" in response.json()["errors"]
+
+
+def test_malformed_json_is_a_400_not_a_500(as_curator):
+    response = as_curator.post(NORMS, "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_two_preferred_classifications_are_refused(as_curator):
+    response = as_curator.post(
+        "/api/v1/cases/",
+        {
+            "slug": "c",
+            "name": "C",
+            "classifications": [
+                {"value": "westphalian", "preferred": True, "rationale": "A."},
+                {"value": "mixed", "preferred": True, "rationale": "B."},
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "classifications" in response.json()["errors"]
+
+
+def test_slug_cannot_change_on_update(as_curator):
+    norm = factories.NormFactory(slug="stays")
+    url = reverse("api:norm-detail", kwargs={"slug": "stays"})
+    response = as_curator.patch(
+        url, {"slug": "moved"}, format="json", HTTP_IF_MATCH=etag_of(as_curator, url)
+    )
+    assert response.status_code == 200
+    norm.refresh_from_db()
+    assert norm.slug == "stays"
+
+
+def test_a_published_record_must_keep_meeting_the_publishing_rules(as_curator):
+    factories.NormFactory(slug="cited")
+    url = reverse("api:norm-detail", kwargs={"slug": "cited"})
+    response = as_curator.patch(
+        url, {"citations": []}, format="json", HTTP_IF_MATCH=etag_of(as_curator, url)
+    )
+    assert response.status_code == 400
+    assert "no citation" in response.json()["errors"]["non_field_errors"][0]
+    assert Norm.objects.get(slug="cited").citations.count() == 1
+
+
+# --------------------------------------------------------------------------- If-Match
+
+
+def test_updates_need_if_match_and_refuse_a_stale_etag(as_curator, as_editor):
+    factories.NormFactory(slug="consent", name="Consent")
+    url = reverse("api:norm-detail", kwargs={"slug": "consent"})
+    missing = as_curator.patch(url, {"name": "Consent of the parties"}, format="json")
+    assert missing.status_code == 428
+    assert missing.json()["code"] == "precondition_required"
+
+    etag = etag_of(as_curator, url)
+    # Someone else saves first.
+    other = as_editor.patch(
+        url, {"name": "Consent (edited)"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert other.status_code == 200
+    stale = as_curator.patch(
+        url, {"name": "Consent of the parties"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "precondition_failed"
+    assert Norm.objects.get(slug="consent").name == "Consent (edited)"
+    # With the new ETag (returned by the write), it goes through.
+    fresh = as_curator.patch(
+        url,
+        {"name": "Consent of the parties"},
+        format="json",
+        HTTP_IF_MATCH=other["ETag"],
+    )
+    assert fresh.status_code == 200, fresh.content
+    assert fresh.json()["name"] == "Consent of the parties"
+    assert fresh["ETag"] == etag_of(as_curator, url)
+
+
+def test_full_update_with_put(as_curator):
+    source = factories.SourceFactory()
+    factories.NormFactory(slug="responsibility-to-protect")
+    url = reverse("api:norm-detail", kwargs={"slug": "responsibility-to-protect"})
+    response = as_curator.put(
+        url, norm_payload(source), format="json", HTTP_IF_MATCH=etag_of(as_curator, url)
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["conception"] == "post_westphalian"
+
+
+def test_delete_is_not_offered(as_editor):
+    factories.NormFactory(slug="kept")
+    url = reverse("api:norm-detail", kwargs={"slug": "kept"})
+    assert as_editor.delete(url).status_code == 405
+    assert Norm.objects.filter(slug="kept").exists()
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def test_editor_publishes_through_the_service_rules(as_curator, as_editor):
+    source = factories.SourceFactory()
+    created = as_curator.post(NORMS, norm_payload(source), format="json").json()
+    url = created["url"]
+    assert as_curator.post(url + "publish/").status_code == 403
+    response = as_editor.post(url + "publish/")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "published"
+    norm = Norm.objects.get(slug=created["slug"])
+    assert norm.published_at is not None
+    assert APIClient().get(url).status_code == 200
+    # And back.
+    assert as_editor.post(url + "unpublish/").json()["status"] == "draft"
+    assert APIClient().get(url).status_code == 404
+
+
+def test_publishing_an_incomplete_record_says_what_is_missing(as_editor):
+    mission = factories.MissionFactory(draft=True, classified=False)
+    url = reverse("api:mission-detail", kwargs={"slug": mission.slug})
+    response = as_editor.post(url + "publish/")
+    assert response.status_code == 400
+    message = response.json()["errors"]["non_field_errors"][0]
+    assert "no Westphalian / post-Westphalian classification" in message
+    mission.refresh_from_db()
+    assert mission.status == Status.DRAFT
+
+
+def test_source_authors_and_pages_are_writable(as_curator):
+    response = as_curator.post(
+        "/api/v1/sources/",
+        {
+            "slug": "flynn-farrell-1999",
+            "kind": "article",
+            "title": "Piecing Together the Democratic Peace",
+            "authors": [
+                {"family": "Flynn", "given": "Gregory"},
+                {"family": "Farrell", "given": "Henry"},
+            ],
+            "container_title": "International Organization",
+            "year": 1999,
+            "pages": "505-535",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    source = Source.objects.get(slug="flynn-farrell-1999")
+    assert [c.family for c in source.authors()] == ["Flynn", "Farrell"]
+    assert (source.page_first, source.page_last) == (505, 535)
+    assert response.json()["pages"] == "505-535"
+    bad = as_curator.post(
+        "/api/v1/sources/",
+        {"slug": "y", "kind": "book", "title": "Y", "pages": "535-505"},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert "pages" in bad.json()["errors"]
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def test_tokens_are_obtained_and_revoked(reader):
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "reader", "password": "pw-reader-1"}
+    )
+    assert response.status_code == 200, response.content
+    key = response.json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.delete("/api/v1/auth/token/").status_code == 204
+    assert not Token.objects.filter(key=key).exists()
+    assert client.get("/api/v1/norms/").status_code == 401
+    wrong = APIClient().post(
+        "/api/v1/auth/token/", {"username": "reader", "password": "wrong"}
+    )
+    assert wrong.status_code == 400
