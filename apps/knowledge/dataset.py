@@ -834,6 +834,42 @@ def load_dataset(root, *, dry_run=False, user=None) -> LoadReport:
     return loader.report
 
 
+def record_type_for(model) -> RecordType:
+    """The RecordType describing `model` (Mission -> missions/...)."""
+    for record_type in RECORD_TYPES:
+        if record_type.model is model:
+            return record_type
+    raise LookupError(f"{model.__name__} is not a dataset record type")
+
+
+def apply_record_dict(model, data, *, instance=None, user=None):
+    """Write one record's canonical dict (as `record_to_dict` gives it) to the database.
+
+    Upserts by slug, or onto `instance` when given (so a proposal may rename a slug).
+    The record's status is left as it is: publishing is the services' business. Raises
+    DatasetError, naming the field, and saves nothing if the dict does not validate.
+    Returns the saved instance.
+    """
+    record_type = record_type_for(model)
+    slug = data.get("slug")
+    path = Path(record_type.directory) / f"{slug}.yaml"
+    loader = _Loader(path.parent, user=user)
+    with transaction.atomic():
+        if instance is not None and instance.slug != slug:
+            if model.objects.filter(slug=slug).exclude(pk=instance.pk).exists():
+                raise DatasetError(
+                    [f'{path}: field "slug": another record already uses "{slug}"']
+                )
+            instance.slug = slug
+            instance.save(update_fields=["slug"])
+        loader.check_keys(record_type, path, slug, data)
+        loader.upsert_record(record_type, path, slug, data)
+        loader.link_record(record_type, path, slug, data)
+        if loader.problems:
+            raise DatasetError(loader.problems)  # leaving the block rolls back
+    return loader.instances[(model, slug)]
+
+
 # --------------------------------------------------------------------------- exporting
 
 

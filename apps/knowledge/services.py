@@ -1,12 +1,47 @@
-"""Multi-step writes: the rules live here, and admin, API and commands all call these."""
+"""Multi-step writes: the rules live here, and admin, API and commands all call these.
 
+The editorial workflow::
+
+    draft --submit--> in review --approve--> published --archive--> archived
+      ^ <-- withdraw, send back --'              |                      |
+      '---------------- unpublish ---------------'----------------------'
+
+Curators (the change permission) edit, submit and withdraw. Editors also hold
+`publish_<model>` (models' Meta.permissions): they approve, send back, publish, unpublish,
+archive, restore and undelete. `user=None` is the system (management commands, the dataset loader), which
+may do whatever the publishing rules allow.
+
+A change to a *published* record by someone who may not publish leaves the record alone:
+it becomes a pending Revision, which an editor approves (and the public sees it) or sends
+back with a comment. Every change to a record's content is kept as a Revision holding the
+canonical dict (dataset.record_to_dict), so it can be compared and restored.
+
+Refusals: PermissionDenied when the role may not do it, ValidationError when the state or
+the publishing rules forbid it, EditConflict when the caller's copy is out of date.
+"""
+
+import datetime
+import hashlib
+import json
+import re
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from apps.core.models import Status
 
-from .models import Source
+from . import dataset
+from .diff import diff_records
+from .models import Revision, RevisionAction, RevisionState, Source, SourceCreator
+
+REVIEW_INTERVAL = datetime.timedelta(days=365)
+# Keys of the canonical dict that are not content: the workflow sets them.
+_NOT_CONTENT = ("status", "last_reviewed")
+
+
+# --------------------------------------------------------------------------- rules
 
 
 def record_publish_problems(record):
@@ -33,6 +68,18 @@ def record_publish_problems(record):
     return problems
 
 
+def _refuse_unpublishable(record, verb="published"):
+    problems = record_publish_problems(record)
+    if problems:
+        raise ValidationError(f"{record} cannot be {verb}: " + " ".join(problems))
+
+
+def can_publish(user, record):
+    """Whether `user` is an editor of records like `record` (or the system, None)."""
+    opts = record._meta
+    return user is None or user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+
+
 def _check_permission(user, record, codename):
     if user is None:
         return  # system actions: management commands and data loading
@@ -41,27 +88,691 @@ def _check_permission(user, record, codename):
         raise PermissionDenied(f"You do not have permission to {codename} this record.")
 
 
+def _check_editor(user, record, action):
+    if not can_publish(user, record):
+        raise PermissionDenied(
+            f"Only editors can {action} records; ask an editor to do it."
+        )
+
+
+def _check_state(record, allowed, action):
+    if record.status not in allowed:
+        names = " or ".join(Status(s).label.lower() for s in allowed)
+        raise ValidationError(
+            f"{record} is {record.get_status_display().lower()}: only a {names} record "
+            f"can be {action}."
+        )
+
+
+def review_due(today=None):
+    """A filter for published records nobody has reviewed for REVIEW_INTERVAL."""
+    today = today or timezone.localdate()
+    return models.Q(status=Status.PUBLISHED) & (
+        models.Q(last_reviewed__isnull=True)
+        | models.Q(last_reviewed__lt=today - REVIEW_INTERVAL)
+    )
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def record_content(record):
+    """The record's content as its canonical dict, without the workflow's own fields."""
+    record_type = dataset.record_type_for(type(record))
+    data = dataset.record_to_dict(record_type, record)
+    for key in _NOT_CONTENT:
+        data.pop(key, None)
+    return data
+
+
+def version_token(data):
+    """A short, stable fingerprint of a canonical dict."""
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def record_version_token(record):
+    """The token naming the record's current content (citations and links included).
+    It changes whenever what a curator could edit changes, and only then."""
+    fresh = type(record).objects.get(pk=record.pk)
+    return version_token(record_content(fresh))
+
+
+class EditConflict(Exception):
+    """Someone else changed the record after the caller read it."""
+
+    def __init__(self, record, current_token, changes, last_change):
+        self.record = record
+        self.current_token = current_token
+        self.changes = changes  # [diff.FieldChange] from the caller's version, if known
+        self.last_change = last_change  # the latest Revision, if any
+        who = ""
+        if last_change and last_change.author:
+            when = timezone.localtime(last_change.created_at)
+            who = f" by {last_change.author} at {when:%Y-%m-%d %H:%M}"
+        super().__init__(
+            f"{record} was changed{who} after you opened it. Nothing of yours was saved."
+        )
+
+
+def check_not_stale(record, expected_token):
+    """Refuse a write made from an out-of-date copy of `record`.
+
+    `expected_token` is the `record_version_token(record)` the caller read: the admin keeps
+    it in a hidden field of the change form; the API can hand it out as an ETag and take it
+    back in `If-Match` (answer 412 on EditConflict). Raises EditConflict, carrying the
+    current token and, when the caller's version is on record, the field-by-field changes
+    made since; returns the current token otherwise.
+    """
+    fresh = type(record).objects.get(pk=record.pk)
+    current = record_content(fresh)
+    current_token = version_token(current)
+    if expected_token == current_token:
+        return current_token
+    revisions = Revision.objects.for_record(record).exclude(state=RevisionState.PENDING)
+    changes = []
+    for revision in revisions:
+        if version_token(revision.data) == expected_token:
+            changes = diff_records(revision.data, current)
+            break
+        if version_token(revision.base_data) == expected_token:
+            changes = diff_records(revision.base_data, current)
+            break
+    raise EditConflict(record, current_token, changes, revisions.first())
+
+
+def _new_revision(record, *, action, state, data, base_data, user, comment=""):
+    return Revision.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        record_label=str(record)[:300],
+        action=action,
+        state=state,
+        data=data,
+        base_data=base_data,
+        base_token=version_token(base_data) if base_data else "",
+        author=user,
+        comment=comment,
+    )
+
+
+def revision_record_saved(*, record, base_data, user=None, action=RevisionAction.EDIT):
+    """Keep the version just saved directly (a draft, or an editor's edit) in history.
+    Returns the Revision, or None when nothing changed."""
+    data = record_content(type(record).objects.get(pk=record.pk))
+    if data == base_data:
+        return None
+    if action == RevisionAction.EDIT and not base_data:
+        action = RevisionAction.CREATE
+    revision = _new_revision(
+        record,
+        action=action,
+        state=RevisionState.APPLIED,
+        data=data,
+        base_data=base_data,
+        user=user,
+    )
+    _refresh_submission(record, data)
+    return revision
+
+
+def _refresh_submission(record, data):
+    """A record edited while in review: the editor reviews what it says now."""
+    Revision.objects.for_record(record).pending().filter(
+        action=RevisionAction.SUBMIT
+    ).update(data=data)
+
+
+def record_save_is_proposal(record, user):
+    """Whether `user` saving `record` must go to review instead of to the public."""
+    live = type(record).objects.filter(pk=record.pk).values_list("status", flat=True)
+    return (
+        bool(record.pk)
+        and live.first() == Status.PUBLISHED
+        and not can_publish(user, record)
+    )
+
+
+@transaction.atomic
+def revision_propose(
+    *, record, data, user, base_data=None, comment="", action=RevisionAction.EDIT
+):
+    """Propose new content for a published record; it stays unseen until approved.
+    The author's earlier pending proposal for the record is replaced."""
+    _check_permission(user, record, "change")
+    base_data = base_data if base_data is not None else record_content(record)
+    if data == base_data:
+        raise ValidationError("The proposed version is the same as the live one.")
+    earlier = (
+        Revision.objects.for_record(record)
+        .pending()
+        .filter(author=user, action__in=[RevisionAction.EDIT, RevisionAction.RESTORE])
+    )
+    earlier.update(
+        state=RevisionState.WITHDRAWN,
+        review_comment="Replaced by a later proposal.",
+        reviewed_at=timezone.now(),
+    )
+    return _new_revision(
+        record,
+        action=action,
+        state=RevisionState.PENDING,
+        data=data,
+        base_data=base_data,
+        user=user,
+        comment=comment,
+    )
+
+
+def _apply(record, data, user):
+    """Write `data` onto `record`, keeping its status and review date."""
+    data = {**data, "last_reviewed": record.last_reviewed}
+    try:
+        return dataset.apply_record_dict(type(record), data, instance=record, user=user)
+    except dataset.DatasetError as exc:
+        raise ValidationError(exc.problems) from exc
+
+
+def _close(revision, state, user, comment=""):
+    revision.state = state
+    revision.reviewer = user
+    revision.review_comment = comment
+    revision.reviewed_at = timezone.now()
+    revision.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
+    return revision
+
+
+@transaction.atomic
+def revision_approve(*, revision, user=None, comment=""):
+    """Approve a pending revision: a submitted record is published, a proposed change
+    replaces the live content (and must still meet the publishing rules)."""
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    record = revision.record
+    if record is None:
+        raise ValidationError("The record of this revision no longer exists.")
+    _check_editor(user, record, "approve")
+    if not revision.is_pending:
+        raise ValidationError(
+            f"This revision is {revision.get_state_display().lower()}, not awaiting review."
+        )
+    if revision.action == RevisionAction.SUBMIT:
+        record_approve(record=record, user=user, comment=comment)
+        revision.refresh_from_db()
+        return revision
+    current = record_content(type(record).objects.get(pk=record.pk))
+    if revision.base_token and version_token(current) != revision.base_token:
+        raise ValidationError(
+            "The live record changed after this change was proposed, so approving it "
+            "would undo that later change. Send it back so the author can redo it on "
+            "the current version."
+        )
+    record = _apply(record, revision.data, user)
+    if record.status == Status.PUBLISHED:
+        _refuse_unpublishable(record, verb="published with this change")
+    _mark_reviewed(record, user)
+    return _close(revision, RevisionState.APPROVED, user, comment)
+
+
+@transaction.atomic
+def revision_send_back(*, revision, user=None, comment):
+    """Refuse a pending revision with a comment its author sees."""
+    record = revision.record
+    if record is None:
+        raise ValidationError("The record of this revision no longer exists.")
+    _check_editor(user, record, "send back")
+    if not (comment or "").strip():
+        raise ValidationError("Say what the author should change.")
+    if not revision.is_pending:
+        raise ValidationError(
+            f"This revision is {revision.get_state_display().lower()}, not awaiting review."
+        )
+    if revision.action == RevisionAction.SUBMIT:
+        record_send_back(record=record, user=user, comment=comment)
+        revision.refresh_from_db()
+        return revision
+    return _close(revision, RevisionState.SENT_BACK, user, comment)
+
+
+@transaction.atomic
+def revision_withdraw(*, revision, user=None):
+    """The author (or an editor) takes back a pending proposal."""
+    if (
+        user is not None
+        and revision.author_id != user.pk
+        and not can_publish(user, revision.model)
+    ):
+        raise PermissionDenied("Only its author or an editor can withdraw a proposal.")
+    if not revision.is_pending:
+        raise ValidationError("Only a proposal awaiting review can be withdrawn.")
+    if revision.action == RevisionAction.SUBMIT and revision.record is not None:
+        record_withdraw(record=revision.record, user=user)
+        revision.refresh_from_db()
+        return revision
+    return _close(revision, RevisionState.WITHDRAWN, user)
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def _set_status(record, status, user, *fields):
+    record.status = status
+    record.updated_by = user or record.updated_by
+    if user is not None:
+        record._history_user = user
+    record.save(update_fields=["status", "updated_by", "updated_at", *fields])
+    return record
+
+
+def _mark_reviewed(record, user):
+    if user is not None:
+        record_mark_reviewed(record=record, user=user)
+
+
+@transaction.atomic
+def record_mark_reviewed(*, record, user=None):
+    """An editor has checked the record against its sources today."""
+    _check_editor(user, record, "mark as reviewed")
+    record.last_reviewed = timezone.localdate()
+    record.updated_by = user or record.updated_by
+    if user is not None:
+        record._history_user = user
+    record.save(update_fields=["last_reviewed", "updated_by", "updated_at"])
+    return record
+
+
+def _last_published_content(record):
+    version = (
+        Revision.objects.for_record(record)
+        .filter(state=RevisionState.APPROVED)
+        .exclude(data={})
+        .first()
+    )
+    return version.data if version else {}
+
+
+@transaction.atomic
+def record_submit(*, record, user=None, comment=""):
+    """A curator asks for review: draft -> in review, if the publishing rules are met."""
+    _check_permission(user, record, "change")
+    _check_state(record, [Status.DRAFT], "submitted for review")
+    _refuse_unpublishable(record, verb="submitted for review")
+    _set_status(record, Status.IN_REVIEW, user)
+    _new_revision(
+        record,
+        action=RevisionAction.SUBMIT,
+        state=RevisionState.PENDING,
+        data=record_content(record),
+        base_data=_last_published_content(record),
+        user=user,
+        comment=comment,
+    )
+    return record
+
+
+def _close_submission(record, state, user, comment=""):
+    for revision in (
+        Revision.objects.for_record(record)
+        .pending()
+        .filter(action=RevisionAction.SUBMIT)
+    ):
+        _close(revision, state, user, comment)
+
+
+@transaction.atomic
+def record_withdraw(*, record, user=None):
+    """The curator takes a record back out of review: in review -> draft."""
+    _check_permission(user, record, "change")
+    _check_state(record, [Status.IN_REVIEW], "withdrawn from review")
+    _close_submission(record, RevisionState.WITHDRAWN, user)
+    return _set_status(record, Status.DRAFT, user)
+
+
+@transaction.atomic
+def record_approve(*, record, user=None, comment=""):
+    """An editor approves a record in review: in review -> published."""
+    _check_editor(user, record, "approve")
+    _check_state(record, [Status.IN_REVIEW], "approved")
+    record_publish(record=record, user=user)
+    _close_submission(record, RevisionState.APPROVED, user, comment)
+    return record
+
+
+@transaction.atomic
+def record_send_back(*, record, user=None, comment):
+    """An editor returns a record in review to its curator: in review -> draft."""
+    _check_editor(user, record, "send back")
+    _check_state(record, [Status.IN_REVIEW], "sent back")
+    if not (comment or "").strip():
+        raise ValidationError("Say what the curator should change.")
+    _close_submission(record, RevisionState.SENT_BACK, user, comment)
+    return _set_status(record, Status.DRAFT, user)
+
+
 @transaction.atomic
 def record_publish(*, record, user=None):
     """Publish `record` if it meets the publishing rules; raise ValidationError saying why not.
-
-    Needs the `publish_<model>` permission: curators edit, editors publish."""
-    _check_permission(user, record, "publish")
-    problems = record_publish_problems(record)
-    if problems:
-        raise ValidationError(f"{record} cannot be published: " + " ".join(problems))
-    record.status = Status.PUBLISHED
+    Editors may publish from any state; the system (user None) too."""
+    _check_editor(user, record, "publish")
+    _refuse_unpublishable(record)
     record.published_at = record.published_at or timezone.now()
-    record.updated_by = user or record.updated_by
-    record.save(update_fields=["status", "published_at", "updated_by", "updated_at"])
+    if user is not None:
+        record.last_reviewed = timezone.localdate()
+    _set_status(record, Status.PUBLISHED, user, "published_at", "last_reviewed")
+    _close_submission(record, RevisionState.APPROVED, user)
     return record
 
 
 @transaction.atomic
 def record_unpublish(*, record, user=None):
     """Take `record` back to draft: it disappears from every public path at once."""
-    _check_permission(user, record, "publish")
-    record.status = Status.DRAFT
-    record.updated_by = user or record.updated_by
-    record.save(update_fields=["status", "updated_by", "updated_at"])
+    _check_editor(user, record, "unpublish")
+    _close_submission(record, RevisionState.WITHDRAWN, user)
+    return _set_status(record, Status.DRAFT, user)
+
+
+@transaction.atomic
+def record_archive(*, record, user=None):
+    """Withdraw a record from the public for good, keeping it: any state -> archived."""
+    _check_editor(user, record, "archive")
+    _check_state(record, [Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED], "archived")
+    _close_submission(record, RevisionState.WITHDRAWN, user)
+    return _set_status(record, Status.ARCHIVED, user)
+
+
+TRANSITIONS = {
+    # name: (service, label, needs a comment, who: "curator" or "editor", from states)
+    "submit": (
+        record_submit,
+        "Submit for review",
+        False,
+        "curator",
+        [Status.DRAFT],
+    ),
+    "withdraw": (
+        record_withdraw,
+        "Withdraw from review",
+        False,
+        "curator",
+        [Status.IN_REVIEW],
+    ),
+    "approve": (
+        record_approve,
+        "Approve and publish",
+        False,
+        "editor",
+        [Status.IN_REVIEW],
+    ),
+    "send_back": (
+        record_send_back,
+        "Send back to the curator",
+        True,
+        "editor",
+        [Status.IN_REVIEW],
+    ),
+    "publish": (
+        record_publish,
+        "Publish",
+        False,
+        "editor",
+        [Status.DRAFT, Status.ARCHIVED],
+    ),
+    "unpublish": (
+        record_unpublish,
+        "Unpublish (back to draft)",
+        False,
+        "editor",
+        [Status.PUBLISHED, Status.ARCHIVED],
+    ),
+    "archive": (
+        record_archive,
+        "Archive (withdraw from the public)",
+        False,
+        "editor",
+        [Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED],
+    ),
+}
+
+
+def record_transitions(record, user):
+    """The transitions `user` may offer on `record` now, as {name: label}."""
+    offered = {}
+    for name, (_service, label, _comment, who, states) in TRANSITIONS.items():
+        if record.status not in states:
+            continue
+        if who == "editor" and not can_publish(user, record):
+            continue
+        offered[name] = label
+    return offered
+
+
+def record_transition(*, record, name, user=None, comment=""):
+    """Run the transition called `name` (see TRANSITIONS)."""
+    service, _label, takes_comment, _who, _states = TRANSITIONS[name]
+    if name in ("submit", "approve", "send_back") or takes_comment:
+        return service(record=record, user=user, comment=comment)
+    return service(record=record, user=user)
+
+
+def record_set_status(*, record, status, user=None):
+    """Move `record` to `status` by the transition that leads there (the admin's select)."""
+    if status == record.status:
+        return record
+    by_target = {
+        Status.PUBLISHED: "approve" if record.status == Status.IN_REVIEW else "publish",
+        Status.IN_REVIEW: "submit",
+        Status.ARCHIVED: "archive",
+        Status.DRAFT: "withdraw"
+        if record.status == Status.IN_REVIEW and not can_publish(user, record)
+        else "unpublish",
+    }
+    return record_transition(record=record, name=by_target[status], user=user)
+
+
+# --------------------------------------------------------------------------- restore
+
+
+@transaction.atomic
+def record_restore(*, record, revision, user=None, before=False):
+    """Bring back the version kept in `revision` (or, with `before`, the version it
+    replaced) as a new change, itself kept in history. On a published record a curator's
+    restore is a proposal for review; an editor's is live at once, if publishable.
+    Returns the new Revision."""
+    _check_permission(user, record, "change")
+    data = revision.base_data if before else revision.data
+    if not data or revision.object_id != record.pk:
+        raise ValidationError(
+            "That revision holds no version of this record to restore."
+        )
+    when = timezone.localtime(revision.created_at)
+    comment = f"Restores the version of {when:%Y-%m-%d %H:%M}."
+    base_data = record_content(record)
+    if record_save_is_proposal(record, user):
+        return revision_propose(
+            record=record,
+            data=data,
+            user=user,
+            base_data=base_data,
+            comment=comment,
+            action=RevisionAction.RESTORE,
+        )
+    record = _apply(record, data, user)
+    if record.status == Status.PUBLISHED:
+        _refuse_unpublishable(record, verb="published in that version")
+    saved = revision_record_saved(
+        record=record, base_data=base_data, user=user, action=RevisionAction.RESTORE
+    )
+    if saved is None:
+        raise ValidationError("That version is the same as the current one.")
+    saved.comment = comment
+    saved.save(update_fields=["comment"])
+    return saved
+
+
+# --------------------------------------------------------------------------- deletion
+
+# Parts of a record that go with it: they do not count as others pointing to it.
+_OWNED = (SourceCreator,)
+
+
+def record_referrers(record):
+    """Other objects that point to `record`, as readable strings ("Mission: UNEF I")."""
+    found = []
+    relations = [
+        rel
+        for rel in record._meta.related_objects
+        if not rel.hidden and rel.related_model not in _OWNED
+    ]
+    for rel in relations:
+        if rel.related_model._meta.app_label != record._meta.app_label:
+            continue
+        accessor = getattr(record, rel.get_accessor_name())
+        for obj in accessor.all()[:20]:
+            found.append(f"{obj._meta.verbose_name.capitalize()}: {obj}")
+    for m2m in record._meta.many_to_many:
+        if m2m.remote_field.model is type(record) and m2m.remote_field.symmetrical:
+            for obj in getattr(record, m2m.name).all()[:20]:
+                found.append(f"{obj._meta.verbose_name.capitalize()}: {obj}")
+    return found
+
+
+@transaction.atomic
+def record_delete(*, record, user=None):
+    """Delete a record nothing points to, keeping it in history for `record_undelete`.
+    Returns the Revision that holds it."""
+    _check_permission(user, record, "delete")
+    referrers = record_referrers(record)
+    if referrers:
+        raise ValidationError(
+            f"{record} cannot be deleted while other records point to it: "
+            + "; ".join(referrers)
+            + "."
+        )
+    data = record_content(record)
+    revision = _new_revision(
+        record,
+        action=RevisionAction.DELETE,
+        state=RevisionState.APPLIED,
+        data=data,
+        base_data=data,
+        user=user,
+        comment=f"Was {record.get_status_display().lower()}.",
+    )
+    if user is not None:
+        record._history_user = user
+    record.delete()
+    return revision
+
+
+@transaction.atomic
+def record_undelete(*, revision, user=None):
+    """Recreate a deleted record from its deletion revision, as a draft, and carry its
+    history over to it. Returns the record."""
+    model = revision.model
+    if revision.action != RevisionAction.DELETE:
+        raise ValidationError("Only a deletion can be undone.")
+    if model.objects.filter(pk=revision.object_id).exists():
+        raise ValidationError("This record has already been brought back.")
+    if user is not None and not (
+        user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}")
+        and can_publish(user, model)
+    ):
+        raise PermissionDenied("Only editors can undo a deletion.")
+    slug = revision.data.get("slug")
+    if model.objects.filter(slug=slug).exists():
+        raise ValidationError(
+            f'Another {model._meta.verbose_name} now uses the slug "{slug}"; rename it '
+            "first."
+        )
+    try:
+        record = dataset.apply_record_dict(model, revision.data, user=user)
+    except dataset.DatasetError as exc:
+        raise ValidationError(exc.problems) from exc
+    Revision.objects.filter(
+        content_type=revision.content_type, object_id=revision.object_id
+    ).update(object_id=record.pk)
+    _new_revision(
+        record,
+        action=RevisionAction.UNDELETE,
+        state=RevisionState.APPLIED,
+        data=record_content(record),
+        base_data={},
+        user=user,
+        comment="Brought back as a draft.",
+    )
     return record
+
+
+# --------------------------------------------------------------------------- imports
+
+_PROBLEM = re.compile(r'field "([^"]+)": (.*)$', re.DOTALL)
+
+
+@transaction.atomic
+def source_create(*, data, user=None):
+    """Create a draft Source from its canonical dict (a pasted reference, see importers)."""
+    if user is not None and not user.has_perm("knowledge.add_source"):
+        raise PermissionDenied("You do not have permission to add sources.")
+    if Source.objects.filter(slug=data.get("slug")).exists():
+        raise ValidationError(f'A source with the slug "{data.get("slug")}" exists.')
+    try:
+        source = dataset.apply_record_dict(Source, data, user=user)
+    except dataset.DatasetError as exc:
+        raise ValidationError(exc.problems) from exc
+    revision_record_saved(record=source, base_data={}, user=user)
+    return source
+
+
+def _import_one(model, data, user):
+    existing = model.objects.filter(slug=data.get("slug")).first()
+    if existing is None:
+        if user is not None and not user.has_perm(
+            f"{model._meta.app_label}.add_{model._meta.model_name}"
+        ):
+            raise PermissionDenied(
+                f"You may not add {model._meta.verbose_name_plural}."
+            )
+        record = dataset.apply_record_dict(model, data, user=user)
+        revision_record_saved(record=record, base_data={}, user=user)
+        return "created"
+    _check_permission(user, existing, "change")
+    base = record_content(existing)
+    if {k: v for k, v in data.items() if k not in _NOT_CONTENT} == base:
+        return "unchanged"
+    if record_save_is_proposal(existing, user):
+        with transaction.atomic():  # validate by writing, then undo
+            _apply(existing, data, user)
+            transaction.set_rollback(True)
+        revision_propose(record=existing, data=data, base_data=base, user=user)
+        return "proposed"
+    record = _apply(existing, data, user)
+    revision_record_saved(record=record, base_data=base, user=user)
+    return "updated"
+
+
+@transaction.atomic
+def records_import(*, model, rows, user=None):
+    """Write many records from canonical dicts, all or nothing: [(row number, dict)].
+
+    Every row is checked; if any is wrong nothing is saved and ValidationError lists each
+    problem as "Row 3, column year: ...". Published records a curator changes become
+    proposals for review. Returns {"created": n, "updated": n, "proposed": n, ...}."""
+    problems, outcome = [], {}
+    for number, data in rows:
+        try:
+            with transaction.atomic():
+                result = _import_one(model, data, user)
+        except (dataset.DatasetError, ValidationError) as exc:
+            found = getattr(exc, "problems", None) or exc.messages
+            for problem in found:
+                match = _PROBLEM.search(problem)
+                where = (
+                    f"column {match.group(1)}: {match.group(2)}" if match else problem
+                )
+                problems.append(f"Row {number}, {where}")
+        except PermissionDenied as exc:
+            problems.append(f"Row {number}: {exc}")
+        else:
+            outcome[result] = outcome.get(result, 0) + 1
+    if problems:
+        raise ValidationError(problems)
+    return outcome

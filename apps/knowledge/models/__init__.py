@@ -1,5 +1,6 @@
 from .base import Citation, Classification, KnowledgeRecord
 from .records import Case, ComparisonRow, Concept, Document, Mission, Norm, Organisation
+from .revisions import Revision, RevisionAction, RevisionState
 from .sources import Source, SourceCreator
 from .vocabularies import Country, MandateTask
 
@@ -16,6 +17,9 @@ __all__ = [
     "Mission",
     "Norm",
     "Organisation",
+    "Revision",
+    "RevisionAction",
+    "RevisionState",
     "Source",
     "SourceCreator",
 ]

@@ -5,13 +5,10 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.models import Status
-
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     Case,
     Citation,
     Classification,
@@ -26,7 +23,9 @@ from .models import (
     Source,
     SourceCreator,
 )
-from .models.choices import LocatorType
+from ..models.choices import LocatorType
+from .imports import CsvImportExportMixin, SourceImportMixin
+from .workflow import WorkflowAdminMixin
 
 PUBLICATION_FIELDSET = (
     "Publication",
@@ -156,81 +155,65 @@ class ClassificationInline(GenericTabularInline):
     )
 
 
-class RecordAdmin(SimpleHistoryAdmin):
-    """Shared behaviour of every knowledge record's admin."""
+class RecordAdmin(CsvImportExportMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
+    """Shared behaviour of every knowledge record's admin: the editorial workflow
+    (admin.workflow) and CSV in and out (admin.imports)."""
 
     inlines = [CitationInline]
     list_filter = ["status", "last_reviewed"]
     readonly_fields = ["created_at", "updated_at", "published_at"]
     prepopulated_fields = {"slug": ("name",)}
-    actions = ["publish_selected", "unpublish_selected", "mark_reviewed_today"]
+    actions = [
+        "submit_selected",
+        "publish_selected",
+        "unpublish_selected",
+        "mark_reviewed_today",
+    ]
     list_per_page = 50
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        publishing = obj.status == Status.PUBLISHED
-        if publishing:
-            # The status field only asks; publishing itself goes through the service below,
-            # once the inlines (citations, classifications) are saved.
-            obj._publish_requested = True
-            obj.status = (
-                Status.PUBLISHED
-                if change and self._was_published(obj)
-                else Status.DRAFT
-            )
-        super().save_model(request, obj, form, change)
+    def has_publish_permission(self, request):
+        return services.can_publish(request.user, self.model)
 
-    @staticmethod
-    def _was_published(obj):
-        return type(obj).objects.filter(pk=obj.pk, status=Status.PUBLISHED).exists()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        if getattr(obj, "_publish_requested", False):
-            try:
-                services.record_publish(record=obj, user=request.user)
-            except ValidationError as exc:
-                if obj.status == Status.PUBLISHED:
-                    services.record_unpublish(record=obj, user=request.user)
-                self.message_user(
-                    request,
-                    f"Saved as a draft. {' '.join(exc.messages)}",
-                    messages.WARNING,
-                )
-
-    @admin.action(description="Publish selected records (checks the publishing rules)")
-    def publish_selected(self, request, queryset):
-        done = 0
+    def _run(self, request, queryset, service, done):
+        count = 0
         for record in queryset:
             try:
-                services.record_publish(record=record, user=request.user)
-                done += 1
+                service(record=record, user=request.user)
+                count += 1
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(
                     request,
-                    " ".join(exc.messages if hasattr(exc, "messages") else [str(exc)]),
+                    " ".join(getattr(exc, "messages", None) or [str(exc)]),
                     messages.WARNING,
                 )
-        if done:
-            self.message_user(request, f"Published {done} record(s).", messages.SUCCESS)
+        if count:
+            self.message_user(request, f"{done} {count} record(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected records (back to draft)")
+    @admin.action(
+        description="Submit selected records for review", permissions=["change"]
+    )
+    def submit_selected(self, request, queryset):
+        self._run(request, queryset, services.record_submit, "Submitted")
+
+    @admin.action(
+        description="Publish selected records (checks the publishing rules)",
+        permissions=["publish"],
+    )
+    def publish_selected(self, request, queryset):
+        self._run(request, queryset, services.record_publish, "Published")
+
+    @admin.action(
+        description="Unpublish selected records (back to draft)",
+        permissions=["publish"],
+    )
     def unpublish_selected(self, request, queryset):
-        for record in queryset:
-            services.record_unpublish(record=record, user=request.user)
-        self.message_user(
-            request, f"Unpublished {queryset.count()} record(s).", messages.SUCCESS
-        )
+        self._run(request, queryset, services.record_unpublish, "Unpublished")
 
-    @admin.action(description="Mark selected records as reviewed today")
+    @admin.action(
+        description="Mark selected records as reviewed today", permissions=["publish"]
+    )
     def mark_reviewed_today(self, request, queryset):
-        count = queryset.update(last_reviewed=timezone.localdate())
-        self.message_user(
-            request, f"Marked {count} record(s) as reviewed today.", messages.SUCCESS
-        )
+        self._run(request, queryset, services.record_mark_reviewed, "Marked reviewed")
 
 
 class SourceCreatorInline(admin.TabularInline):
@@ -241,7 +224,7 @@ class SourceCreatorInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(RecordAdmin):
+class SourceAdmin(SourceImportMixin, RecordAdmin):
     list_display = ["title", "kind", "year", "container_title", "status", "updated_at"]
     list_filter = ["kind", "status", "year"]
     search_fields = [

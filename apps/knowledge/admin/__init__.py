@@ -1,0 +1,4 @@
+"""The curators' workplace. `records` registers one admin per knowledge model, `workflow`
+adds review, history and recovery, `imports` brings sources and CSV rows in."""
+
+from . import imports, records, workflow  # noqa: F401 (registration)

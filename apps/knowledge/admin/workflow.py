@@ -1,0 +1,599 @@
+"""Review, history and recovery in the admin. Every step calls a service in
+`apps.knowledge.services`; this module only asks, shows and reports.
+
+- `WorkflowAdminMixin` (for every record admin): the hidden version token that refuses a
+  save from a stale form, published records edited by curators turned into proposals,
+  the transition buttons, the versions page with diffs and restore, and deletion that is
+  refused while others point to a record and can be undone.
+- `RevisionAdmin`: the review queue (a field-by-field diff, approve, send back with a
+  comment), proposals' fate for their authors, undo of deletions, and the records due
+  for review.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from apps.core.models import Status
+
+from .. import services
+from ..diff import diff_records
+from ..models import RECORD_MODELS, ComparisonRow, Revision, RevisionAction
+
+
+def _messages_of(exc):
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+class VersionedRecordForm(forms.ModelForm):
+    """Carries the version of the record the form was opened on, and refuses to save over
+    a newer one. After a refusal the form keeps every input and now carries the current
+    version, so saving again (having seen the other change) goes through."""
+
+    version_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    revision_comment = forms.CharField(
+        label="Note for the reviewer",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Optional: what you changed and why. Editors see it in the review "
+        "queue.",
+    )
+
+    conflict = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version_token"] = services.record_version_token(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                services.check_not_stale(self.instance, cleaned.get("version_token"))
+            except services.EditConflict as conflict:
+                self.conflict = conflict
+                data = self.data.copy()
+                data[self.add_prefix("version_token")] = conflict.current_token
+                self.data = data
+                raise ValidationError(
+                    f"{conflict} The other change is shown above; your input is kept "
+                    "below. Check it against the other change, then save again to "
+                    "replace it.",
+                    code="edit_conflict",
+                ) from None
+        return cleaned
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Due (not reviewed for 12 months)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.filter(services.review_due())
+        return queryset
+
+
+class WorkflowAdminMixin:
+    """Mixed into RecordAdmin (a SimpleHistoryAdmin)."""
+
+    form = VersionedRecordForm
+    change_form_template = "admin/knowledge/record_change_form.html"
+    object_history_template = "admin/knowledge/record_history.html"
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        return filters if ReviewDueFilter in filters else [*filters, ReviewDueFilter]
+
+    # -- the form ----------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": list(options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        fieldsets[0][1]["fields"].insert(0, "version_token")
+        if obj is not None and obj.status == Status.PUBLISHED:
+            fieldsets.append(
+                ("Your change", {"fields": ["revision_comment"]}),
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        model = obj or self.model
+        if not services.can_publish(request.user, model):
+            # Curators move a record by the workflow buttons, and reviews are editors'.
+            readonly += ["status", "last_reviewed"]
+        return readonly
+
+    # -- saving ------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        model = type(obj)
+        live = model.objects.get(pk=obj.pk) if change else None
+        obj._base_content = services.record_content(live) if change else {}
+        # The status field only asks: the services move the record once the inlines
+        # (citations, classifications) are saved, in save_related.
+        obj._requested_status = form.cleaned_data.get("status")
+        obj.status = live.status if change else Status.DRAFT
+        obj._proposal = change and services.record_save_is_proposal(obj, request.user)
+        if obj._proposal:
+            obj._savepoint = transaction.savepoint()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if obj._proposal:
+            self._turn_into_proposal(request, form, obj)
+            return
+        services.revision_record_saved(
+            record=obj, base_data=obj._base_content, user=request.user
+        )
+        requested = obj._requested_status
+        if requested and requested != obj.status:
+            try:
+                services.record_set_status(
+                    record=obj, status=requested, user=request.user
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request,
+                    f"Saved as {obj.get_status_display().lower()}. {_messages_of(exc)}",
+                    messages.WARNING,
+                )
+
+    def _turn_into_proposal(self, request, form, obj):
+        """The save happened inside a savepoint: read what it made, undo it, and keep
+        it as a proposal. The public never sees the intermediate state."""
+        data = services.record_content(type(obj).objects.get(pk=obj.pk))
+        transaction.savepoint_rollback(obj._savepoint)
+        live = type(obj).objects.get(pk=obj.pk)
+        try:
+            obj._revision = services.revision_propose(
+                record=live,
+                data=data,
+                base_data=obj._base_content,
+                user=request.user,
+                comment=form.cleaned_data.get("revision_comment", ""),
+            )
+        except ValidationError:
+            obj._revision = None  # nothing changed
+
+    def response_change(self, request, obj):
+        if not getattr(obj, "_proposal", False):
+            return super().response_change(request, obj)
+        if obj._revision is None:
+            self.message_user(request, "Nothing was changed.", messages.INFO)
+        else:
+            self.message_user(
+                request,
+                format_html(
+                    "Your change to “{}” awaits an editor's review; until it is "
+                    'approved the public sees the published version. <a href="{}">'
+                    "See the proposal</a>.",
+                    obj,
+                    reverse("admin:knowledge_revision_change", args=[obj._revision.pk]),
+                ),
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(request.path)
+
+    # -- the change page ---------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            extra_context = {**(extra_context or {}), **self._workflow(request, obj)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _workflow(self, request, obj):
+        revisions = Revision.objects.for_record(obj).select_related(
+            "author", "reviewer"
+        )
+        user = request.user
+        return {
+            "workflow": {
+                "transitions": services.record_transitions(obj, user),
+                "problems": services.record_publish_problems(obj),
+                "pending": [r for r in revisions if r.is_pending],
+                "answers": [
+                    r
+                    for r in revisions[:20]
+                    if r.review_comment and r.author_id == user.pk and not r.is_pending
+                ][:3],
+                "proposes": obj.status == Status.PUBLISHED
+                and not services.can_publish(user, obj),
+                "versions_url": reverse(
+                    f"admin:{obj._meta.app_label}_{obj._meta.model_name}_versions",
+                    args=[quote(obj.pk)],
+                ),
+            }
+        }
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/workflow/<str:name>/",
+                view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            path(
+                "<path:object_id>/versions/",
+                view(self.versions_view),
+                name="{}_{}_versions".format(*info),
+            ),
+            path(
+                "<path:object_id>/versions/<int:revision_id>/restore/",
+                view(self.restore_view),
+                name="{}_{}_restore".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _record_or_404(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _back_to(self, obj):
+        info = obj._meta.app_label, obj._meta.model_name
+        return HttpResponseRedirect(
+            reverse("admin:{}_{}_change".format(*info), args=[quote(obj.pk)])
+        )
+
+    def transition_view(self, request, object_id, name):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._record_or_404(request, object_id)
+        if name not in services.TRANSITIONS:
+            raise Http404
+        try:
+            services.record_transition(
+                record=obj,
+                name=name,
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, _messages_of(exc), messages.ERROR)
+        else:
+            obj.refresh_from_db()
+            self.message_user(
+                request,
+                f"“{obj}” is now {obj.get_status_display().lower()}.",
+                messages.SUCCESS,
+            )
+        return self._back_to(obj)
+
+    # -- versions: history with diffs, and restore -------------------------------------
+
+    def versions_view(self, request, object_id):
+        obj = self._record_or_404(request, object_id)
+        revisions = list(
+            Revision.objects.for_record(obj).select_related("author", "reviewer")
+        )
+        for revision in revisions:
+            revision.changes = diff_records(revision.base_data, revision.data)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Versions of {obj}",
+            "opts": self.model._meta,
+            "original": obj,
+            "revisions": revisions,
+            "restore_url_name": f"admin:{obj._meta.app_label}_{obj._meta.model_name}_restore",
+        }
+        return TemplateResponse(
+            request, "admin/knowledge/record_versions.html", context
+        )
+
+    def restore_view(self, request, object_id, revision_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._record_or_404(request, object_id)
+        revision = get_object_or_404(Revision.objects.for_record(obj), pk=revision_id)
+        try:
+            restored = services.record_restore(
+                record=obj,
+                revision=revision,
+                user=request.user,
+                before=request.POST.get("side") == "before",
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, _messages_of(exc), messages.ERROR)
+        else:
+            if restored.is_pending:
+                text = "The earlier version is proposed for review."
+            else:
+                text = "The earlier version is restored; the restore is in the history."
+            self.message_user(request, text, messages.SUCCESS)
+        return self._back_to(obj)
+
+    # simple-history's own revert writes only the record's row, past the workflow:
+    # restoring goes through the versions page instead.
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Restore from the versions page.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "versions_url": reverse(
+                f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_versions",
+                args=[object_id],
+            ),
+        }
+        return super().history_view(request, object_id, extra_context)
+
+    # -- deletion: refused while others point here, and undoable -----------------------
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        for obj in objs:
+            protected = [*protected, *services.record_referrers(obj)]
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        request._deletions = [
+            *getattr(request, "_deletions", []),
+            services.record_delete(record=obj, user=request.user),
+        ]
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            try:
+                self.delete_model(request, obj)
+            except ValidationError as exc:
+                self.message_user(request, _messages_of(exc), messages.ERROR)
+        self._offer_undo(request)
+
+    def response_delete(self, request, obj_display, obj_id):
+        self._offer_undo(request)
+        return super().response_delete(request, obj_display, obj_id)
+
+    def _offer_undo(self, request):
+        for revision in getattr(request, "_deletions", []):
+            self.message_user(
+                request,
+                format_html(
+                    "“{}” is kept in the history. "
+                    '<a href="{}">Undo the deletion</a> from its page.',
+                    revision.record_label,
+                    reverse("admin:knowledge_revision_change", args=[revision.pk]),
+                ),
+                messages.INFO,
+            )
+        request._deletions = []
+
+
+class ReviewStateFilter(admin.SimpleListFilter):
+    """The queue opens on what awaits review."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("all", "All"),
+            *[
+                (value, label)
+                for value, label in Revision._meta.get_field("state").choices
+            ],
+        ]
+
+    def choices(self, changelist):
+        value = self.value() or "pending"
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "pending"
+        return queryset if value == "all" else queryset.filter(state=value)
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    list_display = [
+        "record_label",
+        "record_type",
+        "action",
+        "state",
+        "author",
+        "created_at",
+        "reviewer",
+    ]
+    list_filter = [ReviewStateFilter, "action", "content_type"]
+    list_select_related = ["author", "reviewer", "content_type"]
+    search_fields = ["record_label", "comment", "review_comment"]
+    date_hierarchy = "created_at"
+    change_list_template = "admin/knowledge/revision_change_list.html"
+
+    @admin.display(description="type", ordering="content_type__model")
+    def record_type(self, revision):
+        return revision.content_type.name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # revisions change only through the workflow's services
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "needs-review/",
+                view(self.needs_review_view),
+                name="knowledge_needs_review",
+            ),
+            path(
+                "<int:revision_id>/decide/<str:decision>/",
+                view(self.decide_view),
+                name="knowledge_revision_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        revision = get_object_or_404(Revision, pk=unquote(object_id))
+        if not self.has_view_permission(request, revision):
+            raise PermissionDenied
+        record = revision.record
+        user = request.user
+        may_decide = services.can_publish(user, revision.model)
+        if revision.is_pending and record is not None:
+            # Against the live version as it is now, which is what approving replaces.
+            live = (
+                revision.base_data
+                if revision.action == RevisionAction.SUBMIT
+                else services.record_content(record)
+            )
+            data = (
+                services.record_content(record)
+                if revision.action == RevisionAction.SUBMIT
+                else revision.data
+            )
+            stale = (
+                revision.action != RevisionAction.SUBMIT
+                and revision.base_token
+                and services.version_token(live) != revision.base_token
+            )
+        else:
+            live, data, stale = revision.base_data, revision.data, False
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(revision),
+            "opts": self.model._meta,
+            "revision": revision,
+            "record": record,
+            "changes": diff_records(live, data),
+            "stale": stale,
+            "problems": services.record_publish_problems(record)
+            if record is not None and revision.action == RevisionAction.SUBMIT
+            else [],
+            "may_decide": may_decide and revision.is_pending and record is not None,
+            "may_withdraw": revision.is_pending
+            and (revision.author_id == user.pk or may_decide),
+            "may_undelete": revision.action == RevisionAction.DELETE
+            and record is None
+            and may_decide,
+            "record_url": reverse(
+                f"admin:{record._meta.app_label}_{record._meta.model_name}_change",
+                args=[record.pk],
+            )
+            if record is not None
+            else None,
+        }
+        return TemplateResponse(
+            request, "admin/knowledge/revision_review.html", context
+        )
+
+    def decide_view(self, request, revision_id, decision):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        revision = get_object_or_404(Revision, pk=revision_id)
+        comment = request.POST.get("comment", "")
+        user = request.user
+        actions = {
+            "approve": lambda: services.revision_approve(
+                revision=revision, user=user, comment=comment
+            ),
+            "send-back": lambda: services.revision_send_back(
+                revision=revision, user=user, comment=comment
+            ),
+            "withdraw": lambda: services.revision_withdraw(
+                revision=revision, user=user
+            ),
+            "undelete": lambda: services.record_undelete(revision=revision, user=user),
+        }
+        if decision not in actions:
+            raise Http404
+        try:
+            result = actions[decision]()
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, _messages_of(exc), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:knowledge_revision_change", args=[revision.pk])
+            )
+        done = {
+            "approve": "Approved: the public now sees this version.",
+            "send-back": "Sent back to the author with your comment.",
+            "withdraw": "Withdrawn.",
+            "undelete": "Brought back as a draft, with its history.",
+        }[decision]
+        self.message_user(request, done, messages.SUCCESS)
+        if decision == "undelete":
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{result._meta.app_label}_{result._meta.model_name}_change",
+                    args=[result.pk],
+                )
+            )
+        return HttpResponseRedirect(reverse("admin:knowledge_revision_changelist"))
+
+    def needs_review_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        groups = []
+        for model in [*RECORD_MODELS, ComparisonRow]:
+            if not request.user.has_perm(f"knowledge.view_{model._meta.model_name}"):
+                continue
+            records = model.objects.filter(services.review_due()).order_by(
+                "last_reviewed", "pk"
+            )[:200]
+            rows = [
+                (
+                    record,
+                    reverse(
+                        f"admin:knowledge_{model._meta.model_name}_change",
+                        args=[record.pk],
+                    ),
+                )
+                for record in records
+            ]
+            if rows:
+                groups.append((model._meta.verbose_name_plural, rows))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Records not reviewed for 12 months",
+            "opts": self.model._meta,
+            "groups": groups,
+            "today": timezone.localdate(),
+        }
+        return TemplateResponse(request, "admin/knowledge/needs_review.html", context)

@@ -1,0 +1,131 @@
+"""Field-by-field differences between two versions of a record, as canonical dicts
+(dataset.record_to_dict): what a reviewer reads before approving a change."""
+
+import difflib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+# Keys whose values are lists of items: show what was added and removed, not the lists.
+LABELS = {
+    "wikidata": "Wikidata ID",
+    "url": "URL",
+    "doi": "DOI",
+    "isbn": "ISBN",
+}
+
+
+@dataclass
+class FieldChange:
+    key: str
+    label: str
+    before: str = ""
+    after: str = ""
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    text_diff: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def is_list(self):
+        return bool(self.added or self.removed)
+
+
+def describe_citation(item):
+    """One line for a citation dict: 'flynn-farrell-1999, pages 512 (summary): note'."""
+    locator = next(
+        (
+            f"{k} {item[k]}"
+            for k in ("pages", "section", "paragraph", "footnote")
+            if k in item
+        ),
+        "no locator",
+    )
+    text = f"{item.get('source', '?')}, {locator} ({item.get('claim', 'summary')})"
+    if item.get("reconstructed"):
+        text += " [reconstructed]"
+    if item.get("note"):
+        text += f": {item['note']}"
+    return text
+
+
+def describe_classification(item):
+    period = "-".join(str(item.get(k, "")) for k in ("period_start", "period_end"))
+    text = item.get("value", "?")
+    if item.get("preferred"):
+        text += " (preferred)"
+    if period != "-":
+        text += f", {period}"
+    text += f": {item.get('rationale', '')}"
+    for citation in item.get("citations", []):
+        text += f"; cites {describe_citation(citation)}"
+    return text
+
+
+def describe_person(item):
+    return ", ".join(filter(None, [item.get("family"), item.get("given")]))
+
+
+def _describe(key, item):
+    if isinstance(item, dict):
+        if key == "citations":
+            return describe_citation(item)
+        if key == "classifications":
+            return describe_classification(item)
+        if key in ("authors", "editors"):
+            return describe_person(item)
+        return json.dumps(item, sort_keys=True, ensure_ascii=False)
+    return str(item)
+
+
+def _text(value):
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in value.items())
+    return str(value)
+
+
+def _text_diff(before, after):
+    """Word-level opcodes for prose: [('equal'|'delete'|'insert', text), ...]."""
+    a, b = before.split(" "), after.split(" ")
+    out = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.append(("equal", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("delete", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("insert", " ".join(b[j1:j2])))
+    return out
+
+
+def diff_records(before, after):
+    """[FieldChange] for every key whose value differs between two canonical dicts."""
+    before, after = before or {}, after or {}
+    keys = list(after) + [k for k in before if k not in after]
+    changes = []
+    for key in keys:
+        old, new = before.get(key), after.get(key)
+        if old == new or (not old and not new):
+            continue
+        label = LABELS.get(key, key.replace("_", " ").capitalize())
+        if isinstance(old, list) or isinstance(new, list):
+            old_items = Counter(_describe(key, i) for i in old or [])
+            new_items = Counter(_describe(key, i) for i in new or [])
+            change = FieldChange(
+                key,
+                label,
+                added=sorted((new_items - old_items).elements()),
+                removed=sorted((old_items - new_items).elements()),
+            )
+            if not change.is_list:  # same items, new order
+                change.before, change.after = "; ".join(old_items), "; ".join(new_items)
+            changes.append(change)
+            continue
+        change = FieldChange(key, label, before=_text(old), after=_text(new))
+        if isinstance(old, str) and isinstance(new, str) and len(old) + len(new) > 80:
+            change.text_diff = _text_diff(old, new)
+        changes.append(change)
+    return changes

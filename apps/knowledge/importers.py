@@ -1,0 +1,607 @@
+"""Bringing records in from outside: a pasted BibTeX, RIS or CSL-JSON entry becomes a
+Source's canonical dict (data/README.md), and a CSV file becomes rows of records' dicts.
+
+The readers are small and strict on purpose: they never evaluate anything, read only the
+fields we store, and raise ImportProblem saying where the input is wrong.
+"""
+
+import csv
+import io
+import json
+import re
+import unicodedata
+
+from django.db.models import Q
+from django.utils.text import slugify
+
+from .models import Source
+
+MAX_PASTE = 20_000  # characters: one entry, not a library
+
+
+class ImportProblem(ValueError):
+    """The input cannot be read; the message says where."""
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _page_range(text):
+    text = (text or "").replace("\u2013", "-").replace("--", "-").strip()
+    return text if re.fullmatch(r"\d{1,5}(-\d{1,5})?", text) else ""
+
+
+def _year(text):
+    match = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", str(text or ""))
+    return int(match.group(1)) if match else None
+
+
+def _split_title(title):
+    title = " ".join((title or "").split())
+    main, sep, sub = title.partition(": ")
+    return (main, sub) if sep and main and sub else (title, "")
+
+
+def _source_dict(fields, authors, editors):
+    """The canonical dict of a Source from the fields every reader fills."""
+    title, subtitle = _split_title(fields.get("title"))
+    data = {
+        "kind": fields.get("kind") or "",
+        "title": title,
+        "subtitle": subtitle,
+        "container_title": fields.get("container_title", ""),
+        "collection_title": fields.get("collection_title", ""),
+        "volume": fields.get("volume", ""),
+        "issue": fields.get("issue", ""),
+        "edition": fields.get("edition", ""),
+        "publisher": fields.get("publisher", ""),
+        "place": fields.get("place", ""),
+        "year": fields.get("year"),
+        "month": fields.get("month"),
+        "pages": _page_range(fields.get("pages")),
+        "url": fields.get("url", ""),
+        "doi": re.sub(r"^https?://(dx\.)?doi\.org/", "", fields.get("doi", "")),
+        "isbn": fields.get("isbn", ""),
+        "authors": authors,
+        "editors": editors,
+    }
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    data = {k: v for k, v in data.items() if v not in (None, "", [])}
+    if not data.get("title"):
+        raise ImportProblem("The entry has no title.")
+    data["slug"] = suggest_slug(data)
+    return data
+
+
+def suggest_slug(data):
+    """family-family-year-first-word, as the dataset names sources; unique in the database."""
+    families = [a["family"] for a in data.get("authors", [])[:2]]
+    words = [w for w in slugify(data.get("title", "")).split("-") if len(w) > 3]
+    parts = [*families, str(data.get("year") or "nd"), *(words[:1])]
+    base = slugify(" ".join(parts))[:100] or "source"
+    slug, n = base, 2
+    while Source.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def find_duplicates(data):
+    """Sources that look like the same work: same DOI, same ISBN, or the same title and year."""
+    query = Q()
+    if data.get("doi"):
+        query |= Q(doi__iexact=data["doi"])
+    if data.get("isbn"):
+        query |= Q(isbn=data["isbn"])
+    if data.get("title"):
+        query |= Q(title__iexact=data["title"], year=data.get("year"))
+    return list(Source.objects.filter(query)[:10]) if query else []
+
+
+# --------------------------------------------------------------------------- BibTeX
+
+_LATEX_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "c": "\u0327",
+}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "jan",
+            "feb",
+            "mar",
+            "apr",
+            "may",
+            "jun",
+            "jul",
+            "aug",
+            "sep",
+            "oct",
+            "nov",
+            "dec",
+        ],
+        1,
+    )
+}
+BIBTEX_KINDS = {
+    "article": "article",
+    "book": "book",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "inproceedings": "chapter",
+    "techreport": "report",
+    "report": "report",
+    "online": "webpage",
+    "misc": "webpage",
+    "dataset": "dataset",
+}
+
+
+def _delatex(text):
+    def accent(match):
+        mark, letter = match.group(1), match.group(2)
+        return unicodedata.normalize("NFC", letter + _LATEX_ACCENTS[mark])
+
+    text = re.sub(r"\\([`'^\"~c])\s*\{?([A-Za-z])\}?", accent, text)
+    text = text.replace("\\&", "&").replace("--", "\u2013").replace("~", " ")
+    return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+def _bibtex_value(text, pos):
+    """Read one value (braced, quoted, number or macro, joined by #) from `pos`."""
+    parts = []
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            raise ImportProblem("BibTeX: the entry ends inside a field value.")
+        char = text[pos]
+        if char == "{":
+            depth, start = 0, pos
+            while pos < len(text):
+                if text[pos] == "{" and text[pos - 1] != "\\":
+                    depth += 1
+                elif text[pos] == "}" and text[pos - 1] != "\\":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                pos += 1
+            else:
+                raise ImportProblem("BibTeX: unbalanced braces in a field value.")
+            parts.append(text[start + 1 : pos])
+            pos += 1
+        elif char == '"':
+            end = pos + 1
+            while end < len(text) and (text[end] != '"' or text[end - 1] == "\\"):
+                end += 1
+            if end >= len(text):
+                raise ImportProblem("BibTeX: a quoted value is not closed.")
+            parts.append(text[pos + 1 : end])
+            pos = end + 1
+        else:
+            match = re.compile(r"[A-Za-z0-9_.:-]+").match(text, pos)
+            if not match:
+                raise ImportProblem(
+                    f"BibTeX: unexpected {char!r} where a value should be."
+                )
+            word = match.group(0)
+            parts.append(
+                str(_MONTHS.get(word.lower()[:3], word)) if not word.isdigit() else word
+            )
+            pos = match.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos < len(text) and text[pos] == "#":
+            pos += 1
+            continue
+        return "".join(parts), pos
+
+
+def _bibtex_people(text):
+    people = []
+    for name in re.split(r"\s+and\s+", text.strip()):
+        name = name.strip()
+        if not name:
+            continue
+        if name.startswith("{") and name.endswith("}"):
+            people.append({"family": _delatex(name)})
+            continue
+        name = _delatex(name)
+        if "," in name:
+            family, given = (p.strip() for p in name.split(",", 1))
+        else:
+            given, _, family = name.rpartition(" ")
+        person = {"family": family}
+        if given:
+            person["given"] = given
+        people.append(person)
+    return people
+
+
+def parse_bibtex(text):
+    match = re.search(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]*)\s*,", text)
+    if not match:
+        raise ImportProblem("BibTeX: expected an entry such as @article{key, ...}.")
+    kind = match.group(1).lower()
+    pos, raw = match.end(), {}
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text):
+            raise ImportProblem("BibTeX: the entry is not closed with '}'.")
+        if text[pos] in "})":
+            break
+        field = re.compile(r"([A-Za-z][\w-]*)\s*=").match(text, pos)
+        if not field:
+            snippet = text[pos : pos + 20].splitlines()[0] if text[pos:] else ""
+            line = text.count("\n", 0, pos) + 1
+            raise ImportProblem(
+                f"BibTeX line {line}: expected field = value, found {snippet!r}."
+            )
+        value, pos = _bibtex_value(text, field.end())
+        raw[field.group(1).lower()] = value
+    fields = {key: _delatex(value) for key, value in raw.items()}
+    container = (
+        fields.get("journal")
+        or fields.get("journaltitle")
+        or fields.get("booktitle", "")
+    )
+    month = fields.get("month", "")
+    return _source_dict(
+        {
+            "kind": BIBTEX_KINDS.get(kind, "report"),
+            "title": fields.get("title", ""),
+            "container_title": container,
+            "collection_title": fields.get("series", ""),
+            "volume": fields.get("volume", ""),
+            "issue": fields.get("number", "") or fields.get("issue", ""),
+            "edition": fields.get("edition", ""),
+            "publisher": fields.get("publisher", "") or fields.get("institution", ""),
+            "place": fields.get("address", "") or fields.get("location", ""),
+            "year": _year(fields.get("year") or fields.get("date")),
+            "month": int(month) if month.isdigit() and 1 <= int(month) <= 12 else None,
+            "pages": fields.get("pages", ""),
+            "url": fields.get("url", ""),
+            "doi": fields.get("doi", ""),
+            "isbn": fields.get("isbn", ""),
+        },
+        _bibtex_people(raw.get("author", "")),
+        _bibtex_people(raw.get("editor", "")),
+    )
+
+
+# --------------------------------------------------------------------------- RIS
+
+RIS_KINDS = {
+    "JOUR": "article",
+    "JFULL": "article",
+    "MGZN": "article",
+    "BOOK": "book",
+    "EBOOK": "book",
+    "CHAP": "chapter",
+    "ECHAP": "chapter",
+    "RPRT": "report",
+    "ELEC": "webpage",
+    "WEB": "webpage",
+    "BLOG": "webpage",
+    "DATA": "dataset",
+    "GOVDOC": "official",
+    "BILL": "official",
+    "STAT": "official",
+    "LEGAL": "official",
+}
+_RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+
+
+def _ris_person(text):
+    family, _, given = text.partition(",")
+    person = {"family": family.strip()}
+    if given.strip():
+        person["given"] = given.strip()
+    return person
+
+
+def parse_ris(text):
+    tags: dict[str, list[str]] = {}
+    started = ended = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = _RIS_LINE.match(line.rstrip())
+        if not match:
+            if started and tags:  # a continuation of the previous value
+                last = list(tags)[-1]
+                tags[last][-1] += " " + line.strip()
+                continue
+            raise ImportProblem(
+                f"RIS line {number}: expected 'XX  - value', found {line!r}."
+            )
+        tag, value = match.group(1), (match.group(2) or "").strip()
+        if tag == "TY":
+            if started:
+                raise ImportProblem(f"RIS line {number}: paste one entry at a time.")
+            started = True
+        elif not started:
+            raise ImportProblem(
+                f"RIS line {number}: the entry must start with 'TY  - '."
+            )
+        if tag == "ER":
+            ended = True
+            break
+        tags.setdefault(tag, []).append(value)
+    if not started:
+        raise ImportProblem("RIS: expected an entry starting with 'TY  - '.")
+    if not ended:
+        raise ImportProblem("RIS: the entry does not end with 'ER  - '.")
+
+    def first(*names):
+        return next((tags[n][0] for n in names if tags.get(n)), "")
+
+    start, end = first("SP"), first("EP")
+    date = first("PY", "Y1", "DA")
+    month = re.match(r"\d{4}/(\d{1,2})", date)
+    return _source_dict(
+        {
+            "kind": RIS_KINDS.get(first("TY").upper(), "report"),
+            "title": first("TI", "T1", "CT"),
+            "container_title": first("T2", "JO", "JF", "BT", "JA"),
+            "collection_title": first("T3"),
+            "volume": first("VL"),
+            "issue": first("IS"),
+            "edition": first("ET"),
+            "publisher": first("PB"),
+            "place": first("CY", "PP"),
+            "year": _year(date),
+            "month": int(month.group(1))
+            if month and 1 <= int(month.group(1)) <= 12
+            else None,
+            "pages": f"{start}-{end}" if start and end and start != end else start,
+            "url": first("UR"),
+            "doi": first("DO"),
+            "isbn": first("SN"),
+        },
+        [_ris_person(a) for a in tags.get("AU", []) + tags.get("A1", []) if a],
+        [_ris_person(a) for a in tags.get("A2", []) + tags.get("ED", []) if a],
+    )
+
+
+# --------------------------------------------------------------------------- CSL-JSON
+
+CSL_KINDS = {
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "article": "article",
+    "book": "book",
+    "chapter": "chapter",
+    "paper-conference": "chapter",
+    "report": "report",
+    "webpage": "webpage",
+    "post-weblog": "webpage",
+    "dataset": "dataset",
+    "legislation": "official",
+    "treaty": "official",
+    "legal_case": "official",
+}
+
+
+def _csl_people(value, key):
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ImportProblem(f"CSL-JSON: '{key}' must be a list of names.")
+    people = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise ImportProblem(f"CSL-JSON: '{key}[{index}]' must be an object.")
+        family = item.get("family") or item.get("literal")
+        if not isinstance(family, str) or not family.strip():
+            raise ImportProblem(f"CSL-JSON: '{key}[{index}]' has no family name.")
+        person = {"family": family.strip()}
+        if isinstance(item.get("given"), str) and item["given"].strip():
+            person["given"] = item["given"].strip()
+        people.append(person)
+    return people
+
+
+def _csl_text(item, key):
+    value = item.get(key, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ImportProblem(f"CSL-JSON: '{key}' must be text.")
+    return value
+
+
+def parse_csl_json(text):
+    try:
+        item = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportProblem(
+            f"CSL-JSON line {exc.lineno}, column {exc.colno}: {exc.msg}."
+        ) from None
+    if isinstance(item, list):
+        if len(item) != 1:
+            raise ImportProblem("CSL-JSON: paste one entry at a time.")
+        item = item[0]
+    if not isinstance(item, dict):
+        raise ImportProblem("CSL-JSON: expected an object with a 'type' and a 'title'.")
+    parts = (
+        (item.get("issued") or {}).get("date-parts")
+        if isinstance(item.get("issued"), dict)
+        else None
+    )
+    year = month = None
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        year = _year(parts[0][0])
+        if (
+            len(parts[0]) > 1
+            and str(parts[0][1]).isdigit()
+            and 1 <= int(parts[0][1]) <= 12
+        ):
+            month = int(parts[0][1])
+    return _source_dict(
+        {
+            "kind": CSL_KINDS.get(_csl_text(item, "type"), "report"),
+            "title": _csl_text(item, "title"),
+            "container_title": _csl_text(item, "container-title"),
+            "collection_title": _csl_text(item, "collection-title"),
+            "volume": _csl_text(item, "volume"),
+            "issue": _csl_text(item, "issue"),
+            "edition": _csl_text(item, "edition"),
+            "publisher": _csl_text(item, "publisher"),
+            "place": _csl_text(item, "publisher-place"),
+            "year": year,
+            "month": month,
+            "pages": _csl_text(item, "page"),
+            "url": _csl_text(item, "URL"),
+            "doi": _csl_text(item, "DOI"),
+            "isbn": _csl_text(item, "ISBN"),
+        },
+        _csl_people(item.get("author"), "author"),
+        _csl_people(item.get("editor"), "editor"),
+    )
+
+
+def parse_reference(text):
+    """A Source's canonical dict from one pasted BibTeX, RIS or CSL-JSON entry."""
+    text = (text or "").strip()
+    if not text:
+        raise ImportProblem("Paste a BibTeX, RIS or CSL-JSON entry.")
+    if len(text) > MAX_PASTE:
+        raise ImportProblem(
+            f"That is more than {MAX_PASTE} characters: paste one entry."
+        )
+    if text.startswith("@"):
+        return parse_bibtex(text)
+    if text[0] in "[{":
+        return parse_csl_json(text)
+    if re.match(r"^TY  -", text):
+        return parse_ris(text)
+    raise ImportProblem(
+        "Not recognised: BibTeX starts with @, RIS with 'TY  - ', CSL-JSON with { or [."
+    )
+
+
+# --------------------------------------------------------------------------- CSV
+
+MAX_CSV_BYTES = 1_000_000
+MAX_CSV_ROWS = 2_000
+LIST_SEPARATOR = ";"
+
+
+def csv_columns(record_type):
+    """The flat columns of a record type: everything but citations and classifications,
+    which stay as they are when a CSV row updates a record."""
+    columns = [
+        "slug",
+        *record_type.scalars,
+        *record_type.dates,
+        *record_type.foreign_keys,
+        *record_type.many,
+    ]
+    if record_type.model is Source:
+        columns += ["pages", "authors", "editors"]
+    return [*columns, "summary", "curator_note", "wikidata"]
+
+
+def _person_text(person):
+    return ", ".join(filter(None, [person.get("family"), person.get("given")]))
+
+
+def csv_row(record_type, data):
+    """One CSV row (a dict by column) from a canonical dict."""
+    row = {}
+    for column in csv_columns(record_type):
+        value = data.get(column)
+        if column in ("authors", "editors"):
+            value = f"{LIST_SEPARATOR} ".join(_person_text(p) for p in value or [])
+        elif isinstance(value, list):
+            value = f"{LIST_SEPARATOR} ".join(map(str, value))
+        row[column] = "" if value is None else str(value)
+    return row
+
+
+def write_csv(record_type, dicts):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=csv_columns(record_type))
+    writer.writeheader()
+    for data in dicts:
+        writer.writerow(csv_row(record_type, data))
+    return out.getvalue()
+
+
+def read_csv(record_type, raw: bytes):
+    """[(row number, {column: value})] from an uploaded CSV; ImportProblem naming the row
+    and column for anything that is not a well-formed table of known columns."""
+    if len(raw) > MAX_CSV_BYTES:
+        raise ImportProblem(f"The file is larger than {MAX_CSV_BYTES // 1000} kB.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(f"The file is not UTF-8 text (byte {exc.start}).") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ImportProblem("The file is empty.") from None
+    except csv.Error as exc:
+        raise ImportProblem(f"Row 1: {exc}.") from None
+    known = csv_columns(record_type)
+    for index, name in enumerate(header, 1):
+        if name not in known:
+            raise ImportProblem(
+                f"Row 1, column {index}: unknown column {name!r} (known: {', '.join(known)})."
+            )
+    if "slug" not in header:
+        raise ImportProblem("Row 1: the file needs a 'slug' column.")
+    if len(set(header)) != len(header):
+        raise ImportProblem("Row 1: a column appears twice.")
+    rows = []
+    try:
+        for values in reader:
+            number = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise ImportProblem(
+                    f"Row {number}: {len(values)} cells where the header has {len(header)}."
+                )
+            rows.append((number, dict(zip(header, values, strict=True))))
+            if len(rows) > MAX_CSV_ROWS:
+                raise ImportProblem(f"More than {MAX_CSV_ROWS} rows: split the file.")
+    except csv.Error as exc:
+        raise ImportProblem(f"Row {reader.line_num}: {exc}.") from None
+    return rows
+
+
+def _is_integer(model, column):
+    try:
+        field = model._meta.get_field(column)
+    except LookupError:
+        return False
+    return field.get_internal_type().endswith("IntegerField")
+
+
+def apply_csv_row(record_type, base, row):
+    """A record's canonical dict: `base` (the current one, or {}) with the row's cells."""
+    data = dict(base)
+    for column, raw in row.items():
+        value = raw.strip()
+        if column in ("authors", "editors"):
+            data[column] = [
+                _ris_person(p.strip()) for p in value.split(LIST_SEPARATOR) if p.strip()
+            ]
+        elif column in record_type.many:
+            data[column] = [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
+        elif value and _is_integer(record_type.model, column):
+            if not value.isdigit():
+                raise ImportProblem(f"column {column}: {value!r} is not a whole number")
+            data[column] = int(value)
+        else:
+            data[column] = value or None
+    return data

@@ -1,0 +1,31 @@
+"""Post an admin change form back as a browser would: every field with the value the page
+showed, then the caller's edits."""
+
+
+def _field_values(form):
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if value is None or value is False:
+            continue
+        if value is True:
+            data[key] = "on"
+        elif isinstance(value, (list, tuple)):
+            data[key] = [str(v) for v in value]
+        else:
+            data[key] = str(value)
+    return data
+
+
+def change_form_data(response, **edits):
+    """The POST data of the admin change page in `response`, with `edits` applied."""
+    context = response.context
+    data = _field_values(context["adminform"].form)
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_field_values(formset.management_form))
+        for form in formset.initial_forms:
+            data.update(_field_values(form))
+    data.update(edits)
+    return {k: v for k, v in data.items() if v is not None}
