@@ -39,7 +39,9 @@ def _year(text):
 def _split_title(title):
     title = " ".join((title or "").split())
     main, sep, sub = title.partition(": ")
-    return (main, sub) if sep and main and sub else (title, "")
+    if sep and main and sub and not main.endswith(" "):
+        return main, sub
+    return title, ""
 
 
 def _source_dict(fields, authors, editors):
@@ -69,7 +71,6 @@ def _source_dict(fields, authors, editors):
     data = {k: v for k, v in data.items() if v not in (None, "", [])}
     if not data.get("title"):
         raise ImportProblem("The entry has no title.")
-    data["slug"] = suggest_slug(data)
     return data
 
 
@@ -311,6 +312,8 @@ def parse_ris(text):
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
+        if ended:
+            raise ImportProblem(f"RIS line {number}: paste one entry at a time.")
         match = _RIS_LINE.match(line.rstrip())
         if not match:
             if started and tags:  # a continuation of the previous value
@@ -331,7 +334,7 @@ def parse_ris(text):
             )
         if tag == "ER":
             ended = True
-            break
+            continue
         tags.setdefault(tag, []).append(value)
     if not started:
         raise ImportProblem("RIS: expected an entry starting with 'TY  - '.")
@@ -468,7 +471,8 @@ def parse_csl_json(text):
 
 
 def parse_reference(text):
-    """A Source's canonical dict from one pasted BibTeX, RIS or CSL-JSON entry."""
+    """A Source's canonical dict from one pasted BibTeX, RIS or CSL-JSON entry, without
+    a slug (see suggest_slug). Reads nothing from the database."""
     text = (text or "").strip()
     if not text:
         raise ImportProblem("Paste a BibTeX, RIS or CSL-JSON entry.")

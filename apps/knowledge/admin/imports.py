@@ -94,7 +94,11 @@ class CsvImportExportMixin:
             except ValidationError as exc:
                 problems = exc.messages
             else:
-                summary = ", ".join(f"{n} {what}" for what, n in outcome.items())
+                summary = ", ".join(
+                    f"{outcome[what]} {what}"
+                    for what in ("created", "updated", "proposed", "unchanged")
+                    if what in outcome
+                )
                 self.message_user(
                     request,
                     f"Imported: {summary or 'nothing to do'}.",
@@ -155,6 +159,7 @@ class SourceImportMixin:
             except importers.ImportProblem as exc:
                 problem = str(exc)
             else:
+                preview = {"slug": importers.suggest_slug(preview), **preview}
                 duplicates = importers.find_duplicates(preview)
                 if "_create" in request.POST and (
                     not duplicates or "_create_anyway" in request.POST
