@@ -72,7 +72,7 @@ TARGETS = {
     "concept": Target(Concept, ("term",)),
     "source": Target(
         Source,
-        ("title",),
+        ("title", "subtitle"),
         c=("container_title", "publisher"),
         prefetch=("creators",),
     ),
@@ -168,7 +168,7 @@ def _postgres_hits(target, name, query, terms, limit):
             )
             + (
                 Case(
-                    When(by_author=True, then=Value(0.3)),
+                    When(by_author=True, then=Value(0.6)),
                     default=Value(0.0),
                     output_field=FloatField(),
                 )

@@ -645,6 +645,14 @@ def _by_conception(records):
     ]
 
 
+SECTION_HEADINGS = {
+    ComparisonSection.DIMENSION: "Dimensions",
+    ComparisonSection.ROUTE_TO_PEACE: "Routes to stable peace",
+    ComparisonSection.ADVOCATES: "Who argues for each",
+    ComparisonSection.CRITICISM: "Criticisms",
+}
+
+
 class CompareView(TemplateView):
     template_name = "knowledge/compare.html"
 
@@ -673,7 +681,13 @@ class CompareView(TemplateView):
                 )
                 notes.cite(citations)
             if section_rows:
-                sections.append({"value": value, "label": label, "rows": section_rows})
+                sections.append(
+                    {
+                        "value": value,
+                        "label": SECTION_HEADINGS.get(value, label),
+                        "rows": section_rows,
+                    }
+                )
         missions = list(
             Mission.objects.published().prefetch_related(preferred_classifications())
         )

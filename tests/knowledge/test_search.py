@@ -1,8 +1,10 @@
 """Search over every record type: ranked, with snippets and type filters, on any database."""
 
+import importlib
+
 import pytest
 
-from apps.knowledge.search import search_records
+from apps.knowledge.search import TARGETS, search_records
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +125,8 @@ def test_search_page_without_results_suggests_routes(client):
     content = client.get("/search/?q=zzyzx").content.decode()
     assert "Nothing found" in content
     assert "/glossary/" in content
+
+
+def test_the_index_migration_indexes_exactly_the_searched_expressions():
+    migration = importlib.import_module("apps.knowledge.migrations.0006_search_indexes")
+    assert {t.table: t.vector_sql() for t in TARGETS.values()} == migration.VECTORS
