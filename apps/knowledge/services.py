@@ -24,6 +24,7 @@ import datetime
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -231,6 +232,64 @@ def record_save_is_proposal(record, user):
         and live.first() == Status.PUBLISHED
         and not can_publish(user, record)
     )
+
+
+class RecordEdit:
+    """One edit of a record by `user`, however it is written (the admin's form and
+    inlines, an API serializer): the single place that decides whether the edit goes
+    live or becomes a proposal, and that keeps it in history.
+
+        edit = RecordEdit(record=instance, user=user)  # before writing; in a transaction
+        ... save the record, its links, citations and classifications ...
+        edit.finish(comment="...")  # -> the Revision kept, or None if nothing changed
+
+    On a published record that `user` may not publish, the writes happen inside a
+    savepoint: `finish` reads the result as the canonical dict, rolls the writes back
+    and keeps them as a pending Revision, so the public never sees them. `edit.proposal`
+    says which way it went. `record_edit()` wraps the same in a `with` block.
+    """
+
+    def __init__(self, *, record, user=None):
+        self.record = record
+        self.user = user
+        self.model = type(record)
+        live = self.model.objects.filter(pk=record.pk).first() if record.pk else None
+        self.base_data = record_content(live) if live else {}
+        self.proposal = bool(live) and record_save_is_proposal(live, user)
+        self._savepoint = transaction.savepoint() if self.proposal else None
+
+    def finish(self, comment=""):
+        if self.record.pk is None:
+            raise ValueError("finish() comes after the record is saved.")
+        data = record_content(self.model.objects.get(pk=self.record.pk))
+        if not self.proposal:
+            saved = revision_record_saved(
+                record=self.record, base_data=self.base_data, user=self.user
+            )
+            if saved is not None and comment:
+                saved.comment = comment
+                saved.save(update_fields=["comment"])
+            return saved
+        transaction.savepoint_rollback(self._savepoint)
+        if data == self.base_data:
+            return None
+        return revision_propose(
+            record=self.model.objects.get(pk=self.record.pk),
+            data=data,
+            base_data=self.base_data,
+            user=self.user,
+            comment=comment,
+        )
+
+
+@contextmanager
+def record_edit(*, record, user=None, comment=""):
+    """`with record_edit(record=instance, user=user) as edit: serializer.save()`; then
+    `edit.proposal` and `edit.revision` say what became of it (see RecordEdit)."""
+    with transaction.atomic():
+        edit = RecordEdit(record=record, user=user)
+        yield edit
+        edit.revision = edit.finish(comment)
 
 
 @transaction.atomic

@@ -356,3 +356,24 @@ def test_deletion_is_kept_and_can_be_undone_with_history(editor, curator):
     assert actions == ["undelete", "delete"]
     assert back.history.filter(history_type="-").count() == 0  # new row, new history
     assert Mission.history.filter(id=old_pk, history_type="-").exists()
+
+
+def test_record_edit_turns_a_curators_write_into_a_proposal(curator, editor):
+    norm = NormFactory(name="Live name")
+    with services.record_edit(record=norm, user=curator, comment="Why.") as edit:
+        norm.name = "Proposed name"
+        norm.save()
+        CitationFactory(target=norm, locator="530")
+    assert edit.proposal
+    assert refreshed(norm).name == "Live name"
+    assert norm.citations.count() == 1
+    assert edit.revision.data["name"] == "Proposed name"
+    assert len(edit.revision.data["citations"]) == 2
+    assert edit.revision.comment == "Why."
+
+    with services.record_edit(record=norm, user=editor) as edit:
+        norm.name = "Editor's name"
+        norm.save()
+    assert not edit.proposal
+    assert refreshed(norm).name == "Editor's name"
+    assert edit.revision.state == "applied"

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -125,27 +124,22 @@ class WorkflowAdminMixin:
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
-        model = type(obj)
-        live = model.objects.get(pk=obj.pk) if change else None
-        obj._base_content = services.record_content(live) if change else {}
         # The status field only asks: the services move the record once the inlines
         # (citations, classifications) are saved, in save_related.
         obj._requested_status = form.cleaned_data.get("status")
-        obj.status = live.status if change else Status.DRAFT
-        obj._proposal = change and services.record_save_is_proposal(obj, request.user)
-        if obj._proposal:
-            obj._savepoint = transaction.savepoint()
+        live_status = (
+            type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True)
+        )
+        obj.status = live_status.first() if change else Status.DRAFT
+        obj._edit = services.RecordEdit(record=obj, user=request.user)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        if obj._proposal:
-            self._turn_into_proposal(request, form, obj)
+        obj._revision = obj._edit.finish(form.cleaned_data.get("revision_comment", ""))
+        if obj._edit.proposal:
             return
-        services.revision_record_saved(
-            record=obj, base_data=obj._base_content, user=request.user
-        )
         requested = obj._requested_status
         if requested and requested != obj.status:
             try:
@@ -159,25 +153,8 @@ class WorkflowAdminMixin:
                     messages.WARNING,
                 )
 
-    def _turn_into_proposal(self, request, form, obj):
-        """The save happened inside a savepoint: read what it made, undo it, and keep
-        it as a proposal. The public never sees the intermediate state."""
-        data = services.record_content(type(obj).objects.get(pk=obj.pk))
-        transaction.savepoint_rollback(obj._savepoint)
-        live = type(obj).objects.get(pk=obj.pk)
-        try:
-            obj._revision = services.revision_propose(
-                record=live,
-                data=data,
-                base_data=obj._base_content,
-                user=request.user,
-                comment=form.cleaned_data.get("revision_comment", ""),
-            )
-        except ValidationError:
-            obj._revision = None  # nothing changed
-
     def response_change(self, request, obj):
-        if not getattr(obj, "_proposal", False):
+        if not obj._edit.proposal:
             return super().response_change(request, obj)
         if obj._revision is None:
             self.message_user(request, "Nothing was changed.", messages.INFO)
