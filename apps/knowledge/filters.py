@@ -42,6 +42,12 @@ class DecadeInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
 
     `field_name` names a year: an integer field, or a date's `__year`."""
 
+    def __init__(self, *args, **kwargs):
+        # Years a date can hold: anything else is a 400, not a database error.
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9990)
+        super().__init__(*args, **kwargs)
+
     def filter(self, qs, value):
         if not value:
             return qs

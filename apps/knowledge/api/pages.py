@@ -12,6 +12,12 @@ from ..models import Mission, Source
 from . import export
 
 
+def _fill(text, slugs):
+    for name, slug in slugs.items():
+        text = text.replace("{" + name + "}", slug)
+    return text
+
+
 @dataclass(frozen=True)
 class Example:
     title: str
@@ -24,7 +30,7 @@ class Example:
     note: str = ""
 
     def url_path(self, slugs):
-        return self.path.format(**slugs)
+        return _fill(self.path, slugs)
 
     def curl(self, base, slugs):
         parts = ["curl", "-s"]
@@ -36,7 +42,7 @@ class Example:
             parts += ["-H", 'If-Match: "$ETAG"']
         if self.body:
             parts += ["-H", "Content-Type: application/json"]
-            parts += ["-d", json.dumps(self.body)]
+            parts += ["-d", _fill(json.dumps(self.body), slugs)]
         for key, value in self.form.items():
             parts += ["-d", f"{key}={value}"]
         parts.append(base + self.url_path(slugs))
@@ -94,7 +100,14 @@ EXAMPLES = [
             "name": "Example norm",
             "conception": "contested",
             "summary": "What the norm says. Why it matters.",
-            "citations": [{"source": "{source}", "claim": "summary", "locator": "1"}],
+            "citations": [
+                {
+                    "source": "{source}",
+                    "claim": "summary",
+                    "locator_type": "section",
+                    "locator": "Introduction",
+                }
+            ],
         },
     ),
 ]
@@ -108,7 +121,7 @@ def example_slugs():
         .values_list("slug", flat=True)[:2]
     )
     source = Source.objects.published().values_list("slug", flat=True).first()
-    missions += ["unef-i", "unmik"][len(missions) :]
+    missions = (missions or ["unef-i"]) * 2
     return {"mission": missions[0], "mission2": missions[1], "source": source or "x"}
 
 

@@ -12,7 +12,7 @@ ERROR_DESCRIPTIONS = {
     400: "Invalid input, filter value or field name; `errors` says which, per field.",
     401: "Authentication required: send `Authorization: Token <key>`.",
     403: "Authenticated, but without the permission this needs.",
-    404: "No such record (or it is not published).",
+    404: "No such record (or it is not published), or no such page.",
     412: "If-Match does not name the current ETag: read the record again.",
     428: "Updates need an If-Match header with the ETag you read.",
     429: "Too many requests: wait for Retry-After seconds.",
@@ -22,9 +22,9 @@ ERROR_DESCRIPTIONS = {
 class AutoSchema(openapi.AutoSchema):
     def error_codes(self):
         detail = "{" in self.path
-        codes = {429}
+        codes = {401, 429}  # 401 also for a wrong or revoked token
         if self.method in ("GET", "HEAD"):
-            codes |= {400} | ({404} if detail else set())
+            codes |= {400, 404}  # lists: 404 for a page past the end
         else:
             codes |= {400, 401, 403} | ({404} if detail else set())
         if self.method in ("PUT", "PATCH"):

@@ -446,7 +446,7 @@ class NormSerializer(RecordSerializer):
 class DocumentListSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
     date = FuzzyDateField("date", "date_precision")
-    issuer = SummaryRelatedField(read_only=True)
+    issuer = SummaryRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Document
@@ -502,7 +502,7 @@ class DocumentSerializer(RecordSerializer):
 
 
 class OrganisationListSerializer(RecordSerializer):
-    parent = SummaryRelatedField(read_only=True)
+    parent = SummaryRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation
@@ -552,7 +552,7 @@ class OrganisationSerializer(RecordSerializer):
 
 class ConceptListSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
-    parent = SummaryRelatedField(read_only=True)
+    parent = SummaryRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Concept
@@ -802,7 +802,7 @@ class CitationDetailSerializer(SparseFieldsMixin, CitationSerializer):
             target = target.target
         return record_ref(target, self.context.get("request"))
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_classification(self, obj):
         if not isinstance(obj.target, Classification):
             return None

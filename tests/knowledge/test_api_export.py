@@ -1,0 +1,244 @@
+"""Bulk data and citation exports: what harvesters and reference managers download."""
+
+import csv
+import io
+import json
+import shlex
+
+import pytest
+from django.urls import reverse
+
+from apps.knowledge.api import pages
+from apps.knowledge.models import Norm, SourceCreator
+from apps.knowledge.models.choices import Conception, HostConsent
+from tests import factories
+from tests.knowledge.citation_parsers import parse_bibtex, parse_ris
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
+
+
+@pytest.fixture
+def dataset():
+    source = factories.SourceFactory(
+        slug="flynn-farrell-1999", title="Piecing Together the Democratic Peace"
+    )
+    SourceCreator.objects.create(source=source, family="Flynn", given="Gregory")
+    un = factories.OrganisationFactory(slug="un", name="United Nations")
+    mission = factories.MissionFactory(slug="unef-i", name="UNEF I", acronym="")
+    mission.organisations.add(un)
+    factories.CitationFactory(target=mission, source=source, locator="515")
+    factories.MissionFactory(slug="secret", draft=True)
+    factories.NormFactory(slug="consent")
+    return {"mission": mission, "source": source}
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def test_source_citation_in_three_formats(api, dataset):
+    url = reverse("api:source-cite", kwargs={"slug": "flynn-farrell-1999"})
+    bibtex = api.get(url + "?format=bibtex")
+    assert bibtex.status_code == 200
+    assert bibtex["Content-Type"].startswith("application/x-bibtex")
+    assert 'filename="flynn-farrell-1999.bib"' in bibtex["Content-Disposition"]
+    (entry,) = parse_bibtex(bibtex.content.decode())
+    assert entry["key"] == "flynn-farrell-1999"
+    assert entry["author"] == "Flynn, Gregory"
+    ris = api.get(url + "?format=ris")
+    assert ris["Content-Type"].startswith("application/x-research-info-systems")
+    (record,) = parse_ris(ris.content.decode())
+    assert record["TY"] == ["JOUR"]
+    csl = api.get(url)  # CSL-JSON is the default
+    assert csl["Content-Type"].startswith("application/vnd.citationstyles.csl+json")
+    (item,) = json.loads(csl.content)
+    assert item["title"] == "Piecing Together the Democratic Peace"
+    assert item["author"] == [{"family": "Flynn", "given": "Gregory"}]
+    # Accept works as well as ?format=.
+    accepted = api.get(url, HTTP_ACCEPT="application/x-bibtex")
+    assert accepted.content == bibtex.content
+
+
+def test_a_record_page_is_citable_and_its_references_exportable(api, dataset):
+    base = reverse("api:mission-detail", kwargs={"slug": "unef-i"})
+    (entry,) = parse_bibtex(api.get(base + "cite/?format=bibtex").content.decode())
+    assert entry["url"] == "http://testserver/missions/unef-i/"
+    assert entry["title"] == "{UNEF I}"
+    references = parse_ris(api.get(base + "references/?format=ris").content.decode())
+    titles = {r["TI"][0] for r in references}
+    assert "Piecing Together the Democratic Peace" in titles
+    # Sources cited by the classification count too.
+    assert len(references) == 3
+
+
+def test_whole_bibliography_respects_filters_and_drafts(api, dataset):
+    factories.SourceFactory(slug="hidden", draft=True)
+    factories.SourceFactory(slug="old", year=1950)
+    entries = parse_bibtex(
+        api.get("/api/v1/sources/cite/?format=bibtex").content.decode()
+    )
+    keys = {entry["key"] for entry in entries}
+    assert "flynn-farrell-1999" in keys
+    assert "hidden" not in keys
+    old = parse_bibtex(
+        api.get("/api/v1/sources/cite/?format=bibtex&decade=1950").content.decode()
+    )
+    assert [entry["key"] for entry in old] == ["old"]
+
+
+def test_citation_export_of_a_draft_is_a_json_404(api, dataset):
+    response = api.get("/api/v1/missions/secret/cite/?format=bibtex")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+# --------------------------------------------------------------------------- bulk export
+
+
+def test_export_index_lists_every_file_with_version(api, dataset):
+    data = api.get("/api/v1/export/").json()
+    stamp = data["dataset"]
+    assert stamp["version"]
+    assert stamp["generated_at"]
+    names = {(f["name"], f["format"]) for f in data["files"]}
+    assert ("dataset", "json") in names
+    for table in ["missions", "norms", "sources", "citations", "classifications"]:
+        assert (table, "json") in names
+        assert (table, "csv") in names
+    assert ("codebook", "csv") in names
+    counts = {f["name"]: f["count"] for f in data["files"] if f["format"] == "csv"}
+    assert counts["missions"] == 1
+    for file in data["files"]:
+        assert api.get(file["url"]).status_code == 200, file
+
+
+def test_dataset_json_has_published_records_only(api, dataset):
+    response = api.get("/api/v1/export/dataset.json")
+    assert response["Content-Type"].startswith("application/json")
+    assert "attachment" in response["Content-Disposition"]
+    body = json.loads(response.content)
+    assert body["dataset"]["version"] == response["X-Dataset-Version"]
+    assert [m["slug"] for m in body["missions"]] == ["unef-i"]
+    assert body["missions"][0]["organisations"][0]["slug"] == "un"
+    assert "secret" not in response.content.decode()
+    assert "curator_note" not in response.content.decode()
+
+
+def test_type_csv_flattens_relations_to_slugs(api, dataset):
+    response = api.get("/api/v1/export/missions.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["slug"] for row in rows] == ["unef-i"]
+    assert rows[0]["organisations"] == "un"
+    assert rows[0]["conception"] == "westphalian"
+    assert "citations" not in rows[0]
+    citations = list(
+        csv.DictReader(
+            io.StringIO(api.get("/api/v1/export/citations.csv").content.decode())
+        )
+    )
+    assert {row["record"] for row in citations} == {"unef-i", "consent", "un"}
+    assert "flynn-farrell-1999" in {row["source"] for row in citations}
+
+
+def test_dataset_version_changes_with_published_content(api, dataset):
+    first = api.get("/api/v1/export/norms.json")
+    version = first["X-Dataset-Version"]
+    assert (
+        api.get(
+            "/api/v1/export/norms.json", HTTP_IF_NONE_MATCH=first["ETag"]
+        ).status_code
+        == 304
+    )
+    norm = Norm.objects.get(slug="consent")
+    norm.name = "Consent of the parties"
+    norm.save()
+    second = api.get("/api/v1/export/norms.json", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200
+    assert second["X-Dataset-Version"] != version
+    assert json.loads(second.content)["records"][0]["name"] == "Consent of the parties"
+
+
+def test_unknown_export_file_is_404(api):
+    assert api.get("/api/v1/export/nothing.json").status_code == 404
+    assert api.get("/api/v1/export/missions.xml").status_code == 404
+    assert api.get("/api/v1/export/dataset.csv").status_code == 404
+
+
+def test_codebook_comes_from_the_choices_definitions(api):
+    body = json.loads(api.get("/api/v1/export/codebook.json").content)
+    schemes = {scheme["name"]: scheme for scheme in body["codebook"]}
+    consent = schemes["HostConsent"]
+    assert "mission.host_consent" in consent["fields"]
+    assert consent["values"][0] == {
+        "value": "all_parties",
+        "label": HostConsent.ALL_PARTIES.label,
+        "definition": HostConsent.DEFINITIONS["all_parties"],
+    }
+    assert [v["value"] for v in schemes["Conception"]["values"]] == Conception.values
+    rows = list(
+        csv.DictReader(
+            io.StringIO(api.get("/api/v1/export/codebook.csv").content.decode())
+        )
+    )
+    assert {"scheme", "fields", "value", "label", "definition"} == set(rows[0])
+
+
+def test_data_page_offers_downloads_and_codebook(client, dataset):
+    response = client.get("/data/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "/api/v1/export/dataset.json" in content
+    assert "/api/v1/export/missions.csv" in content
+    assert response.context["stamp"]["version"] in content
+    assert HostConsent.DEFINITIONS["all_parties"] in content
+    assert "base.html" in [t.name for t in response.templates]
+
+
+# --------------------------------------------------------------------------- /api/ page
+
+
+def test_api_page_curl_examples_run_against_the_api(client, dataset, as_curator):
+    """Every curl example on /api/ works: parsed from the page, run on the test client."""
+    page = client.get("/api/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "/api/v1/docs/" in content
+    commands = [item["curl"] for item in page.context["examples"]]
+    assert len(commands) == len(pages.EXAMPLES)
+    for command in commands:
+        assert command in content.replace("&#x27;", "'").replace("&quot;", '"').replace(
+            "&amp;", "&"
+        )
+        argv = shlex.split(command.replace("$TOKEN", "t"))
+        assert argv[:2] == ["curl", "-s"]
+        method, headers, data, form = "GET", {}, None, {}
+        url = argv[-1]
+        options = iter(argv[2:-1])
+        for option in options:
+            value = next(options)
+            if option == "-X":
+                method = value
+            elif option == "-H":
+                name, _, header = value.partition(": ")
+                headers[name] = header
+            elif option == "-d" and "Content-Type" in headers:
+                data = value
+            elif option == "-d":
+                key, _, item = value.partition("=")
+                form[key] = item
+        path = url.removeprefix("http://testserver")
+        if "Authorization" in headers:
+            response = as_curator.generic(
+                method, path, data, content_type=headers["Content-Type"]
+            )
+            assert response.status_code == 201, (command, response.content)
+        elif form:
+            assert path == "/api/v1/auth/token/"
+            response = client.post(
+                path, {"username": "curatrix", "password": "pw-curatrix-1"}
+            )
+            assert response.status_code == 200
+        else:
+            response = client.get(path)
+            assert response.status_code == 200, (command, response.content)
