@@ -378,3 +378,26 @@ def test_citation_history_is_kept(editor):
     citation.save()
     assert citation.history.count() == 2
     assert services.record_version_token(norm)
+
+
+def test_curator_cannot_change_a_published_records_citation_on_its_own_page(
+    curator_client, editor_client
+):
+    live = MissionFactory()
+    citation = live.citations.get()
+    classification = live.classifications.get()
+    draft_citation = NormFactory(draft=True).citations.get()
+    url = reverse("admin:knowledge_citation_change", args=[citation.pk])
+    page = curator_client.get(url)
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]  # shown read-only
+    curator_client.post(url, {"locator": "999"})
+    citation.refresh_from_db()
+    assert citation.locator == "512"
+    delete = reverse("admin:knowledge_citation_delete", args=[citation.pk])
+    assert curator_client.post(delete, {"post": "yes"}).status_code == 403
+    part = reverse("admin:knowledge_classification_change", args=[classification.pk])
+    assert not curator_client.get(part).context["has_change_permission"]
+    draft_url = reverse("admin:knowledge_citation_change", args=[draft_citation.pk])
+    assert curator_client.get(draft_url).context["has_change_permission"]
+    assert editor_client.get(url).context["has_change_permission"]

@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..models.choices import LocatorType
 from .imports import CsvImportExportMixin, SourceImportMixin
-from .workflow import WorkflowAdminMixin
+from .workflow import RecordPartAdminMixin, WorkflowAdminMixin
 
 PUBLICATION_FIELDSET = (
     "Publication",
@@ -516,7 +516,6 @@ class ConceptAdmin(RecordAdmin):
 class ComparisonRowAdmin(RecordAdmin):
     list_display = ["name", "section", "order", "status", "updated_at"]
     list_filter = ["section", "status"]
-    list_editable = ["order"]
     search_fields = ["name", "slug", "westphalian", "post_westphalian"]
     fieldsets = [
         ("Content", {"fields": ("slug", "name", "section", "order", "summary")}),
@@ -533,7 +532,7 @@ class ComparisonRowAdmin(RecordAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "claim", "content_type", "object_id", "reconstructed"]
     list_filter = ["claim", "locator_type", "reconstructed", "content_type"]
     search_fields = ["locator", "note", "source__title"]
@@ -542,7 +541,7 @@ class CitationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Classification)
-class ClassificationAdmin(SimpleHistoryAdmin):
+class ClassificationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "content_type", "object_id", "preferred"]
     list_filter = ["value", "preferred", "content_type"]
     search_fields = ["rationale"]

@@ -25,7 +25,13 @@ from apps.core.models import Status
 
 from .. import services
 from ..diff import diff_records
-from ..models import RECORD_MODELS, ComparisonRow, Revision, RevisionAction
+from ..models import (
+    RECORD_MODELS,
+    Classification,
+    ComparisonRow,
+    Revision,
+    RevisionAction,
+)
 
 
 def _messages_of(exc):
@@ -368,6 +374,48 @@ class WorkflowAdminMixin:
                 messages.INFO,
             )
         request._deletions = []
+
+
+class RecordPartAdminMixin:
+    """Citations and classifications on their own admin pages belong to a record. While
+    that record is published only editors change them here: a curator changes them on
+    the record's page, where the change goes to review."""
+
+    @staticmethod
+    def _owner(part):
+        owner = part.target
+        return owner.target if isinstance(owner, Classification) else owner
+
+    def _locked(self, request, part):
+        owner = self._owner(part) if part is not None and part.object_id else None
+        return (
+            owner is not None
+            and owner.status == Status.PUBLISHED
+            and not services.can_publish(request.user, owner)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and not self._locked(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and not self._locked(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if self._locked(request, obj):
+            raise PermissionDenied(
+                "The record is published: change it on its own page, for review."
+            )
+        super().save_model(request, obj, form, change)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Restore from the record's versions page.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReviewStateFilter(admin.SimpleListFilter):
