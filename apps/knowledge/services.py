@@ -246,7 +246,8 @@ class RecordEdit:
     On a published record that `user` may not publish, the writes happen inside a
     savepoint: `finish` reads the result as the canonical dict, rolls the writes back
     and keeps them as a pending Revision, so the public never sees them. `edit.proposal`
-    says which way it went. `record_edit()` wraps the same in a `with` block.
+    says which way it went, and `edit.problems` what would stop an editor approving the
+    proposal (the publishing rules). `record_edit()` wraps the same in a `with` block.
     """
 
     def __init__(self, *, record, user=None):
@@ -257,6 +258,7 @@ class RecordEdit:
         self.base_data = record_content(live) if live else {}
         self.proposal = bool(live) and record_save_is_proposal(live, user)
         self._savepoint = transaction.savepoint() if self.proposal else None
+        self.problems = []  # for a proposal: what would stop its approval
 
     def finish(self, comment=""):
         if self.record.pk is None:
@@ -270,6 +272,10 @@ class RecordEdit:
                 saved.comment = comment
                 saved.save(update_fields=["comment"])
             return saved
+        # What an editor will be told on approval, told now while the author can act.
+        self.problems = record_publish_problems(
+            self.model.objects.get(pk=self.record.pk)
+        )
         transaction.savepoint_rollback(self._savepoint)
         if data == self.base_data:
             return None

@@ -401,3 +401,12 @@ def test_curator_cannot_change_a_published_records_citation_on_its_own_page(
     draft_url = reverse("admin:knowledge_citation_change", args=[draft_citation.pk])
     assert curator_client.get(draft_url).context["has_change_permission"]
     assert editor_client.get(url).context["has_change_permission"]
+
+
+def test_curator_is_warned_when_a_proposal_breaks_the_rules(curator_client):
+    norm = NormFactory()
+    data = change_form_data(curator_client.get(change_url(norm)), summary="")
+    response = curator_client.post(change_url(norm), data, follow=True)
+    html = response.content.decode()
+    assert "awaits an editor" in html
+    assert "As proposed it cannot be approved: It has no summary." in html

@@ -176,6 +176,13 @@ class WorkflowAdminMixin:
                 ),
                 messages.SUCCESS,
             )
+            if obj._edit.problems:
+                self.message_user(
+                    request,
+                    "As proposed it cannot be approved: "
+                    + " ".join(obj._edit.problems),
+                    messages.WARNING,
+                )
         return HttpResponseRedirect(request.path)
 
     # -- the change page ---------------------------------------------------------------
