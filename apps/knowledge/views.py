@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
 from apps.core.models import Status
@@ -139,6 +140,13 @@ def api_url(model_name, params):
         path = f"/api/v1/{RECORD_TYPES[model_name]._meta.verbose_name_plural}/"
     query = {k: v for k, v in params.items() if k != "page"}
     return path + ("?" + _encode(query) if query else "")
+
+
+def api_detail_url(record):
+    try:
+        return reverse(f"api:{record._meta.model_name}-detail", args=[record.slug])
+    except NoReverseMatch:
+        return f"/api/v1/{record._meta.verbose_name_plural}/{record.slug}/"
 
 
 class CanonicalQueryMixin:
@@ -336,6 +344,14 @@ class RecordDetailView(DetailView):
     dimensions = ()
     comparable = False  # offers "compare with..." (missions and cases)
 
+    def can_preview(self):
+        """Staff who may change a record may preview it before it is published."""
+        opts = self.model._meta
+        user = self.request.user
+        return user.is_authenticated and user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        )
+
     def get_queryset(self):
         opts = self.model._meta
         prefetches = [published_citations(), *self.prefetch]
@@ -346,11 +362,20 @@ class RecordDetailView(DetailView):
                 selects.append(name)
             else:
                 prefetches.append(published(field.related_model, name))
+        records = self.model.objects.all() if self.can_preview() else None
         return (
-            self.model.objects.published()
+            (records if records is not None else self.model.objects.published())
             .select_related(*selects)
             .prefetch_related(*prefetches)
         )
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not self.object.is_published:
+            # A preview: never cached anywhere, never indexed.
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex"
+        return response
 
     def related_groups(self):
         groups = []
@@ -382,6 +407,7 @@ class RecordDetailView(DetailView):
                     }
                 )
         rows = []
+        list_url = reverse(f"knowledge:{record._meta.model_name}-list")
         for dimension in self.dimensions:
             if dimension is CONCEPTION:
                 continue
@@ -394,6 +420,11 @@ class RecordDetailView(DetailView):
                     "dimension": dimension,
                     "text": text,
                     "items": self.dimension_items(dimension),
+                    "similar_url": (
+                        f"{list_url}?{dimension.param}={value}"
+                        if value and dimension.param
+                        else ""
+                    ),
                     "definition": dimension.definitions().get(value, ""),
                     "notes": notes.cite(by_claim(citations, dimension.claims)),
                 }
@@ -416,6 +447,7 @@ class RecordDetailView(DetailView):
             jsonld=jsonld.for_record(record, url),
             model_name=record._meta.model_name,
             type_plural=record._meta.verbose_name_plural,
+            api_detail_url=api_detail_url(record),
         )
         if self.comparable:
             context["compare_choices"] = (
@@ -426,9 +458,22 @@ class RecordDetailView(DetailView):
         return context
 
     def dimension_items(self, dimension):
-        """Linked records for a many-valued dimension (organisations), else None."""
+        """(label, url) links for a many-valued dimension, else None: organisations
+        to their pages, mandate tasks and countries to the list filtered by them."""
+        record = self.object
         if dimension.key == "organisations":
-            return list(self.object.organisations.all())
+            return [(str(o), o.get_absolute_url()) for o in record.organisations.all()]
+        list_url = reverse(f"knowledge:{record._meta.model_name}-list")
+        if dimension.key == "mandate_tasks":
+            return [
+                (task.name, f"{list_url}?mandate_task={task.slug}")
+                for task in record.mandate_tasks.all()
+            ]
+        if dimension.key == "countries":
+            return [
+                (country.name, f"{list_url}?country={country.code}")
+                for country in record.countries.all()
+            ]
         return None
 
     def cite_item(self, url):

@@ -474,3 +474,37 @@ def test_timeline_draws_svg_and_a_table_and_filters(client):
     assert "bar c-post_westphalian open" in content
     filtered = text(client.get("/timeline/?organisation=un"))
     assert "UNEF I" in filtered and "KFOR" not in filtered
+
+
+def test_coded_values_link_to_records_coded_the_same(client):
+    task = MandateTask.objects.create(
+        slug="elections",
+        name="Elections",
+        conception="post_westphalian",
+        description=".",
+    )
+    mission = factories.MissionFactory(host_consent="contested")
+    mission.mandate_tasks.add(task)
+    content = text(client.get(mission.get_absolute_url()))
+    assert 'href="/missions/?consent=contested"' in content
+    assert 'href="/missions/?mandate_task=elections"' in content
+
+
+def test_note_markers_sit_inside_the_last_paragraph(client):
+    mission = factories.MissionFactory(summary="First paragraph.\n\nSecond paragraph.")
+    content = text(client.get(mission.get_absolute_url()))
+    assert re.search(r"Second paragraph\.<sup class=\"fn\"><a href=\"#fn-1\"", content)
+
+
+def test_staff_preview_unpublished_records_marked_and_uncached(client, curator):
+    draft = factories.MissionFactory(name="Work in progress", draft=True)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(curator)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Preview of an unpublished record" in text(response)
+    assert "no-cache" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex"
+    published = factories.MissionFactory()
+    response = client.get(published.get_absolute_url())
+    assert "Preview" not in text(response)

@@ -2,6 +2,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from apps.core.markdown import render
@@ -32,3 +33,15 @@ def json_ld(data):
     """A dict as JSON that is safe inside <script type="application/ld+json">."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return mark_safe(text.translate(_JSON_ESCAPES))
+
+
+@register.filter
+def with_notes(html, notes):
+    """Note markers at the end of the last paragraph of rendered Markdown."""
+    markers = render_to_string("includes/notes.html", {"notes": notes}).strip()
+    html = str(html).rstrip()
+    if not markers:
+        return mark_safe(html)
+    if html.endswith("</p>"):
+        return mark_safe(html[: -len("</p>")] + markers + "</p>")
+    return mark_safe(html + markers)
