@@ -179,7 +179,10 @@ def check_not_stale(record, expected_token):
         if version_token(revision.base_data) == expected_token:
             changes = diff_records(revision.base_data, current)
             break
-    raise EditConflict(record, current_token, changes, revisions.first())
+    live_changes = revisions.filter(
+        state__in=[RevisionState.APPLIED, RevisionState.APPROVED]
+    )
+    raise EditConflict(record, current_token, changes, live_changes.first())
 
 
 def _new_revision(record, *, action, state, data, base_data, user, comment=""):
@@ -257,13 +260,17 @@ class RecordEdit:
         live = self.model.objects.filter(pk=record.pk).first() if record.pk else None
         self.base_data = record_content(live) if live else {}
         self.proposal = bool(live) and record_save_is_proposal(live, user)
+        if self.proposal and not transaction.get_connection().in_atomic_block:
+            # Without a transaction there is no savepoint, and the edit would go live.
+            raise RuntimeError("A RecordEdit must run inside transaction.atomic().")
         self._savepoint = transaction.savepoint() if self.proposal else None
         self.problems = []  # for a proposal: what would stop its approval
 
     def finish(self, comment=""):
         if self.record.pk is None:
             raise ValueError("finish() comes after the record is saved.")
-        data = record_content(self.model.objects.get(pk=self.record.pk))
+        fresh = self.model.objects.get(pk=self.record.pk)
+        data = record_content(fresh)
         if not self.proposal:
             saved = revision_record_saved(
                 record=self.record, base_data=self.base_data, user=self.user
@@ -273,9 +280,7 @@ class RecordEdit:
                 saved.save(update_fields=["comment"])
             return saved
         # What an editor will be told on approval, told now while the author can act.
-        self.problems = record_publish_problems(
-            self.model.objects.get(pk=self.record.pk)
-        )
+        self.problems = record_publish_problems(fresh)
         transaction.savepoint_rollback(self._savepoint)
         if data == self.base_data:
             return None

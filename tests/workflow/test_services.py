@@ -377,3 +377,15 @@ def test_record_edit_turns_a_curators_write_into_a_proposal(curator, editor):
     assert not edit.proposal
     assert refreshed(norm).name == "Editor's name"
     assert edit.revision.state == "applied"
+
+
+def test_a_proposal_outside_a_transaction_is_refused_not_published(
+    curator, monkeypatch
+):
+    from django.db import transaction
+
+    norm = NormFactory(name="Live name")
+    connection = transaction.get_connection()
+    monkeypatch.setattr(connection, "in_atomic_block", False)  # as in autocommit
+    with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
+        services.RecordEdit(record=norm, user=curator)
