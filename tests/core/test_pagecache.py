@@ -32,7 +32,9 @@ def test_second_request_is_served_without_touching_the_database(
     assert second["ETag"] == first["ETag"]
 
 
-def test_conditional_get_answers_304_without_rendering(client, django_assert_num_queries):
+def test_conditional_get_answers_304_without_rendering(
+    client, django_assert_num_queries
+):
     mission = MissionFactory()
     etag = client.get(mission.get_absolute_url())["ETag"]
     with django_assert_num_queries(0):
@@ -40,7 +42,9 @@ def test_conditional_get_answers_304_without_rendering(client, django_assert_num
     assert response.status_code == 304
 
 
-def test_an_edit_invalidates_the_cached_page(client, django_capture_on_commit_callbacks):
+def test_an_edit_invalidates_the_cached_page(
+    client, django_capture_on_commit_callbacks
+):
     mission = MissionFactory(name="Old name")
     assert "Old name" in client.get(mission.get_absolute_url()).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
