@@ -6,7 +6,9 @@ from collections import Counter
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
@@ -75,8 +77,19 @@ CHECKS = [
 ]
 
 
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI application, minus what the test client also switches off: closing
+    the database connection at the end of each request (the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("who", ["anonymous", "editor"])
-def test_every_operation_honours_the_schema(settings, request, who):
+def test_every_operation_honours_the_schema(settings, request, wsgi_app, who):
     """schemathesis generates requests for every operation of the live schema (valid and
     invalid ones): no server error, no undocumented status or content type, no response
     that breaks the schema. Bounded to a few examples an operation."""
@@ -89,7 +102,7 @@ def test_every_operation_honours_the_schema(settings, request, who):
     mission.cases.add(factories.CaseFactory(slug="suez-crisis"))
     factories.NormFactory(slug="consent")
     factories.ComparisonRowFactory(slug="consent-row")
-    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app)
     headers = {}
     if who == "editor":
         # An editor's token reaches the write paths: validation, services, If-Match.

@@ -41,7 +41,7 @@ def etag_of(client, url):
     [
         ("anonymous", 401, 401, 401),
         ("reader", 403, 403, 403),
-        ("curator", 201, 200, 403),
+        ("curator", 201, 202, 403),
         ("editor", 201, 200, 200),
     ],
 )
@@ -69,7 +69,8 @@ def test_permission_matrix(request, who, create, update, publish):
         assert response["WWW-Authenticate"].startswith("Token")
         assert response.json()["code"] == "not_authenticated"
     existing.refresh_from_db()
-    assert existing.name == ("Sovereign equality" if update == 200 else existing.name)
+    # Only an editor's change to a published record goes live at once.
+    assert (existing.name == "Sovereign equality") is (update == 200)
 
 
 def test_session_authentication_works_too(client, curator_user):
@@ -243,7 +244,7 @@ def test_two_preferred_classifications_are_refused(as_curator):
 
 
 def test_slug_cannot_change_on_update(as_curator):
-    norm = factories.NormFactory(slug="stays")
+    norm = factories.NormFactory(slug="stays", draft=True)
     url = reverse("api:norm-detail", kwargs={"slug": "stays"})
     response = as_curator.patch(
         url, {"slug": "moved"}, format="json", HTTP_IF_MATCH=etag_of(as_curator, url)
@@ -253,11 +254,11 @@ def test_slug_cannot_change_on_update(as_curator):
     assert norm.slug == "stays"
 
 
-def test_a_published_record_must_keep_meeting_the_publishing_rules(as_curator):
+def test_a_published_record_must_keep_meeting_the_publishing_rules(as_editor):
     factories.NormFactory(slug="cited")
     url = reverse("api:norm-detail", kwargs={"slug": "cited"})
-    response = as_curator.patch(
-        url, {"citations": []}, format="json", HTTP_IF_MATCH=etag_of(as_curator, url)
+    response = as_editor.patch(
+        url, {"citations": []}, format="json", HTTP_IF_MATCH=etag_of(as_editor, url)
     )
     assert response.status_code == 400
     assert "no citation" in response.json()["errors"]["non_field_errors"][0]
@@ -268,7 +269,7 @@ def test_a_published_record_must_keep_meeting_the_publishing_rules(as_curator):
 
 
 def test_updates_need_if_match_and_refuse_a_stale_etag(as_curator, as_editor):
-    factories.NormFactory(slug="consent", name="Consent")
+    factories.NormFactory(slug="consent", name="Consent", draft=True)
     url = reverse("api:norm-detail", kwargs={"slug": "consent"})
     missing = as_curator.patch(url, {"name": "Consent of the parties"}, format="json")
     assert missing.status_code == 428
@@ -300,7 +301,7 @@ def test_updates_need_if_match_and_refuse_a_stale_etag(as_curator, as_editor):
 
 def test_full_update_with_put(as_curator):
     source = factories.SourceFactory()
-    factories.NormFactory(slug="responsibility-to-protect")
+    factories.NormFactory(slug="responsibility-to-protect", draft=True)
     url = reverse("api:norm-detail", kwargs={"slug": "responsibility-to-protect"})
     response = as_curator.put(
         url, norm_payload(source), format="json", HTTP_IF_MATCH=etag_of(as_curator, url)
@@ -314,6 +315,41 @@ def test_delete_is_not_offered(as_editor):
     url = reverse("api:norm-detail", kwargs={"slug": "kept"})
     assert as_editor.delete(url).status_code == 405
     assert Norm.objects.filter(slug="kept").exists()
+
+
+def test_a_curators_change_to_a_published_record_waits_for_review(as_curator):
+    from apps.knowledge.models import Revision
+
+    factories.NormFactory(slug="consent", name="Consent")
+    url = reverse("api:norm-detail", kwargs={"slug": "consent"})
+    response = as_curator.patch(
+        url,
+        {"name": "Consent of the parties"},
+        format="json",
+        HTTP_IF_MATCH=etag_of(as_curator, url),
+    )
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["code"] == "proposed"
+    proposal = Revision.objects.pending().get(pk=body["revision"])
+    assert proposal.data["name"] == "Consent of the parties"
+    # The public keeps the approved version.
+    assert APIClient().get(url).json()["name"] == "Consent"
+
+
+def test_creating_and_editing_keeps_history(as_editor):
+    from apps.knowledge.models import Revision
+
+    source = factories.SourceFactory()
+    created = as_editor.post(NORMS, norm_payload(source), format="json")
+    norm = Norm.objects.get(slug=created.json()["slug"])
+    as_editor.patch(
+        created.json()["url"],
+        {"name": "R2P"},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    assert Revision.objects.for_record(norm).count() == 2
 
 
 # --------------------------------------------------------------------------- publishing

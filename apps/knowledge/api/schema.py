@@ -6,7 +6,7 @@ from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from .serializers import ErrorSerializer
+from .serializers import ErrorSerializer, ProposalSerializer
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input, filter value or field name; `errors` says which, per field.",
@@ -33,6 +33,15 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        if self.method in ("PUT", "PATCH") and "{" in self.path:
+            response = self._get_response_for_code(
+                ProposalSerializer, "202", ["application/json"], direction
+            )
+            response["description"] = (
+                "The record is published and you may not publish: the change is kept "
+                "as a proposal for an editor's review."
+            )
+            responses["202"] = response
         for code in self.error_codes():
             if str(code) not in responses:
                 response = self._get_response_for_code(

@@ -161,8 +161,15 @@ class RecordSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         user = getattr(request, "user", None)
         return user if user and user.is_authenticated else None
 
+    # After save(): whether the change became a proposal awaiting review (a curator's
+    # edit of a published record), and the Revision that keeps it in history.
+    proposal = False
+    revision = None
+
     @transaction.atomic
     def _save(self, instance, validated_data):
+        # The one place that decides live edit or proposal, as in the admin.
+        edit = services.RecordEdit(record=instance, user=self._user())
         nested = {
             name: validated_data.pop(name)
             for name in self.nested
@@ -186,11 +193,13 @@ class RecordSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         for name, values in many.items():
             getattr(instance, name).set(values)
         self.save_nested(instance, nested)
-        if instance.status == Status.PUBLISHED:
+        if instance.status == Status.PUBLISHED and not edit.proposal:
             # A published record must go on meeting the publishing rules.
             problems = services.record_publish_problems(instance)
             if problems:
                 raise serializers.ValidationError({"non_field_errors": problems})
+        self.revision = edit.finish()
+        self.proposal = edit.proposal
         return instance
 
     def save_nested(self, instance, nested):
@@ -809,6 +818,17 @@ class CitationDetailSerializer(SparseFieldsMixin, CitationSerializer):
         url = reverse("api:classification-detail", kwargs={"pk": obj.object_id})
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
+
+
+class ProposalSerializer(serializers.Serializer):
+    """A change that awaits an editor's review (202): the public record is unchanged."""
+
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    revision = serializers.IntegerField(
+        allow_null=True, help_text="The pending revision (null: nothing changed)."
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -182,6 +182,18 @@ class RecordViewSet(
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         serializer.save()
+        if serializer.proposal:
+            revision = serializer.revision
+            return Response(
+                {
+                    "status": 202,
+                    "code": "proposed",
+                    "detail": "The record is published: your change awaits an editor's "
+                    "review and the public sees the current version until then.",
+                    "revision": revision.pk if revision else None,
+                },
+                status=status.HTTP_202_ACCEPTED,
+            )
         return self.written(instance, status.HTTP_200_OK)
 
     def _transition(self, request, service):
