@@ -410,3 +410,16 @@ def test_curator_is_warned_when_a_proposal_breaks_the_rules(curator_client):
     html = response.content.decode()
     assert "awaits an editor" in html
     assert "As proposed it cannot be approved: It has no summary." in html
+
+
+def test_curator_follows_their_proposals_in_the_revision_list(curator_client):
+    mission = MissionFactory()
+    data = change_form_data(curator_client.get(change_url(mission)), name="New name")
+    curator_client.post(change_url(mission), data)
+    listing = curator_client.get(reverse("admin:knowledge_revision_changelist"))
+    assert listing.status_code == 200
+    assert [r.author.username for r in listing.context["cl"].result_list] == ["carla"]
+    everything = curator_client.get(
+        reverse("admin:knowledge_revision_changelist"), {"state": "all"}
+    )
+    assert everything.status_code == 200

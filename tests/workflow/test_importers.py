@@ -294,3 +294,19 @@ def test_curators_csv_change_to_a_published_record_goes_to_review(curator_client
     assert norm.name == "Consent"
     proposal = Revision.objects.pending().get()
     assert proposal.data["name"] == "Consent of the parties"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_no_upload_crashes_the_csv_reader(raw):
+    from apps.knowledge.dataset import record_type_for
+
+    record_type = record_type_for(Norm)
+    for prefix in (b"", b"slug,name\n"):
+        try:
+            rows = importers.read_csv(record_type, prefix + raw)
+        except importers.ImportProblem:
+            continue
+        for number, row in rows:
+            assert number >= 2
+            assert set(row) <= set(importers.csv_columns(record_type))
