@@ -190,7 +190,7 @@ def test_data_page_offers_downloads_and_codebook(client, dataset):
     content = response.content.decode()
     assert "/api/v1/export/dataset.json" in content
     assert "/api/v1/export/missions.csv" in content
-    assert response.context["stamp"]["version"] in content
+    assert response.context["stamp"].version in content
     assert HostConsent.DEFINITIONS["all_parties"] in content
     assert "base.html" in [t.name for t in response.templates]
 

@@ -6,6 +6,7 @@ import json
 import shlex
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from ..models import Mission, Source
@@ -144,7 +145,19 @@ class DataPageView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["stamp"] = export.dataset_stamp().as_dict()
-        context["files"] = export.files(self.request)
-        context["codebook"] = export.codebook()
+        stamp = export.dataset_stamp()
+        context["stamp"] = stamp
+        context["generated_at"] = timezone.now()
+        tables = {}
+        for file in export.files(self.request):
+            table = tables.setdefault(
+                file["name"],
+                {"name": file["name"].replace("-", " "), "count": file["count"]},
+            )
+            table.setdefault("links", []).append(file)
+        context["tables"] = list(tables.values())
+        context["codebook"] = [
+            {**scheme, "defined": any(v["definition"] for v in scheme["values"])}
+            for scheme in export.codebook()
+        ]
         return context
