@@ -80,21 +80,21 @@ def test_api_refuses_a_write_from_a_stale_etag(curator):
     assert norm.name == "First edit"
 
 
-@pytest.mark.xfail(
-    reason="The API still writes a curator's change to a published record live; its "
-    "update should run inside services.record_edit(), as the admin does.",
-)
 def test_curators_api_change_to_a_published_record_waits_for_review(curator):
     from apps.knowledge.models import Revision
 
     client = api_as(curator)
     norm = NormFactory(name="Live name")
-    client.patch(
+    response = client.patch(
         detail(norm),
         {"name": "Curator change"},
         format="json",
         HTTP_IF_MATCH=etag(client, norm),
     )
+    assert response.status_code == 202
     norm.refresh_from_db()
     assert norm.name == "Live name"
-    assert Revision.objects.pending().get().data["name"] == "Curator change"
+    revision = Revision.objects.pending().get()
+    assert revision.data["name"] == "Curator change"
+    assert response.json()["revision"] == revision.pk
+    assert api_as(None).get(detail(norm)).json()["name"] == "Live name"
