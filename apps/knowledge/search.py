@@ -85,7 +85,7 @@ class SearchHit:
     record: object
     type: str  # the model name: "mission", "case"...
     rank: float
-    snippet: str  # safe HTML with <mark>
+    snippet: str = ""  # safe HTML with <mark>
 
     @property
     def url(self):
@@ -98,33 +98,49 @@ class SearchHit:
 
 def search_records(query, *, types=None, limit=50):
     """Published records matching `query`, best first, at most `limit`."""
-    query = " ".join((query or "").split())[:200]
-    terms = _terms(query)
+    query, terms = _prepare(query)
     if not terms:
         return []
     hits = []
-    for name in types or SEARCH_TYPES:
-        target = TARGETS.get(name)
-        if target is None:
-            continue
-        if connection.vendor == "postgresql":
-            hits += _postgres_hits(target, name, query, terms, limit)
-        else:
-            hits += _fallback_hits(target, name, query, terms, limit)
+    for name, target in _targets(types):
+        hits += _ranked(target, name, query, terms, limit)
     hits.sort(key=lambda hit: (-hit.rank, str(hit.record).lower()))
-    return hits[:limit]
+    hits = hits[:limit]
+    for hit in hits:
+        hit.snippet = snippet(hit.record, terms)
+    return hits
 
 
-def _terms(query):
-    return [
+def count_records(query, *, types=None):
+    """How many published records of each type match `query`: {model_name: count}."""
+    query, terms = _prepare(query)
+    if not terms:
+        return {}
+    counts = {
+        name: _matching(target, query, terms).count()
+        for name, target in _targets(types)
+    }
+    return {name: n for name, n in counts.items() if n}
+
+
+def _prepare(query):
+    query = " ".join((query or "").split())[:200]
+    terms = [
         t
         for t in re.findall(r"[\w][\w'.-]*", query.lower())
         if len(t) > 1 or t.isdigit()
     ]
+    return query, terms
+
+
+def _targets(types):
+    return [
+        (name, TARGETS[name]) for name in (types or SEARCH_TYPES) if name in TARGETS
+    ]
 
 
 def _exact_boost(target, query):
-    """1.0 for an exact name or acronym, 0.5 when a name begins with the query."""
+    """Conditions for an exact name or acronym, and for a name beginning with the query."""
     exact = Q()
     starts = Q()
     for name in target.a:
@@ -136,85 +152,84 @@ def _exact_boost(target, query):
 def _author_match(target, terms):
     if target.model is not Source:
         return None
-    return Exists(
-        SourceCreator.objects.filter(source=OuterRef("pk"), family__in=_cased(terms))
-    )
+    cased = [t.capitalize() for t in terms] + terms
+    return Exists(SourceCreator.objects.filter(source=OuterRef("pk"), family__in=cased))
 
 
-def _cased(terms):
-    return [t.capitalize() for t in terms] + terms
-
-
-def _postgres_hits(target, name, query, terms, limit):
-    search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
+def _matching(target, query, terms):
+    """The published records of one type that match: full text on PostgreSQL,
+    substrings elsewhere, and on both an exact name, acronym or author."""
     exact, starts = _exact_boost(target, query)
-    authors = _author_match(target, terms)
-    condition = Q(document=search_query) | exact | starts
-    queryset = target.model.objects.published().annotate(
-        document=RawSQL(target.vector_sql(), [], output_field=SearchVectorField())
-    )
-    if authors is not None:
-        queryset = queryset.annotate(by_author=authors)
-        condition |= Q(by_author=True)
-    queryset = (
-        queryset.filter(condition)
-        .annotate(
-            rank=SearchRank(F("document"), search_query)
-            + Case(
-                When(exact, then=Value(1.0)),
-                When(starts, then=Value(0.5)),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-            + (
-                Case(
-                    When(by_author=True, then=Value(0.6)),
-                    default=Value(0.0),
-                    output_field=FloatField(),
-                )
-                if authors is not None
-                else Value(0.0)
-            )
-        )
-        .order_by("-rank")
-        .prefetch_related(*target.prefetch)
-    )[:limit]
-    return [SearchHit(r, name, float(r.rank), snippet(r, terms)) for r in queryset]
-
-
-def _fallback_hits(target, name, query, terms, limit):
-    fields = (*target.a, *target.b, *target.c)
-    condition = Q()
-    for term in terms:
-        anywhere = Q()
-        for field in fields:
-            anywhere |= Q(**{f"{field}__icontains": term})
-        condition &= anywhere
-    exact, starts = _exact_boost(target, query)
-    condition |= exact | starts
     queryset = target.model.objects.published()
+    if connection.vendor == "postgresql":
+        queryset = queryset.annotate(
+            document=RawSQL(target.vector_sql(), [], output_field=SearchVectorField())
+        )
+        condition = Q(document=_search_query(query))
+    else:
+        condition = Q()
+        for term in terms:
+            anywhere = Q()
+            for field in (*target.a, *target.b, *target.c):
+                anywhere |= Q(**{f"{field}__icontains": term})
+            condition &= anywhere
+    condition |= exact | starts
     authors = _author_match(target, terms)
     if authors is not None:
         queryset = queryset.annotate(by_author=authors)
         condition |= Q(by_author=True)
-    records = queryset.filter(condition).prefetch_related(*target.prefetch)[: limit * 4]
-    hits = []
+    return queryset.filter(condition)
+
+
+def _search_query(query):
+    return SearchQuery(query, config=CONFIG, search_type="websearch")
+
+
+def _ranked(target, name, query, terms, limit):
+    queryset = _matching(target, query, terms).prefetch_related(*target.prefetch)
+    if connection.vendor == "postgresql":
+        return _postgres_ranked(target, name, queryset, query, limit)
+    return _fallback_ranked(target, name, queryset, query, terms, limit)
+
+
+def _postgres_ranked(target, name, queryset, query, limit):
+    """ts_rank over the weighted document, plus 1 for an exact name or acronym,
+    0.5 for a name that begins with the query, 0.6 for an author's name."""
+    exact, starts = _exact_boost(target, query)
+    boost = Case(
+        When(exact, then=Value(1.0)),
+        When(starts, then=Value(0.5)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    if target.model is Source:
+        boost = boost + Case(
+            When(by_author=True, then=Value(0.6)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    records = queryset.annotate(
+        rank=SearchRank(F("document"), _search_query(query)) + boost
+    ).order_by("-rank")[:limit]
+    return [SearchHit(record, name, float(record.rank)) for record in records]
+
+
+def _fallback_ranked(target, name, queryset, query, terms, limit):
+    """A simple score: exact name 10, name beginning with the query 5, author 3,
+    then term frequency weighted by field (names 1, summary 0.2, the rest 0.1)."""
     lowered = query.lower()
-    for record in records:
-        score = 0.0
+    hits = []
+    for record in queryset[: limit * 4]:
+        score = 3.0 if getattr(record, "by_author", False) else 0.0
         for weight, names in ((1.0, target.a), (0.2, target.b), (0.1, target.c)):
             for field in names:
                 text = (getattr(record, field) or "").lower()
-                if not text:
-                    continue
                 if weight == 1.0 and text == lowered:
                     score += 10
                 elif weight == 1.0 and text.startswith(lowered + " "):
                     score += 5
                 score += weight * sum(text.count(term) for term in terms)
-        if getattr(record, "by_author", False):
-            score += 3
-        hits.append(SearchHit(record, name, score, snippet(record, terms)))
+        hits.append(SearchHit(record, name, score))
     hits.sort(key=lambda hit: -hit.rank)
     return hits[:limit]
 

@@ -41,7 +41,7 @@ from .models.choices import (
     Conception,
     NormConception,
 )
-from .search import SEARCH_TYPES, search_records
+from .search import SEARCH_TYPES, count_records, search_records
 
 PUBLISHED = Status.PUBLISHED
 
@@ -874,12 +874,11 @@ def search(request):
     chosen = [
         t for t in filters.split_values(request.GET.get("type")) if t in SEARCH_TYPES
     ]
-    hits = search_records(query, limit=100) if query else []
-    type_counts = Counter(hit.type for hit in hits)
-    shown = [hit for hit in hits if not chosen or hit.type in chosen]
+    type_counts = count_records(query) if query else {}
+    hits = search_records(query, types=chosen or None, limit=50) if query else []
     type_filters = []
     for name in SEARCH_TYPES:
-        if not type_counts[name]:
+        if not type_counts.get(name):
             continue
         others = [t for t in chosen if t != name] if name in chosen else [*chosen, name]
         params = {"q": query}
@@ -899,8 +898,10 @@ def search(request):
         "knowledge/search.html",
         {
             "query": query,
-            "hits": shown[:50],
-            "total": len(shown),
+            "hits": hits,
+            "total": sum(
+                n for name, n in type_counts.items() if not chosen or name in chosen
+            ),
             "type_filters": type_filters,
             "chosen": chosen,
         },

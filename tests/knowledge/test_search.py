@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-from apps.knowledge.search import TARGETS, search_records
+from apps.knowledge.search import TARGETS, count_records, search_records
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +130,19 @@ def test_search_page_without_results_suggests_routes(client):
 def test_the_index_migration_indexes_exactly_the_searched_expressions():
     migration = importlib.import_module("apps.knowledge.migrations.0006_search_indexes")
     assert {t.table: t.vector_sql() for t in TARGETS.values()} == migration.VECTORS
+
+
+def test_counts_per_type_match_the_hits(collection):
+    counts = count_records("UNEF")
+    assert counts == {"mission": 1, "concept": 1}
+    assert sum(counts.values()) == len(search_records("UNEF"))
+    assert count_records("") == {}
+    assert count_records("UNEF", types=["concept"]) == {"concept": 1}
+
+
+def test_search_page_counts_every_match_but_shows_the_best(client):
+    factories.NormFactory.create_batch(55, summary="About sovereignty.")
+    response = client.get("/search/?q=sovereignty")
+    assert response.context["total"] == 55
+    assert len(response.context["hits"]) == 50
+    assert "Showing the best 50" in response.content.decode()
