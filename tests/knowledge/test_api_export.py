@@ -6,6 +6,7 @@ import json
 import shlex
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from apps.knowledge.api import pages
@@ -137,7 +138,8 @@ def test_type_csv_flattens_relations_to_slugs(api, dataset):
             io.StringIO(api.get("/api/v1/export/citations.csv").content.decode())
         )
     )
-    assert {row["record"] for row in citations} == {"unef-i", "consent", "un"}
+    records = {row["record"] for row in citations}
+    assert records == {"mission:unef-i", "norm:consent", "organisation:un"}
     assert "flynn-farrell-1999" in {row["source"] for row in citations}
 
 
@@ -242,3 +244,20 @@ def test_api_page_curl_examples_run_against_the_api(client, dataset, as_curator)
         else:
             response = client.get(path)
             assert response.status_code == 200, (command, response.content)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/export/dataset.json", "/api/v1/export/citations.csv", "/api/v1/compare/"],
+)
+def test_bulk_queries_do_not_grow_with_rows(api, django_assert_max_num_queries, path):
+    factories.MissionFactory.create_batch(2)
+    factories.ComparisonRowFactory.create_batch(2)
+    with django_assert_max_num_queries(80) as few:
+        assert api.get(path).status_code == 200
+    cache.clear()  # exports are cached per dataset version
+    factories.MissionFactory.create_batch(10)
+    factories.ComparisonRowFactory.create_batch(10)
+    with django_assert_max_num_queries(80) as many:
+        assert api.get(path).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)

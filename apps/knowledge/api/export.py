@@ -32,8 +32,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from ..models import Case as CaseRecord
 from ..models import (
+    Case,
     ComparisonRow,
     Concept,
     Document,
@@ -78,7 +78,7 @@ TABLES = [*RECORD_VIEWSETS, *LINK_TABLES]
 FORMATS = {"json": "application/json", "csv": "text/csv"}
 PUBLISHED_MODELS = [
     Mission,
-    CaseRecord,
+    Case,
     Norm,
     Document,
     Organisation,
@@ -166,6 +166,10 @@ def _cell(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
+        if (
+            "type" in value and "slug" in value
+        ):  # a citation's or classification's record
+            return f"{value['type']}:{value['slug']}"
         if "slug" in value:
             return value["slug"]
         if "family" in value:

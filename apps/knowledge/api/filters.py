@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from ..filters import ChoiceInFilter, SlugInFilter
-from ..models import Case, Citation, Classification, Mission
+from ..models import Citation, Classification
 from ..models.choices import Claim, Conception
 
 RECORD_TYPES = [
@@ -82,6 +82,3 @@ class CitationFilter(django_filters.FilterSet):
                 object_id__in=classifications.values("pk"),
             )
         )
-
-
-__all__ = ["Case", "CitationFilter", "ClassificationFilter", "Mission"]

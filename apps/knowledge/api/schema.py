@@ -3,7 +3,6 @@ the one error shape), the `fields` parameter of reads and the If-Match header of
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import build_parameter_type
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from .serializers import ErrorSerializer, ProposalSerializer
@@ -75,6 +74,3 @@ class AutoSchema(openapi.AutoSchema):
                 )
             )
         return parameters
-
-
-__all__ = ["AutoSchema", "OpenApiTypes"]

@@ -41,6 +41,7 @@ from ..models import (
     Source,
 )
 from ..models.choices import ComparisonSection, Conception
+from ..search import SEARCH_TYPES, search_records
 from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
 from .filters import CitationFilter, ClassificationFilter
@@ -51,20 +52,6 @@ from .querysets import (
     visible,
 )
 from .renderers import CITATION_RENDERERS
-
-try:  # the site's ranked search, when present
-    from ..search import SEARCH_TYPES, search_records
-except ImportError:  # pragma: no cover
-    search_records = None
-    SEARCH_TYPES = [
-        "mission",
-        "case",
-        "norm",
-        "document",
-        "organisation",
-        "concept",
-        "source",
-    ]
 
 CITE_RESPONSES = {
     (200, "application/vnd.citationstyles.csl+json"): OpenApiTypes.ANY,
@@ -620,26 +607,8 @@ class SearchView(ReadOnlyAPIView):
             raise exceptions.ValidationError(
                 {"limit": ["A whole number from 1 to 100."]}
             ) from None
-        search = search_records or _filterset_search
-        hits = search(query, types=types or None, limit=limit)
+        hits = search_records(query, types=types or None, limit=limit)
         serializer = s.SearchHitSerializer(
             hits, many=True, context={"request": request}
         )
         return Response(serializer.data)
-
-
-class _Hit:
-    def __init__(self, record, type_name):
-        self.record, self.type, self.rank, self.snippet = record, type_name, 1.0, ""
-
-
-def _filterset_search(query, *, types=None, limit=50):
-    """Without the site's search module: each type's `q` filter, unranked."""
-    hits = []
-    for model, filterset in FILTERSETS.items():
-        name = model._meta.model_name
-        if types and name not in types:
-            continue
-        queryset = filterset({"q": query}, queryset=model.objects.published()).qs
-        hits += [_Hit(record, name) for record in queryset[:limit]]
-    return hits[:limit]
