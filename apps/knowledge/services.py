@@ -163,10 +163,14 @@ def check_not_stale(record, expected_token):
     it in a hidden field of the change form; the API can hand it out as an ETag and take it
     back in `If-Match` (answer 412 on EditConflict). Raises EditConflict, carrying the
     current token and, when the caller's version is on record, the field-by-field changes
-    made since; returns the current token otherwise.
+    made since; returns the current token otherwise. Inside a transaction it also locks
+    the record's row until the transaction ends, so the write that follows the check
+    cannot be overtaken by another.
     """
-    fresh = type(record).objects.get(pk=record.pk)
-    current = record_content(fresh)
+    queryset = type(record).objects.filter(pk=record.pk)
+    if transaction.get_connection().in_atomic_block:
+        queryset = queryset.select_for_update()
+    current = record_content(queryset.get())
     current_token = version_token(current)
     if expected_token == current_token:
         return current_token
@@ -237,6 +241,11 @@ def record_save_is_proposal(record, user):
     )
 
 
+class PublishedRulesBroken(ValidationError):
+    """A direct edit would leave a published record breaking the publishing rules.
+    Raised inside the caller's transaction, which then rolls the edit back."""
+
+
 class RecordEdit:
     """One edit of a record by `user`, however it is written (the admin's form and
     inlines, an API serializer): the single place that decides whether the edit goes
@@ -245,6 +254,9 @@ class RecordEdit:
         edit = RecordEdit(record=instance, user=user)  # before writing; in a transaction
         ... save the record, its links, citations and classifications ...
         edit.finish(comment="...")  # -> the Revision kept, or None if nothing changed
+
+    A direct (editor's) edit that would leave a published record breaking the publishing
+    rules raises PublishedRulesBroken from `finish`: let it roll the transaction back.
 
     On a published record that `user` may not publish, the writes happen inside a
     savepoint: `finish` reads the result as the canonical dict, rolls the writes back
@@ -272,6 +284,13 @@ class RecordEdit:
         fresh = self.model.objects.get(pk=self.record.pk)
         data = record_content(fresh)
         if not self.proposal:
+            if fresh.status == Status.PUBLISHED:
+                problems = record_publish_problems(fresh)
+                if problems:
+                    raise PublishedRulesBroken(
+                        f"{fresh} is published and would no longer meet the "
+                        "publishing rules: " + " ".join(problems)
+                    )
             saved = revision_record_saved(
                 record=self.record, base_data=self.base_data, user=self.user
             )

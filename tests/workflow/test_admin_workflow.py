@@ -423,3 +423,26 @@ def test_curator_follows_their_proposals_in_the_revision_list(curator_client):
         reverse("admin:knowledge_revision_changelist"), {"state": "all"}
     )
     assert everything.status_code == 200
+
+
+def test_editor_cannot_save_a_published_record_into_breaking_the_rules(
+    client, editor_client
+):
+    norm = NormFactory(summary="Live summary. It is cited.")
+    page = editor_client.get(change_url(norm))
+    data = change_form_data(
+        page,
+        summary="Edited summary. Typed with care.",
+        **{f"{CITATIONS}-0-DELETE": "on"},
+    )
+    response = editor_client.post(change_url(norm), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "would no longer meet the publishing rules" in html
+    assert "no citation with a page or section locator" in html
+    assert "Edited summary. Typed with care." in html  # the input is kept
+    norm.refresh_from_db()
+    assert norm.status == Status.PUBLISHED
+    assert norm.summary == "Live summary. It is cited."
+    assert norm.citations.count() == 1
+    assert not Revision.objects.exists()

@@ -53,6 +53,7 @@ class VersionedRecordForm(forms.ModelForm):
     )
 
     conflict = None
+    refusal = None  # set by WorkflowAdminMixin.get_form after a refused save
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,6 +62,8 @@ class VersionedRecordForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.refusal:
+            raise ValidationError(self.refusal, code="publishing_rules")
         if self.instance.pk:
             try:
                 services.check_not_stale(self.instance, cleaned.get("version_token"))
@@ -124,7 +127,23 @@ class WorkflowAdminMixin:
             readonly += ["status", "last_reviewed"]
         return readonly
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_pkb_refusal", None)
+        if refusal:
+            form = type(form.__name__, (form,), {"refusal": refusal})
+        return form
+
     # -- saving ------------------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.PublishedRulesBroken as exc:
+            # The transaction rolled the save back; show the form again, input and all,
+            # with the reason.
+            request._pkb_refusal = exc.messages
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -1,34 +1,29 @@
 """What a curator and an editor click, in a real browser: a curator changes a published
 mission, the public page keeps the approved text, an editor reads the diff in the review
-queue and approves it. Skips when Chromium or Playwright is missing."""
+queue and approves it. Uses the shared `browser` fixture (tests/browser/conftest.py)."""
 
-import os
-import shutil
+from importlib import import_module
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from tests.factories import MissionFactory
 
-CHROMIUM = os.environ.get("PKB_CHROMIUM", "/usr/bin/chromium")
-# Playwright's sync API keeps an event loop in this thread; the ORM calls stay synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-# serialized_rollback brings back the groups the data migration made.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox"]
+@pytest.fixture
+def groups():
+    """Live-server tests run on a database emptied between tests: make the Curator and
+    Editor groups again, exactly as their data migration does."""
+    migration = import_module("apps.knowledge.migrations.0005_editorial_groups")
+    for name, codenames in migration.GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="knowledge", codename__in=codenames
+            )
         )
-        yield browser
-        browser.close()
 
 
 def logged_in(browser, live_server, django_user_model, name, group):
@@ -47,7 +42,9 @@ def logged_in(browser, live_server, django_user_model, name, group):
     return page
 
 
-def test_curator_proposes_and_editor_approves(browser, live_server, django_user_model):
+def test_curator_proposes_and_editor_approves(
+    browser, live_server, django_user_model, groups
+):
     mission = MissionFactory(summary="The approved text. It is live.")
     change = f"/admin/knowledge/mission/{mission.pk}/change/"
 
