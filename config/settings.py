@@ -81,6 +81,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+# Whole-page cache for anonymous readers, invalidated by any committed content change
+# (apps/core/pagecache.py). On in production; off in development and in the test suite,
+# whose transactions never commit (tests/core/test_pagecache.py switches it on).
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not (DEBUG or TESTING))
+if PAGE_CACHE:
+    MIDDLEWARE.append("apps.core.pagecache.PublicPageCacheMiddleware")
+MIDDLEWARE += [
+]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
