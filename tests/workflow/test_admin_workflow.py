@@ -446,3 +446,17 @@ def test_editor_cannot_save_a_published_record_into_breaking_the_rules(
     assert norm.summary == "Live summary. It is cited."
     assert norm.citations.count() == 1
     assert not Revision.objects.exists()
+
+
+def test_deleted_records_are_listed_for_undo(editor_client, editor):
+    deletion = services.record_delete(record=NormFactory(name="Lost Norm"), user=editor)
+    listing = editor_client.get(
+        reverse("admin:knowledge_revision_changelist"),
+        {"action__exact": "delete", "state": "applied"},
+    )
+    assert list(listing.context["cl"].result_list) == [deletion]
+    assert "Deleted records" in listing.content.decode()
+    review = editor_client.get(
+        reverse("admin:knowledge_revision_change", args=[deletion.pk])
+    )
+    assert "Undo the deletion" in review.content.decode()
