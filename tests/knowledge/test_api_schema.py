@@ -137,3 +137,46 @@ def test_every_operation_honours_the_schema(settings, request, wsgi_app, who):
         assert writes & {200, 201, 400, 412, 428}, statuses
     else:  # refused (400 is the token endpoint's answer to wrong credentials)
         assert not writes & {200, 201, 204}, statuses
+
+
+def test_populated_responses_match_the_schema(wsgi_app, settings):
+    """The fuzzer rarely guesses a real slug: check real, fully populated answers too."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+    }
+    un = factories.OrganisationFactory(slug="un")
+    case = factories.CaseFactory(slug="suez-crisis")
+    mission = factories.MissionFactory(slug="unef-i", authorising_body=un)
+    mission.organisations.add(un)
+    mission.cases.add(case)
+    document = factories.DocumentFactory(slug="res-1000", issuer=un)
+    mission.authorised_by.add(document)
+    factories.NormFactory(slug="consent")
+    factories.ConceptFactory(slug="liberal-peace")
+    factories.ComparisonRowFactory(slug="consent-row")
+    source = factories.SourceFactory(slug="flynn-farrell-1999")
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app)
+    slugs = {
+        "missions": "unef-i",
+        "cases": "suez-crisis",
+        "norms": "consent",
+        "documents": "res-1000",
+        "organisations": "un",
+        "concepts": "liberal-peace",
+        "sources": source.slug,
+        "comparison-rows": "consent-row",
+    }
+    calls = [("/api/v1/compare/", {}, {}), ("/api/v1/export/", {}, {})]
+    calls.append(("/api/v1/compare/records/", {}, {"ids": "unef-i,case:suez-crisis"}))
+    calls.append(("/api/v1/search/", {}, {"q": "mission"}))
+    calls.append(("/api/v1/citations/", {}, {}))
+    calls.append(("/api/v1/classifications/", {}, {}))
+    for plural, slug in slugs.items():
+        calls.append((f"/api/v1/{plural}/", {}, {}))
+        calls.append((f"/api/v1/{plural}/{{slug}}/", {"slug": slug}, {}))
+        calls.append((f"/api/v1/{plural}/{{slug}}/cite/", {"slug": slug}, {}))
+    for path, path_parameters, query in calls:
+        case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)
+        response = case.call_and_validate(checks=CHECKS)
+        assert response.status_code == 200, (path, response.text[:300])

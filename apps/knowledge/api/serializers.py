@@ -31,9 +31,25 @@ from ..models import (
     Source,
     SourceCreator,
 )
-from ..models.choices import ComparisonSection, Conception, CreatorRole
+from ..models.choices import (
+    ComparisonSection,
+    Conception,
+    ConflictType,
+    CreatorRole,
+    HostConsent,
+    Impartiality,
+    LegalBasis,
+    MissionType,
+    UseOfForce,
+)
 from .exceptions import django_validation_errors
-from .fields import FuzzyDateField, SparseFieldsMixin, SummaryRelatedField, api_url
+from .fields import (
+    FuzzyDateField,
+    SparseFieldsMixin,
+    SummaryRelatedField,
+    SummarySerializer,
+    api_url,
+)
 
 # --------------------------------------------------------------------------- embedded
 
@@ -867,20 +883,44 @@ class CompareSerializer(serializers.Serializer):
     sections = CompareSectionSerializer(many=True)
 
 
-class ComparedRecordSerializer(MissionListSerializer):
-    """A mission or a case (then without the mission-only fields) side by side."""
+class ComparedRecordSerializer(serializers.Serializer):
+    """A mission or a case side by side (the schema of /compare/records/): the fields of
+    its list representation, those of the other type absent."""
 
     type = serializers.ChoiceField(choices=[("mission", "mission"), ("case", "case")])
-    conflict_type = serializers.CharField(required=False)
+    url = serializers.URLField()
+    html_url = serializers.URLField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    conception = serializers.ChoiceField(choices=Conception.choices, allow_null=True)
+    start = FuzzyDateField("start_date", "start_precision")
+    end = FuzzyDateField("end_date", "end_precision")
+    updated_at = serializers.DateTimeField()
+    # Missions only.
+    acronym = serializers.CharField(required=False)
+    mission_type = serializers.ChoiceField(
+        choices=MissionType.choices, allow_blank=True, required=False
+    )
+    host_consent = serializers.ChoiceField(
+        choices=HostConsent.choices, allow_blank=True, required=False
+    )
+    use_of_force = serializers.ChoiceField(
+        choices=UseOfForce.choices, allow_blank=True, required=False
+    )
+    impartiality = serializers.ChoiceField(
+        choices=Impartiality.choices, allow_blank=True, required=False
+    )
+    legal_basis = serializers.ChoiceField(
+        choices=LegalBasis.choices, allow_blank=True, required=False
+    )
+    organisations = SummarySerializer(many=True, required=False)
+    cases = SummarySerializer(many=True, required=False)
+    # Cases only.
+    conflict_type = serializers.ChoiceField(
+        choices=ConflictType.choices, allow_blank=True, required=False
+    )
     countries = serializers.ListField(child=serializers.CharField(), required=False)
-
-    class Meta(MissionListSerializer.Meta):
-        fields = [
-            "type",
-            *MissionListSerializer.Meta.fields,
-            "conflict_type",
-            "countries",
-        ]
 
 
 class CompareRecordsSerializer(serializers.Serializer):
