@@ -49,12 +49,14 @@ def describe_citation(item):
 
 
 def describe_classification(item):
-    period = "-".join(str(item.get(k, "")) for k in ("period_start", "period_end"))
+    start, end = item.get("period_start"), item.get("period_end")
     text = item.get("value", "?")
     if item.get("preferred"):
         text += " (preferred)"
-    if period != "-":
-        text += f", {period}"
+    if start and end:
+        text += f", {start}-{end}"
+    elif start or end:
+        text += f", from {start}" if start else f", until {end}"
     text += f": {item.get('rationale', '')}"
     for citation in item.get("citations", []):
         text += f"; cites {describe_citation(citation)}"

@@ -460,3 +460,18 @@ def test_deleted_records_are_listed_for_undo(editor_client, editor):
         reverse("admin:knowledge_revision_change", args=[deletion.pk])
     )
     assert "Undo the deletion" in review.content.decode()
+
+
+def test_review_queue_query_count_does_not_grow_with_the_queue(
+    editor_client, curator, django_assert_max_num_queries
+):
+    for _ in range(12):
+        mission = MissionFactory()
+        services.revision_propose(
+            record=mission,
+            data={**services.record_content(mission), "name": "Renamed"},
+            user=curator,
+        )
+    with django_assert_max_num_queries(12):
+        response = editor_client.get(reverse("admin:knowledge_revision_changelist"))
+    assert response.context["cl"].result_count == 12
