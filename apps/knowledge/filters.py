@@ -344,13 +344,15 @@ def facet_counts(filterset_class, data, queryset):
         others = data.copy()
         others.pop(facet.param, None)
         filtered = filterset_class(others, queryset=queryset).qs
+        # One filter() call, so that the grouping reuses the join these conditions
+        # made (a second call would join the relation again); rows without a value
+        # (a mission with no case) are dropped in _facet_values.
+        conditions = dict(facet.where)
+        if facet.through:
+            conditions[f"{facet.through}status"] = "published"
         rows = (
             queryset.model.objects.filter(pk__in=filtered.values("pk"))
-            .filter(**dict(facet.where))
-            .filter(
-                **({f"{facet.through}status": "published"} if facet.through else {})
-            )
-            .exclude(**{f"{facet.path}__isnull": True})
+            .filter(**conditions)
             .values(facet.path, *([facet.label] if facet.label else []))
             .annotate(n=Count("pk", distinct=True))
             .order_by()
@@ -368,6 +370,7 @@ def facet_counts(filterset_class, data, queryset):
 
 
 def _facet_values(facet, filter_, rows, selected):
+    rows = [row for row in rows if row[facet.path] not in (None, "")]
     if facet.decade:
         decades = Counter()
         for row in rows:
@@ -380,8 +383,6 @@ def _facet_values(facet, filter_, rows, selected):
     values = []
     for row in rows:
         value = str(row[facet.path])
-        if value == "":
-            continue
         label = row.get(facet.label) if facet.label else choices.get(value, value)
         values.append(FacetValue(value, str(label), row["n"], value in selected))
     if choices:  # the coding scheme's own order

@@ -678,14 +678,26 @@ def _decade_table(records):
     ]
 
 
-def _by_conception(records):
+BUCKET_SIZE = 24  # records listed per conception on /compare/; the rest via the list
+
+
+def _by_conception(records, model_name):
     groups = {value: [] for value, _ in Conception.choices}
     for record in records:
         classification = record.preferred_classification()
         if classification:
             groups[classification.value].append(record)
+    list_url = reverse(f"knowledge:{model_name}-list")
     return [
-        {"value": value, "label": label, "records": groups[value]}
+        {
+            "value": value,
+            "label": label,
+            "records": groups[value][:BUCKET_SIZE],
+            "count": len(groups[value]),
+            "more_url": f"{list_url}?conception={value}"
+            if len(groups[value]) > BUCKET_SIZE
+            else "",
+        }
         for value, label in Conception.choices
     ]
 
@@ -750,13 +762,13 @@ class CompareView(TemplateView):
                 {
                     "label": "Missions",
                     "model_name": "mission",
-                    "by_conception": _by_conception(missions),
+                    "by_conception": _by_conception(missions, "mission"),
                     "decades": _decade_table(missions),
                 },
                 {
                     "label": "Cases",
                     "model_name": "case",
-                    "by_conception": _by_conception(cases),
+                    "by_conception": _by_conception(cases, "case"),
                     "decades": _decade_table(cases),
                 },
             ],

@@ -26,8 +26,10 @@ ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API cannot nest, so a browser left
+    # open for the whole session would break any other module that starts its own.
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     sync_api = pytest.importorskip(

@@ -508,3 +508,29 @@ def test_staff_preview_unpublished_records_marked_and_uncached(client, curator):
     published = factories.MissionFactory()
     response = client.get(published.get_absolute_url())
     assert "Preview" not in text(response)
+
+
+def test_region_facet_counts_a_mission_whose_other_case_has_no_country(client):
+    egypt = Country.objects.create(code="EG", name="Egypt", region="middle_east")
+    located = factories.CaseFactory()
+    located.countries.add(egypt)
+    mission = factories.MissionFactory()
+    mission.cases.add(located, factories.CaseFactory())  # the second has no country
+    hidden = factories.CaseFactory(draft=True)
+    hidden.countries.add(
+        Country.objects.create(code="FR", name="France", region="europe")
+    )
+    mission.cases.add(hidden)
+    facets = {g.param: g for g in client.get("/missions/").context["facets"]}
+    assert {v.value: v.count for v in facets["region"].values} == {"middle_east": 1}
+
+
+def test_compare_page_lists_a_bounded_number_per_conception(client):
+    factories.MissionFactory.create_batch(26)
+    response = client.get(reverse("knowledge:compare"))
+    westphalian = response.context["groups"][0]["by_conception"][0]
+    assert westphalian["count"] == 26
+    assert len(westphalian["records"]) == 24
+    assert (
+        'href="/missions/?conception=westphalian">All 26' in response.content.decode()
+    )
