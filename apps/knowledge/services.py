@@ -521,9 +521,8 @@ def record_approve(*, record, user=None, comment=""):
     """An editor approves a record in review: in review -> published."""
     _check_editor(user, record, "approve")
     _check_state(record, [Status.IN_REVIEW], "approved")
-    record_publish(record=record, user=user)
     _close_submission(record, RevisionState.APPROVED, user, comment)
-    return record
+    return record_publish(record=record, user=user)  # refused: all rolls back
 
 
 @transaction.atomic

@@ -34,12 +34,23 @@ def test_curator_submits_and_editor_approves(curator, editor):
         "pending",
         "Ready.",
     )
-    services.record_approve(record=norm, user=editor)
+    services.record_approve(record=norm, user=editor, comment="Well sourced.")
     norm = refreshed(norm)
     assert norm.status == Status.PUBLISHED
     assert norm.published_at and norm.last_reviewed
     submission.refresh_from_db()
     assert (submission.state, submission.reviewer) == ("approved", editor)
+    assert submission.review_comment == "Well sourced."
+
+
+def test_a_refused_approval_leaves_the_submission_pending(curator, editor):
+    norm = NormFactory(draft=True)
+    services.record_submit(record=norm, user=curator)
+    norm.citations.all().delete()
+    with pytest.raises(ValidationError, match="no citation"):
+        services.record_approve(record=norm, user=editor, comment="Fine.")
+    assert refreshed(norm).status == Status.IN_REVIEW
+    assert Revision.objects.for_record(norm).get().is_pending
 
 
 def test_editor_sends_back_with_a_comment_the_curator_sees(curator, editor):
