@@ -736,6 +736,12 @@ def record_delete(*, record, user=None):
             + "."
         )
     data = record_content(record)
+    Revision.objects.for_record(record).pending().update(
+        state=RevisionState.WITHDRAWN,
+        review_comment="The record was deleted.",
+        reviewer=user,
+        reviewed_at=timezone.now(),
+    )
     revision = _new_revision(
         record,
         action=RevisionAction.DELETE,

@@ -354,7 +354,13 @@ def test_deletion_is_kept_and_can_be_undone_with_history(editor, curator):
     old_pk = mission.pk
     with pytest.raises(PermissionDenied):
         services.record_delete(record=mission, user=curator)
+    proposal = services.revision_propose(
+        record=mission,
+        data={**services.record_content(mission), "name": "Changed"},
+        user=curator,
+    )
     deletion = services.record_delete(record=mission, user=editor)
+    assert refreshed(proposal).state == "withdrawn"
     assert not Mission.objects.filter(pk=old_pk).exists()
     with pytest.raises(PermissionDenied):
         services.record_undelete(revision=deletion, user=curator)
@@ -364,7 +370,7 @@ def test_deletion_is_kept_and_can_be_undone_with_history(editor, curator):
     assert back.citations.count() == 1
     assert back.classifications.get().citations.count() == 1
     actions = list(Revision.objects.for_record(back).values_list("action", flat=True))
-    assert actions == ["undelete", "delete"]
+    assert actions == ["undelete", "delete", "edit"]
     assert back.history.filter(history_type="-").count() == 0  # new row, new history
     assert Mission.history.filter(id=old_pk, history_type="-").exists()
 
