@@ -133,6 +133,9 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
 
 
 def start_gunicorn(env: dict) -> subprocess.Popen:
+    with socket.socket() as sock:
+        if sock.connect_ex(("127.0.0.1", PORT)) == 0:
+            sys.exit(f"port {PORT} is already in use: stop whatever serves it first")
     process = subprocess.Popen(
         [
             GUNICORN,
@@ -177,21 +180,25 @@ def wrk(path: str, *, connections: int, duration: int) -> dict:
             str(connections),
             "-d",
             f"{duration}s",
+            "--timeout",
+            "10s",
             url,
         ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"50%\s+([\d.]+(?:us|ms|s))", out)
+    p99 = re.search(r"99%\s+([\d.]+(?:us|ms|s))", out)
+    if not (rps and p50 and p99):
+        sys.exit(f"could not read wrk's report for {path}:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     return {
-        "rps": rps,
-        "p50_ms": p50,
-        "p99_ms": p99,
+        "rps": float(rps.group(1)),
+        "p50_ms": _ms(p50.group(1)),
+        "p99_ms": _ms(p99.group(1)),
         "non_2xx": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "",
     }
