@@ -33,7 +33,7 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_DB = "pkb_bench"
-PORT = 8765
+PORT = 18765
 RESULTS = ROOT / "bench-results"
 
 
