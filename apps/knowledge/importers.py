@@ -517,6 +517,23 @@ def _person_text(person):
     return ", ".join(filter(None, [person.get("family"), person.get("given")]))
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula: exported text
+# gets a leading apostrophe (which spreadsheets hide), and the import takes it off.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(text):
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def _undefuse(text):
+    return (
+        text[1:]
+        if text.startswith("'") and text[1:].startswith(FORMULA_START)
+        else text
+    )
+
+
 def csv_row(record_type, data):
     """One CSV row (a dict by column) from a canonical dict."""
     row = {}
@@ -526,7 +543,7 @@ def csv_row(record_type, data):
             value = f"{LIST_SEPARATOR} ".join(_person_text(p) for p in value or [])
         elif isinstance(value, list):
             value = f"{LIST_SEPARATOR} ".join(map(str, value))
-        row[column] = "" if value is None else str(value)
+        row[column] = "" if value is None else _defuse(str(value))
     return row
 
 
@@ -595,7 +612,7 @@ def apply_csv_row(record_type, base, row):
     """A record's canonical dict: `base` (the current one, or {}) with the row's cells."""
     data = dict(base)
     for column, raw in row.items():
-        value = raw.strip()
+        value = _undefuse(raw.strip())
         if column in ("authors", "editors"):
             data[column] = [
                 _ris_person(p.strip()) for p in value.split(LIST_SEPARATOR) if p.strip()

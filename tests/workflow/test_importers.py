@@ -310,3 +310,16 @@ def test_no_upload_crashes_the_csv_reader(raw):
         for number, row in rows:
             assert number >= 2
             assert set(row) <= set(importers.csv_columns(record_type))
+
+
+def test_csv_export_defuses_spreadsheet_formulas_and_import_restores_them():
+    from apps.knowledge.dataset import record_type_for
+
+    record_type = record_type_for(Norm)
+    text = importers.write_csv(
+        record_type, [{"slug": "x", "name": "=HYPERLINK(1)", "summary": "-ish. Yes."}]
+    )
+    assert "'=HYPERLINK(1)" in text and "'-ish. Yes." in text
+    ((_number, row),) = importers.read_csv(record_type, text.encode())
+    data = importers.apply_csv_row(record_type, {}, row)
+    assert (data["name"], data["summary"]) == ("=HYPERLINK(1)", "-ish. Yes.")
