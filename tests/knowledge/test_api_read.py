@@ -427,6 +427,7 @@ def test_pagination_with_count_and_page_size(api):
     assert first["count"] == 30
     assert len(first["results"]) == 25
     assert first["next"].endswith("?page=2")
+    assert api.get(list_url("norm"))["Link"] == f'<{first["next"]}>; rel="next"'
     second = api.get(first["next"]).json()
     assert len(second["results"]) == 5
     assert second["previous"]
