@@ -534,3 +534,48 @@ def test_compare_page_lists_a_bounded_number_per_conception(client):
     assert (
         'href="/missions/?conception=westphalian">All 26' in response.content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("model_name", "param", "chosen", "other"),
+    [
+        ("case", "conflict_type", {"conflict_type": "intra_state"}, {}),
+        ("norm", "conception", {"conception": "contested"}, {}),
+        ("document", "kind", {"kind": "treaty"}, {}),
+        ("organisation", "kind", {"kind": "alliance"}, {}),
+        ("source", "kind", {"kind": "book"}, {}),
+    ],
+)
+def test_each_list_filters_and_counts_its_facets(
+    client, model_name, param, chosen, other
+):
+    factory = DETAIL_FACTORIES[model_name]
+    wanted = factory(**chosen)
+    unwanted = factory(**other)
+    value = chosen[param]
+    response = client.get(f"{reverse(f'knowledge:{model_name}-list')}?{param}={value}")
+    assert response.status_code == 200
+    assert list(response.context["object_list"]) == [wanted]
+    assert unwanted.get_absolute_url() not in response.content.decode()
+    facet = next(g for g in response.context["facets"] if g.param == param)
+    assert {v.value: v.count for v in facet.values} == {
+        value: 1,
+        str(getattr(unwanted, param)): 1,
+    }
+
+
+def test_glossary_text_filter(client):
+    factories.ConceptFactory(term="Liberal peace")
+    factories.ConceptFactory(term="Security guarantee")
+    response = client.get("/glossary/?q=liberal")
+    assert [c.term for c in response.context["object_list"]] == ["Liberal peace"]
+
+
+def test_json_ld_cannot_break_out_of_its_script(client):
+    norm = factories.NormFactory(name="</script><script>alert(1)</script>")
+    content = text(client.get(norm.get_absolute_url()))
+    block = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>', content, re.S
+    ).group(1)
+    assert "<" not in block
+    assert json.loads(block)["mainEntity"]["name"].startswith("</script>")
