@@ -65,13 +65,21 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "csp",
     "apps.core",
     "apps.knowledge",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id; probes skip host checks.
+    "apps.core.logs.RequestIDMiddleware",
+    "apps.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.middleware.RequestLimitsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.csp.ApiDocsCSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +96,8 @@ PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not (DEBUG or TESTING))
 if PAGE_CACHE:
     MIDDLEWARE.append("apps.core.pagecache.PublicPageCacheMiddleware")
 MIDDLEWARE += [
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,6 +134,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pkb",
+            # A cache that does not answer fails fast (and /readyz says so) instead of
+            # holding every request that touches it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -139,6 +152,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Password guessing: after 5 failures for one user name from one address, that pair is
+# locked out for an hour (django-axes, counted in the database so all web processes agree).
+AUTHENTICATION_BACKENDS = [
+    "apps.core.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "apps.core.auth.lockout_username"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -162,6 +188,9 @@ STORAGES = {
 # Request bodies: generous for curators' forms, bounded for everyone.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Any body, whatever parses it (DRF's JSON parser reads the stream past the limit above).
+# The site accepts no file uploads; put the same limit on the proxy in front.
+MAX_REQUEST_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.knowledge.api.schema.AutoSchema",
@@ -234,11 +263,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Production hardening: on unless DEBUG, each overridable for unusual proxies.
+# `DJANGO_DEBUG=0 ... manage.py check --deploy` reports no issues (CI and tests hold it).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
 CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no page script reads it; forms carry the token
 SECURE_HSTS_SECONDS = int(
     os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000")
 )
@@ -248,14 +279,51 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): only this origin's own files; no inline script or
+# style anywhere on the site. The API docs page loosens exactly what Swagger UI needs,
+# on that view only (apps/core/csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    },
+}
+
+# Logs: one JSON object per line on stdout, each with the request id (apps/core/logs.py);
+# DJANGO_LOG_FORMAT=text for people reading a terminal (the default in development).
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "apps.core.logs.RequestIDFilter"}},
+    "formatters": {
+        "json": {"()": "apps.core.logs.JSONFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
+    # Django's own console and mail_admins handlers give way to the root handler.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 # `make bench` only: serves the minimal /bench/hello/ view that every figure is compared with.

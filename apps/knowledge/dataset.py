@@ -209,14 +209,53 @@ class LoadReport:
 # --------------------------------------------------------------------------- reading
 
 
+# A record file is a few kilobytes; anything near this is a mistake or an attack.
+MAX_FILE_BYTES = 1024 * 1024
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """safe_load without aliases: `*name` references could multiply a small file
+    into an enormous structure (the "billion laughs"), and curated files never need them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed",
+                self.peek_event().start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def _has_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _read_yaml(path: Path, problems: list[str]):
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+            return None
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            data = yaml.load(handle, Loader=_SafeLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         problems.append(f"{path}: not valid YAML: {exc}")
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path}: not UTF-8 text: {exc}")
     except OSError as exc:
         problems.append(f"{path}: cannot be read: {exc}")
+    else:
+        if _has_nul(data):
+            problems.append(f"{path}: contains a NUL character, which cannot be stored")
+            return None
+        return data
     return None
 
 
@@ -486,6 +525,11 @@ class _Loader:
         instance._dataset_created = created
 
     def resolve(self, model, key, path, slug, field_name):
+        if isinstance(key, list | dict):
+            self.problem(
+                path, slug, field_name, f"expected a slug, not a {type(key).__name__}"
+            )
+            return None
         if model is Country:
             found = (
                 self.instances.get((Country, key))

@@ -1,0 +1,90 @@
+"""Every public GET URL of the site and the API, with sample records to fill slugs.
+
+Walks the URL configuration instead of listing paths by hand, so that a page added
+tomorrow is covered by the security and bad-input tests without anyone remembering.
+"""
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.exceptions import NoReverseMatch
+
+from tests.factories import (
+    CaseFactory,
+    ComparisonRowFactory,
+    ConceptFactory,
+    DocumentFactory,
+    MissionFactory,
+    NormFactory,
+    OrganisationFactory,
+    SourceFactory,
+)
+
+# Namespaces and names that are not the public's: the admin, and benchmark helpers.
+PRIVATE_NAMESPACES = {"admin"}
+PRIVATE_PREFIXES = ("bench",)
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in PRIVATE_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name, set(entry.pattern.regex.groupindex)
+
+
+def sample_records():
+    """One published record of each public kind, keyed by the name URL patterns use."""
+    mission = MissionFactory()
+    return {
+        "mission": mission,
+        "case": CaseFactory(),
+        "norm": NormFactory(),
+        "document": DocumentFactory(),
+        "organisation": OrganisationFactory(),
+        "concept": ConceptFactory(),
+        "source": SourceFactory(),
+        "comparisonrow": ComparisonRowFactory(),
+        "citation": mission.citations.first(),
+        "classification": mission.classifications.first(),
+    }
+
+
+# Route arguments that are not a record's slug: a plausible value for each.
+OTHER_ARGUMENTS = {
+    "model_name": "mission",
+    "ext": "bib",
+    "kind": "missions",
+    "name": "missions",
+    "fmt": "json",
+}
+
+
+def public_routes():
+    """[(name, url kwargs)] for every named public route; needs no database."""
+    routes = {}
+    for name, groups in _walk(get_resolver().url_patterns):
+        short = name.rsplit(":", 1)[-1]
+        if short.startswith(PRIVATE_PREFIXES) or "format" in groups:
+            continue
+        routes.setdefault(name, groups)
+    return sorted(routes.items())
+
+
+def fill(name, groups, records):
+    """The path for `name`, its slug taken from the sample record of its kind, or None."""
+    kind = name.rsplit(":", 1)[-1].split("-")[0]
+    record = records.get(kind) or records["mission"]
+    kwargs = {}
+    for group in groups:
+        if group in OTHER_ARGUMENTS:
+            kwargs[group] = OTHER_ARGUMENTS[group]
+        elif group in ("slug", "pk") and (kind in records or "model_name" in groups):
+            kwargs[group] = getattr(record, group)
+        else:
+            return None
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
