@@ -149,6 +149,16 @@ def api_detail_url(record):
         return f"/api/v1/{record._meta.verbose_name_plural}/{record.slug}/"
 
 
+def linked_facets(filterset_class, params, queryset):
+    """The facet groups that have values, each value linking to its toggled query."""
+    groups = filters.facet_counts(filterset_class, params, queryset)
+    for group in groups:
+        for value in group.values:
+            value.url = toggled(params, group.param, value.value)
+        group.clear_url = without(params, group.param)
+    return [group for group in groups if group.values]
+
+
 class CanonicalQueryMixin:
     """Repeated parameters (from checkbox forms) redirect to their comma-separated form,
     so that every page has one canonical, shareable address."""
@@ -212,14 +222,9 @@ class RecordListView(CanonicalQueryMixin, ListView):
         return self.decorate(self.filterset.qs)
 
     def get_facets(self):
-        groups = filters.facet_counts(
+        return linked_facets(
             self.filterset_class, self.params, self.model.objects.published()
         )
-        for group in groups:
-            for value in group.values:
-                value.url = toggled(self.params, group.param, value.value)
-            group.clear_url = without(self.params, group.param)
-        return [group for group in groups if group.values]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -822,7 +827,13 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
                         }
                     )
                 rows.append({"dimension": dimension, "cells": cells})
-        choices = model.objects.published().only("slug", "name", "start_date")
+        fields = [
+            "slug",
+            "name",
+            "start_date",
+            *(["acronym"] if model is Mission else []),
+        ]
+        choices = model.objects.published().only(*fields)
         context.update(
             model_name=name,
             kind=kwargs["kind"],
@@ -860,14 +871,10 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
             .order_by("start_date", "name")
             .prefetch_related(preferred_classifications())
         )
-        groups = filters.facet_counts(filters.MissionFilter, self.params, base)
-        for group in groups:
-            for value in group.values:
-                value.url = toggled(self.params, group.param, value.value)
         context.update(
             chart=timeline.build(missions, today=datetime.date.today()),
             missions=missions,
-            facets=[group for group in groups if group.values],
+            facets=linked_facets(filters.MissionFilter, self.params, base),
             params=self.params,
             errors=filterset.errors,
             active=bool(self.params),

@@ -579,3 +579,11 @@ def test_json_ld_cannot_break_out_of_its_script(client):
     ).group(1)
     assert "<" not in block
     assert json.loads(block)["mainEntity"]["name"].startswith("</script>")
+
+
+def test_a_selected_facet_can_be_cleared_alone(client):
+    factories.MissionFactory(mission_type="observation")
+    content = text(
+        client.get("/missions/?mission_type=observation&conception=westphalian")
+    )
+    assert 'href="?conception=westphalian" rel="nofollow">Clear' in content
