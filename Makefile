@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Development conveniences (a local secret key, no HTTPS redirect); production sets its own.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test install prepare check lint format clean bench
+.PHONY: run test install prepare check lint format clean bench loadtest
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache loadtest-results
 
 ## bench: throughput and latency at 1x, 10x, 100x data on PostgreSQL (not part of `make test`)
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## loadtest: 60 s of mixed load on gunicorn + PostgreSQL, with a report (not part of `make test`)
+loadtest: $(STAMP)
+	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
