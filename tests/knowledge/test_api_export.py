@@ -143,6 +143,20 @@ def test_type_csv_flattens_relations_to_slugs(api, dataset):
     assert "flynn-farrell-1999" in {row["source"] for row in citations}
 
 
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(api, dataset):
+    factories.NormFactory(slug="formula", name='=HYPERLINK("http://x.example","x")')
+    rows = list(
+        csv.DictReader(
+            io.StringIO(api.get("/api/v1/export/norms.csv").content.decode())
+        )
+    )
+    names = {row["slug"]: row["name"] for row in rows}
+    assert names["formula"] == '\'=HYPERLINK("http://x.example","x")'
+    # JSON keeps the value as it is.
+    body = json.loads(api.get("/api/v1/export/norms.json").content)
+    assert {r["slug"]: r["name"] for r in body["records"]}["formula"].startswith("=")
+
+
 def test_dataset_version_changes_with_published_content(api, dataset):
     first = api.get("/api/v1/export/norms.json")
     version = first["X-Dataset-Version"]

@@ -32,6 +32,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from ..importers import _defuse as defuse_formula
 from ..models import (
     Case,
     ComparisonRow,
@@ -177,7 +178,8 @@ def _cell(value):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         return "; ".join(_cell(item) for item in value)
-    return str(value)
+    # A spreadsheet would run "=..." as a formula: the same defusing as the admin's CSV.
+    return defuse_formula(str(value))
 
 
 NESTED = {"citations", "classifications", "cite"}
