@@ -10,10 +10,11 @@ import contextvars
 import json
 import logging
 import re
+import sys
 import time
 import uuid
 
-from django.core.signals import request_finished
+from django.core.signals import got_request_exception, request_finished
 
 request_id = contextvars.ContextVar("request_id", default="-")
 
@@ -62,9 +63,31 @@ def _forget_request_id(**kwargs):
 request_finished.connect(_forget_request_id, dispatch_uid="apps.core.logs")
 
 
+def _remember_exception(sender, request=None, **kwargs):
+    """Django announces every unhandled exception while it is being handled."""
+    if request is not None:
+        request._unhandled_exception = sys.exc_info()[1]
+
+
+got_request_exception.connect(_remember_exception, dispatch_uid="apps.core.logs")
+
+
 class RequestIDFilter(logging.Filter):
+    """Stamps the request id; gives a server-error line its traceback if it lacks one.
+
+    Django's "Internal Server Error" line carries the traceback, except when the error
+    happened while rendering an error page (a broken 404 template, say): then only the
+    got_request_exception signal saw it, and this filter puts it back on the line.
+    """
+
     def filter(self, record):
         record.request_id = request_id.get()
+        if record.exc_info is None and record.levelno >= logging.ERROR:
+            exc = getattr(
+                getattr(record, "request", None), "_unhandled_exception", None
+            )
+            if exc is not None:
+                record.exc_info = (type(exc), exc, exc.__traceback__)
         return True
 
 

@@ -87,6 +87,17 @@ def test_errors_are_logged_with_their_traceback_and_never_shown(settings, logged
     assert "RuntimeError: secret-detail" in error["exc_info"]
 
 
+def test_an_error_while_rendering_an_error_page_keeps_its_traceback(settings, logged):
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = "tests.core.urls_broken404"
+    response = Client(raise_request_exception=False).get("/missing/")
+    assert response.status_code == 500
+    assert "the 404 template is broken" not in response.content.decode()
+    error = next(line for line in logged.readouterr() if line["level"] == "ERROR")
+    assert error["request_id"] == response["X-Request-ID"]
+    assert "RuntimeError: the 404 template is broken" in error["exc_info"]
+
+
 def test_formatter_keeps_extras_and_survives_odd_values():
     record = logging.makeLogRecord(
         {"msg": "hello %s", "args": ("wörld",), "levelname": "INFO", "name": "x"}
