@@ -24,7 +24,9 @@ import datetime
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -567,78 +569,68 @@ def record_archive(*, record, user=None):
     return _set_status(record, Status.ARCHIVED, user)
 
 
+@dataclass(frozen=True)
+class Transition:
+    """A move offered on a record's page: which service, for whom, from where."""
+
+    service: Callable
+    label: str
+    editors_only: bool
+    sources: tuple  # the states it starts from
+    comment: str = ""  # "", "optional" or "required"
+
+
 TRANSITIONS = {
-    # name: (service, label, needs a comment, who: "curator" or "editor", from states)
-    "submit": (
-        record_submit,
-        "Submit for review",
-        False,
-        "curator",
-        [Status.DRAFT],
+    "submit": Transition(
+        record_submit, "Submit for review", False, (Status.DRAFT,), "optional"
     ),
-    "withdraw": (
-        record_withdraw,
-        "Withdraw from review",
-        False,
-        "curator",
-        [Status.IN_REVIEW],
+    "withdraw": Transition(
+        record_withdraw, "Withdraw from review", False, (Status.IN_REVIEW,)
     ),
-    "approve": (
-        record_approve,
-        "Approve and publish",
-        False,
-        "editor",
-        [Status.IN_REVIEW],
+    "approve": Transition(
+        record_approve, "Approve and publish", True, (Status.IN_REVIEW,), "optional"
     ),
-    "send_back": (
+    "send_back": Transition(
         record_send_back,
         "Send back to the curator",
         True,
-        "editor",
-        [Status.IN_REVIEW],
+        (Status.IN_REVIEW,),
+        "required",
     ),
-    "publish": (
-        record_publish,
-        "Publish",
-        False,
-        "editor",
-        [Status.DRAFT, Status.ARCHIVED],
+    "publish": Transition(
+        record_publish, "Publish", True, (Status.DRAFT, Status.ARCHIVED)
     ),
-    "unpublish": (
+    "unpublish": Transition(
         record_unpublish,
         "Unpublish (back to draft)",
-        False,
-        "editor",
-        [Status.PUBLISHED, Status.ARCHIVED],
+        True,
+        (Status.PUBLISHED, Status.ARCHIVED),
     ),
-    "archive": (
+    "archive": Transition(
         record_archive,
         "Archive (withdraw from the public)",
-        False,
-        "editor",
-        [Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED],
+        True,
+        (Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED),
     ),
 }
 
 
 def record_transitions(record, user):
-    """The transitions `user` may offer on `record` now, as {name: label}."""
-    offered = {}
-    for name, (_service, label, _comment, who, states) in TRANSITIONS.items():
-        if record.status not in states:
-            continue
-        if who == "editor" and not can_publish(user, record):
-            continue
-        offered[name] = label
-    return offered
+    """The transitions `user` may make on `record` now, as {name: Transition}."""
+    return {
+        name: transition
+        for name, transition in TRANSITIONS.items()
+        if record.status in transition.sources
+        and (can_publish(user, record) or not transition.editors_only)
+    }
 
 
 def record_transition(*, record, name, user=None, comment=""):
     """Run the transition called `name` (see TRANSITIONS)."""
-    service, _label, takes_comment, _who, _states = TRANSITIONS[name]
-    if name in ("submit", "approve", "send_back") or takes_comment:
-        return service(record=record, user=user, comment=comment)
-    return service(record=record, user=user)
+    transition = TRANSITIONS[name]
+    if transition.comment:
+        return transition.service(record=record, user=user, comment=comment)
+    return transition.service(record=record, user=user)
 
 
 def record_set_status(*, record, status, user=None):
