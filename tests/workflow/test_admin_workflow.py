@@ -314,7 +314,19 @@ def test_simple_history_revert_cannot_bypass_the_workflow(curator_client):
     norm.save()
     old = norm.history.earliest()
     url = reverse("admin:knowledge_norm_simple_history", args=[norm.pk, old.history_id])
+    assert curator_client.get(url).status_code == 200  # reading it is fine
     assert curator_client.post(url, {"summary": "Published. Text."}).status_code == 403
+
+
+def test_a_deleted_records_history_can_still_be_read(editor_client, editor):
+    norm = NormFactory()
+    pk = norm.pk
+    services.record_delete(record=norm, user=editor)
+    history = editor_client.get(reverse("admin:knowledge_norm_history", args=[pk]))
+    assert history.status_code == 200
+    old = Norm.history.filter(id=pk).earliest()
+    url = reverse("admin:knowledge_norm_simple_history", args=[pk, old.history_id])
+    assert editor_client.get(url).status_code == 200
 
 
 # --------------------------------------------------------------------------- deletion

@@ -13,7 +13,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -58,7 +62,11 @@ class VersionedRecordForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial["version_token"] = services.record_version_token(self.instance)
+            try:
+                token = services.record_version_token(self.instance)
+            except ObjectDoesNotExist:
+                return  # a deleted record's past version, shown by the history pages
+            self.initial["version_token"] = token
 
     def clean(self):
         cleaned = super().clean()
