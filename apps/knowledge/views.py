@@ -4,7 +4,6 @@ Lists take the shared FilterSets' parameters (the API takes the same), with seve
 per parameter comma-separated; detail pages number every citation as a footnote.
 """
 
-import datetime
 from collections import Counter, defaultdict
 from urllib.parse import urlencode
 
@@ -14,6 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -181,7 +181,9 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["counts"] = [
             (
-                model._meta.verbose_name_plural,
+                "glossary terms"
+                if model is Concept
+                else model._meta.verbose_name_plural,
                 model.objects.published().count(),
                 f"knowledge:{name}-list",
             )
@@ -872,7 +874,7 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
             .prefetch_related(preferred_classifications())
         )
         context.update(
-            chart=timeline.build(missions, today=datetime.date.today()),
+            chart=timeline.build(missions, today=timezone.localdate()),
             missions=missions,
             facets=linked_facets(filters.MissionFilter, self.params, base),
             params=self.params,
