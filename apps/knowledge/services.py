@@ -831,6 +831,8 @@ def _import_one(model, data, user):
         revision_propose(record=existing, data=data, base_data=base, user=user)
         return "proposed"
     record = _apply(existing, data, user)
+    if record.status == Status.PUBLISHED:
+        _refuse_unpublishable(record, verb="kept published with this row")
     revision_record_saved(record=record, base_data=base, user=user)
     return "updated"
 
@@ -851,10 +853,11 @@ def records_import(*, model, rows, user=None):
             found = getattr(exc, "problems", None) or exc.messages
             for problem in found:
                 match = _PROBLEM.search(problem)
-                where = (
-                    f"column {match.group(1)}: {match.group(2)}" if match else problem
-                )
-                problems.append(f"Row {number}, {where}")
+                if match:
+                    where = f", column {match.group(1)}: {match.group(2)}"
+                else:
+                    where = f": {problem}"
+                problems.append(f"Row {number}{where}")
         except PermissionDenied as exc:
             problems.append(f"Row {number}: {exc}")
         else:

@@ -323,3 +323,18 @@ def test_csv_export_defuses_spreadsheet_formulas_and_import_restores_them():
     ((_number, row),) = importers.read_csv(record_type, text.encode())
     data = importers.apply_csv_row(record_type, {}, row)
     assert (data["name"], data["summary"]) == ("=HYPERLINK(1)", "-ish. Yes.")
+
+
+@pytest.mark.django_db
+def test_csv_cannot_leave_a_published_record_breaking_the_rules(editor_client):
+    norm = NormFactory(slug="consent", name="Consent", summary="Live. Summary.")
+    text = "slug,summary\nconsent,\n"
+    response = editor_client.post(
+        reverse("admin:knowledge_norm_import_csv"), {"file": upload(text)}
+    )
+    assert (
+        "Row 2: Consent cannot be kept published with this row: It has no summary."
+        in (response.content.decode())
+    )
+    norm.refresh_from_db()
+    assert norm.summary == "Live. Summary."
