@@ -68,3 +68,16 @@ def test_facets_and_footnotes_work_with_the_keyboard(page):
     page.goto("/missions/unef-i/")
     page.locator("sup.fn a").first.click()
     assert page.evaluate("location.hash") == "#fn-1"
+
+
+def test_ticks_are_remembered_across_filters_with_javascript(page):
+    build_collection()
+    page.goto("/missions/?conception=westphalian")
+    page.get_by_label("Compare UNEF I").check()
+    assert page.get_by_role("status").inner_text() == "1 of 4 selected"
+    page.goto("/missions/?conception=post_westphalian")
+    assert "1 on other pages" in page.get_by_role("status").inner_text()
+    page.get_by_label("Compare KFOR").check()
+    page.get_by_role("button", name="Compare selected").first.click()
+    page.wait_for_url(re.compile(r"/compare/missions/\?ids=kfor,unef-i$"))
+    assert page.locator("table.side-by-side thead th").count() == 3
