@@ -4,6 +4,7 @@
 """
 
 import re
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -51,3 +52,16 @@ def test_compose_runs_the_real_stack_with_healthchecks():
     assert depends["redis"]["condition"] == "service_healthy"
     assert depends["migrate"]["condition"] == "service_completed_successfully"
     assert "migrate" in " ".join(services["migrate"]["command"])
+
+
+def test_what_production_imports_is_a_pinned_dependency():
+    """The image installs only pyproject's dependencies: a package that happens to be in a
+    developer's virtualenv (redis-py was) is not enough."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = dict(
+        re.match(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?==(\S+)$", dep).groups()
+        for dep in project["dependencies"]
+    )
+    needed = {"Django", "gunicorn", "whitenoise", "psycopg", "dj-database-url", "redis"}
+    needed |= {"django-csp", "django-axes"}
+    assert needed <= set(pins), needed - set(pins)
