@@ -14,6 +14,7 @@ local-memory cache each process has its own, which is right for a single process
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,9 +22,12 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 
+logger = logging.getLogger(__name__)
+
 GENERATION_KEY = "content-generation"
 EXCLUDED_PREFIXES = ("/admin/", "/api/", "/healthz", "/readyz", "/bench/")
-TIMEOUT = 60 * 60 * 24
+# Short enough that a bump lost to a cache outage cannot keep a stale page for long.
+TIMEOUT = 5 * 60
 
 
 def current_generation():
@@ -42,10 +46,17 @@ def bump_generation():
 
     def bump():
         try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # the key expired or was never set
-            cache.add(GENERATION_KEY, 1, timeout=None)
-            cache.incr(GENERATION_KEY)
+            try:
+                cache.incr(GENERATION_KEY)
+            except ValueError:  # the key expired or was never set
+                cache.add(GENERATION_KEY, 1, timeout=None)
+                cache.incr(GENERATION_KEY)
+        except Exception:
+            # The write is committed and must not turn into an error page. Cached pages
+            # expire within TIMEOUT, which bounds how long this lost bump can show.
+            logger.exception(
+                "could not invalidate the page cache after a content change"
+            )
 
     transaction.on_commit(bump)
 
