@@ -78,6 +78,25 @@ LABEL_FIELD = {
 }
 
 
+CITATION_FIELDS = [
+    "source_id",
+    "claim",
+    "locator_type",
+    "locator",
+    "page_start",
+    "page_end",
+    "reconstructed",
+    "note",
+    "position",
+]
+
+
+def _copy_citation(citation, content_type, object_id):
+    """The same citation, attached to another record."""
+    values = {name: getattr(citation, name) for name in CITATION_FIELDS}
+    return Citation(content_type=content_type, object_id=object_id, **values)
+
+
 class Command(BaseCommand):
     help = "Add synthetic records so the database is --scale times the curated size."
 
@@ -186,19 +205,7 @@ class Command(BaseCommand):
     def copy_citations(self, model, records):
         content_type = ContentType.objects.get_for_model(model)
         rows = [
-            Citation(
-                content_type=content_type,
-                object_id=record.pk,
-                source_id=c.source_id,
-                claim=c.claim,
-                locator_type=c.locator_type,
-                locator=c.locator,
-                page_start=c.page_start,
-                page_end=c.page_end,
-                reconstructed=c.reconstructed,
-                note=c.note,
-                position=c.position,
-            )
+            _copy_citation(c, content_type, record.pk)
             for record in records
             for c in record._template.citations.all()
         ]
@@ -238,19 +245,7 @@ class Command(BaseCommand):
             )
         Citation.objects.bulk_create(
             [
-                Citation(
-                    content_type=classification_type,
-                    object_id=new.pk,
-                    source_id=c.source_id,
-                    claim=c.claim,
-                    locator_type=c.locator_type,
-                    locator=c.locator,
-                    page_start=c.page_start,
-                    page_end=c.page_end,
-                    reconstructed=c.reconstructed,
-                    note=c.note,
-                    position=c.position,
-                )
+                _copy_citation(c, classification_type, new.pk)
                 for original, new in pairs
                 for c in original.citations.all()
             ],
