@@ -37,7 +37,7 @@ PORT = 18765
 RESULTS = ROOT / "bench-results"
 
 
-def bench_env(database_url: str, *, cache: bool) -> dict:
+def bench_env(database_url: str) -> dict:
     env = dict(os.environ)
     env.update(
         {
@@ -50,10 +50,8 @@ def bench_env(database_url: str, *, cache: bool) -> dict:
             "PKB_BENCHMARK": "1",
         }
     )
-    if cache:
-        env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-    else:
-        env.pop("REDIS_URL", None)
+    # The shared cache production uses; the uncached pass turns the page cache off.
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
     return env
 
 
@@ -237,19 +235,8 @@ def check_status(paths: dict[str, str]) -> dict[str, int]:
     return statuses
 
 
-def measure_scale(scale: int, args) -> dict:
-    database_url = (
-        f"sqlite:///{RESULTS / f'bench-{scale}.sqlite3'}"
-        if args.sqlite
-        else recreate_postgres_database()
-    )
-    if args.sqlite:
-        Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    env = bench_env(database_url, cache=not args.no_cache)
-    print(f"== scale {scale}x: preparing {database_url}", flush=True)
-    prepare_database(env, scale)
-    paths = endpoints(env)
-    counts = query_counts(env, paths)
+def measure_pass(env: dict, paths: dict[str, str], counts: dict, args, *, single: bool):
+    """One server, every endpoint: throughput under load and, if asked, one client's p50."""
     server = start_gunicorn(env)
     try:
         statuses = check_status(paths)
@@ -259,21 +246,21 @@ def measure_scale(scale: int, args) -> dict:
                 wrk(path, connections=args.connections, duration=args.duration)
                 for _ in range(args.repeats)
             ]
-            single = [
-                wrk(path, connections=1, duration=max(2, args.duration // 2))
-                for _ in range(args.repeats)
-            ]
-            results[name] = {
+            row = {
                 "path": path,
                 "status": statuses[name],
                 "queries": counts[name][0],
                 "rps": statistics.median(r["rps"] for r in runs),
                 "p50_ms": statistics.median(r["p50_ms"] for r in runs),
                 "p99_ms": statistics.median(r["p99_ms"] for r in runs),
-                "single_client_p50_ms": statistics.median(r["p50_ms"] for r in single),
                 "errors": sum(r["non_2xx"] for r in runs),
             }
-            print(f"   {name}: {results[name]['rps']:.0f} req/s", flush=True)
+            if single:
+                row["single_client_p50_ms"] = wrk(
+                    path, connections=1, duration=args.duration
+                )["p50_ms"]
+            results[name] = row
+            print(f"   {name}: {row['rps']:.0f} req/s", flush=True)
     finally:
         stop(server)
     hello = results["hello (ceiling)"]["rps"]
@@ -282,35 +269,63 @@ def measure_scale(scale: int, args) -> dict:
     return results
 
 
-def table(report: dict) -> str:
+def measure_scale(scale: int, args) -> dict:
+    database_url = (
+        f"sqlite:///{RESULTS / f'bench-{scale}.sqlite3'}"
+        if args.sqlite
+        else recreate_postgres_database()
+    )
+    if args.sqlite:
+        Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    env = bench_env(database_url)
+    import redis
+
+    redis.Redis.from_url(
+        env["REDIS_URL"]
+    ).flushdb()  # no page survives from another scale
+    print(f"== scale {scale}x: preparing {database_url}", flush=True)
+    prepare_database(env, scale)
+    paths = endpoints(env)
+    counts = query_counts(env, paths)
+    print(f"== scale {scale}x, page cache off", flush=True)
+    uncached = measure_pass(
+        {**env, "DJANGO_PAGE_CACHE": "0"}, paths, counts, args, single=True
+    )
+    print(f"== scale {scale}x, page cache on (Redis)", flush=True)
+    cached = measure_pass(env, paths, counts, args, single=False)
+    return {"uncached": uncached, "cached": cached}
+
+
+def table(report: dict, mode: str) -> str:
     scales = report["scales"]
-    names = list(report["results"][str(scales[0])])
-    head = ["endpoint", "queries"]
+    results = {scale: report["results"][str(scale)][mode] for scale in scales}
+    head = ["endpoint", "SQL queries"]
     for scale in scales:
         head += [
             f"{scale}x req/s",
-            f"{scale}x vs hello",
+            f"{scale}x / hello",
             f"{scale}x p50 ms",
             f"{scale}x p99 ms",
-            f"{scale}x 1-client p50",
         ]
+        if mode == "uncached":
+            head.append(f"{scale}x 1-client p50 ms")
     if len(scales) > 1:
-        head.append(f"{scales[-1]}x / {scales[0]}x")
+        head.append(f"{scales[-1]}x / {scales[0]}x req/s")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for name in names:
-        first = report["results"][str(scales[0])][name]
+    for name, first in results[scales[0]].items():
         cells = [name, str(first["queries"])]
         for scale in scales:
-            row = report["results"][str(scale)][name]
+            row = results[scale][name]
             cells += [
                 f"{row['rps']:.0f}",
                 f"{row['ratio_to_hello']:.2f}",
                 f"{row['p50_ms']:.1f}",
                 f"{row['p99_ms']:.1f}",
-                f"{row['single_client_p50_ms']:.1f}",
             ]
+            if mode == "uncached":
+                cells.append(f"{row['single_client_p50_ms']:.1f}")
         if len(scales) > 1:
-            last = report["results"][str(scales[-1])][name]
+            last = results[scales[-1]][name]
             cells.append(f"{last['rps'] / first['rps']:.2f}" if first["rps"] else "-")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -325,7 +340,6 @@ def main() -> None:
     parser.add_argument(
         "--sqlite", action="store_true", help="SQLite instead of PostgreSQL"
     )
-    parser.add_argument("--no-cache", action="store_true", help="run without Redis")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit(
@@ -338,7 +352,7 @@ def main() -> None:
         "machine": f"{platform.node()} ({os.cpu_count()} cores, {platform.machine()}, "
         f"Python {platform.python_version()})",
         "database": "SQLite" if args.sqlite else "PostgreSQL",
-        "cache": "none" if args.no_cache else "Redis",
+        "cache": "Redis (cached pass); page cache off in the uncached pass",
         "settings": {
             "duration_s": args.duration,
             "repeats": args.repeats,
@@ -356,7 +370,9 @@ def main() -> None:
         f"Generated {report['generated']} on {report['machine']}, {report['database']}, "
         f"cache: {report['cache']}"
     )
-    print(table(report))
+    for mode in ("uncached", "cached"):
+        print(f"\n### Page cache {'off' if mode == 'uncached' else 'on'}\n")
+        print(table(report, mode))
 
 
 if __name__ == "__main__":

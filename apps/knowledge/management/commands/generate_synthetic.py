@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.core.models import Status
+from apps.core.pagecache import bump_generation
 from apps.knowledge.models import (
     Case,
     Citation,
@@ -113,6 +114,7 @@ class Command(BaseCommand):
             raise CommandError("--scale must be at least 1.")
         with transaction.atomic():
             self.clear()
+            bump_generation()
             if clear:
                 self.stdout.write("Removed synthetic records.")
                 return
@@ -121,6 +123,7 @@ class Command(BaseCommand):
             for model in (Norm, Document, Case, Mission, Concept):
                 created[model] = self.copy_model(model, copies)
             self.link_missions_to_cases(created[Mission], created[Case])
+            bump_generation()  # bulk inserts send no signals
         counts = ", ".join(f"{m.__name__}: {m.objects.count()}" for m in created)
         self.stdout.write(
             f"Scale {scale}: {counts}, citations: {Citation.objects.count()}"
