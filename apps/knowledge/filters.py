@@ -340,10 +340,19 @@ def facet_counts(filterset_class, data, queryset):
     many records there are.
     """
     groups = []
+    # A facet that is not in use counts under every active filter, which is the page's
+    # own filtering: build that FilterSet once (each one costs a deep copy of its filters
+    # and form) and a separate one only for each facet in use.
+    page_filtered = None
     for facet in FACETS[filterset_class]:
-        others = data.copy()
-        others.pop(facet.param, None)
-        filtered = filterset_class(others, queryset=queryset).qs
+        if split_values(data.get(facet.param)):
+            others = data.copy()
+            others.pop(facet.param, None)
+            filtered = filterset_class(others, queryset=queryset).qs
+        else:
+            if page_filtered is None:
+                page_filtered = filterset_class(data, queryset=queryset).qs
+            filtered = page_filtered
         # One filter() call, so that the grouping reuses the join these conditions
         # made (a second call would join the relation again); rows without a value
         # (a mission with no case) are dropped in _facet_values.
