@@ -82,6 +82,13 @@ def prepare_database(env: dict, scale: int) -> None:
     manage(env, "load_knowledge")
     if scale > 1:
         manage(env, "generate_synthetic", "--scale", str(scale))
+    if env["DATABASE_URL"].startswith("postgres"):
+        # Fresh statistics, as autovacuum would have them in production: without them the
+        # planner guesses a handful of rows and picks the wrong plans.
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+            conn.execute("ANALYZE")
     manage(env, "collectstatic", "--noinput", "-v0")
 
 
