@@ -874,6 +874,9 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
 # Timeline -------------------------------------------------------------------------------
 
 
+TIMELINE_LIMIT = 200  # bars drawn at most; the facets narrow larger sets
+
+
 class TimelineView(CanonicalQueryMixin, TemplateView):
     template_name = "knowledge/timeline.html"
 
@@ -881,14 +884,22 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         base = Mission.objects.published()
         filterset = filters.MissionFilter(self.params or None, queryset=base)
+        dated = filterset.qs.filter(start_date__isnull=False)
+        # An SVG of thousands of bars is neither readable nor cheap: draw the first
+        # TIMELINE_LIMIT and say how to narrow the rest down with the facets.
         missions = list(
-            filterset.qs.filter(start_date__isnull=False)
-            .order_by("start_date", "name")
-            .prefetch_related(preferred_classifications())
+            dated.order_by("start_date", "name").prefetch_related(
+                preferred_classifications()
+            )[: TIMELINE_LIMIT + 1]
         )
+        total = len(missions)
+        if total > TIMELINE_LIMIT:
+            missions = missions[:TIMELINE_LIMIT]
+            total = dated.count()
         context.update(
             chart=timeline.build(missions, today=timezone.localdate()),
             missions=missions,
+            total=total,
             facets=linked_facets(filters.MissionFilter, self.params, base),
             params=self.params,
             errors=filterset.errors,

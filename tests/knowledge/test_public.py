@@ -476,6 +476,25 @@ def test_timeline_draws_svg_and_a_table_and_filters(client):
     assert "UNEF I" in filtered and "KFOR" not in filtered
 
 
+def test_timeline_draws_at_most_its_limit_and_says_how_to_see_the_rest(
+    client, monkeypatch
+):
+    from apps.knowledge import views
+
+    monkeypatch.setattr(views, "TIMELINE_LIMIT", 2)
+    for year in (1956, 1960, 1999):
+        factories.MissionFactory(
+            acronym=f"M{year}", start_date=datetime.date(year, 1, 1)
+        )
+    content = text(client.get(reverse("knowledge:timeline")))
+    assert "3 missions with a start date" in content
+    assert "shows the first 2 by start date" in content
+    assert "M1956" in content and "M1960" in content
+    assert "M1999" not in content
+    filtered = text(client.get("/timeline/?decade=1990"))
+    assert "M1999" in filtered and "shows the first" not in filtered
+
+
 def test_coded_values_link_to_records_coded_the_same(client):
     task = MandateTask.objects.create(
         slug="elections",
