@@ -457,11 +457,13 @@ class RecordDetailView(DetailView):
             api_detail_url=api_detail_url(record),
         )
         if self.comparable:
+            # A menu of thousands helps nobody and costs a render each: the first
+            # COMPARE_CHOICES here, every record through the list's checkboxes.
             context["compare_choices"] = (
                 self.model.objects.published()
                 .exclude(pk=record.pk)
                 .only("slug", "name", *(["acronym"] if self.model is Mission else []))
-            )
+            )[:COMPARE_CHOICES]
         return context
 
     def dimension_items(self, dimension):
@@ -706,6 +708,7 @@ def _decade_table(model):
     ]
 
 
+COMPARE_CHOICES = 200  # records offered in a detail page's "compare with" menu
 BUCKET_SIZE = 24  # records listed per conception on /compare/; the rest via the list
 
 
