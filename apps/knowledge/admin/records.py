@@ -35,6 +35,14 @@ PUBLICATION_FIELDSET = (
         "missions and cases, a cited preferred classification.",
     },
 )
+# Timestamps every record's page shows, folded away.
+RECORD_FIELDSET = (
+    "Record",
+    {
+        "fields": ("created_at", "updated_at", "published_at"),
+        "classes": ("collapse",),
+    },
+)
 
 
 class CitationInline(GenericTabularInline):
@@ -260,13 +268,7 @@ class SourceAdmin(SourceImportMixin, RecordAdmin):
             },
         ),
         PUBLICATION_FIELDSET,
-        (
-            "Record",
-            {
-                "fields": ("created_at", "updated_at", "published_at"),
-                "classes": ("collapse",),
-            },
-        ),
+        RECORD_FIELDSET,
     ]
 
     def get_queryset(self, request):
@@ -284,13 +286,7 @@ class OrganisationAdmin(RecordAdmin):
         ("Content", {"fields": ("slug", "name", "acronym", "kind", "summary")}),
         ("Relations", {"fields": ("parent", ("founded_date", "founded_precision"))}),
         PUBLICATION_FIELDSET,
-        (
-            "Record",
-            {
-                "fields": ("created_at", "updated_at", "published_at"),
-                "classes": ("collapse",),
-            },
-        ),
+        RECORD_FIELDSET,
     ]
 
 
@@ -305,13 +301,7 @@ class NormAdmin(RecordAdmin):
         ("Coding", {"fields": ("conception",)}),
         ("Relations", {"fields": ("related",)}),
         PUBLICATION_FIELDSET,
-        (
-            "Record",
-            {
-                "fields": ("created_at", "updated_at", "published_at"),
-                "classes": ("collapse",),
-            },
-        ),
+        RECORD_FIELDSET,
     ]
 
 
@@ -340,13 +330,7 @@ class DocumentAdmin(RecordAdmin):
         ("Coding", {"fields": ("issuer", ("date", "date_precision"), "url")}),
         ("Relations", {"fields": ("norms",)}),
         PUBLICATION_FIELDSET,
-        (
-            "Record",
-            {
-                "fields": ("created_at", "updated_at", "published_at"),
-                "classes": ("collapse",),
-            },
-        ),
+        RECORD_FIELDSET,
     ]
 
 
@@ -380,13 +364,7 @@ class CaseAdmin(RecordAdmin):
         ),
         ("Relations", {"fields": ("norms",)}),
         PUBLICATION_FIELDSET,
-        (
-            "Record",
-            {
-                "fields": ("created_at", "updated_at", "published_at"),
-                "classes": ("collapse",),
-            },
-        ),
+        RECORD_FIELDSET,
     ]
 
 
@@ -461,13 +439,7 @@ class MissionAdmin(RecordAdmin):
             },
         ),
         PUBLICATION_FIELDSET,
-        (
-            "Record",
-            {
-                "fields": ("created_at", "updated_at", "published_at"),
-                "classes": ("collapse",),
-            },
-        ),
+        RECORD_FIELDSET,
     ]
 
 
@@ -502,13 +474,7 @@ class ConceptAdmin(RecordAdmin):
             },
         ),
         PUBLICATION_FIELDSET,
-        (
-            "Record",
-            {
-                "fields": ("created_at", "updated_at", "published_at"),
-                "classes": ("collapse",),
-            },
-        ),
+        RECORD_FIELDSET,
     ]
 
 
@@ -521,13 +487,7 @@ class ComparisonRowAdmin(RecordAdmin):
         ("Content", {"fields": ("slug", "name", "section", "order", "summary")}),
         ("The two conceptions", {"fields": ("westphalian", "post_westphalian")}),
         PUBLICATION_FIELDSET,
-        (
-            "Record",
-            {
-                "fields": ("created_at", "updated_at", "published_at"),
-                "classes": ("collapse",),
-            },
-        ),
+        RECORD_FIELDSET,
     ]
 
 
