@@ -4,7 +4,8 @@ For each scale it rebuilds a PostgreSQL database on 127.0.0.1 (curated data plus
 copies), serves the app with gunicorn under production settings, and drives each endpoint
 with wrk from a separate process, in the same run as a minimal "hello" view, so that every
 figure is also a ratio to the ceiling for any Django page on this machine. Each figure is the
-median of repeated runs. It also counts SQL queries per request for each endpoint.
+median of repeated runs. It also counts SQL queries per request for each endpoint and times
+one request with every cache emptied first ("cold"), which no cache can flatter.
 
 Usage: python bench/run.py [--scales 1,10,100] [--duration 5] [--repeats 3] [--sqlite]
 Writes bench-results/bench.json and prints a Markdown table.
@@ -213,9 +214,10 @@ def wrk(path: str, *, connections: int, duration: int) -> dict:
     }
 
 
-def query_counts(env: dict, paths: dict[str, str]) -> dict[str, int]:
+def query_counts(env: dict, paths: dict[str, str]) -> dict[str, list]:
+    """Per endpoint: SQL queries, status, and the median time of a request with every cache empty."""
     script = (
-        "import json, sys\n"
+        "import json, statistics, sys, time\n"
         "from django.db import connection\n"
         "from django.test import Client\n"
         "from django.test.utils import CaptureQueriesContext\n"
@@ -227,7 +229,14 @@ def query_counts(env: dict, paths: dict[str, str]) -> dict[str, int]:
         "    cache.clear()\n"
         "    with CaptureQueriesContext(connection) as ctx:\n"
         "        response = client.get(path, HTTP_HOST='127.0.0.1')\n"
-        "    out[name] = [len(ctx), response.status_code]\n"
+        "    queries = len(ctx)  # before the next request resets the query log\n"
+        "    cold = []\n"
+        "    for _ in range(5):\n"
+        "        cache.clear()\n"
+        "        started = time.perf_counter()\n"
+        "        client.get(path, HTTP_HOST='127.0.0.1')\n"
+        "        cold.append((time.perf_counter() - started) * 1000)\n"
+        "    out[name] = [queries, response.status_code, statistics.median(cold)]\n"
         "print(json.dumps(out))\n"
     )
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
@@ -261,6 +270,8 @@ def measure_pass(env: dict, paths: dict[str, str], counts: dict, args, *, single
                 "path": path,
                 "status": statuses[name],
                 "queries": counts[name][0],
+                # One request with every cache emptied first (page and data caches).
+                "cold_ms": counts[name][2],
                 "rps": statistics.median(r["rps"] for r in runs),
                 "p50_ms": statistics.median(r["p50_ms"] for r in runs),
                 "p99_ms": statistics.median(r["p99_ms"] for r in runs),
@@ -319,7 +330,7 @@ def table(report: dict, mode: str) -> str:
             f"{scale}x p99 ms",
         ]
         if mode == "uncached":
-            head.append(f"{scale}x 1-client p50 ms")
+            head += [f"{scale}x 1-client p50 ms", f"{scale}x cold ms"]
     if len(scales) > 1:
         head.append(f"{scales[-1]}x / {scales[0]}x req/s")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -334,7 +345,10 @@ def table(report: dict, mode: str) -> str:
                 f"{row['p99_ms']:.1f}",
             ]
             if mode == "uncached":
-                cells.append(f"{row['single_client_p50_ms']:.1f}")
+                cells += [
+                    f"{row['single_client_p50_ms']:.1f}",
+                    f"{row.get('cold_ms', 0):.1f}",
+                ]
         if len(scales) > 1:
             last = results[scales[-1]][name]
             cells.append(f"{last['rps'] / first['rps']:.2f}" if first["rps"] else "-")
