@@ -9,14 +9,16 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
+from apps.core import pagecache
 from apps.core.models import Status
 
 from . import citeformats, filters, jsonld, timeline
@@ -671,17 +673,13 @@ def cite_download(request, model_name, slug, ext):
 
 def _classified(model):
     """Published records of `model` that have a preferred classification, annotated with
-    its value as `conception`; counted and grouped in the database, so the comparison page
-    costs the same with sixty missions or six thousand."""
-    preferred = Classification.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id=OuterRef("pk"),
-        preferred=True,
-    ).values("value")[:1]
+    its value as `conception`. A plain join, since a record has at most one preferred
+    classification (a constraint): counted and grouped in the database, so the comparison
+    page costs about the same with sixty missions or six thousand."""
     return (
         model.objects.published()
-        .annotate(conception=Subquery(preferred))
-        .exclude(conception=None)
+        .filter(classifications__preferred=True)
+        .annotate(conception=F("classifications__value"))
     )
 
 
@@ -742,8 +740,11 @@ SECTION_HEADINGS = {
 class CompareView(TemplateView):
     template_name = "knowledge/compare.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    @cached_property
+    def comparison(self):
+        """The cited rows of the comparison: the same for every reader and costly to
+        render (Markdown in every cell), so the template caches its HTML per content
+        generation and reads this only on a miss."""
         notes = Footnotes()
         rows = ComparisonRow.objects.published().prefetch_related(published_citations())
         sections = []
@@ -774,26 +775,34 @@ class CompareView(TemplateView):
                         "rows": section_rows,
                     }
                 )
+        return {"sections": sections, "footnotes": notes}
+
+    @cached_property
+    def classified(self):
+        """Missions and cases counted by conception and decade: also the same for every
+        reader, and cached by the template in the same way."""
+        return [
+            {
+                "label": "Missions",
+                "model_name": "mission",
+                "by_conception": _by_conception(Mission, "mission"),
+                "decades": _decade_table(Mission),
+            },
+            {
+                "label": "Cases",
+                "model_name": "case",
+                "by_conception": _by_conception(Case, "case"),
+                "decades": _decade_table(Case),
+            },
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
         context.update(
-            sections=sections,
-            footnotes=notes,
+            pagecache.fragment_context(),
             conceptions=[
                 (value, label, Conception.DEFINITIONS[value])
                 for value, label in Conception.choices
-            ],
-            groups=[
-                {
-                    "label": "Missions",
-                    "model_name": "mission",
-                    "by_conception": _by_conception(Mission, "mission"),
-                    "decades": _decade_table(Mission),
-                },
-                {
-                    "label": "Cases",
-                    "model_name": "case",
-                    "by_conception": _by_conception(Case, "case"),
-                    "decades": _decade_table(Case),
-                },
             ],
         )
         return context

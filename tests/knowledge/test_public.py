@@ -5,8 +5,11 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.knowledge import services
 from apps.knowledge.models import Classification, Country, MandateTask
 from tests import factories
 
@@ -378,14 +381,39 @@ def test_compare_page_cites_each_cell_and_counts_by_decade(client):
     assert "Consent of the host" in content
     assert "Westphalian source" in content  # the footnote
     assert 'href="#fn-1"' in content and 'href="#fn-2"' in content
-    missions = response.context["groups"][0]
+    missions = response.context["view"].classified[0]
     assert [(r["decade"], r["cells"]) for r in missions["decades"]] == [
         (1950, [1, 0, 0]),
         (1990, [0, 1, 0]),
     ]
-    cases = response.context["groups"][1]
+    cases = response.context["view"].classified[1]
     assert [(r["decade"], r["cells"]) for r in cases["decades"]] == [(1990, [0, 0, 1])]
     assert "Fifties mission" in content
+
+
+def test_compare_page_is_rendered_once_per_content_generation(
+    client, django_capture_on_commit_callbacks
+):
+    row = factories.ComparisonRowFactory(westphalian="Consent comes first.")
+    other = factories.ComparisonRowFactory(name="Use of force")
+    factories.MissionFactory(name="Early mission", acronym="", classified="westphalian")
+    first = text(client.get(reverse("knowledge:compare")))
+    assert "Consent comes first." in first and "Use of force" in first
+    assert "Early mission" in first and "Later mission" not in first
+    # Nothing changed: the table and the counts come from the fragment cache.
+    with CaptureQueriesContext(connection) as queries:
+        assert text(client.get(reverse("knowledge:compare"))) == first
+    assert not any("knowledge_" in q["sql"] for q in queries)
+    # Any committed change (an edit, an unpublish, a new mission) shows at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        row.westphalian = "Consent above all."
+        row.save()
+        services.record_unpublish(record=other)
+        factories.MissionFactory(name="Later mission", acronym="", classified="mixed")
+    content = text(client.get(reverse("knowledge:compare")))
+    assert "Consent above all." in content and "Consent comes first." not in content
+    assert "Use of force" not in content
+    assert "Later mission" in content
 
 
 def test_compare_records_side_by_side_with_citations(client):
@@ -547,7 +575,7 @@ def test_region_facet_counts_a_mission_whose_other_case_has_no_country(client):
 def test_compare_page_lists_a_bounded_number_per_conception(client):
     factories.MissionFactory.create_batch(26)
     response = client.get(reverse("knowledge:compare"))
-    westphalian = response.context["groups"][0]["by_conception"][0]
+    westphalian = response.context["view"].classified[0]["by_conception"][0]
     assert westphalian["count"] == 26
     assert len(westphalian["records"]) == 24
     assert (
