@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.knowledge import services
+from apps.knowledge import services, views
 from apps.knowledge.models import Classification, Country, MandateTask
 from tests import factories
 
@@ -441,6 +441,23 @@ def test_compare_records_side_by_side_with_citations(client):
     ]
     assert all(cell["notes"] for cell in conception_row["cells"])
     assert "<title>Comparing UNEF I, KFOR" in content
+
+
+def test_compare_records_picker_offers_the_chosen_first_and_says_how_many_more(
+    client, monkeypatch
+):
+    monkeypatch.setattr(views, "COMPARE_CHOICES", 3)
+    for letter in "abcdef":
+        factories.MissionFactory(slug=letter, name=f"Mission {letter}", acronym="")
+    factories.MissionFactory(slug="draft", draft=True)
+    response = client.get("/compare/missions/?ids=f,e")
+    assert [c.slug for c in response.context["choices"]] == ["f", "e", "a", "b", "c"]
+    content = text(response)
+    assert 'value="f" id="choose-f" checked' in content
+    assert 'value="a" id="choose-a">' in content
+    assert 'id="choose-d"' not in content
+    assert "Showing 5 of 6 missions" in content
+    assert "Showing" not in text(client.get("/compare/cases/"))
 
 
 def test_compare_records_from_checkboxes_redirects_to_the_citable_url(client):
