@@ -651,3 +651,21 @@ def test_a_selected_facet_can_be_cleared_alone(client):
         client.get("/missions/?mission_type=observation&conception=westphalian")
     )
     assert 'href="?conception=westphalian" rel="nofollow">Clear' in content
+
+
+def test_detail_page_marks_notes_and_badges_the_conception(client):
+    mission = factories.MissionFactory(classified="post_westphalian")
+    factories.CitationFactory(target=mission, claim="host_consent", locator="525")
+    content = text(client.get(mission.get_absolute_url()))
+    assert (
+        '<span class="badge c-post_westphalian"><span class="swatch" '
+        'aria-hidden="true"></span>Post-Westphalian</span>'
+    ) in content
+    assert '<sup class="fn"><a href="#fn-1" aria-label="Source note 1">1</a></sup>' in (
+        content
+    )
+    unclassified = factories.MissionFactory(classified=False, draft=True)
+    unclassified.status = "published"  # bypass the publishing rules for the badge
+    unclassified.save()
+    content = text(client.get(unclassified.get_absolute_url()))
+    assert 'class="badge c-none"' in content and "Not classified" in content
