@@ -894,7 +894,10 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
 # Timeline -------------------------------------------------------------------------------
 
 
-TIMELINE_LIMIT = 200  # bars drawn at most; the facets narrow larger sets
+# Bars drawn at most: a chart a reader can follow (each bar is a row of the SVG and
+# of the table), about twice the curated collection's 24 dated missions; the facets
+# narrow larger sets.
+TIMELINE_LIMIT = 50
 
 
 class TimelineView(CanonicalQueryMixin, TemplateView):
