@@ -177,11 +177,15 @@ class CanonicalQueryMixin:
 
 
 class HomeView(TemplateView):
+    """The front page. Its counts and "recently updated" scan every record table and are
+    the same for every reader: the template caches them per content generation and
+    reads these properties only on a miss."""
+
     template_name = "knowledge/home.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["counts"] = [
+    @cached_property
+    def counts(self):
+        return [
             (
                 "glossary terms"
                 if model is Concept
@@ -191,15 +195,24 @@ class HomeView(TemplateView):
             )
             for name, model in RECORD_TYPES.items()
         ]
+
+    @cached_property
+    def recent(self):
         recent = []
         for model in (Mission, Case, Norm, Document, Organisation, Concept):
             recent += model.objects.published().order_by("-updated_at")[:6]
         recent.sort(key=lambda record: record.updated_at, reverse=True)
-        context["recent"] = recent[:8]
-        context["conceptions"] = [
-            (value, label, Conception.DEFINITIONS[value])
-            for value, label in Conception.choices
-        ]
+        return recent[:8]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            pagecache.fragment_context(),
+            conceptions=[
+                (value, label, Conception.DEFINITIONS[value])
+                for value, label in Conception.choices
+            ],
+        )
         return context
 
 

@@ -39,10 +39,28 @@ def test_home_shows_the_question_counts_and_recent_records(client):
     assert response.status_code == 200
     content = text(response)
     assert "Westphalian" in content and "Post-Westphalian" in content
-    counts = {label: count for label, count, _ in response.context["counts"]}
+    counts = {label: count for label, count, _ in response.context["view"].counts}
     assert counts["missions"] == 2
     assert "Recently edited mission" in content
     assert '<link rel="canonical" href="http://testserver/">' in content
+
+
+def test_home_counts_and_recent_records_follow_every_publish(
+    client, django_capture_on_commit_callbacks
+):
+    mission = factories.MissionFactory(name="First mission")
+    first = text(client.get("/"))
+    assert "First mission" in first
+    with CaptureQueriesContext(connection) as queries:
+        assert text(client.get("/")) == first  # served from the cached fragments
+    assert not any("knowledge_" in q["sql"] for q in queries)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.MissionFactory(name="Second mission")
+        services.record_unpublish(record=mission)
+    response = client.get("/")
+    assert "Second mission" in text(response) and "First mission" not in text(response)
+    counts = {label: count for label, count, _ in response.context["view"].counts}
+    assert counts["missions"] == 1
 
 
 def test_about_generates_the_coding_scheme_from_live_data(client):
