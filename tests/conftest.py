@@ -9,6 +9,15 @@ def _fast_tests(django_test_environment):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache. Test writes never commit, so they do not bump
+    the content generation that invalidates cached fragments in production."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def curator(django_user_model):
     return django_user_model.objects.create_superuser(

@@ -1,5 +1,7 @@
 """Curators write Markdown; the public only ever sees it sanitised."""
 
+import threading
+
 import markdown as md
 import nh3
 from django.utils.safestring import mark_safe
@@ -34,11 +36,26 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+_local = threading.local()
+
+
+def _converter():
+    """One Markdown instance per thread: building one (its parser and extensions) costs
+    more than converting a paragraph, and an instance is not safe to share."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = md.Markdown(
+            extensions=["tables", "sane_lists"], output_format="html"
+        )
+        _local.converter = converter
+    return converter
+
+
 def render(text):
     """Markdown to HTML that is safe to put on a page: no scripts, handlers or javascript: links."""
     if not text:
         return mark_safe("")
-    html = md.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = _converter().reset().convert(text)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -61,6 +61,14 @@ def bump_generation():
     transaction.on_commit(bump)
 
 
+def fragment_context():
+    """Context for `{% cache fragment_timeout <name> generation %}` around a block that is
+    costly and the same for every reader: cached even with the page cache off (a block
+    that is shared by every page of a kind, not one URL), and invalidated by any publish
+    with the pages."""
+    return {"generation": current_generation(), "fragment_timeout": TIMEOUT}
+
+
 def _cacheable(request):
     if request.method not in ("GET", "HEAD"):
         return False

@@ -26,6 +26,7 @@ class Bar:
     open_ended: bool
     label: str
     label_x: float
+    label_y: float
     label_anchor: str
 
 
@@ -69,11 +70,12 @@ def build(missions, *, today):
         x0, x1 = x(start), x(end)
         room_right = WIDTH - RIGHT - x1
         right = room_right > len(label) * 7 + 8
+        y = TOP + index * ROW
         bars.append(
             Bar(
                 record=mission,
                 x=x0,
-                y=TOP + index * ROW,
+                y=y,
                 width=max(x1 - x0, 2),
                 conception=conception,
                 conception_label=(
@@ -84,6 +86,7 @@ def build(missions, *, today):
                 open_ended=not mission.end_date,
                 label=label,
                 label_x=x1 + 5 if right else x0 - 5,
+                label_y=y + 11,
                 label_anchor="start" if right else "end",
             )
         )

@@ -9,14 +9,16 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
+from apps.core import pagecache
 from apps.core.models import Status
 
 from . import citeformats, filters, jsonld, timeline
@@ -175,11 +177,15 @@ class CanonicalQueryMixin:
 
 
 class HomeView(TemplateView):
+    """The front page. Its counts and "recently updated" scan every record table and are
+    the same for every reader: the template caches them per content generation and
+    reads these properties only on a miss."""
+
     template_name = "knowledge/home.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["counts"] = [
+    @cached_property
+    def counts(self):
+        return [
             (
                 "glossary terms"
                 if model is Concept
@@ -189,15 +195,24 @@ class HomeView(TemplateView):
             )
             for name, model in RECORD_TYPES.items()
         ]
+
+    @cached_property
+    def recent(self):
         recent = []
         for model in (Mission, Case, Norm, Document, Organisation, Concept):
             recent += model.objects.published().order_by("-updated_at")[:6]
         recent.sort(key=lambda record: record.updated_at, reverse=True)
-        context["recent"] = recent[:8]
-        context["conceptions"] = [
-            (value, label, Conception.DEFINITIONS[value])
-            for value, label in Conception.choices
-        ]
+        return recent[:8]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            pagecache.fragment_context(),
+            conceptions=[
+                (value, label, Conception.DEFINITIONS[value])
+                for value, label in Conception.choices
+            ],
+        )
         return context
 
 
@@ -671,17 +686,13 @@ def cite_download(request, model_name, slug, ext):
 
 def _classified(model):
     """Published records of `model` that have a preferred classification, annotated with
-    its value as `conception`; counted and grouped in the database, so the comparison page
-    costs the same with sixty missions or six thousand."""
-    preferred = Classification.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id=OuterRef("pk"),
-        preferred=True,
-    ).values("value")[:1]
+    its value as `conception`. A plain join, since a record has at most one preferred
+    classification (a constraint): counted and grouped in the database, so the comparison
+    page costs about the same with sixty missions or six thousand."""
     return (
         model.objects.published()
-        .annotate(conception=Subquery(preferred))
-        .exclude(conception=None)
+        .filter(classifications__preferred=True)
+        .annotate(conception=F("classifications__value"))
     )
 
 
@@ -742,8 +753,11 @@ SECTION_HEADINGS = {
 class CompareView(TemplateView):
     template_name = "knowledge/compare.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    @cached_property
+    def comparison(self):
+        """The cited rows of the comparison: the same for every reader and costly to
+        render (Markdown in every cell), so the template caches its HTML per content
+        generation and reads this only on a miss."""
         notes = Footnotes()
         rows = ComparisonRow.objects.published().prefetch_related(published_citations())
         sections = []
@@ -774,26 +788,34 @@ class CompareView(TemplateView):
                         "rows": section_rows,
                     }
                 )
+        return {"sections": sections, "footnotes": notes}
+
+    @cached_property
+    def classified(self):
+        """Missions and cases counted by conception and decade: also the same for every
+        reader, and cached by the template in the same way."""
+        return [
+            {
+                "label": "Missions",
+                "model_name": "mission",
+                "by_conception": _by_conception(Mission, "mission"),
+                "decades": _decade_table(Mission),
+            },
+            {
+                "label": "Cases",
+                "model_name": "case",
+                "by_conception": _by_conception(Case, "case"),
+                "decades": _decade_table(Case),
+            },
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
         context.update(
-            sections=sections,
-            footnotes=notes,
+            pagecache.fragment_context(),
             conceptions=[
                 (value, label, Conception.DEFINITIONS[value])
                 for value, label in Conception.choices
-            ],
-            groups=[
-                {
-                    "label": "Missions",
-                    "model_name": "mission",
-                    "by_conception": _by_conception(Mission, "mission"),
-                    "decades": _decade_table(Mission),
-                },
-                {
-                    "label": "Cases",
-                    "model_name": "case",
-                    "by_conception": _by_conception(Case, "case"),
-                    "decades": _decade_table(Case),
-                },
             ],
         )
         return context
@@ -845,13 +867,20 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
                         }
                     )
                 rows.append({"dimension": dimension, "cells": cells})
+        # The picker offers the chosen records first, then the first COMPARE_CHOICES
+        # others: a list of thousands helps nobody and made this page 1.4 MB at 100x.
+        # The list's checkboxes reach every record.
         fields = [
             "slug",
             "name",
             "start_date",
             *(["acronym"] if model is Mission else []),
         ]
-        choices = model.objects.published().only(*fields)
+        published_records = model.objects.published()
+        chosen = [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
+        others = published_records.exclude(slug__in=slugs).only(*fields)
+        choices = [*chosen, *others[:COMPARE_CHOICES]]
+        choices_total = published_records.count()
         context.update(
             model_name=name,
             kind=kwargs["kind"],
@@ -861,6 +890,7 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             rows=rows,
             footnotes=notes,
             choices=choices,
+            choices_total=choices_total,
             selected=slugs,
             canonical_url=self.request.build_absolute_uri(),
             list_url=reverse(f"knowledge:{name}-list"),
@@ -877,7 +907,10 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
 # Timeline -------------------------------------------------------------------------------
 
 
-TIMELINE_LIMIT = 200  # bars drawn at most; the facets narrow larger sets
+# Bars drawn at most: a chart a reader can follow (each bar is a row of the SVG and
+# of the table), about twice the curated collection's 24 dated missions; the facets
+# narrow larger sets.
+TIMELINE_LIMIT = 50
 
 
 class TimelineView(CanonicalQueryMixin, TemplateView):

@@ -173,3 +173,12 @@ def test_markdown_keeps_ordinary_formatting():
     html = str(render("Some *emphasis* and a [link](https://www.un.org/)."))
     assert "<em>emphasis</em>" in html
     assert 'href="https://www.un.org/"' in html
+
+
+def test_markdown_renders_each_text_on_its_own():
+    # The converter is reused between calls: a reference defined in one text must not
+    # resolve a link in the next.
+    render("See [the Charter][un].\n\n[un]: https://www.un.org/")
+    html = str(render("Also [the Charter][un]."))
+    assert "href" not in html
+    assert "[the Charter][un]" in html

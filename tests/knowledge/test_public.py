@@ -5,8 +5,11 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.knowledge import services, views
 from apps.knowledge.models import Classification, Country, MandateTask
 from tests import factories
 
@@ -36,10 +39,28 @@ def test_home_shows_the_question_counts_and_recent_records(client):
     assert response.status_code == 200
     content = text(response)
     assert "Westphalian" in content and "Post-Westphalian" in content
-    counts = {label: count for label, count, _ in response.context["counts"]}
+    counts = {label: count for label, count, _ in response.context["view"].counts}
     assert counts["missions"] == 2
     assert "Recently edited mission" in content
     assert '<link rel="canonical" href="http://testserver/">' in content
+
+
+def test_home_counts_and_recent_records_follow_every_publish(
+    client, django_capture_on_commit_callbacks
+):
+    mission = factories.MissionFactory(name="First mission")
+    first = text(client.get("/"))
+    assert "First mission" in first
+    with CaptureQueriesContext(connection) as queries:
+        assert text(client.get("/")) == first  # served from the cached fragments
+    assert not any("knowledge_" in q["sql"] for q in queries)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.MissionFactory(name="Second mission")
+        services.record_unpublish(record=mission)
+    response = client.get("/")
+    assert "Second mission" in text(response) and "First mission" not in text(response)
+    counts = {label: count for label, count, _ in response.context["view"].counts}
+    assert counts["missions"] == 1
 
 
 def test_about_generates_the_coding_scheme_from_live_data(client):
@@ -378,14 +399,39 @@ def test_compare_page_cites_each_cell_and_counts_by_decade(client):
     assert "Consent of the host" in content
     assert "Westphalian source" in content  # the footnote
     assert 'href="#fn-1"' in content and 'href="#fn-2"' in content
-    missions = response.context["groups"][0]
+    missions = response.context["view"].classified[0]
     assert [(r["decade"], r["cells"]) for r in missions["decades"]] == [
         (1950, [1, 0, 0]),
         (1990, [0, 1, 0]),
     ]
-    cases = response.context["groups"][1]
+    cases = response.context["view"].classified[1]
     assert [(r["decade"], r["cells"]) for r in cases["decades"]] == [(1990, [0, 0, 1])]
     assert "Fifties mission" in content
+
+
+def test_compare_page_is_rendered_once_per_content_generation(
+    client, django_capture_on_commit_callbacks
+):
+    row = factories.ComparisonRowFactory(westphalian="Consent comes first.")
+    other = factories.ComparisonRowFactory(name="Use of force")
+    factories.MissionFactory(name="Early mission", acronym="", classified="westphalian")
+    first = text(client.get(reverse("knowledge:compare")))
+    assert "Consent comes first." in first and "Use of force" in first
+    assert "Early mission" in first and "Later mission" not in first
+    # Nothing changed: the table and the counts come from the fragment cache.
+    with CaptureQueriesContext(connection) as queries:
+        assert text(client.get(reverse("knowledge:compare"))) == first
+    assert not any("knowledge_" in q["sql"] for q in queries)
+    # Any committed change (an edit, an unpublish, a new mission) shows at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        row.westphalian = "Consent above all."
+        row.save()
+        services.record_unpublish(record=other)
+        factories.MissionFactory(name="Later mission", acronym="", classified="mixed")
+    content = text(client.get(reverse("knowledge:compare")))
+    assert "Consent above all." in content and "Consent comes first." not in content
+    assert "Use of force" not in content
+    assert "Later mission" in content
 
 
 def test_compare_records_side_by_side_with_citations(client):
@@ -413,6 +459,23 @@ def test_compare_records_side_by_side_with_citations(client):
     ]
     assert all(cell["notes"] for cell in conception_row["cells"])
     assert "<title>Comparing UNEF I, KFOR" in content
+
+
+def test_compare_records_picker_offers_the_chosen_first_and_says_how_many_more(
+    client, monkeypatch
+):
+    monkeypatch.setattr(views, "COMPARE_CHOICES", 3)
+    for letter in "abcdef":
+        factories.MissionFactory(slug=letter, name=f"Mission {letter}", acronym="")
+    factories.MissionFactory(slug="draft", draft=True)
+    response = client.get("/compare/missions/?ids=f,e")
+    assert [c.slug for c in response.context["choices"]] == ["f", "e", "a", "b", "c"]
+    content = text(response)
+    assert 'value="f" id="choose-f" checked' in content
+    assert 'value="a" id="choose-a">' in content
+    assert 'id="choose-d"' not in content
+    assert "Showing 5 of 6 missions" in content
+    assert "Showing" not in text(client.get("/compare/cases/"))
 
 
 def test_compare_records_from_checkboxes_redirects_to_the_citable_url(client):
@@ -547,7 +610,7 @@ def test_region_facet_counts_a_mission_whose_other_case_has_no_country(client):
 def test_compare_page_lists_a_bounded_number_per_conception(client):
     factories.MissionFactory.create_batch(26)
     response = client.get(reverse("knowledge:compare"))
-    westphalian = response.context["groups"][0]["by_conception"][0]
+    westphalian = response.context["view"].classified[0]["by_conception"][0]
     assert westphalian["count"] == 26
     assert len(westphalian["records"]) == 24
     assert (
@@ -606,3 +669,21 @@ def test_a_selected_facet_can_be_cleared_alone(client):
         client.get("/missions/?mission_type=observation&conception=westphalian")
     )
     assert 'href="?conception=westphalian" rel="nofollow">Clear' in content
+
+
+def test_detail_page_marks_notes_and_badges_the_conception(client):
+    mission = factories.MissionFactory(classified="post_westphalian")
+    factories.CitationFactory(target=mission, claim="host_consent", locator="525")
+    content = text(client.get(mission.get_absolute_url()))
+    assert (
+        '<span class="badge c-post_westphalian"><span class="swatch" '
+        'aria-hidden="true"></span>Post-Westphalian</span>'
+    ) in content
+    assert '<sup class="fn"><a href="#fn-1" aria-label="Source note 1">1</a></sup>' in (
+        content
+    )
+    unclassified = factories.MissionFactory(classified=False, draft=True)
+    unclassified.status = "published"  # bypass the publishing rules for the badge
+    unclassified.save()
+    content = text(client.get(unclassified.get_absolute_url()))
+    assert 'class="badge c-none"' in content and "Not classified" in content

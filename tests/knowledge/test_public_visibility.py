@@ -66,7 +66,7 @@ def test_unpublished_records_absent_from_search_sitemap_and_home(
     assert hidden.get_absolute_url() not in client.get("/sitemap.xml").content.decode()
     home = client.get("/")
     assert "HIDDENRECORD" not in home.content.decode()
-    counts = {label: count for label, count, _ in home.context["counts"]}
+    counts = {label: count for label, count, _ in home.context["view"].counts}
     label = "glossary terms" if model_name == "concept" else f"{model_name}s"
     assert counts[label] == 0
 

@@ -2,7 +2,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from apps.core.markdown import render
@@ -36,9 +36,31 @@ def json_ld(data):
 
 
 @register.filter
+def note_markers(notes):
+    """The numbered markers pointing at `notes` (footnotes). Python rather than an
+    included template: pages print them in loops, once per cell or row."""
+    return format_html_join(
+        "",
+        '<sup class="fn"><a href="#fn-{0}" aria-label="Source note {0}">{0}</a></sup>',
+        ((note.number,) for note in notes),
+    )
+
+
+@register.simple_tag
+def conception_badge(value, label):
+    """The coloured badge naming a conception (or "Not classified")."""
+    return format_html(
+        '<span class="badge c-{}"><span class="swatch" aria-hidden="true"></span>{}'
+        "</span>",
+        value or "none",
+        label or "Not classified",
+    )
+
+
+@register.filter
 def with_notes(html, notes):
     """Note markers at the end of the last paragraph of rendered Markdown."""
-    markers = render_to_string("includes/notes.html", {"notes": notes}).strip()
+    markers = note_markers(notes)
     html = str(html).rstrip()
     if not markers:
         return mark_safe(html)
