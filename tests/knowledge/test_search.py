@@ -127,8 +127,8 @@ def test_search_page_without_results_suggests_routes(client):
     assert "/glossary/" in content
 
 
-def test_the_index_migration_indexes_exactly_the_searched_expressions():
-    migration = importlib.import_module("apps.knowledge.migrations.0006_search_indexes")
+def test_the_stored_vectors_are_exactly_the_searched_expressions():
+    migration = importlib.import_module("apps.knowledge.migrations.0007_search_vectors")
     assert {t.table: t.vector_sql() for t in TARGETS.values()} == migration.VECTORS
 
 
