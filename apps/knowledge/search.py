@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import (
+    Count,
     Exists,
     F,
     FloatField,
@@ -110,9 +111,15 @@ def search_records(query, *, types=None, limit=50):
     query, terms = _prepare(query)
     if not terms:
         return []
-    hits = []
-    for name, target in _targets(types):
-        hits += _ranked(target, name, query, terms, limit)
+    targets = _targets(types)
+    if connection.vendor == "postgresql":
+        hits = _postgres_ranked(targets, query, terms, limit)
+    else:
+        hits = [
+            hit
+            for name, target in targets
+            for hit in _fallback_ranked(target, name, query, terms, limit)
+        ]
     hits.sort(key=lambda hit: (-hit.rank, str(hit.record).lower()))
     hits = hits[:limit]
     for hit in hits:
@@ -125,11 +132,22 @@ def count_records(query, *, types=None):
     query, terms = _prepare(query)
     if not terms:
         return {}
-    counts = {
-        name: _matching(target, query, terms).count()
+    # One query for every type: a UNION ALL of one grouped count per type.
+    counts = _union(
+        _matching(target, query, terms)
+        .order_by()
+        .annotate(type=Value(name))
+        .values("type")
+        .annotate(n=Count("pk"))
+        .values_list("type", "n")
         for name, target in _targets(types)
-    }
-    return {name: n for name, n in counts.items() if n}
+    )
+    return {name: n for name, n in counts if n}
+
+
+def _union(querysets):
+    first, *others = querysets
+    return first.union(*others, all=True) if others else first
 
 
 def _prepare(query):
@@ -203,14 +221,29 @@ def _search_query(query):
     return SearchQuery(query, config=CONFIG, search_type="websearch")
 
 
-def _ranked(target, name, query, terms, limit):
-    queryset = _matching(target, query, terms).prefetch_related(*target.prefetch)
-    if connection.vendor == "postgresql":
-        return _postgres_ranked(target, name, queryset, query, limit)
-    return _fallback_ranked(target, name, queryset, query, terms, limit)
+def _postgres_ranked(targets, query, terms, limit):
+    """One query ranks the matches of every type and keeps the best `limit`; then
+    only those records are fetched. Ties go to the older record."""
+    ranked = _union(
+        _matching(target, query, terms)
+        .order_by()
+        .annotate(type=Value(name), rank=_postgres_rank(target, query))
+        .values_list("type", "pk", "rank")
+        for name, target in targets
+    )
+    best = ranked.order_by("-rank", "type", "pk")[:limit]
+    ranks = {(name, pk): rank for name, pk, rank in best}
+    hits = []
+    for name, target in targets:
+        pks = [pk for kind, pk in ranks if kind == name]
+        if pks:
+            records = target.model.objects.prefetch_related(*target.prefetch)
+            for record in records.filter(pk__in=pks):
+                hits.append(SearchHit(record, name, float(ranks[name, record.pk])))
+    return hits
 
 
-def _postgres_ranked(target, name, queryset, query, limit):
+def _postgres_rank(target, query):
     """ts_rank over the weighted document, plus 1 for an exact name or acronym,
     0.5 for a name that begins with the query, 0.6 for an author's name."""
     exact, starts = _exact_boost(target, query)
@@ -226,15 +259,13 @@ def _postgres_ranked(target, name, queryset, query, limit):
             default=Value(0.0),
             output_field=FloatField(),
         )
-    records = queryset.annotate(
-        rank=SearchRank(F("document"), _search_query(query)) + boost
-    ).order_by("-rank")[:limit]
-    return [SearchHit(record, name, float(record.rank)) for record in records]
+    return SearchRank(F("document"), _search_query(query)) + boost
 
 
-def _fallback_ranked(target, name, queryset, query, terms, limit):
+def _fallback_ranked(target, name, query, terms, limit):
     """A simple score: exact name 10, name beginning with the query 5, author 3,
     then term frequency weighted by field (names 1, summary 0.2, the rest 0.1)."""
+    queryset = _matching(target, query, terms).prefetch_related(*target.prefetch)
     lowered = query.lower()
     hits = []
     for record in queryset[: limit * 4]:

@@ -146,3 +146,18 @@ def test_search_page_counts_every_match_but_shows_the_best(client):
     assert response.context["total"] == 55
     assert len(response.context["hits"]) == 50
     assert "Showing the best 50" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/search/?q=suez", "/api/v1/search/?q=suez"])
+def test_search_queries_do_not_grow_with_matches(
+    client, collection, django_assert_max_num_queries, url
+):
+    # At most: the counts, the ranking (one query each on PostgreSQL), one fetch per
+    # record type and the sources' authors.
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+    for factory in (factories.MissionFactory, factories.NormFactory):
+        factory.create_batch(30, summary="After the Suez Crisis.")
+    factories.SourceFactory(title="Suez", summary="The Suez Crisis.")
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
