@@ -132,6 +132,13 @@ def test_the_stored_vectors_are_exactly_the_searched_expressions():
     assert {t.table: t.vector_sql() for t in TARGETS.values()} == migration.VECTORS
 
 
+def test_the_name_indexes_cover_exactly_the_searched_names():
+    migration = importlib.import_module(
+        "apps.knowledge.migrations.0008_search_name_indexes"
+    )
+    assert {t.table: t.a for t in TARGETS.values()} == migration.NAMES
+
+
 def test_counts_per_type_match_the_hits(collection):
     counts = count_records("UNEF")
     assert counts == {"mission": 1, "concept": 1}

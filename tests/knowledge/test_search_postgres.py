@@ -105,6 +105,10 @@ def test_the_planner_uses_the_gin_index_on_a_large_table():
     plan = _plan(_matching(TARGETS["norm"], "kosovo", ["kosovo"]))
     assert "Bitmap Index Scan on knowledge_norm_search_vector_idx" in plan
     assert [hit.record.name for hit in search_records("kosovo")] == ["Kosovo"]
+    # A query of stop words only is compared with the names, through their index.
+    plan = _plan(_matching(TARGETS["norm"], "the", ["the"]))
+    assert "Bitmap Index Scan on knowledge_norm_name_upper_idx" in plan
+    assert "Seq Scan" not in plan
 
 
 def test_a_stop_word_acronym_is_still_found_by_name():
