@@ -127,9 +127,16 @@ def test_search_page_without_results_suggests_routes(client):
     assert "/glossary/" in content
 
 
-def test_the_index_migration_indexes_exactly_the_searched_expressions():
-    migration = importlib.import_module("apps.knowledge.migrations.0006_search_indexes")
+def test_the_stored_vectors_are_exactly_the_searched_expressions():
+    migration = importlib.import_module("apps.knowledge.migrations.0007_search_vectors")
     assert {t.table: t.vector_sql() for t in TARGETS.values()} == migration.VECTORS
+
+
+def test_the_name_indexes_cover_exactly_the_searched_names():
+    migration = importlib.import_module(
+        "apps.knowledge.migrations.0008_search_name_indexes"
+    )
+    assert {t.table: t.a for t in TARGETS.values()} == migration.NAMES
 
 
 def test_counts_per_type_match_the_hits(collection):
@@ -146,3 +153,18 @@ def test_search_page_counts_every_match_but_shows_the_best(client):
     assert response.context["total"] == 55
     assert len(response.context["hits"]) == 50
     assert "Showing the best 50" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/search/?q=suez", "/api/v1/search/?q=suez"])
+def test_search_queries_do_not_grow_with_matches(
+    client, collection, django_assert_max_num_queries, url
+):
+    # At most: the counts, the ranking (one query each on PostgreSQL), one fetch per
+    # record type and the sources' authors.
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+    for factory in (factories.MissionFactory, factories.NormFactory):
+        factory.create_batch(30, summary="After the Suez Crisis.")
+    factories.SourceFactory(title="Suez", summary="The Suez Crisis.")
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
