@@ -10,6 +10,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from .exceptions import PreconditionFailed, PreconditionRequired
+from .querysets import loaded_lists
 
 
 def etag_for(data, *parts):
@@ -27,8 +28,7 @@ def latest_change(obj, depth=2):
     latest = getattr(obj, "updated_at", None)
     if depth <= 0:
         return latest
-    related = list(getattr(obj, "_prefetched_objects_cache", {}).values())
-    related = [item for queryset in related for item in queryset]
+    related = [item for items in loaded_lists(obj) for item in items]
     related += [v for v in obj._state.fields_cache.values() if v is not None]
     for item in related:
         if hasattr(item, "_state"):

@@ -46,9 +46,11 @@ from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
 from .filters import CitationFilter, ClassificationFilter
 from .querysets import (
+    classifications,
     classifications_with_citations,
     published,
     published_citations,
+    related,
     visible,
 )
 from .renderers import CITATION_RENDERERS
@@ -97,6 +99,7 @@ class RecordViewSet(
     model = None
     list_serializer_class = None
     select_related = ()
+    list_select_related = None  # None: the same as `select_related`
     list_prefetch = ()
     detail_prefetch = ()
 
@@ -106,12 +109,17 @@ class RecordViewSet(
         cls.filterset_class = FILTERSETS.get(cls.model)
 
     def get_queryset(self):
-        queryset = visible(self.model, self.request.user).select_related(
-            *self.select_related
-        )
+        queryset = visible(self.model, self.request.user)
         if self.action == "list":
-            return queryset.prefetch_related(*self.list_prefetch)
-        return queryset.prefetch_related(published_citations(), *self.detail_prefetch)
+            select = self.select_related
+            if self.list_select_related is not None:
+                select = self.list_select_related
+            return queryset.select_related(*select).prefetch_related(
+                *self.list_prefetch
+            )
+        return queryset.select_related(*self.select_related).prefetch_related(
+            published_citations(), *self.detail_prefetch
+        )
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -228,10 +236,10 @@ class RecordViewSet(
     @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
     def references(self, request, slug=None):
         instance = self.get_object()
-        ids = {c.source_id for c in instance.citations.all()}
+        ids = {c.source_id for c in related(instance, "citations")}
         if hasattr(instance, "classifications"):
-            for classification in instance.classifications.all():
-                ids |= {c.source_id for c in classification.citations.all()}
+            for classification in related(instance, "classifications"):
+                ids |= {c.source_id for c in related(classification, "citations")}
         sources = list(
             Source.objects.published().filter(pk__in=ids).prefetch_related("creators")
         )
@@ -246,11 +254,12 @@ class MissionViewSet(RecordViewSet):
     serializer_class = s.MissionSerializer
     list_serializer_class = s.MissionListSerializer
     list_prefetch = (
-        classifications_with_citations(),
+        classifications(),
         published(Organisation, "organisations"),
         published(Case, "cases"),
     )
     select_related = ("lead_state", "authorising_body", "predecessor")
+    list_select_related = ()  # not in the list representation
     detail_prefetch = (
         classifications_with_citations(),
         published(Organisation, "organisations"),
@@ -266,7 +275,7 @@ class CaseViewSet(RecordViewSet):
     model = Case
     serializer_class = s.CaseSerializer
     list_serializer_class = s.CaseListSerializer
-    list_prefetch = (classifications_with_citations(), "countries")
+    list_prefetch = (classifications(), "countries")
     detail_prefetch = (
         classifications_with_citations(),
         "countries",
