@@ -82,7 +82,22 @@ class CanPublish(permissions.IsAuthenticated):
         return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
 
 
+class FilterOnlyWhenAskedMixin:
+    """Build the FilterSet only when the request has parameters that could filter.
+
+    A FilterSet deep-copies all its filters when it is built (a few milliseconds for
+    missions); without any parameter it would return the queryset unchanged."""
+
+    not_filters = frozenset({"page", "page_size", "fields", "format"})
+
+    def filter_queryset(self, queryset):
+        if self.not_filters.issuperset(self.request.query_params):
+            return queryset
+        return super().filter_queryset(queryset)
+
+
 class RecordViewSet(
+    FilterOnlyWhenAskedMixin,
     ConditionalMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -417,7 +432,9 @@ def citation_queryset(user):
     )
 
 
-class ClassificationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class ClassificationViewSet(
+    FilterOnlyWhenAskedMixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet
+):
     """Westphalian / post-Westphalian judgements of missions and cases, with citations."""
 
     serializer_class = s.ClassificationDetailSerializer
@@ -432,7 +449,9 @@ class ClassificationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
         return classification_queryset(self.request.user)
 
 
-class CitationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class CitationViewSet(
+    FilterOnlyWhenAskedMixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet
+):
     """Every page-located citation, with the record (and classification) it supports."""
 
     serializer_class = s.CitationDetailSerializer
