@@ -69,6 +69,10 @@ class ModelPermissions(permissions.DjangoModelPermissionsOrAnonReadOnly):
     def has_permission(self, request, view):
         if request.method not in view.allowed_methods:
             return True
+        if request.method in permissions.SAFE_METHODS:
+            # Reads need no model permission (the queryset decides what is visible):
+            # skip building the queryset just to learn its model.
+            return True
         return super().has_permission(request, view)
 
 
@@ -111,6 +115,7 @@ class RecordViewSet(
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [ModelPermissions]
     sparse_fields = True
+    cache_anonymous = True
     model = None
     list_serializer_class = None
     select_related = ()
@@ -440,6 +445,7 @@ class ClassificationViewSet(
     serializer_class = s.ClassificationDetailSerializer
     filterset_class = ClassificationFilter
     sparse_fields = True
+    cache_anonymous = True
 
     queryset = Classification.objects.none()  # for the schema
 
@@ -457,6 +463,7 @@ class CitationViewSet(
     serializer_class = s.CitationDetailSerializer
     filterset_class = CitationFilter
     sparse_fields = True
+    cache_anonymous = True
 
     queryset = Citation.objects.none()  # for the schema
 
@@ -500,6 +507,8 @@ class CompareView(ReadOnlyAPIView):
     """The Westphalian / post-Westphalian comparison: the conceptions and, section by
     section, how each sees every dimension (as on the Compare page)."""
 
+    cache_anonymous = True
+
     @extend_schema(responses=s.CompareSerializer)
     def get(self, request):
         rows = list(
@@ -530,6 +539,7 @@ class CompareRecordsView(ReadOnlyAPIView):
     slug alone is ambiguous (bare slugs are looked up among missions, then cases)."""
 
     max_records = 10
+    cache_anonymous = True
 
     @extend_schema(
         parameters=[
