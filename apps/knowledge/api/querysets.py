@@ -10,9 +10,21 @@ from django.db.models import Prefetch
 
 from apps.core.models import Status
 
-from ..models import Citation, Classification
+from ..models import Citation, Classification, Concept, Document, Source
 
 LOADED = "loaded_"
+
+# What a related-record summary reads: {slug, name, url}, whether it is published, and
+# its latest change (Last-Modified). Loading only these keeps the wide rows (summaries,
+# mandates, notes) out of every prefetched list.
+NAME_FIELDS = {Document: ("title", "short_title"), Concept: ("term",)}
+NAME_FIELDS[Source] = ("title", "subtitle")
+
+
+def summary_fields(model):
+    # Foreign keys too: a reverse relation's prefetch reads them (`children` their parent).
+    keys = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+    return ("slug", "status", "updated_at", *NAME_FIELDS.get(model, ("name",)), *keys)
 
 
 def can_see_drafts(user, model):
@@ -54,7 +66,8 @@ def loaded_lists(obj):
 
 
 def published(model, name):
-    return loaded(name, model.objects.published())
+    """Published related records, as summaries."""
+    return loaded(name, model.objects.published().only(*summary_fields(model)))
 
 
 def published_citations(name="citations"):
