@@ -53,9 +53,7 @@ def test_query_order_does_not_matter_but_format_and_host_do(
     assert other_host.json()["results"][0]["url"].startswith("http://kb.test/")
 
 
-def test_publishing_shows_at_once(
-    api, as_editor, django_capture_on_commit_callbacks
-):
+def test_publishing_shows_at_once(api, as_editor, django_capture_on_commit_callbacks):
     shown = factories.MissionFactory(slug="shown")
     factories.MissionFactory(slug="waiting", draft=True)
     assert slugs(api.get(MISSIONS)) == ["shown"]
