@@ -501,6 +501,38 @@ def test_mission_detail_queries_do_not_grow_with_relations(
         assert api.get(detail_url("mission", mission.slug)).status_code == 200
 
 
+def _related_records(kind, record, count):
+    """`count` published records linked to `record` in every way its detail shows."""
+    for _ in range(count):
+        if kind == "organisation":
+            factories.OrganisationFactory(parent=record)
+            factories.MissionFactory().organisations.add(record)
+            factories.DocumentFactory(issuer=record)
+        elif kind == "mission":
+            factories.MissionFactory(predecessor=record)
+            record.norms.add(factories.NormFactory())
+            record.authorised_by.add(factories.DocumentFactory())
+        else:
+            factories.ConceptFactory(parent=record)
+            record.related_concepts.add(factories.ConceptFactory())
+
+
+@pytest.mark.parametrize("kind", ["organisation", "mission", "concept"])
+def test_detail_queries_do_not_grow_with_related_summaries(
+    api, django_assert_max_num_queries, kind
+):
+    """Summaries load a few columns: none may be fetched again row by row."""
+    record = FACTORIES[kind]()
+    _related_records(kind, record, 1)
+    with django_assert_max_num_queries(DETAIL_QUERY_LIMIT) as few:
+        assert api.get(detail_url(kind, record.slug)).status_code == 200
+    _related_records(kind, record, 5)
+    with django_assert_max_num_queries(DETAIL_QUERY_LIMIT) as many:
+        response = api.get(detail_url(kind, record.slug))
+    assert response.status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 # --------------------------------------------------------------------------- HTTP
 
 

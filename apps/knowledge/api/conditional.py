@@ -1,15 +1,29 @@
 """HTTP caching done once for every read: a strong ETag over the representation,
 Last-Modified from the records it shows, 304 on a matching conditional GET, and the
-If-Match check that keeps writes from overwriting someone else's edit."""
+If-Match check that keeps writes from overwriting someone else's edit.
+
+Views that set `cache_anonymous` also keep their anonymous answers in the shared cache,
+valid for the content generation of the page cache (apps/core/pagecache.py) that they
+were built in; any committed content change bumps it: a publish or an edit shows at once. The lookup happens
+after DRF's authentication, permissions and throttles, so a cached answer still counts
+against the throttle, and a signed-in client (who may see drafts) never reads or fills it.
+"""
 
 import hashlib
 import json
+from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
+
+from apps.core import pagecache
 
 from .exceptions import PreconditionFailed, PreconditionRequired
+from .querysets import loaded_lists
 
 
 def etag_for(data, *parts):
@@ -27,8 +41,7 @@ def latest_change(obj, depth=2):
     latest = getattr(obj, "updated_at", None)
     if depth <= 0:
         return latest
-    related = list(getattr(obj, "_prefetched_objects_cache", {}).values())
-    related = [item for queryset in related for item in queryset]
+    related = [item for items in loaded_lists(obj) for item in items]
     related += [v for v in obj._state.fields_cache.values() if v is not None]
     for item in related:
         if hasattr(item, "_state"):
@@ -38,10 +51,54 @@ def latest_change(obj, depth=2):
     return latest
 
 
+# Headers of a stored answer besides Content-Type, ETag and Last-Modified.
+KEPT_HEADERS = ("Link", "Content-Disposition")
+
+
 class ConditionalMixin:
     """For API views: set `self.last_modified` while building a GET response."""
 
     last_modified = None
+    cache_anonymous = False  # keep anonymous answers in the shared cache
+    cache_key = None
+    generation = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authenticate, permit, throttle
+        self.cache_key = self.anonymous_cache_key(request)
+        if not self.cache_key:
+            return
+        # One round trip for the generation and the entry, which records its own.
+        found = cache.get_many([pagecache.GENERATION_KEY, self.cache_key])
+        self.generation = found.get(pagecache.GENERATION_KEY)
+        if self.generation is None:
+            self.generation = pagecache.current_generation()
+        entry = found.get(self.cache_key)
+        if entry is not None and entry["generation"] == self.generation:
+            # DRF looks the handler up after initial(): answer from the cache instead.
+            self.get = self.head = partial(self.cached_answer, entry)
+
+    def anonymous_cache_key(self, request):
+        if not (
+            self.cache_anonymous
+            and settings.PAGE_CACHE
+            and request.method in ("GET", "HEAD")
+            and not request.user.is_authenticated
+            and request.accepted_renderer.format != "api"  # HTML forms, CSRF cookie
+        ):
+            return None
+        # Absolute addresses in the body depend on the scheme and host.
+        address = request.build_absolute_uri(request.path)
+        query = urlencode(sorted(request.query_params.lists()), doseq=True)
+        parts = [address, query, request.accepted_media_type]
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return f"api:{digest}"
+
+    def cached_answer(self, entry, request, *args, **kwargs):
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        for name, value in entry["headers"].items():
+            response[name] = value
+        return self.conditional(request, response, entry["etag"], entry["timestamp"])
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -52,15 +109,35 @@ class ConditionalMixin:
             return response
         renderer = getattr(request, "accepted_renderer", None)
         etag = etag_for(data, getattr(renderer, "format", ""))
-        response["ETag"] = etag
         timestamp = None
         if self.last_modified is not None:
             timestamp = int(self.last_modified.timestamp())
+        answer = self.conditional(request, response, etag, timestamp)
+        if answer is response and self.cache_key:
+            response.add_post_render_callback(partial(self.store, etag, timestamp))
+        return answer
+
+    def conditional(self, request, response, etag, timestamp):
+        response["ETag"] = etag
+        if timestamp is not None:
             response["Last-Modified"] = http_date(timestamp)
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
         return get_conditional_response(
             request, etag=etag, last_modified=timestamp, response=response
         )
+
+    def store(self, etag, timestamp, response):
+        if response.cookies:
+            return
+        entry = {
+            "content": response.content,
+            "content_type": response["Content-Type"],
+            "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
+            "etag": etag,
+            "timestamp": timestamp,
+            "generation": self.generation,
+        }
+        cache.set(self.cache_key, entry, pagecache.TIMEOUT)
 
     def check_if_match(self, request, instance):
         """Refuse a write unless If-Match names the record's current ETag (or is `*`)."""

@@ -1,19 +1,74 @@
 """Serializer fields shared by every resource: related-record summaries, fuzzy dates and
 `?fields=` sparse responses."""
 
-from django.urls import reverse
+import functools
+import re
+
+from django.urls import get_script_prefix, reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from apps.core import fuzzydate
+
+from .querysets import prefetched
+
+# reverse() costs tens of microseconds and a page of 25 missions needs hundreds of
+# addresses: each kind of address is reversed once, with this in place of the slug.
+_PLACEHOLDER = "slug0placeholder0"
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+@functools.cache
+def _address_parts(kind, model, script_prefix):
+    if kind == "api":
+        path = reverse(
+            f"api:{model._meta.model_name}-detail", kwargs={"slug": _PLACEHOLDER}
+        )
+    else:
+        path = model(slug=_PLACEHOLDER).get_absolute_url()
+    return path.split(_PLACEHOLDER) if path.count(_PLACEHOLDER) == 1 else None
+
+
+def _address(kind, obj):
+    parts = _address_parts(kind, type(obj), get_script_prefix())
+    if parts is None or not _SLUG.fullmatch(obj.slug):
+        if kind == "api":
+            return reverse(
+                f"api:{obj._meta.model_name}-detail", kwargs={"slug": obj.slug}
+            )
+        return obj.get_absolute_url()
+    return obj.slug.join(parts)
 
 
 def api_url(request, obj):
     """The API address of a record (absolute when there is a request)."""
-    url = reverse(f"api:{obj._meta.model_name}-detail", kwargs={"slug": obj.slug})
+    url = _address("api", obj)
     return request.build_absolute_uri(url) if request else url
+
+
+def html_url(request, obj):
+    """The address of a record's page, `obj.get_absolute_url()` (absolute likewise)."""
+    url = _address("html", obj)
+    return request.build_absolute_uri(url) if request else url
+
+
+class LoadedManyRelatedField(serializers.ManyRelatedField):
+    """Reads the list that `querysets.related()` finds (a prefetch into a list)."""
+
+    def get_attribute(self, instance):
+        items = prefetched(instance, self.source)
+        return super().get_attribute(instance) if items is None else items
+
+
+class LoadedListSerializer(serializers.ListSerializer):
+    """A nested list of records, read likewise (`Meta.list_serializer_class`)."""
+
+    def get_attribute(self, instance):
+        items = prefetched(instance, self.source)
+        return super().get_attribute(instance) if items is None else items
 
 
 class SummaryRelatedField(serializers.SlugRelatedField):
@@ -25,6 +80,15 @@ class SummaryRelatedField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "slug")
         super().__init__(**kwargs)
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # DRF's RelatedField.many_init, with a field that reads prefetched lists.
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return LoadedManyRelatedField(**list_kwargs)
 
     def use_pk_only_optimization(self):
         return False

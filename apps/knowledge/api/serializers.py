@@ -45,11 +45,14 @@ from ..models.choices import (
 from .exceptions import django_validation_errors
 from .fields import (
     FuzzyDateField,
+    LoadedListSerializer,
     SparseFieldsMixin,
     SummaryRelatedField,
     SummarySerializer,
     api_url,
+    html_url,
 )
+from .querysets import related
 
 # --------------------------------------------------------------------------- embedded
 
@@ -62,6 +65,7 @@ class CitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Citation
+        list_serializer_class = LoadedListSerializer
         fields = [
             "source",
             "claim",
@@ -82,6 +86,7 @@ class ClassificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Classification
+        list_serializer_class = LoadedListSerializer
         fields = [
             "id",
             "url",
@@ -146,9 +151,7 @@ class RecordSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_html_url(self, obj):
-        request = self.context.get("request")
-        url = obj.get_absolute_url()
-        return request.build_absolute_uri(url) if request else url
+        return html_url(self.context.get("request"), obj)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -263,8 +266,10 @@ class ClassifiedRecordSerializer(RecordSerializer):
     )
     def get_conception(self, obj):
         """The value of the preferred classification."""
-        classification = obj.preferred_classification()
-        return classification.value if classification else None
+        for classification in related(obj, "classifications"):
+            if classification.preferred:
+                return classification.value
+        return None
 
     def validate_classifications(self, rows):
         if sum(1 for row in rows if row.get("preferred")) > 1:

@@ -46,9 +46,11 @@ from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
 from .filters import CitationFilter, ClassificationFilter
 from .querysets import (
+    classifications,
     classifications_with_citations,
     published,
     published_citations,
+    related,
     visible,
 )
 from .renderers import CITATION_RENDERERS
@@ -67,6 +69,10 @@ class ModelPermissions(permissions.DjangoModelPermissionsOrAnonReadOnly):
     def has_permission(self, request, view):
         if request.method not in view.allowed_methods:
             return True
+        if request.method in permissions.SAFE_METHODS:
+            # Reads need no model permission (the queryset decides what is visible):
+            # skip building the queryset just to learn its model.
+            return True
         return super().has_permission(request, view)
 
 
@@ -80,7 +86,22 @@ class CanPublish(permissions.IsAuthenticated):
         return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
 
 
+class FilterOnlyWhenAskedMixin:
+    """Build the FilterSet only when the request has parameters that could filter.
+
+    A FilterSet deep-copies all its filters when it is built (a few milliseconds for
+    missions); without any parameter it would return the queryset unchanged."""
+
+    not_filters = frozenset({"page", "page_size", "fields", "format"})
+
+    def filter_queryset(self, queryset):
+        if self.not_filters.issuperset(self.request.query_params):
+            return queryset
+        return super().filter_queryset(queryset)
+
+
 class RecordViewSet(
+    FilterOnlyWhenAskedMixin,
     ConditionalMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -94,9 +115,11 @@ class RecordViewSet(
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [ModelPermissions]
     sparse_fields = True
+    cache_anonymous = True
     model = None
     list_serializer_class = None
     select_related = ()
+    list_select_related = None  # None: the same as `select_related`
     list_prefetch = ()
     detail_prefetch = ()
 
@@ -106,12 +129,17 @@ class RecordViewSet(
         cls.filterset_class = FILTERSETS.get(cls.model)
 
     def get_queryset(self):
-        queryset = visible(self.model, self.request.user).select_related(
-            *self.select_related
-        )
+        queryset = visible(self.model, self.request.user)
         if self.action == "list":
-            return queryset.prefetch_related(*self.list_prefetch)
-        return queryset.prefetch_related(published_citations(), *self.detail_prefetch)
+            select = self.select_related
+            if self.list_select_related is not None:
+                select = self.list_select_related
+            return queryset.select_related(*select).prefetch_related(
+                *self.list_prefetch
+            )
+        return queryset.select_related(*self.select_related).prefetch_related(
+            published_citations(), *self.detail_prefetch
+        )
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -228,10 +256,10 @@ class RecordViewSet(
     @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
     def references(self, request, slug=None):
         instance = self.get_object()
-        ids = {c.source_id for c in instance.citations.all()}
+        ids = {c.source_id for c in related(instance, "citations")}
         if hasattr(instance, "classifications"):
-            for classification in instance.classifications.all():
-                ids |= {c.source_id for c in classification.citations.all()}
+            for classification in related(instance, "classifications"):
+                ids |= {c.source_id for c in related(classification, "citations")}
         sources = list(
             Source.objects.published().filter(pk__in=ids).prefetch_related("creators")
         )
@@ -246,11 +274,12 @@ class MissionViewSet(RecordViewSet):
     serializer_class = s.MissionSerializer
     list_serializer_class = s.MissionListSerializer
     list_prefetch = (
-        classifications_with_citations(),
+        classifications(),
         published(Organisation, "organisations"),
         published(Case, "cases"),
     )
     select_related = ("lead_state", "authorising_body", "predecessor")
+    list_select_related = ()  # not in the list representation
     detail_prefetch = (
         classifications_with_citations(),
         published(Organisation, "organisations"),
@@ -266,7 +295,7 @@ class CaseViewSet(RecordViewSet):
     model = Case
     serializer_class = s.CaseSerializer
     list_serializer_class = s.CaseListSerializer
-    list_prefetch = (classifications_with_citations(), "countries")
+    list_prefetch = (classifications(), "countries")
     detail_prefetch = (
         classifications_with_citations(),
         "countries",
@@ -408,12 +437,15 @@ def citation_queryset(user):
     )
 
 
-class ClassificationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class ClassificationViewSet(
+    FilterOnlyWhenAskedMixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet
+):
     """Westphalian / post-Westphalian judgements of missions and cases, with citations."""
 
     serializer_class = s.ClassificationDetailSerializer
     filterset_class = ClassificationFilter
     sparse_fields = True
+    cache_anonymous = True
 
     queryset = Classification.objects.none()  # for the schema
 
@@ -423,12 +455,15 @@ class ClassificationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
         return classification_queryset(self.request.user)
 
 
-class CitationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class CitationViewSet(
+    FilterOnlyWhenAskedMixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet
+):
     """Every page-located citation, with the record (and classification) it supports."""
 
     serializer_class = s.CitationDetailSerializer
     filterset_class = CitationFilter
     sparse_fields = True
+    cache_anonymous = True
 
     queryset = Citation.objects.none()  # for the schema
 
@@ -472,6 +507,8 @@ class CompareView(ReadOnlyAPIView):
     """The Westphalian / post-Westphalian comparison: the conceptions and, section by
     section, how each sees every dimension (as on the Compare page)."""
 
+    cache_anonymous = True
+
     @extend_schema(responses=s.CompareSerializer)
     def get(self, request):
         rows = list(
@@ -502,6 +539,7 @@ class CompareRecordsView(ReadOnlyAPIView):
     slug alone is ambiguous (bare slugs are looked up among missions, then cases)."""
 
     max_records = 10
+    cache_anonymous = True
 
     @extend_schema(
         parameters=[
