@@ -149,9 +149,11 @@ def api_detail_url(record):
         return f"/api/v1/{record._meta.verbose_name_plural}/{record.slug}/"
 
 
-def linked_facets(filterset_class, params, queryset):
+def linked_facets(filterset_class, params, queryset, *, page_filtered=None):
     """The facet groups that have values, each value linking to its toggled query."""
-    groups = filters.facet_counts(filterset_class, params, queryset)
+    groups = filters.facet_counts(
+        filterset_class, params, queryset, page_filtered=page_filtered
+    )
     for group in groups:
         for value in group.values:
             value.url = toggled(params, group.param, value.value)
@@ -225,7 +227,10 @@ class RecordListView(CanonicalQueryMixin, ListView):
 
     def get_facets(self):
         return linked_facets(
-            self.filterset_class, self.params, self.model.objects.published()
+            self.filterset_class,
+            self.params,
+            self.model.objects.published(),
+            page_filtered=self.filterset.qs,
         )
 
     def get_context_data(self, **kwargs):
