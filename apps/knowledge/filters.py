@@ -113,6 +113,16 @@ def _conception(queryset, name, value):
 class RecordFilterSet(django_filters.FilterSet):
     """Filters on to-many relations are semi-joins, so rows never repeat."""
 
+    def get_form_class(self):
+        # The filters are the same for every request: build the form class once per
+        # FilterSet class instead of a new set of (costly) choice fields every time.
+        # Each form still deep-copies its fields, as Django forms do.
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
 
 class MissionFilter(RecordFilterSet):
     q = django_filters.CharFilter(
