@@ -37,6 +37,27 @@ class SlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated slugs or codes."""
 
 
+class RelatedInMixin:
+    """Matches through a to-many relation with a semi-join (`pk IN (...)`) instead of a
+    join: a record matched through two related rows appears once, with no DISTINCT
+    over the whole page query."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        lookup = f"{self.field_name}__{self.lookup_expr}"
+        matching = qs.model._default_manager.filter(**{lookup: value})
+        return qs.filter(pk__in=matching.values("pk"))
+
+
+class RelatedSlugInFilter(RelatedInMixin, SlugInFilter):
+    pass
+
+
+class RelatedChoiceInFilter(RelatedInMixin, ChoiceInFilter):
+    pass
+
+
 class DecadeInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
     """Comma-separated decades (1990 means 1990-1999), matched on a year.
 
@@ -71,6 +92,9 @@ def _search(fields):
         condition = Q()
         for field in fields:
             condition |= Q(**{f"{field}__icontains": value})
+        if any("__" in field for field in fields):  # a to-many field: semi-join
+            matching = queryset.model._default_manager.filter(condition)
+            return queryset.filter(pk__in=matching.values("pk"))
         return queryset.filter(condition)
 
     return method
@@ -80,20 +104,24 @@ def _conception(queryset, name, value):
     """Records whose preferred classification has one of the given values."""
     if not value:
         return queryset
-    return queryset.filter(
+    matching = queryset.model._default_manager.filter(
         classifications__preferred=True, classifications__value__in=value
-    ).distinct()
+    )
+    return queryset.filter(pk__in=matching.values("pk"))
 
 
 class RecordFilterSet(django_filters.FilterSet):
-    """Shared behaviour: distinct rows whenever a to-many relation was filtered."""
+    """Filters on to-many relations are semi-joins, so rows never repeat."""
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        many = {"organisation", "country", "region", "mandate_task", "case", "norm"}
-        if many & {k for k, v in self.form.cleaned_data.items() if v}:
-            queryset = queryset.distinct()
-        return queryset
+    def get_form_class(self):
+        # The filters are the same for every request: build the form class once per
+        # FilterSet class instead of a new set of (costly) choice fields every time.
+        # Each form still deep-copies its fields, as Django forms do.
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
 
 
 class MissionFilter(RecordFilterSet):
@@ -103,12 +131,14 @@ class MissionFilter(RecordFilterSet):
     conception = ChoiceInFilter(
         choices=Conception.choices, method=_conception, label="Conception"
     )
-    organisation = SlugInFilter(field_name="organisations__slug", label="Organisation")
+    organisation = RelatedSlugInFilter(
+        field_name="organisations__slug", label="Organisation"
+    )
     mission_type = ChoiceInFilter(choices=MissionType.choices, label="Mission type")
-    region = ChoiceInFilter(
+    region = RelatedChoiceInFilter(
         field_name="cases__countries__region", choices=Region.choices, label="Region"
     )
-    country = SlugInFilter(
+    country = RelatedSlugInFilter(
         field_name="cases__countries__code", label="Country (ISO code)"
     )
     decade = DecadeInFilter(field_name="start_date__year", label="Decade of start")
@@ -118,9 +148,11 @@ class MissionFilter(RecordFilterSet):
     use_of_force = ChoiceInFilter(choices=UseOfForce.choices, label="Use of force")
     impartiality = ChoiceInFilter(choices=Impartiality.choices, label="Impartiality")
     legal_basis = ChoiceInFilter(choices=LegalBasis.choices, label="Legal basis")
-    mandate_task = SlugInFilter(field_name="mandate_tasks__slug", label="Mandate task")
-    case = SlugInFilter(field_name="cases__slug", label="Case")
-    norm = SlugInFilter(field_name="norms__slug", label="Norm")
+    mandate_task = RelatedSlugInFilter(
+        field_name="mandate_tasks__slug", label="Mandate task"
+    )
+    case = RelatedSlugInFilter(field_name="cases__slug", label="Case")
+    norm = RelatedSlugInFilter(field_name="norms__slug", label="Norm")
     started_after = django_filters.DateFilter(
         field_name="start_date", lookup_expr="gte", label="Started on or after"
     )
@@ -142,13 +174,15 @@ class CaseFilter(RecordFilterSet):
     conception = ChoiceInFilter(
         choices=Conception.choices, method=_conception, label="Conception"
     )
-    region = ChoiceInFilter(
+    region = RelatedChoiceInFilter(
         field_name="countries__region", choices=Region.choices, label="Region"
     )
-    country = SlugInFilter(field_name="countries__code", label="Country (ISO code)")
+    country = RelatedSlugInFilter(
+        field_name="countries__code", label="Country (ISO code)"
+    )
     decade = DecadeInFilter(field_name="start_date__year", label="Decade of start")
     conflict_type = ChoiceInFilter(choices=ConflictType.choices, label="Conflict type")
-    norm = SlugInFilter(field_name="norms__slug", label="Norm")
+    norm = RelatedSlugInFilter(field_name="norms__slug", label="Norm")
     ordering = django_filters.OrderingFilter(
         fields=[("name", "name"), ("start_date", "start"), ("updated_at", "updated")],
         label="Sort by",
@@ -177,7 +211,7 @@ class DocumentFilter(RecordFilterSet):
     )
     kind = ChoiceInFilter(choices=DocumentKind.choices, label="Document kind")
     organisation = SlugInFilter(field_name="issuer__slug", label="Issued by")
-    norm = SlugInFilter(field_name="norms__slug", label="Norm")
+    norm = RelatedSlugInFilter(field_name="norms__slug", label="Norm")
     decade = DecadeInFilter(field_name="date__year", label="Decade")
     ordering = django_filters.OrderingFilter(
         fields=[("title", "name"), ("date", "date"), ("updated_at", "updated")],
@@ -244,9 +278,10 @@ FILTERSETS = {
 # Facet counts ---------------------------------------------------------------------------
 #
 # A facet counts, for each value of one parameter, how many published records the page
-# would show if that value were chosen, given every *other* active parameter. Counting runs
-# on `pk__in=<the filtered primary keys>` so that the grouping join never reuses a join the
-# filters made (a mission in two regions counts once in each).
+# would show if that value were chosen, given every *other* active parameter. The filters
+# on to-many relations are semi-joins, so the filtered queryset has no join for the
+# grouping to reuse: it groups the filtered rows directly (a mission in two regions counts
+# once in each).
 
 
 @dataclass(frozen=True)
@@ -256,6 +291,9 @@ class Facet:
     `path` is what to group by, `label` an optional field path naming the value (slug
     facets), `through` the publishable relation the value hangs off (its drafts are never
     counted), `where` extra conditions on the grouping rows, and `decade` buckets years.
+    `distinct` is for paths that cross two to-many relations, where one record can
+    reach the same value twice (a mission with two cases in one region); elsewhere a
+    record reaches each value once and a plain count is cheaper.
     """
 
     param: str
@@ -264,6 +302,7 @@ class Facet:
     through: str = ""
     where: tuple = ()
     decade: bool = False
+    distinct: bool = False
 
 
 @dataclass
@@ -297,8 +336,14 @@ FACETS = {
             "organisations__",
         ),
         Facet("mission_type", "mission_type"),
-        Facet("region", "cases__countries__region", through="cases__"),
-        Facet("country", "cases__countries__code", "cases__countries__name", "cases__"),
+        Facet("region", "cases__countries__region", through="cases__", distinct=True),
+        Facet(
+            "country",
+            "cases__countries__code",
+            "cases__countries__name",
+            "cases__",
+            distinct=True,
+        ),
         Facet("decade", "start_date__year", decade=True),
         Facet("consent", "host_consent"),
         Facet("use_of_force", "use_of_force"),
@@ -310,7 +355,7 @@ FACETS = {
     CaseFilter: [
         Facet("conception", "classifications__value", where=_PREFERRED),
         Facet("conflict_type", "conflict_type"),
-        Facet("region", "countries__region"),
+        Facet("region", "countries__region", distinct=True),
         Facet("country", "countries__code", "countries__name"),
         Facet("decade", "start_date__year", decade=True),
         Facet("norm", "norms__slug", "norms__name", "norms__"),
@@ -333,21 +378,20 @@ def split_values(raw):
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
 
 
-def facet_counts(filterset_class, data, queryset):
+def facet_counts(filterset_class, data, queryset, *, page_filtered=None):
     """Counts per value of every facet of `filterset_class`, each respecting the others.
 
     `queryset` must already be the public one (`.published()`); one query per facet, however
-    many records there are.
+    many records there are. `page_filtered` is the page's own filtered queryset, if built.
     """
     groups = []
     # A facet that is not in use counts under every active filter, which is the page's
     # own filtering: build that FilterSet once (each one costs a deep copy of its filters
     # and form) and a separate one only for each facet in use.
-    page_filtered = None
     for facet in FACETS[filterset_class]:
-        if split_values(data.get(facet.param)):
-            others = data.copy()
-            others.pop(facet.param, None)
+        selected = split_values(data.get(facet.param))
+        if selected:
+            others = {k: v for k, v in data.items() if k != facet.param}
             filtered = filterset_class(others, queryset=queryset).qs
         else:
             if page_filtered is None:
@@ -360,19 +404,17 @@ def facet_counts(filterset_class, data, queryset):
         if facet.through:
             conditions[f"{facet.through}status"] = "published"
         rows = (
-            queryset.model.objects.filter(pk__in=filtered.values("pk"))
-            .filter(**conditions)
+            filtered.filter(**conditions)
             .values(facet.path, *([facet.label] if facet.label else []))
-            .annotate(n=Count("pk", distinct=True))
+            .annotate(n=Count("pk", distinct=facet.distinct))
             .order_by()
         )
         filter_ = filterset_class.base_filters[facet.param]
-        selected = set(split_values(data.get(facet.param)))
         groups.append(
             FacetGroup(
                 param=facet.param,
                 label=filter_.label,
-                values=_facet_values(facet, filter_, rows, selected),
+                values=_facet_values(facet, filter_, rows, set(selected)),
             )
         )
     return groups

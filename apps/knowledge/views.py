@@ -4,11 +4,13 @@ Lists take the shared FilterSets' parameters (the API takes the same), with seve
 per parameter comma-separated; detail pages number every citation as a footnote.
 """
 
+import hashlib
 from collections import Counter, defaultdict
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -151,14 +153,52 @@ def api_detail_url(record):
         return f"/api/v1/{record._meta.verbose_name_plural}/{record.slug}/"
 
 
-def linked_facets(filterset_class, params, queryset):
-    """The facet groups that have values, each value linking to its toggled query."""
-    groups = filters.facet_counts(filterset_class, params, queryset)
+def facet_summary(filterset_class, params, queryset, *, page_filtered=None):
+    """The facet groups of a list and how many records its filters match.
+
+    Neither depends on the page number or the sort order, so every page of a list (and
+    the timeline, for missions) shares one cache entry per content generation: a publish
+    starts a new generation. `queryset` must be the published one.
+    """
+    key = None
+    if settings.FACET_CACHE:
+        used = sorted(
+            (k, v)
+            for k, v in params.items()
+            if k in filterset_class.base_filters and k != "ordering"
+        )
+        digest = hashlib.sha1(_encode(used).encode()).hexdigest()
+        model_name = filterset_class._meta.model._meta.model_name
+        key = f"facets:{pagecache.current_generation()}:{model_name}:{digest}"
+        summary = cache.get(key)
+        if summary is not None:
+            return summary
+    if page_filtered is None:
+        page_filtered = filterset_class(params, queryset=queryset).qs
+    summary = (
+        filters.facet_counts(
+            filterset_class, params, queryset, page_filtered=page_filtered
+        ),
+        page_filtered.count(),
+    )
+    if key:
+        cache.set(key, summary, pagecache.TIMEOUT)
+    return summary
+
+
+def _linked(groups, params):
+    """The groups that have values, each value linking to its toggled query."""
     for group in groups:
         for value in group.values:
             value.url = toggled(params, group.param, value.value)
         group.clear_url = without(params, group.param)
     return [group for group in groups if group.values]
+
+
+def linked_facets(filterset_class, params, queryset):
+    """The facet groups that have values, each value linking to its toggled query."""
+    groups, _ = facet_summary(filterset_class, params, queryset)
+    return _linked(groups, params)
 
 
 class CanonicalQueryMixin:
@@ -238,10 +278,23 @@ class RecordListView(CanonicalQueryMixin, ListView):
         )
         return self.decorate(self.filterset.qs)
 
-    def get_facets(self):
-        return linked_facets(
-            self.filterset_class, self.params, self.model.objects.published()
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        # Counted (and cached) with the facets: no second COUNT(*).
+        paginator.count = self.facets_and_count[1]
+        return paginator
+
+    @cached_property
+    def facets_and_count(self):
+        return facet_summary(
+            self.filterset_class,
+            self.params,
+            self.model.objects.published(),
+            page_filtered=self.filterset.qs,
         )
+
+    def get_facets(self):
+        return _linked(self.facets_and_count[0], self.params)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

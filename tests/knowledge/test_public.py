@@ -687,3 +687,35 @@ def test_detail_page_marks_notes_and_badges_the_conception(client):
     unclassified.save()
     content = text(client.get(unclassified.get_absolute_url()))
     assert 'class="badge c-none"' in content and "Not classified" in content
+
+
+def test_region_and_country_facets_count_each_record_once(client):
+    """A mission reaching one region or country through two cases counts once, and so
+    does a case with two countries in one region."""
+    fr = Country.objects.create(code="FR", name="France", region="europe")
+    de = Country.objects.create(code="DE", name="Germany", region="europe")
+    first, second = factories.CaseFactory(), factories.CaseFactory()
+    first.countries.add(fr, de)
+    second.countries.add(fr)
+    factories.MissionFactory().cases.add(first, second)
+    facets = {g.param: g for g in client.get("/missions/").context["facets"]}
+    assert {v.value: v.count for v in facets["region"].values} == {"europe": 1}
+    assert {v.value: v.count for v in facets["country"].values} == {"FR": 1, "DE": 1}
+    facets = {g.param: g for g in client.get("/cases/").context["facets"]}
+    assert {v.value: v.count for v in facets["region"].values} == {"europe": 2}
+    assert {v.value: v.count for v in facets["country"].values} == {"FR": 2, "DE": 1}
+
+
+def test_filters_through_to_many_relations_list_each_record_once(client):
+    fr = Country.objects.create(code="FR", name="France", region="europe")
+    de = Country.objects.create(code="DE", name="Germany", region="europe")
+    case = factories.CaseFactory()
+    case.countries.add(fr, de)
+    response = client.get("/cases/?region=europe&country=FR,DE")
+    assert list(response.context["object_list"]) == [case]
+    assert response.context["paginator"].count == 1
+    source = factories.SourceFactory(title="Edited volume")
+    source.creators.create(family="Smithson")
+    source.creators.create(family="Smith", position=1)
+    response = client.get("/sources/?q=smith")
+    assert list(response.context["object_list"]) == [source]

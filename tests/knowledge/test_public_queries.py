@@ -111,3 +111,54 @@ def test_other_pages_query_count_is_bounded(client, django_assert_max_num_querie
     factories.ComparisonRowFactory.create_batch(10)
     with django_assert_max_num_queries(40):
         assert client.get(url).status_code == 200
+
+
+@pytest.fixture
+def facet_cache(settings):
+    from django.core.cache import cache
+
+    settings.FACET_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _counts(response):
+    return {
+        group.param: {v.value: v.count for v in group.values}
+        for group in response.context["facets"]
+    }
+
+
+def test_every_page_and_order_of_a_list_shares_its_cached_facets(
+    client, facet_cache, django_assert_max_num_queries
+):
+    un = factories.OrganisationFactory(slug="un")
+    for _ in range(35):  # two pages
+        factories.MissionFactory(classified="westphalian").organisations.add(un)
+    first = client.get("/missions/?organisation=un")
+    assert first.context["paginator"].count == 35
+    # The page, and one prefetch per row relation: no facet or count query.
+    with django_assert_max_num_queries(3):
+        second = client.get("/missions/?organisation=un&ordering=-start&page=2")
+    assert second.status_code == 200
+    assert _counts(second) == _counts(first)
+    assert second.context["paginator"].count == 35
+    assert len(second.context["object_list"]) == 5
+    with django_assert_max_num_queries(3):  # the timeline's mission facets too
+        assert client.get("/timeline/?organisation=un").context["facets"]
+
+
+def test_publishing_invalidates_the_cached_facets(
+    client, facet_cache, django_capture_on_commit_callbacks
+):
+    factories.MissionFactory(classified="westphalian")
+    with django_capture_on_commit_callbacks(execute=True):
+        hidden = factories.MissionFactory(classified="mixed", draft=True)
+    assert _counts(client.get("/missions/"))["conception"] == {"westphalian": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        hidden.status = "published"
+        hidden.save()
+    response = client.get("/missions/")
+    assert _counts(response)["conception"] == {"westphalian": 1, "mixed": 1}
+    assert response.context["paginator"].count == 2
