@@ -719,3 +719,25 @@ def test_filters_through_to_many_relations_list_each_record_once(client):
     source.creators.create(family="Smith", position=1)
     response = client.get("/sources/?q=smith")
     assert list(response.context["object_list"]) == [source]
+
+
+def test_list_rows_show_their_published_relations(client):
+    mission = factories.MissionFactory(name="Observer group", classified="mixed")
+    mission.organisations.add(
+        factories.OrganisationFactory(name="Visible body"),
+        factories.OrganisationFactory(name="Hidden body", draft=True),
+    )
+    factories.MissionFactory(name="Unclassified mission", classified=False)
+    content = text(client.get("/missions/"))
+    assert "Visible body" in content and "Hidden body" not in content
+    assert 'class="badge c-mixed"' in content and "Not classified" in content
+    case = factories.CaseFactory()
+    case.countries.add(
+        Country.objects.create(code="EG", name="Egypt", region="middle_east")
+    )
+    assert "Egypt" in text(client.get("/cases/"))
+    source = factories.SourceFactory()
+    source.creators.create(family="Author")
+    source.creators.create(family="Editor", role="editor")
+    content = text(client.get("/sources/"))
+    assert "Author" in content and "Editor" not in content
