@@ -1,5 +1,6 @@
 """Curators write Markdown; the public only ever sees it sanitised."""
 
+import functools
 import threading
 
 import markdown as md
@@ -55,12 +56,19 @@ def render(text):
     """Markdown to HTML that is safe to put on a page: no scripts, handlers or javascript: links."""
     if not text:
         return mark_safe("")
+    return mark_safe(_sanitised_html(text))
+
+
+# The HTML is a pure function of the text, and the same summaries are rendered on every
+# list, detail and glossary page: remembering the latest few thousand per process costs a
+# few megabytes and needs no invalidation (an edited text is a different key).
+@functools.lru_cache(maxsize=4096)
+def _sanitised_html(text):
     html = _converter().reset().convert(text)
-    clean = nh3.clean(
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return mark_safe(clean)
