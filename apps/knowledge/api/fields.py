@@ -1,10 +1,6 @@
 """Serializer fields shared by every resource: related-record summaries, fuzzy dates and
 `?fields=` sparse responses."""
 
-import functools
-import re
-
-from django.urls import get_script_prefix, reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
@@ -13,34 +9,15 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 
 from apps.core import fuzzydate
 
+from ..addresses import slug_url
 from .querysets import prefetched
-
-# reverse() costs tens of microseconds and a page of 25 missions needs hundreds of
-# addresses: each kind of address is reversed once, with this in place of the slug.
-_PLACEHOLDER = "slug0placeholder0"
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
-@functools.cache
-def _address_parts(kind, model, script_prefix):
-    if kind == "api":
-        path = reverse(
-            f"api:{model._meta.model_name}-detail", kwargs={"slug": _PLACEHOLDER}
-        )
-    else:
-        path = model(slug=_PLACEHOLDER).get_absolute_url()
-    return path.split(_PLACEHOLDER) if path.count(_PLACEHOLDER) == 1 else None
 
 
 def _address(kind, obj):
-    parts = _address_parts(kind, type(obj), get_script_prefix())
-    if parts is None or not _SLUG.fullmatch(obj.slug):
-        if kind == "api":
-            return reverse(
-                f"api:{obj._meta.model_name}-detail", kwargs={"slug": obj.slug}
-            )
-        return obj.get_absolute_url()
-    return obj.slug.join(parts)
+    model_name = obj._meta.model_name
+    if kind == "api":
+        return slug_url(f"api:{model_name}-detail", obj.slug)
+    return obj.get_absolute_url()
 
 
 def api_url(request, obj):

@@ -10,6 +10,7 @@ from apps.core import fuzzydate
 from apps.core.constraints import choices_constraint
 from apps.core.fuzzydate import DatePrecision
 
+from ..addresses import slug_url
 from .base import Classification, KnowledgeRecord
 from .choices import (
     ComparisonSection,
@@ -123,7 +124,7 @@ class Organisation(KnowledgeRecord):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
     def get_absolute_url(self):
-        return reverse("knowledge:organisation-detail", kwargs={"slug": self.slug})
+        return slug_url("knowledge:organisation-detail", self.slug)
 
     def clean(self):
         super().clean()
@@ -158,7 +159,7 @@ class Norm(KnowledgeRecord):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("knowledge:norm-detail", kwargs={"slug": self.slug})
+        return slug_url("knowledge:norm-detail", self.slug)
 
 
 class Document(KnowledgeRecord):
@@ -211,7 +212,7 @@ class Document(KnowledgeRecord):
         return fuzzydate.display(self.date, self.date_precision)
 
     def get_absolute_url(self):
-        return reverse("knowledge:document-detail", kwargs={"slug": self.slug})
+        return slug_url("knowledge:document-detail", self.slug)
 
 
 class Case(DatedRecord):
@@ -239,7 +240,7 @@ class Case(DatedRecord):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("knowledge:case-detail", kwargs={"slug": self.slug})
+        return slug_url("knowledge:case-detail", self.slug)
 
 
 class Mission(DatedRecord):
@@ -349,7 +350,7 @@ class Mission(DatedRecord):
         return self.acronym or self.name
 
     def get_absolute_url(self):
-        return reverse("knowledge:mission-detail", kwargs={"slug": self.slug})
+        return slug_url("knowledge:mission-detail", self.slug)
 
     def clean(self):
         super().clean()
@@ -387,7 +388,7 @@ class Concept(KnowledgeRecord):
         return self.term
 
     def get_absolute_url(self):
-        return reverse("knowledge:concept-detail", kwargs={"slug": self.slug})
+        return slug_url("knowledge:concept-detail", self.slug)
 
 
 class ComparisonRow(KnowledgeRecord):

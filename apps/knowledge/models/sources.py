@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.constraints import choices_constraint
 
+from ..addresses import slug_url
 from .base import KnowledgeRecord
 from .choices import CreatorRole, SourceKind
 
@@ -76,7 +76,7 @@ class Source(KnowledgeRecord):
         return f"{who} {year}: {title}" if who else f"{title} ({year})"
 
     def get_absolute_url(self):
-        return reverse("knowledge:source-detail", kwargs={"slug": self.slug})
+        return slug_url("knowledge:source-detail", self.slug)
 
     @property
     def name(self):
