@@ -78,9 +78,8 @@ def test_every_capped_relation_counts_what_its_list_lists(
         "cases": factories.CaseFactory,
         "documents": factories.DocumentFactory,
     }[relation]
-    rows = related_factory.create_batch(3, cited=False) + [
-        related_factory(draft=True, cited=False)
-    ]
+    draft = related_factory(draft=True, cited=False)
+    rows = [*related_factory.create_batch(3, cited=False), draft]
     for row in rows:
         field = getattr(row, link)
         if hasattr(field, "add"):
