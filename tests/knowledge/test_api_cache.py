@@ -92,7 +92,20 @@ def test_cached_answers_count_against_the_throttle(api, settings):
     factories.MissionFactory()
     for _ in range(3):
         assert api.get(MISSIONS).status_code == 200
-    assert api.get(MISSIONS).status_code == 429
+    refused = api.get(MISSIONS)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled" and refused["Retry-After"]
+
+
+def test_a_cached_answer_has_the_headers_of_a_fresh_one(api):
+    mission = factories.MissionFactory()
+    url = f"{MISSIONS}{mission.slug}/"
+    first = api.get(url)
+    second = api.get(url)
+    for header in ("Allow", "Vary", "ETag", "Last-Modified", "Content-Type"):
+        assert second[header] == first[header], header
+    signed_in = api.get(url, HTTP_AUTHORIZATION="Token nonsense")
+    assert signed_in.status_code == 401  # never answered from the cache
 
 
 def test_nothing_is_cached_when_the_page_cache_is_off(

@@ -4,9 +4,10 @@ If-Match check that keeps writes from overwriting someone else's edit.
 
 Views that set `cache_anonymous` also keep their anonymous answers in the shared cache,
 valid for the content generation of the page cache (apps/core/pagecache.py) that they
-were built in; any committed content change bumps it: a publish or an edit shows at once. The lookup happens
-after DRF's authentication, permissions and throttles, so a cached answer still counts
-against the throttle, and a signed-in client (who may see drafts) never reads or fills it.
+were built in; any committed content change bumps it: a publish or an edit shows at once. A
+client that sends no credentials is answered from it before DRF's request handling (a cached
+answer still counts against the throttles); a signed-in client (who may see drafts) never
+reads or fills it.
 """
 
 import hashlib
@@ -18,7 +19,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date, urlencode
+from django.utils.http import http_date
 
 from apps.core import pagecache
 
@@ -63,34 +64,70 @@ class ConditionalMixin:
     cache_key = None
     generation = None
 
+    def dispatch(self, request, *args, **kwargs):
+        # A client with no credentials at all is anonymous whatever DRF's authentication
+        # would say: answer it from the cache before DRF builds its request, negotiates
+        # and authenticates (most of a cached hit's time), keeping the throttles.
+        if self.cache_anonymous and not (
+            "HTTP_AUTHORIZATION" in request.META
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            key = self.anonymous_cache_key(request)
+            entry = self.fresh_entry(key) if key else None
+            if entry is not None and all(
+                throttle.allow_request(request, self)
+                for throttle in self.get_throttles()
+            ):
+                response = self.cached_answer(entry, request)
+                response["Allow"] = ", ".join(self.allowed_methods)
+                patch_vary_headers(response, ["Accept"])
+                return response
+            # A refused request falls through: DRF answers 429 in the error shape.
+        return super().dispatch(request, *args, **kwargs)
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authenticate, permit, throttle
-        self.cache_key = self.anonymous_cache_key(request)
-        if not self.cache_key:
+        if not (
+            request.method in ("GET", "HEAD")
+            and not request.user.is_authenticated
+            and request.accepted_renderer.format != "api"  # HTML forms, CSRF cookie
+        ):
             return
-        # One round trip for the generation and the entry, which records its own.
-        found = cache.get_many([pagecache.GENERATION_KEY, self.cache_key])
-        self.generation = found.get(pagecache.GENERATION_KEY)
-        if self.generation is None:
-            self.generation = pagecache.current_generation()
-        entry = found.get(self.cache_key)
-        if entry is not None and entry["generation"] == self.generation:
+        self.cache_key = self.anonymous_cache_key(request._request)
+        if not self.cache_key or self.generation is not None:
+            return  # not cached, or dispatch() already missed
+        entry = self.fresh_entry(self.cache_key)
+        if entry is not None:
             # DRF looks the handler up after initial(): answer from the cache instead.
             self.get = self.head = partial(self.cached_answer, entry)
 
+    def fresh_entry(self, key):
+        """The stored answer under `key` if it was built in the current generation (one
+        round trip for both); remembers the generation for storing a new answer."""
+        found = cache.get_many([pagecache.GENERATION_KEY, key])
+        self.generation = found.get(pagecache.GENERATION_KEY)
+        if self.generation is None:
+            self.generation = pagecache.current_generation()
+        entry = found.get(key)
+        if entry is not None and entry["generation"] == self.generation:
+            return entry
+        return None
+
     def anonymous_cache_key(self, request):
+        """The key of the request's anonymous answer, from what the client sent (so that
+        it can be found before DRF negotiates): the address, the query in any order and
+        the Accept header. None where nothing is cached."""
         if not (
             self.cache_anonymous
             and settings.PAGE_CACHE
             and request.method in ("GET", "HEAD")
-            and not request.user.is_authenticated
-            and request.accepted_renderer.format != "api"  # HTML forms, CSRF cookie
         ):
             return None
+        meta = request.META
         # Absolute addresses in the body depend on the scheme and host.
-        address = request.build_absolute_uri(request.path)
-        query = urlencode(sorted(request.query_params.lists()), doseq=True)
-        parts = [address, query, request.accepted_media_type]
+        address = f"{request.scheme}://{request.get_host()}{request.path}"
+        query = "&".join(sorted(meta.get("QUERY_STRING", "").split("&")))
+        parts = [address, query, meta.get("HTTP_ACCEPT", "")]
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         return f"api:{digest}"
 

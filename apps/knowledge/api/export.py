@@ -45,7 +45,6 @@ from ..models import (
     Source,
 )
 from ..models import choices as choices_module
-from .querysets import published_citations
 from .serializers import ExportIndexSerializer
 from .views import (
     CaseViewSet,
@@ -128,18 +127,16 @@ def dataset_stamp():
 
 
 def _context(request):
-    return {"request": request, "sparse": False}
+    # `whole`: every related record, not the capped lists of the API's details.
+    return {"request": request, "sparse": False, "whole": True}
 
 
 def record_rows(name, request):
     """The published records of one type, as the API's detail representations."""
     viewset = RECORD_VIEWSETS[name]
-    queryset = (
-        viewset.model.objects.published()
-        .select_related(*viewset.select_related)
-        .prefetch_related(published_citations(), *viewset.detail_prefetch)
-        .order_by("slug")
-    )
+    queryset = viewset.with_detail(
+        viewset.model.objects.published(), whole=True
+    ).order_by("slug")
     return viewset.serializer_class(queryset, many=True, context=_context(request)).data
 
 

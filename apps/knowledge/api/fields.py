@@ -1,6 +1,8 @@
 """Serializer fields shared by every resource: related-record summaries, fuzzy dates and
 `?fields=` sparse responses."""
 
+from django.urls import reverse
+from django.utils.http import urlencode
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +12,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from apps.core import fuzzydate
 
 from ..addresses import slug_url
-from .querysets import prefetched
+from .querysets import RELATED_LIMIT, prefetched, related
 
 
 def _address(kind, obj):
@@ -78,6 +80,60 @@ class SummaryRelatedField(serializers.SlugRelatedField):
             "name": obj.name,
             "url": api_url(self.context.get("request"), obj),
         }
+
+
+class RelatedCountField(serializers.IntegerField):
+    """How many published records a relation has: the view's `<relation>_count`
+    annotation when it capped the list, else the length of the whole list."""
+
+    def __init__(self, relation, **kwargs):
+        self.relation = relation
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        count = getattr(obj, f"{self.relation}_count", None)
+        return len(related(obj, self.relation)) if count is None else count
+
+
+class RelatedListURLField(serializers.URLField):
+    """The list endpoint of the related type, filtered to this record's relations."""
+
+    def __init__(self, model, parameter, **kwargs):
+        self.model = model
+        self.parameter = parameter
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        path = reverse(f"api:{self.model._meta.model_name}-list")
+        url = f"{path}?{urlencode({self.parameter: obj.slug})}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+def add_capped_fields(fields, model, capped):
+    """After each capped relation `name` (the first RELATED_LIMIT published records),
+    add `<name>_count` (all of them) and `<name>_url` (the filtered list of all of them).
+    `capped` maps the relation to the filter parameter of the related type's list."""
+    result = {}
+    for name, field in fields.items():
+        result[name] = field
+        if name not in capped:
+            continue
+        related_model = model._meta.get_field(name).related_model
+        plural = related_model._meta.verbose_name_plural
+        field.help_text = (
+            f"The first {RELATED_LIMIT} published {plural}: `{name}_count` says how "
+            f"many there are, `{name}_url` lists them all."
+        )
+        result[f"{name}_count"] = RelatedCountField(
+            name, help_text=f"How many published {plural} there are."
+        )
+        result[f"{name}_url"] = RelatedListURLField(
+            related_model,
+            capped[name],
+            help_text=f"The list of all of them: `?{capped[name]}=<slug>`.",
+        )
+    return result
 
 
 class SummarySerializer(serializers.Serializer):

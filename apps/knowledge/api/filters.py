@@ -1,11 +1,12 @@
 """Filters for the two API-only resources. Record types use the shared FilterSets in
-`apps.knowledge.filters`, which the public list pages use too."""
+`apps.knowledge.filters`, which the public list pages use too (missions with one more)."""
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from ..filters import ChoiceInFilter, SlugInFilter
+from .. import filters
+from ..filters import ChoiceInFilter, RelatedSlugInFilter, SlugInFilter
 from ..models import Citation, Classification
 from ..models.choices import Claim, Conception
 
@@ -82,3 +83,12 @@ class CitationFilter(django_filters.FilterSet):
                 object_id__in=classifications.values("pk"),
             )
         )
+
+
+class MissionFilter(filters.MissionFilter):
+    """The missions page's filters, and the document that authorised them: the full list
+    behind a document's capped `authorised_missions`."""
+
+    document = RelatedSlugInFilter(
+        field_name="authorised_by__slug", label="Authorised by (document)"
+    )

@@ -6,7 +6,7 @@ To-many relations are prefetched into plain lists (`to_attr`), read back with `r
 a prefetch into the related manager builds a filtered queryset per object, which cost more
 than the queries themselves on a page of 25 missions."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 
 from apps.core.models import Status
 
@@ -65,9 +65,32 @@ def loaded_lists(obj):
     return lists
 
 
-def published(model, name):
-    """Published related records, as summaries."""
-    return loaded(name, model.objects.published().only(*summary_fields(model)))
+def published(model, name, limit=None):
+    """Published related records, as summaries (the first `limit` of them if given)."""
+    queryset = model.objects.published().only(*summary_fields(model))
+    return loaded(name, queryset[:limit] if limit else queryset)
+
+
+# A detail nests at most this many records of a relation that grows with the data (the
+# missions of an organisation): more than any curated record has, so these lose nothing.
+RELATED_LIMIT = 50
+
+
+def load_capped(obj, names):
+    """For each reverse relation in `names`, load the first RELATED_LIMIT published
+    records into the list `related()` reads and their total into `<name>_count`: one
+    query each (COUNT(*) OVER () sees every row before the LIMIT), whatever the total."""
+    for name in names:
+        relation = obj._meta.get_field(name)
+        model = relation.related_model
+        rows = list(
+            model.objects.published()
+            .only(*summary_fields(model))
+            .filter(**{relation.field.name: obj})
+            .annotate(total=Window(Count("pk")))[:RELATED_LIMIT]
+        )
+        setattr(obj, LOADED + name, rows)
+        setattr(obj, f"{name}_count", rows[0].total if rows else 0)
 
 
 def published_citations(name="citations"):

@@ -49,6 +49,7 @@ from .fields import (
     SparseFieldsMixin,
     SummaryRelatedField,
     SummarySerializer,
+    add_capped_fields,
     api_url,
     html_url,
 )
@@ -127,6 +128,10 @@ class RecordSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
     # Model field -> API field, for validation messages.
     aliases = {"wikidata_qid": "wikidata"}
+    # Relations that grow with the data, shown capped (`fields.add_capped_fields`):
+    # relation -> the filter parameter of the related type's list. The dataset export
+    # (context `whole`) has the whole lists instead.
+    capped = {}
     read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
 
     class Meta:
@@ -160,6 +165,8 @@ class RecordSerializer(SparseFieldsMixin, serializers.ModelSerializer):
                 fields[name].read_only = True
         if self.instance is not None and "slug" in fields:
             fields["slug"].read_only = True  # the slug is the record's address
+        if self.capped and not self.context.get("whole"):
+            fields = add_capped_fields(fields, self.Meta.model, self.capped)
         return fields
 
     # -- writing -------------------------------------------------------------------
@@ -425,6 +432,8 @@ class CaseSerializer(ClassifiedRecordSerializer):
     norms = SummaryRelatedField(many=True, required=False, queryset=Norm.objects.all())
     missions = SummaryRelatedField(many=True, read_only=True)
 
+    capped = {"missions": "case"}
+
     class Meta:
         model = Case
         fields = [
@@ -457,6 +466,8 @@ class NormSerializer(RecordSerializer):
     documents = SummaryRelatedField(many=True, read_only=True)
     missions = SummaryRelatedField(many=True, read_only=True)
     cases = SummaryRelatedField(many=True, read_only=True)
+
+    capped = {"documents": "norm", "missions": "norm", "cases": "norm"}
 
     class Meta:
         model = Norm
@@ -505,6 +516,8 @@ class DocumentSerializer(RecordSerializer):
     )
     norms = SummaryRelatedField(many=True, required=False, queryset=Norm.objects.all())
     authorised_missions = SummaryRelatedField(many=True, read_only=True)
+
+    capped = {"authorised_missions": "document"}
 
     aliases = {
         **RecordSerializer.aliases,
@@ -556,6 +569,8 @@ class OrganisationSerializer(RecordSerializer):
     founded = FuzzyDateField("founded_date", "founded_precision")
     missions = SummaryRelatedField(many=True, read_only=True)
     documents = SummaryRelatedField(many=True, read_only=True)
+
+    capped = {"missions": "organisation", "documents": "organisation"}
 
     aliases = {
         **RecordSerializer.aliases,

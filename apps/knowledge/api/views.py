@@ -44,10 +44,11 @@ from ..models.choices import ComparisonSection, Conception
 from ..search import SEARCH_TYPES, search_records
 from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
-from .filters import CitationFilter, ClassificationFilter
+from .filters import CitationFilter, ClassificationFilter, MissionFilter
 from .querysets import (
     classifications,
     classifications_with_citations,
+    load_capped,
     published,
     published_citations,
     related,
@@ -121,12 +122,13 @@ class RecordViewSet(
     select_related = ()
     list_select_related = None  # None: the same as `select_related`
     list_prefetch = ()
-    detail_prefetch = ()
+    detail_prefetch = ()  # but not the serializer's `capped` relations (get_object)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # The public list page's FilterSet: identical parameters on the page and the API.
-        cls.filterset_class = FILTERSETS.get(cls.model)
+        if "filterset_class" not in cls.__dict__:
+            cls.filterset_class = FILTERSETS.get(cls.model)
 
     def get_queryset(self):
         queryset = visible(self.model, self.request.user)
@@ -137,9 +139,26 @@ class RecordViewSet(
             return queryset.select_related(*select).prefetch_related(
                 *self.list_prefetch
             )
-        return queryset.select_related(*self.select_related).prefetch_related(
-            published_citations(), *self.detail_prefetch
+        return self.with_detail(queryset)
+
+    @classmethod
+    def with_detail(cls, queryset, *, whole=False):
+        """Load what a detail shows; `whole` (the dataset) also loads every record of the
+        relations that a detail caps (`load_capped()` after get_object())."""
+        extra = []
+        if whole:
+            field = cls.model._meta.get_field
+            names = cls.serializer_class.capped
+            extra = [published(field(name).related_model, name) for name in names]
+        return queryset.select_related(*cls.select_related).prefetch_related(
+            published_citations(), *cls.detail_prefetch, *extra
         )
+
+    def get_object(self):
+        instance = super().get_object()
+        # Before any serializer sees it: If-Match compares against what a GET showed.
+        load_capped(instance, self.serializer_class.capped)
+        return instance
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -167,12 +186,9 @@ class RecordViewSet(
 
     def fresh(self, pk):
         """The record as a client would read it after a write."""
-        queryset = (
-            self.model.objects.filter(pk=pk)
-            .select_related(*self.select_related)
-            .prefetch_related(published_citations(), *self.detail_prefetch)
-        )
-        return queryset.get()
+        instance = self.with_detail(self.model.objects.filter(pk=pk)).get()
+        load_capped(instance, self.serializer_class.capped)
+        return instance
 
     def written(self, instance, code):
         serializer = self.serializer_class(
@@ -271,6 +287,7 @@ class RecordViewSet(
 
 class MissionViewSet(RecordViewSet):
     model = Mission
+    filterset_class = MissionFilter
     serializer_class = s.MissionSerializer
     list_serializer_class = s.MissionListSerializer
     list_prefetch = (
@@ -300,7 +317,6 @@ class CaseViewSet(RecordViewSet):
         classifications_with_citations(),
         "countries",
         published(Norm, "norms"),
-        published(Mission, "missions"),
     )
 
 
@@ -308,12 +324,7 @@ class NormViewSet(RecordViewSet):
     model = Norm
     serializer_class = s.NormSerializer
     list_serializer_class = s.NormListSerializer
-    detail_prefetch = (
-        published(Norm, "related"),
-        published(Document, "documents"),
-        published(Mission, "missions"),
-        published(Case, "cases"),
-    )
+    detail_prefetch = (published(Norm, "related"),)
 
 
 class DocumentViewSet(RecordViewSet):
@@ -321,10 +332,7 @@ class DocumentViewSet(RecordViewSet):
     serializer_class = s.DocumentSerializer
     list_serializer_class = s.DocumentListSerializer
     select_related = ("issuer",)
-    detail_prefetch = (
-        published(Norm, "norms"),
-        published(Mission, "authorised_missions"),
-    )
+    detail_prefetch = (published(Norm, "norms"),)
 
 
 class OrganisationViewSet(RecordViewSet):
@@ -332,11 +340,7 @@ class OrganisationViewSet(RecordViewSet):
     serializer_class = s.OrganisationSerializer
     list_serializer_class = s.OrganisationListSerializer
     select_related = ("parent",)
-    detail_prefetch = (
-        published(Organisation, "children"),
-        published(Mission, "missions"),
-        published(Document, "documents"),
-    )
+    detail_prefetch = (published(Organisation, "children"),)
 
 
 class ConceptViewSet(RecordViewSet):
