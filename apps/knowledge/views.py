@@ -5,7 +5,9 @@ per parameter comma-separated; detail pages number every citation as a footnote.
 """
 
 import hashlib
+import operator
 from collections import Counter, defaultdict
+from functools import reduce
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -418,6 +420,8 @@ class RecordDetailView(DetailView):
     prefetch = ()
     dimensions = ()
     comparable = False  # offers "compare with..." (missions and cases)
+    # relation -> (list, parameter): the list page that shows all of a cut list
+    see_all = {}
 
     def can_preview(self):
         """Staff who may change a record may preview it before it is published."""
@@ -432,11 +436,8 @@ class RecordDetailView(DetailView):
         prefetches = [published_citations(), *self.prefetch]
         selects = list(self.select)
         for _, name in self.related:
-            field = opts.get_field(name)
-            if field.many_to_one:
+            if opts.get_field(name).many_to_one:
                 selects.append(name)
-            else:
-                prefetches.append(published(field.related_model, name))
         records = self.model.objects.all() if self.can_preview() else None
         return (
             (records if records is not None else self.model.objects.published())
@@ -452,16 +453,42 @@ class RecordDetailView(DetailView):
             response["X-Robots-Tag"] = "noindex"
         return response
 
+    @cached_property
+    def _related_lists(self):
+        return {}
+
+    def related_items(self, name):
+        """The first RELATED_LIMIT published records of a many-valued relation, and
+        how many there are: one query, and a count only when the list is cut."""
+        lists = self._related_lists
+        if name not in lists:
+            records = getattr(self.object, name).published()
+            items = list(records[: RELATED_LIMIT + 1])
+            total = len(items)
+            if total > RELATED_LIMIT:
+                items, total = items[:RELATED_LIMIT], records.count()
+            lists[name] = items, total
+        return lists[name]
+
     def related_groups(self):
         groups = []
         for heading, name in self.related:
             value = getattr(self.object, name)
             if hasattr(value, "all"):
-                items = list(value.all())
+                items, total = self.related_items(name)
             else:
                 items = [value] if value is not None and value.is_published else []
-            if items:
-                groups.append({"heading": heading, "items": items})
+                total = len(items)
+            if not items:
+                continue
+            group = {"heading": heading, "items": items, "total": total}
+            if total > len(items) and name in self.see_all:
+                list_name, param = self.see_all[name]
+                group["all_url"] = (
+                    f"{reverse(f'knowledge:{list_name}-list')}?"
+                    f"{_encode({param: self.object.slug})}"
+                )
+            groups.append(group)
         return groups
 
     def get_context_data(self, **kwargs):
@@ -486,15 +513,17 @@ class RecordDetailView(DetailView):
         for dimension in self.dimensions:
             if dimension is CONCEPTION:
                 continue
-            text = dimension.display(record)
-            if not text:
+            # A many-valued dimension shows its (published) items, not the text.
+            items = self.dimension_items(dimension)
+            text = dimension.display(record) if items is None else ""
+            if not (items or text):
                 continue
             value = dimension.value(record)
             rows.append(
                 {
                     "dimension": dimension,
                     "text": text,
-                    "items": self.dimension_items(dimension),
+                    "items": items,
                     "similar_url": (
                         f"{list_url}?{dimension.param}={value}"
                         if value and dimension.param
@@ -539,7 +568,8 @@ class RecordDetailView(DetailView):
         to their pages, mandate tasks and countries to the list filtered by them."""
         record = self.object
         if dimension.key == "organisations":
-            return [(str(o), o.get_absolute_url()) for o in record.organisations.all()]
+            organisations, _ = self.related_items("organisations")
+            return [(str(o), o.get_absolute_url()) for o in organisations]
         list_url = reverse(f"knowledge:{record._meta.model_name}-list")
         if dimension.key == "mandate_tasks":
             return [
@@ -598,6 +628,7 @@ class CaseDetailView(RecordDetailView):
         ("Norms at stake", "norms"),
         ("Glossary", "concepts"),
     )
+    see_all = {"missions": ("mission", "case")}
     prefetch = (classifications_with_citations(), "countries")
 
 
@@ -610,6 +641,11 @@ class NormDetailView(RecordDetailView):
         ("Cases where it is at stake", "cases"),
         ("Glossary", "concepts"),
     )
+    see_all = {
+        "documents": ("document", "norm"),
+        "missions": ("mission", "norm"),
+        "cases": ("case", "norm"),
+    }
 
 
 class DocumentDetailView(RecordDetailView):
@@ -632,6 +668,10 @@ class OrganisationDetailView(RecordDetailView):
         ("Missions it authorised", "authorised_missions"),
         ("Documents it issued", "documents"),
     )
+    see_all = {
+        "missions": ("mission", "organisation"),
+        "documents": ("document", "organisation"),
+    }
 
 
 class ConceptDetailView(RecordDetailView):
@@ -662,39 +702,72 @@ class SourceDetailView(RecordDetailView):
 
 
 def citing_records(source):
-    """Every published record citing `source` (directly or through a classification),
-    grouped by type, each with the citations: a bounded number of queries."""
-    citations = list(source.cited_by.select_related("content_type"))
-    classification_type = ContentType.objects.get_for_model(Classification)
-    via = defaultdict(list)  # classification id -> citations
-    targets = defaultdict(lambda: defaultdict(list))  # model -> pk -> citations
-    for citation in citations:
-        if citation.content_type_id == classification_type.pk:
-            via[citation.object_id].append(citation)
-        else:
-            model = citation.content_type.model_class()
-            targets[model][citation.object_id].append(citation)
-    if via:
-        for classification in Classification.objects.filter(pk__in=via).select_related(
-            "content_type"
-        ):
-            model = classification.content_type.model_class()
-            targets[model][classification.object_id] += via[classification.pk]
-    groups = []
+    """The published records citing `source` (directly or through a classification),
+    grouped by type: the first RELATED_LIMIT of each with their citations, and how
+    many there are. A query or two per type, and two for the citations."""
+    cited = Citation.objects.filter(source=source)
+    groups, shown = [], {}  # content type id -> {pk: entry}
     for model in (*RECORD_TYPES.values(), ComparisonRow):
-        if model not in targets:
-            continue
-        records = model.objects.published().filter(pk__in=targets[model])
+        content_type = ContentType.objects.get_for_model(model)
+        # One IN over a UNION (not an OR of two) lets PostgreSQL join from the
+        # source's citations instead of testing every record.
+        records = model.objects.published().filter(
+            pk__in=cited.filter(content_type=content_type)
+            .order_by()
+            .values("object_id")
+            .union(
+                Classification.objects.filter(
+                    content_type=content_type, citations__source=source
+                )
+                .order_by()
+                .values("object_id")
+            )
+        )
         entries = [
-            {"record": record, "citations": targets[model][record.pk]}
-            for record in records
+            {"record": record, "citations": []}
+            for record in records[: RELATED_LIMIT + 1]
         ]
-        if entries:
-            groups.append(
-                {
-                    "heading": model._meta.verbose_name_plural.capitalize(),
-                    "entries": entries,
-                }
+        if not entries:
+            continue
+        total = len(entries)
+        if total > RELATED_LIMIT:
+            entries, total = entries[:RELATED_LIMIT], records.count()
+        shown[content_type.pk] = {entry["record"].pk: entry for entry in entries}
+        groups.append(
+            {
+                "heading": model._meta.verbose_name_plural.capitalize(),
+                "entries": entries,
+                "total": total,
+            }
+        )
+    if shown:
+        # The citations of the records shown: direct ones first, then through
+        # their classifications, each in citation order.
+        def of_shown(prefix=""):
+            return reduce(
+                operator.or_,
+                (
+                    Q(
+                        **{
+                            f"{prefix}content_type": type_id,
+                            f"{prefix}object_id__in": list(pks),
+                        }
+                    )
+                    for type_id, pks in shown.items()
+                ),
+            )
+
+        via = cited.filter(of_shown("classification__")).annotate(
+            target_type=F("classification__content_type"),
+            target_id=F("classification__object_id"),
+        )
+        for citation in cited.filter(of_shown()):
+            shown[citation.content_type_id][citation.object_id]["citations"].append(
+                citation
+            )
+        for citation in via:
+            shown[citation.target_type][citation.target_id]["citations"].append(
+                citation
             )
     return groups
 
@@ -773,6 +846,10 @@ def _decade_table(model):
 
 
 COMPARE_CHOICES = 200  # records offered in a detail page's "compare with" menu
+# Related records listed on a detail page, per relation and per type of citing record:
+# above the largest curated list (37 missions invoke democracy), so only the
+# generated data is ever cut.
+RELATED_LIMIT = 50
 BUCKET_SIZE = 24  # records listed per conception on /compare/; the rest via the list
 
 
