@@ -704,11 +704,23 @@ class SourceDetailView(RecordDetailView):
 def citing_records(source):
     """The published records citing `source` (directly or through a classification),
     grouped by type: the first RELATED_LIMIT of each with their citations, and how
-    many there are. A query or two per type, and two for the citations."""
+    many there are. A query or two per citing type, and two for the citations."""
     cited = Citation.objects.filter(source=source)
+    # Most sources are cited by a type or two: query only those.
+    citing_types = set(
+        cited.order_by()
+        .values_list("content_type", flat=True)
+        .union(
+            Classification.objects.filter(citations__source=source)
+            .order_by()
+            .values_list("content_type", flat=True)
+        )
+    )
     groups, shown = [], {}  # content type id -> {pk: entry}
     for model in (*RECORD_TYPES.values(), ComparisonRow):
         content_type = ContentType.objects.get_for_model(model)
+        if content_type.pk not in citing_types:
+            continue
         # One IN over a UNION (not an OR of two) lets PostgreSQL join from the
         # source's citations instead of testing every record.
         records = model.objects.published().filter(
