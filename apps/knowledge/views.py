@@ -8,12 +8,13 @@ import hashlib
 import operator
 from collections import Counter, defaultdict
 from functools import reduce
+from itertools import chain
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -61,14 +62,15 @@ RECORD_TYPES = {
 # Querysets ------------------------------------------------------------------------------
 
 
-def published_citations(name="citations"):
-    """Citations whose source is published, with the source and its creators."""
-    return Prefetch(
-        name,
-        queryset=Citation.objects.filter(source__status=PUBLISHED)
-        .select_related("source")
-        .prefetch_related("source__creators"),
+def published_citations(name="citations", *, creators=True):
+    """Citations whose source is published, with the source and its creators
+    (`creators=False` for a caller that fetches them once for several sets)."""
+    queryset = Citation.objects.filter(source__status=PUBLISHED).select_related(
+        "source"
     )
+    if creators:
+        queryset = queryset.prefetch_related("source__creators")
+    return Prefetch(name, queryset=queryset)
 
 
 def preferred_classifications():
@@ -77,10 +79,12 @@ def preferred_classifications():
     )
 
 
-def classifications_with_citations():
+def classifications_with_citations(*, creators=True):
     return Prefetch(
         "classifications",
-        queryset=Classification.objects.prefetch_related(published_citations()),
+        queryset=Classification.objects.prefetch_related(
+            published_citations(creators=creators)
+        ),
     )
 
 
@@ -433,7 +437,8 @@ class RecordDetailView(DetailView):
 
     def get_queryset(self):
         opts = self.model._meta
-        prefetches = [published_citations(), *self.prefetch]
+        # The cited sources' creators are fetched once in get_context_data.
+        prefetches = [published_citations(creators=False), *self.prefetch]
         selects = list(self.select)
         for _, name in self.related:
             if opts.get_field(name).many_to_one:
@@ -496,18 +501,31 @@ class RecordDetailView(DetailView):
         record = self.object
         notes = Footnotes()
         citations = list(record.citations.all())
+        record_classifications = (
+            list(record.classifications.all())
+            if hasattr(record, "classifications")
+            else []
+        )
+        # One query for the creators of every source cited on the page.
+        prefetch_related_objects(
+            [
+                citation.source
+                for citation in chain(
+                    citations, *(c.citations.all() for c in record_classifications)
+                )
+            ],
+            "creators",
+        )
         summary_notes = notes.cite(
             by_claim(citations, {Claim.SUMMARY, Claim.DEFINITION})
         )
-        classifications = []
-        if hasattr(record, "classifications"):
-            for classification in record.classifications.all():
-                classifications.append(
-                    {
-                        "object": classification,
-                        "notes": notes.cite(classification.citations.all()),
-                    }
-                )
+        classifications = [
+            {
+                "object": classification,
+                "notes": notes.cite(classification.citations.all()),
+            }
+            for classification in record_classifications
+        ]
         rows = []
         list_url = reverse(f"knowledge:{record._meta.model_name}-list")
         for dimension in self.dimensions:
@@ -615,7 +633,7 @@ class MissionDetailView(RecordDetailView):
         ("Succeeded by", "successors"),
         ("Glossary", "concepts"),
     )
-    prefetch = (classifications_with_citations(), "mandate_tasks")
+    prefetch = (classifications_with_citations(creators=False), "mandate_tasks")
 
 
 class CaseDetailView(RecordDetailView):
@@ -629,7 +647,7 @@ class CaseDetailView(RecordDetailView):
         ("Glossary", "concepts"),
     )
     see_all = {"missions": ("mission", "case")}
-    prefetch = (classifications_with_citations(), "countries")
+    prefetch = (classifications_with_citations(creators=False), "countries")
 
 
 class NormDetailView(RecordDetailView):

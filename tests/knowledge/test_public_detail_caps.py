@@ -160,3 +160,20 @@ def test_detail_query_count_stays_flat_past_the_limit(
     with django_assert_max_num_queries(len(few.captured_queries) + 1):
         response = client.get(url)
     assert "Showing 3 of 13" in response.content.decode()
+
+
+def test_cited_sources_creators_are_fetched_once_for_the_whole_page(
+    client, django_assert_max_num_queries
+):
+    mission = factories.MissionFactory()
+    classification = mission.classifications.get()
+    for n in range(4):
+        source = factories.SourceFactory()
+        source.creators.create(role="author", family=f"Author{n}", position=0)
+        factories.CitationFactory(target=mission, source=source)
+        factories.CitationFactory(target=classification, source=source)
+    # The mission, its citations, classifications and theirs, one query for every
+    # cited source's creators, mandate tasks, six related lists, the compare menu.
+    with django_assert_max_num_queries(13):
+        content = client.get(mission.get_absolute_url()).content.decode()
+    assert all(f"Author{n}" in content for n in range(4))
