@@ -5,13 +5,16 @@ per parameter comma-separated; detail pages number every citation as a footnote.
 """
 
 import hashlib
+import operator
 from collections import Counter, defaultdict
+from functools import reduce
+from itertools import chain
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -61,14 +64,15 @@ RECORD_TYPES = {
 # Querysets ------------------------------------------------------------------------------
 
 
-def published_citations(name="citations"):
-    """Citations whose source is published, with the source and its creators."""
-    return Prefetch(
-        name,
-        queryset=Citation.objects.filter(source__status=PUBLISHED)
-        .select_related("source")
-        .prefetch_related("source__creators"),
+def published_citations(name="citations", *, creators=True):
+    """Citations whose source is published, with the source and its creators
+    (`creators=False` for a caller that fetches them once for several sets)."""
+    queryset = Citation.objects.filter(source__status=PUBLISHED).select_related(
+        "source"
     )
+    if creators:
+        queryset = queryset.prefetch_related("source__creators")
+    return Prefetch(name, queryset=queryset)
 
 
 def preferred_classifications(to_attr=None):
@@ -79,10 +83,12 @@ def preferred_classifications(to_attr=None):
     )
 
 
-def classifications_with_citations():
+def classifications_with_citations(*, creators=True):
     return Prefetch(
         "classifications",
-        queryset=Classification.objects.prefetch_related(published_citations()),
+        queryset=Classification.objects.prefetch_related(
+            published_citations(creators=creators)
+        ),
     )
 
 
@@ -437,6 +443,8 @@ class RecordDetailView(DetailView):
     prefetch = ()
     dimensions = ()
     comparable = False  # offers "compare with..." (missions and cases)
+    # relation -> (list, parameter): the list page that shows all of a cut list
+    see_all = {}
 
     def can_preview(self):
         """Staff who may change a record may preview it before it is published."""
@@ -448,14 +456,12 @@ class RecordDetailView(DetailView):
 
     def get_queryset(self):
         opts = self.model._meta
-        prefetches = [published_citations(), *self.prefetch]
+        # The cited sources' creators are fetched once in get_context_data.
+        prefetches = [published_citations(creators=False), *self.prefetch]
         selects = list(self.select)
         for _, name in self.related:
-            field = opts.get_field(name)
-            if field.many_to_one:
+            if opts.get_field(name).many_to_one:
                 selects.append(name)
-            else:
-                prefetches.append(published(field.related_model, name))
         records = self.model.objects.all() if self.can_preview() else None
         return (
             (records if records is not None else self.model.objects.published())
@@ -471,16 +477,42 @@ class RecordDetailView(DetailView):
             response["X-Robots-Tag"] = "noindex"
         return response
 
+    @cached_property
+    def _related_lists(self):
+        return {}
+
+    def related_items(self, name):
+        """The first RELATED_LIMIT published records of a many-valued relation, and
+        how many there are: one query, and a count only when the list is cut."""
+        lists = self._related_lists
+        if name not in lists:
+            records = getattr(self.object, name).published()
+            items = list(records[: RELATED_LIMIT + 1])
+            total = len(items)
+            if total > RELATED_LIMIT:
+                items, total = items[:RELATED_LIMIT], records.count()
+            lists[name] = items, total
+        return lists[name]
+
     def related_groups(self):
         groups = []
         for heading, name in self.related:
             value = getattr(self.object, name)
             if hasattr(value, "all"):
-                items = list(value.all())
+                items, total = self.related_items(name)
             else:
                 items = [value] if value is not None and value.is_published else []
-            if items:
-                groups.append({"heading": heading, "items": items})
+                total = len(items)
+            if not items:
+                continue
+            group = {"heading": heading, "items": items, "total": total}
+            if total > len(items) and name in self.see_all:
+                list_name, param = self.see_all[name]
+                group["all_url"] = (
+                    f"{reverse(f'knowledge:{list_name}-list')}?"
+                    f"{_encode({param: self.object.slug})}"
+                )
+            groups.append(group)
         return groups
 
     def get_context_data(self, **kwargs):
@@ -488,32 +520,47 @@ class RecordDetailView(DetailView):
         record = self.object
         notes = Footnotes()
         citations = list(record.citations.all())
+        record_classifications = (
+            list(record.classifications.all())
+            if hasattr(record, "classifications")
+            else []
+        )
+        # One query for the creators of every source cited on the page.
+        prefetch_related_objects(
+            [
+                citation.source
+                for citation in chain(
+                    citations, *(c.citations.all() for c in record_classifications)
+                )
+            ],
+            "creators",
+        )
         summary_notes = notes.cite(
             by_claim(citations, {Claim.SUMMARY, Claim.DEFINITION})
         )
-        classifications = []
-        if hasattr(record, "classifications"):
-            for classification in record.classifications.all():
-                classifications.append(
-                    {
-                        "object": classification,
-                        "notes": notes.cite(classification.citations.all()),
-                    }
-                )
+        classifications = [
+            {
+                "object": classification,
+                "notes": notes.cite(classification.citations.all()),
+            }
+            for classification in record_classifications
+        ]
         rows = []
         list_url = reverse(f"knowledge:{record._meta.model_name}-list")
         for dimension in self.dimensions:
             if dimension is CONCEPTION:
                 continue
-            text = dimension.display(record)
-            if not text:
+            # A many-valued dimension shows its (published) items, not the text.
+            items = self.dimension_items(dimension)
+            text = dimension.display(record) if items is None else ""
+            if not (items or text):
                 continue
             value = dimension.value(record)
             rows.append(
                 {
                     "dimension": dimension,
                     "text": text,
-                    "items": self.dimension_items(dimension),
+                    "items": items,
                     "similar_url": (
                         f"{list_url}?{dimension.param}={value}"
                         if value and dimension.param
@@ -558,7 +605,8 @@ class RecordDetailView(DetailView):
         to their pages, mandate tasks and countries to the list filtered by them."""
         record = self.object
         if dimension.key == "organisations":
-            return [(str(o), o.get_absolute_url()) for o in record.organisations.all()]
+            organisations, _ = self.related_items("organisations")
+            return [(str(o), o.get_absolute_url()) for o in organisations]
         list_url = reverse(f"knowledge:{record._meta.model_name}-list")
         if dimension.key == "mandate_tasks":
             return [
@@ -604,7 +652,7 @@ class MissionDetailView(RecordDetailView):
         ("Succeeded by", "successors"),
         ("Glossary", "concepts"),
     )
-    prefetch = (classifications_with_citations(), "mandate_tasks")
+    prefetch = (classifications_with_citations(creators=False), "mandate_tasks")
 
 
 class CaseDetailView(RecordDetailView):
@@ -617,7 +665,8 @@ class CaseDetailView(RecordDetailView):
         ("Norms at stake", "norms"),
         ("Glossary", "concepts"),
     )
-    prefetch = (classifications_with_citations(), "countries")
+    see_all = {"missions": ("mission", "case")}
+    prefetch = (classifications_with_citations(creators=False), "countries")
 
 
 class NormDetailView(RecordDetailView):
@@ -629,6 +678,11 @@ class NormDetailView(RecordDetailView):
         ("Cases where it is at stake", "cases"),
         ("Glossary", "concepts"),
     )
+    see_all = {
+        "documents": ("document", "norm"),
+        "missions": ("mission", "norm"),
+        "cases": ("case", "norm"),
+    }
 
 
 class DocumentDetailView(RecordDetailView):
@@ -651,6 +705,10 @@ class OrganisationDetailView(RecordDetailView):
         ("Missions it authorised", "authorised_missions"),
         ("Documents it issued", "documents"),
     )
+    see_all = {
+        "missions": ("mission", "organisation"),
+        "documents": ("document", "organisation"),
+    }
 
 
 class ConceptDetailView(RecordDetailView):
@@ -681,39 +739,84 @@ class SourceDetailView(RecordDetailView):
 
 
 def citing_records(source):
-    """Every published record citing `source` (directly or through a classification),
-    grouped by type, each with the citations: a bounded number of queries."""
-    citations = list(source.cited_by.select_related("content_type"))
-    classification_type = ContentType.objects.get_for_model(Classification)
-    via = defaultdict(list)  # classification id -> citations
-    targets = defaultdict(lambda: defaultdict(list))  # model -> pk -> citations
-    for citation in citations:
-        if citation.content_type_id == classification_type.pk:
-            via[citation.object_id].append(citation)
-        else:
-            model = citation.content_type.model_class()
-            targets[model][citation.object_id].append(citation)
-    if via:
-        for classification in Classification.objects.filter(pk__in=via).select_related(
-            "content_type"
-        ):
-            model = classification.content_type.model_class()
-            targets[model][classification.object_id] += via[classification.pk]
-    groups = []
+    """The published records citing `source` (directly or through a classification),
+    grouped by type: the first RELATED_LIMIT of each with their citations, and how
+    many there are. A query or two per citing type, and two for the citations."""
+    cited = Citation.objects.filter(source=source)
+    # Most sources are cited by a type or two: query only those.
+    citing_types = set(
+        cited.order_by()
+        .values_list("content_type", flat=True)
+        .union(
+            Classification.objects.filter(citations__source=source)
+            .order_by()
+            .values_list("content_type", flat=True)
+        )
+    )
+    groups, shown = [], {}  # content type id -> {pk: entry}
     for model in (*RECORD_TYPES.values(), ComparisonRow):
-        if model not in targets:
+        content_type = ContentType.objects.get_for_model(model)
+        if content_type.pk not in citing_types:
             continue
-        records = model.objects.published().filter(pk__in=targets[model])
+        # One IN over a UNION (not an OR of two) lets PostgreSQL join from the
+        # source's citations instead of testing every record.
+        records = model.objects.published().filter(
+            pk__in=cited.filter(content_type=content_type)
+            .order_by()
+            .values("object_id")
+            .union(
+                Classification.objects.filter(
+                    content_type=content_type, citations__source=source
+                )
+                .order_by()
+                .values("object_id")
+            )
+        )
         entries = [
-            {"record": record, "citations": targets[model][record.pk]}
-            for record in records
+            {"record": record, "citations": []}
+            for record in records[: RELATED_LIMIT + 1]
         ]
-        if entries:
-            groups.append(
-                {
-                    "heading": model._meta.verbose_name_plural.capitalize(),
-                    "entries": entries,
-                }
+        if not entries:
+            continue
+        total = len(entries)
+        if total > RELATED_LIMIT:
+            entries, total = entries[:RELATED_LIMIT], records.count()
+        shown[content_type.pk] = {entry["record"].pk: entry for entry in entries}
+        groups.append(
+            {
+                "heading": model._meta.verbose_name_plural.capitalize(),
+                "entries": entries,
+                "total": total,
+            }
+        )
+    if shown:
+        # The citations of the records shown: direct ones first, then through
+        # their classifications, each in citation order.
+        def of_shown(prefix=""):
+            return reduce(
+                operator.or_,
+                (
+                    Q(
+                        **{
+                            f"{prefix}content_type": type_id,
+                            f"{prefix}object_id__in": list(pks),
+                        }
+                    )
+                    for type_id, pks in shown.items()
+                ),
+            )
+
+        via = cited.filter(of_shown("classification__")).annotate(
+            target_type=F("classification__content_type"),
+            target_id=F("classification__object_id"),
+        )
+        for citation in cited.filter(of_shown()):
+            shown[citation.content_type_id][citation.object_id]["citations"].append(
+                citation
+            )
+        for citation in via:
+            shown[citation.target_type][citation.target_id]["citations"].append(
+                citation
             )
     return groups
 
@@ -792,6 +895,10 @@ def _decade_table(model):
 
 
 COMPARE_CHOICES = 200  # records offered in a detail page's "compare with" menu
+# Related records listed on a detail page, per relation and per type of citing record:
+# above the largest curated list (37 missions invoke democracy), so only the
+# generated data is ever cut.
+RELATED_LIMIT = 50
 BUCKET_SIZE = 24  # records listed per conception on /compare/; the rest via the list
 
 

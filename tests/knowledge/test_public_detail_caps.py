@@ -1,0 +1,179 @@
+"""Detail pages list at most RELATED_LIMIT related records per relation, and say how
+many there are: published ones only, in the list and in the count."""
+
+import pytest
+
+from apps.knowledge import views
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = 3
+
+
+@pytest.fixture(autouse=True)
+def small_limit(monkeypatch):
+    monkeypatch.setattr(views, "RELATED_LIMIT", LIMIT)
+
+
+def _group(response, heading):
+    return next(
+        g for g in response.context["related_groups"] if g["heading"] == heading
+    )
+
+
+def test_a_long_related_list_is_cut_and_counted_without_drafts(client):
+    un = factories.OrganisationFactory(slug="un")
+    for n in range(5):
+        factories.MissionFactory(name=f"Published mission {n}").organisations.add(un)
+    for n in range(2):
+        factories.MissionFactory(
+            name=f"Draft mission {n}", draft=True
+        ).organisations.add(un)
+    response = client.get(un.get_absolute_url())
+    group = _group(response, "Missions it ran")
+    assert len(group["items"]) == LIMIT
+    assert group["total"] == 5
+    content = response.content.decode()
+    assert "Showing 3 of 5" in content
+    assert 'href="/missions/?organisation=un"' in content
+    assert "Draft mission" not in content
+    # The list it links to shows the same five.
+    assert client.get("/missions/?organisation=un").context["paginator"].count == 5
+
+
+def test_a_list_at_the_limit_is_not_cut(client):
+    norm = factories.NormFactory()
+    for _ in range(LIMIT):
+        factories.MissionFactory().norms.add(norm)
+    factories.MissionFactory(draft=True).norms.add(norm)
+    response = client.get(norm.get_absolute_url())
+    group = _group(response, "Missions that invoke it")
+    assert (len(group["items"]), group["total"]) == (LIMIT, LIMIT)
+    assert "Showing" not in response.content.decode()
+
+
+def test_a_cut_list_without_a_list_filter_says_so_without_a_link(client):
+    concept = factories.ConceptFactory()
+    for _ in range(4):
+        factories.ConceptFactory(parent=concept)
+    content = client.get(concept.get_absolute_url()).content.decode()
+    assert "Showing 3 of 4</p>" in content
+    assert "see all" not in content
+
+
+def test_a_missions_coded_organisations_stay_published_only(client):
+    mission = factories.MissionFactory()
+    mission.organisations.add(
+        factories.OrganisationFactory(name="Public body"),
+        factories.OrganisationFactory(name="Secret body", draft=True),
+    )
+    content = client.get(mission.get_absolute_url()).content.decode()
+    assert "Public body" in content
+    assert "Secret body" not in content
+
+
+def test_a_mission_with_only_draft_organisations_has_no_organisations_row(client):
+    mission = factories.MissionFactory()
+    mission.organisations.add(factories.OrganisationFactory(draft=True))
+    response = client.get(mission.get_absolute_url())
+    keys = [row["dimension"].key for row in response.context["coded_rows"]]
+    assert "organisations" not in keys
+
+
+def test_a_source_lists_the_first_citing_records_of_each_type_and_counts_them(client):
+    source = factories.SourceFactory()
+    direct = [
+        factories.MissionFactory(name=f"Direct {n}", cited=False) for n in range(3)
+    ]
+    for mission in direct:
+        factories.CitationFactory(target=mission, source=source, locator="11")
+    classified = factories.MissionFactory(name="Via classification", cited=False)
+    factories.CitationFactory(
+        target=classified.classifications.get(), source=source, locator="12"
+    )
+    factories.CitationFactory(target=direct[0], source=source, locator="13")
+    draft = factories.MissionFactory(name="Draft citing", draft=True)
+    factories.CitationFactory(target=draft, source=source)
+    norm = factories.NormFactory(name="Citing norm")
+    factories.CitationFactory(target=norm, source=source, locator="14")
+
+    response = client.get(source.get_absolute_url())
+    missions, norms = response.context["citing"]
+    assert missions["heading"] == "Missions"
+    assert missions["total"] == 4
+    assert len(missions["entries"]) == LIMIT
+    assert [e["record"].name for e in norms["entries"]] == ["Citing norm"]
+    assert norms["total"] == 1
+    by_name = {e["record"].name: e for e in missions["entries"]}
+    assert [c.locator for c in by_name["Direct 0"]["citations"]] == ["11", "13"]
+    content = response.content.decode()
+    assert "Showing 3 of 4 missions." in content
+    assert "Draft citing" not in content
+
+
+def test_a_classification_citation_reaches_its_record(client, monkeypatch):
+    monkeypatch.setattr(views, "RELATED_LIMIT", 10)
+    source = factories.SourceFactory()
+    mission = factories.MissionFactory(name="Via classification", cited=False)
+    factories.CitationFactory(target=mission, source=source, locator="1")
+    factories.CitationFactory(
+        target=mission.classifications.get(), source=source, locator="2"
+    )
+    (missions,) = client.get(source.get_absolute_url()).context["citing"]
+    (entry,) = missions["entries"]
+    assert [c.locator for c in entry["citations"]] == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    ("model_name", "grow"),
+    [
+        ("organisation", lambda org: factories.MissionFactory().organisations.add(org)),
+        ("norm", lambda norm: factories.CaseFactory().norms.add(norm)),
+        ("document", lambda doc: factories.MissionFactory().authorised_by.add(doc)),
+        ("concept", lambda concept: factories.ConceptFactory(parent=concept)),
+        (
+            "source",
+            lambda source: factories.CitationFactory(
+                target=factories.MissionFactory(), source=source
+            ),
+        ),
+    ],
+)
+def test_detail_query_count_stays_flat_past_the_limit(
+    client, django_assert_max_num_queries, model_name, grow
+):
+    record = {
+        "organisation": factories.OrganisationFactory,
+        "norm": factories.NormFactory,
+        "document": factories.DocumentFactory,
+        "concept": factories.ConceptFactory,
+        "source": factories.SourceFactory,
+    }[model_name]()
+    grow(record)
+    url = record.get_absolute_url()
+    with django_assert_max_num_queries(30) as few:
+        assert client.get(url).status_code == 200
+    for _ in range(4 * LIMIT):
+        grow(record)
+    # One more query for the count of the list that is now cut, no more.
+    with django_assert_max_num_queries(len(few.captured_queries) + 1):
+        response = client.get(url)
+    assert "Showing 3 of 13" in response.content.decode()
+
+
+def test_cited_sources_creators_are_fetched_once_for_the_whole_page(
+    client, django_assert_max_num_queries
+):
+    mission = factories.MissionFactory()
+    classification = mission.classifications.get()
+    for n in range(4):
+        source = factories.SourceFactory()
+        source.creators.create(role="author", family=f"Author{n}", position=0)
+        factories.CitationFactory(target=mission, source=source)
+        factories.CitationFactory(target=classification, source=source)
+    # The mission, its citations, classifications and theirs, one query for every
+    # cited source's creators, mandate tasks, six related lists, the compare menu.
+    with django_assert_max_num_queries(13):
+        content = client.get(mission.get_absolute_url()).content.decode()
+    assert all(f"Author{n}" in content for n in range(4))
