@@ -62,6 +62,11 @@ class Citation(models.Model):
             models.Index(
                 fields=["content_type", "object_id"], name="citation_target_idx"
             ),
+            # A source's page groups its citations by the record citing it.
+            models.Index(
+                fields=["source", "content_type", "object_id"],
+                name="citation_source_target_idx",
+            ),
         ]
         constraints = [
             choices_constraint(
