@@ -126,3 +126,19 @@ def test_browsable_api_pages_are_not_cached(api, django_assert_max_num_queries):
         response = APIClient().get(MISSIONS, HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert len(queries.captured_queries) > 0
+
+
+def test_search_answers_are_cached_until_a_publish(
+    api, as_editor, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    factories.MissionFactory(slug="seen", name="Zanzibar observer mission")
+    factories.MissionFactory(slug="later", name="Zanzibar police mission", draft=True)
+    search = "/api/v1/search/?q=zanzibar"
+    first = api.get(search)
+    assert [hit["slug"] for hit in first.json()] == ["seen"]
+    with django_assert_num_queries(0):
+        assert api.get(search).content == first.content
+    with django_capture_on_commit_callbacks(execute=True):
+        assert as_editor.post(f"{MISSIONS}later/publish/").status_code == 200
+    found = {hit["slug"] for hit in api.get(search).json()}
+    assert found == {"seen", "later"}

@@ -617,6 +617,10 @@ class CompareRecordsView(ReadOnlyAPIView):
 class SearchView(ReadOnlyAPIView):
     """Search every published record, best match first (the site's search)."""
 
+    cache_anonymous = (
+        True  # popular queries repeat; any publish starts a new generation
+    )
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
