@@ -38,65 +38,38 @@ class ResilientRedisCache(RedisCache):
                 exc_info=True,
             )
 
-    def get(self, key, default=None, version=None):
+    def _or(self, fallback, operation, *args):
+        """`operation` of Django's RedisCache, or `fallback` while Redis is unreachable."""
         try:
-            return super().get(key, default, version)
+            return getattr(super(), operation)(*args)
         except _unavailable_errors():
-            self._failed("get")
-            return default
+            self._failed(operation)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._or(default, "get", key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except _unavailable_errors():
-            self._failed("get_many")
-            return {}
+        return self._or({}, "get_many", keys, version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except _unavailable_errors():
-            self._failed("has_key")
-            return False
+        return self._or(False, "has_key", key, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set(key, value, timeout, version)
-        except _unavailable_errors():
-            self._failed("set")
-            return None
+        return self._or(None, "set", key, value, timeout, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except _unavailable_errors():
-            self._failed("add")
-            return False
+        return self._or(False, "add", key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except _unavailable_errors():
-            self._failed("set_many")
-            return list(data)
+        # Django's contract: the keys that could not be stored.
+        return self._or(list(data), "set_many", data, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except _unavailable_errors():
-            self._failed("touch")
-            return False
+        return self._or(False, "touch", key, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except _unavailable_errors():
-            self._failed("delete")
-            return False
+        return self._or(False, "delete", key, version)
 
     def delete_many(self, keys, version=None):
-        try:
-            return super().delete_many(keys, version)
-        except _unavailable_errors():
-            self._failed("delete_many")
-            return None
+        return self._or(None, "delete_many", keys, version)

@@ -225,6 +225,12 @@ class CanonicalQueryMixin:
         return super().get(request, *args, **kwargs)
 
 
+# The three conceptions with their definitions, as the home and comparison pages list them.
+CONCEPTIONS = [
+    (value, label, Conception.DEFINITIONS[value]) for value, label in Conception.choices
+]
+
+
 # Home -----------------------------------------------------------------------------------
 
 
@@ -260,10 +266,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             pagecache.fragment_context(),
-            conceptions=[
-                (value, label, Conception.DEFINITIONS[value])
-                for value, label in Conception.choices
-            ],
+            conceptions=CONCEPTIONS,
         )
         return context
 
@@ -486,12 +489,7 @@ class RecordDetailView(DetailView):
         how many there are: one query, and a count only when the list is cut."""
         lists = self._related_lists
         if name not in lists:
-            records = getattr(self.object, name).published()
-            items = list(records[: RELATED_LIMIT + 1])
-            total = len(items)
-            if total > RELATED_LIMIT:
-                items, total = items[:RELATED_LIMIT], records.count()
-            lists[name] = items, total
+            lists[name] = first_and_total(getattr(self.object, name).published())
         return lists[name]
 
     def related_groups(self):
@@ -772,15 +770,10 @@ def citing_records(source):
                 .values("object_id")
             )
         )
-        entries = [
-            {"record": record, "citations": []}
-            for record in records[: RELATED_LIMIT + 1]
-        ]
-        if not entries:
+        found, total = first_and_total(records)
+        if not found:
             continue
-        total = len(entries)
-        if total > RELATED_LIMIT:
-            entries, total = entries[:RELATED_LIMIT], records.count()
+        entries = [{"record": record, "citations": []} for record in found]
         shown[content_type.pk] = {entry["record"].pk: entry for entry in entries}
         groups.append(
             {
@@ -899,6 +892,17 @@ COMPARE_CHOICES = 200  # records offered in a detail page's "compare with" menu
 # above the largest curated list (37 missions invoke democracy), so only the
 # generated data is ever cut.
 RELATED_LIMIT = 50
+
+
+def first_and_total(records):
+    """The first RELATED_LIMIT of `records` and how many there are: one query, and a
+    count only when the list is cut."""
+    items = list(records[: RELATED_LIMIT + 1])
+    if len(items) > RELATED_LIMIT:
+        return items[:RELATED_LIMIT], records.count()
+    return items, len(items)
+
+
 BUCKET_SIZE = 24  # records listed per conception on /compare/; the rest via the list
 
 
@@ -992,10 +996,7 @@ class CompareView(TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             pagecache.fragment_context(),
-            conceptions=[
-                (value, label, Conception.DEFINITIONS[value])
-                for value, label in Conception.choices
-            ],
+            conceptions=CONCEPTIONS,
         )
         return context
 
