@@ -1,0 +1,27 @@
+"""What a student reads on the public pages: titles, descriptions, labels."""
+
+import re
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return response.content.decode()
+
+
+def meta_description(content):
+    return re.search(r'<meta name="description" content="([^"]*)"', content).group(1)
+
+
+def test_meta_description_keeps_quotes_inside_the_attribute(client):
+    document = factories.DocumentFactory(
+        summary='Agreements also called "Europe Agreements", signed with R&D partners.'
+    )
+    content = text(client.get(document.get_absolute_url()))
+    description = meta_description(content)
+    assert description.startswith("Agreements also called &quot;Europe Agreements&quot;")
+    assert "R&amp;D partners" in description
