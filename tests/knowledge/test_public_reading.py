@@ -25,3 +25,13 @@ def test_meta_description_keeps_quotes_inside_the_attribute(client):
     description = meta_description(content)
     assert description.startswith("Agreements also called &quot;Europe Agreements&quot;")
     assert "R&amp;D partners" in description
+
+
+def test_the_glossary_is_called_the_glossary_in_nav_heading_and_breadcrumb(client):
+    concept = factories.ConceptFactory()
+    listing = text(client.get("/glossary/"))
+    assert "<h1>Glossary</h1>" in listing
+    assert "Concepts" not in listing
+    detail = text(client.get(concept.get_absolute_url()))
+    assert '<a href="/glossary/">Glossary</a></li>' in detail
+    assert "Concepts" not in detail
