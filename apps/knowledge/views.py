@@ -64,7 +64,6 @@ RECORD_TYPES = {
 # Querysets ------------------------------------------------------------------------------
 
 
-
 def plural_label(model):
     """How the public pages name several records of a type: the concepts are the
     glossary's terms (nav, headings and counts say the same)."""
@@ -74,6 +73,7 @@ def plural_label(model):
 def list_heading(model):
     """The heading of a type's list page, and the breadcrumb back to it."""
     return "Glossary" if model is Concept else plural_label(model).capitalize()
+
 
 def published_citations(name="citations", *, creators=True):
     """Citations whose source is published, with the source and its creators
@@ -224,6 +224,14 @@ def linked_facets(filterset_class, params, queryset):
     return _linked(groups, params)
 
 
+def filter_summary(facets, params):
+    """The active filters in words, for the page title: "Westphalian, Africa, “Kosovo”"."""
+    chosen = [value.label for group in facets for value in group.selected]
+    if params.get("q"):
+        chosen.append(f"“{params['q']}”")
+    return ", ".join(chosen)
+
+
 class CanonicalQueryMixin:
     """Repeated parameters (from checkbox forms) redirect to their comma-separated form,
     so that every page has one canonical, shareable address."""
@@ -327,6 +335,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
         context = super().get_context_data(**kwargs)
         opts = self.model._meta
         ordering = self.filterset.filters.get("ordering")
+        facets = self.get_facets()
         context.update(
             model_name=opts.model_name,
             type_plural=opts.verbose_name_plural,
@@ -335,7 +344,8 @@ class RecordListView(CanonicalQueryMixin, ListView):
             intro=self.intro,
             filterset=self.filterset,
             errors=self.filterset.errors,
-            facets=self.get_facets(),
+            facets=facets,
+            filter_summary=filter_summary(facets, self.params),
             params=self.params,
             hidden_params=[
                 (k, v)

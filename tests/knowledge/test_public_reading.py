@@ -23,7 +23,9 @@ def test_meta_description_keeps_quotes_inside_the_attribute(client):
     )
     content = text(client.get(document.get_absolute_url()))
     description = meta_description(content)
-    assert description.startswith("Agreements also called &quot;Europe Agreements&quot;")
+    assert description.startswith(
+        "Agreements also called &quot;Europe Agreements&quot;"
+    )
     assert "R&amp;D partners" in description
 
 
@@ -35,3 +37,29 @@ def test_the_glossary_is_called_the_glossary_in_nav_heading_and_breadcrumb(clien
     detail = text(client.get(concept.get_absolute_url()))
     assert '<a href="/glossary/">Glossary</a></li>' in detail
     assert "Concepts" not in detail
+
+
+def title(content):
+    return re.search(r"<title>(.*?)</title>", content, re.S).group(1)
+
+
+def test_a_filter_that_matches_nothing_stays_selected_and_removable(client):
+    factories.MissionFactory(classified="westphalian")  # no case, so no region
+    content = text(client.get("/missions/?conception=westphalian&region=africa"))
+    assert (
+        'class="selected" rel="nofollow"><span class="check" aria-hidden="true">'
+        in (content)
+    )
+    africa = re.search(r'<a href="([^"]*)" class="selected"[^>]*>.*?Africa', content)
+    assert africa and africa.group(1) == "?conception=westphalian"
+    westphalian = re.search(
+        r'<a href="([^"]*)" class="selected"[^>]*>.*?Westphalian', content
+    )
+    assert westphalian and westphalian.group(1) == "?region=africa"
+
+
+def test_filtered_list_titles_name_their_filters(client):
+    factories.MissionFactory(classified="westphalian")
+    content = text(client.get("/missions/?conception=westphalian&q=force"))
+    assert title(content).startswith("Missions: Westphalian, “force” ·")
+    assert title(text(client.get("/missions/"))).startswith("Missions ·")
