@@ -1,0 +1,65 @@
+"""What a student reads on the public pages: titles, descriptions, labels."""
+
+import re
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return response.content.decode()
+
+
+def meta_description(content):
+    return re.search(r'<meta name="description" content="([^"]*)"', content).group(1)
+
+
+def test_meta_description_keeps_quotes_inside_the_attribute(client):
+    document = factories.DocumentFactory(
+        summary='Agreements also called "Europe Agreements", signed with R&D partners.'
+    )
+    content = text(client.get(document.get_absolute_url()))
+    description = meta_description(content)
+    assert description.startswith(
+        "Agreements also called &quot;Europe Agreements&quot;"
+    )
+    assert "R&amp;D partners" in description
+
+
+def test_the_glossary_is_called_the_glossary_in_nav_heading_and_breadcrumb(client):
+    concept = factories.ConceptFactory()
+    listing = text(client.get("/glossary/"))
+    assert "<h1>Glossary</h1>" in listing
+    assert "Concepts" not in listing
+    detail = text(client.get(concept.get_absolute_url()))
+    assert '<a href="/glossary/">Glossary</a></li>' in detail
+    assert "Concepts" not in detail
+
+
+def title(content):
+    return re.search(r"<title>(.*?)</title>", content, re.S).group(1)
+
+
+def test_a_filter_that_matches_nothing_stays_selected_and_removable(client):
+    factories.MissionFactory(classified="westphalian")  # no case, so no region
+    content = text(client.get("/missions/?conception=westphalian&region=africa"))
+    assert (
+        'class="selected" rel="nofollow"><span class="check" aria-hidden="true">'
+        in (content)
+    )
+    africa = re.search(r'<a href="([^"]*)" class="selected"[^>]*>.*?Africa', content)
+    assert africa and africa.group(1) == "?conception=westphalian"
+    westphalian = re.search(
+        r'<a href="([^"]*)" class="selected"[^>]*>.*?Westphalian', content
+    )
+    assert westphalian and westphalian.group(1) == "?region=africa"
+
+
+def test_filtered_list_titles_name_their_filters(client):
+    factories.MissionFactory(classified="westphalian")
+    content = text(client.get("/missions/?conception=westphalian&q=force"))
+    assert title(content).startswith("Missions: Westphalian, “force” ·")
+    assert title(text(client.get("/missions/"))).startswith("Missions ·")
