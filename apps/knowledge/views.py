@@ -722,13 +722,23 @@ class OrganisationDetailView(RecordDetailView):
         ("Bodies within it", "children"),
         ("Missions it ran", "missions"),
         ("Missions it led", "led_missions"),
-        ("Missions it authorised", "authorised_missions"),
+        ("Missions it authorised, run by others", "authorised_missions"),
         ("Documents it issued", "documents"),
     )
     see_all = {
         "missions": ("mission", "organisation"),
         "documents": ("document", "organisation"),
     }
+
+    def related_items(self, name):
+        # A body such as the HCNM authorises what it runs: list each mission once.
+        if name == "authorised_missions" and name not in self._related_lists:
+            self._related_lists[name] = first_and_total(
+                self.object.authorised_missions.published().exclude(
+                    organisations=self.object
+                )
+            )
+        return super().related_items(name)
 
 
 class ConceptDetailView(RecordDetailView):

@@ -63,3 +63,16 @@ def test_filtered_list_titles_name_their_filters(client):
     content = text(client.get("/missions/?conception=westphalian&q=force"))
     assert title(content).startswith("Missions: Westphalian, “force” ·")
     assert title(text(client.get("/missions/"))).startswith("Missions ·")
+
+
+def test_an_organisation_lists_a_mission_it_ran_and_authorised_once(client):
+    hcnm = factories.OrganisationFactory(name="High Commissioner")
+    council = factories.OrganisationFactory(name="Council")
+    own = factories.MissionFactory(name="Own engagement", authorising_body=hcnm)
+    own.organisations.add(hcnm)
+    other = factories.MissionFactory(name="Run by others", authorising_body=hcnm)
+    other.organisations.add(council)
+    content = text(client.get(hcnm.get_absolute_url()))
+    assert content.count(own.get_absolute_url()) == 1
+    assert "Missions it authorised, run by others" in content
+    assert other.get_absolute_url() in content
