@@ -590,10 +590,12 @@ class RecordDetailView(DetailView):
                 }
             )
         extra_notes = {
-            claim: notes.cite(by_claim(citations, {claim}))
-            for claim in (Claim.MANDATE, Claim.WESTPHALIAN, Claim.POST_WESTPHALIAN)
+            # The only other cited statement a detail page prints.
+            Claim.MANDATE: notes.cite(by_claim(citations, {Claim.MANDATE}))
+            if getattr(record, "mandate_summary", "")
+            else []
         }
-        notes.cite(citations)  # whatever remains (relations, other...)
+        notes.add_further(citations)  # whatever remains (relations, other...)
         url = self.request.build_absolute_uri(record.get_absolute_url())
         context.update(
             footnotes=notes,
@@ -994,7 +996,7 @@ class CompareView(TemplateView):
                         ),
                     }
                 )
-                notes.cite(citations)
+                notes.add_further(citations)
             if section_rows:
                 sections.append(
                     {
