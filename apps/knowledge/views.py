@@ -346,6 +346,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
             errors=self.filterset.errors,
             facets=facets,
             filter_summary=filter_summary(facets, self.params),
+            active_filter_count=sum(len(group.selected) for group in facets),
             params=self.params,
             hidden_params=[
                 (k, v)
@@ -590,10 +591,12 @@ class RecordDetailView(DetailView):
                 }
             )
         extra_notes = {
-            claim: notes.cite(by_claim(citations, {claim}))
-            for claim in (Claim.MANDATE, Claim.WESTPHALIAN, Claim.POST_WESTPHALIAN)
+            # The only other cited statement a detail page prints.
+            Claim.MANDATE: notes.cite(by_claim(citations, {Claim.MANDATE}))
+            if getattr(record, "mandate_summary", "")
+            else []
         }
-        notes.cite(citations)  # whatever remains (relations, other...)
+        notes.add_further(citations)  # whatever remains (relations, other...)
         url = self.request.build_absolute_uri(record.get_absolute_url())
         context.update(
             footnotes=notes,
@@ -722,13 +725,23 @@ class OrganisationDetailView(RecordDetailView):
         ("Bodies within it", "children"),
         ("Missions it ran", "missions"),
         ("Missions it led", "led_missions"),
-        ("Missions it authorised", "authorised_missions"),
+        ("Missions it authorised, run by others", "authorised_missions"),
         ("Documents it issued", "documents"),
     )
     see_all = {
         "missions": ("mission", "organisation"),
         "documents": ("document", "organisation"),
     }
+
+    def related_items(self, name):
+        # A body such as the HCNM authorises what it runs: list each mission once.
+        if name == "authorised_missions" and name not in self._related_lists:
+            self._related_lists[name] = first_and_total(
+                self.object.authorised_missions.published().exclude(
+                    organisations=self.object
+                )
+            )
+        return super().related_items(name)
 
 
 class ConceptDetailView(RecordDetailView):
@@ -984,7 +997,7 @@ class CompareView(TemplateView):
                         ),
                     }
                 )
-                notes.cite(citations)
+                notes.add_further(citations)
             if section_rows:
                 sections.append(
                     {

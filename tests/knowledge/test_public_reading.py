@@ -63,3 +63,30 @@ def test_filtered_list_titles_name_their_filters(client):
     content = text(client.get("/missions/?conception=westphalian&q=force"))
     assert title(content).startswith("Missions: Westphalian, “force” ·")
     assert title(text(client.get("/missions/"))).startswith("Missions ·")
+
+
+def test_an_organisation_lists_a_mission_it_ran_and_authorised_once(client):
+    hcnm = factories.OrganisationFactory(name="High Commissioner")
+    council = factories.OrganisationFactory(name="Council")
+    own = factories.MissionFactory(name="Own engagement", authorising_body=hcnm)
+    own.organisations.add(hcnm)
+    other = factories.MissionFactory(name="Run by others", authorising_body=hcnm)
+    other.organisations.add(council)
+    content = text(client.get(hcnm.get_absolute_url()))
+    assert content.count(own.get_absolute_url()) == 1
+    assert "Missions it authorised, run by others" in content
+    assert other.get_absolute_url() in content
+
+
+def test_every_numbered_note_has_a_marker_and_the_rest_are_further_sources(client):
+    mission = factories.MissionFactory(classified="westphalian")
+    factories.CitationFactory(target=mission, claim="summary", locator="512")
+    factories.CitationFactory(target=mission, claim="relations", locator="530")
+    content = text(client.get(mission.get_absolute_url()))
+    numbered = re.findall(r'<li id="fn-(\d+)"', content)
+    assert numbered
+    for number in numbered:
+        assert f'href="#fn-{number}"' in content
+    further = content.split('id="further-sources"', 1)[1]
+    assert "p. 530" in further
+    assert "p. 530" not in content.split('id="further-sources"', 1)[0]
