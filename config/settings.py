@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "LocatorTypeEnum": "apps.knowledge.models.choices.LocatorType",
         "ComparisonSectionEnum": "apps.knowledge.models.choices.ComparisonSection",
         "CreatorRoleEnum": "apps.knowledge.models.choices.CreatorRole",
+        "BasisEnum": "apps.knowledge.codebook.Basis",
+        "RuleEnum": "apps.knowledge.codebook.RULE_CHOICES",
     },
 }
 
