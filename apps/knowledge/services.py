@@ -158,6 +158,20 @@ class EditConflict(Exception):
         )
 
 
+def record_lock(record):
+    """Lock `record`'s row until the enclosing transaction ends; return it as stored now.
+
+    The first step of every conditional write (the admin's version token, the API's
+    If-Match): lock, then check the caller's version against what this returns, then
+    write, all in one transaction. A second writer holding the same version waits here
+    until the first commits, then sees the new version and is refused, so no write is
+    lost. Must run inside transaction.atomic() (a lock outside one ends at once).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_lock() must run inside transaction.atomic().")
+    return type(record).objects.select_for_update().get(pk=record.pk)
+
+
 def check_not_stale(record, expected_token):
     """Refuse a write made from an out-of-date copy of `record`.
 
@@ -166,13 +180,14 @@ def check_not_stale(record, expected_token):
     back in `If-Match` (answer 412 on EditConflict). Raises EditConflict, carrying the
     current token and, when the caller's version is on record, the field-by-field changes
     made since; returns the current token otherwise. Inside a transaction it also locks
-    the record's row until the transaction ends, so the write that follows the check
-    cannot be overtaken by another.
+    the record's row until the transaction ends (record_lock), so the write that follows
+    the check cannot be overtaken by another.
     """
-    queryset = type(record).objects.filter(pk=record.pk)
     if transaction.get_connection().in_atomic_block:
-        queryset = queryset.select_for_update()
-    current = record_content(queryset.get())
+        fresh = record_lock(record)
+    else:
+        fresh = type(record).objects.get(pk=record.pk)
+    current = record_content(fresh)
     current_token = version_token(current)
     if expected_token == current_token:
         return current_token
