@@ -103,3 +103,19 @@ def test_the_bibliography_sorts_and_leads_by_author(client):
     order = [content.index(s.get_absolute_url()) for s in (alpha, anonymous, zeta)]
     assert order == sorted(order)
     assert "alpha and Beta (1999)" in content
+
+
+def test_acronyms_of_recorded_missions_in_prose_link_to_their_pages(client):
+    onuc = factories.MissionFactory(acronym="ONUC")
+    factories.MissionFactory(acronym="DRAFTOP", status="draft")
+    case = factories.CaseFactory(
+        summary="After ONUC, and before DRAFTOP or [ONUC](/x/), came `ONUC` again."
+    )
+    content = text(client.get(case.get_absolute_url()))
+    summary = content.split('class="summary"', 1)[1].split("</div>", 1)[0]
+    assert summary.count(f'<a href="{onuc.get_absolute_url()}">ONUC</a>') == 1
+    assert '<a href="/x/" rel="noopener noreferrer">ONUC</a>' in summary
+    assert "<code>ONUC</code>" in summary
+    assert "DRAFTOP" in summary and "/missions/" + "draftop" not in summary.lower()
+    own = text(client.get(onuc.get_absolute_url()))
+    assert f'<a href="{onuc.get_absolute_url()}">ONUC</a>' not in own
