@@ -346,6 +346,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
             errors=self.filterset.errors,
             facets=facets,
             filter_summary=filter_summary(facets, self.params),
+            active_filter_count=sum(len(group.selected) for group in facets),
             params=self.params,
             hidden_params=[
                 (k, v)
