@@ -35,9 +35,10 @@ from django.utils import timezone
 
 from apps.core.models import Status
 
-from . import dataset
+from . import codebook, dataset
 from .diff import diff_records
 from .models import Revision, RevisionAction, RevisionState, Source, SourceCreator
+from .models.choices import Claim
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 # Keys of the canonical dict that are not content: the workflow sets them.
@@ -68,6 +69,37 @@ def record_publish_problems(record):
             problems.append("None of its classifications is marked preferred.")
         elif not any(c.citations.exists() for c in classifications if c.preferred):
             problems.append("Its preferred classification has no citation.")
+        problems += classification_basis_problems(record, classifications)
+    return problems
+
+
+def classification_basis_problems(record, classifications=None):
+    """Whose judgement each classification is, checked against the codebook's rules:
+    an incomplete basis keeps the record a draft."""
+    if classifications is None:
+        classifications = list(record.classifications.all())
+    conceptions = (
+        [t.conception for t in record.mandate_tasks.all()]
+        if hasattr(record, "mandate_tasks")
+        else []
+    )
+    problems = []
+    for number, classification in enumerate(classifications, start=1):
+        found = codebook.classification_problems(
+            basis=classification.basis,
+            rule=classification.rule,
+            departure=classification.departure,
+            value=classification.value,
+            has_author_citation=any(
+                c.claim == Claim.CLASSIFICATION for c in classification.citations.all()
+            ),
+        )
+        if classification.basis == codebook.Basis.CURATORS:
+            mismatch = codebook.rule_mismatch(classification.rule, conceptions)
+            if mismatch:
+                found.append(mismatch[0].upper() + mismatch[1:])
+        label = f"Classification {number} ({classification.get_value_display()})"
+        problems += [f"{label}: {problem}" for problem in found]
     return problems
 
 

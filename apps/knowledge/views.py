@@ -985,6 +985,7 @@ SECTION_HEADINGS = {
     ComparisonSection.ROUTE_TO_PEACE: "Routes to stable peace",
     ComparisonSection.ADVOCATES: "Who argues for each",
     ComparisonSection.CRITICISM: "Criticisms",
+    ComparisonSection.DISAGREEMENT: "Where the texts disagree",
 }
 
 
