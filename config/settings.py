@@ -188,6 +188,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "apps.core.auth.lockout_username"
 AXES_VERBOSE = False
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the header is
+# ignored). The login lockout and the API throttles count by the address this leaves
+# (apps/core/auth.client_ip).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "apps.core.auth.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

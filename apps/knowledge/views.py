@@ -14,7 +14,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -443,6 +452,17 @@ class SourceListView(RecordListView):
     intro = "The bibliography every claim on this site cites, with page or section."
 
     def decorate(self, queryset):
+        if not self.params.get("ordering"):
+            # A bibliography reads by author: the first author's family name, then
+            # year; works without an author file under their title.
+            first_author = SourceCreator.objects.filter(
+                source=OuterRef("pk"), role=CreatorRole.AUTHOR
+            ).order_by("position", "id")
+            queryset = queryset.annotate(
+                sort_name=Lower(
+                    Coalesce(Subquery(first_author.values("family")[:1]), "title")
+                )
+            ).order_by("sort_name", "year", Lower("title"), "pk")
         return queryset.prefetch_related(
             Prefetch(
                 "creators",
@@ -965,6 +985,7 @@ SECTION_HEADINGS = {
     ComparisonSection.ROUTE_TO_PEACE: "Routes to stable peace",
     ComparisonSection.ADVOCATES: "Who argues for each",
     ComparisonSection.CRITICISM: "Criticisms",
+    ComparisonSection.DISAGREEMENT: "Where the texts disagree",
 }
 
 
