@@ -160,7 +160,7 @@ def test_search_page_counts_every_match_and_pages_through_them(client):
     assert response.context["total"] == 45
     assert len(response.context["hits"]) == 20
     content = response.content.decode()
-    assert "45 results for “sovereignty”: 1–20" in content
+    assert "45 results for “sovereignty”: 1\u201320" in content
     assert 'href="?q=sovereignty&amp;page=2" rel="next"' in content
     seen = set()
     for page in (1, 2, 3):
