@@ -14,7 +14,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -50,7 +59,7 @@ from .models.choices import (
     CreatorRole,
     NormConception,
 )
-from .search import SEARCH_TYPES, count_records, search_records
+from .search import SEARCH_TYPES, count_records, search_records, similar_names
 
 PUBLISHED = Status.PUBLISHED
 
@@ -446,6 +455,17 @@ class SourceListView(RecordListView):
     intro = "The bibliography every claim on this site cites, with page or section."
 
     def decorate(self, queryset):
+        if not self.params.get("ordering"):
+            # A bibliography reads by author: the first author's family name, then
+            # year; works without an author file under their title.
+            first_author = SourceCreator.objects.filter(
+                source=OuterRef("pk"), role=CreatorRole.AUTHOR
+            ).order_by("position", "id")
+            queryset = queryset.annotate(
+                sort_name=Lower(
+                    Coalesce(Subquery(first_author.values("family")[:1]), "title")
+                )
+            ).order_by("sort_name", "year", Lower("title"), "pk")
         return queryset.prefetch_related(
             Prefetch(
                 "creators",
@@ -975,6 +995,7 @@ SECTION_HEADINGS = {
     ComparisonSection.ROUTE_TO_PEACE: "Routes to stable peace",
     ComparisonSection.ADVOCATES: "Who argues for each",
     ComparisonSection.CRITICISM: "Criticisms",
+    ComparisonSection.DISAGREEMENT: "Where the texts disagree",
 }
 
 
@@ -1184,13 +1205,33 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
 # Search ---------------------------------------------------------------------------------
 
 
+SEARCH_PAGE_SIZE = 20
+SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
+
+
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     chosen = [
         t for t in filters.split_values(request.GET.get("type")) if t in SEARCH_TYPES
     ]
+    try:
+        page = min(max(int(request.GET.get("page", 1)), 1), SEARCH_MAX_PAGE)
+    except ValueError:
+        page = 1
     type_counts = count_records(query) if query else {}
-    hits = search_records(query, types=chosen or None, limit=50) if query else []
+    total = sum(n for name, n in type_counts.items() if not chosen or name in chosen)
+    start = (page - 1) * SEARCH_PAGE_SIZE
+    hits = (
+        search_records(query, types=chosen or None, limit=start + SEARCH_PAGE_SIZE)[
+            start:
+        ]
+        if query
+        else []
+    )
+    similar, suggestion = (
+        similar_names(query, types=chosen or None) if query and not total else ([], "")
+    )
+    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
     type_filters = []
     for name in SEARCH_TYPES:
         if not type_counts.get(name):
@@ -1214,9 +1255,20 @@ def search(request):
         {
             "query": query,
             "hits": hits,
-            "total": sum(
-                n for name, n in type_counts.items() if not chosen or name in chosen
-            ),
+            "total": total,
+            "first": start + 1,
+            "last": start + len(hits),
+            "previous_url": "?" + _encode({**page_params, "page": page - 1})
+            if page > 1
+            else "",
+            "next_url": "?" + _encode({**page_params, "page": page + 1})
+            if total > start + len(hits) and page < SEARCH_MAX_PAGE
+            else "",
+            "similar": similar,
+            "suggestion": suggestion,
+            "suggestion_url": "?" + _encode({**page_params, "q": suggestion})
+            if suggestion
+            else "",
             "type_filters": type_filters,
             "chosen": chosen,
         },

@@ -527,9 +527,13 @@ class ComparisonRow(KnowledgeRecord):
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Rows sort by this within a section."
     )
-    westphalian = models.TextField(help_text="The Westphalian view (Markdown).")
+    westphalian = models.TextField(
+        help_text="The Westphalian view (Markdown). In a row of the section "
+        "'Where the texts disagree': the first view, naming who holds it."
+    )
     post_westphalian = models.TextField(
-        help_text="The post-Westphalian view (Markdown)."
+        help_text="The post-Westphalian view (Markdown). In a row of the section "
+        "'Where the texts disagree': the competing view, naming who holds it."
     )
 
     class Meta:
