@@ -221,7 +221,7 @@ def test_csv_export_then_import_round_trips(editor_client):
     )
     assert "consent,Consent,westphalian" in text
     edited = text.replace("Agreement. Of parties.", "Agreement of the parties. Always.")
-    edited += "impartiality,Impartiality,westphalian,consent,Even-handed. Always.,,\n"
+    edited += "impartiality,Impartiality,westphalian,consent,Even-handed. Always.,,,\n"
     result = editor_client.post(
         reverse("admin:knowledge_norm_import_csv"),
         {"file": upload(edited)},
