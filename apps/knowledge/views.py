@@ -59,7 +59,7 @@ from .models.choices import (
     CreatorRole,
     NormConception,
 )
-from .search import SEARCH_TYPES, count_records, search_records
+from .search import SEARCH_TYPES, count_records, search_records, similar_names
 
 PUBLISHED = Status.PUBLISHED
 
@@ -1186,13 +1186,33 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
 # Search ---------------------------------------------------------------------------------
 
 
+SEARCH_PAGE_SIZE = 20
+SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
+
+
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     chosen = [
         t for t in filters.split_values(request.GET.get("type")) if t in SEARCH_TYPES
     ]
+    try:
+        page = min(max(int(request.GET.get("page", 1)), 1), SEARCH_MAX_PAGE)
+    except ValueError:
+        page = 1
     type_counts = count_records(query) if query else {}
-    hits = search_records(query, types=chosen or None, limit=50) if query else []
+    total = sum(n for name, n in type_counts.items() if not chosen or name in chosen)
+    start = (page - 1) * SEARCH_PAGE_SIZE
+    hits = (
+        search_records(query, types=chosen or None, limit=start + SEARCH_PAGE_SIZE)[
+            start:
+        ]
+        if query
+        else []
+    )
+    similar, suggestion = (
+        similar_names(query, types=chosen or None) if query and not total else ([], "")
+    )
+    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
     type_filters = []
     for name in SEARCH_TYPES:
         if not type_counts.get(name):
@@ -1216,9 +1236,20 @@ def search(request):
         {
             "query": query,
             "hits": hits,
-            "total": sum(
-                n for name, n in type_counts.items() if not chosen or name in chosen
-            ),
+            "total": total,
+            "first": start + 1,
+            "last": start + len(hits),
+            "previous_url": "?" + _encode({**page_params, "page": page - 1})
+            if page > 1
+            else "",
+            "next_url": "?" + _encode({**page_params, "page": page + 1})
+            if total > start + len(hits) and page < SEARCH_MAX_PAGE
+            else "",
+            "similar": similar,
+            "suggestion": suggestion,
+            "suggestion_url": "?" + _encode({**page_params, "q": suggestion})
+            if suggestion
+            else "",
             "type_filters": type_filters,
             "chosen": chosen,
         },
@@ -1246,6 +1277,7 @@ class AboutView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["corrections_email"] = settings.CORRECTIONS_EMAIL
         missions = Mission.objects.published()
         mission_counts = _classification_counts(Mission)
         case_counts = _classification_counts(Case)
