@@ -1296,6 +1296,7 @@ class AboutView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["corrections_email"] = settings.CORRECTIONS_EMAIL
         missions = Mission.objects.published()
         mission_counts = _classification_counts(Mission)
         case_counts = _classification_counts(Case)
