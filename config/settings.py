@@ -142,6 +142,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
     )
 
+# Where readers send corrections (shown on /about/); empty shows the steps without a link.
+CORRECTIONS_EMAIL = os.environ.get("DJANGO_CORRECTIONS_EMAIL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Seconds; Redis on the same network answers in about a millisecond.
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.1"))

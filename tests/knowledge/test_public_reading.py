@@ -119,3 +119,23 @@ def test_acronyms_of_recorded_missions_in_prose_link_to_their_pages(client):
     assert "DRAFTOP" in summary and "/missions/" + "draftop" not in summary.lower()
     own = text(client.get(onuc.get_absolute_url()))
     assert f'<a href="{onuc.get_absolute_url()}">ONUC</a>' not in own
+
+
+def test_un_documents_link_to_their_official_text_by_symbol(client):
+    resolution = factories.DocumentFactory(symbol="S/RES/1244 (1999)", url="")
+    content = text(client.get(resolution.get_absolute_url()))
+    assert 'href="https://undocs.org/S/RES/1244%20(1999)"' in content
+    treaty = factories.DocumentFactory(symbol="", url="https://example.org/act")
+    assert 'href="https://example.org/act"' in text(
+        client.get(treaty.get_absolute_url())
+    )
+    plain = factories.DocumentFactory(symbol="CSCE/HFA", url="")
+    assert "Official text" not in text(client.get(plain.get_absolute_url()))
+
+
+def test_about_states_the_scope_and_how_to_report_an_error(client, settings):
+    settings.CORRECTIONS_EMAIL = "fixes@example.org"
+    content = text(client.get("/about/"))
+    assert 'id="scope-heading">What it covers, and what it does not' in content
+    assert "not a complete register" in content
+    assert 'href="mailto:fixes@example.org"' in content
