@@ -101,6 +101,24 @@ def conception_badge(value, label):
     )
 
 
+@register.simple_tag
+def classification_basis(classification):
+    """Whose judgement a classification is, linked to its rule on the codebook page."""
+    if not classification:
+        return ""
+    text = classification.basis_display
+    rule = classification.rule_info
+    if rule is not None:
+        return format_html(
+            '<a class="basis" href="{}#{}" title="{}">{}</a>',
+            reverse("apisite:data"),
+            rule.anchor,
+            rule.label,
+            text,
+        )
+    return format_html('<span class="basis">{}</span>', text)
+
+
 @register.filter
 def with_notes(html, notes):
     """Note markers at the end of the last paragraph of rendered Markdown."""
