@@ -3,6 +3,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -71,6 +72,24 @@ def conception_badge(value, label):
         value or "none",
         label or "Not classified",
     )
+
+
+@register.simple_tag
+def classification_basis(classification):
+    """Whose judgement a classification is, linked to its rule on the codebook page."""
+    if not classification:
+        return ""
+    text = classification.basis_display
+    rule = classification.rule_info
+    if rule is not None:
+        return format_html(
+            '<a class="basis" href="{}#{}" title="{}">{}</a>',
+            reverse("apisite:data"),
+            rule.anchor,
+            rule.label,
+            text,
+        )
+    return format_html('<span class="basis">{}</span>', text)
 
 
 @register.filter
