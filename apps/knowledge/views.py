@@ -377,6 +377,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
             if self.comparable
             else "",
             row_template=f"knowledge/rows/{opts.model_name}.html",
+            compare_url_base=reverse("knowledge:compare"),
         )
         return context
 
