@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from apps.core.models import Status
 
-from .. import services
+from .. import codebook, services
 from ..models import (
     Case,
     Citation,
@@ -285,6 +285,8 @@ class ClassifiedRecordSerializer(RecordSerializer):
         help_text="Coded fields left blank on purpose: field -> the public reason.",
     )
     conception = serializers.SerializerMethodField()
+    conception_basis = serializers.SerializerMethodField()
+    conception_rule = serializers.SerializerMethodField()
     classifications = ClassificationSerializer(many=True, required=False)
 
     aliases = {
@@ -303,9 +305,31 @@ class ClassifiedRecordSerializer(RecordSerializer):
     )
     def get_conception(self, obj):
         """The value of the preferred classification."""
+        preferred = self._preferred(obj)
+        return preferred.value if preferred else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=codebook.Basis.choices, allow_null=True)
+    )
+    def get_conception_basis(self, obj):
+        """Whose judgement the preferred classification is: the cited author's own,
+        or the curators' application of `conception_rule` (see the codebook)."""
+        preferred = self._preferred(obj)
+        return (preferred.basis or None) if preferred else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=codebook.RULE_CHOICES, allow_null=True)
+    )
+    def get_conception_rule(self, obj):
+        """The decision rule the curators applied (null for an author's own)."""
+        preferred = self._preferred(obj)
+        return (preferred.rule or None) if preferred else None
+
+    @staticmethod
+    def _preferred(obj):
         for classification in related(obj, "classifications"):
             if classification.preferred:
-                return classification.value
+                return classification
         return None
 
     def validate_classifications(self, rows):
@@ -358,6 +382,8 @@ class MissionListSerializer(ClassifiedRecordSerializer):
             "acronym",
             "status",
             "conception",
+            "conception_basis",
+            "conception_rule",
             "start",
             "end",
             "continuing_as_of",
@@ -406,6 +432,8 @@ class MissionSerializer(ClassifiedRecordSerializer):
             "name",
             "acronym",
             "conception",
+            "conception_basis",
+            "conception_rule",
             "start",
             "end",
             "continuing_as_of",
@@ -446,6 +474,8 @@ class CaseListSerializer(ClassifiedRecordSerializer):
             "name",
             "status",
             "conception",
+            "conception_basis",
+            "conception_rule",
             "start",
             "end",
             "continuing_as_of",
@@ -474,6 +504,8 @@ class CaseSerializer(ClassifiedRecordSerializer):
             *RecordSerializer.Meta.common[:4],
             "name",
             "conception",
+            "conception_basis",
+            "conception_rule",
             "start",
             "end",
             "continuing_as_of",
