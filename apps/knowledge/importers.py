@@ -14,6 +14,7 @@ import unicodedata
 from django.db.models import Q
 from django.utils.text import slugify
 
+from . import dataset
 from .models import Source
 
 MAX_PASTE = 20_000  # characters: one entry, not a library
@@ -600,29 +601,31 @@ def read_csv(record_type, raw: bytes):
     return rows
 
 
-def _is_integer(model, column):
-    try:
-        field = model._meta.get_field(column)
-    except LookupError:
+def _is_integer(record_type, column):
+    """Whether `column` is one of the record's plain whole-number fields (year, order).
+    Columns that are not model fields (start, founded, pages, wikidata) are text."""
+    if column not in record_type.scalars:
         return False
+    field = record_type.model._meta.get_field(column)
     return field.get_internal_type().endswith("IntegerField")
 
 
 def apply_csv_row(record_type, base, row):
-    """A record's canonical dict: `base` (the current one, or {}) with the row's cells."""
+    """A record's canonical dict: `base` (the current one, or {}) with the row's cells.
+    An empty cell removes the key, as the canonical dict omits what is empty, so an
+    unchanged row gives back exactly `base`."""
     data = dict(base)
     for column, raw in row.items():
         value = _undefuse(raw.strip())
         if column in ("authors", "editors"):
-            data[column] = [
+            value = [
                 _ris_person(p.strip()) for p in value.split(LIST_SEPARATOR) if p.strip()
             ]
         elif column in record_type.many:
-            data[column] = [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
-        elif value and _is_integer(record_type.model, column):
+            value = [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
+        elif value and _is_integer(record_type, column):
             if not value.isdigit():
                 raise ImportProblem(f"column {column}: {value!r} is not a whole number")
-            data[column] = int(value)
-        else:
-            data[column] = value or None
-    return data
+            value = int(value)
+        data[column] = value
+    return dataset.canonical(data)

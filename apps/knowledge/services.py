@@ -37,7 +37,15 @@ from apps.core.models import Status
 
 from . import dataset
 from .diff import diff_records
-from .models import Revision, RevisionAction, RevisionState, Source, SourceCreator
+from .models import (
+    Citation,
+    Classification,
+    Revision,
+    RevisionAction,
+    RevisionState,
+    Source,
+    SourceCreator,
+)
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 # Keys of the canonical dict that are not content: the workflow sets them.
@@ -68,7 +76,33 @@ def record_publish_problems(record):
             problems.append("None of its classifications is marked preferred.")
         elif not any(c.citations.exists() for c in classifications if c.preferred):
             problems.append("Its preferred classification has no citation.")
+    unpublished = _cited_unpublished_sources(record)
+    if unpublished:
+        problems.append(
+            "It cites sources the public cannot see: "
+            + "; ".join(map(str, unpublished))
+            + ". Publish them first."
+        )
     return problems
+
+
+def _cited_unpublished_sources(record):
+    """Sources cited by `record` or its classifications that are not published: the
+    public record would silently lose those citations."""
+    parts = models.Q(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    )
+    if record.requires_classification:
+        parts |= models.Q(
+            content_type=ContentType.objects.get_for_model(Classification),
+            object_id__in=record.classifications.values("pk"),
+        )
+    cited = Citation.objects.filter(parts).values("source")
+    return list(
+        Source.objects.filter(pk__in=cited)
+        .exclude(status=Status.PUBLISHED)
+        .order_by("title")
+    )
 
 
 def _refuse_unpublishable(record, verb="published"):
@@ -144,11 +178,15 @@ def record_version_token(record):
 class EditConflict(Exception):
     """Someone else changed the record after the caller read it."""
 
-    def __init__(self, record, current_token, changes, last_change):
+    def __init__(
+        self, record, current_token, changes, last_change, base=None, current=None
+    ):
         self.record = record
         self.current_token = current_token
         self.changes = changes  # [diff.FieldChange] from the caller's version, if known
         self.last_change = last_change  # the latest Revision, if any
+        self.base = base  # the caller's version (canonical dict), if on record
+        self.current = current  # the version saved meanwhile (canonical dict)
         who = ""
         if last_change and last_change.author:
             when = timezone.localtime(last_change.created_at)
@@ -177,18 +215,21 @@ def check_not_stale(record, expected_token):
     if expected_token == current_token:
         return current_token
     revisions = Revision.objects.for_record(record).exclude(state=RevisionState.PENDING)
-    changes = []
+    changes, base = [], None
     for revision in revisions:
-        if version_token(revision.data) == expected_token:
-            changes = diff_records(revision.data, current)
-            break
-        if version_token(revision.base_data) == expected_token:
-            changes = diff_records(revision.base_data, current)
+        for version in (revision.data, revision.base_data):
+            if version and version_token(version) == expected_token:
+                base = version
+                break
+        if base is not None:
+            changes = diff_records(base, current)
             break
     live_changes = revisions.filter(
         state__in=[RevisionState.APPLIED, RevisionState.APPROVED]
     )
-    raise EditConflict(record, current_token, changes, live_changes.first())
+    raise EditConflict(
+        record, current_token, changes, live_changes.first(), base=base, current=current
+    )
 
 
 def _new_revision(record, *, action, state, data, base_data, user, comment=""):
@@ -440,6 +481,32 @@ def revision_withdraw(*, revision, user=None):
         revision.refresh_from_db()
         return revision
     return _close(revision, RevisionState.WITHDRAWN, user)
+
+
+def revision_changes_nothing(revision):
+    """Whether a pending proposal would leave its record exactly as it is now."""
+    record = revision.record
+    return (
+        record is not None
+        and revision.action != RevisionAction.SUBMIT
+        and dataset.canonical(revision.data) == record_content(record)
+    )
+
+
+@transaction.atomic
+def revisions_withdraw_unchanged(*, revisions, user=None):
+    """Withdraw, among `revisions`, the pending proposals that change nothing (such as
+    a re-imported unchanged CSV made before imports compared canonical dicts).
+    Returns how many were withdrawn."""
+    count = 0
+    for revision in revisions:
+        if not revision.is_pending or not revision_changes_nothing(revision):
+            continue
+        revision_withdraw(revision=revision, user=user)
+        revision.review_comment = "It changed nothing."
+        revision.save(update_fields=["review_comment"])
+        count += 1
+    return count
 
 
 # --------------------------------------------------------------------------- transitions

@@ -128,9 +128,14 @@ class ClassificationInlineForm(forms.ModelForm):
             self.cleaned_data.get("source"),
             self.cleaned_data.get("locator"),
         )
+        first = self.instance.citations.first()
         if not source:
+            # Both cleared (clean() refuses one without the other): the principal
+            # citation goes, as the form showed it would.
+            if first is not None:
+                first.delete()
             return
-        citation = self.instance.citations.first() or Citation(
+        citation = first or Citation(
             content_type=ContentType.objects.get_for_model(Classification),
             object_id=self.instance.pk,
             claim="classification",

@@ -10,9 +10,12 @@
   for review.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import (
     ObjectDoesNotExist,
     PermissionDenied,
@@ -29,6 +32,7 @@ from apps.core.models import Status
 
 from .. import services
 from ..diff import diff_records
+from ..merge import merge_form
 from ..models import (
     RECORD_MODELS,
     Classification,
@@ -36,6 +40,14 @@ from ..models import (
     Revision,
     RevisionAction,
 )
+
+# Transitions that take a record away from the public ask first, on a page of their own.
+CONFIRM_TRANSITIONS = {
+    "unpublish": "It disappears from every public page, list, search and the API at "
+    "once, and goes back to draft.",
+    "archive": "It disappears from every public page, list, search and the API, and is "
+    "kept as archived.",
+}
 
 
 def _messages_of(exc):
@@ -48,6 +60,8 @@ class VersionedRecordForm(forms.ModelForm):
     version, so saving again (having seen the other change) goes through."""
 
     version_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The version the form was opened on, so that a conflict can be merged (merge.py).
+    version_base = forms.CharField(widget=forms.HiddenInput, required=False)
     revision_comment = forms.CharField(
         label="Note for the reviewer",
         required=False,
@@ -57,16 +71,19 @@ class VersionedRecordForm(forms.ModelForm):
     )
 
     conflict = None
+    clashes = ()  # merge.Clash: fields both people changed, after a conflict
     refusal = None  # set by WorkflowAdminMixin.get_form after a refused save
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             try:
-                token = services.record_version_token(self.instance)
+                fresh = type(self.instance).objects.get(pk=self.instance.pk)
             except ObjectDoesNotExist:
                 return  # a deleted record's past version, shown by the history pages
-            self.initial["version_token"] = token
+            content = services.record_content(fresh)
+            self.initial["version_token"] = services.version_token(content)
+            self.initial["version_base"] = json.dumps(content, ensure_ascii=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -77,16 +94,36 @@ class VersionedRecordForm(forms.ModelForm):
                 services.check_not_stale(self.instance, cleaned.get("version_token"))
             except services.EditConflict as conflict:
                 self.conflict = conflict
+                base = conflict.base or self._opened_version(cleaned)
+                if base is not None:
+                    # Fields only they changed take their value; fields both changed
+                    # are listed side by side, the form holding mine.
+                    self.clashes = merge_form(self, base, conflict.current)
                 data = self.data.copy()
                 data[self.add_prefix("version_token")] = conflict.current_token
+                data[self.add_prefix("version_base")] = json.dumps(
+                    conflict.current, ensure_ascii=False
+                )
                 self.data = data
                 raise ValidationError(
-                    f"{conflict} The other change is shown above; your input is kept "
-                    "below. Check it against the other change, then save again to "
-                    "replace it.",
+                    f"{conflict} Their change is shown above and kept in the form "
+                    "wherever you had not changed the same field; everything you typed "
+                    "is kept too. Check the form, then save again.",
                     code="edit_conflict",
                 ) from None
         return cleaned
+
+    @staticmethod
+    def _opened_version(cleaned):
+        """The version the form was opened on, if the form still carries it intact."""
+        try:
+            base = json.loads(cleaned.get("version_base") or "null")
+        except ValueError:
+            return None
+        token = cleaned.get("version_token")
+        if isinstance(base, dict) and services.version_token(base) == token:
+            return base
+        return None
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -120,7 +157,7 @@ class WorkflowAdminMixin:
             (name, {**options, "fields": list(options["fields"])})
             for name, options in super().get_fieldsets(request, obj)
         ]
-        fieldsets[0][1]["fields"].insert(0, "version_token")
+        fieldsets[0][1]["fields"][:0] = ["version_token", "version_base"]
         if obj is not None and obj.status == Status.PUBLISHED:
             fieldsets.append(
                 ("Your change", {"fields": ["revision_comment"]}),
@@ -173,6 +210,11 @@ class WorkflowAdminMixin:
         obj._revision = obj._edit.finish(form.cleaned_data.get("revision_comment", ""))
         if obj._edit.proposal:
             return
+        workflow = request.POST.get("_workflow")
+        if change and workflow in services.TRANSITIONS:
+            # A workflow button pressed on the form: the edits are saved, then it moves.
+            self._transition(request, obj, workflow)
+            return
         requested = obj._requested_status
         if requested and requested != obj.status:
             try:
@@ -188,6 +230,8 @@ class WorkflowAdminMixin:
 
     def response_change(self, request, obj):
         if not obj._edit.proposal:
+            if request.POST.get("_workflow"):
+                return self._back_to(obj)
             return super().response_change(request, obj)
         if obj._revision is None:
             self.message_user(request, "Nothing was changed.", messages.INFO)
@@ -235,6 +279,7 @@ class WorkflowAdminMixin:
                     for r in revisions[:20]
                     if r.review_comment and r.author_id == user.pk and not r.is_pending
                 ][:3],
+                "confirm": CONFIRM_TRANSITIONS,
                 "proposes": obj.status == Status.PUBLISHED
                 and not services.can_publish(user, obj),
                 "versions_url": reverse(
@@ -281,17 +326,32 @@ class WorkflowAdminMixin:
         )
 
     def transition_view(self, request, object_id, name):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         obj = self._record_or_404(request, object_id)
         if name not in services.TRANSITIONS:
             raise Http404
+        if request.method == "GET" and name in CONFIRM_TRANSITIONS:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"{services.TRANSITIONS[name].label}: {obj}",
+                "opts": self.model._meta,
+                "original": obj,
+                "transition": services.TRANSITIONS[name],
+                "consequence": CONFIRM_TRANSITIONS[name],
+            }
+            return TemplateResponse(
+                request, "admin/knowledge/transition_confirm.html", context
+            )
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self._transition(request, obj, name, request.POST.get("comment", ""))
+        return self._back_to(obj)
+
+    def _transition(self, request, obj, name, comment=None):
+        if comment is None:
+            comment = request.POST.get(f"workflow_comment_{name}", "")
         try:
             services.record_transition(
-                record=obj,
-                name=name,
-                user=request.user,
-                comment=request.POST.get("comment", ""),
+                record=obj, name=name, user=request.user, comment=comment
             )
         except (ValidationError, PermissionDenied) as exc:
             self.message_user(request, _messages_of(exc), messages.ERROR)
@@ -302,7 +362,6 @@ class WorkflowAdminMixin:
                 f"“{obj}” is now {obj.get_status_display().lower()}.",
                 messages.SUCCESS,
             )
-        return self._back_to(obj)
 
     # -- versions: history with diffs, and restore -------------------------------------
 
@@ -428,6 +487,66 @@ class RecordPartAdminMixin:
             and not services.can_publish(request.user, owner)
         )
 
+    def target_models(self):
+        """The models a part of this kind may belong to."""
+        if self.model is Classification:
+            return [
+                m for m in [*RECORD_MODELS, ComparisonRow] if m.requires_classification
+            ]
+        return [*RECORD_MODELS, ComparisonRow, Classification]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":
+            types = ContentType.objects.get_for_models(*self.target_models())
+            kwargs["queryset"] = ContentType.objects.filter(
+                pk__in=[t.pk for t in types.values()]
+            ).order_by("model")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        model_admin = self
+
+        class PartForm(form):
+            """Refuses, with the input kept, a part of a record that does not exist or
+            that is published and so changes only on its own page, for review."""
+
+            def clean(self):
+                cleaned = super().clean()
+                content_type = cleaned.get("content_type")
+                object_id = cleaned.get("object_id")
+                if content_type is None or object_id is None:
+                    return cleaned
+                model = content_type.model_class()
+                target = model.objects.filter(pk=object_id).first()
+                if target is None:
+                    self.add_error(
+                        "object_id",
+                        f"No {model._meta.verbose_name} has the id {object_id}.",
+                    )
+                    return cleaned
+                probe = model_admin.model(
+                    content_type=content_type, object_id=target.pk
+                )
+                if model_admin._locked(request, probe):
+                    owner = model_admin._owner(probe)
+                    url = reverse(
+                        f"admin:knowledge_{owner._meta.model_name}_change",
+                        args=[owner.pk],
+                    )
+                    raise ValidationError(
+                        format_html(
+                            "“{}” is published: only an editor changes it here. Add "
+                            'this on <a href="{}">its own page</a>, where your change '
+                            "goes to review; your input is kept below.",
+                            owner,
+                            url,
+                        )
+                    )
+                return cleaned
+
+        return PartForm
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and not self._locked(request, obj)
@@ -499,6 +618,23 @@ class RevisionAdmin(admin.ModelAdmin):
     search_fields = ["record_label", "comment", "review_comment"]
     date_hierarchy = "created_at"
     change_list_template = "admin/knowledge/revision_change_list.html"
+    actions = ["withdraw_unchanged"]
+
+    @admin.action(description="Withdraw the selected proposals that change nothing")
+    def withdraw_unchanged(self, request, queryset):
+        try:
+            count = services.revisions_withdraw_unchanged(
+                revisions=queryset.select_related("content_type"), user=request.user
+            )
+        except PermissionDenied as exc:
+            self.message_user(request, _messages_of(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"Withdrew {count} proposal(s) that change nothing; the others are "
+            "untouched.",
+            messages.SUCCESS,
+        )
 
     @admin.display(description="type", ordering="content_type__model")
     def record_type(self, revision):
