@@ -225,6 +225,12 @@ def _bibtex_people(text):
 
 
 def parse_bibtex(text):
+    entries = len(re.findall(r"(?m)^\s*@\s*[A-Za-z]+\s*[{(]", text))
+    if entries > 1:
+        raise ImportProblem(
+            f"BibTeX: {entries} entries were pasted; paste one entry at a time "
+            "(nothing was imported)."
+        )
     match = re.search(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]*)\s*,", text)
     if not match:
         raise ImportProblem("BibTeX: expected an entry such as @article{key, ...}.")

@@ -236,3 +236,70 @@ def test_fields_both_people_changed_are_shown_side_by_side(
         ("summary", "Theirs. Saved first.", "Mine. Typed second.")
     ]
     assert "You both changed these fields" in refused.content.decode()
+
+
+# --------------------------------------------------------------------------- B4
+
+
+def test_a_second_save_continues_the_curators_own_proposal(curator_client):
+    mission = MissionFactory(name="Live name", summary="Live text. Two sentences.")
+    first = curator_client.get(change_url(mission))
+    curator_client.post(change_url(mission), change_form_data(first, name="New name"))
+    again = curator_client.get(change_url(mission))
+    html = again.content.decode()
+    assert "You are continuing your proposal" in html
+    assert again.context["adminform"].form["name"].value() == "New name"
+    curator_client.post(
+        change_url(mission),
+        change_form_data(again, summary="Better text. Two sentences."),
+    )
+    pending = Revision.objects.pending().get()
+    assert pending.data["name"] == "New name"
+    assert pending.data["summary"] == "Better text. Two sentences."
+    superseded = Revision.objects.get(state="withdrawn")
+    assert "Superseded by a later version" in superseded.review_comment
+    mission.refresh_from_db()
+    assert mission.name == "Live name"
+
+
+def test_a_withdrawn_proposal_can_be_reopened(curator, curator_client):
+    norm = NormFactory(name="Consent")
+    live = services.record_content(norm)
+    proposal = services.revision_propose(
+        record=norm, data={**live, "name": "Consent of the parties"}, user=curator
+    )
+    services.revision_withdraw(revision=proposal, user=curator)
+    page = curator_client.get(
+        reverse("admin:knowledge_revision_change", args=[proposal.pk])
+    )
+    assert "Reopen this proposal" in page.content.decode()
+    curator_client.post(
+        reverse("admin:knowledge_revision_decide", args=[proposal.pk, "reopen"])
+    )
+    reopened = Revision.objects.pending().get()
+    assert reopened.data["name"] == "Consent of the parties"
+
+
+# --------------------------------------------------------------------------- B6
+
+
+def test_approve_publishes_only_the_version_the_editor_saw(curator, editor):
+    from django.core.exceptions import ValidationError
+
+    mission = MissionFactory(draft=True, summary="Submitted text. Seen by the editor.")
+    services.record_submit(record=mission, user=curator)
+    seen = Revision.objects.pending().get()
+    # The curator edits the record in review while the editor reads `seen`.
+    with services.record_edit(record=mission, user=curator):
+        Mission.objects.filter(pk=mission.pk).update(
+            summary="Changed later. Never reviewed."
+        )
+    with pytest.raises(ValidationError, match="Summary"):
+        services.revision_approve(revision=seen, user=editor)
+    mission.refresh_from_db()
+    assert mission.status == "in_review"
+    newer = Revision.objects.pending().get()
+    assert newer.data["summary"] == "Changed later. Never reviewed."
+    services.revision_approve(revision=newer, user=editor)
+    mission.refresh_from_db()
+    assert mission.status == "published"

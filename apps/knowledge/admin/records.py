@@ -2,9 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
@@ -35,6 +38,18 @@ PUBLICATION_FIELDSET = (
         "missions and cases, a cited preferred classification.",
     },
 )
+# Shown above a mission's or case's coding, so the classification inline's columns need
+# no hover: what Value, Preferred and Claim mean, and where the rules are.
+CONCEPTION_HELP = format_lazy(
+    "<p><strong>Classifications</strong> (further down): <em>Value</em> is the "
+    "conception: Westphalian (keeping order between states, with their consent), "
+    "post-Westphalian (reshaping how a state is governed inside) or mixed (both, or "
+    "drifting). <em>Preferred</em> marks the one judgement shown first; one per record. "
+    "Each needs a source and a page or section. On citations, <em>Claim</em> says "
+    'which part of the record the page supports. The rules are in the <a href="{}'
+    '#codebook">codebook</a>.</p>',
+    reverse_lazy("apisite:data"),
+)
 # Timestamps every record's page shows, folded away.
 RECORD_FIELDSET = (
     "Record",
@@ -45,8 +60,34 @@ RECORD_FIELDSET = (
 )
 
 
+class CitationForm(forms.ModelForm):
+    """The model's clean() says what a missing locator needs, once: the field itself
+    does not also say "This field is required"."""
+
+    locator = forms.CharField(
+        required=False,
+        max_length=255,
+        help_text=Citation._meta.get_field("locator").help_text,
+    )
+
+    class Meta:
+        model = Citation
+        fields = [
+            "content_type",
+            "object_id",
+            "source",
+            "claim",
+            "locator_type",
+            "locator",
+            "reconstructed",
+            "note",
+            "position",
+        ]
+
+
 class CitationInline(GenericTabularInline):
     model = Citation
+    form = CitationForm
     extra = 0
     autocomplete_fields = ["source"]
     fields = [
@@ -76,6 +117,8 @@ class ClassificationInlineForm(forms.ModelForm):
     source = forms.ModelChoiceField(
         queryset=Source.objects.all(),
         required=False,
+        # A search box, not a select of the whole bibliography.
+        widget=AutocompleteSelect(Citation._meta.get_field("source"), admin.site),
         help_text="The source supporting this judgement.",
     )
     locator = forms.CharField(
@@ -238,7 +281,14 @@ class SourceCreatorInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(SourceImportMixin, RecordAdmin):
-    list_display = ["title", "kind", "year", "container_title", "status", "updated_at"]
+    list_display = [
+        "__str__",
+        "kind",
+        "year",
+        "container_title",
+        "status",
+        "updated_at",
+    ]
     list_filter = ["kind", "status", "year"]
     search_fields = [
         "title",
@@ -253,7 +303,7 @@ class SourceAdmin(SourceImportMixin, RecordAdmin):
     fieldsets = [
         (
             "Work",
-            {"fields": ("slug", "kind", "title", "subtitle", "short_title", "summary")},
+            {"fields": ("title", "slug", "kind", "subtitle", "short_title", "summary")},
         ),
         (
             "Publication details",
@@ -288,7 +338,7 @@ class OrganisationAdmin(RecordAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "acronym", "kind", "summary")}),
+        ("Content", {"fields": ("name", "slug", "acronym", "kind", "summary")}),
         ("Relations", {"fields": ("parent", ("founded_date", "founded_precision"))}),
         PUBLICATION_FIELDSET,
         RECORD_FIELDSET,
@@ -302,7 +352,7 @@ class NormAdmin(RecordAdmin):
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["related"]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "summary")}),
+        ("Content", {"fields": ("name", "slug", "summary")}),
         ("Coding", {"fields": ("conception",)}),
         ("Relations", {"fields": ("related",)}),
         PUBLICATION_FIELDSET,
@@ -330,7 +380,7 @@ class DocumentAdmin(RecordAdmin):
     fieldsets = [
         (
             "Content",
-            {"fields": ("slug", "title", "short_title", "symbol", "kind", "summary")},
+            {"fields": ("title", "short_title", "slug", "symbol", "kind", "summary")},
         ),
         ("Coding", {"fields": ("issuer", ("date", "date_precision"), "url")}),
         ("Relations", {"fields": ("norms",)}),
@@ -355,16 +405,17 @@ class CaseAdmin(RecordAdmin):
     date_hierarchy = "start_date"
     inlines = [ClassificationInline, CitationInline]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "summary")}),
+        ("Content", {"fields": ("name", "slug", "summary")}),
         (
             "Coding",
             {
+                "description": CONCEPTION_HELP,
                 "fields": (
                     "conflict_type",
                     ("start_date", "start_precision"),
                     ("end_date", "end_precision"),
                     "countries",
-                )
+                ),
             },
         ),
         ("Relations", {"fields": ("norms",)}),
@@ -409,7 +460,7 @@ class MissionAdmin(RecordAdmin):
     fieldsets = [
         (
             "Content",
-            {"fields": ("slug", "name", "acronym", "summary", "mandate_summary")},
+            {"fields": ("name", "slug", "acronym", "summary", "mandate_summary")},
         ),
         (
             "Coding",
@@ -425,9 +476,12 @@ class MissionAdmin(RecordAdmin):
                     "authorising_body",
                     "mandate_tasks",
                 ),
-                "description": "Code only what the sources support, and cite each dimension "
-                "below with its claim (host consent, use of force...). A blank is honest; a "
-                "guess is not.",
+                "description": format_lazy(
+                    "{}<p>Code only what the sources support, and cite each dimension "
+                    "below with its claim (host consent, use of force...). A blank is "
+                    "honest; a guess is not.</p>",
+                    CONCEPTION_HELP,
+                ),
             },
         ),
         (
@@ -464,7 +518,7 @@ class ConceptAdmin(RecordAdmin):
         "documents",
     ]
     fieldsets = [
-        ("Content", {"fields": ("slug", "term", "summary")}),
+        ("Content", {"fields": ("term", "slug", "summary")}),
         (
             "Relations",
             {
@@ -489,7 +543,7 @@ class ComparisonRowAdmin(RecordAdmin):
     list_filter = ["section", "status"]
     search_fields = ["name", "slug", "westphalian", "post_westphalian"]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "section", "order", "summary")}),
+        ("Content", {"fields": ("name", "slug", "section", "order", "summary")}),
         ("The two conceptions", {"fields": ("westphalian", "post_westphalian")}),
         PUBLICATION_FIELDSET,
         RECORD_FIELDSET,
@@ -498,6 +552,7 @@ class ComparisonRowAdmin(RecordAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
+    form = CitationForm
     list_display = ["__str__", "claim", "content_type", "object_id", "reconstructed"]
     list_filter = ["claim", "locator_type", "reconstructed", "content_type"]
     search_fields = ["locator", "note", "source__title"]

@@ -21,6 +21,7 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -30,16 +31,19 @@ from django.utils.html import format_html
 
 from apps.core.models import Status
 
-from .. import services
+from .. import dataset, services
 from ..diff import diff_records
-from ..merge import merge_form
+from ..merge import form_values, merge_form
 from ..models import (
     RECORD_MODELS,
     Classification,
     ComparisonRow,
     Revision,
     RevisionAction,
+    RevisionState,
 )
+
+NEEDS_REVIEW_PER_PAGE = 25
 
 # Transitions that take a record away from the public ask first, on a page of their own.
 CONFIRM_TRANSITIONS = {
@@ -71,6 +75,7 @@ class VersionedRecordForm(forms.ModelForm):
     )
 
     conflict = None
+    proposal = None  # the user's own pending proposal, which the form opens
     clashes = ()  # merge.Clash: fields both people changed, after a conflict
     refusal = None  # set by WorkflowAdminMixin.get_form after a refused save
 
@@ -84,6 +89,12 @@ class VersionedRecordForm(forms.ModelForm):
             content = services.record_content(fresh)
             self.initial["version_token"] = services.version_token(content)
             self.initial["version_base"] = json.dumps(content, ensure_ascii=False)
+            if self.proposal is not None:
+                # Continue the pending proposal, not the live text (issue 13, B4).
+                values = form_values(self._meta.model, self.proposal.data)
+                self.initial.update(
+                    {k: v for k, v in values.items() if k in self.fields}
+                )
 
     def clean(self):
         cleaned = super().clean()
@@ -177,7 +188,20 @@ class WorkflowAdminMixin:
         refusal = getattr(request, "_pkb_refusal", None)
         if refusal:
             form = type(form.__name__, (form,), {"refusal": refusal})
+        own = self._own_proposal(request, obj)
+        if own is not None:
+            form = type(form.__name__, (form,), {"proposal": own})
         return form
+
+    def _own_proposal(self, request, obj):
+        """The user's pending proposal for `obj`, which their form continues."""
+        if obj is None or not obj.pk:
+            return None
+        if not services.record_save_is_proposal(obj, request.user):
+            return None
+        if not hasattr(request, "_pkb_own"):
+            request._pkb_own = services.own_proposals(obj, request.user).first()
+        return request._pkb_own
 
     # -- saving ------------------------------------------------------------------------
 
@@ -207,7 +231,10 @@ class WorkflowAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        obj._revision = obj._edit.finish(form.cleaned_data.get("revision_comment", ""))
+        obj._revision = obj._edit.finish(
+            form.cleaned_data.get("revision_comment", ""),
+            carry=form.proposal.data if form.proposal else None,
+        )
         if obj._edit.proposal:
             return
         workflow = request.POST.get("_workflow")
@@ -227,6 +254,17 @@ class WorkflowAdminMixin:
                     f"Saved as {obj.get_status_display().lower()}. {_messages_of(exc)}",
                     messages.WARNING,
                 )
+
+    def log_change(self, request, obj, message):
+        # Recent actions: a proposal changed nothing yet; say so, under the live name.
+        edit = getattr(obj, "_edit", None)
+        if edit is not None and edit.proposal:
+            live = type(obj).objects.get(pk=obj.pk)
+            revision = getattr(obj, "_revision", None)
+            text = "Proposed a change for review"
+            message = f"{text} (#{revision.pk})." if revision else f"{text}."
+            return super().log_change(request, live, message)
+        return super().log_change(request, obj, message)
 
     def response_change(self, request, obj):
         if not obj._edit.proposal:
@@ -280,6 +318,7 @@ class WorkflowAdminMixin:
                     if r.review_comment and r.author_id == user.pk and not r.is_pending
                 ][:3],
                 "confirm": CONFIRM_TRANSITIONS,
+                "own_proposal": self._own_proposal(request, obj),
                 "proposes": obj.status == Status.PUBLISHED
                 and not services.can_publish(user, obj),
                 "versions_url": reverse(
@@ -371,7 +410,9 @@ class WorkflowAdminMixin:
             Revision.objects.for_record(obj).select_related("author", "reviewer")
         )
         for revision in revisions:
-            revision.changes = diff_records(revision.base_data, revision.data)
+            revision.changes = diff_records(
+                revision.base_data, revision.data, self.model
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Versions of {obj}",
@@ -613,7 +654,12 @@ class RevisionAdmin(admin.ModelAdmin):
         "created_at",
         "reviewer",
     ]
-    list_filter = [ReviewStateFilter, "action", "content_type"]
+    # Only the record types that have revisions (not Axes, sessions, history tables).
+    list_filter = [
+        ReviewStateFilter,
+        "action",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["author", "reviewer", "content_type"]
     search_fields = ["record_label", "comment", "review_comment"]
     date_hierarchy = "created_at"
@@ -673,22 +719,18 @@ class RevisionAdmin(admin.ModelAdmin):
         user = request.user
         may_decide = services.can_publish(user, revision.model)
         if revision.is_pending and record is not None:
-            # Against the live version as it is now, which is what approving replaces.
-            live = (
-                revision.base_data
-                if revision.action == RevisionAction.SUBMIT
-                else services.record_content(record)
-            )
-            data = (
-                services.record_content(record)
-                if revision.action == RevisionAction.SUBMIT
-                else revision.data
-            )
-            stale = (
-                revision.action != RevisionAction.SUBMIT
-                and revision.base_token
-                and services.version_token(live) != revision.base_token
-            )
+            # The frozen version under review, against what approving replaces: the
+            # last published version of a submission, the live record of a proposal.
+            data = revision.data
+            if revision.action == RevisionAction.SUBMIT:
+                live = revision.base_data
+                stale = services.record_content(record) != dataset.canonical(data)
+            else:
+                live = services.record_content(record)
+                stale = bool(
+                    revision.base_token
+                    and services.version_token(live) != revision.base_token
+                )
         else:
             live, data, stale = revision.base_data, revision.data, False
         context = {
@@ -697,7 +739,7 @@ class RevisionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "revision": revision,
             "record": record,
-            "changes": diff_records(live, data),
+            "changes": diff_records(live, data, revision.model),
             "stale": stale,
             "problems": services.record_publish_problems(record)
             if record is not None and revision.action == RevisionAction.SUBMIT
@@ -705,6 +747,10 @@ class RevisionAdmin(admin.ModelAdmin):
             "may_decide": may_decide and revision.is_pending and record is not None,
             "may_withdraw": revision.is_pending
             and (revision.author_id == user.pk or may_decide),
+            "may_reopen": record is not None
+            and revision.author_id == user.pk
+            and revision.state == RevisionState.WITHDRAWN
+            and revision.action in (RevisionAction.EDIT, RevisionAction.RESTORE),
             "may_undelete": revision.action == RevisionAction.DELETE
             and record is None
             and may_decide,
@@ -736,6 +782,7 @@ class RevisionAdmin(admin.ModelAdmin):
                 revision=revision, user=user
             ),
             "undelete": lambda: services.record_undelete(revision=revision, user=user),
+            "reopen": lambda: services.revision_reopen(revision=revision, user=user),
         }
         if decision not in actions:
             raise Http404
@@ -751,6 +798,7 @@ class RevisionAdmin(admin.ModelAdmin):
             "send-back": "Sent back to the author with your comment.",
             "withdraw": "Withdrawn.",
             "undelete": "Brought back as a draft, with its history.",
+            "reopen": "Reopened: the proposal awaits review again.",
         }[decision]
         self.message_user(request, done, messages.SUCCESS)
         if decision == "undelete":
@@ -765,30 +813,33 @@ class RevisionAdmin(admin.ModelAdmin):
     def needs_review_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
+        # Grouped by type, one page of each; ?type=mission&page=2 pages through one.
         groups = []
+        wanted = request.GET.get("type")
         for model in [*RECORD_MODELS, ComparisonRow]:
-            if not request.user.has_perm(f"knowledge.view_{model._meta.model_name}"):
+            name = model._meta.model_name
+            if not request.user.has_perm(f"knowledge.view_{name}"):
+                continue
+            if wanted and wanted != name:
                 continue
             records = model.objects.filter(services.review_due()).order_by(
                 "last_reviewed", "pk"
-            )[:200]
+            )
+            page = Paginator(records, NEEDS_REVIEW_PER_PAGE).get_page(
+                request.GET.get("page") if wanted else 1
+            )
             rows = [
-                (
-                    record,
-                    reverse(
-                        f"admin:knowledge_{model._meta.model_name}_change",
-                        args=[record.pk],
-                    ),
-                )
-                for record in records
+                (record, reverse(f"admin:knowledge_{name}_change", args=[record.pk]))
+                for record in page.object_list
             ]
             if rows:
-                groups.append((model._meta.verbose_name_plural, rows))
+                groups.append((model._meta.verbose_name_plural, name, page, rows))
         context = {
             **self.admin_site.each_context(request),
             "title": "Records not reviewed for 12 months",
             "opts": self.model._meta,
             "groups": groups,
             "today": timezone.localdate(),
+            "one_type": bool(wanted),
         }
         return TemplateResponse(request, "admin/knowledge/needs_review.html", context)
