@@ -130,8 +130,24 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that accepts connections but never answers must not hold a web process until
+# gunicorn kills it (30 s): give up connecting after DJANGO_DB_CONNECT_TIMEOUT seconds and
+# cancel any statement (a lock wait included) after DJANGO_DB_STATEMENT_TIMEOUT ms; the
+# error page is then a 503 (apps/core/errors.py), well within gunicorn's timeout.
+DB_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2"))
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "5000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DB_CONNECT_TIMEOUT,
+        options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+    )
 
+# Where readers send corrections (shown on /about/); empty shows the steps without a link.
+CORRECTIONS_EMAIL = os.environ.get("DJANGO_CORRECTIONS_EMAIL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds; Redis on the same network answers in about a millisecond.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.1"))
+REDIS_RETRY_AFTER = float(os.environ.get("REDIS_RETRY_AFTER", "30"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -140,8 +156,12 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pkb",
             # A cache that does not answer fails fast (and /readyz says so) instead of
-            # holding every request that touches it.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # holding every request that touches it; after a failure the cache is skipped
+            # for REDIS_RETRY_AFTER seconds (apps/core/cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -170,6 +190,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "apps.core.auth.lockout_username"
 AXES_VERBOSE = False
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the header is
+# ignored). The login lockout and the API throttles count by the address this leaves
+# (apps/core/auth.client_ip).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "apps.core.auth.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -264,6 +289,8 @@ SPECTACULAR_SETTINGS = {
         "LocatorTypeEnum": "apps.knowledge.models.choices.LocatorType",
         "ComparisonSectionEnum": "apps.knowledge.models.choices.ComparisonSection",
         "CreatorRoleEnum": "apps.knowledge.models.choices.CreatorRole",
+        "BasisEnum": "apps.knowledge.codebook.Basis",
+        "RuleEnum": "apps.knowledge.codebook.RULE_CHOICES",
     },
 }
 

@@ -201,6 +201,12 @@ def _bibtex_escape(text):
     return "".join(_BIBTEX_ESCAPES.get(ch, ch) for ch in str(text))
 
 
+def _bibtex_url(text):
+    """A URL or DOI in a BibTeX field: braces and backslashes percent-encoded, so the
+    value can neither close its field nor start a command, and still resolves."""
+    return str(text).replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+
+
 def _bibtex_key(item):
     key = unicodedata.normalize("NFKD", str(item.get("id") or "item"))
     key = re.sub(r"[^A-Za-z0-9_:.\-]", "", key.encode("ascii", "ignore").decode())
@@ -223,6 +229,7 @@ def _bibtex_entry(item):
     fields = []
 
     def add(name, value, *, protect=False, raw=False):
+        """`raw`: the value is already BibTeX (escaped names, a computed date)."""
         if value in (None, "", []):
             return
         text = str(value) if raw else _bibtex_escape(value)
@@ -252,13 +259,13 @@ def _bibtex_entry(item):
     issued = _date(item.get("issued"))
     if issued:
         add("year", issued[0])
-    if len(issued) > 1:
+    if len(issued) > 1 and issued[1] in range(1, 13):
         fields.append(f"  month = {MONTHS[issued[1] - 1][:3].lower()},")
-    add("pages", _pages(item, "--"), raw=True)
-    add("doi", item.get("DOI"), raw=True)
+    add("pages", _pages(item, "--"))
+    add("doi", item.get("DOI") and _bibtex_url(item["DOI"]), raw=True)
     add("isbn", item.get("ISBN"))
     if item.get("URL"):
-        add("url", item["URL"], raw=True)
+        add("url", _bibtex_url(item["URL"]), raw=True)
         accessed = _date(item.get("accessed"))
         if len(accessed) == 3:
             add("urldate", "{:04d}-{:02d}-{:02d}".format(*accessed), raw=True)

@@ -7,6 +7,7 @@ changed to different values is a clash, for the person saving to choose.
 """
 
 import contextlib
+import json
 from dataclasses import dataclass
 
 from apps.core import fuzzydate
@@ -52,7 +53,10 @@ def form_values(model, data):
     record_type = dataset.record_type_for(model)
     values = {name: data.get(name) for name in record_type.scalars}
     values["summary"] = data.get("summary")
+    values["caveat"] = data.get("caveat")
     values["curator_note"] = data.get("curator_note")
+    if hasattr(model, "not_established"):
+        values["not_established"] = data.get("not_established") or {}
     values["wikidata_qid"] = data.get("wikidata")
     for key, (date_field, precision_field) in record_type.dates.items():
         parsed, precision = (None, "")
@@ -85,6 +89,8 @@ def as_form_data(value):
     """A form value as a browser would submit it (a list for multiple choices)."""
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         return [str(v) for v in value]
     if hasattr(value, "isoformat"):

@@ -14,7 +14,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -50,7 +59,7 @@ from .models.choices import (
     CreatorRole,
     NormConception,
 )
-from .search import SEARCH_TYPES, count_records, search_records
+from .search import SEARCH_TYPES, count_records, search_records, similar_names
 
 PUBLISHED = Status.PUBLISHED
 
@@ -62,6 +71,17 @@ RECORD_TYPES = {
 
 
 # Querysets ------------------------------------------------------------------------------
+
+
+def plural_label(model):
+    """How the public pages name several records of a type: the concepts are the
+    glossary's terms (nav, headings and counts say the same)."""
+    return "glossary terms" if model is Concept else model._meta.verbose_name_plural
+
+
+def list_heading(model):
+    """The heading of a type's list page, and the breadcrumb back to it."""
+    return "Glossary" if model is Concept else plural_label(model).capitalize()
 
 
 def published_citations(name="citations", *, creators=True):
@@ -213,6 +233,14 @@ def linked_facets(filterset_class, params, queryset):
     return _linked(groups, params)
 
 
+def filter_summary(facets, params):
+    """The active filters in words, for the page title: "Westphalian, Africa, “Kosovo”"."""
+    chosen = [value.label for group in facets for value in group.selected]
+    if params.get("q"):
+        chosen.append(f"“{params['q']}”")
+    return ", ".join(chosen)
+
+
 class CanonicalQueryMixin:
     """Repeated parameters (from checkbox forms) redirect to their comma-separated form,
     so that every page has one canonical, shareable address."""
@@ -245,9 +273,7 @@ class HomeView(TemplateView):
     def counts(self):
         return [
             (
-                "glossary terms"
-                if model is Concept
-                else model._meta.verbose_name_plural,
+                plural_label(model),
                 model.objects.published().count(),
                 f"knowledge:{name}-list",
             )
@@ -318,13 +344,18 @@ class RecordListView(CanonicalQueryMixin, ListView):
         context = super().get_context_data(**kwargs)
         opts = self.model._meta
         ordering = self.filterset.filters.get("ordering")
+        facets = self.get_facets()
         context.update(
             model_name=opts.model_name,
             type_plural=opts.verbose_name_plural,
+            type_label=plural_label(self.model),
+            list_heading=list_heading(self.model),
             intro=self.intro,
             filterset=self.filterset,
             errors=self.filterset.errors,
-            facets=self.get_facets(),
+            facets=facets,
+            filter_summary=filter_summary(facets, self.params),
+            active_filter_count=sum(len(group.selected) for group in facets),
             params=self.params,
             hidden_params=[
                 (k, v)
@@ -421,6 +452,17 @@ class SourceListView(RecordListView):
     intro = "The bibliography every claim on this site cites, with page or section."
 
     def decorate(self, queryset):
+        if not self.params.get("ordering"):
+            # A bibliography reads by author: the first author's family name, then
+            # year; works without an author file under their title.
+            first_author = SourceCreator.objects.filter(
+                source=OuterRef("pk"), role=CreatorRole.AUTHOR
+            ).order_by("position", "id")
+            queryset = queryset.annotate(
+                sort_name=Lower(
+                    Coalesce(Subquery(first_author.values("family")[:1]), "title")
+                )
+            ).order_by("sort_name", "year", Lower("title"), "pk")
         return queryset.prefetch_related(
             Prefetch(
                 "creators",
@@ -569,10 +611,12 @@ class RecordDetailView(DetailView):
                 }
             )
         extra_notes = {
-            claim: notes.cite(by_claim(citations, {claim}))
-            for claim in (Claim.MANDATE, Claim.WESTPHALIAN, Claim.POST_WESTPHALIAN)
+            # The only other cited statement a detail page prints.
+            Claim.MANDATE: notes.cite(by_claim(citations, {Claim.MANDATE}))
+            if getattr(record, "mandate_summary", "")
+            else []
         }
-        notes.cite(citations)  # whatever remains (relations, other...)
+        notes.add_further(citations)  # whatever remains (relations, other...)
         url = self.request.build_absolute_uri(record.get_absolute_url())
         context.update(
             footnotes=notes,
@@ -586,6 +630,7 @@ class RecordDetailView(DetailView):
             jsonld=jsonld.for_record(record, url),
             model_name=record._meta.model_name,
             type_plural=record._meta.verbose_name_plural,
+            list_heading=list_heading(type(record)),
             api_detail_url=api_detail_url(record),
         )
         if self.comparable:
@@ -700,13 +745,23 @@ class OrganisationDetailView(RecordDetailView):
         ("Bodies within it", "children"),
         ("Missions it ran", "missions"),
         ("Missions it led", "led_missions"),
-        ("Missions it authorised", "authorised_missions"),
+        ("Missions it authorised, run by others", "authorised_missions"),
         ("Documents it issued", "documents"),
     )
     see_all = {
         "missions": ("mission", "organisation"),
         "documents": ("document", "organisation"),
     }
+
+    def related_items(self, name):
+        # A body such as the HCNM authorises what it runs: list each mission once.
+        if name == "authorised_missions" and name not in self._related_lists:
+            self._related_lists[name] = first_and_total(
+                self.object.authorised_missions.published().exclude(
+                    organisations=self.object
+                )
+            )
+        return super().related_items(name)
 
 
 class ConceptDetailView(RecordDetailView):
@@ -930,6 +985,7 @@ SECTION_HEADINGS = {
     ComparisonSection.ROUTE_TO_PEACE: "Routes to stable peace",
     ComparisonSection.ADVOCATES: "Who argues for each",
     ComparisonSection.CRITICISM: "Criticisms",
+    ComparisonSection.DISAGREEMENT: "Where the texts disagree",
 }
 
 
@@ -962,7 +1018,7 @@ class CompareView(TemplateView):
                         ),
                     }
                 )
-                notes.cite(citations)
+                notes.add_further(citations)
             if section_rows:
                 sections.append(
                     {
@@ -1130,13 +1186,33 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
 # Search ---------------------------------------------------------------------------------
 
 
+SEARCH_PAGE_SIZE = 20
+SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
+
+
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     chosen = [
         t for t in filters.split_values(request.GET.get("type")) if t in SEARCH_TYPES
     ]
+    try:
+        page = min(max(int(request.GET.get("page", 1)), 1), SEARCH_MAX_PAGE)
+    except ValueError:
+        page = 1
     type_counts = count_records(query) if query else {}
-    hits = search_records(query, types=chosen or None, limit=50) if query else []
+    total = sum(n for name, n in type_counts.items() if not chosen or name in chosen)
+    start = (page - 1) * SEARCH_PAGE_SIZE
+    hits = (
+        search_records(query, types=chosen or None, limit=start + SEARCH_PAGE_SIZE)[
+            start:
+        ]
+        if query
+        else []
+    )
+    similar, suggestion = (
+        similar_names(query, types=chosen or None) if query and not total else ([], "")
+    )
+    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
     type_filters = []
     for name in SEARCH_TYPES:
         if not type_counts.get(name):
@@ -1160,9 +1236,20 @@ def search(request):
         {
             "query": query,
             "hits": hits,
-            "total": sum(
-                n for name, n in type_counts.items() if not chosen or name in chosen
-            ),
+            "total": total,
+            "first": start + 1,
+            "last": start + len(hits),
+            "previous_url": "?" + _encode({**page_params, "page": page - 1})
+            if page > 1
+            else "",
+            "next_url": "?" + _encode({**page_params, "page": page + 1})
+            if total > start + len(hits) and page < SEARCH_MAX_PAGE
+            else "",
+            "similar": similar,
+            "suggestion": suggestion,
+            "suggestion_url": "?" + _encode({**page_params, "q": suggestion})
+            if suggestion
+            else "",
             "type_filters": type_filters,
             "chosen": chosen,
         },
@@ -1190,6 +1277,7 @@ class AboutView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["corrections_email"] = settings.CORRECTIONS_EMAIL
         missions = Mission.objects.published()
         mission_counts = _classification_counts(Mission)
         case_counts = _classification_counts(Case)

@@ -50,6 +50,12 @@ CONCEPTION_HELP = format_lazy(
     '#codebook">codebook</a>.</p>',
     reverse_lazy("apisite:data"),
 )
+NOT_ESTABLISHED_HELP = (
+    "A coded field left blank on purpose goes in \u201cnot established\u201d with its "
+    'public reason, e.g. {"end": "No cited document gives the date it closed."}; '
+    "\u201ccontinuing as of\u201d replaces the end only where a cited source says it was "
+    "still going on then."
+)
 # Timestamps every record's page shows, folded away.
 RECORD_FIELDSET = (
     "Record",
@@ -132,8 +138,20 @@ class ClassificationInlineForm(forms.ModelForm):
 
     class Meta:
         model = Classification
-        fields = ["value", "preferred", "period_start", "period_end", "rationale"]
-        widgets = {"rationale": forms.Textarea(attrs={"rows": 3, "cols": 40})}
+        fields = [
+            "value",
+            "basis",
+            "rule",
+            "departure",
+            "preferred",
+            "period_start",
+            "period_end",
+            "rationale",
+        ]
+        widgets = {
+            "rationale": forms.Textarea(attrs={"rows": 3, "cols": 40}),
+            "departure": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,6 +215,9 @@ class ClassificationInline(GenericTabularInline):
     extra = 0
     fields = [
         "value",
+        "basis",
+        "rule",
+        "departure",
         "preferred",
         "period_start",
         "period_end",
@@ -303,7 +324,17 @@ class SourceAdmin(SourceImportMixin, RecordAdmin):
     fieldsets = [
         (
             "Work",
-            {"fields": ("title", "slug", "kind", "subtitle", "short_title", "summary")},
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "kind",
+                    "subtitle",
+                    "short_title",
+                    "summary",
+                    "caveat",
+                )
+            },
         ),
         (
             "Publication details",
@@ -338,7 +369,19 @@ class OrganisationAdmin(RecordAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     fieldsets = [
-        ("Content", {"fields": ("name", "slug", "acronym", "kind", "summary")}),
+        (
+            "Content",
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "acronym",
+                    "kind",
+                    "summary",
+                    "caveat",
+                )
+            },
+        ),
         ("Relations", {"fields": ("parent", ("founded_date", "founded_precision"))}),
         PUBLICATION_FIELDSET,
         RECORD_FIELDSET,
@@ -352,7 +395,7 @@ class NormAdmin(RecordAdmin):
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["related"]
     fieldsets = [
-        ("Content", {"fields": ("name", "slug", "summary")}),
+        ("Content", {"fields": ("name", "slug", "summary", "caveat")}),
         ("Coding", {"fields": ("conception",)}),
         ("Relations", {"fields": ("related",)}),
         PUBLICATION_FIELDSET,
@@ -380,7 +423,17 @@ class DocumentAdmin(RecordAdmin):
     fieldsets = [
         (
             "Content",
-            {"fields": ("title", "short_title", "slug", "symbol", "kind", "summary")},
+            {
+                "fields": (
+                    "title",
+                    "short_title",
+                    "slug",
+                    "symbol",
+                    "kind",
+                    "summary",
+                    "caveat",
+                )
+            },
         ),
         ("Coding", {"fields": ("issuer", ("date", "date_precision"), "url")}),
         ("Relations", {"fields": ("norms",)}),
@@ -405,16 +458,20 @@ class CaseAdmin(RecordAdmin):
     date_hierarchy = "start_date"
     inlines = [ClassificationInline, CitationInline]
     fieldsets = [
-        ("Content", {"fields": ("name", "slug", "summary")}),
+        ("Content", {"fields": ("name", "slug", "summary", "caveat")}),
         (
             "Coding",
             {
-                "description": CONCEPTION_HELP,
                 "fields": (
                     "conflict_type",
                     ("start_date", "start_precision"),
                     ("end_date", "end_precision"),
+                    ("continuing_as_of_date", "continuing_as_of_precision"),
                     "countries",
+                    "not_established",
+                ),
+                "description": format_lazy(
+                    "{}<p>{}</p>", CONCEPTION_HELP, NOT_ESTABLISHED_HELP
                 ),
             },
         ),
@@ -460,7 +517,16 @@ class MissionAdmin(RecordAdmin):
     fieldsets = [
         (
             "Content",
-            {"fields": ("name", "slug", "acronym", "summary", "mandate_summary")},
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "acronym",
+                    "summary",
+                    "caveat",
+                    "mandate_summary",
+                )
+            },
         ),
         (
             "Coding",
@@ -469,18 +535,21 @@ class MissionAdmin(RecordAdmin):
                     "mission_type",
                     ("start_date", "start_precision"),
                     ("end_date", "end_precision"),
+                    ("continuing_as_of_date", "continuing_as_of_precision"),
                     "host_consent",
                     "use_of_force",
                     "impartiality",
                     "legal_basis",
                     "authorising_body",
                     "mandate_tasks",
+                    "not_established",
                 ),
                 "description": format_lazy(
                     "{}<p>Code only what the sources support, and cite each dimension "
                     "below with its claim (host consent, use of force...). A blank is "
-                    "honest; a guess is not.</p>",
+                    "honest; a guess is not. {}</p>",
                     CONCEPTION_HELP,
+                    NOT_ESTABLISHED_HELP,
                 ),
             },
         ),
@@ -518,7 +587,7 @@ class ConceptAdmin(RecordAdmin):
         "documents",
     ]
     fieldsets = [
-        ("Content", {"fields": ("term", "slug", "summary")}),
+        ("Content", {"fields": ("term", "slug", "summary", "caveat")}),
         (
             "Relations",
             {
@@ -543,7 +612,19 @@ class ComparisonRowAdmin(RecordAdmin):
     list_filter = ["section", "status"]
     search_fields = ["name", "slug", "westphalian", "post_westphalian"]
     fieldsets = [
-        ("Content", {"fields": ("name", "slug", "section", "order", "summary")}),
+        (
+            "Content",
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "section",
+                    "order",
+                    "summary",
+                    "caveat",
+                )
+            },
+        ),
         ("The two conceptions", {"fields": ("westphalian", "post_westphalian")}),
         PUBLICATION_FIELDSET,
         RECORD_FIELDSET,
@@ -562,9 +643,16 @@ class CitationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Classification)
 class ClassificationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
-    list_display = ["__str__", "content_type", "object_id", "preferred"]
-    list_filter = ["value", "preferred", "content_type"]
-    search_fields = ["rationale"]
+    list_display = [
+        "__str__",
+        "content_type",
+        "object_id",
+        "basis",
+        "rule",
+        "preferred",
+    ]
+    list_filter = ["value", "basis", "rule", "preferred", "content_type"]
+    search_fields = ["rationale", "departure"]
     list_select_related = ["content_type"]
     inlines = [CitationInline]
 

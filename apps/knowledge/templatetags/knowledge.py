@@ -1,11 +1,13 @@
+import html
 import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 
 from apps.core.markdown import render
+from apps.knowledge.autolink import link_acronyms
 
 register = template.Library()
 
@@ -14,6 +16,20 @@ register = template.Library()
 def markdown(text):
     """Render curator Markdown as sanitised HTML."""
     return render(text)
+
+
+@register.filter
+def plain_text(text):
+    """Curator Markdown as plain, *unescaped* text, for attributes such as the meta
+    description: the template's autoescaping then escapes it once (quotes included)."""
+    return html.unescape(strip_tags(render(text)))
+
+
+@register.filter
+def link_missions(html, record=None):
+    """Rendered Markdown with the acronyms of recorded missions linked to their pages
+    (but not `record`'s own)."""
+    return mark_safe(link_acronyms(str(html), skip=getattr(record, "acronym", "")))
 
 
 @register.simple_tag(takes_context=True)
