@@ -96,9 +96,13 @@ def test_the_queue_withdraws_proposals_that_change_nothing_in_bulk(
 def test_clearing_a_classifications_source_and_locator_removes_its_citation(
     editor_client,
 ):
-    mission = MissionFactory()
+    mission = MissionFactory(draft=True)
     second = Classification.objects.create(
-        target=mission, value="mixed", preferred=False, rationale="Both. Later on."
+        target=mission,
+        value="mixed",
+        preferred=False,
+        rationale="Both. Later on.",
+        basis="author",
     )
     Citation.objects.create(
         target=second, source=SourceFactory(), locator="510", claim="classification"
