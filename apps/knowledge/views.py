@@ -96,9 +96,12 @@ def published_citations(name="citations", *, creators=True):
 
 
 def preferred_classifications(to_attr=None):
+    """With the citations and authors that say whose judgement it is (the basis)."""
     return Prefetch(
         "classifications",
-        queryset=Classification.objects.filter(preferred=True),
+        queryset=Classification.objects.filter(preferred=True).prefetch_related(
+            published_citations()
+        ),
         to_attr=to_attr,
     )
 
@@ -374,6 +377,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
             if self.comparable
             else "",
             row_template=f"knowledge/rows/{opts.model_name}.html",
+            compare_url_base=reverse("knowledge:compare"),
         )
         return context
 
@@ -592,7 +596,9 @@ class RecordDetailView(DetailView):
                 continue
             # A many-valued dimension shows its (published) items, not the text.
             items = self.dimension_items(dimension)
-            text = dimension.display(record) if items is None else ""
+            text = dimension.display_or_reason(record) if items is None else ""
+            if not items and not text:
+                text = dimension.not_established(record)
             if not (items or text):
                 continue
             value = dimension.value(record)
@@ -920,10 +926,10 @@ def _classified(model):
 
 
 def _decade_table(model):
-    """Counts of records by decade of start and preferred conception."""
+    """Counts of records by decade of start and preferred conception; records with no
+    start coded form a last row of their own (decade None), never dropped."""
     rows = (
         _classified(model)
-        .exclude(start_date=None)
         .values("start_date__year", "conception")
         .annotate(n=Count("pk"))
         .order_by()
@@ -931,14 +937,19 @@ def _decade_table(model):
     counts = defaultdict(Counter)
     for row in rows:
         year = row["start_date__year"]
-        counts[year - year % 10][row["conception"]] += row["n"]
+        counts[None if year is None else year - year % 10][row["conception"]] += row[
+            "n"
+        ]
+    list_url = reverse(f"knowledge:{model._meta.model_name}-list")
     return [
         {
             "decade": decade,
+            "label": "Not coded" if decade is None else f"{decade}s",
+            "url": f"{list_url}?decade={filters.NOT_CODED if decade is None else decade}",
             "cells": [counts[decade][value] for value, _ in Conception.choices],
             "total": sum(counts[decade].values()),
         }
-        for decade in sorted(counts)
+        for decade in sorted(counts, key=lambda d: (d is None, d or 0))
     ]
 
 
@@ -966,7 +977,7 @@ def _by_conception(model, model_name):
         _classified(model).values_list("conception").annotate(n=Count("pk")).order_by()
     )
     list_url = reverse(f"knowledge:{model_name}-list")
-    return [
+    buckets = [
         {
             "value": value,
             "label": label,
@@ -978,6 +989,12 @@ def _by_conception(model, model_name):
         }
         for value, label in Conception.choices
     ]
+    # Whose judgement each listed record's classification is: one prefetch for all.
+    prefetch_related_objects(
+        [record for bucket in buckets for record in bucket["records"]],
+        preferred_classifications(to_attr="preferred"),
+    )
+    return buckets
 
 
 SECTION_HEADINGS = {
@@ -1089,6 +1106,7 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             for dimension in DIMENSIONS[name]:
                 cells = []
                 for record in records:
+                    preferred = None
                     if dimension is CONCEPTION:
                         preferred = record.preferred_classification()
                         cited = list(preferred.citations.all()) if preferred else []
@@ -1097,8 +1115,9 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
                     value = dimension.value(record)
                     cells.append(
                         {
-                            "text": dimension.display(record),
+                            "text": dimension.display_or_reason(record),
                             "value": value,
+                            "classification": preferred,
                             "notes": notes.cite(cited),
                         }
                     )
@@ -1157,6 +1176,9 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
         base = Mission.objects.published()
         filterset = filters.MissionFilter(self.params or None, queryset=base)
         dated = filterset.qs.filter(start_date__isnull=False)
+        # Missions with no start cannot be drawn: say how many, and link to them.
+        undated = filterset.qs.filter(start_date__isnull=True).count()
+        undated_params = {**self.params, "decade": filters.NOT_CODED}
         # An SVG of thousands of bars is neither readable nor cheap: draw the first
         # TIMELINE_LIMIT and say how to narrow the rest down with the facets.
         missions = list(
@@ -1179,6 +1201,10 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
             clear_url=self.request.path,
             api_url=api_url("mission", self.params),
             conceptions=Conception.choices,
+            undated=undated,
+            undated_url=reverse("knowledge:mission-list")
+            + "?"
+            + _encode(undated_params),
         )
         return context
 

@@ -426,7 +426,7 @@ def _visible_targets(user):
 def classification_queryset(user):
     return (
         Classification.objects.filter(_visible_targets(user))
-        .prefetch_related("target", published_citations())
+        .prefetch_related("target", published_citations(creators=True))
         .order_by("pk")
     )
 

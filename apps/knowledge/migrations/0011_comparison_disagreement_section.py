@@ -4,6 +4,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def disagreements_to_criticism(apps, schema_editor):
+    """Going back: the old schema has no 'Where the texts disagree' section; its rows
+    are kept under 'Criticism', the nearest one, rather than lost."""
+    ComparisonRow = apps.get_model("knowledge", "ComparisonRow")
+    ComparisonRow.objects.filter(section="disagreement").update(section="criticism")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -16,6 +23,7 @@ class Migration(migrations.Migration):
             model_name='comparisonrow',
             name='comparison_section_valid',
         ),
+        migrations.RunPython(migrations.RunPython.noop, disagreements_to_criticism),
         migrations.AlterField(
             model_name='comparisonrow',
             name='post_westphalian',

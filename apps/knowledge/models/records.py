@@ -85,6 +85,18 @@ class DatedRecord(KnowledgeRecord):
         )
 
     @property
+    def end_status_display(self):
+        """The end, or why there is none: 'continuing as of March 2004', 'not
+        established', 'not coded'."""
+        if self.end_date:
+            return self.end_display
+        if self.continuing_as_of_date:
+            return f"continuing as of {self.continuing_display}"
+        if "end" in (self.not_established or {}):
+            return "not established"
+        return "not coded"
+
+    @property
     def dates_display(self):
         """The period in words; an open end says why it is open, never "1956\u2013"."""
         if self.end_date:

@@ -3,11 +3,13 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 
 from apps.core.markdown import render
 from apps.knowledge.autolink import link_acronyms
+from apps.knowledge.models.choices import Conception
 
 register = template.Library()
 
@@ -62,15 +64,59 @@ def note_markers(notes):
     )
 
 
+@register.filter
+def glossary_url(conception):
+    """The glossary entry of a conception's order ("" for mixed)."""
+    slug = Conception.GLOSSARY_SLUGS.get(conception)
+    return reverse("knowledge:concept-detail", kwargs={"slug": slug}) if slug else ""
+
+
+@register.filter
+def conception_of_glossary_entry(concept):
+    """The conception whose order a glossary entry names ("" for other entries)."""
+    for value, slug in Conception.GLOSSARY_SLUGS.items():
+        if slug == concept.slug:
+            return value
+    return ""
+
+
 @register.simple_tag
 def conception_badge(value, label):
-    """The coloured badge naming a conception (or "Not classified")."""
+    """The coloured badge naming a conception (or "Not classified"). A mission's or
+    case's conception links to its definition on /compare/, one click away."""
+    if value in Conception.values:
+        return format_html(
+            '<a class="badge c-{0}" href="{1}#conception-{0}"><span class="swatch" '
+            'aria-hidden="true"></span>{2}<span class="visually-hidden"> '
+            "(definition)</span></a>",
+            value,
+            reverse("knowledge:compare"),
+            label,
+        )
     return format_html(
         '<span class="badge c-{}"><span class="swatch" aria-hidden="true"></span>{}'
         "</span>",
         value or "none",
         label or "Not classified",
     )
+
+
+@register.simple_tag
+def classification_basis(classification):
+    """Whose judgement a classification is, linked to its rule on the codebook page."""
+    if not classification:
+        return ""
+    text = classification.basis_display
+    rule = classification.rule_info
+    if rule is not None:
+        return format_html(
+            '<a class="basis" href="{}#{}" title="{}">{}</a>',
+            reverse("apisite:data"),
+            rule.anchor,
+            rule.label,
+            text,
+        )
+    return format_html('<span class="basis">{}</span>', text)
 
 
 @register.filter
