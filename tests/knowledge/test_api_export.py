@@ -27,6 +27,8 @@ def dataset():
     un = factories.OrganisationFactory(slug="un", name="United Nations")
     mission = factories.MissionFactory(slug="unef-i", name="UNEF I", acronym="")
     mission.organisations.add(un)
+    # In the /api/ examples.
+    factories.OrganisationFactory(slug="osce", name="OSCE", cited=False)
     factories.CitationFactory(target=mission, source=source, locator="515")
     factories.MissionFactory(slug="secret", draft=True)
     factories.NormFactory(slug="consent")

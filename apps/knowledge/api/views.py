@@ -6,8 +6,7 @@ FilterSets of the public list pages; writes go through the serializers' full_cle
 `services`; publishing through `services.record_publish`.
 """
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max, Q, prefetch_related_objects
+from django.db.models import Max, prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,8 +22,6 @@ from rest_framework import (
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from apps.core.models import Status
 
 from .. import citeformats, services
 from ..filters import FILTERSETS
@@ -44,8 +41,15 @@ from ..models.choices import ComparisonSection, Conception
 from ..search import SEARCH_TYPES, search_records
 from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
-from .filters import CitationFilter, ClassificationFilter, MissionFilter
+from .filters import (
+    LIST_PARAMETERS,
+    CitationFilter,
+    ClassificationFilter,
+    MissionFilter,
+)
 from .querysets import (
+    citation_queryset,
+    classification_queryset,
     classifications,
     classifications_with_citations,
     load_capped,
@@ -93,10 +97,11 @@ class FilterOnlyWhenAskedMixin:
     A FilterSet deep-copies all its filters when it is built (a few milliseconds for
     missions); without any parameter it would return the queryset unchanged."""
 
-    not_filters = frozenset({"page", "page_size", "fields", "format"})
+    list_parameters = ()  # taken besides the filters and LIST_PARAMETERS
 
     def filter_queryset(self, queryset):
-        if self.not_filters.issuperset(self.request.query_params):
+        not_filters = LIST_PARAMETERS | set(self.list_parameters)
+        if not_filters.issuperset(self.request.query_params):
             return queryset
         return super().filter_queryset(queryset)
 
@@ -394,51 +399,6 @@ class ComparisonRowViewSet(RecordViewSet):
 
 
 # --------------------------------------------------------------------------- read-only
-
-
-def _visible_targets(user):
-    """Citations or classifications whose record the client may see."""
-    condition = Q(pk__in=[])
-    for model in (
-        Mission,
-        Case,
-        Norm,
-        Document,
-        Organisation,
-        Concept,
-        Source,
-        ComparisonRow,
-    ):
-        condition |= Q(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id__in=visible(model, user).values("pk"),
-        )
-    return condition
-
-
-def classification_queryset(user):
-    return (
-        Classification.objects.filter(_visible_targets(user))
-        .prefetch_related("target", published_citations())
-        .order_by("pk")
-    )
-
-
-def citation_queryset(user):
-    classifications = Classification.objects.filter(_visible_targets(user))
-    return (
-        Citation.objects.filter(
-            _visible_targets(user)
-            | Q(
-                content_type=ContentType.objects.get_for_model(Classification),
-                object_id__in=classifications.values("pk"),
-            )
-        )
-        .filter(source__status=Status.PUBLISHED)
-        .select_related("source")
-        .prefetch_related("target")
-        .order_by("pk")
-    )
 
 
 class ClassificationViewSet(
