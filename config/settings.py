@@ -130,8 +130,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that accepts connections but never answers must not hold a web process until
+# gunicorn kills it (30 s): give up connecting after DJANGO_DB_CONNECT_TIMEOUT seconds and
+# cancel any statement (a lock wait included) after DJANGO_DB_STATEMENT_TIMEOUT ms; the
+# error page is then a 503 (apps/core/errors.py), well within gunicorn's timeout.
+DB_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2"))
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "5000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DB_CONNECT_TIMEOUT,
+        options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds; Redis on the same network answers in about a millisecond.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.1"))
+REDIS_RETRY_AFTER = float(os.environ.get("REDIS_RETRY_AFTER", "30"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -140,8 +154,12 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pkb",
             # A cache that does not answer fails fast (and /readyz says so) instead of
-            # holding every request that touches it.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # holding every request that touches it; after a failure the cache is skipped
+            # for REDIS_RETRY_AFTER seconds (apps/core/cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -264,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "LocatorTypeEnum": "apps.knowledge.models.choices.LocatorType",
         "ComparisonSectionEnum": "apps.knowledge.models.choices.ComparisonSection",
         "CreatorRoleEnum": "apps.knowledge.models.choices.CreatorRole",
+        "BasisEnum": "apps.knowledge.codebook.Basis",
+        "RuleEnum": "apps.knowledge.codebook.RULE_CHOICES",
     },
 }
 

@@ -222,7 +222,8 @@ def _manage(env, *args, capture=True):
     result = subprocess.run(
         [_python(), "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        # Bulk loads may run single statements longer than a web request may.
+        env={**env, "DJANGO_DB_STATEMENT_TIMEOUT": "0"},
         capture_output=capture,
         text=True,
     )

@@ -15,6 +15,9 @@ def _empty_cache():
     the content generation that invalidates cached fragments in production."""
     from django.core.cache import cache
 
+    from apps.core.cache import ResilientRedisCache
+
+    ResilientRedisCache.reset_breaker()
     cache.clear()
 
 

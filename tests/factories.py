@@ -105,6 +105,7 @@ class ClassifiedFactory(RecordFactory):
             classification = models.Classification.objects.create(
                 target=obj,
                 value=extracted or "westphalian",
+                basis="author",
                 preferred=True,
                 rationale="Consent-based and confined to the line between the parties.",
             )

@@ -6,38 +6,15 @@ terminates the worker's connection with pg_terminate_backend, as a failover or r
 would. No restart of the app between the phases.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from tests.factories import MissionFactory
+from tests.live_server import database_url, get, gunicorn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-ROOT = Path(settings.BASE_DIR)
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode(), response.headers
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(), exc.headers
 
 
 @pytest.fixture
@@ -56,52 +33,8 @@ def admin_connection():
 def live_gunicorn():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-    db = connection.settings_dict
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="tests.core.prodlike_settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="outage-test-secret-key-" + uuid.uuid4().hex,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_LOG_LEVEL="CRITICAL",
-        DATABASE_URL=(
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
-            f":{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-    )
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if _get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start: " + server.stderr.read().decode())
+    with gunicorn(database_url(connection.settings_dict)) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_outage_gives_503_and_the_app_recovers_without_restart(
@@ -111,10 +44,10 @@ def test_outage_gives_503_and_the_app_recovers_without_restart(
     name = connection.settings_dict["NAME"]
 
     def page():  # a fresh query string each time: never a cached answer
-        return _get(f"{live_gunicorn}{mission.get_absolute_url()}?r={uuid.uuid4().hex}")
+        return get(f"{live_gunicorn}{mission.get_absolute_url()}?r={uuid.uuid4().hex}")
 
     assert page()[0] == 200
-    assert _get(live_gunicorn + "/readyz")[0] == 200
+    assert get(live_gunicorn + "/readyz")[0] == 200
 
     admin_connection.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
     try:
@@ -127,11 +60,11 @@ def test_outage_gives_503_and_the_app_recovers_without_restart(
         assert status == 503
         assert "Temporarily unavailable" in body
         assert headers["Retry-After"] == "30"
-        status, body, _ = _get(f"{live_gunicorn}/api/v1/missions/?r={uuid.uuid4().hex}")
+        status, body, _ = get(f"{live_gunicorn}/api/v1/missions/?r={uuid.uuid4().hex}")
         assert status == 503
         assert "database is unavailable" in body
-        assert _get(live_gunicorn + "/readyz")[0] == 503
-        assert _get(live_gunicorn + "/healthz")[0] == 200  # the process itself is fine
+        assert get(live_gunicorn + "/readyz")[0] == 503
+        assert get(live_gunicorn + "/healthz")[0] == 200  # the process itself is fine
     finally:
         admin_connection.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
         connection.close()  # this process's connection was terminated too
@@ -140,4 +73,4 @@ def test_outage_gives_503_and_the_app_recovers_without_restart(
     status, body, _ = page()
     assert status == 200
     assert mission.name in body
-    assert _get(live_gunicorn + "/readyz")[0] == 200
+    assert get(live_gunicorn + "/readyz")[0] == 200

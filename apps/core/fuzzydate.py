@@ -64,3 +64,25 @@ def latest(date, precision):
             date.year, date.month, calendar.monthrange(date.year, date.month)[1]
         )
     return date
+
+
+def display_range(start, start_precision, end, end_precision):
+    """'1994' rather than '1994\u20131994'; 'August\u2013October 1992'; 'August 1992
+    (ended the same year)'; otherwise 'start\u2013end'."""
+    end_text = display(end, end_precision)
+    if start is None:
+        return end_text
+    start_text = display(start, start_precision)
+    if start_text == end_text:
+        return start_text
+    if start.year != end.year:
+        return f"{start_text}\u2013{end_text}"
+    if end_precision == DatePrecision.YEAR:
+        if start_precision == DatePrecision.YEAR:
+            return start_text
+        return f"{start_text} (ended the same year)"
+    if start_precision == DatePrecision.YEAR:
+        return f"{start_text}\u2013{end_text}"
+    # Same year, both to a month or day: say the year once.
+    head = start_text.removesuffix(f" {start.year}")
+    return f"{head}\u2013{end_text}"

@@ -21,7 +21,7 @@ from django.utils import timezone
 from apps.core import fuzzydate
 from apps.core.models import Status
 
-from . import services
+from . import codebook, services
 from .models import (
     Case,
     Citation,
@@ -68,7 +68,31 @@ class RecordType:
 
 
 ORDER_HEAD = ["slug"]
-ORDER_TAIL = ["summary", "curator_note", "status", "last_reviewed", "wikidata"]
+ORDER_TAIL = [
+    "summary",
+    "caveat",
+    "curator_note",
+    "status",
+    "last_reviewed",
+    "wikidata",
+]
+
+DATED = {
+    "start": ("start_date", "start_precision"),
+    "end": ("end_date", "end_precision"),
+    "continuing_as_of": ("continuing_as_of_date", "continuing_as_of_precision"),
+}
+CLASSIFICATION_KEYS = [
+    "value",
+    "basis",
+    "rule",
+    "departure",
+    "preferred",
+    "period_start",
+    "period_end",
+    "rationale",
+    "citations",
+]
 
 RECORD_TYPES = [
     RecordType(
@@ -122,10 +146,7 @@ RECORD_TYPES = [
         "cases",
         Case,
         scalars=["name", "conflict_type"],
-        dates={
-            "start": ("start_date", "start_precision"),
-            "end": ("end_date", "end_precision"),
-        },
+        dates=DATED,
         many={"countries": ("countries", Country), "norms": ("norms", Norm)},
     ),
     RecordType(
@@ -141,10 +162,7 @@ RECORD_TYPES = [
             "impartiality",
             "legal_basis",
         ],
-        dates={
-            "start": ("start_date", "start_precision"),
-            "end": ("end_date", "end_precision"),
-        },
+        dates=DATED,
         foreign_keys={
             "lead_state": Organisation,
             "predecessor": Mission,
@@ -185,8 +203,8 @@ CONCEPT_RELATED = {
 SPECIAL_KEYS = {
     Source: {"authors", "editors", "pages"},
     Concept: {"related"},
-    Case: {"classifications"},
-    Mission: {"classifications"},
+    Case: {"classifications", "not_established"},
+    Mission: {"classifications", "not_established"},
 }
 
 
@@ -450,6 +468,7 @@ class _Loader:
         }
         values = {name: data.get(name) for name in record_type.scalars}
         values["summary"] = data.get("summary")
+        values["caveat"] = data.get("caveat")
         values["curator_note"] = data.get("curator_note")
         values["wikidata_qid"] = data.get("wikidata")
         values["last_reviewed"] = data.get("last_reviewed")
@@ -487,6 +506,14 @@ class _Loader:
                 continue
             setattr(instance, date_field, parsed)
             setattr(instance, precision_field, precision)
+        if model in (Case, Mission):
+            reasons = data.get("not_established")
+            if isinstance(reasons, dict):
+                reasons = {
+                    str(k): _text(v) if isinstance(v, str) else v
+                    for k, v in reasons.items()
+                }
+            instance.not_established = {} if reasons in (None, "") else reasons
         # Foreign keys are set in the second pass; keep the current ones for the comparison.
         status = data.get("status") or Status.PUBLISHED
         if status not in Status.values:
@@ -616,6 +643,14 @@ class _Loader:
             self.set_creators(instance, path, slug, data)
         self.set_citations(instance, path, slug, data.get("citations"), "citations")
         if record_type.model in (Case, Mission):
+            for key in instance.not_established_conflicts():
+                self.problem(
+                    path,
+                    slug,
+                    f"not_established.{key}",
+                    f'"{key}" has linked records, so it cannot also be marked not '
+                    "established.",
+                )
             self.set_classifications(instance, path, slug, data.get("classifications"))
 
     def set_creators(self, source, path, slug, data):
@@ -750,19 +785,17 @@ class _Loader:
             ).order_by("position", "id")
         )
         wanted = []
+        task_conceptions = (
+            [t.conception for t in record.mandate_tasks.all()]
+            if isinstance(record, Mission)
+            else []
+        )
         for index, item in enumerate(raw):
             where = f"classifications[{index}]"
             if not isinstance(item, dict):
                 self.problem(path, slug, where, "expected a mapping")
                 continue
-            allowed = {
-                "value",
-                "preferred",
-                "period_start",
-                "period_end",
-                "rationale",
-                "citations",
-            }
+            allowed = set(CLASSIFICATION_KEYS)
             for extra in set(item) - allowed:
                 self.problem(
                     path, slug, f"{where}.{extra}", "unknown classification field"
@@ -771,6 +804,9 @@ class _Loader:
                 content_type=content_type,
                 object_id=record.pk,
                 value=item.get("value") or "",
+                basis=_text(item.get("basis")),
+                rule=_text(item.get("rule")),
+                departure=_text(item.get("departure")),
                 preferred=bool(item.get("preferred", False)),
                 period_start=item.get("period_start"),
                 period_end=item.get("period_end"),
@@ -785,6 +821,10 @@ class _Loader:
                 for name, messages in exc.message_dict.items():
                     for message in messages:
                         self.problem(path, slug, f"{where}.{name}", message)
+                continue
+            mismatch = codebook.rule_mismatch(classification.rule, task_conceptions)
+            if mismatch:
+                self.problem(path, slug, f"{where}.rule", mismatch)
                 continue
             citations = self.citation_rows(
                 path, slug, item.get("citations"), f"{where}.citations"
@@ -802,6 +842,9 @@ class _Loader:
         def key(classification, citations):
             return (
                 classification.value,
+                classification.basis,
+                classification.rule,
+                classification.departure,
                 classification.preferred,
                 classification.period_start,
                 classification.period_end,
@@ -965,6 +1008,22 @@ def _scalar_out(value):
     return value
 
 
+def _status_out(instance):
+    """The `status` a file needs to load back as this record's status: none for a
+    published record, nor for one the loader kept a draft only because a classification
+    does not yet state its basis, rule or departure (issue 12): writing `status: draft`
+    would keep it a draft once the curators complete it."""
+    if instance.status == Status.PUBLISHED:
+        return None
+    if instance.status == Status.DRAFT and getattr(
+        instance, "requires_classification", False
+    ):
+        problems = services.record_publish_problems(instance)
+        if problems and problems == services.classification_basis_problems(instance):
+            return None
+    return instance.status
+
+
 def record_to_dict(record_type, instance) -> dict:
     model = record_type.model
     out = {"slug": instance.slug}
@@ -998,10 +1057,19 @@ def record_to_dict(record_type, instance) -> dict:
             }
         )
     if model in (Case, Mission):
+        reasons = instance.not_established or {}
+        out["not_established"] = {
+            key: reasons[key]
+            for key in codebook.NOT_ESTABLISHED_KEYS[model._meta.model_name]
+            if key in reasons
+        }
         out["classifications"] = [
             _clean(
                 {
                     "value": c.value,
+                    "basis": c.basis,
+                    "rule": c.rule,
+                    "departure": c.departure,
                     "preferred": c.preferred,
                     "period_start": c.period_start,
                     "period_end": c.period_end,
@@ -1012,8 +1080,9 @@ def record_to_dict(record_type, instance) -> dict:
             for c in instance.classifications.order_by("position", "id")
         ]
     out["summary"] = instance.summary
+    out["caveat"] = instance.caveat
     out["curator_note"] = instance.curator_note
-    out["status"] = None if instance.status == Status.PUBLISHED else instance.status
+    out["status"] = _status_out(instance)
     out["last_reviewed"] = _scalar_out(instance.last_reviewed)
     out["wikidata"] = instance.wikidata_qid
     out["citations"] = [_citation_dict(c) for c in instance.citations.all()]

@@ -595,10 +595,13 @@ def _facet_values(facet, filter_, rows, selected):
         decades = Counter()
         for row in rows:
             decades[row[facet.path] - row[facet.path] % 10] += row["n"]
-        return [
+        values = [
             FacetValue(str(d), f"{d}s", n, str(d) in selected)
             for d, n in sorted(decades.items())
         ]
+        return values + _selected_without_matches(
+            values, selected, {v: f"{v}s" for v in selected}
+        )
     choices = dict(getattr(filter_, "extra", {}).get("choices") or [])
     values = []
     for row in rows:
@@ -610,4 +613,14 @@ def _facet_values(facet, filter_, rows, selected):
         values.sort(key=lambda v: order.get(v.value, len(order)))
     else:
         values.sort(key=lambda v: (-v.count, v.label.lower()))
-    return values
+    return values + _selected_without_matches(values, selected, choices)
+
+
+def _selected_without_matches(values, selected, choices):
+    """A chosen value that matches nothing under the other filters stays listed, with 0,
+    so that the reader sees what is selected and can remove it alone."""
+    shown = {value.value for value in values}
+    return [
+        FacetValue(value, str(choices.get(value, value)), 0, True)
+        for value in sorted(selected - shown)
+    ]

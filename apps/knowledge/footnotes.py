@@ -15,21 +15,22 @@ class Footnote:
     claims: list
 
 
+def _key(citation):
+    return (citation.source_id, citation.locator_type, citation.locator, citation.note)
+
+
 class Footnotes:
     def __init__(self):
         self.notes = []
+        self.further = []  # cited by the record, but by no statement the page prints
         self._by_key = {}
 
     def cite(self, citations):
-        """Number `citations` (an iterable) and return their footnotes, in order, once each."""
+        """Number `citations` (an iterable) and return their footnotes, in order, once each.
+        Call it only for citations whose numbers the page prints as markers."""
         notes = []
         for citation in citations:
-            key = (
-                citation.source_id,
-                citation.locator_type,
-                citation.locator,
-                citation.note,
-            )
+            key = _key(citation)
             note = self._by_key.get(key)
             if note is None:
                 note = Footnote(len(self.notes) + 1, citation, [])
@@ -41,6 +42,20 @@ class Footnotes:
             if note not in notes:
                 notes.append(note)
         return notes
+
+    def add_further(self, citations):
+        """Keep the citations that no printed statement points to, unnumbered, as
+        "further sources": a numbered note must always have a marker in the text."""
+        further = {}
+        for citation in citations:
+            key = _key(citation)
+            if key in self._by_key:
+                continue
+            note = further.setdefault(key, Footnote(None, citation, []))
+            label = citation.get_claim_display()
+            if label not in note.claims:
+                note.claims.append(label)
+        self.further.extend(further.values())
 
     def __iter__(self):
         return iter(self.notes)

@@ -35,9 +35,10 @@ from django.utils import timezone
 
 from apps.core.models import Status
 
-from . import dataset
+from . import codebook, dataset
 from .diff import diff_records
 from .models import Revision, RevisionAction, RevisionState, Source, SourceCreator
+from .models.choices import Claim
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 # Keys of the canonical dict that are not content: the workflow sets them.
@@ -68,6 +69,37 @@ def record_publish_problems(record):
             problems.append("None of its classifications is marked preferred.")
         elif not any(c.citations.exists() for c in classifications if c.preferred):
             problems.append("Its preferred classification has no citation.")
+        problems += classification_basis_problems(record, classifications)
+    return problems
+
+
+def classification_basis_problems(record, classifications=None):
+    """Whose judgement each classification is, checked against the codebook's rules:
+    an incomplete basis keeps the record a draft."""
+    if classifications is None:
+        classifications = list(record.classifications.all())
+    conceptions = (
+        [t.conception for t in record.mandate_tasks.all()]
+        if hasattr(record, "mandate_tasks")
+        else []
+    )
+    problems = []
+    for number, classification in enumerate(classifications, start=1):
+        found = codebook.classification_problems(
+            basis=classification.basis,
+            rule=classification.rule,
+            departure=classification.departure,
+            value=classification.value,
+            has_author_citation=any(
+                c.claim == Claim.CLASSIFICATION for c in classification.citations.all()
+            ),
+        )
+        if classification.basis == codebook.Basis.CURATORS:
+            mismatch = codebook.rule_mismatch(classification.rule, conceptions)
+            if mismatch:
+                found.append(mismatch[0].upper() + mismatch[1:])
+        label = f"Classification {number} ({classification.get_value_display()})"
+        problems += [f"{label}: {problem}" for problem in found]
     return problems
 
 
@@ -158,6 +190,20 @@ class EditConflict(Exception):
         )
 
 
+def record_lock(record):
+    """Lock `record`'s row until the enclosing transaction ends; return it as stored now.
+
+    The first step of every conditional write (the admin's version token, the API's
+    If-Match): lock, then check the caller's version against what this returns, then
+    write, all in one transaction. A second writer holding the same version waits here
+    until the first commits, then sees the new version and is refused, so no write is
+    lost. Must run inside transaction.atomic() (a lock outside one ends at once).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_lock() must run inside transaction.atomic().")
+    return type(record).objects.select_for_update().get(pk=record.pk)
+
+
 def check_not_stale(record, expected_token):
     """Refuse a write made from an out-of-date copy of `record`.
 
@@ -166,13 +212,14 @@ def check_not_stale(record, expected_token):
     back in `If-Match` (answer 412 on EditConflict). Raises EditConflict, carrying the
     current token and, when the caller's version is on record, the field-by-field changes
     made since; returns the current token otherwise. Inside a transaction it also locks
-    the record's row until the transaction ends, so the write that follows the check
-    cannot be overtaken by another.
+    the record's row until the transaction ends (record_lock), so the write that follows
+    the check cannot be overtaken by another.
     """
-    queryset = type(record).objects.filter(pk=record.pk)
     if transaction.get_connection().in_atomic_block:
-        queryset = queryset.select_for_update()
-    current = record_content(queryset.get())
+        fresh = record_lock(record)
+    else:
+        fresh = type(record).objects.get(pk=record.pk)
+    current = record_content(fresh)
     current_token = version_token(current)
     if expected_token == current_token:
         return current_token

@@ -65,6 +65,17 @@ RECORD_TYPES = {
 # Querysets ------------------------------------------------------------------------------
 
 
+def plural_label(model):
+    """How the public pages name several records of a type: the concepts are the
+    glossary's terms (nav, headings and counts say the same)."""
+    return "glossary terms" if model is Concept else model._meta.verbose_name_plural
+
+
+def list_heading(model):
+    """The heading of a type's list page, and the breadcrumb back to it."""
+    return "Glossary" if model is Concept else plural_label(model).capitalize()
+
+
 def published_citations(name="citations", *, creators=True):
     """Citations whose source is published, with the source and its creators
     (`creators=False` for a caller that fetches them once for several sets)."""
@@ -214,6 +225,14 @@ def linked_facets(filterset_class, params, queryset):
     return _linked(groups, params)
 
 
+def filter_summary(facets, params):
+    """The active filters in words, for the page title: "Westphalian, Africa, “Kosovo”"."""
+    chosen = [value.label for group in facets for value in group.selected]
+    if params.get("q"):
+        chosen.append(f"“{params['q']}”")
+    return ", ".join(chosen)
+
+
 class CanonicalQueryMixin:
     """Repeated parameters (from checkbox forms) redirect to their comma-separated form,
     so that every page has one canonical, shareable address."""
@@ -246,9 +265,7 @@ class HomeView(TemplateView):
     def counts(self):
         return [
             (
-                "glossary terms"
-                if model is Concept
-                else model._meta.verbose_name_plural,
+                plural_label(model),
                 model.objects.published().count(),
                 f"knowledge:{name}-list",
             )
@@ -319,13 +336,18 @@ class RecordListView(CanonicalQueryMixin, ListView):
         context = super().get_context_data(**kwargs)
         opts = self.model._meta
         ordering = self.filterset.filters.get("ordering")
+        facets = self.get_facets()
         context.update(
             model_name=opts.model_name,
             type_plural=opts.verbose_name_plural,
+            type_label=plural_label(self.model),
+            list_heading=list_heading(self.model),
             intro=self.intro,
             filterset=self.filterset,
             errors=self.filterset.errors,
-            facets=self.get_facets(),
+            facets=facets,
+            filter_summary=filter_summary(facets, self.params),
+            active_filter_count=sum(len(group.selected) for group in facets),
             params=self.params,
             hidden_params=[
                 (k, v)
@@ -570,10 +592,12 @@ class RecordDetailView(DetailView):
                 }
             )
         extra_notes = {
-            claim: notes.cite(by_claim(citations, {claim}))
-            for claim in (Claim.MANDATE, Claim.WESTPHALIAN, Claim.POST_WESTPHALIAN)
+            # The only other cited statement a detail page prints.
+            Claim.MANDATE: notes.cite(by_claim(citations, {Claim.MANDATE}))
+            if getattr(record, "mandate_summary", "")
+            else []
         }
-        notes.cite(citations)  # whatever remains (relations, other...)
+        notes.add_further(citations)  # whatever remains (relations, other...)
         url = self.request.build_absolute_uri(record.get_absolute_url())
         context.update(
             footnotes=notes,
@@ -587,6 +611,7 @@ class RecordDetailView(DetailView):
             jsonld=jsonld.for_record(record, url),
             model_name=record._meta.model_name,
             type_plural=record._meta.verbose_name_plural,
+            list_heading=list_heading(type(record)),
             api_detail_url=api_detail_url(record),
         )
         if self.comparable:
@@ -701,13 +726,23 @@ class OrganisationDetailView(RecordDetailView):
         ("Bodies within it", "children"),
         ("Missions it ran", "missions"),
         ("Missions it led", "led_missions"),
-        ("Missions it authorised", "authorised_missions"),
+        ("Missions it authorised, run by others", "authorised_missions"),
         ("Documents it issued", "documents"),
     )
     see_all = {
         "missions": ("mission", "organisation"),
         "documents": ("document", "organisation"),
     }
+
+    def related_items(self, name):
+        # A body such as the HCNM authorises what it runs: list each mission once.
+        if name == "authorised_missions" and name not in self._related_lists:
+            self._related_lists[name] = first_and_total(
+                self.object.authorised_missions.published().exclude(
+                    organisations=self.object
+                )
+            )
+        return super().related_items(name)
 
 
 class ConceptDetailView(RecordDetailView):
@@ -963,7 +998,7 @@ class CompareView(TemplateView):
                         ),
                     }
                 )
-                notes.cite(citations)
+                notes.add_further(citations)
             if section_rows:
                 sections.append(
                     {

@@ -94,6 +94,7 @@ def mission_form(source, **overrides):
         "wikidata_qid": "",
         **_inline_management(classifications),
         f"{classifications}-0-value": "westphalian",
+        f"{classifications}-0-basis": "author",
         f"{classifications}-0-preferred": "on",
         f"{classifications}-0-rationale": "Consent-based interposition between states.",
         f"{classifications}-0-source": str(source.pk),

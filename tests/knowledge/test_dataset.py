@@ -64,6 +64,7 @@ def tiny(tmp_path):
         summary: A crisis. It had two sentences.
         classifications:
           - value: westphalian
+            basis: author
             preferred: true
             rationale: Between states.
             citations: [{source: ff, claim: classification, pages: "512"}]
@@ -85,6 +86,8 @@ def tiny(tmp_path):
         summary: A force. It stood between armies.
         classifications:
           - value: westphalian
+            basis: curators
+            rule: tasks-westphalian
             preferred: true
             rationale: Consent and interposition.
             citations: [{source: ff, claim: classification, pages: "512"}]
@@ -260,11 +263,20 @@ def test_every_published_curated_record_is_complete():
 
 
 def test_curated_dataset_covers_the_texts():
-    load_dataset(DATA)
+    report = load_dataset(DATA)
     published = {
         m: set(m.objects.published().values_list("slug", flat=True))
         for m in RECORD_MODELS
     }
-    assert {"unef-i", "onuc", "kfor", "unmik", "isaf"} <= published[Mission]
+    # Issue 12: a mission whose classification does not yet name its rule (or departure)
+    # waits as a draft while the curators write it; it still counts as covered.
+    awaiting = {
+        line.split(":")[0].removeprefix("missions/")
+        for line in report.drafts
+        if line.startswith("missions/")
+        and all("Classification" in part for part in line.split(": ", 1)[1:])
+    }
+    covered = published[Mission] | awaiting
+    assert {"unef-i", "onuc", "kfor", "unmik", "isaf"} <= covered
     assert {"flynn-farrell-1999", "freeman-2003"} <= published[Source]
-    assert len(published[Mission]) >= 30
+    assert len(covered) >= 30

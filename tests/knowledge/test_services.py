@@ -28,9 +28,8 @@ def test_uncited_classification_blocks_publishing():
     Classification.objects.create(
         target=mission, value="mixed", preferred=True, rationale="r"
     )
-    assert services.record_publish_problems(mission) == [
-        "Its preferred classification has no citation."
-    ]
+    problems = services.record_publish_problems(mission)
+    assert problems[0] == "Its preferred classification has no citation."
 
 
 def test_complete_record_publishes_and_unpublishes():

@@ -35,6 +35,12 @@ PUBLICATION_FIELDSET = (
         "missions and cases, a cited preferred classification.",
     },
 )
+NOT_ESTABLISHED_HELP = (
+    "A coded field left blank on purpose goes in \u201cnot established\u201d with its "
+    'public reason, e.g. {"end": "No cited document gives the date it closed."}; '
+    "\u201ccontinuing as of\u201d replaces the end only where a cited source says it was "
+    "still going on then."
+)
 # Timestamps every record's page shows, folded away.
 RECORD_FIELDSET = (
     "Record",
@@ -89,8 +95,20 @@ class ClassificationInlineForm(forms.ModelForm):
 
     class Meta:
         model = Classification
-        fields = ["value", "preferred", "period_start", "period_end", "rationale"]
-        widgets = {"rationale": forms.Textarea(attrs={"rows": 3, "cols": 40})}
+        fields = [
+            "value",
+            "basis",
+            "rule",
+            "departure",
+            "preferred",
+            "period_start",
+            "period_end",
+            "rationale",
+        ]
+        widgets = {
+            "rationale": forms.Textarea(attrs={"rows": 3, "cols": 40}),
+            "departure": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,6 +167,9 @@ class ClassificationInline(GenericTabularInline):
     extra = 0
     fields = [
         "value",
+        "basis",
+        "rule",
+        "departure",
         "preferred",
         "period_start",
         "period_end",
@@ -248,7 +269,17 @@ class SourceAdmin(SourceImportMixin, RecordAdmin):
     fieldsets = [
         (
             "Work",
-            {"fields": ("slug", "kind", "title", "subtitle", "short_title", "summary")},
+            {
+                "fields": (
+                    "slug",
+                    "kind",
+                    "title",
+                    "subtitle",
+                    "short_title",
+                    "summary",
+                    "caveat",
+                )
+            },
         ),
         (
             "Publication details",
@@ -283,7 +314,10 @@ class OrganisationAdmin(RecordAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "acronym", "kind", "summary")}),
+        (
+            "Content",
+            {"fields": ("slug", "name", "acronym", "kind", "summary", "caveat")},
+        ),
         ("Relations", {"fields": ("parent", ("founded_date", "founded_precision"))}),
         PUBLICATION_FIELDSET,
         RECORD_FIELDSET,
@@ -297,7 +331,7 @@ class NormAdmin(RecordAdmin):
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["related"]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "summary")}),
+        ("Content", {"fields": ("slug", "name", "summary", "caveat")}),
         ("Coding", {"fields": ("conception",)}),
         ("Relations", {"fields": ("related",)}),
         PUBLICATION_FIELDSET,
@@ -325,7 +359,17 @@ class DocumentAdmin(RecordAdmin):
     fieldsets = [
         (
             "Content",
-            {"fields": ("slug", "title", "short_title", "symbol", "kind", "summary")},
+            {
+                "fields": (
+                    "slug",
+                    "title",
+                    "short_title",
+                    "symbol",
+                    "kind",
+                    "summary",
+                    "caveat",
+                )
+            },
         ),
         ("Coding", {"fields": ("issuer", ("date", "date_precision"), "url")}),
         ("Relations", {"fields": ("norms",)}),
@@ -350,7 +394,7 @@ class CaseAdmin(RecordAdmin):
     date_hierarchy = "start_date"
     inlines = [ClassificationInline, CitationInline]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "summary")}),
+        ("Content", {"fields": ("slug", "name", "summary", "caveat")}),
         (
             "Coding",
             {
@@ -358,8 +402,11 @@ class CaseAdmin(RecordAdmin):
                     "conflict_type",
                     ("start_date", "start_precision"),
                     ("end_date", "end_precision"),
+                    ("continuing_as_of_date", "continuing_as_of_precision"),
                     "countries",
-                )
+                    "not_established",
+                ),
+                "description": NOT_ESTABLISHED_HELP,
             },
         ),
         ("Relations", {"fields": ("norms",)}),
@@ -404,7 +451,16 @@ class MissionAdmin(RecordAdmin):
     fieldsets = [
         (
             "Content",
-            {"fields": ("slug", "name", "acronym", "summary", "mandate_summary")},
+            {
+                "fields": (
+                    "slug",
+                    "name",
+                    "acronym",
+                    "summary",
+                    "caveat",
+                    "mandate_summary",
+                )
+            },
         ),
         (
             "Coding",
@@ -413,16 +469,18 @@ class MissionAdmin(RecordAdmin):
                     "mission_type",
                     ("start_date", "start_precision"),
                     ("end_date", "end_precision"),
+                    ("continuing_as_of_date", "continuing_as_of_precision"),
                     "host_consent",
                     "use_of_force",
                     "impartiality",
                     "legal_basis",
                     "authorising_body",
                     "mandate_tasks",
+                    "not_established",
                 ),
                 "description": "Code only what the sources support, and cite each dimension "
                 "below with its claim (host consent, use of force...). A blank is honest; a "
-                "guess is not.",
+                "guess is not. " + NOT_ESTABLISHED_HELP,
             },
         ),
         (
@@ -459,7 +517,7 @@ class ConceptAdmin(RecordAdmin):
         "documents",
     ]
     fieldsets = [
-        ("Content", {"fields": ("slug", "term", "summary")}),
+        ("Content", {"fields": ("slug", "term", "summary", "caveat")}),
         (
             "Relations",
             {
@@ -484,7 +542,10 @@ class ComparisonRowAdmin(RecordAdmin):
     list_filter = ["section", "status"]
     search_fields = ["name", "slug", "westphalian", "post_westphalian"]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "section", "order", "summary")}),
+        (
+            "Content",
+            {"fields": ("slug", "name", "section", "order", "summary", "caveat")},
+        ),
         ("The two conceptions", {"fields": ("westphalian", "post_westphalian")}),
         PUBLICATION_FIELDSET,
         RECORD_FIELDSET,
@@ -502,9 +563,16 @@ class CitationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Classification)
 class ClassificationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
-    list_display = ["__str__", "content_type", "object_id", "preferred"]
-    list_filter = ["value", "preferred", "content_type"]
-    search_fields = ["rationale"]
+    list_display = [
+        "__str__",
+        "content_type",
+        "object_id",
+        "basis",
+        "rule",
+        "preferred",
+    ]
+    list_filter = ["value", "basis", "rule", "preferred", "content_type"]
+    search_fields = ["rationale", "departure"]
     list_select_related = ["content_type"]
     inlines = [CitationInline]
 

@@ -83,7 +83,14 @@ class ClassificationSerializer(serializers.ModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:classification-detail")
     period_display = serializers.CharField(read_only=True)
+    rule_label = serializers.SerializerMethodField()
     citations = CitationSerializer(many=True, required=False)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_rule_label(self, obj):
+        """The decision rule's name in the codebook (null when there is none)."""
+        rule = obj.rule_info
+        return rule.label if rule else None
 
     class Meta:
         model = Classification
@@ -92,6 +99,10 @@ class ClassificationSerializer(serializers.ModelSerializer):
             "id",
             "url",
             "value",
+            "basis",
+            "rule",
+            "rule_label",
+            "departure",
             "preferred",
             "period_start",
             "period_end",
@@ -141,6 +152,7 @@ class RecordSerializer(SparseFieldsMixin, serializers.ModelSerializer):
             "slug",
             "status",
             "summary",
+            "caveat",
             "curator_note",
             "wikidata",
             "last_reviewed",
@@ -256,6 +268,14 @@ class ClassifiedRecordSerializer(RecordSerializer):
 
     start = FuzzyDateField("start_date", "start_precision")
     end = FuzzyDateField("end_date", "end_precision")
+    continuing_as_of = FuzzyDateField(
+        "continuing_as_of_date", "continuing_as_of_precision"
+    )
+    not_established = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Coded fields left blank on purpose: field -> the public reason.",
+    )
     conception = serializers.SerializerMethodField()
     classifications = ClassificationSerializer(many=True, required=False)
 
@@ -265,6 +285,8 @@ class ClassifiedRecordSerializer(RecordSerializer):
         "start_precision": "start",
         "end_date": "end",
         "end_precision": "end",
+        "continuing_as_of_date": "continuing_as_of",
+        "continuing_as_of_precision": "continuing_as_of",
     }
     nested = ("citations", "classifications")
 
@@ -330,6 +352,7 @@ class MissionListSerializer(ClassifiedRecordSerializer):
             "conception",
             "start",
             "end",
+            "continuing_as_of",
             "mission_type",
             "host_consent",
             "use_of_force",
@@ -377,6 +400,7 @@ class MissionSerializer(ClassifiedRecordSerializer):
             "conception",
             "start",
             "end",
+            "continuing_as_of",
             "mission_type",
             "host_consent",
             "use_of_force",
@@ -392,6 +416,7 @@ class MissionSerializer(ClassifiedRecordSerializer):
             "predecessor",
             "successors",
             "mandate_summary",
+            "not_established",
             *RecordSerializer.Meta.common[4:-1],
             "classifications",
             "citations",
@@ -415,6 +440,7 @@ class CaseListSerializer(ClassifiedRecordSerializer):
             "conception",
             "start",
             "end",
+            "continuing_as_of",
             "conflict_type",
             "countries",
             "updated_at",
@@ -442,10 +468,12 @@ class CaseSerializer(ClassifiedRecordSerializer):
             "conception",
             "start",
             "end",
+            "continuing_as_of",
             "conflict_type",
             "countries",
             "norms",
             "missions",
+            "not_established",
             *RecordSerializer.Meta.common[4:-1],
             "classifications",
             "citations",

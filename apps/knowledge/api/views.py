@@ -6,6 +6,7 @@ FilterSets of the public list pages; writes go through the serializers' full_cle
 `services`; publishing through `services.record_publish`.
 """
 
+from django.db import transaction
 from django.db.models import Max, prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -213,11 +214,17 @@ class RecordViewSet(
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        instance = self.get_object()
-        self.check_if_match(request, instance)
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
+        # Check and write in one step: lock the row, compare If-Match with the record
+        # as it is once no one else can write it, then save (services.record_lock).
+        with transaction.atomic():
+            services.record_lock(self.get_object())
+            instance = self.get_object()
+            self.check_if_match(request, instance)
+            serializer = self.get_serializer(
+                instance, data=request.data, partial=partial
+            )
+            serializer.is_valid(raise_exception=True)
+            serializer.save()
         if serializer.proposal:
             revision = serializer.revision
             return Response(

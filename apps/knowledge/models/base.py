@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from apps.core.constraints import choices_constraint
 from apps.core.models import PublishableModel
 
+from .. import codebook
 from .choices import Claim, Conception, LocatorType
 
 PAGE_LOCATOR = re.compile(r"^(\d{1,5})(?:\s*[-\u2013]\s*(\d{1,5}))?$")
@@ -159,6 +160,20 @@ class Classification(models.Model):
         help_text="Westphalian: order between states, by consent. Post-Westphalian: "
         "reshaping governance inside the state. Mixed: both, or drifting.",
     )
+    basis = models.CharField(
+        max_length=10,
+        choices=codebook.Basis.choices,
+        blank=True,
+        help_text=codebook.BASIS_HELP,
+    )
+    rule = models.CharField(
+        "decision rule",
+        max_length=32,
+        choices=codebook.RULE_CHOICES,
+        blank=True,
+        help_text=codebook.RULE_HELP,
+    )
+    departure = models.TextField(blank=True, help_text=codebook.DEPARTURE_HELP)
     preferred = models.BooleanField(
         default=True, help_text="The judgement shown first; one per record."
     )
@@ -193,6 +208,13 @@ class Classification(models.Model):
                 name="classification_value_valid",
                 allow_blank=False,
             ),
+            choices_constraint(
+                "basis", codebook.Basis, name="classification_basis_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rule__in=[*codebook.RULES_BY_SLUG, ""]),
+                name="classification_rule_valid",
+            ),
             models.UniqueConstraint(
                 fields=["content_type", "object_id"],
                 condition=models.Q(preferred=True),
@@ -223,8 +245,53 @@ class Classification(models.Model):
             return f"until {self.period_end}"
         return ""
 
+    @property
+    def rule_info(self):
+        return codebook.RULES_BY_SLUG.get(self.rule)
+
+    def author_citation(self):
+        """The citation where the text itself places the operation (basis author)."""
+        for citation in self.citations.all():
+            if citation.claim == Claim.CLASSIFICATION:
+                return citation
+        return None
+
+    @property
+    def basis_display(self):
+        """Whose judgement, in a phrase: "Bellamy, Williams and Griffin's
+        classification, p. 27" or "Curators' application of rule tasks-westphalian"."""
+        if self.basis == codebook.Basis.AUTHOR:
+            citation = self.author_citation()
+            if citation is None:
+                return "The cited author's classification"
+            names = [c.family for c in citation.source.authors()]
+            if not names:
+                who = citation.source.short_title or citation.source.title
+                who = f"{who}:"
+            elif len(names) == 1:
+                who = f"{names[0]}'s"
+            elif len(names) <= 3:
+                who = f"{', '.join(names[:-1])} and {names[-1]}'s"
+            else:
+                who = f"{names[0]} et al.'s"
+            return f"{who} classification, {citation.locator_display}"
+        if self.basis == codebook.Basis.CURATORS:
+            if self.rule:
+                return f"Curators' application of rule {self.rule}"
+            return "Curators' classification (rule not yet stated)"
+        return "Basis not stated"
+
     def clean(self):
         super().clean()
+        if self.basis != codebook.Basis.CURATORS:
+            for name in ("rule", "departure"):
+                if getattr(self, name):
+                    raise ValidationError(
+                        {
+                            name: f"Only a classification with basis curators has a "
+                            f"{name}; this one's basis is {self.basis or 'not set'}."
+                        }
+                    )
         if (
             self.period_start
             and self.period_end
@@ -248,6 +315,11 @@ class KnowledgeRecord(PublishableModel):
     )
     summary = models.TextField(
         blank=True, help_text="Two or more sentences in our own words (Markdown)."
+    )
+    caveat = models.TextField(
+        blank=True,
+        help_text="Public: what a reader needs to know (an uncertainty, reconstructed page "
+        "numbers, a disputed fact), in our own words (Markdown).",
     )
     curator_note = models.TextField(
         blank=True,

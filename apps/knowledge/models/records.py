@@ -10,6 +10,7 @@ from apps.core import fuzzydate
 from apps.core.constraints import choices_constraint
 from apps.core.fuzzydate import DatePrecision
 
+from .. import codebook
 from ..addresses import slug_url
 from .base import Classification, KnowledgeRecord
 from .choices import (
@@ -43,6 +44,20 @@ class DatedRecord(KnowledgeRecord):
     start_precision = _precision_field()
     end_date = models.DateField(null=True, blank=True)
     end_precision = _precision_field()
+    continuing_as_of_date = models.DateField(
+        "continuing as of",
+        null=True,
+        blank=True,
+        help_text="Instead of an end: the date at which a cited source says it was still "
+        "going on (cite it with claim dates).",
+    )
+    continuing_as_of_precision = _precision_field()
+    not_established = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Coded fields left blank on purpose, each with the public reason: "
+        '{"end": "No cited document gives the date it closed."}.',
+    )
     classifications = GenericRelation(
         Classification, related_query_name="%(class)s_record"
     )
@@ -61,12 +76,53 @@ class DatedRecord(KnowledgeRecord):
         return fuzzydate.display(self.end_date, self.end_precision)
 
     @property
+    def continuing_display(self):
+        return fuzzydate.display(
+            self.continuing_as_of_date, self.continuing_as_of_precision
+        )
+
+    @property
     def dates_display(self):
-        if self.start_date and self.end_date:
-            return f"{self.start_display}\u2013{self.end_display}"
+        """The period in words; an open end says why it is open, never "1956\u2013"."""
+        if self.end_date:
+            period = fuzzydate.display_range(
+                self.start_date,
+                self.start_precision,
+                self.end_date,
+                self.end_precision,
+            )
+            return period if self.start_date else f"until {period}"
+        if self.continuing_as_of_date:
+            tail = f"continuing as of {self.continuing_display}"
+        elif "end" in (self.not_established or {}):
+            tail = "end not established"
+        else:
+            tail = "end not coded"
         if self.start_date:
-            return f"{self.start_display}\u2013"
-        return ""
+            return f"from {self.start_display}, {tail}"
+        return tail if self.continuing_as_of_date else ""
+
+    def not_established_items(self):
+        """[(key, label, reason)] in the codebook's order."""
+        reasons = self.not_established or {}
+        return [
+            (key, codebook.NOT_ESTABLISHED_LABELS[key], reasons[key])
+            for key in codebook.NOT_ESTABLISHED_KEYS[self._meta.model_name]
+            if key in reasons
+        ]
+
+    def coded_value(self, key):
+        """The value of a `not_established` key's field (a date, a code, related rows)."""
+        if key == "start":
+            return self.start_date
+        if key == "end":
+            return self.end_date or self.continuing_as_of_date
+        if key == "countries" and not hasattr(self, "countries"):
+            return None  # missions take their countries from their cases
+        field = self._meta.get_field(key)
+        if field.many_to_many:
+            return list(getattr(self, key).all()) if self.pk else []
+        return getattr(self, key)
 
     def preferred_classification(self):
         for classification in self.classifications.all():
@@ -76,6 +132,29 @@ class DatedRecord(KnowledgeRecord):
 
     def clean(self):
         super().clean()
+        self._clean_not_established()
+        if self.end_date and self.continuing_as_of_date:
+            raise ValidationError(
+                {
+                    "continuing_as_of_date": "Give either an end or a date it was "
+                    "continuing as of, not both."
+                }
+            )
+        if (
+            self.start_date
+            and self.continuing_as_of_date
+            and fuzzydate.latest(
+                self.continuing_as_of_date, self.continuing_as_of_precision
+            )
+            < self.start_date
+        ):
+            raise ValidationError(
+                {
+                    "continuing_as_of_date": f"It cannot be continuing as of "
+                    f"{self.continuing_display}, before its start "
+                    f"({self.start_display})."
+                }
+            )
         # Compare the latest day the end could mean with the start: "1956" may end a
         # record that started in "1956-11".
         if (
@@ -89,6 +168,43 @@ class DatedRecord(KnowledgeRecord):
                     f"({self.start_display})."
                 }
             )
+
+    def _clean_not_established(self):
+        reasons = self.not_established
+        if reasons in (None, ""):
+            self.not_established = {}
+            return
+        allowed = codebook.NOT_ESTABLISHED_KEYS[self._meta.model_name]
+        if not isinstance(reasons, dict):
+            raise ValidationError(
+                {"not_established": "Expected a mapping of field to public reason."}
+            )
+        errors = []
+        for key, reason in reasons.items():
+            if key not in allowed:
+                errors.append(
+                    f'"{key}" cannot be marked not established (allowed: '
+                    f"{', '.join(allowed)})."
+                )
+            elif not isinstance(reason, str) or not reason.strip():
+                errors.append(f'"{key}" needs a public reason, in our own words.')
+            elif key not in ("mandate_tasks", "organisations", "countries") and (
+                self.coded_value(key) not in (None, "")
+            ):
+                errors.append(
+                    f'"{key}" has a value, so it cannot also be marked not established.'
+                )
+        if errors:
+            raise ValidationError({"not_established": errors})
+
+    def not_established_conflicts(self):
+        """Related-record keys marked not established although rows are linked."""
+        return [
+            key
+            for key in (self.not_established or {})
+            if key in ("mandate_tasks", "organisations", "countries")
+            and self.coded_value(key)
+        ]
 
 
 class Organisation(KnowledgeRecord):

@@ -1,8 +1,9 @@
+import html
 import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 
 from apps.core.markdown import render
@@ -14,6 +15,13 @@ register = template.Library()
 def markdown(text):
     """Render curator Markdown as sanitised HTML."""
     return render(text)
+
+
+@register.filter
+def plain_text(text):
+    """Curator Markdown as plain, *unescaped* text, for attributes such as the meta
+    description: the template's autoescaping then escapes it once (quotes included)."""
+    return html.unescape(strip_tags(render(text)))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,92 @@
+"""What a student reads on the public pages: titles, descriptions, labels."""
+
+import re
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return response.content.decode()
+
+
+def meta_description(content):
+    return re.search(r'<meta name="description" content="([^"]*)"', content).group(1)
+
+
+def test_meta_description_keeps_quotes_inside_the_attribute(client):
+    document = factories.DocumentFactory(
+        summary='Agreements also called "Europe Agreements", signed with R&D partners.'
+    )
+    content = text(client.get(document.get_absolute_url()))
+    description = meta_description(content)
+    assert description.startswith(
+        "Agreements also called &quot;Europe Agreements&quot;"
+    )
+    assert "R&amp;D partners" in description
+
+
+def test_the_glossary_is_called_the_glossary_in_nav_heading_and_breadcrumb(client):
+    concept = factories.ConceptFactory()
+    listing = text(client.get("/glossary/"))
+    assert "<h1>Glossary</h1>" in listing
+    assert "Concepts" not in listing
+    detail = text(client.get(concept.get_absolute_url()))
+    assert '<a href="/glossary/">Glossary</a></li>' in detail
+    assert "Concepts" not in detail
+
+
+def title(content):
+    return re.search(r"<title>(.*?)</title>", content, re.S).group(1)
+
+
+def test_a_filter_that_matches_nothing_stays_selected_and_removable(client):
+    factories.MissionFactory(classified="westphalian")  # no case, so no region
+    content = text(client.get("/missions/?conception=westphalian&region=africa"))
+    assert (
+        'class="selected" rel="nofollow"><span class="check" aria-hidden="true">'
+        in (content)
+    )
+    africa = re.search(r'<a href="([^"]*)" class="selected"[^>]*>.*?Africa', content)
+    assert africa and africa.group(1) == "?conception=westphalian"
+    westphalian = re.search(
+        r'<a href="([^"]*)" class="selected"[^>]*>.*?Westphalian', content
+    )
+    assert westphalian and westphalian.group(1) == "?region=africa"
+
+
+def test_filtered_list_titles_name_their_filters(client):
+    factories.MissionFactory(classified="westphalian")
+    content = text(client.get("/missions/?conception=westphalian&q=force"))
+    assert title(content).startswith("Missions: Westphalian, “force” ·")
+    assert title(text(client.get("/missions/"))).startswith("Missions ·")
+
+
+def test_an_organisation_lists_a_mission_it_ran_and_authorised_once(client):
+    hcnm = factories.OrganisationFactory(name="High Commissioner")
+    council = factories.OrganisationFactory(name="Council")
+    own = factories.MissionFactory(name="Own engagement", authorising_body=hcnm)
+    own.organisations.add(hcnm)
+    other = factories.MissionFactory(name="Run by others", authorising_body=hcnm)
+    other.organisations.add(council)
+    content = text(client.get(hcnm.get_absolute_url()))
+    assert content.count(own.get_absolute_url()) == 1
+    assert "Missions it authorised, run by others" in content
+    assert other.get_absolute_url() in content
+
+
+def test_every_numbered_note_has_a_marker_and_the_rest_are_further_sources(client):
+    mission = factories.MissionFactory(classified="westphalian")
+    factories.CitationFactory(target=mission, claim="summary", locator="512")
+    factories.CitationFactory(target=mission, claim="relations", locator="530")
+    content = text(client.get(mission.get_absolute_url()))
+    numbered = re.findall(r'<li id="fn-(\d+)"', content)
+    assert numbered
+    for number in numbered:
+        assert f'href="#fn-{number}"' in content
+    further = content.split('id="further-sources"', 1)[1]
+    assert "p. 530" in further
+    assert "p. 530" not in content.split('id="further-sources"', 1)[0]

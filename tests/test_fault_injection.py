@@ -1,0 +1,132 @@
+"""A database or a cache that accepts connections and never answers (tests/faultproxy.py
+stands in for it): the site answers quickly anyway, 503 where it needs the database,
+cached pages and /healthz as usual."""
+
+import threading
+import time
+import uuid
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client, override_settings
+
+from apps.core.cache import ResilientRedisCache
+from tests.factories import MissionFactory
+from tests.faultproxy import FaultProxy
+from tests.live_server import database_url, get, gunicorn
+
+
+def _timed(url):
+    started = time.monotonic()
+    status, body, _ = get(url, timeout=20)
+    return status, body, time.monotonic() - started
+
+
+@pytest.fixture
+def postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    db = connection.settings_dict
+    return (db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_swallowing_database_gives_503_within_5_seconds_and_healthz_stays_up(
+    postgres,
+):
+    with (
+        FaultProxy() as proxy,
+        gunicorn(
+            database_url(connection.settings_dict, "127.0.0.1", proxy.port), workers=2
+        ) as base,
+    ):
+        results = {}
+
+        def fetch(name, path):
+            results[name] = _timed(base + path)
+
+        # Two requests hang on the database at once, as under real load.
+        threads = [
+            threading.Thread(target=fetch, args=(name, path))
+            for name, path in [("page", "/missions/"), ("api", "/api/v1/missions/")]
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)
+        # Both sync workers are busy: the probe waits for one (about the 2 s connect
+        # timeout), never for the database itself, and answers within compose's 5 s.
+        status, _, took = _timed(base + "/healthz")
+        assert status == 200
+        assert took < 5, f"the probe took {took:.1f} s"
+        for thread in threads:
+            thread.join(20)
+        for name, (status, body, took) in sorted(results.items()):
+            assert (name, status, took < 5) == (name, 503, True), (took, body[:200])
+        assert "database is unavailable" in results["api"][1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_cached_pages_are_served_while_the_database_hangs(postgres):
+    MissionFactory()
+    with (
+        FaultProxy(target=postgres) as proxy,
+        gunicorn(
+            database_url(connection.settings_dict, "127.0.0.1", proxy.port), workers=1
+        ) as base,
+    ):
+        assert get(base + "/missions/")[0] == 200  # now in the page cache
+        proxy.swallow()
+        status, _, took = _timed(base + "/missions/")
+        assert (status, took < 1) == (200, True)
+        status, _, took = _timed(f"{base}/missions/?q={uuid.uuid4().hex}")
+        assert status == 503
+        assert took < 5
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+def _page_time(client, path):
+    started = time.monotonic()
+    assert client.get(path).status_code == 200
+    return time.monotonic() - started
+
+
+@pytest.mark.django_db
+def test_a_swallowing_redis_adds_under_100_ms_to_a_page(settings):
+    MissionFactory()
+    settings.FACET_CACHE = True  # the list page reads and fills the cache
+    client = Client()
+    path = "/missions/?conception=westphalian"
+    client.get(path)  # templates compiled, connections open
+    # The same page with no cache at all (what a skipped cache costs by itself),
+    # interleaved with the hanging one so that both share the machine's noise.
+    no_cache = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    healthy, hanging = [], []
+    with FaultProxy() as proxy:
+        swallowing = {
+            "default": {
+                "BACKEND": "apps.core.cache.ResilientRedisCache",
+                "LOCATION": f"redis://127.0.0.1:{proxy.port}/0",
+                "OPTIONS": {
+                    "socket_connect_timeout": settings.REDIS_TIMEOUT,
+                    "socket_timeout": settings.REDIS_TIMEOUT,
+                },
+            }
+        }
+        ResilientRedisCache.reset_breaker()
+        for _ in range(9):
+            with override_settings(CACHES=no_cache):
+                healthy.append(_page_time(client, path))
+            with override_settings(CACHES=swallowing):
+                hanging.append(_page_time(client, path))
+                started = time.monotonic()
+                assert caches["default"].get("anything") is None
+                assert time.monotonic() - started < 0.01  # skipped: no wait
+    added = sorted(hanging)[4] - sorted(healthy)[4]
+    assert added < 0.1, f"{added:.3f} s added to a page"
+    # Only the first request waits, once, for the short socket timeout.
+    assert hanging[0] - sorted(healthy)[4] < settings.REDIS_TIMEOUT * 3 + 0.1
