@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "apps.core.csp.ApiDocsCSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "apps.knowledge.api.throttling.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -219,7 +221,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.knowledge.api.schema.AutoSchema",
     # Token first, so that an anonymous write is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.knowledge.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -243,12 +245,21 @@ REST_FRAMEWORK = {
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Conditional requests from browsers too (If-None-Match gives a cheap 304).
+CORS_ALLOW_HEADERS = [
+    *default_headers,
+    "if-none-match",
+    "if-modified-since",
+]
 CORS_EXPOSE_HEADERS = [
     "ETag",
     "Last-Modified",
     "Link",
     "Retry-After",
     "X-Dataset-Version",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
 ]
 
 SPECTACULAR_SETTINGS = {
@@ -264,6 +275,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Requests take slugs where responses show {slug, name, url} summaries.
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.knowledge.api.schema.postprocess",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "apps.core.models.Status",
         "ConceptionEnum": "apps.knowledge.models.choices.Conception",

@@ -1,7 +1,16 @@
 """Request hygiene applied before any view runs."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+
+
+def _refuse(request, status, code, detail):
+    """Plain text for pages, the API's one error shape under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"status": status, "code": code, "detail": detail}, status=status
+        )
+    return HttpResponse(detail + "\n", status=status, content_type="text/plain")
 
 
 class RequestLimitsMiddleware:
@@ -19,18 +28,20 @@ class RequestLimitsMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return HttpResponse("Bad Content-Length.\n", status=400)
+            return _refuse(request, 400, "invalid", "Bad Content-Length.")
         if length > settings.MAX_REQUEST_BODY_BYTES:
-            return HttpResponse(
-                f"Request body too large (limit {settings.MAX_REQUEST_BODY_BYTES} bytes).\n",
-                status=413,
-                content_type="text/plain",
+            return _refuse(
+                request,
+                413,
+                "too_large",
+                f"Request body too large (limit {settings.MAX_REQUEST_BODY_BYTES} bytes).",
             )
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in query or "%00" in query:
-            return HttpResponse(
-                "NUL bytes are not allowed in the query string.\n",
-                status=400,
-                content_type="text/plain",
+            return _refuse(
+                request,
+                400,
+                "invalid",
+                "NUL bytes are not allowed in the query string.",
             )
         return self.get_response(request)

@@ -96,15 +96,19 @@ class Stamp:
     version: str
     last_modified: object  # datetime or None
 
-    def as_dict(self):
-        return {
+    def as_dict(self, *, generated=True):
+        """The stamp; `generated` adds the time a file was built (not in the index, whose
+        ETag would otherwise change every second)."""
+        stamp = {
             "name": settings.SITE_NAME,
             "version": self.version,
-            "generated_at": timezone.now().replace(microsecond=0).isoformat(),
             "last_modified": self.last_modified.isoformat()
             if self.last_modified
             else None,
         }
+        if generated:
+            stamp["generated_at"] = timezone.now().replace(microsecond=0).isoformat()
+        return stamp
 
 
 def dataset_stamp():
@@ -330,10 +334,13 @@ def files(request):
 class ExportIndexView(ReadOnlyAPIView):
     """What can be downloaded: every file with its address, and the dataset version."""
 
-    @extend_schema(responses=ExportIndexSerializer)
+    @extend_schema(operation_id="export_index", responses=ExportIndexSerializer)
     def get(self, request):
         stamp = dataset_stamp()
-        return Response({"dataset": stamp.as_dict(), "files": files(request)})
+        self.last_modified = stamp.last_modified
+        return Response(
+            {"dataset": stamp.as_dict(generated=False), "files": files(request)}
+        )
 
 
 class ExportFileView(ReadOnlyAPIView):
@@ -341,6 +348,7 @@ class ExportFileView(ReadOnlyAPIView):
     type; `citations` and `classifications` the links; `codebook.json|csv` the codes."""
 
     @extend_schema(
+        operation_id="export_file",
         parameters=[
             OpenApiParameter(
                 "name",

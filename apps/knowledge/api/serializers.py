@@ -47,6 +47,7 @@ from .fields import (
     FuzzyDateField,
     LoadedListSerializer,
     SparseFieldsMixin,
+    StrictInputMixin,
     SummaryRelatedField,
     SummarySerializer,
     add_capped_fields,
@@ -58,7 +59,7 @@ from .querysets import related
 # --------------------------------------------------------------------------- embedded
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A page-located citation of a source, as embedded in a record."""
 
     source = SummaryRelatedField(queryset=Source.objects.all())
@@ -78,7 +79,7 @@ class CitationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ClassificationSerializer(serializers.ModelSerializer):
+class ClassificationSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A sourced Westphalian / post-Westphalian judgement, as embedded in a record."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:classification-detail")
@@ -112,7 +113,7 @@ class ClassificationSerializer(serializers.ModelSerializer):
         ]
 
 
-class CreatorSerializer(serializers.ModelSerializer):
+class CreatorSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = SourceCreator
         fields = ["family", "given"]
@@ -127,7 +128,9 @@ class CountrySerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------- records
 
 
-class RecordSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+class RecordSerializer(
+    StrictInputMixin, SparseFieldsMixin, serializers.ModelSerializer
+):
     """Shared by every record type: links, publication state, citations, and the write path."""
 
     url = serializers.SerializerMethodField()
@@ -1003,7 +1006,9 @@ class DatasetStampSerializer(serializers.Serializer):
     version = serializers.CharField(
         help_text="Changes whenever anything published changes."
     )
-    generated_at = serializers.DateTimeField()
+    generated_at = serializers.DateTimeField(
+        required=False, help_text="When the file was built (files only, not the index)."
+    )
     last_modified = serializers.DateTimeField(allow_null=True)
 
 

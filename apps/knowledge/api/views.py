@@ -21,6 +21,7 @@ from rest_framework import (
     viewsets,
 )
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -42,6 +43,7 @@ from ..models.choices import ComparisonSection, Conception
 from ..search import SEARCH_TYPES, search_records
 from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
+from .exceptions import Conflict
 from .filters import (
     LIST_PARAMETERS,
     CitationFilter,
@@ -121,6 +123,9 @@ class RecordViewSet(
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [ModelPermissions]
+    # Nested citations and classifications cannot be said in a form: JSON only (a form
+    # or multipart body is a 415, not a write that silently drops them).
+    parser_classes = [JSONParser]
     sparse_fields = True
     cache_anonymous = True
     model = None
@@ -208,7 +213,14 @@ class RecordViewSet(
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            taken = serializer.errors.get("slug") or []
+            if any(getattr(error, "code", "") == "unique" for error in taken):
+                raise Conflict(
+                    "A record of this type already has this slug: choose another, "
+                    "or edit that record."
+                )
+            raise exceptions.ValidationError(serializer.errors)
         instance = serializer.save()
         return self.written(instance, status.HTTP_201_CREATED)
 
