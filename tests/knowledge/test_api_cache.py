@@ -135,10 +135,10 @@ def test_search_answers_are_cached_until_a_publish(
     factories.MissionFactory(slug="later", name="Zanzibar police mission", draft=True)
     search = "/api/v1/search/?q=zanzibar"
     first = api.get(search)
-    assert [hit["slug"] for hit in first.json()] == ["seen"]
+    assert [hit["slug"] for hit in first.json()["results"]] == ["seen"]
     with django_assert_num_queries(0):
         assert api.get(search).content == first.content
     with django_capture_on_commit_callbacks(execute=True):
         assert as_editor.post(f"{MISSIONS}later/publish/").status_code == 200
-    found = {hit["slug"] for hit in api.get(search).json()}
+    found = {hit["slug"] for hit in api.get(search).json()["results"]}
     assert found == {"seen", "later"}

@@ -197,3 +197,86 @@ def test_cors_allows_conditional_request_headers(api):
     )
     allowed = response["Access-Control-Allow-Headers"].lower()
     assert "if-none-match" in allowed and "if-modified-since" in allowed
+
+
+def test_search_is_paged_with_a_total(api):
+    for i in range(7):
+        factories.NormFactory(slug=f"consent-{i}", name=f"Consent {i}")
+    first = api.get("/api/v1/search/?q=consent&page_size=3").json()
+    assert first["count"] == 7
+    assert len(first["results"]) == 3 and first["previous"] is None
+    seen = [hit["slug"] for hit in first["results"]]
+    url = first["next"]
+    while url:
+        page = api.get(url).json()
+        seen += [hit["slug"] for hit in page["results"]]
+        url = page["next"]
+    assert sorted(seen) == [f"consent-{i}" for i in range(7)]
+    assert api.get("/api/v1/search/?q=consent&page=0").status_code == 400
+    assert api.get("/api/v1/search/?q=consent&page=9").status_code == 404
+
+
+def test_list_rows_include_classifications_on_request(
+    api, django_assert_max_num_queries
+):
+    factories.MissionFactory.create_batch(3)
+    url = reverse("api:mission-list")
+    assert "classifications" not in api.get(url).json()["results"][0]
+    api.get(url + "?include=classifications")  # warm the caches of the first call
+    with django_assert_max_num_queries(12):
+        rows = api.get(url + "?include=classifications").json()["results"]
+    assert len(rows) == 3
+    (judgement,) = rows[0]["classifications"]
+    assert judgement["value"] == "westphalian"
+    assert judgement["citations"][0]["locator"] == "512"
+    assert api.get(url + "?include=everything").status_code == 400
+
+
+def test_updated_since_on_every_record_list(api):
+    import datetime
+
+    from apps.knowledge.filters import FILTERSETS
+
+    old = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    factories.NormFactory(slug="old-norm")
+    factories.NormFactory(slug="new-norm")
+    factories.SourceFactory(slug="old-source")
+    for model in FILTERSETS:
+        model.objects.filter(slug__startswith="old").update(updated_at=old)
+    response = api.get(reverse("api:norm-list") + "?updated_since=2021-01-01")
+    assert [row["slug"] for row in response.json()["results"]] == ["new-norm"]
+    for model in FILTERSETS:
+        name = model._meta.model_name
+        response = api.get(
+            reverse(f"api:{name}-list") + "?updated_since=2021-01-01T00:00:00Z"
+        )
+        assert response.status_code == 200, name
+        assert not [
+            r for r in response.json()["results"] if r["slug"].startswith("old")
+        ]
+    bad = api.get(reverse("api:norm-list") + "?updated_since=yesterday")
+    assert "updated_since" in bad.json()["errors"]
+
+
+def test_history_lists_published_versions_only(api, as_editor):
+    norm = factories.NormFactory(slug="consent", name="Consent", draft=True)
+    norm.name = "Consent, drafted again"
+    norm.save()
+    norm.status = "published"
+    norm.curator_note = "internal"
+    norm.save()
+    norm.name = "Consent of the host"
+    norm.save()
+    url = reverse("api:norm-history", kwargs={"slug": "consent"})
+    versions = api.get(url).json()
+    assert [v["data"]["name"] for v in versions] == [
+        "Consent of the host",
+        "Consent, drafted again",
+    ]
+    assert "curator_note" not in versions[0]["data"]
+    assert b"internal" not in api.get(url).content
+    factories.NormFactory(slug="hidden", draft=True)
+    assert (
+        api.get(reverse("api:norm-history", kwargs={"slug": "hidden"})).status_code
+        == 404
+    )

@@ -76,6 +76,27 @@ class AutoSchema(openapi.AutoSchema):
                     "fields of each record (e.g. `slug,name,url`).",
                 )
             )
+        if self.method == "GET" and getattr(view, "action", None) == "list":
+            if "updated_since" in getattr(view, "list_parameters", ()):
+                parameters.append(
+                    build_parameter_type(
+                        name="updated_since",
+                        schema={"type": "string", "format": "date-time"},
+                        location=OpenApiParameter.QUERY,
+                        description="Only records changed at or after this moment "
+                        "(ISO 8601 date or date-time): for incremental harvests.",
+                    )
+                )
+            if getattr(view, "list_includes", ()):
+                parameters.append(
+                    build_parameter_type(
+                        name="include",
+                        schema={"type": "string", "enum": list(view.list_includes)},
+                        location=OpenApiParameter.QUERY,
+                        description="Embed more in each row: `classifications` gives "
+                        "every judgement with its citations.",
+                    )
+                )
         if self.method in ("PUT", "PATCH"):
             parameters.append(
                 build_parameter_type(

@@ -303,6 +303,16 @@ class ClassifiedRecordSerializer(RecordSerializer):
                 return classification.value
         return None
 
+    def get_fields(self):
+        fields = super().get_fields()
+        if "classifications" in self.context.get("include", ()):
+            # `?include=classifications` on a list: the full judgements with their
+            # citations, one call per page instead of one per record.
+            fields["classifications"] = ClassificationSerializer(
+                many=True, read_only=True
+            )
+        return fields
+
     def validate_classifications(self, rows):
         if sum(1 for row in rows if row.get("preferred")) > 1:
             raise serializers.ValidationError(
@@ -1001,6 +1011,15 @@ class SearchHitSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- export
 
 
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="Hits in all (at most 1,000 are ranked)."
+    )
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SearchHitSerializer(many=True)
+
+
 class DatasetStampSerializer(serializers.Serializer):
     name = serializers.CharField()
     version = serializers.CharField(
@@ -1022,3 +1041,24 @@ class ExportFileSerializer(serializers.Serializer):
 class ExportIndexSerializer(serializers.Serializer):
     dataset = DatasetStampSerializer()
     files = ExportFileSerializer(many=True)
+
+
+# --------------------------------------------------------------------------- history
+
+# Never public: internal notes and who did what.
+HISTORY_PRIVATE = {"id", "curator_note", "created_by", "updated_by", "status"}
+
+
+def history_fields(model):
+    """The record's own public fields, as a past version holds them."""
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.is_relation and field.name not in HISTORY_PRIVATE
+    ]
+
+
+class HistoryVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version's number.")
+    date = serializers.DateTimeField(help_text="When this version was saved.")
+    data = serializers.DictField(help_text="The record's own fields in this version.")
