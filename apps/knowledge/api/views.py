@@ -362,16 +362,38 @@ class RecordViewSet(
 
     @extend_schema(
         responses=CITE_RESPONSES,
+        parameters=[
+            OpenApiParameter(
+                "locators",
+                OpenApiTypes.BOOL,
+                description="One item per citation instead of one per work: the work "
+                "with the place cited, as CSL `locator` and `label` (BibTeX `pages`, "
+                "RIS `SP`-`EP` for pages; a note otherwise).",
+            )
+        ],
         description="The published sources this record cites (in its citations and its "
         "classifications), as CSL-JSON (default), BibTeX or RIS.",
     )
     @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
     def references(self, request, slug=None):
         instance = self.get_object()
-        ids = {c.source_id for c in related(instance, "citations")}
+        citations = list(related(instance, "citations"))
         if hasattr(instance, "classifications"):
             for classification in related(instance, "classifications"):
-                ids |= {c.source_id for c in related(classification, "citations")}
+                citations += related(classification, "citations")
+        raw = request.query_params.get("locators", "false").lower()
+        if raw not in ("true", "false", "1", "0"):
+            raise exceptions.ValidationError(
+                {"locators": [f"Unknown value: {raw}. Valid values: true, false."]}
+            )
+        if raw in ("true", "1"):
+            citations = [c for c in citations if c.source.is_published]
+            prefetch_related_objects([c.source for c in citations], "creators")
+            self.last_modified = max(
+                [latest_change(instance), *(c.source.updated_at for c in citations)]
+            )
+            return Response([citeformats.cited_csl(c) for c in citations])
+        ids = {c.source_id for c in citations}
         sources = list(
             Source.objects.published().filter(pk__in=ids).prefetch_related("creators")
         )
