@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "apps.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what it is given last: public answers only (see the class).
+    "apps.core.middleware.PublicGZipMiddleware",
     "apps.core.middleware.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.csp.ApiDocsCSPMiddleware",

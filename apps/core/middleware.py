@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 
 
 def _refuse(request, status, code, detail):
@@ -45,3 +46,20 @@ class RequestLimitsMiddleware:
                 "NUL bytes are not allowed in the query string.",
             )
         return self.get_response(request)
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """gzip for answers that carry no secret: a client without credentials, and no
+    cookie set. Compressing a response that mixes a secret (a CSRF token, a session)
+    with text an attacker can reflect would open it to BREACH; public answers (the
+    1.4 MB dataset.json, API lists, pages) gain most and risk nothing."""
+
+    def process_response(self, request, response):
+        if (
+            "HTTP_AUTHORIZATION" in request.META
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or settings.CSRF_COOKIE_NAME in request.COOKIES
+            or response.cookies
+        ):
+            return response
+        return super().process_response(request, response)

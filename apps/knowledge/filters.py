@@ -76,7 +76,7 @@ class CSVField(django_filters.fields.BaseCSVField):
             valid = [str(key) for key, _ in choices if key not in ("", None)]
             wrong = [v for v in value if v not in valid]
             if wrong:
-                raise forms.ValidationError(_unknown_message(wrong, valid))
+                raise _invalid(_unknown_message(wrong, valid))
         value = super().clean(value)
         if self.known and value:
             _check_known(*self.known, value)
@@ -100,10 +100,15 @@ def _check_known(model, field, values):
     wrong = [v for v in values if v not in found]
     if wrong:
         valid = records.order_by(field).values_list(field, flat=True)
-        raise forms.ValidationError(
-            _unknown_message(wrong, list(valid[: KNOWN_LISTED + 1]))
-        )
+        raise _invalid(_unknown_message(wrong, list(valid[: KNOWN_LISTED + 1])))
     cache.set(key, True, pagecache.TIMEOUT)
+
+
+def _invalid(message):
+    # As a parameter: the message quotes what the client sent, which may hold a "%".
+    return forms.ValidationError(
+        "%(message)s", code="invalid", params={"message": message}
+    )
 
 
 # At most this many valid values are listed in an error message.
@@ -179,9 +184,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 def _boolean_value(value):
     if value and value.lower() not in StrictBooleanFilter.values:
-        raise forms.ValidationError(
-            f"Unknown value: {value}. Valid values: true, false."
-        )
+        raise _invalid(f"Unknown value: {value}. Valid values: true, false.")
 
 
 class DecadeInFilter(InFilter, django_filters.NumberFilter):

@@ -1,6 +1,8 @@
 """The API under clients nobody here wrote: OPTIONS on citation formats, strict writes,
 conflicts, and a clear word after a login lockout."""
 
+import json
+
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
@@ -280,3 +282,15 @@ def test_history_lists_published_versions_only(api, as_editor):
         api.get(reverse("api:norm-history", kwargs={"slug": "hidden"})).status_code
         == 404
     )
+
+
+def test_public_answers_are_gzipped_and_private_ones_are_not(api, as_reader):
+    import gzip
+
+    factories.NormFactory.create_batch(30)
+    url = reverse("api:norm-list") + "?page_size=100"
+    public = api.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert public["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(public.content))["count"] == 30
+    private = as_reader.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert not private.has_header("Content-Encoding")

@@ -2,7 +2,6 @@
 them: CSL-JSON locators rendered by citeproc-py, BibTeX pages that pybtex's plain style
 accepts, RIS SP-EP and an ID on every record."""
 
-
 import pytest
 from django.urls import reverse
 

@@ -193,3 +193,10 @@ def test_about_counts_only_citations_of_published_records(client, api):
     response = client.get(reverse("knowledge:about"))
     assert response.context["totals"]["citations"] == 2
     assert api.get(list_url("citation")).json()["count"] == 2
+
+
+def test_a_percent_sign_in_an_unknown_value_is_a_400(api):
+    for query in ("?organisation=%25s", "?conception=%25d", "?organisation=%25(x)s"):
+        assert api.get(list_url("mission") + query).status_code == 400
+        assert api.get(list_url("document") + query).status_code == 400
+    assert api.get(list_url("classification") + "?preferred=%25s").status_code == 400

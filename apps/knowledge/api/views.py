@@ -260,7 +260,9 @@ class RecordViewSet(
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             taken = serializer.errors.get("slug") or []
-            if any(getattr(error, "code", "") == "unique" for error in taken):
+            if set(serializer.errors) == {"slug"} and all(
+                getattr(error, "code", "") == "unique" for error in taken
+            ):
                 raise Conflict(
                     "A record of this type already has this slug: choose another, "
                     "or edit that record."
