@@ -146,6 +146,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
     )
 
+# Where readers send corrections (shown on /about/); empty shows the steps without a link.
+CORRECTIONS_EMAIL = os.environ.get("DJANGO_CORRECTIONS_EMAIL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Seconds; Redis on the same network answers in about a millisecond.
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.1"))
@@ -192,6 +194,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "apps.core.auth.lockout_username"
 AXES_VERBOSE = False
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the header is
+# ignored). The login lockout and the API throttles count by the address this leaves
+# (apps/core/auth.client_ip).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "apps.core.auth.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

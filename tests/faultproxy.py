@@ -10,6 +10,7 @@ Bounded: at most MAX_CONNECTIONS at once (others are closed at once), daemon thr
 everything closed on exit.
 """
 
+import contextlib
 import socket
 import threading
 
@@ -51,10 +52,8 @@ class FaultProxy:
         with self._lock:
             sockets, self._sockets = self._sockets, set()
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
 
     def _track(self, *socks):
@@ -113,7 +112,5 @@ class FaultProxy:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass

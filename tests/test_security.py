@@ -456,3 +456,59 @@ def test_links_gain_rel_noopener_and_ordinary_markdown_survives():
     assert 'rel="noopener noreferrer"' in out
     assert "<code>code</code>" in out and "<strong>bold</strong>" in out
     assert "<li>one</li>" in out
+
+
+# ------------------------------------------------------------------ client addresses
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_rotating_x_forwarded_for_does_not_escape_the_api_throttle(settings, proxies):
+    settings.TRUSTED_PROXIES = proxies
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "1000/minute"},
+    }
+    client = Client(REMOTE_ADDR="203.0.113.20")
+    codes = [
+        # Behind one proxy the last address is the proxy's view of the client; what the
+        # client wrote before it changes each time and must not count.
+        client.get(
+            "/api/v1/norms/",
+            HTTP_X_FORWARDED_FOR=f"10.0.{i}.1, 198.51.100.7"
+            if proxies
+            else f"10.0.{i}.1",
+        ).status_code
+        for i in range(6)
+    ]
+    assert codes == [200, 200, 200, 429, 429, 429]
+    # Another client (behind the proxy: another address the proxy saw) is its own count.
+    other = Client(REMOTE_ADDR="203.0.113.21" if not proxies else "203.0.113.20")
+    extra = {"HTTP_X_FORWARDED_FOR": "198.51.100.8"} if proxies else {}
+    assert other.get("/api/v1/norms/", **extra).status_code == 200
+
+
+@pytest.mark.django_db
+def test_rotating_x_forwarded_for_does_not_escape_the_login_lockout(settings, curator):
+    settings.TRUSTED_PROXIES = 1
+    client = Client(REMOTE_ADDR="10.0.0.2")  # the proxy
+    url = reverse("admin:login")
+    for i in range(django_settings.AXES_FAILURE_LIMIT):
+        client.post(
+            url,
+            {"username": "curator", "password": "guess"},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, 203.0.113.30",
+        )
+    response = client.post(
+        url,
+        {"username": "curator", "password": "pw-curator-1"},
+        HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.30",
+    )
+    assert response.status_code == 429
+    # The same proxy forwarding another client: not locked.
+    response = client.post(
+        url,
+        {"username": "curator", "password": "pw-curator-1"},
+        HTTP_X_FORWARDED_FOR="203.0.113.31",
+    )
+    assert response.status_code == 302

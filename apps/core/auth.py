@@ -1,6 +1,28 @@
-"""Login lockout (django-axes) for every password login that comes with a request."""
+"""Login lockout (django-axes) for every password login that comes with a request, and
+the client address that the lockout and the API throttles count by."""
 
 from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+
+
+def client_ip(request):
+    """The address of the client, as far as it can be trusted.
+
+    With no proxy in front (TRUSTED_PROXIES = 0, the default) it is the connection's own
+    address: an X-Forwarded-For header is the client's say-so and is ignored, or a client
+    could rotate it to escape the throttles and the lockout. Behind N proxies that each
+    append the address they saw, it is the N-th address from the right: the one the
+    outermost trusted proxy saw; whatever the client put further left is ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXIES
+    if count <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+    if not addresses:
+        return remote
+    return addresses[-min(count, len(addresses))]
 
 
 class LockoutBackend(AxesStandaloneBackend):

@@ -9,7 +9,11 @@ without rendering anything.
 
 Only anonymous GET/HEAD requests outside the admin and the API are cached (staff previews,
 sessions and the API's own throttling and ETags are left alone), and only 200 responses that
-set no cookie. Several web processes share the generation through Redis (REDIS_URL); with the
+set no cookie. Only canonical addresses are cached (`cache_address`): query parameters the
+site knows, each once with a value, keyed in sorted order; any other variant
+(`?utm_source=...`, `?page=1&page=2`) is answered fresh and never stored, so nobody can
+fill the cache with variants. The
+key includes the scheme and host, which absolute links (the sitemap, feeds) depend on. Several web processes share the generation through Redis (REDIS_URL); with the
 local-memory cache each process has its own, which is right for a single process only.
 """
 
@@ -69,6 +73,39 @@ def fragment_context():
     return {"generation": current_generation(), "fragment_timeout": TIMEOUT}
 
 
+# Every query parameter a public page or API read understands; the knowledge app
+# registers its filter names at start-up (apps/knowledge/apps.py).
+KNOWN_PARAMETERS = {
+    "page",
+    "page_size",
+    "q",
+    "type",
+    "format",
+    "fields",
+    "ids",
+    "limit",
+}
+
+
+def register_parameters(names):
+    KNOWN_PARAMETERS.update(names)
+
+
+def cache_address(request):
+    """`scheme://host/path?query` with the query's parameters sorted, when each is a
+    known one given once with a value; else None: such a request is not cached."""
+    parts = sorted(request.META.get("QUERY_STRING", "").split("&"))
+    if parts == [""]:
+        parts = []
+    names = [part.partition("=")[0] for part in parts]
+    if len(set(names)) != len(names) or not KNOWN_PARAMETERS.issuperset(names):
+        return None
+    if not all(part.partition("=")[2] for part in parts):
+        return None
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    return f"{address}?{'&'.join(parts)}" if parts else address
+
+
 def _cacheable(request):
     if request.method not in ("GET", "HEAD"):
         return False
@@ -86,10 +123,11 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _cacheable(request):
+        address = cache_address(request) if _cacheable(request) else None
+        if address is None:
             return self.get_response(request)
-        path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{current_generation()}:{path_hash}"
+        address_hash = hashlib.sha256(address.encode()).hexdigest()
+        key = f"page:{current_generation()}:{address_hash}"
         entry = cache.get(key)
         if entry is not None:
             etag = entry["etag"]

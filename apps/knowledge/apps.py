@@ -6,6 +6,19 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge"
 
     def ready(self):
+        from apps.core import pagecache
+
         from . import signals
+        from .api import filters as api_filters
+        from .filters import FILTERSETS
 
         signals.connect()
+        # The page and API caches store only addresses made of known parameters.
+        filtersets = [
+            *FILTERSETS.values(),
+            api_filters.MissionFilter,
+            api_filters.CitationFilter,
+            api_filters.ClassificationFilter,
+        ]
+        for filterset in filtersets:
+            pagecache.register_parameters(filterset.base_filters)

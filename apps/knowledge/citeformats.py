@@ -225,6 +225,12 @@ def _bibtex_escape(text):
     return "".join(_BIBTEX_ESCAPES.get(ch, ch) for ch in str(text))
 
 
+def _bibtex_url(text):
+    """A URL or DOI in a BibTeX field: braces and backslashes percent-encoded, so the
+    value can neither close its field nor start a command, and still resolves."""
+    return str(text).replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+
+
 def _bibtex_key(item):
     key = str(item.get("id") or "item")
     if item.get("locator"):  # one entry per cited place: a key of its own
@@ -262,6 +268,7 @@ def _bibtex_entry(item):
     fields = {}  # name -> the text between the braces
 
     def add(name, value, *, protect=False, raw=False):
+        """`raw`: the value is already BibTeX (escaped names, a computed date)."""
         if value in (None, "", []):
             return
         text = str(value) if raw else _bibtex_escape(value)
@@ -283,19 +290,21 @@ def _bibtex_entry(item):
     issued = _date(item.get("issued"))
     if issued:
         add("year", issued[0])
-    month = MONTHS[issued[1] - 1][:3].lower() if len(issued) > 1 else None
+    month = None
+    if len(issued) > 1 and issued[1] in range(1, 13):
+        month = MONTHS[issued[1] - 1][:3].lower()
     notes = []
     locator = item.get("locator")
     if locator and item.get("label", "page") == "page":
-        add("pages", locator.replace("\u2013", "-").replace("-", "--"), raw=True)
+        add("pages", locator.replace("\u2013", "-").replace("-", "--"))
     else:
-        add("pages", _pages(item, "--"), raw=True)
+        add("pages", _pages(item, "--"))
         if locator:
             notes.append(f"Cited: {item.get('label', '')} {locator}".replace("  ", " "))
-    add("doi", item.get("DOI"), raw=True)
+    add("doi", item.get("DOI") and _bibtex_url(item["DOI"]), raw=True)
     add("isbn", item.get("ISBN"))
     if item.get("URL"):
-        add("url", item["URL"], raw=True)
+        add("url", _bibtex_url(item["URL"]), raw=True)
         accessed = _date(item.get("accessed"))
         if len(accessed) == 3:
             add("urldate", "{:04d}-{:02d}-{:02d}".format(*accessed), raw=True)

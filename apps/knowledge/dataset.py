@@ -231,9 +231,17 @@ class LoadReport:
 MAX_FILE_BYTES = 1024 * 1024
 
 
+# Curated records nest a few levels (a classification's citations); far deeper is an
+# attack on the parser's recursion.
+MAX_DEPTH = 32
+
+
 class _SafeLoader(yaml.SafeLoader):
     """safe_load without aliases: `*name` references could multiply a small file
-    into an enormous structure (the "billion laughs"), and curated files never need them."""
+    into an enormous structure (the "billion laughs"), and curated files never need them;
+    and without nesting deeper than MAX_DEPTH, which would exhaust Python's stack."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -243,7 +251,18 @@ class _SafeLoader(yaml.SafeLoader):
                 "aliases (*name) are not allowed",
                 self.peek_event().start_mark,
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"nested more than {MAX_DEPTH} levels deep",
+                self.peek_event().start_mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _has_nul(value):
@@ -270,6 +289,9 @@ def _read_yaml(path: Path, problems: list[str]):
     except OSError as exc:
         problems.append(f"{path}: cannot be read: {exc}")
     else:
+        if data is None:
+            problems.append(f"{path}: empty: a record file needs its fields")
+            return None
         if _has_nul(data):
             problems.append(f"{path}: contains a NUL character, which cannot be stored")
             return None

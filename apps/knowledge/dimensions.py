@@ -52,6 +52,34 @@ class Dimension:
             return getattr(record, f"get_{self.key}_display")()
         return str(getattr(record, self.key) or "")
 
+    def not_established(self, record):
+        """'Not established: <reason>' where the field is blank on purpose, else ''."""
+        reasons = getattr(record, "not_established", None) or {}
+        if self.key == "dates":
+            parts = []
+            if "start" in reasons and not record.start_date:
+                parts.append(f"start not established: {reasons['start']}")
+            if "end" in reasons and not (
+                record.end_date or record.continuing_as_of_date
+            ):
+                parts.append(f"end not established: {reasons['end']}")
+            text = "; ".join(parts)
+            return text[:1].upper() + text[1:]
+        if self.key in reasons:
+            return f"Not established: {reasons[self.key]}"
+        return ""
+
+    def display_or_reason(self, record):
+        """The value as text; where it is blank on purpose, the public reason."""
+        text = self.display(record)
+        if self.key == "dates":
+            reason = self.not_established(record)
+            if reason and record.start_date:
+                # "from 1956, end not established" + the reason
+                return f"{text.removesuffix(', end not established')}; {reason[:1].lower()}{reason[1:]}"
+            return reason or text
+        return text or self.not_established(record)
+
     def value(self, record):
         """The raw coded value, for CSS hooks ('' when not coded or many-valued)."""
         if self.key == "conception":

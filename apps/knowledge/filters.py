@@ -187,23 +187,46 @@ def _boolean_value(value):
         raise _invalid(f"Unknown value: {value}. Valid values: true, false.")
 
 
-class DecadeInFilter(InFilter, django_filters.NumberFilter):
-    """Decades (1990 means 1990-1999), matched on a year.
+NOT_CODED = "none"  # the facet value of records that have no year coded
+
+
+class DecadeField(forms.CharField):
+    """One decade: a year such as 1990 (for 1990-1999), or "none" for records that
+    have no year coded."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, "") or value == NOT_CODED:
+            return value
+        try:
+            year = int(value)
+        except (TypeError, ValueError):
+            raise _invalid(
+                f'"{value}" is not a decade: give a year such as 1990, or '
+                f'"{NOT_CODED}" for records with no year coded.'
+            ) from None
+        if not 1 <= year <= 9990:
+            raise _invalid("A decade is a year from 1 to 9990.")
+        return str(year)
+
+
+class DecadeInFilter(InFilter, django_filters.CharFilter):
+    """Comma-separated decades (1990 means 1990-1999), matched on a year; "none"
+    matches records with no year coded, so that nothing is dropped silently.
 
     `field_name` names a year: an integer field, or a date's `__year`."""
 
-    def __init__(self, *args, **kwargs):
-        # Years a date can hold: anything else is a 400, not a database error.
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 9990)
-        kwargs.setdefault("decimal_places", 0)
-        super().__init__(*args, **kwargs)
+    field_class = DecadeField
 
     def filter(self, qs, value):
         if not value:
             return qs
         condition = Q()
         for decade in value:
+            if decade == NOT_CODED:
+                base = self.field_name.removesuffix("__year")
+                condition |= Q(**{f"{base}__isnull": True})
+                continue
             start = int(decade) - int(decade) % 10
             condition |= Q(
                 **{
@@ -593,18 +616,25 @@ def facet_counts(filterset_class, data, queryset, *, page_filtered=None):
 
 
 def _facet_values(facet, filter_, rows, selected):
-    rows = [row for row in rows if row[facet.path] not in (None, "")]
     if facet.decade:
+        # Records with no year are a value of their own ("Not coded"), never dropped.
         decades = Counter()
         for row in rows:
-            decades[row[facet.path] - row[facet.path] % 10] += row["n"]
+            year = row[facet.path]
+            key = NOT_CODED if year in (None, "") else year - year % 10
+            decades[key] += row["n"]
+        uncoded = decades.pop(NOT_CODED, 0)
         values = [
             FacetValue(str(d), f"{d}s", n, str(d) in selected)
             for d, n in sorted(decades.items())
         ]
-        return values + _selected_without_matches(
-            values, selected, {v: f"{v}s" for v in selected}
-        )
+        if uncoded:
+            values.append(
+                FacetValue(NOT_CODED, "Not coded", uncoded, NOT_CODED in selected)
+            )
+        labels = {v: "Not coded" if v == NOT_CODED else f"{v}s" for v in selected}
+        return values + _selected_without_matches(values, selected, labels)
+    rows = [row for row in rows if row[facet.path] not in (None, "")]
     choices = dict(getattr(filter_, "extra", {}).get("choices") or [])
     values = []
     for row in rows:

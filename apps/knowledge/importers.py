@@ -510,7 +510,7 @@ def csv_columns(record_type):
     ]
     if record_type.model is Source:
         columns += ["pages", "authors", "editors"]
-    return [*columns, "summary", "curator_note", "wikidata"]
+    return [*columns, "summary", "caveat", "curator_note", "wikidata"]
 
 
 def _person_text(person):

@@ -7,10 +7,11 @@ column with a GIN index (migration 0007), ranked with ts_rank. On SQLite it fall
 to substring matching with a simple score. On both, an exact name or acronym (UNEF, HCNM, KFOR) ranks first.
 """
 
+import difflib
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Exists, FloatField, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -183,7 +184,10 @@ def _matching(target, query, terms):
     for term in terms:
         anywhere = Q()
         for field in (*target.a, *target.b, *target.c):
-            anywhere |= Q(**{f"{field}__icontains": term})
+            if len(term) <= 3:  # "UN" is a word, not every "found" and "under"
+                anywhere |= Q(**{f"{field}__iregex": rf"\b{re.escape(term)}\b"})
+            else:  # the singular also finds the plural
+                anywhere |= Q(**{f"{field}__icontains": _singular(term)})
         condition &= anywhere
     condition |= exact | starts
     authors = _author_match(target, terms)
@@ -239,11 +243,20 @@ def _postgres_sql(target, query, terms):
         f"OR (numnode({tsquery}) = 0 AND ({exact} OR {starts}))"
     )
     match_params = [query, query, *names]
+    # A name equal to the query once both are stemmed ("peacekeeping operations" and
+    # the glossary's "Peacekeeping operation") ranks next to an exact one.
+    stemmed = " OR ".join(
+        f"strip(to_tsvector('{CONFIG}'::regconfig, coalesce({table}.{f}::text, ''))) "
+        f"= strip(to_tsvector('{CONFIG}'::regconfig, %s))"
+        for f in target.a
+    )
     rank = (
         f"ts_rank({table}.search_vector, {tsquery}) "
-        f"+ CASE WHEN {exact} THEN 1.0 WHEN {starts} THEN 0.5 ELSE 0.0 END"
+        f"+ CASE WHEN {exact} THEN 1.0 WHEN {stemmed} THEN 0.9 "
+        f"WHEN {starts} THEN 0.5 ELSE 0.0 END"
     )
-    rank_params = [query, *names]
+    rank_params = [query, *names[: len(target.a)], *[query] * len(target.a)]
+    rank_params += names[len(target.a) :]
     if target.model is Source:
         creators = SourceCreator._meta.db_table
         author = (
@@ -274,12 +287,123 @@ def _fallback_ranked(target, name, query, terms, limit):
                 text = (getattr(record, field) or "").lower()
                 if weight == 1.0 and text == lowered:
                     score += 10
+                elif weight == 1.0 and _singular(text) == _singular(lowered):
+                    score += 9
                 elif weight == 1.0 and text.startswith(lowered + " "):
                     score += 5
                 score += weight * sum(text.count(term) for term in terms)
         hits.append(SearchHit(record, name, score))
     hits.sort(key=lambda hit: -hit.rank)
     return hits[:limit]
+
+
+def _singular(text):
+    return " ".join(
+        w[:-1] if len(w) > 3 and w.endswith("s") else w for w in text.split()
+    )
+
+
+# Names close to a misspelt query ------------------------------------------------------
+
+SIMILAR_LIMIT = 10
+WORD_SIMILARITY = 0.4
+
+
+def similar_names(query, *, types=None):
+    """For a query that finds nothing: published records whose names are close to it
+    ("Kosvo" -> the Kosovo records), best first, and the query with each word replaced
+    by the closest word of those names ("Kosovo"), or "" when nothing is close.
+
+    On PostgreSQL, pg_trgm's word similarity over the names, with the trigram indexes
+    of migration 0012; elsewhere, difflib over the names in Python."""
+    query, terms = _prepare(query)
+    if not terms:
+        return [], ""
+    targets = _targets(types)
+    if connection.vendor == "postgresql":
+        hits = _postgres_similar(targets, query.lower())
+    else:
+        hits = _fallback_similar(targets, query.lower())
+    hits.sort(key=lambda hit: (-hit.rank, str(hit.record).lower()))
+    hits = hits[:SIMILAR_LIMIT]
+    words = {
+        word
+        for hit in hits
+        for name in target_names(TARGETS[hit.type], hit.record)
+        for word in re.findall(r"[\w'-]+", name)
+    }
+    spelling = {w.lower(): w for w in words}
+    corrected = []
+    for word in query.split():
+        close = difflib.get_close_matches(word.lower(), spelling, n=1, cutoff=0.7)
+        corrected.append(spelling[close[0]] if close else word)
+    suggestion = " ".join(corrected)
+    return hits, (suggestion if suggestion.lower() != query.lower() else "")
+
+
+def target_names(target, record):
+    return [getattr(record, f) or "" for f in target.a]
+
+
+def _postgres_similar(targets, query):
+    similarity = "greatest({})"
+    ranked = []
+    for name, target in targets:
+        table = f'"{target.table}"'
+        fields = [f"lower({table}.{f}::text)" for f in target.a]
+        match = " OR ".join(f"%s <%% {f}" for f in fields)
+        score = similarity.format(
+            ", ".join(f"word_similarity(%s, {f})" for f in fields)
+        )
+        ranked.append(
+            target.model.objects.published()
+            .filter(RawSQL(match, [query] * len(fields), output_field=BooleanField()))
+            .order_by()
+            .annotate(
+                type=Value(name),
+                rank=RawSQL(score, [query] * len(fields), output_field=FloatField()),
+            )
+            .values_list("type", "pk", "rank")
+        )
+    best = _union(ranked).order_by("-rank", "type", "pk")[:SIMILAR_LIMIT]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # pg_trgm's default (0.6) misses one dropped letter in a short word ("Kosvo"
+        # against "Kosovo" is 0.5); SET LOCAL ends with this transaction.
+        cursor.execute(
+            f"SET LOCAL pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}"
+        )
+        ranks = {(name, pk): rank for name, pk, rank in best}
+    hits = []
+    for name, target in targets:
+        pks = [pk for kind, pk in ranks if kind == name]
+        for record in target.model.objects.filter(pk__in=pks):
+            hits.append(SearchHit(record, name, float(ranks[name, record.pk])))
+    return hits
+
+
+def _fallback_similar(targets, query):
+    hits = []
+    for name, target in targets:
+        for record in target.model.objects.published().only("pk", "slug", *target.a):
+            words = [
+                word.lower()
+                for text in target_names(target, record)
+                for word in re.findall(r"[\w'-]+", text)
+            ]
+            scores = [
+                max(
+                    (
+                        difflib.SequenceMatcher(None, part, word).ratio()
+                        for word in words
+                    ),
+                    default=0,
+                )
+                for part in query.split()
+            ]
+            score = sum(scores) / len(scores)
+            if score >= 0.75:
+                hits.append(SearchHit(record, name, score))
+    return hits
 
 
 # Snippets -------------------------------------------------------------------------------

@@ -14,7 +14,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -51,7 +60,7 @@ from .models.choices import (
     CreatorRole,
     NormConception,
 )
-from .search import SEARCH_TYPES, count_records, search_records
+from .search import SEARCH_TYPES, count_records, search_records, similar_names
 
 PUBLISHED = Status.PUBLISHED
 
@@ -88,9 +97,12 @@ def published_citations(name="citations", *, creators=True):
 
 
 def preferred_classifications(to_attr=None):
+    """With the citations and authors that say whose judgement it is (the basis)."""
     return Prefetch(
         "classifications",
-        queryset=Classification.objects.filter(preferred=True),
+        queryset=Classification.objects.filter(preferred=True).prefetch_related(
+            published_citations()
+        ),
         to_attr=to_attr,
     )
 
@@ -444,6 +456,17 @@ class SourceListView(RecordListView):
     intro = "The bibliography every claim on this site cites, with page or section."
 
     def decorate(self, queryset):
+        if not self.params.get("ordering"):
+            # A bibliography reads by author: the first author's family name, then
+            # year; works without an author file under their title.
+            first_author = SourceCreator.objects.filter(
+                source=OuterRef("pk"), role=CreatorRole.AUTHOR
+            ).order_by("position", "id")
+            queryset = queryset.annotate(
+                sort_name=Lower(
+                    Coalesce(Subquery(first_author.values("family")[:1]), "title")
+                )
+            ).order_by("sort_name", "year", Lower("title"), "pk")
         return queryset.prefetch_related(
             Prefetch(
                 "creators",
@@ -573,7 +596,9 @@ class RecordDetailView(DetailView):
                 continue
             # A many-valued dimension shows its (published) items, not the text.
             items = self.dimension_items(dimension)
-            text = dimension.display(record) if items is None else ""
+            text = dimension.display_or_reason(record) if items is None else ""
+            if not items and not text:
+                text = dimension.not_established(record)
             if not (items or text):
                 continue
             value = dimension.value(record)
@@ -901,10 +926,10 @@ def _classified(model):
 
 
 def _decade_table(model):
-    """Counts of records by decade of start and preferred conception."""
+    """Counts of records by decade of start and preferred conception; records with no
+    start coded form a last row of their own (decade None), never dropped."""
     rows = (
         _classified(model)
-        .exclude(start_date=None)
         .values("start_date__year", "conception")
         .annotate(n=Count("pk"))
         .order_by()
@@ -912,14 +937,19 @@ def _decade_table(model):
     counts = defaultdict(Counter)
     for row in rows:
         year = row["start_date__year"]
-        counts[year - year % 10][row["conception"]] += row["n"]
+        counts[None if year is None else year - year % 10][row["conception"]] += row[
+            "n"
+        ]
+    list_url = reverse(f"knowledge:{model._meta.model_name}-list")
     return [
         {
             "decade": decade,
+            "label": "Not coded" if decade is None else f"{decade}s",
+            "url": f"{list_url}?decade={filters.NOT_CODED if decade is None else decade}",
             "cells": [counts[decade][value] for value, _ in Conception.choices],
             "total": sum(counts[decade].values()),
         }
-        for decade in sorted(counts)
+        for decade in sorted(counts, key=lambda d: (d is None, d or 0))
     ]
 
 
@@ -966,6 +996,7 @@ SECTION_HEADINGS = {
     ComparisonSection.ROUTE_TO_PEACE: "Routes to stable peace",
     ComparisonSection.ADVOCATES: "Who argues for each",
     ComparisonSection.CRITICISM: "Criticisms",
+    ComparisonSection.DISAGREEMENT: "Where the texts disagree",
 }
 
 
@@ -1069,6 +1100,7 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             for dimension in DIMENSIONS[name]:
                 cells = []
                 for record in records:
+                    preferred = None
                     if dimension is CONCEPTION:
                         preferred = record.preferred_classification()
                         cited = list(preferred.citations.all()) if preferred else []
@@ -1077,8 +1109,9 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
                     value = dimension.value(record)
                     cells.append(
                         {
-                            "text": dimension.display(record),
+                            "text": dimension.display_or_reason(record),
                             "value": value,
+                            "classification": preferred,
                             "notes": notes.cite(cited),
                         }
                     )
@@ -1137,6 +1170,9 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
         base = Mission.objects.published()
         filterset = filters.MissionFilter(self.params or None, queryset=base)
         dated = filterset.qs.filter(start_date__isnull=False)
+        # Missions with no start cannot be drawn: say how many, and link to them.
+        undated = filterset.qs.filter(start_date__isnull=True).count()
+        undated_params = {**self.params, "decade": filters.NOT_CODED}
         # An SVG of thousands of bars is neither readable nor cheap: draw the first
         # TIMELINE_LIMIT and say how to narrow the rest down with the facets.
         missions = list(
@@ -1159,6 +1195,10 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
             clear_url=self.request.path,
             api_url=api_url("mission", self.params),
             conceptions=Conception.choices,
+            undated=undated,
+            undated_url=reverse("knowledge:mission-list")
+            + "?"
+            + _encode(undated_params),
         )
         return context
 
@@ -1166,13 +1206,33 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
 # Search ---------------------------------------------------------------------------------
 
 
+SEARCH_PAGE_SIZE = 20
+SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
+
+
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     chosen = [
         t for t in filters.split_values(request.GET.get("type")) if t in SEARCH_TYPES
     ]
+    try:
+        page = min(max(int(request.GET.get("page", 1)), 1), SEARCH_MAX_PAGE)
+    except ValueError:
+        page = 1
     type_counts = count_records(query) if query else {}
-    hits = search_records(query, types=chosen or None, limit=50) if query else []
+    total = sum(n for name, n in type_counts.items() if not chosen or name in chosen)
+    start = (page - 1) * SEARCH_PAGE_SIZE
+    hits = (
+        search_records(query, types=chosen or None, limit=start + SEARCH_PAGE_SIZE)[
+            start:
+        ]
+        if query
+        else []
+    )
+    similar, suggestion = (
+        similar_names(query, types=chosen or None) if query and not total else ([], "")
+    )
+    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
     type_filters = []
     for name in SEARCH_TYPES:
         if not type_counts.get(name):
@@ -1196,9 +1256,20 @@ def search(request):
         {
             "query": query,
             "hits": hits,
-            "total": sum(
-                n for name, n in type_counts.items() if not chosen or name in chosen
-            ),
+            "total": total,
+            "first": start + 1,
+            "last": start + len(hits),
+            "previous_url": "?" + _encode({**page_params, "page": page - 1})
+            if page > 1
+            else "",
+            "next_url": "?" + _encode({**page_params, "page": page + 1})
+            if total > start + len(hits) and page < SEARCH_MAX_PAGE
+            else "",
+            "similar": similar,
+            "suggestion": suggestion,
+            "suggestion_url": "?" + _encode({**page_params, "q": suggestion})
+            if suggestion
+            else "",
             "type_filters": type_filters,
             "chosen": chosen,
         },
@@ -1226,6 +1297,7 @@ class AboutView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["corrections_email"] = settings.CORRECTIONS_EMAIL
         missions = Mission.objects.published()
         mission_counts = _classification_counts(Mission)
         case_counts = _classification_counts(Case)

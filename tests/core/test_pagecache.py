@@ -92,3 +92,39 @@ def test_a_cache_outage_during_invalidation_does_not_fail_the_write(
     with django_capture_on_commit_callbacks(execute=True):
         mission = MissionFactory()
     assert mission.pk
+
+
+def test_only_canonical_addresses_are_cached(client, django_assert_max_num_queries):
+    MissionFactory()
+    client.get("/missions/?conception=westphalian&page=1")
+    with django_assert_max_num_queries(0):  # the same parameters in another order
+        assert client.get("/missions/?page=1&conception=westphalian").status_code == 200
+    for _ in range(2):
+        with django_assert_max_num_queries(50) as queries:
+            assert client.get("/missions/?utm_source=x").status_code == 200
+        assert len(queries) > 0, "an unknown parameter was served from the cache"
+    for variant in ("?page=1&page=1", "?conception=", "?__proto__=1"):
+        client.get("/missions/" + variant)
+    pages = [key for key in cache._cache if ":page:" in key]
+    assert len(pages) == 1, pages
+
+
+def test_the_cache_key_includes_host_and_scheme(client, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.test"]
+    MissionFactory()
+    assert b"evil.test" in client.get("/sitemap.xml", HTTP_HOST="evil.test").content
+    plain = client.get("/sitemap.xml").content
+    assert b"evil.test" not in plain
+    assert b"http://testserver/" in plain
+    secure = client.get("/sitemap.xml", secure=True).content
+    assert b"https://testserver/" in secure
+
+
+def test_the_compose_redis_is_bounded_with_an_eviction_policy():
+    import yaml
+    from django.conf import settings
+
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+    command = compose["services"]["redis"]["command"]
+    assert command[command.index("--maxmemory") + 1].endswith("mb")
+    assert command[command.index("--maxmemory-policy") + 1] == "allkeys-lru"

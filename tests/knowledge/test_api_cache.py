@@ -142,3 +142,19 @@ def test_search_answers_are_cached_until_a_publish(
         assert as_editor.post(f"{MISSIONS}later/publish/").status_code == 200
     found = {hit["slug"] for hit in api.get(search).json()["results"]}
     assert found == {"seen", "later"}
+
+
+def test_unknown_parameters_and_accept_values_are_answered_but_never_stored(
+    api, django_assert_max_num_queries
+):
+    factories.MissionFactory()
+    variants = [
+        ({"path": MISSIONS + "?utm_source=x"}),
+        ({"path": MISSIONS + "?page_size=5&page_size=6"}),
+        ({"path": MISSIONS, "HTTP_ACCEPT": "application/json; q=0.9, x/y"}),
+    ]
+    for variant in variants:
+        for _ in range(2):
+            with django_assert_max_num_queries(50) as queries:
+                assert api.get(**variant).status_code == 200
+            assert len(queries) > 0, f"{variant} came from the cache"

@@ -130,3 +130,40 @@ def test_a_page_of_the_knowledge_base_is_citable():
     (record,) = parse_ris(citeformats.to_ris([item]))
     assert record["TY"] == ["ELEC"]
     assert "First UN Emergency Force" in citeformats.apa(item)
+
+
+HOSTILE = "x},note={injected}, evil = {y"
+
+
+def test_no_field_value_can_add_a_bibtex_field_or_a_ris_tag():
+    source = factories.SourceFactory(
+        slug="hostile",
+        title=HOSTILE,
+        container_title=HOSTILE,
+        publisher=HOSTILE,
+        place=HOSTILE,
+        volume="1}",
+        issue="{2",
+        edition=HOSTILE,
+        url="https://example.org/a},note={injected",
+        doi="10.1000/x},note={injected}\\",
+        isbn="1}{",
+    )
+    SourceCreator.objects.create(source=source, family=HOSTILE, given="A}")
+    mission = factories.MissionFactory(name=HOSTILE)
+    items = [
+        citeformats.source_csl(source),
+        citeformats.record_csl(mission, "https://kb.example.org/m/},note={injected"),
+    ]
+    first, second = parse_bibtex(citeformats.to_bibtex(items))
+    for entry in (first, second):
+        assert "evil" not in entry
+        assert "injected" not in entry.get("note", "")
+    assert first["url"] == "https://example.org/a%7D,note=%7Binjected"
+    assert first["doi"] == "10.1000/x%7D,note=%7Binjected%7D%5C"
+    ris = citeformats.to_ris(
+        [{**items[0], "title": "a\r\nER  - \r\nTY  - JOUR\nT1  - b"}]
+    )
+    (record,) = parse_ris(ris)
+    assert len(record["TY"]) == 1
+    assert "T1" not in record

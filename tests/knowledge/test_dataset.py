@@ -171,6 +171,27 @@ def test_unknown_fields_and_bad_yaml_are_reported(tiny):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty: a record file needs its fields"),
+        ("# only a comment\n", "empty: a record file needs its fields"),
+        ("slug: broken\nsummary: " + "[" * 20000 + "]" * 20000 + "\n", "nested more"),
+        (
+            "slug: broken\nsummary:\n" + "".join("  " * i + "- \n" for i in range(200)),
+            "nested more",
+        ),
+    ],
+    ids=["empty", "comment-only", "flow-20000-deep", "block-200-deep"],
+)
+def test_empty_and_deeply_nested_files_are_clear_errors(tiny, text, message):
+    write(tiny, "norms/broken.yaml", text)
+    with pytest.raises(CommandError) as exc:
+        call_command("load_knowledge", str(tiny))
+    assert "norms/broken.yaml" in str(exc.value)
+    assert message in str(exc.value)
+
+
 def test_incomplete_records_load_as_drafts(tiny):
     write(
         tiny,

@@ -409,6 +409,24 @@ def test_compare_page_cites_each_cell_and_counts_by_decade(client):
     assert "Fifties mission" in content
 
 
+def test_compare_page_lists_where_the_texts_disagree_with_their_own_headings(client):
+    factories.ComparisonRowFactory(name="Consent of the host")
+    factories.ComparisonRowFactory(
+        name="Why the national/international boundary eroded",
+        section="disagreement",
+        westphalian="Flynn and Farrell: the choices of states.",
+        post_westphalian="Bellamy, Williams and Griffin: globalization.",
+    )
+    content = text(client.get(reverse("knowledge:compare")))
+    block = content.split('id="section-disagreement"')[1]
+    assert "Where the texts disagree" in block
+    assert "Why the national/international boundary eroded" in block
+    assert "Flynn and Farrell: the choices of states." in block
+    assert "A competing view" in block and ">Post-Westphalian<" not in block
+    assert "Consent of the host" not in block  # other sections keep their own table
+    assert 'href="#section-disagreement"' in content  # listed in the page's contents
+
+
 def test_compare_page_is_rendered_once_per_content_generation(
     client, django_capture_on_commit_callbacks
 ):

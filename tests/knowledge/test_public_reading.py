@@ -90,3 +90,52 @@ def test_every_numbered_note_has_a_marker_and_the_rest_are_further_sources(clien
     further = content.split('id="further-sources"', 1)[1]
     assert "p. 530" in further
     assert "p. 530" not in content.split('id="further-sources"', 1)[0]
+
+
+def test_the_bibliography_sorts_and_leads_by_author(client):
+    zeta = factories.SourceFactory(title="A first title", year=2001)
+    zeta.creators.create(family="Zeta", given="Z", position=0)
+    alpha = factories.SourceFactory(title="Zoology of peace", year=1999)
+    alpha.creators.create(family="alpha", given="A", position=0)
+    alpha.creators.create(family="Beta", given="B", position=1)
+    anonymous = factories.SourceFactory(title="Middle report", year=2000)
+    content = text(client.get("/sources/"))
+    order = [content.index(s.get_absolute_url()) for s in (alpha, anonymous, zeta)]
+    assert order == sorted(order)
+    assert "alpha and Beta (1999)" in content
+
+
+def test_acronyms_of_recorded_missions_in_prose_link_to_their_pages(client):
+    onuc = factories.MissionFactory(acronym="ONUC")
+    factories.MissionFactory(acronym="DRAFTOP", status="draft")
+    case = factories.CaseFactory(
+        summary="After ONUC, and before DRAFTOP or [ONUC](/x/), came `ONUC` again."
+    )
+    content = text(client.get(case.get_absolute_url()))
+    summary = content.split('class="summary"', 1)[1].split("</div>", 1)[0]
+    assert summary.count(f'<a href="{onuc.get_absolute_url()}">ONUC</a>') == 1
+    assert '<a href="/x/" rel="noopener noreferrer">ONUC</a>' in summary
+    assert "<code>ONUC</code>" in summary
+    assert "DRAFTOP" in summary and "/missions/" + "draftop" not in summary.lower()
+    own = text(client.get(onuc.get_absolute_url()))
+    assert f'<a href="{onuc.get_absolute_url()}">ONUC</a>' not in own
+
+
+def test_un_documents_link_to_their_official_text_by_symbol(client):
+    resolution = factories.DocumentFactory(symbol="S/RES/1244 (1999)", url="")
+    content = text(client.get(resolution.get_absolute_url()))
+    assert 'href="https://undocs.org/S/RES/1244%20(1999)"' in content
+    treaty = factories.DocumentFactory(symbol="", url="https://example.org/act")
+    assert 'href="https://example.org/act"' in text(
+        client.get(treaty.get_absolute_url())
+    )
+    plain = factories.DocumentFactory(symbol="CSCE/HFA", url="")
+    assert "Official text" not in text(client.get(plain.get_absolute_url()))
+
+
+def test_about_states_the_scope_and_how_to_report_an_error(client, settings):
+    settings.CORRECTIONS_EMAIL = "fixes@example.org"
+    content = text(client.get("/about/"))
+    assert 'id="scope-heading">What it covers, and what it does not' in content
+    assert "not a complete register" in content
+    assert 'href="mailto:fixes@example.org"' in content

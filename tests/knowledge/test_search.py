@@ -132,6 +132,13 @@ def test_the_stored_vectors_are_exactly_the_searched_expressions():
     assert {t.table: t.vector_sql() for t in TARGETS.values()} == migration.VECTORS
 
 
+def test_the_trigram_indexes_cover_exactly_the_searched_names():
+    migration = importlib.import_module(
+        "apps.knowledge.migrations.0012_search_trigram_indexes"
+    )
+    assert {t.table: t.a for t in TARGETS.values()} == migration.NAMES
+
+
 def test_the_name_indexes_cover_exactly_the_searched_names():
     migration = importlib.import_module(
         "apps.knowledge.migrations.0008_search_name_indexes"
@@ -147,12 +154,57 @@ def test_counts_per_type_match_the_hits(collection):
     assert count_records("UNEF", types=["concept"]) == {"concept": 1}
 
 
-def test_search_page_counts_every_match_but_shows_the_best(client):
-    factories.NormFactory.create_batch(55, summary="About sovereignty.")
+def test_search_page_counts_every_match_and_pages_through_them(client):
+    factories.NormFactory.create_batch(45, summary="About sovereignty.")
     response = client.get("/search/?q=sovereignty")
-    assert response.context["total"] == 55
-    assert len(response.context["hits"]) == 50
-    assert "Showing the best 50" in response.content.decode()
+    assert response.context["total"] == 45
+    assert len(response.context["hits"]) == 20
+    content = response.content.decode()
+    assert "45 results for “sovereignty”: 1\u201320" in content
+    assert 'href="?q=sovereignty&amp;page=2" rel="next"' in content
+    seen = set()
+    for page in (1, 2, 3):
+        hits = client.get(f"/search/?q=sovereignty&page={page}").context["hits"]
+        seen |= {hit.record.pk for hit in hits}
+    assert len(seen) == 45
+    last = client.get("/search/?q=sovereignty&page=3").content.decode()
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+    assert client.get("/search/?q=sovereignty&page=x").status_code == 200
+
+
+def test_a_misspelt_name_is_found_and_corrected(client):
+    kosovo = factories.CaseFactory(name="Kosovo conflict", summary="A war in 1999.")
+    factories.CaseFactory(name="Suez Crisis", summary="A war in 1956.")
+    content = client.get("/search/?q=Kosvo").content.decode()
+    assert "Nothing found for “Kosvo”" in content
+    assert 'Did you mean <a href="?q=Kosovo">Kosovo</a>?' in content
+    assert kosovo.get_absolute_url() in content
+    assert "/cases/suez" not in content
+
+
+def test_a_misspelt_term_finds_the_glossary_entry(client):
+    term = factories.ConceptFactory(term="Peacekeeping", summary="Keeping a peace.")
+    content = client.get("/search/?q=peacekeping").content.decode()
+    assert term.get_absolute_url() in content
+    assert "Did you mean" in content
+
+
+def test_a_plural_query_ranks_the_singular_name_first(collection):
+    term = factories.ConceptFactory(
+        term="Peacekeeping operation", summary="An operation to keep a peace."
+    )
+    factories.SourceFactory(
+        title="Peacekeeping operations and their politics",
+        summary="On peacekeeping operations, peacekeeping operations everywhere.",
+    )
+    assert search_records("peacekeeping operations")[0].record == term
+
+
+def test_a_short_word_matches_whole_words_only(collection):
+    factories.NormFactory(name="Foundations", summary="Found under the Charter.")
+    hits = search_records("UN")
+    assert hits[0].record.acronym == "UN"
+    assert all(hit.record.name != "Foundations" for hit in hits)
 
 
 @pytest.mark.parametrize("url", ["/search/?q=suez", "/api/v1/search/?q=suez"])

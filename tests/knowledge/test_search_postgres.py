@@ -116,3 +116,13 @@ def test_a_stop_word_acronym_is_still_found_by_name():
     factories.OrganisationFactory(name="Who knows", acronym="")
     hits = search_records("WHO")
     assert [hit.record.name for hit in hits] == [who.name, "Who knows"]
+
+
+def test_a_misspelt_mission_name_finds_the_mission(client):
+    kfor = factories.MissionFactory(
+        name="Kosovo Force", acronym="KFOR", summary="A NATO-led force."
+    )
+    factories.MissionFactory(name="Observer group", summary="Observers.")
+    response = client.get("/search/?q=Kosvo+Forse")
+    assert [hit.record for hit in response.context["similar"]] == [kfor]
+    assert response.context["suggestion"] == "Kosovo Force"

@@ -217,11 +217,11 @@ def test_csv_export_then_import_round_trips(editor_client):
     text = response.content.decode()
     assert (
         text.splitlines()[0]
-        == "slug,name,conception,related,summary,curator_note,wikidata"
+        == "slug,name,conception,related,summary,caveat,curator_note,wikidata"
     )
     assert "consent,Consent,westphalian" in text
     edited = text.replace("Agreement. Of parties.", "Agreement of the parties. Always.")
-    edited += "impartiality,Impartiality,westphalian,consent,Even-handed. Always.,,\n"
+    edited += "impartiality,Impartiality,westphalian,consent,Even-handed. Always.,,,\n"
     result = editor_client.post(
         reverse("admin:knowledge_norm_import_csv"),
         {"file": upload(edited)},

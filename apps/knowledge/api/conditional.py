@@ -127,12 +127,15 @@ class ConditionalMixin:
             and request.method in ("GET", "HEAD")
         ):
             return None
-        meta = request.META
-        # Absolute addresses in the body depend on the scheme and host.
-        address = f"{request.scheme}://{request.get_host()}{request.path}"
-        query = "&".join(sorted(meta.get("QUERY_STRING", "").split("&")))
-        parts = [address, query, meta.get("HTTP_ACCEPT", "")]
-        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        # Canonical addresses only (known parameters, sorted: pagecache.cache_address),
+        # with the scheme and host that absolute addresses in the body depend on; and
+        # only the Accept values a renderer answers, so variants cannot fill the cache.
+        address = pagecache.cache_address(request)
+        accept = request.META.get("HTTP_ACCEPT", "")
+        accepted = {"", "*/*", *(r.media_type for r in self.get_renderers())}
+        if address is None or accept not in accepted:
+            return None
+        digest = hashlib.sha256(f"{address}\n{accept}".encode()).hexdigest()
         return f"api:{digest}"
 
     def cached_answer(self, entry, request, *args, **kwargs):

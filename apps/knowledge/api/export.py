@@ -32,6 +32,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from .. import codebook as codebook_rules
 from ..importers import _defuse as defuse_formula
 from ..models import (
     Case,
@@ -250,6 +251,35 @@ def codebook():
         }
         for task in MandateTask.objects.order_by("position", "name")
     ]
+    schemes.append(
+        {
+            "name": "ClassificationBasis",
+            "description": "Whose judgement a classification is "
+            "(classification.basis).",
+            "fields": ["classification.basis"],
+            "values": [
+                {"value": value, "label": label, "definition": ""}
+                for value, label in codebook_rules.Basis.choices
+            ],
+        }
+    )
+    schemes.append(
+        {
+            "name": "DecisionRule",
+            "description": "The rules curators apply when the basis is curators "
+            "(classification.rule). " + codebook_rules.NOT_SIGNS,
+            "fields": ["classification.rule"],
+            "values": [
+                {
+                    "value": rule.slug,
+                    "label": rule.label,
+                    "definition": f"Gives {rule.value_label}. {rule.test} {rule.reading}",
+                    "conception": rule.value,
+                }
+                for rule in codebook_rules.RULES
+            ],
+        }
+    )
     schemes.append(
         {
             "name": "MandateTask",

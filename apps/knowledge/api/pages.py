@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from .. import codebook as codebook_rules
 from ..models import Mission, Source
 from . import export
 
@@ -156,6 +157,8 @@ class DataPageView(TemplateView):
             )
             table.setdefault("links", []).append(file)
         context["tables"] = list(tables.values())
+        context["rules"] = codebook_rules.RULES
+        context["rules_not_signs"] = codebook_rules.NOT_SIGNS
         context["codebook"] = [
             {**scheme, "defined": any(v["definition"] for v in scheme["values"])}
             for scheme in export.codebook()

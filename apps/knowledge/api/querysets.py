@@ -78,7 +78,7 @@ def _visible_targets(user):
 def classification_queryset(user):
     return (
         Classification.objects.filter(_visible_targets(user))
-        .prefetch_related("target", published_citations())
+        .prefetch_related("target", published_citations(creators=True))
         .order_by("pk")
     )
 
@@ -151,19 +151,23 @@ def load_capped(obj, names):
         setattr(obj, f"{name}_count", rows[0].total if rows else 0)
 
 
-def published_citations(name="citations"):
-    return loaded(
-        name,
+def published_citations(name="citations", *, creators=False):
+    """`creators` for a classification's citations: the sources' authors name an
+    author's classification ("Flynn and Farrell's classification, p. 520")."""
+    queryset = (
         Citation.objects.filter(source__status=Status.PUBLISHED)
         .select_related("source")
-        .order_by("position", "id"),
+        .order_by("position", "id")
     )
+    if creators:
+        queryset = queryset.prefetch_related("source__creators")
+    return loaded(name, queryset)
 
 
 def classifications_with_citations():
     return loaded(
         "classifications",
-        Classification.objects.prefetch_related(published_citations()),
+        Classification.objects.prefetch_related(published_citations(creators=True)),
     )
 
 

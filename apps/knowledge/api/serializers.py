@@ -85,7 +85,14 @@ class ClassificationSerializer(StrictInputMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:classification-detail")
     period_display = serializers.CharField(read_only=True)
     rule_label = serializers.SerializerMethodField()
+    basis_display = serializers.SerializerMethodField()
     citations = CitationSerializer(many=True, required=False)
+
+    @extend_schema_field(serializers.CharField())
+    def get_basis_display(self, obj):
+        """Whose judgement, in words: "Bellamy, Williams and Griffin's classification,
+        p. 27 [reconstructed]" or "Curators' application of rule tasks-westphalian"."""
+        return obj.basis_text(related(obj, "citations"))
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_rule_label(self, obj):
@@ -101,6 +108,7 @@ class ClassificationSerializer(StrictInputMixin, serializers.ModelSerializer):
             "url",
             "value",
             "basis",
+            "basis_display",
             "rule",
             "rule_label",
             "departure",

@@ -4,6 +4,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def back_to_complete_references(apps, schema_editor):
+    """Going back: the old schema has no subtitle column and needs a source type. Keep
+    the subtitle in the title, and give a source with no type the loosest one ("Essay or
+    web page"); the publishing rules had kept such a source unpublished anyway."""
+    Source = apps.get_model("knowledge", "Source")
+    for source in Source.objects.exclude(subtitle=""):
+        source.title = f"{source.title}: {source.subtitle}"[:500]
+        source.save(update_fields=["title"])
+    Source.objects.filter(kind="").update(kind="webpage")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -26,6 +37,7 @@ class Migration(migrations.Migration):
             name='subtitle',
             field=models.CharField(blank=True, help_text='The part after the colon, if any.', max_length=500),
         ),
+        migrations.RunPython(migrations.RunPython.noop, back_to_complete_references),
         migrations.AlterField(
             model_name='historicalsource',
             name='kind',

@@ -249,19 +249,17 @@ class Classification(models.Model):
     def rule_info(self):
         return codebook.RULES_BY_SLUG.get(self.rule)
 
-    def author_citation(self):
-        """The citation where the text itself places the operation (basis author)."""
-        for citation in self.citations.all():
-            if citation.claim == Claim.CLASSIFICATION:
-                return citation
-        return None
-
     @property
     def basis_display(self):
+        return self.basis_text(self.citations.all())
+
+    def basis_text(self, citations):
         """Whose judgement, in a phrase: "Bellamy, Williams and Griffin's
         classification, p. 27" or "Curators' application of rule tasks-westphalian"."""
         if self.basis == codebook.Basis.AUTHOR:
-            citation = self.author_citation()
+            citation = next(
+                (c for c in citations if c.claim == Claim.CLASSIFICATION), None
+            )
             if citation is None:
                 return "The cited author's classification"
             names = [c.family for c in citation.source.authors()]

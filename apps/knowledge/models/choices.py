@@ -235,6 +235,7 @@ class ComparisonSection(models.TextChoices):
     ROUTE_TO_PEACE = "route_to_peace", "Route to stable peace"
     ADVOCATES = "advocates", "Who argues for it"
     CRITICISM = "criticism", "Criticism"
+    DISAGREEMENT = "disagreement", "Where the texts disagree"
 
 
 class CreatorRole(models.TextChoices):

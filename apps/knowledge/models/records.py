@@ -1,6 +1,9 @@
 """The domain records: organisations, documents, norms, cases, missions, concepts and the
 rows of the Westphalian / post-Westphalian comparison."""
 
+import re
+from urllib.parse import quote
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -80,6 +83,18 @@ class DatedRecord(KnowledgeRecord):
         return fuzzydate.display(
             self.continuing_as_of_date, self.continuing_as_of_precision
         )
+
+    @property
+    def end_status_display(self):
+        """The end, or why there is none: 'continuing as of March 2004', 'not
+        established', 'not coded'."""
+        if self.end_date:
+            return self.end_display
+        if self.continuing_as_of_date:
+            return f"continuing as of {self.continuing_display}"
+        if "end" in (self.not_established or {}):
+            return "not established"
+        return "not coded"
 
     @property
     def dates_display(self):
@@ -278,6 +293,10 @@ class Norm(KnowledgeRecord):
         return slug_url("knowledge:norm-detail", self.slug)
 
 
+# UN documents: Security Council and General Assembly symbols (S/RES/1244 (1999), A/RES/...).
+UN_SYMBOL = re.compile(r"^(S|A)/\S")
+
+
 class Document(KnowledgeRecord):
     title = models.CharField(max_length=500)
     short_title = models.CharField(max_length=200, blank=True)
@@ -322,6 +341,16 @@ class Document(KnowledgeRecord):
     @property
     def name(self):
         return self.short_title or self.title
+
+    @property
+    def official_text_url(self):
+        """The official text: the recorded URL, or for a UN document its symbol's
+        address at the UN's document resolver (undocs.org + symbol)."""
+        if self.url:
+            return self.url
+        if UN_SYMBOL.match(self.symbol):
+            return "https://undocs.org/" + quote(self.symbol, safe="/()")
+        return ""
 
     @property
     def date_display(self):
@@ -515,9 +544,13 @@ class ComparisonRow(KnowledgeRecord):
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Rows sort by this within a section."
     )
-    westphalian = models.TextField(help_text="The Westphalian view (Markdown).")
+    westphalian = models.TextField(
+        help_text="The Westphalian view (Markdown). In a row of the section "
+        "'Where the texts disagree': the first view, naming who holds it."
+    )
     post_westphalian = models.TextField(
-        help_text="The post-Westphalian view (Markdown)."
+        help_text="The post-Westphalian view (Markdown). In a row of the section "
+        "'Where the texts disagree': the competing view, naming who holds it."
     )
 
     class Meta:

@@ -3,10 +3,12 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 
 from apps.core.markdown import render
+from apps.knowledge.autolink import link_acronyms
 
 register = template.Library()
 
@@ -22,6 +24,13 @@ def plain_text(text):
     """Curator Markdown as plain, *unescaped* text, for attributes such as the meta
     description: the template's autoescaping then escapes it once (quotes included)."""
     return html.unescape(strip_tags(render(text)))
+
+
+@register.filter
+def link_missions(html, record=None):
+    """Rendered Markdown with the acronyms of recorded missions linked to their pages
+    (but not `record`'s own)."""
+    return mark_safe(link_acronyms(str(html), skip=getattr(record, "acronym", "")))
 
 
 @register.simple_tag(takes_context=True)
@@ -63,6 +72,24 @@ def conception_badge(value, label):
         value or "none",
         label or "Not classified",
     )
+
+
+@register.simple_tag
+def classification_basis(classification):
+    """Whose judgement a classification is, linked to its rule on the codebook page."""
+    if not classification:
+        return ""
+    text = classification.basis_display
+    rule = classification.rule_info
+    if rule is not None:
+        return format_html(
+            '<a class="basis" href="{}#{}" title="{}">{}</a>',
+            reverse("apisite:data"),
+            rule.anchor,
+            rule.label,
+            text,
+        )
+    return format_html('<span class="basis">{}</span>', text)
 
 
 @register.filter
