@@ -237,6 +237,16 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": ["apps.knowledge.api.filters.FilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "apps.knowledge.api.renderers.RawFormBrowsableAPIRenderer",
+    ],
+    # JSON bodies are checked for depth and size before they are parsed (parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.knowledge.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "apps.knowledge.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "apps.knowledge.api.exceptions.exception_handler",

@@ -378,6 +378,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
             if self.comparable
             else "",
             row_template=f"knowledge/rows/{opts.model_name}.html",
+            compare_url_base=reverse("knowledge:compare"),
         )
         return context
 
@@ -977,7 +978,7 @@ def _by_conception(model, model_name):
         _classified(model).values_list("conception").annotate(n=Count("pk")).order_by()
     )
     list_url = reverse(f"knowledge:{model_name}-list")
-    return [
+    buckets = [
         {
             "value": value,
             "label": label,
@@ -989,6 +990,12 @@ def _by_conception(model, model_name):
         }
         for value, label in Conception.choices
     ]
+    # Whose judgement each listed record's classification is: one prefetch for all.
+    prefetch_related_objects(
+        [record for bucket in buckets for record in bucket["records"]],
+        preferred_classifications(to_attr="preferred"),
+    )
+    return buckets
 
 
 SECTION_HEADINGS = {

@@ -78,6 +78,9 @@ def test_detail_and_list_say_whose_judgement_and_link_the_rule(client):
     compared = text(client.get(f"/compare/missions/?ids={author.slug},{curators.slug}"))
     assert "Bellamy, Williams and Griffin&#x27;s classification, p. 27" in compared
     assert "Curators&#x27; application of rule tasks-westphalian" in compared
+    overview = text(client.get("/compare/"))
+    assert "Bellamy, Williams and Griffin&#x27;s classification, p. 27" in overview
+    assert 'href="/data/#rule-tasks-westphalian"' in overview
 
 
 def test_codebook_page_states_every_rule_at_its_anchor(client):
@@ -112,6 +115,17 @@ def test_api_gives_basis_rule_label_and_departure(client):
     assert item["departure"] == "Its later years added policing."
     rows = client.get("/api/v1/classifications/").json()["results"]
     assert {r["basis"] for r in rows} == {"author", "curators"}
+    listed = {
+        r["slug"]: (r["conception_basis"], r["conception_rule"])
+        for r in client.get("/api/v1/missions/").json()["results"]
+    }
+    assert listed == {
+        author.slug: ("author", None),
+        curators.slug: ("curators", "tasks-westphalian"),
+    }
+    table = client.get("/api/v1/export/missions.csv").content.decode()
+    assert "conception_basis" in table.splitlines()[0]
+    assert "curators,tasks-westphalian" in table
 
 
 def test_caveat_and_not_established_reasons_are_public(client):

@@ -694,8 +694,8 @@ def test_detail_page_marks_notes_and_badges_the_conception(client):
     factories.CitationFactory(target=mission, claim="host_consent", locator="525")
     content = text(client.get(mission.get_absolute_url()))
     assert (
-        '<span class="badge c-post_westphalian"><span class="swatch" '
-        'aria-hidden="true"></span>Post-Westphalian</span>'
+        '<a class="badge c-post_westphalian" href="/compare/#conception-post_westphalian">'
+        '<span class="swatch" aria-hidden="true"></span>Post-Westphalian'
     ) in content
     assert '<sup class="fn"><a href="#fn-1" aria-label="Source note 1">1</a></sup>' in (
         content

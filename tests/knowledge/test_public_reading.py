@@ -139,3 +139,25 @@ def test_about_states_the_scope_and_how_to_report_an_error(client, settings):
     assert 'id="scope-heading">What it covers, and what it does not' in content
     assert "not a complete register" in content
     assert 'href="mailto:fixes@example.org"' in content
+
+
+def test_the_frame_is_one_click_away(client):
+    mission = factories.MissionFactory(classified="westphalian")
+    detail = text(client.get(mission.get_absolute_url()))
+    assert 'class="badge c-westphalian" href="/compare/#conception-westphalian"' in (
+        detail
+    )
+    compare = text(client.get("/compare/"))
+    assert 'id="conception-westphalian"' in compare
+    assert 'href="/glossary/westphalian-order/"' in compare
+    order = factories.ConceptFactory(slug="post-westphalian-order", term="Order")
+    entry = text(client.get(order.get_absolute_url()))
+    assert 'href="/compare/#conception-post_westphalian"' in entry
+    other = factories.ConceptFactory(slug="liberal-peace", term="Liberal peace")
+    assert "/compare/#conception" not in text(client.get(other.get_absolute_url()))
+
+
+def test_list_rows_link_their_conception_to_its_definition(client):
+    factories.CaseFactory(classified="mixed")
+    content = text(client.get("/cases/"))
+    assert 'class="badge c-mixed" href="/compare/#conception-mixed"' in content

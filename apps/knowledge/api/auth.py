@@ -7,11 +7,15 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 
 class TokenView(ObtainAuthToken):
     """POST a user name and password for your token; DELETE (with the token) revokes it.
     Staff can also see and revoke tokens in the admin."""
+
+    # DRF's view lists its own parsers; ours bound JSON bodies like every other view's.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def get_permissions(self):
         if self.request.method == "DELETE":

@@ -2,7 +2,7 @@
 
 import json
 
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer
 
 from .. import citeformats
 
@@ -63,3 +63,12 @@ class RISRenderer(CitationRenderer):
 
 
 CITATION_RENDERERS = [CSLJSONRenderer, BibTeXRenderer, RISRenderer]
+
+
+class RawFormBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """The browsable API with the raw JSON form only. DRF's HTML form cannot render the
+    records' nested {slug, name, url} summaries (it failed with "unhashable type: dict"
+    for every curator); writers send the same JSON the API documents."""
+
+    def render_form_for_serializer(self, serializer):
+        return None

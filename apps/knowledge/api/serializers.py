@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from apps.core.models import Status
 
-from .. import services
+from .. import codebook, services
 from ..models import (
     Case,
     Citation,
@@ -288,6 +288,8 @@ class ClassifiedRecordSerializer(RecordSerializer):
         help_text="Coded fields left blank on purpose: field -> the public reason.",
     )
     conception = serializers.SerializerMethodField()
+    conception_basis = serializers.SerializerMethodField()
+    conception_rule = serializers.SerializerMethodField()
     classifications = ClassificationSerializer(many=True, required=False)
 
     aliases = {
@@ -306,9 +308,31 @@ class ClassifiedRecordSerializer(RecordSerializer):
     )
     def get_conception(self, obj):
         """The value of the preferred classification."""
+        preferred = self._preferred(obj)
+        return preferred.value if preferred else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=codebook.Basis.choices, allow_null=True)
+    )
+    def get_conception_basis(self, obj):
+        """Whose judgement the preferred classification is: the cited author's own,
+        or the curators' application of `conception_rule` (see the codebook)."""
+        preferred = self._preferred(obj)
+        return (preferred.basis or None) if preferred else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=codebook.RULE_CHOICES, allow_null=True)
+    )
+    def get_conception_rule(self, obj):
+        """The decision rule the curators applied (null for an author's own)."""
+        preferred = self._preferred(obj)
+        return (preferred.rule or None) if preferred else None
+
+    @staticmethod
+    def _preferred(obj):
         for classification in related(obj, "classifications"):
             if classification.preferred:
-                return classification.value
+                return classification
         return None
 
     def get_fields(self):
@@ -371,6 +395,8 @@ class MissionListSerializer(ClassifiedRecordSerializer):
             "acronym",
             "status",
             "conception",
+            "conception_basis",
+            "conception_rule",
             "start",
             "end",
             "continuing_as_of",
@@ -419,6 +445,8 @@ class MissionSerializer(ClassifiedRecordSerializer):
             "name",
             "acronym",
             "conception",
+            "conception_basis",
+            "conception_rule",
             "start",
             "end",
             "continuing_as_of",
@@ -459,6 +487,8 @@ class CaseListSerializer(ClassifiedRecordSerializer):
             "name",
             "status",
             "conception",
+            "conception_basis",
+            "conception_rule",
             "start",
             "end",
             "continuing_as_of",
@@ -487,6 +517,8 @@ class CaseSerializer(ClassifiedRecordSerializer):
             *RecordSerializer.Meta.common[:4],
             "name",
             "conception",
+            "conception_basis",
+            "conception_rule",
             "start",
             "end",
             "continuing_as_of",

@@ -25,7 +25,6 @@ from rest_framework import (
     viewsets,
 )
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -56,6 +55,7 @@ from .filters import (
     ClassificationFilter,
     MissionFilter,
 )
+from .parsers import BoundedJSONParser
 from .querysets import (
     citation_queryset,
     classification_queryset,
@@ -131,7 +131,7 @@ class RecordViewSet(
     permission_classes = [ModelPermissions]
     # Nested citations and classifications cannot be said in a form: JSON only (a form
     # or multipart body is a 415, not a write that silently drops them).
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     sparse_fields = True
     cache_anonymous = True
     model = None

@@ -20,6 +20,12 @@ Conception.DEFINITIONS = {
     "minority rights, administration) on the view that liberal democracies make stable peace.",
     "mixed": "Does both, or drifts from one to the other within the period judged.",
 }
+# The glossary entries for the two orders (data/concepts/): their pages and the
+# definitions on /compare/ link to each other.
+Conception.GLOSSARY_SLUGS = {
+    "westphalian": "westphalian-order",
+    "post_westphalian": "post-westphalian-order",
+}
 
 
 class NormConception(models.TextChoices):

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 
 from apps.core.markdown import render
 from apps.knowledge.autolink import link_acronyms
+from apps.knowledge.models.choices import Conception
 
 register = template.Library()
 
@@ -63,9 +64,35 @@ def note_markers(notes):
     )
 
 
+@register.filter
+def glossary_url(conception):
+    """The glossary entry of a conception's order ("" for mixed)."""
+    slug = Conception.GLOSSARY_SLUGS.get(conception)
+    return reverse("knowledge:concept-detail", kwargs={"slug": slug}) if slug else ""
+
+
+@register.filter
+def conception_of_glossary_entry(concept):
+    """The conception whose order a glossary entry names ("" for other entries)."""
+    for value, slug in Conception.GLOSSARY_SLUGS.items():
+        if slug == concept.slug:
+            return value
+    return ""
+
+
 @register.simple_tag
 def conception_badge(value, label):
-    """The coloured badge naming a conception (or "Not classified")."""
+    """The coloured badge naming a conception (or "Not classified"). A mission's or
+    case's conception links to its definition on /compare/, one click away."""
+    if value in Conception.values:
+        return format_html(
+            '<a class="badge c-{0}" href="{1}#conception-{0}"><span class="swatch" '
+            'aria-hidden="true"></span>{2}<span class="visually-hidden"> '
+            "(definition)</span></a>",
+            value,
+            reverse("knowledge:compare"),
+            label,
+        )
     return format_html(
         '<span class="badge c-{}"><span class="swatch" aria-hidden="true"></span>{}'
         "</span>",
