@@ -289,3 +289,20 @@ def test_export_index_etag_holds_while_the_data_does(api, dataset):
     with mock.patch("django.utils.timezone.now", return_value=later_time):
         later = api.get("/api/v1/export/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert later.status_code == 304
+
+
+def test_per_type_exports_take_the_list_filters(api, dataset):
+    factories.MissionFactory(slug="other")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                api.get("/api/v1/export/missions.csv?organisation=un").content.decode()
+            )
+        )
+    )
+    assert [row["slug"] for row in rows] == ["unef-i"]
+    body = api.get("/api/v1/export/missions.json?organisation=un").json()
+    assert [record["slug"] for record in body["records"]] == ["unef-i"]
+    assert api.get("/api/v1/export/missions.csv").content.count(b"\n") == 3
+    assert api.get("/api/v1/export/missions.csv?organisaton=un").status_code == 400
+    assert api.get("/api/v1/export/dataset.json?organisation=un").status_code == 400

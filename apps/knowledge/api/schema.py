@@ -121,6 +121,9 @@ PARAMETER_BOUNDS = {
     "If-Match": {"minLength": 1},
 }
 DECADE_BOUNDS = {"minimum": 1, "maximum": 9990}
+DECADE_PATTERN = (
+    r"^(none|[1-9][0-9]{0,2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|9990)$"
+)
 
 # Response headers, documented on the answers that carry them.
 HEADERS = {
@@ -152,6 +155,8 @@ def postprocess(result, generator, request, public):
                     target = schema.get("items", schema)
                     if target.get("type") in ("number", "integer"):
                         target.update(DECADE_BOUNDS)
+                    else:  # a year from 1 to 9990, or "none" (no year coded)
+                        target["pattern"] = DECADE_PATTERN
             responses = operation.get("responses", {})
             for code, response in responses.items():
                 headers = response.setdefault("headers", {})
