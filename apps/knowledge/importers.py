@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -29,6 +30,17 @@ class ImportProblem(ValueError):
 def _page_range(text):
     text = (text or "").replace("\u2013", "-").replace("--", "-").strip()
     return text if re.fullmatch(r"\d{1,5}(-\d{1,5})?", text) else ""
+
+
+def _small_int(value, low, high):
+    """`value` (text or a number) as an int in [low, high], or None. Only ASCII digits,
+    at most six: '²' passes str.isdigit() but not int(), and a 5,000-digit number is
+    past what Python converts."""
+    match = (
+        re.fullmatch(r"[0-9]{1,6}", str(value).strip()) if value is not None else None
+    )
+    number = int(match.group()) if match else None
+    return number if number is not None and low <= number <= high else None
 
 
 def _year(text):
@@ -71,6 +83,13 @@ def _source_dict(fields, authors, editors):
     data = {k: v for k, v in data.items() if v not in (None, "", [])}
     if not data.get("title"):
         raise ImportProblem("The entry has no title.")
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise ImportProblem(
+            "The entry contains a character that is not valid text (a lone "
+            "surrogate, as from a broken \\u escape)."
+        ) from None
     return data
 
 
@@ -264,7 +283,7 @@ def parse_bibtex(text):
             "publisher": fields.get("publisher", "") or fields.get("institution", ""),
             "place": fields.get("address", "") or fields.get("location", ""),
             "year": _year(fields.get("year") or fields.get("date")),
-            "month": int(month) if month.isdigit() and 1 <= int(month) <= 12 else None,
+            "month": _small_int(month, 1, 12),
             "pages": fields.get("pages", ""),
             "url": fields.get("url", ""),
             "doi": fields.get("doi", ""),
@@ -427,6 +446,10 @@ def parse_csl_json(text):
         raise ImportProblem(
             f"CSL-JSON line {exc.lineno}, column {exc.colno}: {exc.msg}."
         ) from None
+    except ValueError:  # a number too long for Python to convert
+        raise ImportProblem("CSL-JSON: a number has too many digits.") from None
+    except RecursionError:
+        raise ImportProblem("CSL-JSON: nested too deeply to be one entry.") from None
     if isinstance(item, list):
         if len(item) != 1:
             raise ImportProblem("CSL-JSON: paste one entry at a time.")
@@ -441,12 +464,8 @@ def parse_csl_json(text):
     year = month = None
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         year = _year(parts[0][0])
-        if (
-            len(parts[0]) > 1
-            and str(parts[0][1]).isdigit()
-            and 1 <= int(parts[0][1]) <= 12
-        ):
-            month = int(parts[0][1])
+        if len(parts[0]) > 1:
+            month = _small_int(parts[0][1], 1, 12)
     return _source_dict(
         {
             "kind": CSL_KINDS.get(_csl_text(item, "type"), "report"),
@@ -603,7 +622,7 @@ def read_csv(record_type, raw: bytes):
 def _is_integer(model, column):
     try:
         field = model._meta.get_field(column)
-    except LookupError:
+    except FieldDoesNotExist:
         return False
     return field.get_internal_type().endswith("IntegerField")
 
@@ -620,9 +639,11 @@ def apply_csv_row(record_type, base, row):
         elif column in record_type.many:
             data[column] = [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
         elif value and _is_integer(record_type.model, column):
-            if not value.isdigit():
-                raise ImportProblem(f"column {column}: {value!r} is not a whole number")
-            data[column] = int(value)
+            number = _small_int(value, 0, 999_999)
+            if number is None:
+                shown = value if len(value) <= 20 else value[:20] + "..."
+                raise ImportProblem(f"column {column}: {shown!r} is not a whole number")
+            data[column] = number
         else:
             data[column] = value or None
     return data

@@ -2,6 +2,7 @@
 malformed input, and the admin pages around them."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -338,3 +339,64 @@ def test_csv_cannot_leave_a_published_record_breaking_the_rules(editor_client):
     )
     norm.refresh_from_db()
     assert norm.summary == "Live. Summary."
+
+
+# --------------------------------------------------------------------------- hostile input
+
+HOSTILE_REFERENCES = {
+    "superscript-month": "@article{a,\n title = {T},\n year = {1999},\n month = {²}\n}",
+    "superscript-year": "@article{a,\n title = {T},\n year = {¹⁹⁹⁹}\n}",
+    "huge-number": "@article{a,\n title = {T},\n year = {" + "9" * 5000 + "},\n"
+    " pages = {" + "1" * 5000 + "--" + "2" * 5000 + "}\n}",
+    "huge-ris": "TY  - JOUR\nTI  - T\nPY  - "
+    + "9" * 5000
+    + "\nSP  - "
+    + "1" * 5000
+    + "\nER  - \n",
+    "deep-csl": "[" * 50_000 + "]" * 50_000,
+    "deep-csl-object": '{"title": ' + '{"a": ' * 5000 + "1" + "}" * 5001,
+    "csl-huge-year": '{"type": "book", "title": "T", "issued": {"date-parts": [['
+    + "9" * 5000
+    + "]]}}",
+    "csl-odd-date": json.dumps(
+        {"type": "book", "title": "T", "issued": {"date-parts": [["x", {}, []]]}}
+    ),
+    "lone-surrogate": "@article{a,\n title = {T\ud800},\n year = {1999}\n}",
+    "csl-surrogate": '{"type": "book", "title": "T\\ud800"}',
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", HOSTILE_REFERENCES)
+def test_hostile_pasted_references_get_a_form_answer(curator_client, name):
+    url = reverse("admin:knowledge_source_paste")
+    for action in ("_preview", "_create"):
+        # As a browser would send it (a lone surrogate as its raw UTF-8-like bytes).
+        body = urlencode(
+            {"text": HOSTILE_REFERENCES[name], action: "1"}, errors="surrogatepass"
+        )
+        response = curator_client.post(
+            url, body, content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code in (200, 302), name
+    for source in Source.objects.all():
+        source.full_title.encode()  # whatever was saved is valid text
+
+
+HOSTILE_CSV = {
+    "huge-number": "slug,name,start\nx,X," + "9" * 5000 + "\n",
+    "superscript": "slug,name,start\nx,X,¹⁹⁹⁹\n",
+    "surrogate": "slug,name,conception\nx,X\ud800,westphalian\n",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", HOSTILE_CSV)
+@pytest.mark.parametrize("model", ["norm", "mission", "source"])
+def test_hostile_csv_rows_get_a_form_answer(editor_client, name, model):
+    data = HOSTILE_CSV[name].encode("utf-8", "surrogatepass")
+    response = editor_client.post(
+        reverse(f"admin:knowledge_{model}_import_csv"),
+        {"file": SimpleUploadedFile("x.csv", data, content_type="text/csv")},
+    )
+    assert response.status_code in (200, 302), response.content[:300]
