@@ -1,31 +1,74 @@
-"""Any committed change to knowledge content invalidates the public page cache."""
+"""A committed change to what the public sees invalidates the public page cache.
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+The content generation moves on a publish, an edit of published content, an unpublish
+or a delete of published content, and never for what the public cannot see: a draft
+saved, a curator's proposal (its writes are rolled back and kept as a pending Revision),
+Revision and history rows, or a link changed on an unpublished record. Every public
+page and cached API answer depends on the generation, so an extra bump costs a cold
+cache and a missing one a stale page: when in doubt (vocabularies), bump.
+"""
 
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from apps.core.models import Status
 from apps.core.pagecache import bump_generation
+
+# Not content: the editorial queue and history.
+NOT_CONTENT = {"revision"}
 
 
 def _is_content(sender):
     meta = getattr(sender, "_meta", None)
-    # History rows record changes; they are not content the public sees.
     return (
         meta is not None
         and meta.app_label == "knowledge"
         and not meta.model_name.startswith("historical")
+        and meta.model_name not in NOT_CONTENT
     )
 
 
-def content_changed(sender, **kwargs):
-    if _is_content(sender):
+def _public(instance, depth=3):
+    """Whether `instance` is, or belongs to, a published record. A citation or
+    classification belongs to its target, an author to the source; a vocabulary entry
+    (country, mandate task) has no status and counts as public."""
+    if hasattr(instance, "status"):
+        return instance.status == Status.PUBLISHED
+    for owner in ("target", "source"):
+        if depth and hasattr(instance, owner):
+            related = getattr(instance, owner, None)
+            return related is not None and _public(related, depth - 1)
+    return True
+
+
+def remember_public(sender, instance, raw=False, **kwargs):
+    """Before a record is saved: whether it was published (an unpublish is a change)."""
+    if _is_content(sender) and hasattr(instance, "status") and instance.pk:
+        stored = sender._base_manager.filter(pk=instance.pk).values_list(
+            "status", flat=True
+        )
+        instance._was_public = stored.first() == Status.PUBLISHED
+
+
+def content_saved(sender, instance, **kwargs):
+    if _is_content(sender) and (
+        _public(instance) or getattr(instance, "_was_public", False)
+    ):
         bump_generation()
 
 
-def relation_changed(sender, action, **kwargs):
-    if action.startswith("post_"):
+def content_deleted(sender, instance, **kwargs):
+    if _is_content(sender) and _public(instance):
+        bump_generation()
+
+
+def relation_changed(sender, instance, action, **kwargs):
+    # `sender` is the through model; a link on a published record (either side shows it).
+    if action.startswith("post_") and _is_content(sender) and _public(instance):
         bump_generation()
 
 
 def connect():
-    post_save.connect(content_changed, dispatch_uid="pkb-content-saved")
-    post_delete.connect(content_changed, dispatch_uid="pkb-content-deleted")
+    pre_save.connect(remember_public, dispatch_uid="pkb-content-before-save")
+    post_save.connect(content_saved, dispatch_uid="pkb-content-saved")
+    post_delete.connect(content_deleted, dispatch_uid="pkb-content-deleted")
     m2m_changed.connect(relation_changed, dispatch_uid="pkb-relation-changed")
