@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,10 +78,13 @@ MIDDLEWARE = [
     "apps.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what it is given last: public answers only (see the class).
+    "apps.core.middleware.PublicGZipMiddleware",
     "apps.core.middleware.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.csp.ApiDocsCSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "apps.knowledge.api.throttling.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -226,13 +230,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.knowledge.api.schema.AutoSchema",
     # Token first, so that an anonymous write is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.knowledge.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apps.knowledge.api.filters.FilterBackend"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "apps.knowledge.api.renderers.RawFormBrowsableAPIRenderer",
@@ -260,12 +264,21 @@ REST_FRAMEWORK = {
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Conditional requests from browsers too (If-None-Match gives a cheap 304).
+CORS_ALLOW_HEADERS = [
+    *default_headers,
+    "if-none-match",
+    "if-modified-since",
+]
 CORS_EXPOSE_HEADERS = [
     "ETag",
     "Last-Modified",
     "Link",
     "Retry-After",
     "X-Dataset-Version",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
 ]
 
 SPECTACULAR_SETTINGS = {
@@ -281,6 +294,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Requests take slugs where responses show {slug, name, url} summaries.
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.knowledge.api.schema.postprocess",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "apps.core.models.Status",
         "ConceptionEnum": "apps.knowledge.models.choices.Conception",

@@ -119,6 +119,30 @@ def source_csl(source):
     )
 
 
+# Our locator types as CSL locator labels.
+CSL_LABELS = {
+    "pages": "page",
+    "section": "section",
+    "paragraph": "paragraph",
+    "note": "note",
+}
+
+
+def cited_csl(citation):
+    """One page-located citation: the cited work's CSL item with the place cited in the
+    CSL citation-item keys `locator` and `label` (a processor renders "Flynn and Farrell
+    1999, p. 512"; the `id` stays the work's)."""
+    item = source_csl(citation.source)
+    label = CSL_LABELS.get(citation.locator_type, "page")
+    locator = " ".join(str(citation.locator or "").split())
+    if label == "page":
+        locator = locator.replace("-", "\u2013")
+    if locator:
+        item["locator"] = locator
+        item["label"] = label
+    return item
+
+
 def record_csl(record, url):
     """The knowledge-base page of `record` as a CSL web page, dated by its last change."""
     issued = timezone.localtime(record.updated_at) if record.updated_at else None
@@ -208,7 +232,10 @@ def _bibtex_url(text):
 
 
 def _bibtex_key(item):
-    key = unicodedata.normalize("NFKD", str(item.get("id") or "item"))
+    key = str(item.get("id") or "item")
+    if item.get("locator"):  # one entry per cited place: a key of its own
+        key += f"-{item.get('label', 'page')}-{item['locator']}".replace(" ", "-")
+    key = unicodedata.normalize("NFKD", key)
     key = re.sub(r"[^A-Za-z0-9_:.\-]", "", key.encode("ascii", "ignore").decode())
     return key or "item"
 
@@ -223,45 +250,57 @@ def _bibtex_names(names):
     return " and ".join(out)
 
 
+# What BibTeX's standard styles (plain, and pybtex's) require of each entry type; an
+# entry that lacks one is offered as @misc, which requires nothing, with a note of
+# what is not recorded, rather than as an entry a style refuses or fills with blanks.
+BIBTEX_REQUIRED = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("author|editor", "title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+}
+_CONTAINER_FIELDS = {"article": "journal", "incollection": "booktitle"}
+
+
 def _bibtex_entry(item):
     csl_type = item.get("type")
     entry_type = BIBTEX_TYPES.get(csl_type, "misc")
-    fields = []
+    fields = {}  # name -> the text between the braces
 
     def add(name, value, *, protect=False, raw=False):
         """`raw`: the value is already BibTeX (escaped names, a computed date)."""
         if value in (None, "", []):
             return
         text = str(value) if raw else _bibtex_escape(value)
-        fields.append(
-            f"  {name} = {{{{{text}}}}}," if protect else f"  {name} = {{{text}}},"
-        )
+        fields[name] = "{" + text + "}" if protect else text
 
     add("author", _bibtex_names(item.get("author", [])), raw=True)
     add("editor", _bibtex_names(item.get("editor", [])), raw=True)
     add("title", item.get("title"), protect=True)
-    container = item.get("container-title")
-    if entry_type == "article":
-        add("journal", container)
-    elif entry_type == "incollection":
-        add("booktitle", container)
-    else:
-        add("howpublished", container)
+    add(_CONTAINER_FIELDS.get(entry_type, "howpublished"), item.get("container-title"))
     add("series", item.get("collection-title"))
     add("volume", item.get("volume"))
     add("number", item.get("issue"))
     add("edition", item.get("edition"))
-    if entry_type == "techreport":
-        add("institution", item.get("publisher"))
-    else:
-        add("publisher", item.get("publisher"))
+    add(
+        "institution" if entry_type == "techreport" else "publisher",
+        item.get("publisher"),
+    )
     add("address", item.get("publisher-place"))
     issued = _date(item.get("issued"))
     if issued:
         add("year", issued[0])
+    month = None
     if len(issued) > 1 and issued[1] in range(1, 13):
-        fields.append(f"  month = {MONTHS[issued[1] - 1][:3].lower()},")
-    add("pages", _pages(item, "--"))
+        month = MONTHS[issued[1] - 1][:3].lower()
+    notes = []
+    locator = item.get("locator")
+    if locator and item.get("label", "page") == "page":
+        add("pages", locator.replace("\u2013", "-").replace("-", "--"))
+    else:
+        add("pages", _pages(item, "--"))
+        if locator:
+            notes.append(f"Cited: {item.get('label', '')} {locator}".replace("  ", " "))
     add("doi", item.get("DOI") and _bibtex_url(item["DOI"]), raw=True)
     add("isbn", item.get("ISBN"))
     if item.get("URL"):
@@ -269,8 +308,31 @@ def _bibtex_entry(item):
         accessed = _date(item.get("accessed"))
         if len(accessed) == 3:
             add("urldate", "{:04d}-{:02d}-{:02d}".format(*accessed), raw=True)
-    add("note", item.get("genre") or item.get("note"))
-    lines = [f"@{entry_type}{{{_bibtex_key(item)},", *fields]
+    missing = [
+        need
+        for need in BIBTEX_REQUIRED.get(entry_type, ())
+        if not any(name in fields for name in need.split("|"))
+    ]
+    if missing:
+        # Say what is missing instead of leaving a style to print empty punctuation.
+        container = _CONTAINER_FIELDS.get(entry_type)
+        if container in fields:
+            fields["howpublished"] = fields.pop(container)
+        if "institution" in fields:
+            fields["publisher"] = fields.pop("institution")
+        notes.append(
+            "Not recorded: " + ", ".join(m.replace("|", " or ") for m in missing)
+        )
+        entry_type = "misc"
+    note = item.get("genre") or item.get("note")
+    if note:
+        notes.insert(0, note)
+    if notes:
+        fields["note"] = _bibtex_escape(". ".join(notes))
+    lines = [f"@{entry_type}{{{_bibtex_key(item)},"]
+    lines += [f"  {name} = {{{value}}}," for name, value in fields.items()]
+    if month:
+        lines.append(f"  month = {month},")
     lines.append("}")
     return "\n".join(lines)
 
@@ -285,7 +347,10 @@ def to_bibtex(items):
 def _ris_record(item):
     csl_type = item.get("type")
     ris_type = RIS_TYPES.get(csl_type, "GEN")
-    lines = [("TY", ris_type)]
+    key = str(item.get("id") or "")
+    if item.get("locator"):
+        key += f"-{item.get('label', 'page')}-{item['locator']}"
+    lines = [("TY", ris_type), ("ID", key)]
     for name in item.get("author", []):
         lines.append(("AU", _name_text(name)))
     for name in item.get("editor", []):
@@ -315,10 +380,15 @@ def _ris_record(item):
             )
         )
     pages = _pages(item, "-")
+    locator = item.get("locator")
+    if locator and item.get("label", "page") == "page":
+        pages = locator.replace("\u2013", "-")  # the pages cited, not the work's range
     if pages:
         first, _, last = pages.partition("-")
-        lines.append(("SP", first))
-        lines.append(("EP", last))
+        lines.append(("SP", first.strip()))
+        lines.append(("EP", last.strip()))
+    if locator and item.get("label", "page") != "page":
+        lines.append(("N1", f"Cited: {item.get('label')} {locator}"))
     lines.append(("DO", item.get("DOI")))
     lines.append(("SN", item.get("ISBN")))
     lines.append(("UR", item.get("URL")))

@@ -6,15 +6,29 @@ matches any of them. Unknown values are errors with a message, never silently ig
 """
 
 import dataclasses
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
 from django.db.models import Count, Q
 
-from .models import Case, Concept, Document, Mission, Norm, Organisation, Source
+from apps.core import pagecache
+from apps.core.models import Status
+
+from .models import (
+    Case,
+    Concept,
+    Country,
+    Document,
+    MandateTask,
+    Mission,
+    Norm,
+    Organisation,
+    Source,
+)
 from .models.choices import (
     Conception,
     ConflictType,
@@ -31,24 +45,113 @@ from .models.choices import (
 )
 
 
-class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
-    """Comma-separated values, each checked against the choices."""
+class CSVWidget(django_filters.widgets.BaseCSVWidget):
+    """Reads a parameter given once with commas (`?a=x,y`), repeated (`?a=x&a=y`, as
+    generated clients send lists) or both; empty items (`?a=x,`) are dropped."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            raw = data.getlist(name)
+        else:
+            raw = data.get(name)
+            raw = [] if raw is None else raw if isinstance(raw, list) else [raw]
+        if not raw and name not in data:
+            return None
+        return split_values(",".join(str(item) for item in raw))
 
 
-class SlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """Comma-separated slugs or codes."""
+class CSVField(django_filters.fields.BaseCSVField):
+    """A list of values, each cleaned by the second base class; a value outside the
+    choices (or unknown among `known` records) is a 400 that lists the valid values."""
+
+    base_widget_class = CSVWidget
+
+    def __init__(self, *args, known=None, **kwargs):
+        self.known = known
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        choices = getattr(self, "choices", None)
+        if choices is not None and value:
+            valid = [str(key) for key, _ in choices if key not in ("", None)]
+            wrong = [v for v in value if v not in valid]
+            if wrong:
+                raise _invalid(_unknown_message(wrong, valid))
+        value = super().clean(value)
+        if self.known and value:
+            _check_known(*self.known, value)
+        return value
+
+
+def _check_known(model, field, values):
+    """A 400 unless every value names a published record (drafts are unknown to
+    filters: a filter must not reveal what links to them). A known set is remembered for
+    the content generation, so that a page's filters cost no query."""
+    digest = hashlib.sha1("\n".join(sorted(values)).encode()).hexdigest()
+    key = f"known:{pagecache.current_generation()}:{model._meta.label}:{field}:{digest}"
+    if cache.get(key):
+        return
+    records = model._default_manager.all()
+    if hasattr(records, "published"):
+        records = records.published()
+    found = set(
+        records.filter(**{f"{field}__in": values}).values_list(field, flat=True)
+    )
+    wrong = [v for v in values if v not in found]
+    if wrong:
+        valid = records.order_by(field).values_list(field, flat=True)
+        raise _invalid(_unknown_message(wrong, list(valid[: KNOWN_LISTED + 1])))
+    cache.set(key, True, pagecache.TIMEOUT)
+
+
+def _invalid(message):
+    # As a parameter: the message quotes what the client sent, which may hold a "%".
+    return forms.ValidationError(
+        "%(message)s", code="invalid", params={"message": message}
+    )
+
+
+# At most this many valid values are listed in an error message.
+KNOWN_LISTED = 60
+
+
+def _unknown_message(wrong, valid):
+    listed = ", ".join(valid[:KNOWN_LISTED])
+    more = " and more" if len(valid) > KNOWN_LISTED else ""
+    return (
+        f"Unknown value(s): {', '.join(wrong)}. Valid values: {listed or 'none'}{more}."
+    )
+
+
+class InFilter(django_filters.BaseInFilter):
+    base_field_class = CSVField
+
+
+class ChoiceInFilter(InFilter, django_filters.ChoiceFilter):
+    """Values, each checked against the choices."""
+
+
+class SlugInFilter(InFilter, django_filters.CharFilter):
+    """Slugs or codes; with `known=(Model, "field")` each must name a published record."""
 
 
 class RelatedInMixin:
     """Matches through a to-many relation with a semi-join (`pk IN (...)`) instead of a
     join: a record matched through two related rows appears once, with no DISTINCT
-    over the whole page query."""
+    over the whole page query. `through` names a publishable relation on the way (as
+    "cases__"): only its published records count, as in the facets."""
+
+    def __init__(self, *args, through="", **kwargs):
+        self.through = through
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        lookup = f"{self.field_name}__{self.lookup_expr}"
-        matching = qs.model._default_manager.filter(**{lookup: value})
+        conditions = {f"{self.field_name}__{self.lookup_expr}": value}
+        if self.through:
+            conditions[f"{self.through}status"] = Status.PUBLISHED
+        matching = qs.model._default_manager.filter(**conditions)
         return qs.filter(pk__in=matching.values("pk"))
 
 
@@ -58,6 +161,30 @@ class RelatedSlugInFilter(RelatedInMixin, SlugInFilter):
 
 class RelatedChoiceInFilter(RelatedInMixin, ChoiceInFilter):
     pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """true/false (also 1/0, yes/no); anything else is a 400, not silently ignored."""
+
+    field_class = forms.CharField
+    values = {"true": True, "1": True, "yes": True, "false": False, "0": False}
+    values["no"] = False
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        return super().filter(qs, self.values[value.lower()])
+
+    @property
+    def field(self):
+        field = super().field
+        field.validators = [_boolean_value]
+        return field
+
+
+def _boolean_value(value):
+    if value and value.lower() not in StrictBooleanFilter.values:
+        raise _invalid(f"Unknown value: {value}. Valid values: true, false.")
 
 
 NOT_CODED = "none"  # the facet value of records that have no year coded
@@ -74,19 +201,16 @@ class DecadeField(forms.CharField):
         try:
             year = int(value)
         except (TypeError, ValueError):
-            raise ValidationError(
+            raise _invalid(
                 f'"{value}" is not a decade: give a year such as 1990, or '
-                f'"{NOT_CODED}" for records with no year coded.',
-                code="invalid",
+                f'"{NOT_CODED}" for records with no year coded.'
             ) from None
         if not 1 <= year <= 9990:
-            raise ValidationError(
-                "A decade is a year from 1 to 9990.", code="out_of_range"
-            )
+            raise _invalid("A decade is a year from 1 to 9990.")
         return str(year)
 
 
-class DecadeInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+class DecadeInFilter(InFilter, django_filters.CharFilter):
     """Comma-separated decades (1990 means 1990-1999), matched on a year; "none"
     matches records with no year coded, so that nothing is dropped silently.
 
@@ -106,11 +230,31 @@ class DecadeInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
             start = int(decade) - int(decade) % 10
             condition |= Q(
                 **{
-                    f"{self.field_name}__gte": start,
+                    # Year 0 is no date: the first decade starts in year 1.
+                    f"{self.field_name}__gte": max(start, 1),
                     f"{self.field_name}__lte": start + 9,
                 }
             )
         return qs.filter(condition)
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """Sorting with a unique tiebreaker (see `stable()`), so that pages never skip or
+    repeat records that sort alike (two missions without a start date)."""
+
+    base_field_class = CSVField
+
+    def filter(self, qs, value):
+        return stable(super().filter(qs, value))
+
+
+def stable(queryset):
+    """The queryset in its order, then by primary key: a total order that pages can
+    walk without skipping or repeating records."""
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    if any(str(field).lstrip("-") in ("pk", "id") for field in ordering):
+        return queryset
+    return queryset.order_by(*ordering, "pk")
 
 
 def _search(fields):
@@ -161,14 +305,22 @@ class MissionFilter(RecordFilterSet):
         choices=Conception.choices, method=_conception, label="Conception"
     )
     organisation = RelatedSlugInFilter(
-        field_name="organisations__slug", label="Organisation"
+        field_name="organisations__slug",
+        known=(Organisation, "slug"),
+        label="Organisation",
     )
     mission_type = ChoiceInFilter(choices=MissionType.choices, label="Mission type")
     region = RelatedChoiceInFilter(
-        field_name="cases__countries__region", choices=Region.choices, label="Region"
+        field_name="cases__countries__region",
+        through="cases__",
+        choices=Region.choices,
+        label="Region",
     )
     country = RelatedSlugInFilter(
-        field_name="cases__countries__code", label="Country (ISO code)"
+        field_name="cases__countries__code",
+        through="cases__",
+        known=(Country, "code"),
+        label="Country (ISO code)",
     )
     decade = DecadeInFilter(field_name="start_date__year", label="Decade of start")
     consent = ChoiceInFilter(
@@ -178,17 +330,23 @@ class MissionFilter(RecordFilterSet):
     impartiality = ChoiceInFilter(choices=Impartiality.choices, label="Impartiality")
     legal_basis = ChoiceInFilter(choices=LegalBasis.choices, label="Legal basis")
     mandate_task = RelatedSlugInFilter(
-        field_name="mandate_tasks__slug", label="Mandate task"
+        field_name="mandate_tasks__slug",
+        known=(MandateTask, "slug"),
+        label="Mandate task",
     )
-    case = RelatedSlugInFilter(field_name="cases__slug", label="Case")
-    norm = RelatedSlugInFilter(field_name="norms__slug", label="Norm")
+    case = RelatedSlugInFilter(
+        field_name="cases__slug", known=(Case, "slug"), label="Case"
+    )
+    norm = RelatedSlugInFilter(
+        field_name="norms__slug", known=(Norm, "slug"), label="Norm"
+    )
     started_after = django_filters.DateFilter(
         field_name="start_date", lookup_expr="gte", label="Started on or after"
     )
     started_before = django_filters.DateFilter(
         field_name="start_date", lookup_expr="lte", label="Started on or before"
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("name", "name"), ("start_date", "start"), ("updated_at", "updated")],
         label="Sort by",
     )
@@ -207,12 +365,16 @@ class CaseFilter(RecordFilterSet):
         field_name="countries__region", choices=Region.choices, label="Region"
     )
     country = RelatedSlugInFilter(
-        field_name="countries__code", label="Country (ISO code)"
+        field_name="countries__code",
+        known=(Country, "code"),
+        label="Country (ISO code)",
     )
     decade = DecadeInFilter(field_name="start_date__year", label="Decade of start")
     conflict_type = ChoiceInFilter(choices=ConflictType.choices, label="Conflict type")
-    norm = RelatedSlugInFilter(field_name="norms__slug", label="Norm")
-    ordering = django_filters.OrderingFilter(
+    norm = RelatedSlugInFilter(
+        field_name="norms__slug", known=(Norm, "slug"), label="Norm"
+    )
+    ordering = OrderingFilter(
         fields=[("name", "name"), ("start_date", "start"), ("updated_at", "updated")],
         label="Sort by",
     )
@@ -225,7 +387,7 @@ class CaseFilter(RecordFilterSet):
 class NormFilter(RecordFilterSet):
     q = django_filters.CharFilter(method=_search(["name", "summary"]), label="Text")
     conception = ChoiceInFilter(choices=NormConception.choices, label="Conception")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("name", "name"), ("updated_at", "updated")], label="Sort by"
     )
 
@@ -239,10 +401,14 @@ class DocumentFilter(RecordFilterSet):
         method=_search(["title", "short_title", "symbol", "summary"]), label="Text"
     )
     kind = ChoiceInFilter(choices=DocumentKind.choices, label="Document kind")
-    organisation = SlugInFilter(field_name="issuer__slug", label="Issued by")
-    norm = RelatedSlugInFilter(field_name="norms__slug", label="Norm")
+    organisation = SlugInFilter(
+        field_name="issuer__slug", known=(Organisation, "slug"), label="Issued by"
+    )
+    norm = RelatedSlugInFilter(
+        field_name="norms__slug", known=(Norm, "slug"), label="Norm"
+    )
     decade = DecadeInFilter(field_name="date__year", label="Decade")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("title", "name"), ("date", "date"), ("updated_at", "updated")],
         label="Sort by",
     )
@@ -257,7 +423,7 @@ class OrganisationFilter(RecordFilterSet):
         method=_search(["name", "acronym", "summary"]), label="Text"
     )
     kind = ChoiceInFilter(choices=OrganisationKind.choices, label="Kind")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("name", "name"), ("updated_at", "updated")], label="Sort by"
     )
 
@@ -268,7 +434,7 @@ class OrganisationFilter(RecordFilterSet):
 
 class ConceptFilter(RecordFilterSet):
     q = django_filters.CharFilter(method=_search(["term", "summary"]), label="Text")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("term", "name"), ("updated_at", "updated")], label="Sort by"
     )
 
@@ -283,7 +449,7 @@ class SourceFilter(RecordFilterSet):
     )
     kind = ChoiceInFilter(choices=SourceKind.choices, label="Source type")
     decade = DecadeInFilter(field_name="year", label="Decade")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("title", "name"), ("year", "year"), ("updated_at", "updated")],
         label="Sort by",
     )

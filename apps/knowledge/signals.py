@@ -1,4 +1,5 @@
-"""A committed change to what the public sees invalidates the public page cache.
+"""A committed change to what the public sees invalidates the public page cache, and
+every text saved to a knowledge table has LF line breaks, whichever door it came by.
 
 The content generation moves on a publish, an edit of published content, an unpublish
 or a delete of published content, and never for what the public cannot see: a draft
@@ -8,20 +9,25 @@ page and cached API answer depends on the generation, so an extra bump costs a c
 cache and a missing one a stale page: when in doubt (vocabularies), bump.
 """
 
+from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from apps.core.models import Status
 from apps.core.pagecache import bump_generation
 
-# Not content: the editorial queue and history.
+# Not content: the editorial queue (history rows are left out by name).
 NOT_CONTENT = {"revision"}
+
+
+def _is_knowledge_table(sender):
+    meta = getattr(sender, "_meta", None)
+    return meta is not None and meta.app_label == "knowledge"
 
 
 def _is_content(sender):
     meta = getattr(sender, "_meta", None)
     return (
-        meta is not None
-        and meta.app_label == "knowledge"
+        _is_knowledge_table(sender)
         and not meta.model_name.startswith("historical")
         and meta.model_name not in NOT_CONTENT
     )
@@ -61,6 +67,22 @@ def content_deleted(sender, instance, **kwargs):
         bump_generation()
 
 
+def normalise_line_endings(sender, instance, **kwargs):
+    """The one place line endings are normalised: the admin (browsers send CRLF), the
+    API, CSV import, the loader and restore all save through here."""
+    if not _is_knowledge_table(sender) or sender._meta.model_name.startswith(
+        "historical"
+    ):
+        return
+    from .dataset import normalise_text
+
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str) and "\r" in value:
+                setattr(instance, field.attname, normalise_text(value))
+
+
 def relation_changed(sender, instance, action, **kwargs):
     # `sender` is the through model; a link on a published record (either side shows it).
     if action.startswith("post_") and _is_content(sender) and _public(instance):
@@ -68,6 +90,7 @@ def relation_changed(sender, instance, action, **kwargs):
 
 
 def connect():
+    pre_save.connect(normalise_line_endings, dispatch_uid="pkb-line-endings")
     pre_save.connect(remember_public, dispatch_uid="pkb-content-before-save")
     post_save.connect(content_saved, dispatch_uid="pkb-content-saved")
     post_delete.connect(content_deleted, dispatch_uid="pkb-content-deleted")

@@ -36,6 +36,7 @@ from apps.core import pagecache
 from apps.core.models import Status
 
 from . import citeformats, filters, jsonld, timeline
+from .api.querysets import citation_queryset
 from .dimensions import CASE_DIMENSIONS, CONCEPTION, DIMENSIONS, MISSION_DIMENSIONS
 from .footnotes import Footnotes, by_claim
 from .models import (
@@ -323,7 +324,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
         self.filterset = self.filterset_class(
             self.params or None, queryset=self.model.objects.published()
         )
-        return self.decorate(self.filterset.qs)
+        return self.decorate(filters.stable(self.filterset.qs))
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
@@ -1368,7 +1369,8 @@ class AboutView(TemplateView):
                 "missions": missions.count(),
                 "cases": Case.objects.published().count(),
                 "sources": Source.objects.published().count(),
-                "citations": Citation.objects.filter(source__status=PUBLISHED).count(),
+                # Citations of published records (and their classifications) only.
+                "citations": citation_queryset(None).count(),
             },
             site_name=settings.SITE_NAME,
         )

@@ -1,13 +1,16 @@
 """Bulk data and citation exports: what harvesters and reference managers download."""
 
 import csv
+import datetime
 import io
 import json
 import shlex
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.knowledge.api import pages
 from apps.knowledge.models import Norm, SourceCreator
@@ -27,6 +30,8 @@ def dataset():
     un = factories.OrganisationFactory(slug="un", name="United Nations")
     mission = factories.MissionFactory(slug="unef-i", name="UNEF I", acronym="")
     mission.organisations.add(un)
+    # In the /api/ examples.
+    factories.OrganisationFactory(slug="osce", name="OSCE", cited=False)
     factories.CitationFactory(target=mission, source=source, locator="515")
     factories.MissionFactory(slug="secret", draft=True)
     factories.NormFactory(slug="consent")
@@ -100,7 +105,7 @@ def test_export_index_lists_every_file_with_version(api, dataset):
     data = api.get("/api/v1/export/").json()
     stamp = data["dataset"]
     assert stamp["version"]
-    assert stamp["generated_at"]
+    assert "generated_at" not in stamp  # the index's ETag holds for the version
     names = {(f["name"], f["format"]) for f in data["files"]}
     assert ("dataset", "json") in names
     for table in ["missions", "norms", "sources", "citations", "classifications"]:
@@ -275,3 +280,29 @@ def test_bulk_queries_do_not_grow_with_rows(api, django_assert_max_num_queries, 
     with django_assert_max_num_queries(80) as many:
         assert api.get(path).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_export_index_etag_holds_while_the_data_does(api, dataset):
+    first = api.get("/api/v1/export/")
+    cache.clear()  # not the stored answer: a new one, built later
+    later_time = timezone.now() + datetime.timedelta(minutes=5)
+    with mock.patch("django.utils.timezone.now", return_value=later_time):
+        later = api.get("/api/v1/export/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert later.status_code == 304
+
+
+def test_per_type_exports_take_the_list_filters(api, dataset):
+    factories.MissionFactory(slug="other")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                api.get("/api/v1/export/missions.csv?organisation=un").content.decode()
+            )
+        )
+    )
+    assert [row["slug"] for row in rows] == ["unef-i"]
+    body = api.get("/api/v1/export/missions.json?organisation=un").json()
+    assert [record["slug"] for record in body["records"]] == ["unef-i"]
+    assert api.get("/api/v1/export/missions.csv").content.count(b"\n") == 3
+    assert api.get("/api/v1/export/missions.csv?organisaton=un").status_code == 400
+    assert api.get("/api/v1/export/dataset.json?organisation=un").status_code == 400

@@ -655,13 +655,15 @@ def test_search(api):
     factories.MissionFactory(slug="unef-i", name="Emergency Force", acronym="UNEF")
     factories.MissionFactory(slug="secret", name="Emergency draft", draft=True)
     factories.NormFactory(slug="consent", name="Consent")
-    hits = api.get("/api/v1/search/?q=emergency").json()
+    page = api.get("/api/v1/search/?q=emergency").json()
+    assert page["count"] == 1
+    hits = page["results"]
     assert [hit["slug"] for hit in hits] == ["unef-i"]
     hit = hits[0]
     assert hit["type"] == "mission"
     assert hit["url"] == "http://testserver/api/v1/missions/unef-i/"
     assert set(hit) >= {"rank", "snippet", "html_url", "name"}
-    assert api.get("/api/v1/search/?q=consent&type=mission").json() == []
+    assert api.get("/api/v1/search/?q=consent&type=mission").json()["results"] == []
     assert api.get("/api/v1/search/?q=").status_code == 400
     assert api.get("/api/v1/search/?q=x&type=nonsense").status_code == 400
     assert api.get("/api/v1/search/?q=x&limit=many").status_code == 400

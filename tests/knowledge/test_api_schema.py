@@ -78,9 +78,15 @@ CHECKS = [
 
 
 @pytest.fixture
-def wsgi_app():
+def wsgi_app(settings):
     """The real WSGI application, minus what the test client also switches off: closing
-    the database connection at the end of each request (the test's transaction)."""
+    the database connection at the end of each request (the test's transaction), and
+    gzip, which HTTP clients undo but schemathesis's WSGI calls do not."""
+    settings.MIDDLEWARE = [
+        m
+        for m in settings.MIDDLEWARE
+        if m != "apps.core.middleware.PublicGZipMiddleware"
+    ]
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield get_wsgi_application()

@@ -1,7 +1,9 @@
 """API tokens: obtain one with a user name and password, revoke it with DELETE."""
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
@@ -28,7 +30,21 @@ class TokenView(ObtainAuthToken):
         responses=inline_serializer("Token", {"token": serializers.CharField()}),
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # After too many failures even the right password is refused: say so,
+            # rather than repeat "unable to log in" to someone who now has it right.
+            username = request.data.get("username") if request.data else None
+            credentials = {"username": str(username)[:255]} if username else None
+            if AxesProxyHandler.is_locked(request, credentials):
+                hours = settings.AXES_COOLOFF_TIME
+                raise exceptions.Throttled(
+                    wait=hours * 3600,
+                    detail="Too many failed logins: this account is locked from your "
+                    f"address for {hours} hour(s). Try again later.",
+                ) from None
+            raise
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):

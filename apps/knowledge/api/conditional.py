@@ -18,7 +18,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
 from django.utils.http import http_date
 
 from apps.core import pagecache
@@ -159,6 +163,13 @@ class ConditionalMixin:
 
     def conditional(self, request, response, etag, timestamp):
         response["ETag"] = etag
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            # Shared caches may keep it, and revalidate (a cheap 304) before each use,
+            # as the public pages do: a publish shows at once.
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         if timestamp is not None:
             response["Last-Modified"] = http_date(timestamp)
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])

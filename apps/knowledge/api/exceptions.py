@@ -28,6 +28,12 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This change conflicts with existing records."
+    default_code = "conflict"
+
+
 class PreconditionRequired(exceptions.APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
     default_detail = (
@@ -62,9 +68,7 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(django_validation_errors(exc))
     elif isinstance(exc, IntegrityError):
         logger.warning("Integrity error in the API: %s", exc)
-        exc = exceptions.ValidationError(
-            {"non_field_errors": ["This change conflicts with existing records."]}
-        )
+        exc = Conflict()  # two writes raced for the same slug, say
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # unexpected: Django logs it and answers 500

@@ -97,15 +97,19 @@ class Stamp:
     version: str
     last_modified: object  # datetime or None
 
-    def as_dict(self):
-        return {
+    def as_dict(self, *, generated=True):
+        """The stamp; `generated` adds the time a file was built (not in the index, whose
+        ETag would otherwise change every second)."""
+        stamp = {
             "name": settings.SITE_NAME,
             "version": self.version,
-            "generated_at": timezone.now().replace(microsecond=0).isoformat(),
             "last_modified": self.last_modified.isoformat()
             if self.last_modified
             else None,
         }
+        if generated:
+            stamp["generated_at"] = timezone.now().replace(microsecond=0).isoformat()
+        return stamp
 
 
 def dataset_stamp():
@@ -132,12 +136,35 @@ def _context(request):
     return {"request": request, "sparse": False, "whole": True}
 
 
+def filtered(viewset, params):
+    """The published records of a type that match the list filters in `params` (the
+    list pages' and the API lists' own parameters); a 400 for anything else."""
+    queryset = viewset.model.objects.published()
+    if not params:
+        return queryset
+    filterset = viewset.filterset_class(params, queryset=queryset)
+    unknown = sorted(set(params) - set(filterset.base_filters))
+    if unknown:
+        valid = ", ".join(sorted(filterset.base_filters))
+        raise exceptions.ValidationError(
+            {
+                name: [f"Unknown parameter. Valid parameters: {valid}."]
+                for name in unknown
+            }
+        )
+    if not filterset.is_valid():
+        raise exceptions.ValidationError(filterset.errors)
+    return filterset.qs
+
+
 def record_rows(name, request):
-    """The published records of one type, as the API's detail representations."""
+    """The published records of one type, as the API's detail representations; the
+    request's query filters them as the type's list would be."""
     viewset = RECORD_VIEWSETS[name]
-    queryset = viewset.with_detail(
-        viewset.model.objects.published(), whole=True
-    ).order_by("slug")
+    params = request.GET if request is not None else None
+    queryset = viewset.with_detail(filtered(viewset, params), whole=True).order_by(
+        "slug"
+    )
     return viewset.serializer_class(queryset, many=True, context=_context(request)).data
 
 
@@ -360,10 +387,13 @@ def files(request):
 class ExportIndexView(ReadOnlyAPIView):
     """What can be downloaded: every file with its address, and the dataset version."""
 
-    @extend_schema(responses=ExportIndexSerializer)
+    @extend_schema(operation_id="export_index", responses=ExportIndexSerializer)
     def get(self, request):
         stamp = dataset_stamp()
-        return Response({"dataset": stamp.as_dict(), "files": files(request)})
+        self.last_modified = stamp.last_modified
+        return Response(
+            {"dataset": stamp.as_dict(generated=False), "files": files(request)}
+        )
 
 
 class ExportFileView(ReadOnlyAPIView):
@@ -371,6 +401,7 @@ class ExportFileView(ReadOnlyAPIView):
     type; `citations` and `classifications` the links; `codebook.json|csv` the codes."""
 
     @extend_schema(
+        operation_id="export_file",
         parameters=[
             OpenApiParameter(
                 "name",
@@ -392,16 +423,26 @@ class ExportFileView(ReadOnlyAPIView):
             raise exceptions.NotFound("No such export file.")
         if name == "dataset" and fmt != "json":
             raise exceptions.NotFound("The whole dataset is offered as JSON only.")
+        if request.GET and name not in RECORD_VIEWSETS:
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["Filters apply to the files of one record type."]}
+            )
         stamp = dataset_stamp()
-        etag = f'"{stamp.version}-{name}-{fmt}"'
+        query = request.GET.urlencode()
+        if query:  # a filtered file: its own ETag, built on demand, not kept
+            digest = hashlib.sha256(query.encode()).hexdigest()[:12]
+            etag = f'"{stamp.version}-{name}-{fmt}-{digest}"'
+        else:
+            etag = f'"{stamp.version}-{name}-{fmt}"'
         timestamp = (
             int(stamp.last_modified.timestamp()) if stamp.last_modified else None
         )
         key = f"api-export:{stamp.version}:{request.get_host()}:{name}.{fmt}"
-        body = cache.get(key)
+        body = None if query else cache.get(key)
         if body is None:
             body = build(name, fmt, request, stamp)
-            cache.set(key, body, 3600)
+            if not query:
+                cache.set(key, body, 3600)
         response = HttpResponse(body, content_type=f"{FORMATS[fmt]}; charset=utf-8")
         filename = f"pkb-{name}-{stamp.version}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,6 +1,9 @@
 """Serializer fields shared by every resource: related-record summaries, fuzzy dates and
 `?fields=` sparse responses."""
 
+import re
+from collections.abc import Mapping
+
 from django.urls import reverse
 from django.utils.http import urlencode
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -234,3 +237,47 @@ class SparseFieldsMixin:
             )
         for name in set(self.fields) - set(names):
             self.fields.pop(name)
+
+
+# Characters no text needs: C0 and C1 controls other than tab and line breaks, and lone
+# surrogates (no UTF-8 can store them).
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+
+
+class StrictInputMixin:
+    """For writable serializers: a field the resource does not have is an error (a
+    misspelt field would otherwise be dropped without a word), and so is a control
+    character in text (in a one-line field such as a name, a line break or tab too)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in set(data) - set(self.fields))
+            if unknown:
+                valid = ", ".join(
+                    name for name, f in self.fields.items() if not f.read_only
+                )
+                raise serializers.ValidationError(
+                    {
+                        name: [f"Unknown field. Fields you can write: {valid}."]
+                        for name in unknown
+                    }
+                )
+            errors = {}
+            for name, value in data.items():
+                field = self.fields[name]
+                if not isinstance(value, str) or not isinstance(
+                    field, serializers.CharField
+                ):
+                    continue
+                if _FORBIDDEN.search(value) or (
+                    field.max_length and _LINE_BREAK.search(value)
+                ):
+                    errors[name] = [
+                        "Remove the control characters"
+                        + (" and line breaks" if field.max_length else "")
+                        + " from this text."
+                    ]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)

@@ -4,10 +4,17 @@
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 
 from .. import filters
-from ..filters import ChoiceInFilter, RelatedSlugInFilter, SlugInFilter
-from ..models import Citation, Classification
+from ..filters import (
+    ChoiceInFilter,
+    RelatedSlugInFilter,
+    SlugInFilter,
+    StrictBooleanFilter,
+)
+from ..models import Case, Citation, Classification, Document, Mission, Source
 from ..models.choices import Claim, Conception
 
 RECORD_TYPES = [
@@ -36,14 +43,16 @@ def _by_record(queryset, value, *, prefix=""):
 
 class ClassificationFilter(django_filters.FilterSet):
     value = ChoiceInFilter(choices=Conception.choices, label="Conception")
-    preferred = django_filters.BooleanFilter(label="Preferred judgement only")
+    preferred = StrictBooleanFilter(label="Preferred judgement only")
     record_type = ChoiceInFilter(
         choices=[("mission", "Mission"), ("case", "Case")],
         method="filter_record_type",
         label="Type of record",
     )
-    mission = SlugInFilter(method="filter_mission", label="Mission")
-    case = SlugInFilter(method="filter_case", label="Case")
+    mission = SlugInFilter(
+        method="filter_mission", known=(Mission, "slug"), label="Mission"
+    )
+    case = SlugInFilter(method="filter_case", known=(Case, "slug"), label="Case")
 
     class Meta:
         model = Classification
@@ -60,7 +69,9 @@ class ClassificationFilter(django_filters.FilterSet):
 
 
 class CitationFilter(django_filters.FilterSet):
-    source = SlugInFilter(field_name="source__slug", label="Source")
+    source = SlugInFilter(
+        field_name="source__slug", known=(Source, "slug"), label="Source"
+    )
     claim = ChoiceInFilter(choices=Claim.choices, label="Claim supported")
     record_type = ChoiceInFilter(
         choices=RECORD_TYPES, method="filter_record_type", label="Type of record"
@@ -90,5 +101,36 @@ class MissionFilter(filters.MissionFilter):
     behind a document's capped `authorised_missions`."""
 
     document = RelatedSlugInFilter(
-        field_name="authorised_by__slug", label="Authorised by (document)"
+        field_name="authorised_by__slug",
+        known=(Document, "slug"),
+        label="Authorised by (document)",
     )
+
+
+# Parameters every list takes besides its filters.
+LIST_PARAMETERS = frozenset({"page", "page_size", "fields", "format"})
+
+
+class FilterBackend(DjangoFilterBackend):
+    """The FilterSet's filters, and a 400 for a parameter that a list does not take (a
+    misspelt `organisaton=un` would otherwise list everything without a word)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) in ("list", "bibliography"):
+            known = set(LIST_PARAMETERS) | set(getattr(view, "list_parameters", ()))
+            filterset_class = self.get_filterset_class(view, queryset)
+            if filterset_class is not None:
+                known |= set(filterset_class.base_filters)
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                raise ValidationError(
+                    {
+                        name: [
+                            "Unknown parameter. Valid parameters: "
+                            + ", ".join(sorted(known))
+                            + "."
+                        ]
+                        for name in unknown
+                    }
+                )
+        return super().filter_queryset(request, queryset, view)

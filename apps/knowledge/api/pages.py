@@ -115,6 +115,26 @@ EXAMPLES = [
 ]
 
 
+# A student's script: every mission with its classifications, one request per 100
+# missions, into a pandas table (one row per classification). The tests run it.
+PANDAS_EXAMPLE = """\
+import json, urllib.request
+import pandas as pd
+
+url = "{base}/api/v1/missions/?include=classifications&page_size=100"
+rows = []
+while url:
+    page = json.load(urllib.request.urlopen(url))
+    rows += page["results"]
+    url = page["next"]
+table = pd.json_normalize(
+    rows, record_path="classifications", meta=["slug", "name", "start"],
+    record_prefix="classification.",
+)
+print(table[["slug", "classification.value", "classification.preferred"]])
+"""
+
+
 def example_slugs():
     """Real slugs for the examples on the page."""
     missions = list(
@@ -138,6 +158,7 @@ class ApiPageView(TemplateView):
             {"example": example, "curl": example.curl(base, slugs)}
             for example in EXAMPLES
         ]
+        context["pandas_example"] = PANDAS_EXAMPLE.replace("{base}", base)
         return context
 
 

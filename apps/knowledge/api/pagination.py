@@ -1,5 +1,7 @@
 from rest_framework import pagination
 
+from ..filters import stable
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """Page numbers with a total count, for browsing; clients may ask for up to 100 a page.
@@ -9,6 +11,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A total order: records that sort alike never move between pages.
+        return super().paginate_queryset(stable(queryset), request, view)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

@@ -6,11 +6,23 @@ To-many relations are prefetched into plain lists (`to_attr`), read back with `r
 a prefetch into the related manager builds a filtered queryset per object, which cost more
 than the queries themselves on a page of 25 missions."""
 
-from django.db.models import Count, Prefetch, Window
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q, Window
 
 from apps.core.models import Status
 
-from ..models import Citation, Classification, Concept, Document, Source
+from ..models import (
+    Case,
+    Citation,
+    Classification,
+    ComparisonRow,
+    Concept,
+    Document,
+    Mission,
+    Norm,
+    Organisation,
+    Source,
+)
 
 LOADED = "loaded_"
 
@@ -40,6 +52,52 @@ def can_see_drafts(user, model):
 def visible(model, user):
     manager = model.objects
     return manager.all() if can_see_drafts(user, model) else manager.published()
+
+
+def _visible_targets(user):
+    """Citations or classifications whose record the client may see (published only
+    for anonymous clients and pages: `user=None`)."""
+    condition = Q(pk__in=[])
+    for model in (
+        Mission,
+        Case,
+        Norm,
+        Document,
+        Organisation,
+        Concept,
+        Source,
+        ComparisonRow,
+    ):
+        condition |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=visible(model, user).values("pk"),
+        )
+    return condition
+
+
+def classification_queryset(user):
+    return (
+        Classification.objects.filter(_visible_targets(user))
+        .prefetch_related("target", published_citations(creators=True))
+        .order_by("pk")
+    )
+
+
+def citation_queryset(user):
+    classifications = Classification.objects.filter(_visible_targets(user))
+    return (
+        Citation.objects.filter(
+            _visible_targets(user)
+            | Q(
+                content_type=ContentType.objects.get_for_model(Classification),
+                object_id__in=classifications.values("pk"),
+            )
+        )
+        .filter(source__status=Status.PUBLISHED)
+        .select_related("source")
+        .prefetch_related("target")
+        .order_by("pk")
+    )
 
 
 def loaded(name, queryset):

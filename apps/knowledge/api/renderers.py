@@ -19,7 +19,11 @@ class CitationRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         context = renderer_context or {}
         response = context.get("response")
-        if response is not None and response.status_code >= 400:
+        request = context.get("request")
+        if (response is not None and response.status_code >= 400) or (
+            request is not None and request.method == "OPTIONS"
+        ):
+            # Errors, and OPTIONS's description of the endpoint, are not citations.
             response["Content-Type"] = "application/json"
             return json.dumps(data).encode("utf-8")
         view = context.get("view")

@@ -12,6 +12,8 @@ ERROR_DESCRIPTIONS = {
     401: "Authentication required: send `Authorization: Token <key>`.",
     403: "Authenticated, but without the permission this needs.",
     404: "No such record (or it is not published), or no such page.",
+    409: "A record of this type already has this slug.",
+    415: "Send the body as JSON (`Content-Type: application/json`).",
     412: "If-Match does not name the current ETag: read the record again.",
     428: "Updates need an If-Match header with the ETag you read.",
     429: "Too many requests: wait for Retry-After seconds.",
@@ -19,6 +21,13 @@ ERROR_DESCRIPTIONS = {
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_auth(self):
+        # Every read is public: say so, or generated clients demand credentials.
+        auth = super().get_auth()
+        if self.method in ("GET", "HEAD") and {} not in auth:
+            auth.append({})
+        return auth
+
     def error_codes(self):
         detail = "{" in self.path
         codes = {401, 429}  # 401 also for a wrong or revoked token
@@ -28,6 +37,10 @@ class AutoSchema(openapi.AutoSchema):
             codes |= {400, 401, 403} | ({404} if detail else set())
         if self.method in ("PUT", "PATCH"):
             codes |= {412, 428}
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer():
+            codes |= {415}
+        if self.method == "POST" and not detail and getattr(self.view, "model", None):
+            codes |= {409}
         return sorted(codes)
 
     def _get_response_bodies(self, direction="response"):
@@ -63,6 +76,27 @@ class AutoSchema(openapi.AutoSchema):
                     "fields of each record (e.g. `slug,name,url`).",
                 )
             )
+        if self.method == "GET" and getattr(view, "action", None) == "list":
+            if "updated_since" in getattr(view, "list_parameters", ()):
+                parameters.append(
+                    build_parameter_type(
+                        name="updated_since",
+                        schema={"type": "string", "format": "date-time"},
+                        location=OpenApiParameter.QUERY,
+                        description="Only records changed at or after this moment "
+                        "(ISO 8601 date or date-time): for incremental harvests.",
+                    )
+                )
+            if getattr(view, "list_includes", ()):
+                parameters.append(
+                    build_parameter_type(
+                        name="include",
+                        schema={"type": "string", "enum": list(view.list_includes)},
+                        location=OpenApiParameter.QUERY,
+                        description="Embed more in each row: `classifications` gives "
+                        "every judgement with its citations.",
+                    )
+                )
         if self.method in ("PUT", "PATCH"):
             parameters.append(
                 build_parameter_type(
@@ -74,3 +108,67 @@ class AutoSchema(openapi.AutoSchema):
                 )
             )
         return parameters
+
+
+# Bounds on parameters, by name (a postprocessing hook: the FilterSets and the pagination
+# declare them without bounds).
+PARAMETER_BOUNDS = {
+    "page": {"minimum": 1},
+    "page_size": {"minimum": 1, "maximum": 100},
+    "limit": {"minimum": 1, "maximum": 100},
+    "q": {"minLength": 1},
+    "ids": {"minLength": 1},
+    "If-Match": {"minLength": 1},
+}
+DECADE_BOUNDS = {"minimum": 1, "maximum": 9990}
+DECADE_PATTERN = (
+    r"^(none|[1-9][0-9]{0,2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|9990)$"
+)
+
+# Response headers, documented on the answers that carry them.
+HEADERS = {
+    "ETag": "A strong validator of this representation: send it in If-None-Match "
+    "(or, to update, in If-Match).",
+    "Last-Modified": "The latest change to the records shown.",
+    "Link": 'The neighbouring pages (rel="next", rel="prev"), RFC 8288.',
+    "X-Dataset-Version": "The version of the published dataset this file belongs to.",
+    "Retry-After": "Seconds to wait before trying again.",
+}
+
+
+def _header(name):
+    return {"description": HEADERS[name], "schema": {"type": "string"}}
+
+
+def postprocess(result, generator, request, public):
+    """Bounds on paging, decades and required strings; the headers answers carry."""
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                name = parameter["name"]
+                if name in PARAMETER_BOUNDS and not (
+                    name == "q" and not parameter.get("required")
+                ):
+                    schema.update(PARAMETER_BOUNDS[name])
+                if name == "decade":
+                    target = schema.get("items", schema)
+                    if target.get("type") in ("number", "integer"):
+                        target.update(DECADE_BOUNDS)
+                    else:  # a year from 1 to 9990, or "none" (no year coded)
+                        target["pattern"] = DECADE_PATTERN
+            responses = operation.get("responses", {})
+            for code, response in responses.items():
+                headers = response.setdefault("headers", {})
+                if code == "429":
+                    headers["Retry-After"] = _header("Retry-After")
+                if method == "get" and code == "200":
+                    headers["ETag"] = _header("ETag")
+                    headers["Last-Modified"] = _header("Last-Modified")
+                    if "page" in {p["name"] for p in operation.get("parameters", [])}:
+                        headers["Link"] = _header("Link")
+                    if path.startswith("/api/v1/export/"):
+                        headers["X-Dataset-Version"] = _header("X-Dataset-Version")
+                if not headers:
+                    del response["headers"]
+    return result

@@ -47,6 +47,7 @@ from .fields import (
     FuzzyDateField,
     LoadedListSerializer,
     SparseFieldsMixin,
+    StrictInputMixin,
     SummaryRelatedField,
     SummarySerializer,
     add_capped_fields,
@@ -58,7 +59,7 @@ from .querysets import related
 # --------------------------------------------------------------------------- embedded
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A page-located citation of a source, as embedded in a record."""
 
     source = SummaryRelatedField(queryset=Source.objects.all())
@@ -78,7 +79,7 @@ class CitationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ClassificationSerializer(serializers.ModelSerializer):
+class ClassificationSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A sourced Westphalian / post-Westphalian judgement, as embedded in a record."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:classification-detail")
@@ -120,7 +121,7 @@ class ClassificationSerializer(serializers.ModelSerializer):
         ]
 
 
-class CreatorSerializer(serializers.ModelSerializer):
+class CreatorSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = SourceCreator
         fields = ["family", "given"]
@@ -135,7 +136,9 @@ class CountrySerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------- records
 
 
-class RecordSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+class RecordSerializer(
+    StrictInputMixin, SparseFieldsMixin, serializers.ModelSerializer
+):
     """Shared by every record type: links, publication state, citations, and the write path."""
 
     url = serializers.SerializerMethodField()
@@ -331,6 +334,16 @@ class ClassifiedRecordSerializer(RecordSerializer):
             if classification.preferred:
                 return classification
         return None
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if "classifications" in self.context.get("include", ()):
+            # `?include=classifications` on a list: the full judgements with their
+            # citations, one call per page instead of one per record.
+            fields["classifications"] = ClassificationSerializer(
+                many=True, read_only=True
+            )
+        return fields
 
     def validate_classifications(self, rows):
         if sum(1 for row in rows if row.get("preferred")) > 1:
@@ -1038,12 +1051,23 @@ class SearchHitSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- export
 
 
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="Hits in all (at most 1,000 are ranked)."
+    )
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SearchHitSerializer(many=True)
+
+
 class DatasetStampSerializer(serializers.Serializer):
     name = serializers.CharField()
     version = serializers.CharField(
         help_text="Changes whenever anything published changes."
     )
-    generated_at = serializers.DateTimeField()
+    generated_at = serializers.DateTimeField(
+        required=False, help_text="When the file was built (files only, not the index)."
+    )
     last_modified = serializers.DateTimeField(allow_null=True)
 
 
@@ -1057,3 +1081,24 @@ class ExportFileSerializer(serializers.Serializer):
 class ExportIndexSerializer(serializers.Serializer):
     dataset = DatasetStampSerializer()
     files = ExportFileSerializer(many=True)
+
+
+# --------------------------------------------------------------------------- history
+
+# Never public: internal notes and who did what.
+HISTORY_PRIVATE = {"id", "curator_note", "created_by", "updated_by", "status"}
+
+
+def history_fields(model):
+    """The record's own public fields, as a past version holds them."""
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.is_relation and field.name not in HISTORY_PRIVATE
+    ]
+
+
+class HistoryVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version's number.")
+    date = serializers.DateTimeField(help_text="When this version was saved.")
+    data = serializers.DictField(help_text="The record's own fields in this version.")

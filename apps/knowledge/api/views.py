@@ -6,9 +6,12 @@ FilterSets of the public list pages; writes go through the serializers' full_cle
 `services`; publishing through `services.record_publish`.
 """
 
-from django.contrib.contenttypes.models import ContentType
+import datetime
+
 from django.db import transaction
-from django.db.models import Max, Q, prefetch_related_objects
+from django.db.models import Max, prefetch_related_objects
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -28,7 +31,7 @@ from rest_framework.views import APIView
 from apps.core.models import Status
 
 from .. import citeformats, services
-from ..filters import FILTERSETS
+from ..filters import FILTERSETS, split_values
 from ..models import (
     Case,
     Citation,
@@ -42,11 +45,20 @@ from ..models import (
     Source,
 )
 from ..models.choices import ComparisonSection, Conception
-from ..search import SEARCH_TYPES, search_records
+from ..search import SEARCH_TYPES, count_records, search_records
 from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
-from .filters import CitationFilter, ClassificationFilter, MissionFilter
+from .exceptions import Conflict
+from .filters import (
+    LIST_PARAMETERS,
+    CitationFilter,
+    ClassificationFilter,
+    MissionFilter,
+)
+from .parsers import BoundedJSONParser
 from .querysets import (
+    citation_queryset,
+    classification_queryset,
     classifications,
     classifications_with_citations,
     load_capped,
@@ -94,10 +106,11 @@ class FilterOnlyWhenAskedMixin:
     A FilterSet deep-copies all its filters when it is built (a few milliseconds for
     missions); without any parameter it would return the queryset unchanged."""
 
-    not_filters = frozenset({"page", "page_size", "fields", "format"})
+    list_parameters = ()  # taken besides the filters and LIST_PARAMETERS
 
     def filter_queryset(self, queryset):
-        if self.not_filters.issuperset(self.request.query_params):
+        not_filters = LIST_PARAMETERS | set(self.list_parameters)
+        if not_filters.issuperset(self.request.query_params):
             return queryset
         return super().filter_queryset(queryset)
 
@@ -116,9 +129,14 @@ class RecordViewSet(
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [ModelPermissions]
+    # Nested citations and classifications cannot be said in a form: JSON only (a form
+    # or multipart body is a 415, not a write that silently drops them).
+    parser_classes = [BoundedJSONParser]
     sparse_fields = True
     cache_anonymous = True
     model = None
+    list_parameters = ("include", "updated_since")
+    list_includes = ()  # `?include=` values the list rows offer
     list_serializer_class = None
     select_related = ()
     list_select_related = None  # None: the same as `select_related`
@@ -137,10 +155,47 @@ class RecordViewSet(
             select = self.select_related
             if self.list_select_related is not None:
                 select = self.list_select_related
-            return queryset.select_related(*select).prefetch_related(
-                *self.list_prefetch
-            )
+            prefetch = self.list_prefetch
+            if "classifications" in self.includes():
+                prefetch = [
+                    classifications_with_citations(),
+                    *(
+                        p
+                        for p in prefetch
+                        if getattr(p, "to_attr", "") != "loaded_classifications"
+                    ),
+                ]
+            return queryset.select_related(*select).prefetch_related(*prefetch)
         return self.with_detail(queryset)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        since = self.request.query_params.get("updated_since")
+        if since is not None and self.action in ("list", "bibliography"):
+            queryset = queryset.filter(updated_at__gte=_moment(since, "updated_since"))
+        return queryset
+
+    def includes(self):
+        """What `?include=` asks list rows to carry besides their summary."""
+        wanted = split_values(self.request.query_params.get("include"))
+        offered = set(self.list_includes)
+        unknown = sorted(set(wanted) - offered)
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    "include": [
+                        f"Unknown value(s): {', '.join(unknown)}. Valid values: "
+                        f"{', '.join(sorted(offered)) or 'none'}."
+                    ]
+                }
+            )
+        return set(wanted)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "list":
+            context["include"] = self.includes()
+        return context
 
     @classmethod
     def with_detail(cls, queryset, *, whole=False):
@@ -203,7 +258,16 @@ class RecordViewSet(
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            taken = serializer.errors.get("slug") or []
+            if set(serializer.errors) == {"slug"} and all(
+                getattr(error, "code", "") == "unique" for error in taken
+            ):
+                raise Conflict(
+                    "A record of this type already has this slug: choose another, "
+                    "or edit that record."
+                )
+            raise exceptions.ValidationError(serializer.errors)
         instance = serializer.save()
         return self.written(instance, status.HTTP_201_CREATED)
 
@@ -258,6 +322,33 @@ class RecordViewSet(
         return self._transition(request, services.record_unpublish)
 
     @extend_schema(
+        responses=s.HistoryVersionSerializer(many=True),
+        description="The record's published versions, newest first, each with its "
+        "fields as they were then (relations are today's: see the record itself), so "
+        "that a fact can be cited at a version. Drafts and proposals are not listed.",
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, slug=None):
+        instance = self.get_object()
+        versions = list(
+            instance.history.filter(status=Status.PUBLISHED).order_by(
+                "-history_date", "-history_id"
+            )
+        )
+        self.last_modified = versions[0].history_date if versions else None
+        fields = s.history_fields(self.model)
+        return Response(
+            [
+                {
+                    "version": version.history_id,
+                    "date": version.history_date,
+                    "data": {name: getattr(version, name) for name in fields},
+                }
+                for version in versions
+            ]
+        )
+
+    @extend_schema(
         responses=CITE_RESPONSES,
         description="How to cite this record: the knowledge-base page itself (or, for a "
         "source, the work) as CSL-JSON (default), BibTeX or RIS.",
@@ -273,16 +364,38 @@ class RecordViewSet(
 
     @extend_schema(
         responses=CITE_RESPONSES,
+        parameters=[
+            OpenApiParameter(
+                "locators",
+                OpenApiTypes.BOOL,
+                description="One item per citation instead of one per work: the work "
+                "with the place cited, as CSL `locator` and `label` (BibTeX `pages`, "
+                "RIS `SP`-`EP` for pages; a note otherwise).",
+            )
+        ],
         description="The published sources this record cites (in its citations and its "
         "classifications), as CSL-JSON (default), BibTeX or RIS.",
     )
     @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
     def references(self, request, slug=None):
         instance = self.get_object()
-        ids = {c.source_id for c in related(instance, "citations")}
+        citations = list(related(instance, "citations"))
         if hasattr(instance, "classifications"):
             for classification in related(instance, "classifications"):
-                ids |= {c.source_id for c in related(classification, "citations")}
+                citations += related(classification, "citations")
+        raw = request.query_params.get("locators", "false").lower()
+        if raw not in ("true", "false", "1", "0"):
+            raise exceptions.ValidationError(
+                {"locators": [f"Unknown value: {raw}. Valid values: true, false."]}
+            )
+        if raw in ("true", "1"):
+            citations = [c for c in citations if c.source.is_published]
+            prefetch_related_objects([c.source for c in citations], "creators")
+            self.last_modified = max(
+                [latest_change(instance), *(c.source.updated_at for c in citations)]
+            )
+            return Response([citeformats.cited_csl(c) for c in citations])
+        ids = {c.source_id for c in citations}
         sources = list(
             Source.objects.published().filter(pk__in=ids).prefetch_related("creators")
         )
@@ -292,8 +405,24 @@ class RecordViewSet(
         return Response([citeformats.source_csl(source) for source in sources])
 
 
+def _moment(value, name):
+    """An ISO 8601 date or date-time (a date means its midnight, local time)."""
+    moment = parse_datetime(value.strip())
+    if moment is None:
+        day = parse_date(value.strip())
+        moment = datetime.datetime.combine(day, datetime.time()) if day else None
+    if moment is None:
+        raise exceptions.ValidationError(
+            {name: ["Give an ISO 8601 date or date-time, e.g. 2026-01-31T12:00:00Z."]}
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
 class MissionViewSet(RecordViewSet):
     model = Mission
+    list_includes = ("classifications",)
     filterset_class = MissionFilter
     serializer_class = s.MissionSerializer
     list_serializer_class = s.MissionListSerializer
@@ -317,6 +446,7 @@ class MissionViewSet(RecordViewSet):
 
 class CaseViewSet(RecordViewSet):
     model = Case
+    list_includes = ("classifications",)
     serializer_class = s.CaseSerializer
     list_serializer_class = s.CaseListSerializer
     list_prefetch = (classifications(), "countries")
@@ -401,51 +531,6 @@ class ComparisonRowViewSet(RecordViewSet):
 
 
 # --------------------------------------------------------------------------- read-only
-
-
-def _visible_targets(user):
-    """Citations or classifications whose record the client may see."""
-    condition = Q(pk__in=[])
-    for model in (
-        Mission,
-        Case,
-        Norm,
-        Document,
-        Organisation,
-        Concept,
-        Source,
-        ComparisonRow,
-    ):
-        condition |= Q(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id__in=visible(model, user).values("pk"),
-        )
-    return condition
-
-
-def classification_queryset(user):
-    return (
-        Classification.objects.filter(_visible_targets(user))
-        .prefetch_related("target", published_citations(creators=True))
-        .order_by("pk")
-    )
-
-
-def citation_queryset(user):
-    classifications = Classification.objects.filter(_visible_targets(user))
-    return (
-        Citation.objects.filter(
-            _visible_targets(user)
-            | Q(
-                content_type=ContentType.objects.get_for_model(Classification),
-                object_id__in=classifications.values("pk"),
-            )
-        )
-        .filter(source__status=Status.PUBLISHED)
-        .select_related("source")
-        .prefetch_related("target")
-        .order_by("pk")
-    )
 
 
 class ClassificationViewSet(
@@ -622,11 +707,14 @@ class CompareRecordsView(ReadOnlyAPIView):
 
 
 class SearchView(ReadOnlyAPIView):
-    """Search every published record, best match first (the site's search)."""
+    """Search every published record, best match first (the site's search), in pages
+    with the total, like every list."""
 
     cache_anonymous = (
         True  # popular queries repeat; any publish starts a new generation
     )
+    # Hits ranked at most: deeper pages of a search are better reached by narrowing it.
+    max_hits = 1000
 
     @extend_schema(
         parameters=[
@@ -639,29 +727,92 @@ class SearchView(ReadOnlyAPIView):
                 description="Comma-separated record types: " + ", ".join(SEARCH_TYPES),
             ),
             OpenApiParameter(
-                "limit", OpenApiTypes.INT, description="At most this many (1-100)."
+                "page", OpenApiTypes.INT, description="A page number (from 1)."
+            ),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description="Hits a page (1-100, 25)."
             ),
         ],
-        responses=s.SearchHitSerializer(many=True),
+        responses=s.SearchPageSerializer,
     )
     def get(self, request):
-        query = request.query_params.get("q", "").strip()
+        params = request.query_params
+        known = {"q", "type", "page", "page_size", "limit", "format"}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name: ["Unknown parameter. Valid: q, type, page, page_size."]
+                    for name in unknown
+                }
+            )
+        query = params.get("q", "").strip()
         if not query:
             raise exceptions.ValidationError({"q": ["Give some words to search for."]})
-        types = [t for t in request.query_params.get("type", "").split(",") if t]
+        types = split_values(params.get("type"))
         unknown = sorted(set(types) - set(SEARCH_TYPES))
         if unknown:
             raise exceptions.ValidationError(
-                {"type": [f"Unknown type(s): {', '.join(unknown)}."]}
+                {
+                    "type": [
+                        f"Unknown type(s): {', '.join(unknown)}. Valid values: {', '.join(SEARCH_TYPES)}."
+                    ]
+                }
             )
-        try:
-            limit = min(max(int(request.query_params.get("limit", 50)), 1), 100)
-        except ValueError:
-            raise exceptions.ValidationError(
-                {"limit": ["A whole number from 1 to 100."]}
-            ) from None
-        hits = search_records(query, types=types or None, limit=limit)
-        serializer = s.SearchHitSerializer(
-            hits, many=True, context={"request": request}
+        page = _whole_number(params, "page", 1, 1, self.max_hits)
+        # `limit`: the older name of page_size.
+        size = _whole_number(params, "limit", 25, 1, 100)
+        size = _whole_number(params, "page_size", size, 1, 100)
+        end = page * size
+        if end > self.max_hits + size:
+            raise exceptions.NotFound("Invalid page: narrow the search instead.")
+        count = min(
+            sum(count_records(query, types=types or None).values()), self.max_hits
         )
-        return Response(serializer.data)
+        hits = search_records(query, types=types or None, limit=min(end, self.max_hits))
+        hits = hits[end - size : end]
+        if page > 1 and not hits:
+            raise exceptions.NotFound("Invalid page.")
+
+        def link(number):
+            query_params = params.copy()
+            query_params["page"] = number
+            return request.build_absolute_uri("?" + query_params.urlencode())
+
+        results = s.SearchHitSerializer(
+            hits, many=True, context={"request": request}
+        ).data
+        response = Response(
+            {
+                "count": count,
+                "next": link(page + 1) if end < count else None,
+                "previous": link(page - 1) if page > 1 else None,
+                "results": results,
+            }
+        )
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (
+                ("next", response.data["next"]),
+                ("prev", response.data["previous"]),
+            )
+            if url
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
+
+
+def _whole_number(params, name, default, low, high):
+    raw = params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise exceptions.ValidationError(
+            {name: [f"A whole number from {low} to {high}."]}
+        )
+    return value

@@ -1,0 +1,296 @@
+"""The API under clients nobody here wrote: OPTIONS on citation formats, strict writes,
+conflicts, and a clear word after a login lockout."""
+
+import json
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
+
+from tests import factories
+
+from .test_api_write import NORMS, norm_payload
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
+
+
+@pytest.mark.parametrize("fmt", ["", "csl-json", "bibtex", "ris"])
+def test_options_on_citation_endpoints_describe_them(api, fmt):
+    source = factories.SourceFactory(slug="flynn")
+    factories.MissionFactory(slug="unef")
+    query = f"?format={fmt}" if fmt else ""
+    for url in (
+        reverse("api:source-cite", kwargs={"slug": source.slug}),
+        reverse("api:mission-cite", kwargs={"slug": "unef"}),
+        reverse("api:mission-references", kwargs={"slug": "unef"}),
+        reverse("api:source-bibliography"),
+    ):
+        response = api.options(url + query)
+        assert response.status_code == 200, (url, response.content)
+        assert response.json()["name"]
+
+
+def test_unknown_fields_are_refused(as_curator):
+    source = factories.SourceFactory()
+    response = as_curator.post(NORMS, norm_payload(source, colour="red"), format="json")
+    assert response.status_code == 400
+    assert "colour" in response.json()["errors"]
+    nested = norm_payload(source)
+    nested["citations"][0]["pgae"] = "12"
+    response = as_curator.post(NORMS, nested, format="json")
+    assert response.status_code == 400
+    assert "pgae" in str(response.json()["errors"]["citations"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "Respon\u0016sibility"), ("name", "Two\nlines"), ("summary", "A\x00b")],
+)
+def test_control_characters_are_refused(as_curator, field, value):
+    response = as_curator.post(
+        NORMS, norm_payload(factories.SourceFactory(), **{field: value}), format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_line_breaks_stay_allowed_in_long_text(as_curator):
+    summary = "States must protect their people.\n\nOthers may step in if they fail."
+    response = as_curator.post(
+        NORMS, norm_payload(factories.SourceFactory(), summary=summary), format="json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_a_duplicate_slug_is_a_409(as_curator):
+    factories.NormFactory(slug="responsibility-to-protect")
+    response = as_curator.post(
+        NORMS, norm_payload(factories.SourceFactory()), format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+
+
+def test_the_token_endpoint_says_the_account_is_locked(curator):
+    client = Client(REMOTE_ADDR="203.0.113.21")
+    url = reverse("api:token")
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": "curator", "password": "guess"})
+    response = client.post(url, {"username": "curator", "password": "pw-curator-1"})
+    assert response.status_code == 429
+    assert "locked" in response.json()["detail"]
+    assert int(response["Retry-After"]) > 0
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@pytest.fixture
+def schema(api):
+    response = api.get(
+        "/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def _operations(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield path, method, operation
+
+
+def test_public_reads_declare_anonymous_access(schema):
+    for path, method, operation in _operations(schema):
+        if method == "get":
+            assert {} in operation.get("security", [{}]), path
+
+
+def test_operation_ids_are_unique_and_the_export_index_is_kept(schema):
+    ids = [operation["operationId"] for _, _, operation in _operations(schema)]
+    assert len(ids) == len(set(ids))
+    assert {"export_index", "export_file"} <= set(ids)
+
+
+def test_record_writes_take_json_only(schema, as_curator):
+    for path, method, operation in _operations(schema):
+        if method in ("post", "put", "patch") and "auth/token" not in path:
+            body = operation.get("requestBody", {}).get("content", {})
+            assert set(body) <= {"application/json"}, (path, method)
+    source = factories.SourceFactory()
+    response = as_curator.post(NORMS, {"slug": "x", "name": "X", "source": source.slug})
+    assert response.status_code == 415
+    assert response.json()["status"] == 415
+
+
+def test_parameters_have_bounds_and_headers_are_documented(schema):
+    missions = schema["paths"]["/api/v1/missions/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in missions["parameters"]}
+    assert parameters["page"]["minimum"] == 1
+    assert parameters["page_size"]["maximum"] == 100
+    assert "none" in parameters["decade"]["items"]["pattern"]
+    headers = missions["responses"]["200"]["headers"]
+    assert {"ETag", "Last-Modified", "Link"} <= set(headers)
+    assert "Retry-After" in missions["responses"]["429"]["headers"]
+    search = schema["paths"]["/api/v1/search/"]["get"]
+    assert {p["name"]: p["schema"] for p in search["parameters"]}["q"]["minLength"] == 1
+    export = schema["paths"]["/api/v1/export/{name}.{fmt}"]["get"]
+    assert "X-Dataset-Version" in export["responses"]["200"]["headers"]
+
+
+def test_a_nul_byte_gets_the_json_error_shape(api):
+    response = api.get("/api/v1/missions/?q=%00")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_bearer_tokens_work_like_token_and_other_schemes_are_refused(editor):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    factories.MissionFactory(slug="hidden", draft=True)
+    key = Token.objects.create(user=editor).key
+    client = APIClient()
+    url = reverse("api:mission-detail", kwargs={"slug": "hidden"})
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get(url).status_code == 200
+    client.credentials(HTTP_AUTHORIZATION="Bearer wrong")
+    assert client.get(url).status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Basic {key}")
+    assert client.get(url).status_code == 401
+
+
+# --------------------------------------------------------------------------- ergonomics
+
+
+def test_rate_limit_headers_and_304s_are_not_counted(api, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "10/minute", "user": "20/minute"},
+    }
+    factories.NormFactory()
+    url = reverse("api:norm-list")
+    first = api.get(url)
+    assert first["X-RateLimit-Limit"] == "10"
+    assert first["X-RateLimit-Remaining"] == "9"
+    assert 0 < int(first["X-RateLimit-Reset"]) <= 60
+    for _ in range(3):
+        again = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+    assert api.get(url)["X-RateLimit-Remaining"] == "8"  # the 304s were free
+    assert api.get("/api/v1/no-such-thing/").status_code == 404
+
+
+def test_anonymous_reads_may_be_cached_and_revalidated(api, as_reader):
+    factories.NormFactory()
+    url = reverse("api:norm-list")
+    public = api.get(url)["Cache-Control"]
+    assert "public" in public and "must-revalidate" in public
+    assert "private" in as_reader.get(url)["Cache-Control"]
+
+
+def test_cors_allows_conditional_request_headers(api):
+    response = api.options(
+        reverse("api:norm-list"),
+        HTTP_ORIGIN="https://example.org",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match, if-modified-since",
+    )
+    allowed = response["Access-Control-Allow-Headers"].lower()
+    assert "if-none-match" in allowed and "if-modified-since" in allowed
+
+
+def test_search_is_paged_with_a_total(api):
+    for i in range(7):
+        factories.NormFactory(slug=f"consent-{i}", name=f"Consent {i}")
+    first = api.get("/api/v1/search/?q=consent&page_size=3").json()
+    assert first["count"] == 7
+    assert len(first["results"]) == 3 and first["previous"] is None
+    seen = [hit["slug"] for hit in first["results"]]
+    url = first["next"]
+    while url:
+        page = api.get(url).json()
+        seen += [hit["slug"] for hit in page["results"]]
+        url = page["next"]
+    assert sorted(seen) == [f"consent-{i}" for i in range(7)]
+    assert api.get("/api/v1/search/?q=consent&page=0").status_code == 400
+    assert api.get("/api/v1/search/?q=consent&page=9").status_code == 404
+
+
+def test_list_rows_include_classifications_on_request(
+    api, django_assert_max_num_queries
+):
+    factories.MissionFactory.create_batch(3)
+    url = reverse("api:mission-list")
+    assert "classifications" not in api.get(url).json()["results"][0]
+    api.get(url + "?include=classifications")  # warm the caches of the first call
+    with django_assert_max_num_queries(12):
+        rows = api.get(url + "?include=classifications").json()["results"]
+    assert len(rows) == 3
+    (judgement,) = rows[0]["classifications"]
+    assert judgement["value"] == "westphalian"
+    assert judgement["citations"][0]["locator"] == "512"
+    assert api.get(url + "?include=everything").status_code == 400
+
+
+def test_updated_since_on_every_record_list(api):
+    import datetime
+
+    from apps.knowledge.filters import FILTERSETS
+
+    old = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    factories.NormFactory(slug="old-norm")
+    factories.NormFactory(slug="new-norm")
+    factories.SourceFactory(slug="old-source")
+    for model in FILTERSETS:
+        model.objects.filter(slug__startswith="old").update(updated_at=old)
+    response = api.get(reverse("api:norm-list") + "?updated_since=2021-01-01")
+    assert [row["slug"] for row in response.json()["results"]] == ["new-norm"]
+    for model in FILTERSETS:
+        name = model._meta.model_name
+        response = api.get(
+            reverse(f"api:{name}-list") + "?updated_since=2021-01-01T00:00:00Z"
+        )
+        assert response.status_code == 200, name
+        assert not [
+            r for r in response.json()["results"] if r["slug"].startswith("old")
+        ]
+    bad = api.get(reverse("api:norm-list") + "?updated_since=yesterday")
+    assert "updated_since" in bad.json()["errors"]
+
+
+def test_history_lists_published_versions_only(api, as_editor):
+    norm = factories.NormFactory(slug="consent", name="Consent", draft=True)
+    norm.name = "Consent, drafted again"
+    norm.save()
+    norm.status = "published"
+    norm.curator_note = "internal"
+    norm.save()
+    norm.name = "Consent of the host"
+    norm.save()
+    url = reverse("api:norm-history", kwargs={"slug": "consent"})
+    versions = api.get(url).json()
+    assert [v["data"]["name"] for v in versions] == [
+        "Consent of the host",
+        "Consent, drafted again",
+    ]
+    assert "curator_note" not in versions[0]["data"]
+    assert b"internal" not in api.get(url).content
+    factories.NormFactory(slug="hidden", draft=True)
+    assert (
+        api.get(reverse("api:norm-history", kwargs={"slug": "hidden"})).status_code
+        == 404
+    )
+
+
+def test_public_answers_are_gzipped_and_private_ones_are_not(api, as_reader):
+    import gzip
+
+    factories.NormFactory.create_batch(30)
+    url = reverse("api:norm-list") + "?page_size=100"
+    public = api.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert public["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(public.content))["count"] == 30
+    private = as_reader.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert not private.has_header("Content-Encoding")
