@@ -1008,9 +1008,30 @@ def dump_yaml(data) -> str:
     )
 
 
+EMPTY = (None, "", [], {}, False)
+
+
+def normalise_text(value):
+    """One spelling of a line break: browsers send CRLF, files and the database keep LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _clean(mapping):
     """Drop empty values so that files say only what is known."""
-    return {k: v for k, v in mapping.items() if v not in (None, "", [], {}, False)}
+    return {k: v for k, v in mapping.items() if v not in EMPTY}
+
+
+def canonical(value):
+    """The canonical form of a record's dict (or any part of it), whichever door it came
+    in by: LF line breaks, and an empty value (None, "", [], {}, False) the same as a
+    missing key. Comparing two canonical dicts says whether anything really changed."""
+    if isinstance(value, dict):
+        return _clean({key: canonical(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    if isinstance(value, str):
+        return normalise_text(value)
+    return value
 
 
 def _citation_dict(citation):
@@ -1108,7 +1129,7 @@ def record_to_dict(record_type, instance) -> dict:
     out["last_reviewed"] = _scalar_out(instance.last_reviewed)
     out["wikidata"] = instance.wikidata_qid
     out["citations"] = [_citation_dict(c) for c in instance.citations.all()]
-    return _clean(out)
+    return canonical(out)
 
 
 def export_dataset(root, *, published_only=False) -> int:

@@ -103,15 +103,67 @@ def _text_diff(before, after):
     return out
 
 
-def diff_records(before, after):
-    """[FieldChange] for every key whose value differs between two canonical dicts."""
+def _value_labels(model, before, after):
+    """{key: {stored value: label}} for a model's coded fields and links, so a reviewer
+    reads "Host government" and "UN Security Council", not codes and slugs."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from .dataset import record_type_for
+
+    try:
+        record_type = record_type_for(model)
+    except LookupError:
+        return {}
+    labels = {}
+    for name in record_type.scalars:
+        try:
+            choices = model._meta.get_field(name).choices
+        except FieldDoesNotExist:
+            continue
+        if choices:
+            labels[name] = {str(value): str(label) for value, label in choices}
+    links = {**record_type.foreign_keys}
+    links.update({key: target for key, (_attr, target) in record_type.many.items()})
+    for key, target in links.items():
+        wanted = set()
+        for data in (before, after):
+            value = data.get(key)
+            wanted.update(
+                value if isinstance(value, list) else [value] if value else []
+            )
+        if not wanted:
+            continue
+        lookup = "code" if target._meta.model_name == "country" else "slug"
+        labels[key] = {
+            getattr(obj, lookup): str(obj)
+            for obj in target.objects.filter(**{f"{lookup}__in": wanted})
+        }
+    return labels
+
+
+def diff_records(before, after, model=None):
+    """[FieldChange] for every key whose value differs between two canonical dicts.
+    With `model`, coded values and linked slugs show as their labels."""
     before, after = before or {}, after or {}
+    labels = _value_labels(model, before, after) if model is not None else {}
+
+    def shown(key, value):
+        names = labels.get(key)
+        if not names:
+            return value
+        if isinstance(value, list):
+            return [
+                names.get(str(v), v) if not isinstance(v, dict) else v for v in value
+            ]
+        return names.get(str(value), value) if value is not None else value
+
     keys = list(after) + [k for k in before if k not in after]
     changes = []
     for key in keys:
         old, new = before.get(key), after.get(key)
         if old == new or (not old and not new):
             continue
+        old, new = shown(key, old), shown(key, new)
         label = LABELS.get(key, key.replace("_", " ").capitalize())
         if isinstance(old, list) or isinstance(new, list):
             old_items = Counter(_describe(key, i) for i in old or [])

@@ -11,10 +11,10 @@ import json
 import re
 import unicodedata
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.text import slugify
 
+from . import dataset
 from .models import Source
 
 MAX_PASTE = 20_000  # characters: one entry, not a library
@@ -243,6 +243,12 @@ def _bibtex_people(text):
 
 
 def parse_bibtex(text):
+    entries = len(re.findall(r"(?m)^\s*@\s*[A-Za-z]+\s*[{(]", text))
+    if entries > 1:
+        raise ImportProblem(
+            f"BibTeX: {entries} entries were pasted; paste one entry at a time "
+            "(nothing was imported)."
+        )
     match = re.search(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]*)\s*,", text)
     if not match:
         raise ImportProblem("BibTeX: expected an entry such as @article{key, ...}.")
@@ -619,31 +625,33 @@ def read_csv(record_type, raw: bytes):
     return rows
 
 
-def _is_integer(model, column):
-    try:
-        field = model._meta.get_field(column)
-    except FieldDoesNotExist:
+def _is_integer(record_type, column):
+    """Whether `column` is one of the record's plain whole-number fields (year, order).
+    Columns that are not model fields (start, founded, pages, wikidata) are text."""
+    if column not in record_type.scalars:
         return False
+    field = record_type.model._meta.get_field(column)
     return field.get_internal_type().endswith("IntegerField")
 
 
 def apply_csv_row(record_type, base, row):
-    """A record's canonical dict: `base` (the current one, or {}) with the row's cells."""
+    """A record's canonical dict: `base` (the current one, or {}) with the row's cells.
+    An empty cell removes the key, as the canonical dict omits what is empty, so an
+    unchanged row gives back exactly `base`."""
     data = dict(base)
     for column, raw in row.items():
         value = _undefuse(raw.strip())
         if column in ("authors", "editors"):
-            data[column] = [
+            value = [
                 _ris_person(p.strip()) for p in value.split(LIST_SEPARATOR) if p.strip()
             ]
         elif column in record_type.many:
-            data[column] = [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
-        elif value and _is_integer(record_type.model, column):
+            value = [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
+        elif value and _is_integer(record_type, column):
             number = _small_int(value, 0, 999_999)
             if number is None:
                 shown = value if len(value) <= 20 else value[:20] + "..."
                 raise ImportProblem(f"column {column}: {shown!r} is not a whole number")
-            data[column] = number
-        else:
-            data[column] = value or None
-    return data
+            value = number
+        data[column] = value
+    return dataset.canonical(data)

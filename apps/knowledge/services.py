@@ -37,10 +37,22 @@ from apps.core.models import Status
 
 from . import codebook, dataset
 from .diff import diff_records
-from .models import Revision, RevisionAction, RevisionState, Source, SourceCreator
+from .models import (
+    Citation,
+    Classification,
+    Revision,
+    RevisionAction,
+    RevisionState,
+    Source,
+    SourceCreator,
+)
 from .models.choices import Claim
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
+# The review comment of a version replaced by a later save of the same proposal.
+SUPERSEDED = "Superseded by a later version"
+# Parts of a record edited in the admin's inlines, not in its main form.
+INLINE_KEYS = ("citations", "classifications", "authors", "editors")
 # Keys of the canonical dict that are not content: the workflow sets them.
 _NOT_CONTENT = ("status", "last_reviewed")
 
@@ -70,6 +82,13 @@ def record_publish_problems(record):
         elif not any(c.citations.exists() for c in classifications if c.preferred):
             problems.append("Its preferred classification has no citation.")
         problems += classification_basis_problems(record, classifications)
+    unpublished = _cited_unpublished_sources(record)
+    if unpublished:
+        problems.append(
+            "It cites sources the public cannot see: "
+            + "; ".join(map(str, unpublished))
+            + ". Publish them first."
+        )
     return problems
 
 
@@ -101,6 +120,25 @@ def classification_basis_problems(record, classifications=None):
         label = f"Classification {number} ({classification.get_value_display()})"
         problems += [f"{label}: {problem}" for problem in found]
     return problems
+
+
+def _cited_unpublished_sources(record):
+    """Sources cited by `record` or its classifications that are not published: the
+    public record would silently lose those citations."""
+    parts = models.Q(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    )
+    if record.requires_classification:
+        parts |= models.Q(
+            content_type=ContentType.objects.get_for_model(Classification),
+            object_id__in=record.classifications.values("pk"),
+        )
+    cited = Citation.objects.filter(parts).values("source")
+    return list(
+        Source.objects.filter(pk__in=cited)
+        .exclude(status=Status.PUBLISHED)
+        .order_by("title")
+    )
 
 
 def _refuse_unpublishable(record, verb="published"):
@@ -176,11 +214,15 @@ def record_version_token(record):
 class EditConflict(Exception):
     """Someone else changed the record after the caller read it."""
 
-    def __init__(self, record, current_token, changes, last_change):
+    def __init__(
+        self, record, current_token, changes, last_change, base=None, current=None
+    ):
         self.record = record
         self.current_token = current_token
         self.changes = changes  # [diff.FieldChange] from the caller's version, if known
         self.last_change = last_change  # the latest Revision, if any
+        self.base = base  # the caller's version (canonical dict), if on record
+        self.current = current  # the version saved meanwhile (canonical dict)
         who = ""
         if last_change and last_change.author:
             when = timezone.localtime(last_change.created_at)
@@ -224,18 +266,28 @@ def check_not_stale(record, expected_token):
     if expected_token == current_token:
         return current_token
     revisions = Revision.objects.for_record(record).exclude(state=RevisionState.PENDING)
-    changes = []
+    changes, base = [], None
     for revision in revisions:
-        if version_token(revision.data) == expected_token:
-            changes = diff_records(revision.data, current)
-            break
-        if version_token(revision.base_data) == expected_token:
-            changes = diff_records(revision.base_data, current)
+        for version in (revision.data, revision.base_data):
+            if version and version_token(version) == expected_token:
+                base = version
+                break
+        if base is not None:
+            changes = diff_records(base, current, type(record))
             break
     live_changes = revisions.filter(
         state__in=[RevisionState.APPLIED, RevisionState.APPROVED]
     )
-    raise EditConflict(record, current_token, changes, live_changes.first())
+    raise EditConflict(
+        record, current_token, changes, live_changes.first(), base=base, current=current
+    )
+
+
+def revision_label(revision):
+    """An unambiguous name for a version: number, date, time and author."""
+    when = timezone.localtime(revision.created_at)
+    who = revision.author or "the system"
+    return f"version #{revision.pk} of {when:%Y-%m-%d %H:%M} by {who}"
 
 
 def _new_revision(record, *, action, state, data, base_data, user, comment=""):
@@ -269,15 +321,29 @@ def revision_record_saved(*, record, base_data, user=None, action=RevisionAction
         base_data=base_data,
         user=user,
     )
-    _refresh_submission(record, data)
+    _refresh_submission(record, data, user)
     return revision
 
 
-def _refresh_submission(record, data):
-    """A record edited while in review: the editor reviews what it says now."""
-    Revision.objects.for_record(record).pending().filter(
-        action=RevisionAction.SUBMIT
-    ).update(data=data)
+def _refresh_submission(record, data, user=None):
+    """A record edited while in review: the submission an editor reviews is frozen, so
+    the edit makes a new one and the old one is closed as superseded. An editor who
+    approves the old one is refused and shown what changed."""
+    for old in (
+        Revision.objects.for_record(record)
+        .pending()
+        .filter(action=RevisionAction.SUBMIT)
+    ):
+        new = _new_revision(
+            record,
+            action=RevisionAction.SUBMIT,
+            state=RevisionState.PENDING,
+            data=data,
+            base_data=old.base_data,
+            user=user or old.author,
+            comment=old.comment,
+        )
+        _close(old, RevisionState.WITHDRAWN, user, f"{SUPERSEDED} (#{new.pk}).")
 
 
 def record_save_is_proposal(record, user):
@@ -327,11 +393,19 @@ class RecordEdit:
         self._savepoint = transaction.savepoint() if self.proposal else None
         self.problems = []  # for a proposal: what would stop its approval
 
-    def finish(self, comment=""):
+    def finish(self, comment="", carry=None):
+        """`carry`: the author's own pending proposal being continued; its changes to
+        parts the form did not show (citations, classifications, creators) are kept
+        unless this edit changed those parts too."""
         if self.record.pk is None:
             raise ValueError("finish() comes after the record is saved.")
         fresh = self.model.objects.get(pk=self.record.pk)
         data = record_content(fresh)
+        if self.proposal and carry:
+            for key in INLINE_KEYS:
+                if data.get(key) == self.base_data.get(key) and key in carry:
+                    data[key] = carry[key]
+            data = dataset.canonical(data)
         if not self.proposal:
             if fresh.status == Status.PUBLISHED:
                 problems = record_publish_problems(fresh)
@@ -376,29 +450,64 @@ def revision_propose(
     *, record, data, user, base_data=None, comment="", action=RevisionAction.EDIT
 ):
     """Propose new content for a published record; it stays unseen until approved.
-    The author's earlier pending proposal for the record is replaced."""
+
+    Each save is a new, frozen version: the author's earlier pending proposal (which
+    the admin form opened and this one continues, see own_proposal) is closed as
+    superseded, kept, and can be reopened (revision_reopen)."""
     _check_permission(user, record, "change")
     base_data = base_data if base_data is not None else record_content(record)
     if data == base_data:
         raise ValidationError("The proposed version is the same as the live one.")
-    earlier = (
-        Revision.objects.for_record(record)
-        .pending()
-        .filter(author=user, action__in=[RevisionAction.EDIT, RevisionAction.RESTORE])
-    )
-    earlier.update(
-        state=RevisionState.WITHDRAWN,
-        review_comment="Replaced by a later proposal.",
-        reviewed_at=timezone.now(),
-    )
-    return _new_revision(
+    earlier = list(own_proposals(record, user))
+    revision = _new_revision(
         record,
         action=action,
         state=RevisionState.PENDING,
         data=data,
         base_data=base_data,
         user=user,
-        comment=comment,
+        comment=comment or (earlier[0].comment if earlier else ""),
+    )
+    for old in earlier:
+        _close(old, RevisionState.WITHDRAWN, user, f"{SUPERSEDED} (#{revision.pk}).")
+    return revision
+
+
+def own_proposals(record, user):
+    """`user`'s pending proposals (edits and restores) for `record`, newest first."""
+    if user is None or record.pk is None:
+        return Revision.objects.none()
+    return (
+        Revision.objects.for_record(record)
+        .pending()
+        .filter(author=user, action__in=[RevisionAction.EDIT, RevisionAction.RESTORE])
+    )
+
+
+@transaction.atomic
+def revision_reopen(*, revision, user=None):
+    """Bring a withdrawn or superseded proposal back for review, as a new version."""
+    record = revision.record
+    if record is None:
+        raise ValidationError("The record of this revision no longer exists.")
+    if user is not None and revision.author_id != user.pk:
+        raise PermissionDenied("Only its author can reopen a proposal.")
+    if revision.state != RevisionState.WITHDRAWN or revision.action not in (
+        RevisionAction.EDIT,
+        RevisionAction.RESTORE,
+    ):
+        raise ValidationError("Only a withdrawn proposal can be reopened.")
+    if not record_save_is_proposal(record, user):
+        raise ValidationError(
+            "The record is no longer published for you to propose to: restore this "
+            "version from its versions page instead."
+        )
+    return revision_propose(
+        record=record,
+        data=revision.data,
+        user=user,
+        comment=f"Reopens proposal #{revision.pk}. {revision.comment}".strip(),
+        action=revision.action,
     )
 
 
@@ -430,10 +539,29 @@ def revision_approve(*, revision, user=None, comment=""):
         raise ValidationError("The record of this revision no longer exists.")
     _check_editor(user, record, "approve")
     if not revision.is_pending:
+        newer = (
+            Revision.objects.for_record(record)
+            .pending()
+            .filter(created_at__gte=revision.created_at, pk__gt=revision.pk)
+            .first()
+        )
+        if newer is not None:
+            raise ValidationError(
+                f"This version (#{revision.pk}) was replaced by a newer one "
+                f"(#{newer.pk}) after you opened it, so nothing was approved. What "
+                f"changed: {_what_changed(revision.data, newer.data)} Review #{newer.pk}."
+            )
         raise ValidationError(
             f"This revision is {revision.get_state_display().lower()}, not awaiting review."
         )
     if revision.action == RevisionAction.SUBMIT:
+        now = record_content(type(record).objects.get(pk=record.pk))
+        if now != dataset.canonical(revision.data):
+            raise ValidationError(
+                f"The record changed after this version (#{revision.pk}) was "
+                f"submitted, so nothing was approved. What changed: "
+                f"{_what_changed(revision.data, now)}"
+            )
         record_approve(record=record, user=user, comment=comment)
         revision.refresh_from_db()
         return revision
@@ -449,6 +577,11 @@ def revision_approve(*, revision, user=None, comment=""):
         _refuse_unpublishable(record, verb="published with this change")
     _mark_reviewed(record, user)
     return _close(revision, RevisionState.APPROVED, user, comment)
+
+
+def _what_changed(before, after):
+    changes = diff_records(dataset.canonical(before), dataset.canonical(after))
+    return "; ".join(c.label for c in changes) + "." if changes else "nothing visible."
 
 
 @transaction.atomic
@@ -487,6 +620,32 @@ def revision_withdraw(*, revision, user=None):
         revision.refresh_from_db()
         return revision
     return _close(revision, RevisionState.WITHDRAWN, user)
+
+
+def revision_changes_nothing(revision):
+    """Whether a pending proposal would leave its record exactly as it is now."""
+    record = revision.record
+    return (
+        record is not None
+        and revision.action != RevisionAction.SUBMIT
+        and dataset.canonical(revision.data) == record_content(record)
+    )
+
+
+@transaction.atomic
+def revisions_withdraw_unchanged(*, revisions, user=None):
+    """Withdraw, among `revisions`, the pending proposals that change nothing (such as
+    a re-imported unchanged CSV made before imports compared canonical dicts).
+    Returns how many were withdrawn."""
+    count = 0
+    for revision in revisions:
+        if not revision.is_pending or not revision_changes_nothing(revision):
+            continue
+        revision_withdraw(revision=revision, user=user)
+        revision.review_comment = "It changed nothing."
+        revision.save(update_fields=["review_comment"])
+        count += 1
+    return count
 
 
 # --------------------------------------------------------------------------- transitions
@@ -653,6 +812,9 @@ TRANSITIONS = {
         True,
         (Status.PUBLISHED, Status.ARCHIVED),
     ),
+    "mark_reviewed": Transition(
+        record_mark_reviewed, "Mark reviewed today", True, (Status.PUBLISHED,)
+    ),
     "archive": Transition(
         record_archive,
         "Archive (withdraw from the public)",
@@ -710,8 +872,9 @@ def record_restore(*, record, revision, user=None, before=False):
         raise ValidationError(
             "That revision holds no version of this record to restore."
         )
-    when = timezone.localtime(revision.created_at)
-    comment = f"Restores the version of {when:%Y-%m-%d %H:%M}."
+    comment = (
+        f"Restores {'the version before ' if before else ''}{revision_label(revision)}."
+    )
     base_data = record_content(record)
     if record_save_is_proposal(record, user):
         return revision_propose(

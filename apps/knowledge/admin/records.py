@@ -2,9 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
@@ -35,6 +38,18 @@ PUBLICATION_FIELDSET = (
         "missions and cases, a cited preferred classification.",
     },
 )
+# Shown above a mission's or case's coding, so the classification inline's columns need
+# no hover: what Value, Preferred and Claim mean, and where the rules are.
+CONCEPTION_HELP = format_lazy(
+    "<p><strong>Classifications</strong> (further down): <em>Value</em> is the "
+    "conception: Westphalian (keeping order between states, with their consent), "
+    "post-Westphalian (reshaping how a state is governed inside) or mixed (both, or "
+    "drifting). <em>Preferred</em> marks the one judgement shown first; one per record. "
+    "Each needs a source and a page or section. On citations, <em>Claim</em> says "
+    'which part of the record the page supports. The rules are in the <a href="{}'
+    '#codebook">codebook</a>.</p>',
+    reverse_lazy("apisite:data"),
+)
 NOT_ESTABLISHED_HELP = (
     "A coded field left blank on purpose goes in \u201cnot established\u201d with its "
     'public reason, e.g. {"end": "No cited document gives the date it closed."}; '
@@ -51,8 +66,34 @@ RECORD_FIELDSET = (
 )
 
 
+class CitationForm(forms.ModelForm):
+    """The model's clean() says what a missing locator needs, once: the field itself
+    does not also say "This field is required"."""
+
+    locator = forms.CharField(
+        required=False,
+        max_length=255,
+        help_text=Citation._meta.get_field("locator").help_text,
+    )
+
+    class Meta:
+        model = Citation
+        fields = [
+            "content_type",
+            "object_id",
+            "source",
+            "claim",
+            "locator_type",
+            "locator",
+            "reconstructed",
+            "note",
+            "position",
+        ]
+
+
 class CitationInline(GenericTabularInline):
     model = Citation
+    form = CitationForm
     extra = 0
     autocomplete_fields = ["source"]
     fields = [
@@ -82,6 +123,8 @@ class ClassificationInlineForm(forms.ModelForm):
     source = forms.ModelChoiceField(
         queryset=Source.objects.all(),
         required=False,
+        # A search box, not a select of the whole bibliography.
+        widget=AutocompleteSelect(Citation._meta.get_field("source"), admin.site),
         help_text="The source supporting this judgement.",
     )
     locator = forms.CharField(
@@ -146,9 +189,14 @@ class ClassificationInlineForm(forms.ModelForm):
             self.cleaned_data.get("source"),
             self.cleaned_data.get("locator"),
         )
+        first = self.instance.citations.first()
         if not source:
+            # Both cleared (clean() refuses one without the other): the principal
+            # citation goes, as the form showed it would.
+            if first is not None:
+                first.delete()
             return
-        citation = self.instance.citations.first() or Citation(
+        citation = first or Citation(
             content_type=ContentType.objects.get_for_model(Classification),
             object_id=self.instance.pk,
             claim="classification",
@@ -254,7 +302,14 @@ class SourceCreatorInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(SourceImportMixin, RecordAdmin):
-    list_display = ["title", "kind", "year", "container_title", "status", "updated_at"]
+    list_display = [
+        "__str__",
+        "kind",
+        "year",
+        "container_title",
+        "status",
+        "updated_at",
+    ]
     list_filter = ["kind", "status", "year"]
     search_fields = [
         "title",
@@ -271,9 +326,9 @@ class SourceAdmin(SourceImportMixin, RecordAdmin):
             "Work",
             {
                 "fields": (
+                    "title",
                     "slug",
                     "kind",
-                    "title",
                     "subtitle",
                     "short_title",
                     "summary",
@@ -316,7 +371,16 @@ class OrganisationAdmin(RecordAdmin):
     fieldsets = [
         (
             "Content",
-            {"fields": ("slug", "name", "acronym", "kind", "summary", "caveat")},
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "acronym",
+                    "kind",
+                    "summary",
+                    "caveat",
+                )
+            },
         ),
         ("Relations", {"fields": ("parent", ("founded_date", "founded_precision"))}),
         PUBLICATION_FIELDSET,
@@ -331,7 +395,7 @@ class NormAdmin(RecordAdmin):
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["related"]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "summary", "caveat")}),
+        ("Content", {"fields": ("name", "slug", "summary", "caveat")}),
         ("Coding", {"fields": ("conception",)}),
         ("Relations", {"fields": ("related",)}),
         PUBLICATION_FIELDSET,
@@ -361,9 +425,9 @@ class DocumentAdmin(RecordAdmin):
             "Content",
             {
                 "fields": (
-                    "slug",
                     "title",
                     "short_title",
+                    "slug",
                     "symbol",
                     "kind",
                     "summary",
@@ -394,7 +458,7 @@ class CaseAdmin(RecordAdmin):
     date_hierarchy = "start_date"
     inlines = [ClassificationInline, CitationInline]
     fieldsets = [
-        ("Content", {"fields": ("slug", "name", "summary", "caveat")}),
+        ("Content", {"fields": ("name", "slug", "summary", "caveat")}),
         (
             "Coding",
             {
@@ -406,7 +470,9 @@ class CaseAdmin(RecordAdmin):
                     "countries",
                     "not_established",
                 ),
-                "description": NOT_ESTABLISHED_HELP,
+                "description": format_lazy(
+                    "{}<p>{}</p>", CONCEPTION_HELP, NOT_ESTABLISHED_HELP
+                ),
             },
         ),
         ("Relations", {"fields": ("norms",)}),
@@ -453,8 +519,8 @@ class MissionAdmin(RecordAdmin):
             "Content",
             {
                 "fields": (
-                    "slug",
                     "name",
+                    "slug",
                     "acronym",
                     "summary",
                     "caveat",
@@ -478,9 +544,13 @@ class MissionAdmin(RecordAdmin):
                     "mandate_tasks",
                     "not_established",
                 ),
-                "description": "Code only what the sources support, and cite each dimension "
-                "below with its claim (host consent, use of force...). A blank is honest; a "
-                "guess is not. " + NOT_ESTABLISHED_HELP,
+                "description": format_lazy(
+                    "{}<p>Code only what the sources support, and cite each dimension "
+                    "below with its claim (host consent, use of force...). A blank is "
+                    "honest; a guess is not. {}</p>",
+                    CONCEPTION_HELP,
+                    NOT_ESTABLISHED_HELP,
+                ),
             },
         ),
         (
@@ -517,7 +587,7 @@ class ConceptAdmin(RecordAdmin):
         "documents",
     ]
     fieldsets = [
-        ("Content", {"fields": ("slug", "term", "summary", "caveat")}),
+        ("Content", {"fields": ("term", "slug", "summary", "caveat")}),
         (
             "Relations",
             {
@@ -544,7 +614,16 @@ class ComparisonRowAdmin(RecordAdmin):
     fieldsets = [
         (
             "Content",
-            {"fields": ("slug", "name", "section", "order", "summary", "caveat")},
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "section",
+                    "order",
+                    "summary",
+                    "caveat",
+                )
+            },
         ),
         ("The two conceptions", {"fields": ("westphalian", "post_westphalian")}),
         PUBLICATION_FIELDSET,
@@ -554,6 +633,7 @@ class ComparisonRowAdmin(RecordAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
+    form = CitationForm
     list_display = ["__str__", "claim", "content_type", "object_id", "reconstructed"]
     list_filter = ["claim", "locator_type", "reconstructed", "content_type"]
     search_fields = ["locator", "note", "source__title"]

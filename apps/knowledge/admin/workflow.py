@@ -10,14 +10,18 @@
   for review.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import (
     ObjectDoesNotExist,
     PermissionDenied,
     ValidationError,
 )
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -27,15 +31,27 @@ from django.utils.html import format_html
 
 from apps.core.models import Status
 
-from .. import services
+from .. import dataset, services
 from ..diff import diff_records
+from ..merge import form_values, merge_form
 from ..models import (
     RECORD_MODELS,
     Classification,
     ComparisonRow,
     Revision,
     RevisionAction,
+    RevisionState,
 )
+
+NEEDS_REVIEW_PER_PAGE = 25
+
+# Transitions that take a record away from the public ask first, on a page of their own.
+CONFIRM_TRANSITIONS = {
+    "unpublish": "It disappears from every public page, list, search and the API at "
+    "once, and goes back to draft.",
+    "archive": "It disappears from every public page, list, search and the API, and is "
+    "kept as archived.",
+}
 
 
 def _messages_of(exc):
@@ -48,6 +64,8 @@ class VersionedRecordForm(forms.ModelForm):
     version, so saving again (having seen the other change) goes through."""
 
     version_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The version the form was opened on, so that a conflict can be merged (merge.py).
+    version_base = forms.CharField(widget=forms.HiddenInput, required=False)
     revision_comment = forms.CharField(
         label="Note for the reviewer",
         required=False,
@@ -57,16 +75,26 @@ class VersionedRecordForm(forms.ModelForm):
     )
 
     conflict = None
+    proposal = None  # the user's own pending proposal, which the form opens
+    clashes = ()  # merge.Clash: fields both people changed, after a conflict
     refusal = None  # set by WorkflowAdminMixin.get_form after a refused save
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             try:
-                token = services.record_version_token(self.instance)
+                fresh = type(self.instance).objects.get(pk=self.instance.pk)
             except ObjectDoesNotExist:
                 return  # a deleted record's past version, shown by the history pages
-            self.initial["version_token"] = token
+            content = services.record_content(fresh)
+            self.initial["version_token"] = services.version_token(content)
+            self.initial["version_base"] = json.dumps(content, ensure_ascii=False)
+            if self.proposal is not None:
+                # Continue the pending proposal, not the live text (issue 13, B4).
+                values = form_values(self._meta.model, self.proposal.data)
+                self.initial.update(
+                    {k: v for k, v in values.items() if k in self.fields}
+                )
 
     def clean(self):
         cleaned = super().clean()
@@ -77,16 +105,36 @@ class VersionedRecordForm(forms.ModelForm):
                 services.check_not_stale(self.instance, cleaned.get("version_token"))
             except services.EditConflict as conflict:
                 self.conflict = conflict
+                base = conflict.base or self._opened_version(cleaned)
+                if base is not None:
+                    # Fields only they changed take their value; fields both changed
+                    # are listed side by side, the form holding mine.
+                    self.clashes = merge_form(self, base, conflict.current)
                 data = self.data.copy()
                 data[self.add_prefix("version_token")] = conflict.current_token
+                data[self.add_prefix("version_base")] = json.dumps(
+                    conflict.current, ensure_ascii=False
+                )
                 self.data = data
                 raise ValidationError(
-                    f"{conflict} The other change is shown above; your input is kept "
-                    "below. Check it against the other change, then save again to "
-                    "replace it.",
+                    f"{conflict} Their change is shown above and kept in the form "
+                    "wherever you had not changed the same field; everything you typed "
+                    "is kept too. Check the form, then save again.",
                     code="edit_conflict",
                 ) from None
         return cleaned
+
+    @staticmethod
+    def _opened_version(cleaned):
+        """The version the form was opened on, if the form still carries it intact."""
+        try:
+            base = json.loads(cleaned.get("version_base") or "null")
+        except ValueError:
+            return None
+        token = cleaned.get("version_token")
+        if isinstance(base, dict) and services.version_token(base) == token:
+            return base
+        return None
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -120,7 +168,7 @@ class WorkflowAdminMixin:
             (name, {**options, "fields": list(options["fields"])})
             for name, options in super().get_fieldsets(request, obj)
         ]
-        fieldsets[0][1]["fields"].insert(0, "version_token")
+        fieldsets[0][1]["fields"][:0] = ["version_token", "version_base"]
         if obj is not None and obj.status == Status.PUBLISHED:
             fieldsets.append(
                 ("Your change", {"fields": ["revision_comment"]}),
@@ -140,7 +188,20 @@ class WorkflowAdminMixin:
         refusal = getattr(request, "_pkb_refusal", None)
         if refusal:
             form = type(form.__name__, (form,), {"refusal": refusal})
+        own = self._own_proposal(request, obj)
+        if own is not None:
+            form = type(form.__name__, (form,), {"proposal": own})
         return form
+
+    def _own_proposal(self, request, obj):
+        """The user's pending proposal for `obj`, which their form continues."""
+        if obj is None or not obj.pk:
+            return None
+        if not services.record_save_is_proposal(obj, request.user):
+            return None
+        if not hasattr(request, "_pkb_own"):
+            request._pkb_own = services.own_proposals(obj, request.user).first()
+        return request._pkb_own
 
     # -- saving ------------------------------------------------------------------------
 
@@ -170,8 +231,16 @@ class WorkflowAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        obj._revision = obj._edit.finish(form.cleaned_data.get("revision_comment", ""))
+        obj._revision = obj._edit.finish(
+            form.cleaned_data.get("revision_comment", ""),
+            carry=form.proposal.data if form.proposal else None,
+        )
         if obj._edit.proposal:
+            return
+        workflow = request.POST.get("_workflow")
+        if change and workflow in services.TRANSITIONS:
+            # A workflow button pressed on the form: the edits are saved, then it moves.
+            self._transition(request, obj, workflow)
             return
         requested = obj._requested_status
         if requested and requested != obj.status:
@@ -186,8 +255,21 @@ class WorkflowAdminMixin:
                     messages.WARNING,
                 )
 
+    def log_change(self, request, obj, message):
+        # Recent actions: a proposal changed nothing yet; say so, under the live name.
+        edit = getattr(obj, "_edit", None)
+        if edit is not None and edit.proposal:
+            live = type(obj).objects.get(pk=obj.pk)
+            revision = getattr(obj, "_revision", None)
+            text = "Proposed a change for review"
+            message = f"{text} (#{revision.pk})." if revision else f"{text}."
+            return super().log_change(request, live, message)
+        return super().log_change(request, obj, message)
+
     def response_change(self, request, obj):
         if not obj._edit.proposal:
+            if request.POST.get("_workflow"):
+                return self._back_to(obj)
             return super().response_change(request, obj)
         if obj._revision is None:
             self.message_user(request, "Nothing was changed.", messages.INFO)
@@ -235,6 +317,8 @@ class WorkflowAdminMixin:
                     for r in revisions[:20]
                     if r.review_comment and r.author_id == user.pk and not r.is_pending
                 ][:3],
+                "confirm": CONFIRM_TRANSITIONS,
+                "own_proposal": self._own_proposal(request, obj),
                 "proposes": obj.status == Status.PUBLISHED
                 and not services.can_publish(user, obj),
                 "versions_url": reverse(
@@ -281,17 +365,32 @@ class WorkflowAdminMixin:
         )
 
     def transition_view(self, request, object_id, name):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         obj = self._record_or_404(request, object_id)
         if name not in services.TRANSITIONS:
             raise Http404
+        if request.method == "GET" and name in CONFIRM_TRANSITIONS:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"{services.TRANSITIONS[name].label}: {obj}",
+                "opts": self.model._meta,
+                "original": obj,
+                "transition": services.TRANSITIONS[name],
+                "consequence": CONFIRM_TRANSITIONS[name],
+            }
+            return TemplateResponse(
+                request, "admin/knowledge/transition_confirm.html", context
+            )
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self._transition(request, obj, name, request.POST.get("comment", ""))
+        return self._back_to(obj)
+
+    def _transition(self, request, obj, name, comment=None):
+        if comment is None:
+            comment = request.POST.get(f"workflow_comment_{name}", "")
         try:
             services.record_transition(
-                record=obj,
-                name=name,
-                user=request.user,
-                comment=request.POST.get("comment", ""),
+                record=obj, name=name, user=request.user, comment=comment
             )
         except (ValidationError, PermissionDenied) as exc:
             self.message_user(request, _messages_of(exc), messages.ERROR)
@@ -302,7 +401,6 @@ class WorkflowAdminMixin:
                 f"“{obj}” is now {obj.get_status_display().lower()}.",
                 messages.SUCCESS,
             )
-        return self._back_to(obj)
 
     # -- versions: history with diffs, and restore -------------------------------------
 
@@ -312,7 +410,9 @@ class WorkflowAdminMixin:
             Revision.objects.for_record(obj).select_related("author", "reviewer")
         )
         for revision in revisions:
-            revision.changes = diff_records(revision.base_data, revision.data)
+            revision.changes = diff_records(
+                revision.base_data, revision.data, self.model
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Versions of {obj}",
@@ -428,6 +528,66 @@ class RecordPartAdminMixin:
             and not services.can_publish(request.user, owner)
         )
 
+    def target_models(self):
+        """The models a part of this kind may belong to."""
+        if self.model is Classification:
+            return [
+                m for m in [*RECORD_MODELS, ComparisonRow] if m.requires_classification
+            ]
+        return [*RECORD_MODELS, ComparisonRow, Classification]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":
+            types = ContentType.objects.get_for_models(*self.target_models())
+            kwargs["queryset"] = ContentType.objects.filter(
+                pk__in=[t.pk for t in types.values()]
+            ).order_by("model")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        model_admin = self
+
+        class PartForm(form):
+            """Refuses, with the input kept, a part of a record that does not exist or
+            that is published and so changes only on its own page, for review."""
+
+            def clean(self):
+                cleaned = super().clean()
+                content_type = cleaned.get("content_type")
+                object_id = cleaned.get("object_id")
+                if content_type is None or object_id is None:
+                    return cleaned
+                model = content_type.model_class()
+                target = model.objects.filter(pk=object_id).first()
+                if target is None:
+                    self.add_error(
+                        "object_id",
+                        f"No {model._meta.verbose_name} has the id {object_id}.",
+                    )
+                    return cleaned
+                probe = model_admin.model(
+                    content_type=content_type, object_id=target.pk
+                )
+                if model_admin._locked(request, probe):
+                    owner = model_admin._owner(probe)
+                    url = reverse(
+                        f"admin:knowledge_{owner._meta.model_name}_change",
+                        args=[owner.pk],
+                    )
+                    raise ValidationError(
+                        format_html(
+                            "“{}” is published: only an editor changes it here. Add "
+                            'this on <a href="{}">its own page</a>, where your change '
+                            "goes to review; your input is kept below.",
+                            owner,
+                            url,
+                        )
+                    )
+                return cleaned
+
+        return PartForm
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and not self._locked(request, obj)
@@ -494,11 +654,33 @@ class RevisionAdmin(admin.ModelAdmin):
         "created_at",
         "reviewer",
     ]
-    list_filter = [ReviewStateFilter, "action", "content_type"]
+    # Only the record types that have revisions (not Axes, sessions, history tables).
+    list_filter = [
+        ReviewStateFilter,
+        "action",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["author", "reviewer", "content_type"]
     search_fields = ["record_label", "comment", "review_comment"]
     date_hierarchy = "created_at"
     change_list_template = "admin/knowledge/revision_change_list.html"
+    actions = ["withdraw_unchanged"]
+
+    @admin.action(description="Withdraw the selected proposals that change nothing")
+    def withdraw_unchanged(self, request, queryset):
+        try:
+            count = services.revisions_withdraw_unchanged(
+                revisions=queryset.select_related("content_type"), user=request.user
+            )
+        except PermissionDenied as exc:
+            self.message_user(request, _messages_of(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"Withdrew {count} proposal(s) that change nothing; the others are "
+            "untouched.",
+            messages.SUCCESS,
+        )
 
     @admin.display(description="type", ordering="content_type__model")
     def record_type(self, revision):
@@ -537,22 +719,18 @@ class RevisionAdmin(admin.ModelAdmin):
         user = request.user
         may_decide = services.can_publish(user, revision.model)
         if revision.is_pending and record is not None:
-            # Against the live version as it is now, which is what approving replaces.
-            live = (
-                revision.base_data
-                if revision.action == RevisionAction.SUBMIT
-                else services.record_content(record)
-            )
-            data = (
-                services.record_content(record)
-                if revision.action == RevisionAction.SUBMIT
-                else revision.data
-            )
-            stale = (
-                revision.action != RevisionAction.SUBMIT
-                and revision.base_token
-                and services.version_token(live) != revision.base_token
-            )
+            # The frozen version under review, against what approving replaces: the
+            # last published version of a submission, the live record of a proposal.
+            data = revision.data
+            if revision.action == RevisionAction.SUBMIT:
+                live = revision.base_data
+                stale = services.record_content(record) != dataset.canonical(data)
+            else:
+                live = services.record_content(record)
+                stale = bool(
+                    revision.base_token
+                    and services.version_token(live) != revision.base_token
+                )
         else:
             live, data, stale = revision.base_data, revision.data, False
         context = {
@@ -561,7 +739,7 @@ class RevisionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "revision": revision,
             "record": record,
-            "changes": diff_records(live, data),
+            "changes": diff_records(live, data, revision.model),
             "stale": stale,
             "problems": services.record_publish_problems(record)
             if record is not None and revision.action == RevisionAction.SUBMIT
@@ -569,6 +747,10 @@ class RevisionAdmin(admin.ModelAdmin):
             "may_decide": may_decide and revision.is_pending and record is not None,
             "may_withdraw": revision.is_pending
             and (revision.author_id == user.pk or may_decide),
+            "may_reopen": record is not None
+            and revision.author_id == user.pk
+            and revision.state == RevisionState.WITHDRAWN
+            and revision.action in (RevisionAction.EDIT, RevisionAction.RESTORE),
             "may_undelete": revision.action == RevisionAction.DELETE
             and record is None
             and may_decide,
@@ -600,6 +782,7 @@ class RevisionAdmin(admin.ModelAdmin):
                 revision=revision, user=user
             ),
             "undelete": lambda: services.record_undelete(revision=revision, user=user),
+            "reopen": lambda: services.revision_reopen(revision=revision, user=user),
         }
         if decision not in actions:
             raise Http404
@@ -615,6 +798,7 @@ class RevisionAdmin(admin.ModelAdmin):
             "send-back": "Sent back to the author with your comment.",
             "withdraw": "Withdrawn.",
             "undelete": "Brought back as a draft, with its history.",
+            "reopen": "Reopened: the proposal awaits review again.",
         }[decision]
         self.message_user(request, done, messages.SUCCESS)
         if decision == "undelete":
@@ -629,30 +813,33 @@ class RevisionAdmin(admin.ModelAdmin):
     def needs_review_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
+        # Grouped by type, one page of each; ?type=mission&page=2 pages through one.
         groups = []
+        wanted = request.GET.get("type")
         for model in [*RECORD_MODELS, ComparisonRow]:
-            if not request.user.has_perm(f"knowledge.view_{model._meta.model_name}"):
+            name = model._meta.model_name
+            if not request.user.has_perm(f"knowledge.view_{name}"):
+                continue
+            if wanted and wanted != name:
                 continue
             records = model.objects.filter(services.review_due()).order_by(
                 "last_reviewed", "pk"
-            )[:200]
+            )
+            page = Paginator(records, NEEDS_REVIEW_PER_PAGE).get_page(
+                request.GET.get("page") if wanted else 1
+            )
             rows = [
-                (
-                    record,
-                    reverse(
-                        f"admin:knowledge_{model._meta.model_name}_change",
-                        args=[record.pk],
-                    ),
-                )
-                for record in records
+                (record, reverse(f"admin:knowledge_{name}_change", args=[record.pk]))
+                for record in page.object_list
             ]
             if rows:
-                groups.append((model._meta.verbose_name_plural, rows))
+                groups.append((model._meta.verbose_name_plural, name, page, rows))
         context = {
             **self.admin_site.each_context(request),
             "title": "Records not reviewed for 12 months",
             "opts": self.model._meta,
             "groups": groups,
             "today": timezone.localdate(),
+            "one_type": bool(wanted),
         }
         return TemplateResponse(request, "admin/knowledge/needs_review.html", context)

@@ -72,7 +72,7 @@ class Source(KnowledgeRecord):
         ]
         who = " & ".join(authors[:2]) + (" et al." if len(authors) > 2 else "")
         year = self.year or "n.d."
-        title = self.full_title
+        title = self.full_title or f"(untitled: {self.slug or 'new source'})"
         return f"{who} {year}: {title}" if who else f"{title} ({year})"
 
     def get_absolute_url(self):
