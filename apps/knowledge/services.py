@@ -391,6 +391,9 @@ class RecordEdit:
             # Without a transaction there is no savepoint, and the edit would go live.
             raise RuntimeError("A RecordEdit must run inside transaction.atomic().")
         self._savepoint = transaction.savepoint() if self.proposal else None
+        # A low-level savepoint's rollback keeps the on-commit callbacks registered after
+        # it (an atomic block's drops them): remember where they start, to drop them too.
+        self._callbacks_from = len(transaction.get_connection().run_on_commit)
         self.problems = []  # for a proposal: what would stop its approval
 
     def finish(self, comment="", carry=None):
@@ -424,6 +427,9 @@ class RecordEdit:
         # What an editor will be told on approval, told now while the author can act.
         self.problems = record_publish_problems(fresh)
         transaction.savepoint_rollback(self._savepoint)
+        # The rolled-back writes never happened: nor do their after-commit effects (the
+        # public cache's invalidation, signals.py).
+        del transaction.get_connection().run_on_commit[self._callbacks_from :]
         if data == self.base_data:
             return None
         return revision_propose(

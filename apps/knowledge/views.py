@@ -357,6 +357,12 @@ class RecordListView(CanonicalQueryMixin, ListView):
             intro=self.intro,
             filterset=self.filterset,
             errors=self.filterset.errors,
+            # Parameters this list does not take (a misspelt filter): said, not applied.
+            ignored=sorted(
+                k
+                for k in self.params
+                if k not in self.filterset.base_filters and k != "page"
+            ),
             facets=facets,
             filter_summary=filter_summary(facets, self.params),
             active_filter_count=sum(len(group.selected) for group in facets),

@@ -200,3 +200,11 @@ def test_a_percent_sign_in_an_unknown_value_is_a_400(api):
         assert api.get(list_url("mission") + query).status_code == 400
         assert api.get(list_url("document") + query).status_code == 400
     assert api.get(list_url("classification") + "?preferred=%25s").status_code == 400
+
+
+def test_a_list_page_says_which_parameters_it_did_not_apply(client):
+    factories.MissionFactory()
+    response = client.get(reverse("knowledge:mission-list") + "?organisaton=un")
+    assert response.status_code == 200
+    assert response.context["ignored"] == ["organisaton"]
+    assert b"Not a filter of this list" in response.content
