@@ -36,10 +36,6 @@ def test_the_pattern_catches_the_shorthand():
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    reason="Issue 12: the data engineers are still rewriting data/ in public wording",
-    strict=False,
-)
 def test_no_public_page_uses_shorthand_for_the_texts(client):
     load_dataset(DATA)
     paths = ["/", "/compare/", "/timeline/", "/about/", "/data/", "/search/?q=peace"]
