@@ -455,6 +455,10 @@ def _sentence(text):
     return text if not text or text[-1] in ".?!" else text + "."
 
 
+# A chapter whose book is not recorded says so, rather than printing "In ."
+NO_BOOK = "[book not recorded]"
+
+
 def apa(item, *, html=False):
     """One reference in APA 7th edition style."""
     csl_type = item.get("type")
@@ -496,7 +500,7 @@ def apa(item, *, html=False):
         parts.append(
             "In "
             + _text(eds, html)
-            + (_italic(container, html) if container else "")
+            + (_italic(container, html) if container else _text(NO_BOOK, html))
             + _text(pages, html)
             + "."
         )
@@ -554,7 +558,7 @@ def chicago(item, *, html=False):
         parts.append(_text(f"\u201c{_sentence(title)}\u201d", html) if title else "")
         editors = item.get("editor", [])
         eds = ", ".join(_name_text(e, inverted=False) for e in editors)
-        text = "In " + (_italic(container, html) if container else "")
+        text = "In " + (_italic(container, html) if container else _text(NO_BOOK, html))
         if eds:
             text += _text(f", edited by {eds}", html)
         if item.get("page"):

@@ -161,3 +161,13 @@ def test_list_rows_link_their_conception_to_its_definition(client):
     factories.CaseFactory(classified="mixed")
     content = text(client.get("/cases/"))
     assert 'class="badge c-mixed" href="/compare/#conception-mixed"' in content
+
+
+def test_a_chapter_without_its_book_says_so_instead_of_empty_punctuation(client):
+    chapter = factories.SourceFactory(
+        kind="chapter", title="A step to peace", container_title="", year=None
+    )
+    content = text(client.get(chapter.get_absolute_url()))
+    cite = content.split("Cite this", 1)[1].split("Download", 1)[0]
+    assert "In ." not in cite and "In </" not in cite
+    assert "In [book not recorded]" in cite
