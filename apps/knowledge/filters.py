@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import CharField, Count, Q, TextField
+from django.db.models.functions import Lower
 
 from apps.core import pagecache
 from apps.core.models import Status
@@ -245,7 +247,31 @@ class OrderingFilter(django_filters.OrderingFilter):
     base_field_class = CSVField
 
     def filter(self, qs, value):
-        return stable(super().filter(qs, value))
+        return reading_order(super().filter(qs, value))
+
+
+def reading_order(queryset):
+    """The queryset in its order, text compared regardless of case, then by primary key."""
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    return stable(queryset.order_by(*case_insensitive(queryset.model, ordering)))
+
+
+def case_insensitive(model, ordering):
+    """`ordering` with its free-text fields compared regardless of case: SQLite compares
+    bytes, which put "CSCE emergency mechanism" before "Casualty aversion"."""
+    result = []
+    for name in ordering:
+        bare = name.lstrip("-") if isinstance(name, str) else ""
+        try:
+            field = model._meta.get_field(bare) if bare else None
+        except FieldDoesNotExist:
+            field = None
+        if isinstance(field, CharField | TextField) and not field.choices:
+            lowered = Lower(bare)
+            result.append(lowered.desc() if name.startswith("-") else lowered.asc())
+        else:
+            result.append(name)
+    return result
 
 
 def stable(queryset):

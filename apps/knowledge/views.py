@@ -324,7 +324,8 @@ class RecordListView(CanonicalQueryMixin, ListView):
         self.filterset = self.filterset_class(
             self.params or None, queryset=self.model.objects.published()
         )
-        return self.decorate(filters.stable(self.filterset.qs))
+        # reading_order: an unbound FilterSet (no parameters) skips its ordering filter.
+        return self.decorate(filters.reading_order(self.filterset.qs))
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)

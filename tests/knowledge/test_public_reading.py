@@ -171,3 +171,17 @@ def test_a_chapter_without_its_book_says_so_instead_of_empty_punctuation(client)
     cite = content.split("Cite this", 1)[1].split("Download", 1)[0]
     assert "In ." not in cite and "In </" not in cite
     assert "In [book not recorded]" in cite
+
+
+def test_sorting_ignores_case(client):
+    later = factories.ConceptFactory(term="CSCE emergency mechanism")
+    earlier = factories.ConceptFactory(term="Casualty aversion")
+    content = text(client.get("/glossary/"))
+    assert content.index(earlier.get_absolute_url()) < content.index(
+        later.get_absolute_url()
+    )
+    upper = factories.MissionFactory(name="UN force")
+    lower = factories.MissionFactory(name="a mission")
+    for url in ("/missions/?ordering=name", "/api/v1/missions/?ordering=name"):
+        body = text(client.get(url))
+        assert body.index(lower.slug) < body.index(upper.slug), url
