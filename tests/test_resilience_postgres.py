@@ -60,7 +60,7 @@ def test_outage_gives_503_and_the_app_recovers_without_restart(
         assert status == 503
         assert "Temporarily unavailable" in body
         assert headers["Retry-After"] == "30"
-        status, body, _ = get(f"{live_gunicorn}/api/v1/missions/?r={uuid.uuid4().hex}")
+        status, body, _ = get(f"{live_gunicorn}/api/v1/missions/?q={uuid.uuid4().hex}")
         assert status == 503
         assert "database is unavailable" in body
         assert get(live_gunicorn + "/readyz")[0] == 503

@@ -1,6 +1,8 @@
 """The WSGI entry point that gunicorn serves."""
 
 import pytest
+from django.core.signals import request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from config.wsgi import application
@@ -15,7 +17,13 @@ def call(method, path):
     def start_response(line, headers, exc_info=None):
         status["line"], status["headers"] = line, dict(headers)
 
-    body = b"".join(application(environ, start_response))
+    # As Django's test client does: a request must not close the test's connection,
+    # which sits inside the test's transaction (PostgreSQL would lose it for good).
+    request_started.disconnect(close_old_connections)
+    try:
+        body = b"".join(application(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
     return status["line"], status["headers"], body
 
 

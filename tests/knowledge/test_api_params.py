@@ -208,3 +208,13 @@ def test_a_list_page_says_which_parameters_it_did_not_apply(client):
     assert response.status_code == 200
     assert response.context["ignored"] == ["organisaton"]
     assert b"Not a filter of this list" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "since", ["0017-10-11T05:30:38+19:48", "0001-01-01T00:00:00+05:00", "2026-13-45"]
+)
+def test_updated_since_with_an_impossible_moment_is_a_400_not_a_500(client, since):
+    response = client.get("/api/v1/cases/", {"updated_since": since})
+    assert response.status_code in (200, 400)
+    assert response.status_code != 500

@@ -406,17 +406,23 @@ class RecordViewSet(
 
 
 def _moment(value, name):
-    """An ISO 8601 date or date-time (a date means its midnight, local time)."""
-    moment = parse_datetime(value.strip())
-    if moment is None:
-        day = parse_date(value.strip())
-        moment = datetime.datetime.combine(day, datetime.time()) if day else None
+    """An ISO 8601 date or date-time (a date means its midnight, local time), in UTC:
+    the database refuses offsets it cannot store (+19:48)."""
+    try:
+        moment = parse_datetime(value.strip())
+        if moment is None:
+            day = parse_date(value.strip())
+            moment = datetime.datetime.combine(day, datetime.time()) if day else None
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            moment = moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        moment = None
     if moment is None:
         raise exceptions.ValidationError(
             {name: ["Give an ISO 8601 date or date-time, e.g. 2026-01-31T12:00:00Z."]}
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
     return moment
 
 
