@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "simple_history",
     "axes",
     "csp",
     "apps.core",
@@ -91,7 +90,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 # Whole-page cache for anonymous readers, invalidated by any committed content change
 # (apps/core/pagecache.py). On in production; off in development and in the test suite,

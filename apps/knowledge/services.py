@@ -290,7 +290,9 @@ def revision_label(revision):
     return f"version #{revision.pk} of {when:%Y-%m-%d %H:%M} by {who}"
 
 
-def _new_revision(record, *, action, state, data, base_data, user, comment=""):
+def _new_revision(
+    record, *, action, state, data, base_data, user, comment="", published_at=None
+):
     return Revision.objects.create(
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
@@ -302,14 +304,23 @@ def _new_revision(record, *, action, state, data, base_data, user, comment=""):
         base_token=version_token(base_data) if base_data else "",
         author=user,
         comment=comment,
+        published_at=published_at,
     )
 
 
-def revision_record_saved(*, record, base_data, user=None, action=RevisionAction.EDIT):
-    """Keep the version just saved directly (a draft, or an editor's edit) in history.
-    Returns the Revision, or None when nothing changed."""
-    data = record_content(type(record).objects.get(pk=record.pk))
-    if data == base_data:
+def revision_record_saved(
+    *, record, base_data, user=None, action=RevisionAction.EDIT, comment=""
+):
+    """Keep the version just written to `record` in history: the one place a saved
+    change becomes a Revision, whoever wrote it (the admin, the API, the loader, CSV
+    import, restore, publishing). `base_data` is the record's content before the write
+    (record_content, or {} for a new record). On a published record the version is
+    what the public now sees, so it is marked published (the API's history lists it).
+
+    Returns the Revision, or None when nothing changed (a publication is always kept)."""
+    fresh = type(record).objects.get(pk=record.pk)
+    data = record_content(fresh)
+    if data == base_data and action != RevisionAction.PUBLISH:
         return None
     if action == RevisionAction.EDIT and not base_data:
         action = RevisionAction.CREATE
@@ -320,6 +331,8 @@ def revision_record_saved(*, record, base_data, user=None, action=RevisionAction
         data=data,
         base_data=base_data,
         user=user,
+        comment=comment,
+        published_at=timezone.now() if fresh.status == Status.PUBLISHED else None,
     )
     _refresh_submission(record, data, user)
     return revision
@@ -417,13 +430,12 @@ class RecordEdit:
                         f"{fresh} is published and would no longer meet the "
                         "publishing rules: " + " ".join(problems)
                     )
-            saved = revision_record_saved(
-                record=self.record, base_data=self.base_data, user=self.user
+            return revision_record_saved(
+                record=self.record,
+                base_data=self.base_data,
+                user=self.user,
+                comment=comment,
             )
-            if saved is not None and comment:
-                saved.comment = comment
-                saved.save(update_fields=["comment"])
-            return saved
         # What an editor will be told on approval, told now while the author can act.
         self.problems = record_publish_problems(fresh)
         transaction.savepoint_rollback(self._savepoint)
@@ -531,7 +543,15 @@ def _close(revision, state, user, comment=""):
     revision.reviewer = user
     revision.review_comment = comment
     revision.reviewed_at = timezone.now()
-    revision.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
+    revision.save(
+        update_fields=[
+            "state",
+            "reviewer",
+            "review_comment",
+            "reviewed_at",
+            "published_at",
+        ]
+    )
     return revision
 
 
@@ -581,6 +601,7 @@ def revision_approve(*, revision, user=None, comment=""):
     record = _apply(record, revision.data, user)
     if record.status == Status.PUBLISHED:
         _refuse_unpublishable(record, verb="published with this change")
+        revision.published_at = timezone.now()
     _mark_reviewed(record, user)
     return _close(revision, RevisionState.APPROVED, user, comment)
 
@@ -660,8 +681,6 @@ def revisions_withdraw_unchanged(*, revisions, user=None):
 def _set_status(record, status, user, *fields):
     record.status = status
     record.updated_by = user or record.updated_by
-    if user is not None:
-        record._history_user = user
     record.save(update_fields=["status", "updated_by", "updated_at", *fields])
     return record
 
@@ -677,19 +696,12 @@ def record_mark_reviewed(*, record, user=None):
     _check_editor(user, record, "mark as reviewed")
     record.last_reviewed = timezone.localdate()
     record.updated_by = user or record.updated_by
-    if user is not None:
-        record._history_user = user
     record.save(update_fields=["last_reviewed", "updated_by", "updated_at"])
     return record
 
 
 def _last_published_content(record):
-    version = (
-        Revision.objects.for_record(record)
-        .filter(state=RevisionState.APPROVED)
-        .exclude(data={})
-        .first()
-    )
+    version = Revision.objects.for_record(record).published().exclude(data={}).first()
     return version.data if version else {}
 
 
@@ -735,8 +747,7 @@ def record_approve(*, record, user=None, comment=""):
     """An editor approves a record in review: in review -> published."""
     _check_editor(user, record, "approve")
     _check_state(record, [Status.IN_REVIEW], "approved")
-    _close_submission(record, RevisionState.APPROVED, user, comment)
-    return record_publish(record=record, user=user)  # refused: all rolls back
+    return _publish(record, user, comment)
 
 
 @transaction.atomic
@@ -755,12 +766,37 @@ def record_publish(*, record, user=None):
     """Publish `record` if it meets the publishing rules; raise ValidationError saying why not.
     Editors may publish from any state; the system (user None) too."""
     _check_editor(user, record, "publish")
+    return _publish(record, user)
+
+
+def _publish(record, user, comment=""):
+    """Publish `record` and keep the version the public now sees in history: the
+    submission being approved, when it holds exactly this content, or else a new
+    "Published" revision. Refused (ValidationError) unless it meets the rules."""
     _refuse_unpublishable(record)
     record.published_at = record.published_at or timezone.now()
     if user is not None:
         record.last_reviewed = timezone.localdate()
     _set_status(record, Status.PUBLISHED, user, "published_at", "last_reviewed")
-    _close_submission(record, RevisionState.APPROVED, user)
+    content = record_content(record)
+    submitted = None
+    for revision in (
+        Revision.objects.for_record(record)
+        .pending()
+        .filter(action=RevisionAction.SUBMIT)
+    ):
+        if dataset.canonical(revision.data) == content:
+            submitted = revision
+            revision.published_at = timezone.now()
+        _close(revision, RevisionState.APPROVED, user, comment)
+    if submitted is None:
+        revision_record_saved(
+            record=record,
+            base_data=_last_published_content(record),
+            user=user,
+            action=RevisionAction.PUBLISH,
+            comment=comment,
+        )
     return record
 
 
@@ -959,8 +995,6 @@ def record_delete(*, record, user=None):
         user=user,
         comment=f"Was {record.get_status_display().lower()}.",
     )
-    if user is not None:
-        record._history_user = user
     record.delete()
     return revision
 

@@ -4,7 +4,7 @@ every text saved to a knowledge table has LF line breaks, whichever door it came
 The content generation moves on a publish, an edit of published content, an unpublish
 or a delete of published content, and never for what the public cannot see: a draft
 saved, a curator's proposal (its writes are rolled back and kept as a pending Revision),
-Revision and history rows, or a link changed on an unpublished record. Every public
+Revision rows (the history), or a link changed on an unpublished record. Every public
 page and cached API answer depends on the generation, so an extra bump costs a cold
 cache and a missing one a stale page: when in doubt (vocabularies), bump.
 """
@@ -15,7 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from apps.core.models import Status
 from apps.core.pagecache import bump_generation
 
-# Not content: the editorial queue (history rows are left out by name).
+# Not content: the editorial queue and history (Revision).
 NOT_CONTENT = {"revision"}
 
 
@@ -26,11 +26,7 @@ def _is_knowledge_table(sender):
 
 def _is_content(sender):
     meta = getattr(sender, "_meta", None)
-    return (
-        _is_knowledge_table(sender)
-        and not meta.model_name.startswith("historical")
-        and meta.model_name not in NOT_CONTENT
-    )
+    return _is_knowledge_table(sender) and meta.model_name not in NOT_CONTENT
 
 
 def _public(instance, depth=3):
@@ -70,9 +66,7 @@ def content_deleted(sender, instance, **kwargs):
 def normalise_line_endings(sender, instance, **kwargs):
     """The one place line endings are normalised: the admin (browsers send CRLF), the
     API, CSV import, the loader and restore all save through here."""
-    if not _is_knowledge_table(sender) or sender._meta.model_name.startswith(
-        "historical"
-    ):
+    if not _is_knowledge_table(sender):
         return
     from .dataset import normalise_text
 

@@ -260,17 +260,20 @@ def test_updated_since_on_every_record_list(api):
     assert "updated_since" in bad.json()["errors"]
 
 
-def test_history_lists_published_versions_only(api, as_editor):
+def test_history_lists_published_versions_only(api, editor):
+    from apps.knowledge import services
+
     norm = factories.NormFactory(slug="consent", name="Consent", draft=True)
-    norm.name = "Consent, drafted again"
-    norm.save()
-    norm.status = "published"
-    norm.curator_note = "internal"
-    norm.save()
-    norm.name = "Consent of the host"
-    norm.save()
+    with services.record_edit(record=norm, user=editor):
+        norm.name = "Consent, drafted again"
+        norm.save()
+    services.record_publish(record=norm, user=editor)
+    with services.record_edit(record=norm, user=editor):
+        norm.curator_note = "internal"
+        norm.name = "Consent of the host"
+        norm.save()
     url = reverse("api:norm-history", kwargs={"slug": "consent"})
-    versions = api.get(url).json()
+    versions = api.get(url).json()["results"]
     assert [v["data"]["name"] for v in versions] == [
         "Consent of the host",
         "Consent, drafted again",

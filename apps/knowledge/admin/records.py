@@ -8,7 +8,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..models import (
@@ -232,7 +231,7 @@ class ClassificationInline(GenericTabularInline):
     )
 
 
-class RecordAdmin(CsvImportExportMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
+class RecordAdmin(CsvImportExportMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Shared behaviour of every knowledge record's admin: the editorial workflow
     (admin.workflow) and CSV in and out (admin.imports)."""
 
@@ -632,7 +631,7 @@ class ComparisonRowAdmin(RecordAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
+class CitationAdmin(RecordPartAdminMixin, admin.ModelAdmin):
     form = CitationForm
     list_display = ["__str__", "claim", "content_type", "object_id", "reconstructed"]
     list_filter = ["claim", "locator_type", "reconstructed", "content_type"]
@@ -642,7 +641,7 @@ class CitationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Classification)
-class ClassificationAdmin(RecordPartAdminMixin, SimpleHistoryAdmin):
+class ClassificationAdmin(RecordPartAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "content_type",

@@ -151,11 +151,10 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 class WorkflowAdminMixin:
-    """Mixed into RecordAdmin (a SimpleHistoryAdmin)."""
+    """Mixed into RecordAdmin."""
 
     form = VersionedRecordForm
     change_form_template = "admin/knowledge/record_change_form.html"
-    object_history_template = "admin/knowledge/record_history.html"
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
@@ -322,7 +321,7 @@ class WorkflowAdminMixin:
                 "proposes": obj.status == Status.PUBLISHED
                 and not services.can_publish(user, obj),
                 "versions_url": reverse(
-                    f"admin:{obj._meta.app_label}_{obj._meta.model_name}_versions",
+                    f"admin:{obj._meta.app_label}_{obj._meta.model_name}_history",
                     args=[quote(obj.pk)],
                 ),
             }
@@ -402,28 +401,65 @@ class WorkflowAdminMixin:
                 messages.SUCCESS,
             )
 
-    # -- versions: history with diffs, and restore -------------------------------------
+    # -- history: every version (Revision), diffs, compare, restore -------------------
 
-    def versions_view(self, request, object_id):
-        obj = self._record_or_404(request, object_id)
+    def history_view(self, request, object_id, extra_context=None):
+        """The record's one history: every Revision, newest first, each with what it
+        changed, and any two compared. Also readable once the record is deleted."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            if not self.has_view_permission(request):
+                raise PermissionDenied
+            try:
+                pk = int(unquote(object_id))
+            except ValueError:
+                raise Http404 from None
+        else:
+            if not self.has_view_or_change_permission(request, obj):
+                raise PermissionDenied
+            pk = obj.pk
         revisions = list(
-            Revision.objects.for_record(obj).select_related("author", "reviewer")
+            Revision.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model),
+                object_id=pk,
+            ).select_related("author", "reviewer")
         )
+        if obj is None and not revisions:
+            raise Http404
         for revision in revisions:
             revision.changes = diff_records(
                 revision.base_data, revision.data, self.model
             )
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Versions of {obj}",
+            "title": f"History of {obj or revisions[0].record_label}",
             "opts": self.model._meta,
             "original": obj,
             "revisions": revisions,
-            "restore_url_name": f"admin:{obj._meta.app_label}_{obj._meta.model_name}_restore",
+            "comparison": self._comparison(request, revisions),
+            "may_restore": obj is not None and self.has_change_permission(request, obj),
+            "restore_url_name": f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_restore",
+            **(extra_context or {}),
         }
         return TemplateResponse(
             request, "admin/knowledge/record_versions.html", context
         )
+
+    def _comparison(self, request, revisions):
+        """Any two versions compared (?from=<revision>&to=<revision>), labels not codes:
+        (older, newer, changes), or None when none was asked for."""
+        by_pk = {str(r.pk): r for r in revisions}
+        older, newer = (
+            by_pk.get(request.GET.get("from")),
+            by_pk.get(request.GET.get("to")),
+        )
+        if older is None or newer is None:
+            return None
+        return older, newer, diff_records(older.data, newer.data, self.model)
+
+    def versions_view(self, request, object_id):
+        # The versions page and the history page are one page (the one history).
+        return self.history_view(request, object_id)
 
     def restore_view(self, request, object_id, revision_id):
         if request.method != "POST":
@@ -446,26 +482,6 @@ class WorkflowAdminMixin:
                 text = "The earlier version is restored; the restore is in the history."
             self.message_user(request, text, messages.SUCCESS)
         return self._back_to(obj)
-
-    # simple-history's own revert writes only the record's row, past the workflow:
-    # restoring goes through the versions page instead.
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied("Restore from the versions page.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "versions_url": reverse(
-                f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_versions",
-                args=[object_id],
-            ),
-        }
-        return super().history_view(request, object_id, extra_context)
 
     # -- deletion: refused while others point here, and undoable -----------------------
 
@@ -603,13 +619,21 @@ class RecordPartAdminMixin:
             )
         super().save_model(request, obj, form, change)
 
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied("Restore from the record's versions page.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    def history_view(self, request, object_id, extra_context=None):
+        """A citation or classification is part of its record: its history is the
+        record's (each version holds the record's citations and classifications)."""
+        part = self.get_object(request, unquote(object_id))
+        if part is None:
+            raise Http404
+        owner = self._owner(part)
+        if owner is None:
+            raise Http404
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{owner._meta.app_label}_{owner._meta.model_name}_history",
+                args=[quote(owner.pk)],
+            )
+        )
 
 
 class ReviewStateFilter(admin.SimpleListFilter):

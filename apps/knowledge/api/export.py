@@ -230,8 +230,6 @@ def _fields_using(choices):
 
     used = []
     for model in apps.get_app_config("knowledge").get_models():
-        if model.__name__.startswith("Historical"):
-            continue
         for field in model._meta.get_fields():
             if getattr(field, "choices", None) and list(field.choices) == list(
                 choices.choices

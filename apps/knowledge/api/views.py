@@ -28,8 +28,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.models import Status
-
 from .. import citeformats, services
 from ..filters import FILTERSETS, split_values
 from ..models import (
@@ -42,6 +40,7 @@ from ..models import (
     Mission,
     Norm,
     Organisation,
+    Revision,
     Source,
 )
 from ..models.choices import ComparisonSection, Conception
@@ -55,6 +54,7 @@ from .filters import (
     ClassificationFilter,
     MissionFilter,
 )
+from .history import HistoryVersionSerializer
 from .parsers import BoundedJSONParser
 from .querysets import (
     citation_queryset,
@@ -322,30 +322,26 @@ class RecordViewSet(
         return self._transition(request, services.record_unpublish)
 
     @extend_schema(
-        responses=s.HistoryVersionSerializer(many=True),
-        description="The record's published versions, newest first, each with its "
-        "fields as they were then (relations are today's: see the record itself), so "
-        "that a fact can be cited at a version. Drafts and proposals are not listed.",
+        responses=HistoryVersionSerializer(many=True),
+        description="The record's published versions, newest first and paged, from the "
+        "one history the editors keep: each with its number, the date it went live, who "
+        "made and approved it, and the whole record as it was then (fields, links, "
+        "citations, classifications), so that a fact can be cited at a version. Drafts, "
+        "proposals and internal notes are not listed.",
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, slug=None):
         instance = self.get_object()
-        versions = list(
-            instance.history.filter(status=Status.PUBLISHED).order_by(
-                "-history_date", "-history_id"
-            )
+        versions = (
+            Revision.objects.for_record(instance)
+            .published()
+            .select_related("content_type", "author", "reviewer")
         )
-        self.last_modified = versions[0].history_date if versions else None
-        fields = s.history_fields(self.model)
-        return Response(
-            [
-                {
-                    "version": version.history_id,
-                    "date": version.history_date,
-                    "data": {name: getattr(version, name) for name in fields},
-                }
-                for version in versions
-            ]
+        latest = versions.first()
+        self.last_modified = latest.published_at if latest else None
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(
+            HistoryVersionSerializer(page, many=True).data
         )
 
     @extend_schema(

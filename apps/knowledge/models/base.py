@@ -8,7 +8,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from apps.core.constraints import choices_constraint
 from apps.core.models import PublishableModel
@@ -54,8 +53,6 @@ class Citation(models.Model):
     )
     note = models.TextField(blank=True, help_text="Optional, in our own words.")
     position = models.PositiveSmallIntegerField(default=0)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["content_type", "object_id", "position", "id"]
@@ -188,8 +185,6 @@ class Classification(models.Model):
     rationale = models.TextField(help_text="Why, in our own words (Markdown).")
     position = models.PositiveSmallIntegerField(default=0)
     citations = GenericRelation(Citation, related_query_name="classification")
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["content_type", "object_id", "-preferred", "position", "id"]
@@ -327,8 +322,6 @@ class KnowledgeRecord(PublishableModel):
         "Wikidata ID", max_length=20, blank=True, validators=[wikidata_validator]
     )
     citations = GenericRelation(Citation, related_query_name="%(class)s_record")
-
-    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

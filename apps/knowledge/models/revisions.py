@@ -1,9 +1,9 @@
-"""Versions of a record as the editorial workflow sees them: what was proposed, submitted,
-saved, restored or deleted, as the record's canonical dict (dataset.record_to_dict).
+"""The one history of every knowledge record: each version proposed, submitted, saved,
+published, restored or deleted, as the record's canonical dict (dataset.record_to_dict).
 
-simple-history keeps the row-level audit of every table; a Revision keeps the whole record
-(fields, links, citations, classifications) in one piece, which is what a reviewer reads,
-a diff compares and a restore writes back.
+A Revision keeps the whole record (fields, links, citations, classifications) in one
+piece, which is what a reviewer reads, a diff compares, a restore writes back and the
+API's history lists: a version the public saw has `published_at` set.
 """
 
 from django.conf import settings
@@ -18,6 +18,7 @@ class RevisionAction(models.TextChoices):
     CREATE = "create", "Created"
     EDIT = "edit", "Edited"
     SUBMIT = "submit", "Submitted for review"
+    PUBLISH = "publish", "Published"
     RESTORE = "restore", "Restored an earlier version"
     DELETE = "delete", "Deleted"
     UNDELETE = "undelete", "Undeleted"
@@ -40,6 +41,10 @@ class RevisionQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(state=RevisionState.PENDING)
+
+    def published(self):
+        """The versions the public saw, newest first."""
+        return self.filter(published_at__isnull=False).order_by("-published_at", "-id")
 
 
 class Revision(models.Model):
@@ -86,6 +91,12 @@ class Revision(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the public began to see this version; empty for a version "
+        "it never saw (a draft, a proposal, a deletion).",
+    )
 
     objects = RevisionQuerySet.as_manager()
 

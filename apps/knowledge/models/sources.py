@@ -1,6 +1,5 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from apps.core.constraints import choices_constraint
 
@@ -122,8 +121,6 @@ class SourceCreator(models.Model):
     family = models.CharField("family name", max_length=120)
     given = models.CharField("given names", max_length=120, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["source", "role", "position", "id"]
