@@ -100,7 +100,7 @@ PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not (DEBUG or TESTING))
 if PAGE_CACHE:
     MIDDLEWARE.append("apps.core.pagecache.PublicPageCacheMiddleware")
 # Facet counts and totals of the list pages, cached per content generation and filter
-# parameters (apps/knowledge/views.py): every page number, sort order and the timeline
+# parameters (apps/knowledge/views/facets.py): every page number, sort order and the timeline
 # share them. Off in development and tests for the same reason as the page cache.
 FACET_CACHE = env_bool("DJANGO_FACET_CACHE", not (DEBUG or TESTING))
 MIDDLEWARE += [
