@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0012_search_trigram_indexes'),
+        ('knowledge', '0013_dataset_snapshot'),
     ]
 
     operations = [
