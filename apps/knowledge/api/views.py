@@ -54,7 +54,6 @@ from .filters import (
     ClassificationFilter,
     MissionFilter,
 )
-from .history import HistoryVersionSerializer
 from .parsers import BoundedJSONParser
 from .querysets import (
     citation_queryset,
@@ -322,7 +321,7 @@ class RecordViewSet(
         return self._transition(request, services.record_unpublish)
 
     @extend_schema(
-        responses=HistoryVersionSerializer(many=True),
+        responses=s.HistoryVersionSerializer(many=True),
         description="The record's published versions, newest first and paged, from the "
         "one history the editors keep: each with its number, the date it went live, who "
         "made and approved it, and the whole record as it was then (fields, links, "
@@ -341,7 +340,7 @@ class RecordViewSet(
         self.last_modified = latest.published_at if latest else None
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(
-            HistoryVersionSerializer(page, many=True).data
+            s.HistoryVersionSerializer(page, many=True).data
         )
 
     @extend_schema(

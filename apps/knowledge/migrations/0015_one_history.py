@@ -15,7 +15,7 @@ def approved_were_published(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("knowledge", "0012_search_trigram_indexes"),
+        ("knowledge", "0014_external_dataset_ids"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -13,8 +13,8 @@ from rest_framework import serializers
 
 from apps.core.models import PublishableModel
 
-from .. import dataset
-from ..models import Source
+from ... import dataset
+from ...models import Source
 
 # Never public in a past version: internal notes.
 PRIVATE_KEYS = ("curator_note",)
