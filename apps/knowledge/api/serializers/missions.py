@@ -157,6 +157,7 @@ class CaseSerializer(ClassifiedRecordSerializer):
             "end",
             "continuing_as_of",
             "conflict_type",
+            "ucdp_conflict_id",
             "countries",
             "norms",
             "missions",

@@ -98,6 +98,7 @@ class DocumentSerializer(RecordSerializer):
             "issuer",
             "date",
             "official_url",
+            "pax_agreement_id",
             "norms",
             "authorised_missions",
             *RecordSerializer.Meta.common[4:],
