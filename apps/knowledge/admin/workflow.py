@@ -31,7 +31,8 @@ from django.utils.html import format_html
 
 from apps.core.models import Status
 
-from .. import dataset, services
+from .. import services
+from ..canonical import canonical
 from ..diff import diff_records
 from ..merge import form_values, merge_form
 from ..models import (
@@ -724,7 +725,7 @@ class RevisionAdmin(admin.ModelAdmin):
             data = revision.data
             if revision.action == RevisionAction.SUBMIT:
                 live = revision.base_data
-                stale = services.record_content(record) != dataset.canonical(data)
+                stale = services.record_content(record) != canonical(data)
             else:
                 live = services.record_content(record)
                 stale = bool(
