@@ -100,7 +100,7 @@ PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not (DEBUG or TESTING))
 if PAGE_CACHE:
     MIDDLEWARE.append("apps.core.pagecache.PublicPageCacheMiddleware")
 # Facet counts and totals of the list pages, cached per content generation and filter
-# parameters (apps/knowledge/views.py): every page number, sort order and the timeline
+# parameters (apps/knowledge/views/facets.py): every page number, sort order and the timeline
 # share them. Off in development and tests for the same reason as the page cache.
 FACET_CACHE = env_bool("DJANGO_FACET_CACHE", not (DEBUG or TESTING))
 MIDDLEWARE += [
@@ -387,6 +387,11 @@ LOGGING = {
 
 # `make bench` only: serves the minimal /bench/hello/ view that every figure is compared with.
 BENCHMARK = env_bool("PKB_BENCHMARK", False)
+
+# Every published dataset version is stored, gzip-compressed, for /api/v1/export/<version>/
+# (about 0.3 MB each today). Past this many megabytes the oldest versions' files are
+# dropped (they answer 410 Gone; the newest is always kept).
+PKB_DATASET_ARCHIVE_MB = int(os.environ.get("PKB_DATASET_ARCHIVE_MB", "1024"))
 
 # Shown on /about/ and stamped into exports.
 SITE_NAME = "Peacekeeping Knowledge Base"

@@ -126,7 +126,7 @@ RECORD_TYPES = [
     RecordType(
         "documents",
         Document,
-        scalars=["title", "short_title", "symbol", "kind", "url"],
+        scalars=["title", "short_title", "symbol", "kind", "url", "pax_agreement_id"],
         foreign_keys={"issuer": Organisation},
         dates={"date": ("date", "date_precision")},
         many={"norms": ("norms", Norm)},
@@ -135,7 +135,7 @@ RECORD_TYPES = [
     RecordType(
         "cases",
         Case,
-        scalars=["name", "conflict_type"],
+        scalars=["name", "conflict_type", "ucdp_conflict_id"],
         dates=DATED,
         many={"countries": ("countries", Country), "norms": ("norms", Norm)},
     ),

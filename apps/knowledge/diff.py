@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 # Keys whose values are lists of items: show what was added and removed, not the lists.
 LABELS = {
     "wikidata": "Wikidata ID",
+    "ucdp_conflict_id": "UCDP conflict ID",
+    "pax_agreement_id": "PA-X agreement ID",
     "url": "URL",
     "doi": "DOI",
     "isbn": "ISBN",

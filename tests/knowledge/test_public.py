@@ -482,7 +482,7 @@ def test_compare_records_side_by_side_with_citations(client):
 def test_compare_records_picker_offers_the_chosen_first_and_says_how_many_more(
     client, monkeypatch
 ):
-    monkeypatch.setattr(views, "COMPARE_CHOICES", 3)
+    monkeypatch.setattr(views.compare, "COMPARE_CHOICES", 3)
     for letter in "abcdef":
         factories.MissionFactory(slug=letter, name=f"Mission {letter}", acronym="")
     factories.MissionFactory(slug="draft", draft=True)
@@ -562,7 +562,7 @@ def test_timeline_draws_at_most_its_limit_and_says_how_to_see_the_rest(
 ):
     from apps.knowledge import views
 
-    monkeypatch.setattr(views, "TIMELINE_LIMIT", 2)
+    monkeypatch.setattr(views.timeline, "TIMELINE_LIMIT", 2)
     for year in (1956, 1960, 1999):
         factories.MissionFactory(
             acronym=f"M{year}", start_date=datetime.date(year, 1, 1)

@@ -1,0 +1,352 @@
+"""What every record's serializer shares: the embedded citations and classifications,
+links, publication state and the write path (full_clean() and the publishing rules,
+as the admin does)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.core.models import Status
+
+from ... import codebook, services
+from ...models import (
+    Citation,
+    Classification,
+    Country,
+    Source,
+    SourceCreator,
+)
+from ...models.choices import Conception
+from ..exceptions import django_validation_errors
+from ..fields import (
+    FuzzyDateField,
+    LoadedListSerializer,
+    SparseFieldsMixin,
+    StrictInputMixin,
+    SummaryRelatedField,
+    add_capped_fields,
+    api_url,
+    html_url,
+)
+from ..querysets import related
+
+
+class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """A page-located citation of a source, as embedded in a record."""
+
+    source = SummaryRelatedField(queryset=Source.objects.all())
+    locator_display = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Citation
+        list_serializer_class = LoadedListSerializer
+        fields = [
+            "source",
+            "claim",
+            "locator_type",
+            "locator",
+            "locator_display",
+            "reconstructed",
+            "note",
+        ]
+
+
+class ClassificationSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """A sourced Westphalian / post-Westphalian judgement, as embedded in a record."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:classification-detail")
+    period_display = serializers.CharField(read_only=True)
+    rule_label = serializers.SerializerMethodField()
+    basis_display = serializers.SerializerMethodField()
+    citations = CitationSerializer(many=True, required=False)
+
+    @extend_schema_field(serializers.CharField())
+    def get_basis_display(self, obj):
+        """Whose judgement, in words: "Bellamy, Williams and Griffin's classification,
+        p. 27 [reconstructed]" or "Curators' application of rule tasks-westphalian"."""
+        return obj.basis_text(related(obj, "citations"))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_rule_label(self, obj):
+        """The decision rule's name in the codebook (null when there is none)."""
+        rule = obj.rule_info
+        return rule.label if rule else None
+
+    class Meta:
+        model = Classification
+        list_serializer_class = LoadedListSerializer
+        fields = [
+            "id",
+            "url",
+            "value",
+            "basis",
+            "basis_display",
+            "rule",
+            "rule_label",
+            "departure",
+            "preferred",
+            "period_start",
+            "period_end",
+            "period_display",
+            "rationale",
+            "citations",
+        ]
+
+
+class CreatorSerializer(StrictInputMixin, serializers.ModelSerializer):
+    class Meta:
+        model = SourceCreator
+        fields = ["family", "given"]
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["code", "name", "region"]
+
+
+class RecordSerializer(
+    StrictInputMixin, SparseFieldsMixin, serializers.ModelSerializer
+):
+    """Shared by every record type: links, publication state, citations, and the write path."""
+
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+    wikidata = serializers.CharField(
+        source="wikidata_qid", required=False, allow_blank=True, max_length=20
+    )
+    citations = CitationSerializer(many=True, required=False)
+
+    # Model field -> API field, for validation messages.
+    aliases = {"wikidata_qid": "wikidata"}
+    # Relations that grow with the data, shown capped (`fields.add_capped_fields`):
+    # relation -> the filter parameter of the related type's list. The dataset export
+    # (context `whole`) has the whole lists instead.
+    capped = {}
+    read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
+
+    class Meta:
+        common = [
+            "url",
+            "html_url",
+            "slug",
+            "status",
+            "summary",
+            "caveat",
+            "curator_note",
+            "wikidata",
+            "last_reviewed",
+            "published_at",
+            "updated_at",
+            "citations",
+        ]
+        extra_kwargs = {"curator_note": {"write_only": True}}
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj):
+        return api_url(self.context.get("request"), obj)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, obj):
+        return html_url(self.context.get("request"), obj)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self.read_only_common:
+            if name in fields:
+                fields[name].read_only = True
+        if self.instance is not None and "slug" in fields:
+            fields["slug"].read_only = True  # the slug is the record's address
+        if self.capped and not self.context.get("whole"):
+            fields = add_capped_fields(fields, self.Meta.model, self.capped)
+        return fields
+
+    # -- writing -------------------------------------------------------------------
+
+    nested = ("citations",)
+
+    def create(self, validated_data):
+        instance = self.Meta.model(status=Status.DRAFT)
+        user = self._user()
+        instance.created_by = user
+        return self._save(instance, validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _user(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return user if user and user.is_authenticated else None
+
+    # After save(): whether the change became a proposal awaiting review (a curator's
+    # edit of a published record), and the Revision that keeps it in history.
+    proposal = False
+    revision = None
+
+    @transaction.atomic
+    def _save(self, instance, validated_data):
+        # The one place that decides live edit or proposal, as in the admin.
+        edit = services.RecordEdit(record=instance, user=self._user())
+        nested = {
+            name: validated_data.pop(name)
+            for name in self.nested
+            if name in validated_data
+        }
+        many = {
+            name: validated_data.pop(name)
+            for name in list(validated_data)
+            if instance._meta.get_field(name).many_to_many
+        }
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.updated_by = self._user()
+        try:
+            instance.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                django_validation_errors(exc, self.aliases)
+            ) from exc
+        instance.save()
+        for name, values in many.items():
+            getattr(instance, name).set(values)
+        self.save_nested(instance, nested)
+        if instance.status == Status.PUBLISHED and not edit.proposal:
+            # A published record must go on meeting the publishing rules.
+            problems = services.record_publish_problems(instance)
+            if problems:
+                raise serializers.ValidationError({"non_field_errors": problems})
+        self.revision = edit.finish()
+        self.proposal = edit.proposal
+        return instance
+
+    def save_nested(self, instance, nested):
+        if "citations" in nested:
+            _replace_citations(instance, nested["citations"], "citations")
+
+
+def _replace_citations(target, rows, field_name):
+    errors, citations = [], []
+    for position, row in enumerate(rows):
+        citation = Citation(target=target, position=position, **row)
+        try:
+            citation.full_clean()
+        except DjangoValidationError as exc:
+            errors.append(django_validation_errors(exc))
+        else:
+            errors.append({})
+            citations.append(citation)
+    if any(errors):
+        raise serializers.ValidationError({field_name: errors})
+    target.citations.all().delete()
+    for citation in citations:
+        citation.save()
+
+
+class ClassifiedRecordSerializer(RecordSerializer):
+    """Missions and cases: dates and Westphalian / post-Westphalian classifications."""
+
+    start = FuzzyDateField("start_date", "start_precision")
+    end = FuzzyDateField("end_date", "end_precision")
+    continuing_as_of = FuzzyDateField(
+        "continuing_as_of_date", "continuing_as_of_precision"
+    )
+    not_established = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Coded fields left blank on purpose: field -> the public reason.",
+    )
+    conception = serializers.SerializerMethodField()
+    conception_basis = serializers.SerializerMethodField()
+    conception_rule = serializers.SerializerMethodField()
+    classifications = ClassificationSerializer(many=True, required=False)
+
+    aliases = {
+        **RecordSerializer.aliases,
+        "start_date": "start",
+        "start_precision": "start",
+        "end_date": "end",
+        "end_precision": "end",
+        "continuing_as_of_date": "continuing_as_of",
+        "continuing_as_of_precision": "continuing_as_of",
+    }
+    nested = ("citations", "classifications")
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=Conception.choices, allow_null=True)
+    )
+    def get_conception(self, obj):
+        """The value of the preferred classification."""
+        preferred = self._preferred(obj)
+        return preferred.value if preferred else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=codebook.Basis.choices, allow_null=True)
+    )
+    def get_conception_basis(self, obj):
+        """Whose judgement the preferred classification is: the cited author's own,
+        or the curators' application of `conception_rule` (see the codebook)."""
+        preferred = self._preferred(obj)
+        return (preferred.basis or None) if preferred else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=codebook.RULE_CHOICES, allow_null=True)
+    )
+    def get_conception_rule(self, obj):
+        """The decision rule the curators applied (null for an author's own)."""
+        preferred = self._preferred(obj)
+        return (preferred.rule or None) if preferred else None
+
+    @staticmethod
+    def _preferred(obj):
+        for classification in related(obj, "classifications"):
+            if classification.preferred:
+                return classification
+        return None
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if "classifications" in self.context.get("include", ()):
+            # `?include=classifications` on a list: the full judgements with their
+            # citations, one call per page instead of one per record.
+            fields["classifications"] = ClassificationSerializer(
+                many=True, read_only=True
+            )
+        return fields
+
+    def validate_classifications(self, rows):
+        if sum(1 for row in rows if row.get("preferred")) > 1:
+            raise serializers.ValidationError(
+                "Only one classification can be preferred."
+            )
+        return rows
+
+    def save_nested(self, instance, nested):
+        super().save_nested(instance, nested)
+        if "classifications" not in nested:
+            return
+        errors, saved = [], []
+        for old in instance.classifications.all():
+            old.citations.all().delete()
+            old.delete()
+        for position, row in enumerate(nested["classifications"]):
+            row = dict(row)
+            citations = row.pop("citations", [])
+            classification = Classification(target=instance, position=position, **row)
+            try:
+                classification.full_clean()
+            except DjangoValidationError as exc:
+                errors.append(django_validation_errors(exc))
+                continue
+            classification.save()
+            saved.append(classification)
+            try:
+                _replace_citations(classification, citations, "citations")
+            except serializers.ValidationError as exc:
+                errors.append(exc.detail)
+                continue
+            errors.append({})
+        if any(errors):
+            raise serializers.ValidationError({"classifications": errors})

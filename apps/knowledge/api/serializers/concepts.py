@@ -1,0 +1,58 @@
+"""The glossary's concepts."""
+
+from rest_framework import serializers
+
+from ...models import (
+    Case,
+    Concept,
+    Document,
+    Mission,
+    Norm,
+)
+from ..fields import SummaryRelatedField
+from .base import RecordSerializer
+
+
+class ConceptListSerializer(RecordSerializer):
+    name = serializers.CharField(read_only=True)
+    parent = SummaryRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Concept
+        fields = ["url", "html_url", "slug", "name", "status", "term", "parent"]
+
+
+class ConceptSerializer(RecordSerializer):
+    name = serializers.CharField(read_only=True)
+    parent = SummaryRelatedField(
+        required=False, allow_null=True, queryset=Concept.objects.all()
+    )
+    children = SummaryRelatedField(many=True, read_only=True)
+    related_concepts = SummaryRelatedField(
+        many=True, required=False, queryset=Concept.objects.all()
+    )
+    norms = SummaryRelatedField(many=True, required=False, queryset=Norm.objects.all())
+    missions = SummaryRelatedField(
+        many=True, required=False, queryset=Mission.objects.all()
+    )
+    cases = SummaryRelatedField(many=True, required=False, queryset=Case.objects.all())
+    documents = SummaryRelatedField(
+        many=True, required=False, queryset=Document.objects.all()
+    )
+
+    class Meta:
+        model = Concept
+        fields = [
+            *RecordSerializer.Meta.common[:4],
+            "name",
+            "term",
+            "parent",
+            "children",
+            "related_concepts",
+            "norms",
+            "missions",
+            "cases",
+            "documents",
+            *RecordSerializer.Meta.common[4:],
+        ]
+        extra_kwargs = RecordSerializer.Meta.extra_kwargs

@@ -1,0 +1,106 @@
+"""Norms and the documents that articulate them."""
+
+from rest_framework import serializers
+
+from ...models import (
+    Document,
+    Norm,
+    Organisation,
+)
+from ..fields import (
+    FuzzyDateField,
+    SummaryRelatedField,
+)
+from .base import RecordSerializer
+
+
+class NormListSerializer(RecordSerializer):
+    class Meta:
+        model = Norm
+        fields = ["url", "html_url", "slug", "name", "status", "conception"]
+
+
+class NormSerializer(RecordSerializer):
+    related = SummaryRelatedField(
+        many=True, required=False, queryset=Norm.objects.all()
+    )
+    documents = SummaryRelatedField(many=True, read_only=True)
+    missions = SummaryRelatedField(many=True, read_only=True)
+    cases = SummaryRelatedField(many=True, read_only=True)
+
+    capped = {"documents": "norm", "missions": "norm", "cases": "norm"}
+
+    class Meta:
+        model = Norm
+        fields = [
+            *RecordSerializer.Meta.common[:4],
+            "name",
+            "conception",
+            "related",
+            "documents",
+            "missions",
+            "cases",
+            *RecordSerializer.Meta.common[4:],
+        ]
+        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+
+
+class DocumentListSerializer(RecordSerializer):
+    name = serializers.CharField(read_only=True)
+    date = FuzzyDateField("date", "date_precision")
+    issuer = SummaryRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Document
+        fields = [
+            "url",
+            "html_url",
+            "slug",
+            "name",
+            "status",
+            "title",
+            "symbol",
+            "kind",
+            "issuer",
+            "date",
+        ]
+
+
+class DocumentSerializer(RecordSerializer):
+    name = serializers.CharField(read_only=True)
+    date = FuzzyDateField("date", "date_precision")
+    official_url = serializers.URLField(
+        source="url", required=False, allow_blank=True, max_length=500
+    )
+    issuer = SummaryRelatedField(
+        required=False, allow_null=True, queryset=Organisation.objects.all()
+    )
+    norms = SummaryRelatedField(many=True, required=False, queryset=Norm.objects.all())
+    authorised_missions = SummaryRelatedField(many=True, read_only=True)
+
+    capped = {"authorised_missions": "document"}
+
+    aliases = {
+        **RecordSerializer.aliases,
+        "url": "official_url",
+        "date_precision": "date",
+    }
+
+    class Meta:
+        model = Document
+        fields = [
+            *RecordSerializer.Meta.common[:4],
+            "name",
+            "title",
+            "short_title",
+            "symbol",
+            "kind",
+            "issuer",
+            "date",
+            "official_url",
+            "pax_agreement_id",
+            "norms",
+            "authorised_missions",
+            *RecordSerializer.Meta.common[4:],
+        ]
+        extra_kwargs = RecordSerializer.Meta.extra_kwargs

@@ -1,0 +1,59 @@
+"""Organisations."""
+
+from ...models import Organisation
+from ..fields import (
+    FuzzyDateField,
+    SummaryRelatedField,
+)
+from .base import RecordSerializer
+
+
+class OrganisationListSerializer(RecordSerializer):
+    parent = SummaryRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "url",
+            "html_url",
+            "slug",
+            "name",
+            "status",
+            "acronym",
+            "kind",
+            "parent",
+        ]
+
+
+class OrganisationSerializer(RecordSerializer):
+    parent = SummaryRelatedField(
+        required=False, allow_null=True, queryset=Organisation.objects.all()
+    )
+    children = SummaryRelatedField(many=True, read_only=True)
+    founded = FuzzyDateField("founded_date", "founded_precision")
+    missions = SummaryRelatedField(many=True, read_only=True)
+    documents = SummaryRelatedField(many=True, read_only=True)
+
+    capped = {"missions": "organisation", "documents": "organisation"}
+
+    aliases = {
+        **RecordSerializer.aliases,
+        "founded_date": "founded",
+        "founded_precision": "founded",
+    }
+
+    class Meta:
+        model = Organisation
+        fields = [
+            *RecordSerializer.Meta.common[:4],
+            "name",
+            "acronym",
+            "kind",
+            "founded",
+            "parent",
+            "children",
+            "missions",
+            "documents",
+            *RecordSerializer.Meta.common[4:],
+        ]
+        extra_kwargs = RecordSerializer.Meta.extra_kwargs

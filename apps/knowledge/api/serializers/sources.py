@@ -1,0 +1,151 @@
+"""Sources, with their creators, page range and citation downloads."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ...models import (
+    Source,
+    SourceCreator,
+)
+from ...models.choices import CreatorRole
+from ..fields import api_url
+from .base import CreatorSerializer, RecordSerializer
+
+
+class SourceCiteLinksMixin(serializers.Serializer):
+    cite = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                name: {"type": "string", "format": "uri"}
+                for name in ("csl_json", "bibtex", "ris")
+            },
+        }
+    )
+    def get_cite(self, obj):
+        """Where to fetch this source as CSL-JSON, BibTeX or RIS."""
+        base = api_url(self.context.get("request"), obj) + "cite/"
+        return {
+            "csl_json": f"{base}?format=csl-json",
+            "bibtex": f"{base}?format=bibtex",
+            "ris": f"{base}?format=ris",
+        }
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "pattern": r"^\d+(-\d+)?$",
+        "example": "505-535",
+    }
+)
+class PageRangeField(serializers.Field):
+    """The source's own page range, '505-535' (or one page)."""
+
+    default_error_messages = {"invalid": "Give a page range such as 505-535."}
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", required=False, allow_null=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        return instance.pages or None
+
+    def to_internal_value(self, data):
+        text = str(data or "").replace("\u2013", "-").strip()
+        if not text:
+            return {"page_first": None, "page_last": None}
+        parts = [p.strip() for p in text.split("-")]
+        if len(parts) > 2 or not all(p.isdigit() and len(p) < 7 for p in parts):
+            self.fail("invalid")
+        return {"page_first": int(parts[0]), "page_last": int(parts[-1])}
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return (True, {"page_first": None, "page_last": None})
+        return super().validate_empty_values(data)
+
+
+class SourceListSerializer(SourceCiteLinksMixin, RecordSerializer):
+    authors = CreatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Source
+        fields = [
+            "url",
+            "html_url",
+            "slug",
+            "status",
+            "kind",
+            "title",
+            "authors",
+            "container_title",
+            "year",
+            "cite",
+        ]
+
+
+class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
+    name = serializers.CharField(read_only=True)
+    authors = CreatorSerializer(many=True, required=False)
+    editors = CreatorSerializer(many=True, required=False)
+    pages = PageRangeField()
+    web_url = serializers.URLField(
+        source="url", required=False, allow_blank=True, max_length=500
+    )
+
+    aliases = {
+        **RecordSerializer.aliases,
+        "url": "web_url",
+        "page_first": "pages",
+        "page_last": "pages",
+    }
+    nested = ("citations", "authors", "editors")
+
+    class Meta:
+        model = Source
+        fields = [
+            *RecordSerializer.Meta.common[:4],
+            "name",
+            "kind",
+            "title",
+            "subtitle",
+            "short_title",
+            "authors",
+            "editors",
+            "container_title",
+            "collection_title",
+            "volume",
+            "issue",
+            "edition",
+            "publisher",
+            "place",
+            "year",
+            "month",
+            "pages",
+            "web_url",
+            "accessed",
+            "doi",
+            "isbn",
+            "attribution_note",
+            "cite",
+            *RecordSerializer.Meta.common[4:],
+        ]
+        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+
+    def save_nested(self, instance, nested):
+        super().save_nested(instance, nested)
+        for role, name in (
+            (CreatorRole.AUTHOR, "authors"),
+            (CreatorRole.EDITOR, "editors"),
+        ):
+            if name not in nested:
+                continue
+            instance.creators.filter(role=role).delete()
+            SourceCreator.objects.bulk_create(
+                SourceCreator(source=instance, role=role, position=position, **row)
+                for position, row in enumerate(nested[name])
+            )

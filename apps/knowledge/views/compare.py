@@ -1,0 +1,269 @@
+"""The comparison of the two conceptions, and records side by side."""
+
+from collections import Counter, defaultdict
+
+from django.db.models import (
+    Count,
+    F,
+    prefetch_related_objects,
+)
+from django.http import Http404
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+
+from apps.core import pagecache
+
+from .. import filters
+from ..dimensions import CONCEPTION, DIMENSIONS
+from ..footnotes import Footnotes, by_claim
+from ..models import (
+    Case,
+    ComparisonRow,
+    Mission,
+    Organisation,
+)
+from ..models.choices import (
+    Claim,
+    ComparisonSection,
+    Conception,
+)
+from .labels import CONCEPTIONS
+from .query_strings import CanonicalQueryMixin
+from .querysets import (
+    COMPARE_CHOICES,
+    classifications_with_citations,
+    preferred_classifications,
+    published,
+    published_citations,
+)
+
+
+def _classified(model):
+    """Published records of `model` that have a preferred classification, annotated with
+    its value as `conception`. A plain join, since a record has at most one preferred
+    classification (a constraint): counted and grouped in the database, so the comparison
+    page costs about the same with sixty missions or six thousand."""
+    return (
+        model.objects.published()
+        .filter(classifications__preferred=True)
+        .annotate(conception=F("classifications__value"))
+    )
+
+
+def _decade_table(model):
+    """Counts of records by decade of start and preferred conception; records with no
+    start coded form a last row of their own (decade None), never dropped."""
+    rows = (
+        _classified(model)
+        .values("start_date__year", "conception")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = defaultdict(Counter)
+    for row in rows:
+        year = row["start_date__year"]
+        counts[None if year is None else year - year % 10][row["conception"]] += row[
+            "n"
+        ]
+    list_url = reverse(f"knowledge:{model._meta.model_name}-list")
+    return [
+        {
+            "decade": decade,
+            "label": "Not coded" if decade is None else f"{decade}s",
+            "url": f"{list_url}?decade={filters.NOT_CODED if decade is None else decade}",
+            "cells": [counts[decade][value] for value, _ in Conception.choices],
+            "total": sum(counts[decade].values()),
+        }
+        for decade in sorted(counts, key=lambda d: (d is None, d or 0))
+    ]
+
+
+BUCKET_SIZE = 24  # records listed per conception on /compare/; the rest via the list
+
+
+def _by_conception(model, model_name):
+    counts = dict(
+        _classified(model).values_list("conception").annotate(n=Count("pk")).order_by()
+    )
+    list_url = reverse(f"knowledge:{model_name}-list")
+    buckets = [
+        {
+            "value": value,
+            "label": label,
+            "records": list(_classified(model).filter(conception=value)[:BUCKET_SIZE]),
+            "count": counts.get(value, 0),
+            "more_url": f"{list_url}?conception={value}"
+            if counts.get(value, 0) > BUCKET_SIZE
+            else "",
+        }
+        for value, label in Conception.choices
+    ]
+    # Whose judgement each listed record's classification is: one prefetch for all.
+    prefetch_related_objects(
+        [record for bucket in buckets for record in bucket["records"]],
+        preferred_classifications(to_attr="preferred"),
+    )
+    return buckets
+
+
+SECTION_HEADINGS = {
+    ComparisonSection.DIMENSION: "Dimensions",
+    ComparisonSection.ROUTE_TO_PEACE: "Routes to stable peace",
+    ComparisonSection.ADVOCATES: "Who argues for each",
+    ComparisonSection.CRITICISM: "Criticisms",
+    ComparisonSection.DISAGREEMENT: "Where the texts disagree",
+}
+
+
+class CompareView(TemplateView):
+    template_name = "knowledge/compare.html"
+
+    @cached_property
+    def comparison(self):
+        """The cited rows of the comparison: the same for every reader and costly to
+        render (Markdown in every cell), so the template caches its HTML per content
+        generation and reads this only on a miss."""
+        notes = Footnotes()
+        rows = ComparisonRow.objects.published().prefetch_related(published_citations())
+        sections = []
+        for value, label in ComparisonSection.choices:
+            section_rows = []
+            for row in rows:
+                if row.section != value:
+                    continue
+                citations = list(row.citations.all())
+                section_rows.append(
+                    {
+                        "row": row,
+                        "notes": notes.cite(by_claim(citations, {Claim.SUMMARY})),
+                        "westphalian_notes": notes.cite(
+                            by_claim(citations, {Claim.WESTPHALIAN})
+                        ),
+                        "post_westphalian_notes": notes.cite(
+                            by_claim(citations, {Claim.POST_WESTPHALIAN})
+                        ),
+                    }
+                )
+                notes.add_further(citations)
+            if section_rows:
+                sections.append(
+                    {
+                        "value": value,
+                        "label": SECTION_HEADINGS.get(value, label),
+                        "rows": section_rows,
+                    }
+                )
+        return {"sections": sections, "footnotes": notes}
+
+    @cached_property
+    def classified(self):
+        """Missions and cases counted by conception and decade: also the same for every
+        reader, and cached by the template in the same way."""
+        return [
+            {
+                "label": "Missions",
+                "model_name": "mission",
+                "by_conception": _by_conception(Mission, "mission"),
+                "decades": _decade_table(Mission),
+            },
+            {
+                "label": "Cases",
+                "model_name": "case",
+                "by_conception": _by_conception(Case, "case"),
+                "decades": _decade_table(Case),
+            },
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            pagecache.fragment_context(),
+            conceptions=CONCEPTIONS,
+        )
+        return context
+
+
+class CompareRecordsView(CanonicalQueryMixin, TemplateView):
+    """2 to 4 missions (or cases) side by side on the coded dimensions, each cell cited."""
+
+    template_name = "knowledge/compare_records.html"
+    MIN, MAX = 2, 4
+    KINDS = {"missions": Mission, "cases": Case}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        model = self.KINDS.get(kwargs["kind"])
+        if model is None:
+            raise Http404("Only missions and cases can be compared.")
+        name = model._meta.model_name
+        slugs = filters.split_values(self.params.get("ids"))
+        queryset = model.objects.published().prefetch_related(
+            published_citations(), classifications_with_citations()
+        )
+        if model is Mission:
+            queryset = queryset.select_related("authorising_body").prefetch_related(
+                "mandate_tasks", published(Organisation, "organisations")
+            )
+        else:
+            queryset = queryset.prefetch_related("countries")
+        found = {record.slug: record for record in queryset.filter(slug__in=slugs)}
+        records = [found[slug] for slug in slugs if slug in found][: self.MAX]
+        missing = [slug for slug in slugs if slug not in found]
+        notes = Footnotes()
+        rows = []
+        if len(records) >= self.MIN:
+            for dimension in DIMENSIONS[name]:
+                cells = []
+                for record in records:
+                    preferred = None
+                    if dimension is CONCEPTION:
+                        preferred = record.preferred_classification()
+                        cited = list(preferred.citations.all()) if preferred else []
+                    else:
+                        cited = by_claim(record.citations.all(), dimension.claims)
+                    value = dimension.value(record)
+                    cells.append(
+                        {
+                            "text": dimension.display_or_reason(record),
+                            "value": value,
+                            "classification": preferred,
+                            "notes": notes.cite(cited),
+                        }
+                    )
+                rows.append({"dimension": dimension, "cells": cells})
+        # The picker offers the chosen records first, then the first COMPARE_CHOICES
+        # others: a list of thousands helps nobody and made this page 1.4 MB at 100x.
+        # The list's checkboxes reach every record.
+        fields = [
+            "slug",
+            "name",
+            "start_date",
+            *(["acronym"] if model is Mission else []),
+        ]
+        published_records = model.objects.published()
+        chosen = [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
+        others = published_records.exclude(slug__in=slugs).only(*fields)
+        choices = [*chosen, *others[:COMPARE_CHOICES]]
+        choices_total = published_records.count()
+        context.update(
+            model_name=name,
+            kind=kwargs["kind"],
+            records=records,
+            missing=missing,
+            too_many=len(slugs) > self.MAX,
+            rows=rows,
+            footnotes=notes,
+            choices=choices,
+            choices_total=choices_total,
+            selected=slugs,
+            canonical_url=self.request.build_absolute_uri(),
+            list_url=reverse(f"knowledge:{name}-list"),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if len(context["records"]) < self.MIN and context["selected"]:
+            response.status_code = 400
+        return response

@@ -1,0 +1,439 @@
+"""The detail pages: a record with its footnoted citations and related records."""
+
+import operator
+from functools import reduce
+from itertools import chain
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    F,
+    Q,
+    prefetch_related_objects,
+)
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
+from django.views.generic import DetailView
+
+from .. import citeformats, jsonld
+from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS
+from ..footnotes import Footnotes, by_claim
+from ..models import (
+    Case,
+    Citation,
+    Classification,
+    ComparisonRow,
+    Concept,
+    Document,
+    Mission,
+    Norm,
+    Organisation,
+    Source,
+)
+from ..models.choices import Claim
+from .downloads import CITE_FORMATS
+from .labels import list_heading
+from .query_strings import api_detail_url, encode_query
+from .querysets import (
+    COMPARE_CHOICES,
+    RECORD_TYPES,
+    classifications_with_citations,
+    first_and_total,
+    published_citations,
+)
+
+
+class RecordDetailView(DetailView):
+    """A record with its footnoted citations, related records and "cite this page".
+
+    `related` lists (heading, relation) pairs shown as cross-links: many-valued relations
+    are prefetched published-only, single foreign keys are shown only when published.
+    """
+
+    template_name = "knowledge/record_detail.html"
+    select = ()
+    related = ()
+    prefetch = ()
+    dimensions = ()
+    comparable = False  # offers "compare with..." (missions and cases)
+    # relation -> (list, parameter): the list page that shows all of a cut list
+    see_all = {}
+
+    def can_preview(self):
+        """Staff who may change a record may preview it before it is published."""
+        opts = self.model._meta
+        user = self.request.user
+        return user.is_authenticated and user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        )
+
+    def get_queryset(self):
+        opts = self.model._meta
+        # The cited sources' creators are fetched once in get_context_data.
+        prefetches = [published_citations(creators=False), *self.prefetch]
+        selects = list(self.select)
+        for _, name in self.related:
+            if opts.get_field(name).many_to_one:
+                selects.append(name)
+        records = self.model.objects.all() if self.can_preview() else None
+        return (
+            (records if records is not None else self.model.objects.published())
+            .select_related(*selects)
+            .prefetch_related(*prefetches)
+        )
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not self.object.is_published:
+            # A preview: never cached anywhere, never indexed.
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+    @cached_property
+    def _related_lists(self):
+        return {}
+
+    def related_items(self, name):
+        """The first RELATED_LIMIT published records of a many-valued relation, and
+        how many there are: one query, and a count only when the list is cut."""
+        lists = self._related_lists
+        if name not in lists:
+            lists[name] = first_and_total(getattr(self.object, name).published())
+        return lists[name]
+
+    def related_groups(self):
+        groups = []
+        for heading, name in self.related:
+            value = getattr(self.object, name)
+            if hasattr(value, "all"):
+                items, total = self.related_items(name)
+            else:
+                items = [value] if value is not None and value.is_published else []
+                total = len(items)
+            if not items:
+                continue
+            group = {"heading": heading, "items": items, "total": total}
+            if total > len(items) and name in self.see_all:
+                list_name, param = self.see_all[name]
+                group["all_url"] = (
+                    f"{reverse(f'knowledge:{list_name}-list')}?"
+                    f"{encode_query({param: self.object.slug})}"
+                )
+            groups.append(group)
+        return groups
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.object
+        notes = Footnotes()
+        citations = list(record.citations.all())
+        record_classifications = (
+            list(record.classifications.all())
+            if hasattr(record, "classifications")
+            else []
+        )
+        # One query for the creators of every source cited on the page.
+        prefetch_related_objects(
+            [
+                citation.source
+                for citation in chain(
+                    citations, *(c.citations.all() for c in record_classifications)
+                )
+            ],
+            "creators",
+        )
+        summary_notes = notes.cite(
+            by_claim(citations, {Claim.SUMMARY, Claim.DEFINITION})
+        )
+        classifications = [
+            {
+                "object": classification,
+                "notes": notes.cite(classification.citations.all()),
+            }
+            for classification in record_classifications
+        ]
+        rows = []
+        list_url = reverse(f"knowledge:{record._meta.model_name}-list")
+        for dimension in self.dimensions:
+            if dimension is CONCEPTION:
+                continue
+            # A many-valued dimension shows its (published) items, not the text.
+            items = self.dimension_items(dimension)
+            text = dimension.display_or_reason(record) if items is None else ""
+            if not items and not text:
+                text = dimension.not_established(record)
+            if not (items or text):
+                continue
+            value = dimension.value(record)
+            rows.append(
+                {
+                    "dimension": dimension,
+                    "text": text,
+                    "items": items,
+                    "similar_url": (
+                        f"{list_url}?{dimension.param}={value}"
+                        if value and dimension.param
+                        else ""
+                    ),
+                    "definition": dimension.definitions().get(value, ""),
+                    "notes": notes.cite(by_claim(citations, dimension.claims)),
+                }
+            )
+        extra_notes = {
+            # The only other cited statement a detail page prints.
+            Claim.MANDATE: notes.cite(by_claim(citations, {Claim.MANDATE}))
+            if getattr(record, "mandate_summary", "")
+            else []
+        }
+        notes.add_further(citations)  # whatever remains (relations, other...)
+        url = self.request.build_absolute_uri(record.get_absolute_url())
+        context.update(
+            footnotes=notes,
+            summary_notes=summary_notes,
+            classifications=classifications,
+            coded_rows=rows,
+            extra_notes=extra_notes,
+            related_groups=self.related_groups(),
+            cite=self.cite_context(url),
+            canonical_url=url,
+            jsonld=jsonld.for_record(record, url),
+            model_name=record._meta.model_name,
+            type_plural=record._meta.verbose_name_plural,
+            list_heading=list_heading(type(record)),
+            api_detail_url=api_detail_url(record),
+        )
+        if self.comparable:
+            # A menu of thousands helps nobody and costs a render each: the first
+            # COMPARE_CHOICES here, every record through the list's checkboxes.
+            context["compare_choices"] = (
+                self.model.objects.published()
+                .exclude(pk=record.pk)
+                .only("slug", "name", *(["acronym"] if self.model is Mission else []))
+            )[:COMPARE_CHOICES]
+        return context
+
+    def dimension_items(self, dimension):
+        """(label, url) links for a many-valued dimension, else None: organisations
+        to their pages, mandate tasks and countries to the list filtered by them."""
+        record = self.object
+        if dimension.key == "organisations":
+            organisations, _ = self.related_items("organisations")
+            return [(str(o), o.get_absolute_url()) for o in organisations]
+        list_url = reverse(f"knowledge:{record._meta.model_name}-list")
+        if dimension.key == "mandate_tasks":
+            return [
+                (task.name, f"{list_url}?mandate_task={task.slug}")
+                for task in record.mandate_tasks.all()
+            ]
+        if dimension.key == "countries":
+            return [
+                (country.name, f"{list_url}?country={country.code}")
+                for country in record.countries.all()
+            ]
+        return None
+
+    def cite_item(self, url):
+        return citeformats.record_csl(self.object, url)
+
+    def cite_context(self, url):
+        item = self.cite_item(url)
+        name, slug = self.object._meta.model_name, self.object.slug
+        return {
+            "apa": citeformats.apa(item, html=True),
+            "chicago": citeformats.chicago(item, html=True),
+            "downloads": [
+                (label, reverse("knowledge:cite", args=[name, slug, ext]))
+                for ext, (label, _, _) in CITE_FORMATS.items()
+            ],
+        }
+
+
+class MissionDetailView(RecordDetailView):
+    model = Mission
+    template_name = "knowledge/mission_detail.html"
+    dimensions = MISSION_DIMENSIONS
+    comparable = True
+    select = ("authorising_body",)
+    related = (
+        ("Cases", "cases"),
+        ("Run by", "organisations"),
+        ("Lead state", "lead_state"),
+        ("Authorised by", "authorised_by"),
+        ("Norms invoked", "norms"),
+        ("Preceded by", "predecessor"),
+        ("Succeeded by", "successors"),
+        ("Glossary", "concepts"),
+    )
+    prefetch = (classifications_with_citations(creators=False), "mandate_tasks")
+
+
+class CaseDetailView(RecordDetailView):
+    model = Case
+    template_name = "knowledge/mission_detail.html"
+    dimensions = CASE_DIMENSIONS
+    comparable = True
+    related = (
+        ("Missions", "missions"),
+        ("Norms at stake", "norms"),
+        ("Glossary", "concepts"),
+    )
+    see_all = {"missions": ("mission", "case")}
+    prefetch = (classifications_with_citations(creators=False), "countries")
+
+
+class NormDetailView(RecordDetailView):
+    model = Norm
+    related = (
+        ("Related norms", "related"),
+        ("Documents that articulate it", "documents"),
+        ("Missions that invoke it", "missions"),
+        ("Cases where it is at stake", "cases"),
+        ("Glossary", "concepts"),
+    )
+    see_all = {
+        "documents": ("document", "norm"),
+        "missions": ("mission", "norm"),
+        "cases": ("case", "norm"),
+    }
+
+
+class DocumentDetailView(RecordDetailView):
+    model = Document
+    related = (
+        ("Issued by", "issuer"),
+        ("Norms it articulates", "norms"),
+        ("Missions it authorises", "authorised_missions"),
+        ("Glossary", "concepts"),
+    )
+
+
+class OrganisationDetailView(RecordDetailView):
+    model = Organisation
+    related = (
+        ("Part of", "parent"),
+        ("Bodies within it", "children"),
+        ("Missions it ran", "missions"),
+        ("Missions it led", "led_missions"),
+        ("Missions it authorised, run by others", "authorised_missions"),
+        ("Documents it issued", "documents"),
+    )
+    see_all = {
+        "missions": ("mission", "organisation"),
+        "documents": ("document", "organisation"),
+    }
+
+    def related_items(self, name):
+        # A body such as the HCNM authorises what it runs: list each mission once.
+        if name == "authorised_missions" and name not in self._related_lists:
+            self._related_lists[name] = first_and_total(
+                self.object.authorised_missions.published().exclude(
+                    organisations=self.object
+                )
+            )
+        return super().related_items(name)
+
+
+class ConceptDetailView(RecordDetailView):
+    model = Concept
+    related = (
+        ("Broader concept", "parent"),
+        ("Narrower concepts", "children"),
+        ("Related concepts", "related_concepts"),
+        ("Norms", "norms"),
+        ("Missions", "missions"),
+        ("Cases", "cases"),
+        ("Documents", "documents"),
+    )
+
+
+class SourceDetailView(RecordDetailView):
+    model = Source
+    template_name = "knowledge/source_detail.html"
+    prefetch = ("creators",)
+
+    def cite_item(self, url):
+        return citeformats.source_csl(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["citing"] = citing_records(self.object)
+        return context
+
+
+def citing_records(source):
+    """The published records citing `source` (directly or through a classification),
+    grouped by type: the first RELATED_LIMIT of each with their citations, and how
+    many there are. A query or two per citing type, and two for the citations."""
+    cited = Citation.objects.filter(source=source)
+    # Most sources are cited by a type or two: query only those.
+    citing_types = set(
+        cited.order_by()
+        .values_list("content_type", flat=True)
+        .union(
+            Classification.objects.filter(citations__source=source)
+            .order_by()
+            .values_list("content_type", flat=True)
+        )
+    )
+    groups, shown = [], {}  # content type id -> {pk: entry}
+    for model in (*RECORD_TYPES.values(), ComparisonRow):
+        content_type = ContentType.objects.get_for_model(model)
+        if content_type.pk not in citing_types:
+            continue
+        # One IN over a UNION (not an OR of two) lets PostgreSQL join from the
+        # source's citations instead of testing every record.
+        records = model.objects.published().filter(
+            pk__in=cited.filter(content_type=content_type)
+            .order_by()
+            .values("object_id")
+            .union(
+                Classification.objects.filter(
+                    content_type=content_type, citations__source=source
+                )
+                .order_by()
+                .values("object_id")
+            )
+        )
+        found, total = first_and_total(records)
+        if not found:
+            continue
+        entries = [{"record": record, "citations": []} for record in found]
+        shown[content_type.pk] = {entry["record"].pk: entry for entry in entries}
+        groups.append(
+            {
+                "heading": model._meta.verbose_name_plural.capitalize(),
+                "entries": entries,
+                "total": total,
+            }
+        )
+    if shown:
+        # The citations of the records shown: direct ones first, then through
+        # their classifications, each in citation order.
+        def of_shown(prefix=""):
+            return reduce(
+                operator.or_,
+                (
+                    Q(
+                        **{
+                            f"{prefix}content_type": type_id,
+                            f"{prefix}object_id__in": list(pks),
+                        }
+                    )
+                    for type_id, pks in shown.items()
+                ),
+            )
+
+        via = cited.filter(of_shown("classification__")).annotate(
+            target_type=F("classification__content_type"),
+            target_id=F("classification__object_id"),
+        )
+        for citation in cited.filter(of_shown()):
+            shown[citation.content_type_id][citation.object_id]["citations"].append(
+                citation
+            )
+        for citation in via:
+            shown[citation.target_type][citation.target_id]["citations"].append(
+                citation
+            )
+    return groups

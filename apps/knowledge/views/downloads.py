@@ -1,0 +1,39 @@
+""" "Cite this page" downloads: BibTeX, RIS and CSL-JSON."""
+
+from django.http import Http404, HttpResponse
+
+from .. import citeformats
+from ..models import Source
+from .querysets import RECORD_TYPES
+
+CITE_FORMATS = {
+    "bib": ("BibTeX", citeformats.to_bibtex, "application/x-bibtex"),
+    "ris": ("RIS", citeformats.to_ris, "application/x-research-info-systems"),
+    "json": (
+        "CSL-JSON",
+        citeformats.to_csl_json,
+        "application/vnd.citationstyles.csl+json",
+    ),
+}
+
+
+def cite_download(request, model_name, slug, ext):
+    model = RECORD_TYPES.get(model_name)
+    if model is None or ext not in CITE_FORMATS:
+        raise Http404("No such citation format.")
+    try:
+        record = model.objects.published().get(slug=slug)
+    except model.DoesNotExist as error:
+        raise Http404("No published record here.") from error
+    if model is Source:
+        item = citeformats.source_csl(record)
+    else:
+        item = citeformats.record_csl(
+            record, request.build_absolute_uri(record.get_absolute_url())
+        )
+    _, render_items, content_type = CITE_FORMATS[ext]
+    response = HttpResponse(
+        render_items([item]), content_type=f"{content_type}; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slug}.{ext}"'
+    return response

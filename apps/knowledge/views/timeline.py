@@ -1,0 +1,58 @@
+"""The timeline of missions."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from .. import filters, timeline
+from ..models import Mission
+from ..models.choices import Conception
+from .facets import linked_facets
+from .query_strings import CanonicalQueryMixin, api_url, encode_query
+from .querysets import preferred_classifications
+
+# Bars drawn at most: a chart a reader can follow (each bar is a row of the SVG and
+# of the table), about twice the curated collection's 24 dated missions; the facets
+# narrow larger sets.
+TIMELINE_LIMIT = 50
+
+
+class TimelineView(CanonicalQueryMixin, TemplateView):
+    template_name = "knowledge/timeline.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        base = Mission.objects.published()
+        filterset = filters.MissionFilter(self.params or None, queryset=base)
+        dated = filterset.qs.filter(start_date__isnull=False)
+        # Missions with no start cannot be drawn: say how many, and link to them.
+        undated = filterset.qs.filter(start_date__isnull=True).count()
+        undated_params = {**self.params, "decade": filters.NOT_CODED}
+        # An SVG of thousands of bars is neither readable nor cheap: draw the first
+        # TIMELINE_LIMIT and say how to narrow the rest down with the facets.
+        missions = list(
+            dated.order_by("start_date", "name").prefetch_related(
+                preferred_classifications()
+            )[: TIMELINE_LIMIT + 1]
+        )
+        total = len(missions)
+        if total > TIMELINE_LIMIT:
+            missions = missions[:TIMELINE_LIMIT]
+            total = dated.count()
+        context.update(
+            chart=timeline.build(missions, today=timezone.localdate()),
+            missions=missions,
+            total=total,
+            facets=linked_facets(filters.MissionFilter, self.params, base),
+            params=self.params,
+            errors=filterset.errors,
+            active=bool(self.params),
+            clear_url=self.request.path,
+            api_url=api_url("mission", self.params),
+            conceptions=Conception.choices,
+            undated=undated,
+            undated_url=reverse("knowledge:mission-list")
+            + "?"
+            + encode_query(undated_params),
+        )
+        return context
