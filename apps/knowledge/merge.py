@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from apps.core import fuzzydate
 
-from .canonical import CONCEPT_RELATED, canonical, record_type_for
-from .models import Concept, Country, MandateTask, Source
+from .canonical import CONCEPT_RELATED, LOCATOR_KEYS, canonical, record_type_for
+from .models import Citation, Classification, Concept, Country, MandateTask, Source
 
 
 @dataclass
@@ -249,3 +249,111 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return value
+
+
+# --------------------------------------------------------------------------- inlines
+
+
+def merge_inline_rows(formsets, base):
+    """After a conflict, merge the citation and classification rows of the change form
+    (`formsets`, as the admin bound them to my POST) with theirs, field by field: a field
+    of a row only they changed takes their value, so that saving again keeps it; a field
+    both changed is a Clash (the row keeps mine). A row is matched to its version in
+    `base` by its place in the form; where that is not unambiguous (rows added or
+    removed since, by anyone) the rows stay as I sent them. Returns the [Clash]."""
+    clashes = []
+    for formset in formsets:
+        rows = _base_rows(formset, base)
+        if rows is None:
+            continue
+        data = formset.data.copy()
+        for number, (form, row) in enumerate(
+            zip(formset.initial_forms, rows, strict=True), 1
+        ):
+            if form.instance.pk is None:
+                continue  # they deleted it: the form says so
+            label = f"{formset.model._meta.verbose_name.capitalize()} {number}"
+            clashes += _merge_row(form, _row_values(formset.model, row), data, label)
+        formset.data = data
+        for form in formset.forms:
+            form.data = data
+    return clashes
+
+
+def _base_rows(formset, base):
+    """The base version of each row the form was opened with, in the form's order."""
+    if formset.model is Citation:
+        rows = list(base.get("citations") or [])
+    elif formset.model is Classification:
+        # The inline lists the preferred judgement first (the model's ordering).
+        rows = sorted(
+            base.get("classifications") or [], key=lambda c: not c.get("preferred")
+        )
+    else:
+        return None
+    opened = formset.data.get(formset.management_form.add_prefix("INITIAL_FORMS"))
+    return rows if str(len(rows)) == str(opened) else None
+
+
+# The inline fields a canonical citation or classification holds (not `position`).
+_CITATION_FIELDS = (
+    "source",
+    "claim",
+    "locator_type",
+    "locator",
+    "reconstructed",
+    "note",
+)
+_CLASSIFICATION_FIELDS = (
+    "value",
+    "basis",
+    "rule",
+    "departure",
+    "preferred",
+    "period_start",
+    "period_end",
+    "rationale",
+    "source",
+    "locator_type",
+    "locator",
+)
+
+
+def _row_values(model, row):
+    """A canonical citation or classification as the inline form's field values (a
+    classification's row shows its first citation); a missing key is an empty value."""
+    citation = row if model is Citation else (row.get("citations") or [{}])[0]
+    locator = next((k for k in LOCATOR_KEYS if k in citation), None)
+    pks = _pks(Source, [citation["source"]]) if citation.get("source") else []
+    values = {
+        **row,
+        "locator_type": LOCATOR_KEYS[locator] if locator else None,
+        "locator": citation.get(locator) if locator else None,
+        "source": pks[0] if pks else None,
+    }
+    names = _CITATION_FIELDS if model is Citation else _CLASSIFICATION_FIELDS
+    return {name: values.get(name) for name in names}
+
+
+def _merge_row(form, base_values, data, label):
+    clashes = []
+    for name, field in form.fields.items():
+        if name not in base_values or field.disabled:
+            continue
+        b, t = base_values[name], form.get_initial_for_field(field, name)
+        if _same(field, b, t):
+            continue  # they did not change it
+        key = form.add_prefix(name)
+        submitted = field.widget.value_from_datadict(data, form.files, key)
+        if not field.has_changed(b, submitted):
+            data[key] = as_form_data(t)  # only they changed it
+        elif field.has_changed(t, submitted):
+            clashes.append(
+                Clash(
+                    key,
+                    f"{label}: {field.label or name}",
+                    _shown(field, t),
+                    _shown(field, submitted),
+                )
+            )
+    return clashes
