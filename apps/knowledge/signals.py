@@ -78,7 +78,7 @@ def normalise_line_endings(sender, instance, **kwargs):
     API, CSV import, the loader and restore all save through here."""
     if not _is_knowledge_table(sender):
         return
-    from .dataset import normalise_text
+    from .canonical import normalise_text
 
     for field in sender._meta.concrete_fields:
         if isinstance(field, models.CharField | models.TextField):

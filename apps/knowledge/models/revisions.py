@@ -1,5 +1,5 @@
 """The one history of every knowledge record: each version proposed, submitted, saved,
-published, restored or deleted, as the record's canonical dict (dataset.record_to_dict).
+published, restored or deleted, as the record's canonical dict (canonical.record_to_dict).
 
 A Revision keeps the whole record (fields, links, citations, classifications) in one
 piece, which is what a reviewer reads, a diff compares, a restore writes back and the
