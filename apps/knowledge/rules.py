@@ -15,8 +15,12 @@ from .models import Citation, Classification, Source
 from .models.choices import Claim
 
 
-def record_publish_problems(record) -> list[str]:
-    """What stops `record` from being published, as sentences a curator can act on."""
+def record_publish_problems(record, *, with_sources=False) -> list[str]:
+    """What stops `record` from being published, as sentences a curator can act on.
+
+    `with_sources`: the sources it cites that are not yet published would be published
+    with it (issue 13, B7), so they are no problem unless they cannot be published
+    themselves (an archived source, or one short of the rules)."""
     if isinstance(record, Source):
         return _source_problems(record)
     problems = []
@@ -27,13 +31,30 @@ def record_publish_problems(record) -> list[str]:
     if record.requires_classification:
         problems += _classification_problems(record)
     unpublished = _cited_unpublished_sources(record)
-    if unpublished:
+    if with_sources:
+        for source in unpublished:
+            if source.status == Status.ARCHIVED:
+                problems.append(
+                    f"It cites “{source}”, which is archived: cite another source or "
+                    "publish that one again first."
+                )
+            problems += [
+                f"Its unpublished source “{source}”: {problem}"
+                for problem in _source_problems(source)
+            ]
+    elif unpublished:
         problems.append(
             "It cites sources the public cannot see: "
             + "; ".join(map(str, unpublished))
-            + ". Publish them first."
+            + ". Publish them first, or publish them with it."
         )
     return problems
+
+
+def cited_unpublished_sources(record) -> list[Source]:
+    """The sources `record` (or its classifications) cites that the public cannot see,
+    which an editor may publish together with it."""
+    return _cited_unpublished_sources(record)
 
 
 def _source_problems(source) -> list[str]:

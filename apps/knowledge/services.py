@@ -44,7 +44,7 @@ from .models import (
     Source,
     SourceCreator,
 )
-from .rules import record_publish_problems
+from .rules import cited_unpublished_sources, record_publish_problems
 from .writer import DatasetError, GraphWriter, write_graph
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
@@ -59,8 +59,8 @@ _NOT_CONTENT = ("status", "last_reviewed")
 # --------------------------------------------------------------------------- rules
 
 
-def _refuse_unpublishable(record, verb="published"):
-    problems = record_publish_problems(record)
+def _refuse_unpublishable(record, verb="published", with_sources=False):
+    problems = record_publish_problems(record, with_sources=with_sources)
     if problems:
         raise ValidationError(f"{record} cannot be {verb}: " + " ".join(problems))
 
@@ -473,9 +473,11 @@ def _close(revision, state, user, comment=""):
 
 
 @transaction.atomic
-def revision_approve(*, revision, user=None, comment=""):
+def revision_approve(*, revision, user=None, comment="", with_sources=False):
     """Approve a pending revision: a submitted record is published, a proposed change
-    replaces the live content (and must still meet the publishing rules)."""
+    replaces the live content (and must still meet the publishing rules).
+    `with_sources`: also publish the sources it cites that are not published yet (the
+    review page lists them), in the same transaction; without it, those are a refusal."""
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     record = revision.record
     if record is None:
@@ -505,7 +507,9 @@ def revision_approve(*, revision, user=None, comment=""):
                 f"submitted, so nothing was approved. What changed: "
                 f"{_what_changed(revision.data, now)}"
             )
-        record_approve(record=record, user=user, comment=comment)
+        record_approve(
+            record=record, user=user, comment=comment, with_sources=with_sources
+        )
         revision.refresh_from_db()
         return revision
     current = record_content(type(record).objects.get(pk=record.pk))
@@ -517,6 +521,8 @@ def revision_approve(*, revision, user=None, comment=""):
         )
     record = _apply(record, revision.data, user)
     if record.status == Status.PUBLISHED:
+        if with_sources:
+            _publish_cited_sources(record, user)
         _refuse_unpublishable(record, verb="published with this change")
         revision.published_at = timezone.now()
     _mark_reviewed(record, user)
@@ -627,7 +633,9 @@ def record_submit(*, record, user=None, comment=""):
     """A curator asks for review: draft -> in review, if the publishing rules are met."""
     _check_permission(user, record, "change")
     _check_state(record, [Status.DRAFT], "submitted for review")
-    _refuse_unpublishable(record, verb="submitted for review")
+    # Sources it cites that are still drafts are listed on the review page, where the
+    # editor publishes them with it (issue 13, B7).
+    _refuse_unpublishable(record, verb="submitted for review", with_sources=True)
     _set_status(record, Status.IN_REVIEW, user)
     _new_revision(
         record,
@@ -660,11 +668,12 @@ def record_withdraw(*, record, user=None):
 
 
 @transaction.atomic
-def record_approve(*, record, user=None, comment=""):
-    """An editor approves a record in review: in review -> published."""
+def record_approve(*, record, user=None, comment="", with_sources=False):
+    """An editor approves a record in review: in review -> published (`with_sources`:
+    with the sources it cites that are not published yet, see revision_approve)."""
     _check_editor(user, record, "approve")
     _check_state(record, [Status.IN_REVIEW], "approved")
-    return _publish(record, user, comment)
+    return _publish(record, user, comment, with_sources=with_sources)
 
 
 @transaction.atomic
@@ -679,18 +688,32 @@ def record_send_back(*, record, user=None, comment):
 
 
 @transaction.atomic
-def record_publish(*, record, user=None, mark_reviewed=True):
+def record_publish(*, record, user=None, mark_reviewed=True, with_sources=False):
     """Publish `record` if it meets the publishing rules; raise ValidationError saying why not.
     Editors may publish from any state; the system (user None) too. An editor's publishing
     counts as a review unless `mark_reviewed` is False (the loader: the file says when)."""
     _check_editor(user, record, "publish")
-    return _publish(record, user, mark_reviewed=mark_reviewed)
+    return _publish(
+        record, user, mark_reviewed=mark_reviewed, with_sources=with_sources
+    )
 
 
-def _publish(record, user, comment="", mark_reviewed=True):
+def _publish_cited_sources(record, user):
+    """Publish, before `record`, the sources it cites that the public cannot see yet,
+    each through record_publish (so each has its own published version). Refused as a
+    whole (the caller's transaction rolls back) if any of them cannot be published."""
+    _refuse_unpublishable(record, with_sources=True)
+    for source in cited_unpublished_sources(record):
+        record_publish(record=source, user=user)
+
+
+def _publish(record, user, comment="", mark_reviewed=True, with_sources=False):
     """Publish `record` and keep the version the public now sees in history: the
     submission being approved, when it holds exactly this content, or else a new
-    "Published" revision. Refused (ValidationError) unless it meets the rules."""
+    "Published" revision. Refused (ValidationError) unless it meets the rules; with
+    `with_sources`, the sources it cites are published first, in the same transaction."""
+    if with_sources:
+        _publish_cited_sources(record, user)
     _refuse_unpublishable(record)
     record.published_at = record.published_at or timezone.now()
     if user is not None and mark_reviewed:
@@ -703,7 +726,7 @@ def _publish(record, user, comment="", mark_reviewed=True):
         .pending()
         .filter(action=RevisionAction.SUBMIT)
     ):
-        if dataset.canonical(revision.data) == content:
+        if canonical(revision.data) == content:
             submitted = revision
             revision.published_at = timezone.now()
         _close(revision, RevisionState.APPROVED, user, comment)

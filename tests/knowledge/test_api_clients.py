@@ -262,13 +262,14 @@ def test_updated_since_on_every_record_list(api):
 
 def test_history_lists_published_versions_only(api, editor):
     from apps.knowledge import services
+    from tests.workflow.admin_forms import record_edit
 
     norm = factories.NormFactory(slug="consent", name="Consent", draft=True)
-    with services.record_edit(record=norm, user=editor):
+    with record_edit(record=norm, user=editor):
         norm.name = "Consent, drafted again"
         norm.save()
     services.record_publish(record=norm, user=editor)
-    with services.record_edit(record=norm, user=editor):
+    with record_edit(record=norm, user=editor):
         norm.curator_note = "internal"
         norm.name = "Consent of the host"
         norm.save()

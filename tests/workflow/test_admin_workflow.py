@@ -12,7 +12,7 @@ from apps.knowledge import services
 from apps.knowledge.models import Mission, Norm, Revision
 from tests.factories import CitationFactory, MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data
+from .admin_forms import change_form_data, record_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -366,7 +366,7 @@ def test_needs_review_list_and_filter(editor_client):
 def test_citation_history_is_kept_in_its_records_versions(editor):
     norm = NormFactory()
     citation = CitationFactory(target=norm, locator="513")
-    with services.record_edit(record=norm, user=editor):
+    with record_edit(record=norm, user=editor):
         citation.locator = "514"
         citation.save()
     version = Revision.objects.for_record(norm).get()

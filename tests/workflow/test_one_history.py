@@ -18,7 +18,7 @@ from apps.knowledge import services
 from apps.knowledge.models import Mission, Norm, Revision
 from tests.factories import CitationFactory, MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data
+from .admin_forms import change_form_data, record_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_every_change_the_public_sees_is_a_published_version(curator, editor):
     assert first.data["name"] == "Consent"
 
     # An editor's own edit of the published record goes live: a published version.
-    with services.record_edit(record=norm, user=editor):
+    with record_edit(record=norm, user=editor):
         norm.name = "Consent of the parties"
         norm.save()
     assert published_versions(norm)[0].data["name"] == "Consent of the parties"
@@ -101,7 +101,7 @@ def test_an_approved_submission_is_the_published_version(curator, editor):
 
 def test_an_undeleted_record_keeps_its_history_and_gains_a_version(editor):
     mission = MissionFactory(draft=True, name="Kept Mission")
-    with services.record_edit(record=mission, user=editor):
+    with record_edit(record=mission, user=editor):
         mission.acronym = "KM"
         mission.save()
     deletion = services.record_delete(record=mission, user=editor)
@@ -136,7 +136,7 @@ def test_any_two_versions_can_be_compared_with_labels_not_codes(editor_client, e
         ("host_consent", "host_government"),
         ("acronym", "THREE"),
     ]:
-        with services.record_edit(record=mission, user=editor):
+        with record_edit(record=mission, user=editor):
             setattr(mission, field, value)
             mission.save()
     oldest, _middle, newest = reversed(Revision.objects.for_record(mission))
@@ -155,7 +155,7 @@ def test_any_two_versions_can_be_compared_with_labels_not_codes(editor_client, e
     # Without a choice, nothing is compared; a version of another record is ignored.
     assert editor_client.get(history_url(mission)).context["comparison"] is None
     other = NormFactory(draft=True)
-    with services.record_edit(record=other, user=editor):
+    with record_edit(record=other, user=editor):
         other.name = "Elsewhere"
         other.save()
     foreign = Revision.objects.for_record(other).get()
@@ -198,7 +198,7 @@ def test_someone_who_may_only_view_reads_the_history_without_restoring(
     client = Client()
     client.force_login(viewer)
     norm = NormFactory(draft=True)
-    with services.record_edit(record=norm, user=None):
+    with record_edit(record=norm, user=None):
         norm.name = "Changed"
         norm.save()
     html = client.get(history_url(norm)).content.decode()
@@ -217,7 +217,7 @@ def test_the_api_lists_published_versions_paged_and_citable(editor):
     CitationFactory(target=mission, source=public_source, locator="9")
     services.record_publish(record=mission, user=editor)
     for acronym in ("A", "B"):
-        with services.record_edit(record=mission, user=editor):
+        with record_edit(record=mission, user=editor):
             mission.acronym = acronym
             mission.save()
     # A citation to a source that is a draft now is not shown in the past version.

@@ -42,6 +42,7 @@ from ..models import (
     Revision,
     RevisionAction,
     RevisionState,
+    Source,
 )
 
 NEEDS_REVIEW_PER_PAGE = 25
@@ -781,8 +782,12 @@ class RevisionAdmin(admin.ModelAdmin):
             "record": record,
             "changes": diff_records(live, data, revision.model),
             "stale": stale,
-            "problems": services.record_publish_problems(record)
+            "problems": services.record_publish_problems(record, with_sources=True)
             if record is not None and revision.action == RevisionAction.SUBMIT
+            else [],
+            # Approving publishes these with the record, each with its own version.
+            "unpublished_sources": self._unpublished_sources(revision)
+            if revision.is_pending and record is not None
             else [],
             "may_decide": may_decide and revision.is_pending and record is not None,
             "may_withdraw": revision.is_pending
@@ -805,6 +810,19 @@ class RevisionAdmin(admin.ModelAdmin):
             request, "admin/knowledge/revision_review.html", context
         )
 
+    @staticmethod
+    def _unpublished_sources(revision):
+        """The sources the version under review cites that the public cannot see."""
+        data = revision.data or {}
+        cited = {c.get("source") for c in data.get("citations", [])}
+        for classification in data.get("classifications", []):
+            cited |= {c.get("source") for c in classification.get("citations", [])}
+        return list(
+            Source.objects.filter(slug__in=cited - {None})
+            .exclude(status=Status.PUBLISHED)
+            .order_by("title")
+        )
+
     def decide_view(self, request, revision_id, decision):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -813,7 +831,11 @@ class RevisionAdmin(admin.ModelAdmin):
         user = request.user
         actions = {
             "approve": lambda: services.revision_approve(
-                revision=revision, user=user, comment=comment
+                revision=revision,
+                user=user,
+                comment=comment,
+                # Only when the page listed them: the editor saw which sources.
+                with_sources=request.POST.get("publish_sources") == "yes",
             ),
             "send-back": lambda: services.revision_send_back(
                 revision=revision, user=user, comment=comment

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from apps.core.models import PublishableModel
 
-from ... import dataset
+from ... import canonical
 from ...models import Source
 
 # Never public in a past version: internal notes.
@@ -34,7 +34,7 @@ def _public_citations(citations, sources):
 
 def public_version(model, data):
     """The canonical dict of a past version without what the public may not read."""
-    record_type = dataset.record_type_for(model)
+    record_type = canonical.record_type_for(model)
     data = {k: v for k, v in data.items() if k not in PRIVATE_KEYS}
     cited = {c.get("source") for c in data.get("citations", [])}
     for classification in data.get("classifications", []):
@@ -56,7 +56,7 @@ def public_version(model, data):
     if isinstance(data.get("related"), dict):
         related = {}
         for key, slugs in data["related"].items():
-            target = dataset.CONCEPT_RELATED[key][1]
+            target = canonical.CONCEPT_RELATED[key][1]
             keep = _published_slugs(target, slugs)
             related[key] = [slug for slug in slugs if slug in keep]
         data["related"] = related
