@@ -956,6 +956,12 @@ def records_load(*, records, vocab, user=None) -> LoadReport:
         key = (record_type.model, slug)
         record = writer.instances[key]
         status = record.status
+        if key in writer.changed:
+            # Kept before the status moves: publishing keeps its own version, so a
+            # new published record has "created" then "published", not two alike.
+            revision_record_saved(
+                record=record, base_data=before.get(key, {}), user=user
+            )
         kept_back = record_settle_loaded(
             record=record, status=writer.wanted_status[key], user=user
         )
@@ -969,10 +975,6 @@ def records_load(*, records, vocab, user=None) -> LoadReport:
             report.updated += 1
         else:
             report.unchanged += 1
-        if key in writer.changed:
-            revision_record_saved(
-                record=record, base_data=before.get(key, {}), user=user
-            )
     return report
 
 

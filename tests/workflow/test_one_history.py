@@ -268,3 +268,27 @@ def test_a_record_loaded_without_versions_has_an_empty_history():
 
 def test_norm_model_has_no_history_manager():
     assert not hasattr(Norm, "history")
+
+
+def test_the_loader_leaves_one_published_version_per_published_record(tmp_path):
+    from apps.knowledge import dataset
+    from apps.knowledge.canonical import record_to_dict, record_type_for
+
+    source = SourceFactory(slug="loaded-source")
+    template = NormFactory(slug="loaded-norm")
+    data = record_to_dict(record_type_for(Norm), template)
+    data["citations"] = [{"source": source.slug, "claim": "summary", "pages": "510"}]
+    data.pop("status", None)
+    template.citations.all().delete()
+    template.delete()
+    (tmp_path / "norms").mkdir()
+    (tmp_path / "norms" / "loaded-norm.yaml").write_text(
+        dataset.dump_yaml(data), encoding="utf-8", newline=""
+    )
+    dataset.load_dataset(tmp_path)
+    norm = Norm.objects.get(slug="loaded-norm")
+    assert norm.status == Status.PUBLISHED
+    actions = [r.action for r in Revision.objects.for_record(norm)]
+    assert actions == ["publish", "create"]
+    (published,) = published_versions(norm)
+    assert published.action == "publish" and published.data["slug"] == "loaded-norm"
