@@ -485,17 +485,6 @@ class SourceFilter(RecordFilterSet):
         fields = []
 
 
-FILTERSETS = {
-    Mission: MissionFilter,
-    Case: CaseFilter,
-    Norm: NormFilter,
-    Document: DocumentFilter,
-    Organisation: OrganisationFilter,
-    Concept: ConceptFilter,
-    Source: SourceFilter,
-}
-
-
 # Facet counts ---------------------------------------------------------------------------
 #
 # A facet counts, for each value of one parameter, how many published records the page

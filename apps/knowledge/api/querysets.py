@@ -12,17 +12,13 @@ from django.db.models import Count, Prefetch, Q, Window
 from apps.core.models import Status
 
 from ..models import (
-    Case,
     Citation,
     Classification,
-    ComparisonRow,
     Concept,
     Document,
-    Mission,
-    Norm,
-    Organisation,
     Source,
 )
+from ..registry import RECORD_MODELS
 
 LOADED = "loaded_"
 
@@ -58,16 +54,7 @@ def _visible_targets(user):
     """Citations or classifications whose record the client may see (published only
     for anonymous clients and pages: `user=None`)."""
     condition = Q(pk__in=[])
-    for model in (
-        Mission,
-        Case,
-        Norm,
-        Document,
-        Organisation,
-        Concept,
-        Source,
-        ComparisonRow,
-    ):
+    for model in RECORD_MODELS:
         condition |= Q(
             content_type=ContentType.objects.get_for_model(model),
             object_id__in=visible(model, user).values("pk"),

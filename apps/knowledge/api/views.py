@@ -30,8 +30,8 @@ from rest_framework.views import APIView
 
 from apps.core.models import Status
 
-from .. import citeformats, services
-from ..filters import FILTERSETS, split_values
+from .. import citeformats, registry, services
+from ..filters import split_values
 from ..models import (
     Case,
     Citation,
@@ -147,7 +147,7 @@ class RecordViewSet(
         super().__init_subclass__(**kwargs)
         # The public list page's FilterSet: identical parameters on the page and the API.
         if "filterset_class" not in cls.__dict__:
-            cls.filterset_class = FILTERSETS.get(cls.model)
+            cls.filterset_class = registry.of(cls.model).filterset
 
     def get_queryset(self):
         queryset = visible(self.model, self.request.user)
@@ -692,7 +692,9 @@ class CompareRecordsView(ReadOnlyAPIView):
 
     def _find(self, key):
         kind, _, slug = key.rpartition(":")
-        viewsets_by_kind = {"mission": MissionViewSet, "case": CaseViewSet}
+        viewsets_by_kind = {
+            t.name: t.viewset for t in registry.RECORD_TYPES if t.comparable
+        }
         kinds = [kind] if kind else ["mission", "case"]
         for name in kinds:
             viewset = viewsets_by_kind.get(name)

@@ -28,6 +28,7 @@ from ..models.choices import (
     ComparisonSection,
     Conception,
 )
+from ..registry import PAGE_TYPES
 from .labels import CONCEPTIONS
 from .query_strings import CanonicalQueryMixin
 from .querysets import (
@@ -189,7 +190,7 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
 
     template_name = "knowledge/compare_records.html"
     MIN, MAX = 2, 4
-    KINDS = {"missions": Mission, "cases": Case}
+    KINDS = {t.page_path: t.model for t in PAGE_TYPES if t.comparable}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

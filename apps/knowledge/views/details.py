@@ -15,14 +15,13 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views.generic import DetailView
 
-from .. import citeformats, jsonld
+from .. import citeformats, jsonld, registry
 from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS
 from ..footnotes import Footnotes, by_claim
 from ..models import (
     Case,
     Citation,
     Classification,
-    ComparisonRow,
     Concept,
     Document,
     Mission,
@@ -31,12 +30,12 @@ from ..models import (
     Source,
 )
 from ..models.choices import Claim
+from ..registry import RECORD_MODELS
 from .downloads import CITE_FORMATS
 from .labels import list_heading
 from .query_strings import api_detail_url, encode_query
 from .querysets import (
     COMPARE_CHOICES,
-    RECORD_TYPES,
     classifications_with_citations,
     first_and_total,
     published_citations,
@@ -55,9 +54,13 @@ class RecordDetailView(DetailView):
     related = ()
     prefetch = ()
     dimensions = ()
-    comparable = False  # offers "compare with..." (missions and cases)
     # relation -> (list, parameter): the list page that shows all of a cut list
     see_all = {}
+
+    @property
+    def comparable(self):
+        """Offers "compare with..." (the registry says which types)."""
+        return registry.of(self.model).comparable
 
     def can_preview(self):
         """Staff who may change a record may preview it before it is published."""
@@ -253,7 +256,6 @@ class MissionDetailView(RecordDetailView):
     model = Mission
     template_name = "knowledge/mission_detail.html"
     dimensions = MISSION_DIMENSIONS
-    comparable = True
     select = ("authorising_body",)
     related = (
         ("Cases", "cases"),
@@ -272,7 +274,6 @@ class CaseDetailView(RecordDetailView):
     model = Case
     template_name = "knowledge/mission_detail.html"
     dimensions = CASE_DIMENSIONS
-    comparable = True
     related = (
         ("Missions", "missions"),
         ("Norms at stake", "norms"),
@@ -377,7 +378,7 @@ def citing_records(source):
         )
     )
     groups, shown = [], {}  # content type id -> {pk: entry}
-    for model in (*RECORD_TYPES.values(), ComparisonRow):
+    for model in RECORD_MODELS:
         content_type = ContentType.objects.get_for_model(model)
         if content_type.pk not in citing_types:
             continue

@@ -4,10 +4,9 @@ filter value."""
 from urllib.parse import urlencode
 
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from .. import filters
-from .querysets import RECORD_TYPES
 
 
 def encode_query(params):
@@ -57,19 +56,13 @@ def without(params, param):
 
 
 def api_url(model_name, params):
-    try:
-        path = reverse(f"api:{model_name}-list")
-    except NoReverseMatch:
-        path = f"/api/v1/{RECORD_TYPES[model_name]._meta.verbose_name_plural}/"
+    path = reverse(f"api:{model_name}-list")
     query = {k: v for k, v in params.items() if k != "page"}
     return path + ("?" + encode_query(query) if query else "")
 
 
 def api_detail_url(record):
-    try:
-        return reverse(f"api:{record._meta.model_name}-detail", args=[record.slug])
-    except NoReverseMatch:
-        return f"/api/v1/{record._meta.verbose_name_plural}/{record.slug}/"
+    return reverse(f"api:{record._meta.model_name}-detail", args=[record.slug])
 
 
 class CanonicalQueryMixin:

@@ -6,24 +6,11 @@ from django.db.models import Prefetch
 from apps.core.models import Status
 
 from ..models import (
-    Case,
     Citation,
     Classification,
-    Concept,
-    Document,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
 )
 
 PUBLISHED = Status.PUBLISHED
-
-# The public record types, keyed by model name, in the order the site presents them.
-RECORD_TYPES = {
-    model._meta.model_name: model
-    for model in (Mission, Case, Norm, Document, Organisation, Concept, Source)
-}
 
 
 def published_citations(name="citations", *, creators=True):

@@ -3,9 +3,9 @@
 from django.shortcuts import render
 
 from .. import filters
+from ..registry import by_name
 from ..search import SEARCH_TYPES, count_records, search_records, similar_names
 from .query_strings import encode_query
-from .querysets import RECORD_TYPES
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
@@ -45,7 +45,7 @@ def search(request):
         type_filters.append(
             {
                 "name": name,
-                "label": RECORD_TYPES[name]._meta.verbose_name_plural.capitalize(),
+                "label": by_name(name).plural.capitalize(),
                 "count": type_counts[name],
                 "selected": name in chosen,
                 "url": "?" + encode_query(params),
