@@ -18,7 +18,7 @@ from django.db.models import CharField, Count, Q, TextField
 from django.db.models.functions import Lower
 
 from apps.core import pagecache
-from apps.core.models import Status
+from apps.core.models import PublishableModel, published_q
 
 from .models import (
     Case,
@@ -94,7 +94,7 @@ def _check_known(model, field, values):
     if cache.get(key):
         return
     records = model._default_manager.all()
-    if hasattr(records, "published"):
+    if issubclass(model, PublishableModel):
         records = records.published()
     found = set(
         records.filter(**{f"{field}__in": values}).values_list(field, flat=True)
@@ -150,10 +150,10 @@ class RelatedInMixin:
     def filter(self, qs, value):
         if not value:
             return qs
-        conditions = {f"{self.field_name}__{self.lookup_expr}": value}
+        conditions = Q(**{f"{self.field_name}__{self.lookup_expr}": value})
         if self.through:
-            conditions[f"{self.through}status"] = Status.PUBLISHED
-        matching = qs.model._default_manager.filter(**conditions)
+            conditions &= published_q(self.through)
+        matching = qs.model._default_manager.filter(conditions)
         return qs.filter(pk__in=matching.values("pk"))
 
 
@@ -610,11 +610,11 @@ def facet_counts(filterset_class, data, queryset, *, page_filtered=None):
         # One filter() call, so that the grouping reuses the join these conditions
         # made (a second call would join the relation again); rows without a value
         # (a mission with no case) are dropped in _facet_values.
-        conditions = dict(facet.where)
+        conditions = Q(*facet.where)
         if facet.through:
-            conditions[f"{facet.through}status"] = "published"
+            conditions &= published_q(facet.through)
         rows = (
-            filtered.filter(**conditions)
+            filtered.filter(conditions)
             .values(facet.path, *([facet.label] if facet.label else []))
             .annotate(n=Count("pk", distinct=facet.distinct))
             .order_by()

@@ -9,8 +9,6 @@ than the queries themselves on a page of 25 missions."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, Window
 
-from apps.core.models import Status
-
 from ..models import (
     Citation,
     Classification,
@@ -19,6 +17,7 @@ from ..models import (
     Source,
 )
 from ..registry import RECORD_MODELS
+from ..visibility import visible
 
 LOADED = "loaded_"
 
@@ -33,21 +32,6 @@ def summary_fields(model):
     # Foreign keys too: a reverse relation's prefetch reads them (`children` their parent).
     keys = [f.name for f in model._meta.concrete_fields if f.many_to_one]
     return ("slug", "status", "updated_at", *NAME_FIELDS.get(model, ("name",)), *keys)
-
-
-def can_see_drafts(user, model):
-    """Curators (change) and editors (publish) of a type may read its drafts."""
-    if not user or not user.is_authenticated:
-        return False
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}") or (
-        user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
-    )
-
-
-def visible(model, user):
-    manager = model.objects
-    return manager.all() if can_see_drafts(user, model) else manager.published()
 
 
 def _visible_targets(user):
@@ -80,7 +64,7 @@ def citation_queryset(user):
                 object_id__in=classifications.values("pk"),
             )
         )
-        .filter(source__status=Status.PUBLISHED)
+        .published()
         .select_related("source")
         .prefetch_related("target")
         .order_by("pk")
@@ -142,9 +126,7 @@ def published_citations(name="citations", *, creators=False):
     """`creators` for a classification's citations: the sources' authors name an
     author's classification ("Flynn and Farrell's classification, p. 520")."""
     queryset = (
-        Citation.objects.filter(source__status=Status.PUBLISHED)
-        .select_related("source")
-        .order_by("position", "id")
+        Citation.objects.published().select_related("source").order_by("position", "id")
     )
     if creators:
         queryset = queryset.prefetch_related("source__creators")

@@ -46,6 +46,7 @@ from ..models import (
 )
 from ..models.choices import ComparisonSection, Conception
 from ..search import SEARCH_TYPES, count_records, search_records
+from ..visibility import visible
 from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
 from .exceptions import Conflict
@@ -65,7 +66,6 @@ from .querysets import (
     published,
     published_citations,
     related,
-    visible,
 )
 from .renderers import CITATION_RENDERERS
 

@@ -11,7 +11,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.core.constraints import choices_constraint
-from apps.core.models import PublishableModel
+from apps.core.models import PublishableModel, published_q
 
 from .. import codebook
 from .choices import Claim, Conception, LocatorType
@@ -21,6 +21,13 @@ PAGE_LOCATOR = re.compile(r"^(\d{1,5})(?:\s*[-\u2013]\s*(\d{1,5}))?$")
 wikidata_validator = RegexValidator(
     r"^Q[1-9]\d*$", "A Wikidata identifier looks like Q1065 (Q then digits)."
 )
+
+
+class CitationQuerySet(models.QuerySet):
+    def published(self):
+        """A citation is public when its source is published (whoever reaches it
+        through a record has already kept to published records)."""
+        return self.filter(published_q("source__"))
 
 
 class Citation(models.Model):
@@ -56,6 +63,8 @@ class Citation(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
+
+    objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["content_type", "object_id", "position", "id"]

@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..models.choices import Claim
 from ..registry import RECORD_MODELS
+from ..visibility import visible
 from .downloads import CITE_FORMATS
 from .labels import list_heading
 from .query_strings import api_detail_url, encode_query
@@ -62,14 +63,6 @@ class RecordDetailView(DetailView):
         """Offers "compare with..." (the registry says which types)."""
         return registry.of(self.model).comparable
 
-    def can_preview(self):
-        """Staff who may change a record may preview it before it is published."""
-        opts = self.model._meta
-        user = self.request.user
-        return user.is_authenticated and user.has_perm(
-            f"{opts.app_label}.change_{opts.model_name}"
-        )
-
     def get_queryset(self):
         opts = self.model._meta
         # The cited sources' creators are fetched once in get_context_data.
@@ -78,9 +71,9 @@ class RecordDetailView(DetailView):
         for _, name in self.related:
             if opts.get_field(name).many_to_one:
                 selects.append(name)
-        records = self.model.objects.all() if self.can_preview() else None
+        # Drafts too for staff who may preview them (visibility.py: as in the API).
         return (
-            (records if records is not None else self.model.objects.published())
+            visible(self.model, self.request.user)
             .select_related(*selects)
             .prefetch_related(*prefetches)
         )

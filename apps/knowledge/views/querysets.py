@@ -3,22 +3,16 @@ their relations, prefetched."""
 
 from django.db.models import Prefetch
 
-from apps.core.models import Status
-
 from ..models import (
     Citation,
     Classification,
 )
 
-PUBLISHED = Status.PUBLISHED
-
 
 def published_citations(name="citations", *, creators=True):
     """Citations whose source is published, with the source and its creators
     (`creators=False` for a caller that fetches them once for several sets)."""
-    queryset = Citation.objects.filter(source__status=PUBLISHED).select_related(
-        "source"
-    )
+    queryset = Citation.objects.published().select_related("source")
     if creators:
         queryset = queryset.prefetch_related("source__creators")
     return Prefetch(name, queryset=queryset)
