@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",  # apnumber: "at most four", from limits.COMPARE_MAX
     "rest_framework",
     "rest_framework.authtoken",
     "corsheaders",

@@ -9,6 +9,7 @@ than the queries themselves on a page of 25 missions."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, Window
 
+from .. import limits
 from ..models import (
     Citation,
     Classification,
@@ -100,11 +101,6 @@ def published(model, name, limit=None):
     return loaded(name, queryset[:limit] if limit else queryset)
 
 
-# A detail nests at most this many records of a relation that grows with the data (the
-# missions of an organisation): more than any curated record has, so these lose nothing.
-RELATED_LIMIT = 50
-
-
 def load_capped(obj, names):
     """For each reverse relation in `names`, load the first RELATED_LIMIT published
     records into the list `related()` reads and their total into `<name>_count`: one
@@ -116,7 +112,7 @@ def load_capped(obj, names):
             model.objects.published()
             .only(*summary_fields(model))
             .filter(**{relation.field.name: obj})
-            .annotate(total=Window(Count("pk")))[:RELATED_LIMIT]
+            .annotate(total=Window(Count("pk")))[: limits.RELATED_LIMIT]
         )
         setattr(obj, LOADED + name, rows)
         setattr(obj, f"{name}_count", rows[0].total if rows else 0)

@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 
 from apps.core.models import Status
 
-from .. import citeformats, registry, services
+from .. import citeformats, limits, registry, services
 from ..filters import split_values
 from ..models import (
     Case,
@@ -637,10 +637,10 @@ class CompareView(ReadOnlyAPIView):
 
 class CompareRecordsView(ReadOnlyAPIView):
     """Missions or cases side by side, with their coded dimensions (as on the page that
-    compares records). `ids` lists up to 10 slugs, `mission:` or `case:` prefixed where a
+    compares records). `ids` lists up to limits.COMPARE_MAX slugs (as the page),
+    `mission:` or `case:` prefixed where a
     slug alone is ambiguous (bare slugs are looked up among missions, then cases)."""
 
-    max_records = 10
     cache_anonymous = True
 
     @extend_schema(
@@ -660,9 +660,9 @@ class CompareRecordsView(ReadOnlyAPIView):
         ids = [i for i in ids if i]
         if not ids:
             raise exceptions.ValidationError({"ids": ["Give one or more slugs."]})
-        if len(ids) > self.max_records:
+        if len(ids) > limits.COMPARE_MAX:
             raise exceptions.ValidationError(
-                {"ids": [f"Compare at most {self.max_records} records at a time."]}
+                {"ids": [f"Compare at most {limits.COMPARE_MAX} records at a time."]}
             )
         records, unknown = [], []
         for key in ids:

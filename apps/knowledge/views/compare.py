@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from apps.core import pagecache
 
-from .. import filters
+from .. import filters, limits
 from ..dimensions import CONCEPTION, DIMENSIONS
 from ..footnotes import Footnotes, by_claim
 from ..models import (
@@ -186,10 +186,10 @@ class CompareView(TemplateView):
 
 
 class CompareRecordsView(CanonicalQueryMixin, TemplateView):
-    """2 to 4 missions (or cases) side by side on the coded dimensions, each cell cited."""
+    """Two to limits.COMPARE_MAX missions (or cases) side by side on the coded
+    dimensions, each cell cited."""
 
     template_name = "knowledge/compare_records.html"
-    MIN, MAX = 2, 4
     KINDS = {t.page_path: t.model for t in PAGE_TYPES if t.comparable}
 
     def get_context_data(self, **kwargs):
@@ -209,11 +209,11 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
         else:
             queryset = queryset.prefetch_related("countries")
         found = {record.slug: record for record in queryset.filter(slug__in=slugs)}
-        records = [found[slug] for slug in slugs if slug in found][: self.MAX]
+        records = [found[slug] for slug in slugs if slug in found][: limits.COMPARE_MAX]
         missing = [slug for slug in slugs if slug not in found]
         notes = Footnotes()
         rows = []
-        if len(records) >= self.MIN:
+        if len(records) >= limits.COMPARE_MIN:
             for dimension in DIMENSIONS[name]:
                 cells = []
                 for record in records:
@@ -252,7 +252,9 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             kind=kwargs["kind"],
             records=records,
             missing=missing,
-            too_many=len(slugs) > self.MAX,
+            too_many=len(slugs) > limits.COMPARE_MAX,
+            compare_max=limits.COMPARE_MAX,
+            compare_min=limits.COMPARE_MIN,
             rows=rows,
             footnotes=notes,
             choices=choices,
@@ -265,6 +267,6 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        if len(context["records"]) < self.MIN and context["selected"]:
+        if len(context["records"]) < limits.COMPARE_MIN and context["selected"]:
             response.status_code = 400
         return response

@@ -15,7 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views.generic import DetailView
 
-from .. import citeformats, jsonld, registry
+from .. import citeformats, jsonld, limits, registry
 from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS
 from ..footnotes import Footnotes, by_claim
 from ..models import (
@@ -202,6 +202,7 @@ class RecordDetailView(DetailView):
         if self.comparable:
             # A menu of thousands helps nobody and costs a render each: the first
             # COMPARE_CHOICES here, every record through the list's checkboxes.
+            context["compare_max"] = limits.COMPARE_MAX
             context["compare_choices"] = (
                 self.model.objects.published()
                 .exclude(pk=record.pk)

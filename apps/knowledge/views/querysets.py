@@ -3,6 +3,7 @@ their relations, prefetched."""
 
 from django.db.models import Prefetch
 
+from .. import limits
 from ..models import (
     Citation,
     Classification,
@@ -47,16 +48,13 @@ def published(model, name, *, related=(), prefetch=(), to_attr=None):
 
 
 COMPARE_CHOICES = 200  # records offered in a detail page's "compare with" menu
-# Related records listed on a detail page, per relation and per type of citing record:
-# above the largest curated list (37 missions invoke democracy), so only the
-# generated data is ever cut.
-RELATED_LIMIT = 50
 
 
 def first_and_total(records):
-    """The first RELATED_LIMIT of `records` and how many there are: one query, and a
-    count only when the list is cut."""
-    items = list(records[: RELATED_LIMIT + 1])
-    if len(items) > RELATED_LIMIT:
-        return items[:RELATED_LIMIT], records.count()
+    """The first limits.RELATED_LIMIT of `records` and how many there are: one query,
+    and a count only when the list is cut."""
+    limit = limits.RELATED_LIMIT
+    items = list(records[: limit + 1])
+    if len(items) > limit:
+        return items[:limit], records.count()
     return items, len(items)
