@@ -386,5 +386,10 @@ LOGGING = {
 # `make bench` only: serves the minimal /bench/hello/ view that every figure is compared with.
 BENCHMARK = env_bool("PKB_BENCHMARK", False)
 
+# Every published dataset version is stored, gzip-compressed, for /api/v1/export/<version>/
+# (about 0.3 MB each today). Past this many megabytes the oldest versions' files are
+# dropped (they answer 410 Gone; the newest is always kept).
+PKB_DATASET_ARCHIVE_MB = int(os.environ.get("PKB_DATASET_ARCHIVE_MB", "1024"))
+
 # Shown on /about/ and stamped into exports.
 SITE_NAME = "Peacekeeping Knowledge Base"

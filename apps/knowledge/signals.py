@@ -15,8 +15,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from apps.core.models import Status
 from apps.core.pagecache import bump_generation
 
-# Not content: the editorial queue (history rows are left out by name).
-NOT_CONTENT = {"revision"}
+# Not content: the editorial queue and the stored dataset versions (history rows are
+# left out by name).
+NOT_CONTENT = {"revision", "datasetsnapshot"}
 
 
 def _is_knowledge_table(sender):
@@ -46,6 +47,15 @@ def _public(instance, depth=3):
     return True
 
 
+def public_content_changed():
+    """Invalidate cached pages and store the dataset version this change makes, both
+    once the transaction commits."""
+    from .api.export import store_version_after_commit
+
+    bump_generation()
+    store_version_after_commit()
+
+
 def remember_public(sender, instance, raw=False, **kwargs):
     """Before a record is saved: whether it was published (an unpublish is a change)."""
     if _is_content(sender) and hasattr(instance, "status") and instance.pk:
@@ -59,12 +69,12 @@ def content_saved(sender, instance, **kwargs):
     if _is_content(sender) and (
         _public(instance) or getattr(instance, "_was_public", False)
     ):
-        bump_generation()
+        public_content_changed()
 
 
 def content_deleted(sender, instance, **kwargs):
     if _is_content(sender) and _public(instance):
-        bump_generation()
+        public_content_changed()
 
 
 def normalise_line_endings(sender, instance, **kwargs):
@@ -86,7 +96,7 @@ def normalise_line_endings(sender, instance, **kwargs):
 def relation_changed(sender, instance, action, **kwargs):
     # `sender` is the through model; a link on a published record (either side shows it).
     if action.startswith("post_") and _is_content(sender) and _public(instance):
-        bump_generation()
+        public_content_changed()
 
 
 def connect():

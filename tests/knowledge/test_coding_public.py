@@ -83,6 +83,28 @@ def test_detail_and_list_say_whose_judgement_and_link_the_rule(client):
     assert 'href="/data/#rule-tasks-westphalian"' in overview
 
 
+def test_a_departure_heading_says_whether_the_label_leaves_its_rule(client):
+    """A reason given for differing from a mission coded alike, with the rule's own
+    value kept, is not presented as a departure from the rule."""
+    departing = curators_classified(name="Departing Force")
+    page = text(client.get(departing.get_absolute_url()))
+    assert "Why it departs from westphalian tasks only:" in page
+    same = factories.MissionFactory(classified=False, name="Aims Force")
+    Classification.objects.create(
+        target=same,
+        value="westphalian",
+        basis="curators",
+        rule="aims-between-states",
+        departure="Its own mandate states an aim between states.",
+        preferred=True,
+        rationale="Border watch.",
+    )
+    page = text(client.get(same.get_absolute_url()))
+    assert "Why it is labelled differently from missions coded alike:" in page
+    assert "Why it departs from" not in page
+    assert "Its own mandate states an aim between states." in page
+
+
 def test_codebook_page_states_every_rule_at_its_anchor(client):
     page = text(client.get("/data/"))
     for slug in [

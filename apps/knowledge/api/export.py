@@ -8,19 +8,26 @@ joined by "; ", and citations and classifications get tables of their own.
 The dataset version changes whenever anything published changes (it is derived from the
 number of published records of each type and the time of the latest change), so it is
 also the cache key: an export is built once per version.
+
+Every version stays downloadable at /api/v1/export/<version>/: the whole dataset as it
+was, stored once (models/snapshots.py) after the commit that made it current, or by the
+first request that finds it missing, and answered byte for byte ever after.
 """
 
 import csv
+import gzip
 import hashlib
 import inspect
 import io
 import json
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.urls import reverse
@@ -29,17 +36,19 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from .. import codebook as codebook_rules
 from ..importers import _defuse as defuse_formula
 from ..models import (
+    DatasetSnapshot,
     MandateTask,
 )
 from ..models import choices as choices_module
 from ..registry import RECORD_MODELS, RECORD_TYPES
-from .serializers import ExportIndexSerializer
+from .exceptions import Gone
+from .serializers import ErrorSerializer, ExportIndexSerializer
 from .views import (
     CitationViewSet,
     ClassificationViewSet,
@@ -48,6 +57,8 @@ from .views import (
     citation_queryset,
     classification_queryset,
 )
+
+logger = logging.getLogger(__name__)
 
 RECORD_VIEWSETS = {t.api_path: t.viewset for t in RECORD_TYPES}
 LINK_TABLES = {"citations": CitationViewSet, "classifications": ClassificationViewSet}
@@ -92,6 +103,97 @@ def dataset_stamp():
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:8]
     day = latest.strftime("%Y-%m-%d") if latest else "empty"
     return Stamp(version=f"{day}.{digest}", last_modified=latest)
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def archive_limit():
+    """How many compressed bytes of past versions are kept (PKB_DATASET_ARCHIVE_MB)."""
+    return settings.PKB_DATASET_ARCHIVE_MB * 1024 * 1024
+
+
+def current_snapshot():
+    """The stored snapshot of the current dataset version, stored now if missing. None
+    only if the published content kept changing while it was being built."""
+    for _attempt in range(2):
+        stamp = dataset_stamp()
+        found = DatasetSnapshot.objects.defer("body").filter(version=stamp.version)
+        if found:
+            return found[0]
+        # Addresses relative to the site: the same file whichever host name served it.
+        body = build("dataset", "json", None, stamp).encode()
+        if dataset_stamp() == stamp:  # nothing was published meanwhile
+            return _store(stamp, body)
+    return None
+
+
+def _store(stamp, body):
+    packed = gzip.compress(body, mtime=0)
+    try:
+        with transaction.atomic():
+            snapshot = DatasetSnapshot.objects.create(
+                version=stamp.version,
+                last_modified=stamp.last_modified,
+                size=len(body),
+                sha256=hashlib.sha256(body).hexdigest(),
+                body=packed,
+                stored_bytes=len(packed),
+            )
+    except IntegrityError:  # another process stored this version first
+        return DatasetSnapshot.objects.defer("body").get(version=stamp.version)
+    _drop_oldest_beyond_limit()
+    return snapshot
+
+
+def _drop_oldest_beyond_limit():
+    """Keep the newest versions within the storage bound; the oldest lose their body
+    (their row, date and checksum stay, and they answer 410). The newest is always kept."""
+    kept, limit, dropped = 0, archive_limit(), []
+    rows = DatasetSnapshot.objects.filter(body__isnull=False).values_list(
+        "pk", "stored_bytes"
+    )
+    for index, (pk, stored) in enumerate(rows):  # newest first
+        kept += stored
+        if index and kept > limit:
+            dropped.append(pk)
+    if dropped:
+        DatasetSnapshot.objects.filter(pk__in=dropped).update(body=None, stored_bytes=0)
+
+
+def store_version_after_commit():
+    """After the commit of a change to public content, store the version it made
+    current (once per transaction; a failure is logged, never the write's error)."""
+    connection = transaction.get_connection()
+    if any(func is _store_current for _, func, *_ in connection.run_on_commit):
+        return
+    transaction.on_commit(_store_current)
+
+
+def _store_current():
+    try:
+        current_snapshot()
+    except Exception:
+        # The next request for the version stores it (current_snapshot is lazy too).
+        logger.exception("could not store the published dataset version")
+
+
+def versions(request):
+    """Every stored version, newest first, with its address."""
+    return [
+        {
+            "version": snapshot.version,
+            "last_modified": snapshot.last_modified,
+            "stored_at": snapshot.created_at,
+            "size": snapshot.size,
+            "sha256": snapshot.sha256,
+            "available": snapshot.stored_bytes > 0,
+            "url": request.build_absolute_uri(
+                reverse("api:export-version", kwargs={"version": snapshot.version})
+            ),
+        }
+        for snapshot in DatasetSnapshot.objects.defer("body")
+    ]
 
 
 # --------------------------------------------------------------------------- records
@@ -350,15 +452,95 @@ def files(request):
     ]
 
 
-class ExportIndexView(ReadOnlyAPIView):
-    """What can be downloaded: every file with its address, and the dataset version."""
+class DatasetVersionSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    last_modified = serializers.DateTimeField(
+        allow_null=True, help_text="The latest published change in this version."
+    )
+    stored_at = serializers.DateTimeField()
+    size = serializers.IntegerField(help_text="Bytes of the JSON file.")
+    sha256 = serializers.CharField(help_text="Checksum of the JSON file.")
+    available = serializers.BooleanField(
+        help_text="False once the file was dropped to bound storage (410 Gone)."
+    )
+    url = serializers.URLField()
 
-    @extend_schema(operation_id="export_index", responses=ExportIndexSerializer)
+
+class ExportCatalogueSerializer(ExportIndexSerializer):
+    versions = DatasetVersionSerializer(
+        many=True, help_text="Every published dataset version, newest first."
+    )
+
+
+class ExportIndexView(ReadOnlyAPIView):
+    """What can be downloaded: every file with its address, the current dataset version,
+    and every past version (the whole dataset as it was)."""
+
+    @extend_schema(operation_id="export_index", responses=ExportCatalogueSerializer)
     def get(self, request):
+        current_snapshot()  # the current version is listed, and downloadable
         stamp = dataset_stamp()
         self.last_modified = stamp.last_modified
         return Response(
-            {"dataset": stamp.as_dict(generated=False), "files": files(request)}
+            {
+                "dataset": stamp.as_dict(generated=False),
+                "files": files(request),
+                "versions": versions(request),
+            }
+        )
+
+
+class ExportVersionView(ReadOnlyAPIView):
+    """The whole published dataset as it was at one version, byte for byte the same at
+    every request: cite the version and anyone can fetch what you used."""
+
+    @extend_schema(
+        operation_id="export_version",
+        parameters=[
+            OpenApiParameter(
+                "version",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="A version from the export index, e.g. `2026-12-06.1a2b3c4d`.",
+            )
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (404, "application/json"): ErrorSerializer,
+            (410, "application/json"): ErrorSerializer,
+        },
+    )
+    def get(self, request, version):
+        if version == dataset_stamp().version:
+            current_snapshot()  # the current version may not be stored yet
+        snapshot = DatasetSnapshot.objects.filter(version=version).first()
+        if snapshot is None:
+            raise exceptions.NotFound(
+                "No such dataset version: the export index lists them."
+            )
+        if snapshot.body is None:
+            raise Gone(
+                "This version's file was dropped to bound storage; its checksum "
+                "is in the export index."
+            )
+        etag = f'"{snapshot.sha256[:32]}"'
+        response = HttpResponse(
+            gzip.decompress(snapshot.body),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="pkb-dataset-{snapshot.version}.json"'
+        )
+        response["X-Dataset-Version"] = snapshot.version
+        response["ETag"] = etag
+        # A version never changes: caches may keep it for a year.
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+        timestamp = None
+        if snapshot.last_modified:
+            timestamp = int(snapshot.last_modified.timestamp())
+            response["Last-Modified"] = http_date(timestamp)
+        return get_conditional_response(
+            request, etag=etag, last_modified=timestamp, response=response
         )
 
 

@@ -86,6 +86,12 @@ EXAMPLES = [
         note="Per type as JSON or CSV, and the codebook: see /data/.",
     ),
     Example(
+        "Every dataset version, each downloadable as it was",
+        "/api/v1/export/",
+        note="versions lists them, newest first; /api/v1/export/<version>/ answers "
+        "the same bytes every time, so a result can be cited at a version.",
+    ),
+    Example(
         "Get a token (curators and editors)",
         "/api/v1/auth/token/",
         method="POST",

@@ -14,6 +14,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such record (or it is not published), or no such page.",
     409: "A record of this type already has this slug.",
     415: "Send the body as JSON (`Content-Type: application/json`).",
+    410: "This dataset version's file was dropped to bound storage (its checksum stays in the index).",
     412: "If-Match does not name the current ETag: read the record again.",
     428: "Updates need an If-Match header with the ETag you read.",
     429: "Too many requests: wait for Retry-After seconds.",

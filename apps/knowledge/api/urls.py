@@ -33,6 +33,11 @@ urlpatterns = [
         export.ExportFileView.as_view(),
         name="export-file",
     ),
+    path(
+        "export/<str:version>/",
+        export.ExportVersionView.as_view(),
+        name="export-version",
+    ),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

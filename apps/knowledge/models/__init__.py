@@ -1,6 +1,7 @@
 from .base import Citation, Classification, KnowledgeRecord
 from .records import Case, ComparisonRow, Concept, Document, Mission, Norm, Organisation
 from .revisions import Revision, RevisionAction, RevisionState
+from .snapshots import DatasetSnapshot
 from .sources import Source, SourceCreator
 from .vocabularies import Country, MandateTask
 
@@ -11,6 +12,7 @@ __all__ = [
     "ComparisonRow",
     "Concept",
     "Country",
+    "DatasetSnapshot",
     "Document",
     "KnowledgeRecord",
     "MandateTask",

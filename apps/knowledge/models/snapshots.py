@@ -1,0 +1,30 @@
+"""Every published dataset version, kept so that it stays downloadable.
+
+A snapshot is the whole published dataset (`/api/v1/export/dataset.json` as it was) under
+its dataset version, gzip-compressed. It is written after the commit of any change to
+public content and, failing that, on the first request that finds the current version
+missing; it is never rewritten, so a version answers the same bytes for as long as it is
+kept. Storage is bounded by `PKB_DATASET_ARCHIVE_MB`: past it, the oldest bodies are
+dropped and their versions answer 410 Gone (the row, with its checksum, stays).
+"""
+
+from django.db import models
+
+
+class DatasetSnapshot(models.Model):
+    version = models.CharField(max_length=64, unique=True)
+    last_modified = models.DateTimeField(
+        null=True, help_text="The latest published change the version contains."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    size = models.PositiveBigIntegerField(help_text="Uncompressed bytes.")
+    sha256 = models.CharField(max_length=64, help_text="Of the uncompressed body.")
+    # gzip of the JSON body; null once dropped by the storage bound.
+    body = models.BinaryField(null=True, editable=False)
+    stored_bytes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.version

@@ -1,0 +1,135 @@
+"""Every published dataset version stays downloadable (/api/v1/export/<version>/), byte
+for byte, so that a fact can be cited at a version (#15 item 7)."""
+
+import gzip
+import hashlib
+import json
+
+import pytest
+from django.core.cache import cache
+
+from apps.core.models import Status
+from apps.knowledge.api import export
+from apps.knowledge.models import DatasetSnapshot, Mission, Norm
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
+
+
+@pytest.fixture
+def published():
+    factories.MissionFactory(slug="unef-i", name="UNEF I")
+    factories.NormFactory(slug="consent", name="Consent")
+    factories.MissionFactory(slug="secret-draft", draft=True)
+
+
+def current_version(api):
+    index = api.get("/api/v1/export/").json()
+    return index["dataset"]["version"], index
+
+
+def test_old_versions_answer_the_same_bytes_after_changes(api, published):
+    v1, index = current_version(api)
+    listed = {row["version"]: row for row in index["versions"]}
+    first = api.get(listed[v1]["url"])
+    assert first.status_code == 200
+    assert first["X-Dataset-Version"] == v1
+    assert hashlib.sha256(first.content).hexdigest() == listed[v1]["sha256"]
+    body = json.loads(first.content)
+    assert body["dataset"]["version"] == v1
+    assert [m["slug"] for m in body["missions"]] == ["unef-i"]
+
+    norm = Norm.objects.get(slug="consent")
+    norm.name = "Consent of the parties"
+    norm.save()
+    cache.clear()
+    v2, index = current_version(api)
+    assert v2 != v1
+    assert [row["version"] for row in index["versions"]] == [v2, v1]  # newest first
+    second = api.get(f"/api/v1/export/{v2}/")
+    assert json.loads(second.content)["norms"][0]["name"] == "Consent of the parties"
+
+    again = api.get(f"/api/v1/export/{v1}/")
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert (
+        api.get(f"/api/v1/export/{v1}/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code
+        == 304
+    )
+
+
+def test_drafts_are_in_no_version(api, published):
+    version, _ = current_version(api)
+    content = api.get(f"/api/v1/export/{version}/").content.decode()
+    assert "secret-draft" not in content
+    assert "curator_note" not in content
+    # Publishing it makes a new version that has it; the old one still does not.
+    Norm.objects.filter(slug="consent").update(status=Status.DRAFT)
+    factories.NormFactory(slug="later")
+    newer, _ = current_version(api)
+    assert "consent" not in api.get(f"/api/v1/export/{newer}/").json()["norms"]
+    assert '"consent"' in api.get(f"/api/v1/export/{version}/").content.decode()
+
+
+def test_unknown_version_is_a_json_404(api, published):
+    response = api.get("/api/v1/export/1999-01-01.deadbeef/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_dropped_version_is_410_and_keeps_its_checksum(api, published, settings):
+    v1, _ = current_version(api)
+    settings.PKB_DATASET_ARCHIVE_MB = 0  # keep only the newest file
+    factories.NormFactory(slug="another")
+    cache.clear()
+    v2, index = current_version(api)
+    rows = {row["version"]: row for row in index["versions"]}
+    assert rows[v2]["available"] and not rows[v1]["available"]
+    assert rows[v1]["sha256"]
+    response = api.get(f"/api/v1/export/{v1}/")
+    assert response.status_code == 410
+    assert response.json()["code"] == "gone"
+    assert api.get(f"/api/v1/export/{v2}/").status_code == 200
+
+
+def test_a_version_is_stored_once_compressed(api, published):
+    version, _ = current_version(api)
+    api.get(f"/api/v1/export/{version}/")
+    current_version(api)
+    (snapshot,) = DatasetSnapshot.objects.all()
+    assert snapshot.version == version
+    assert snapshot.stored_bytes == len(snapshot.body) < snapshot.size
+    assert len(gzip.decompress(snapshot.body)) == snapshot.size
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_stores_its_version_when_it_commits(published):
+    """Without any request: the version a publish made current is already stored, so it
+    stays downloadable even if nobody asked for it before the next change."""
+    DatasetSnapshot.objects.all().delete()
+    norm = Norm.objects.get(slug="consent")
+    norm.name = "Consent, renamed"
+    norm.save()  # autocommit: the hook runs at once
+    stored = DatasetSnapshot.objects.get()
+    assert stored.version == export.dataset_stamp().version
+    assert b"Consent, renamed" in gzip.decompress(stored.body)
+    # A draft saved is not a new version.
+    draft = Mission.objects.get(slug="secret-draft")
+    draft.name = "Still secret"
+    draft.save()
+    assert DatasetSnapshot.objects.count() == 1
+
+
+def test_the_index_etag_holds_while_the_data_does(api, published):
+    first = api.get("/api/v1/export/")
+    cache.clear()
+    again = api.get("/api/v1/export/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+
+def test_the_schema_documents_the_version_endpoint(api):
+    schema = api.get("/api/v1/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/export/{version}/"]["get"]
+    assert operation["operationId"] == "export_version"
+    assert {"200", "404", "410"} <= set(operation["responses"])
