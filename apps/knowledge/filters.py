@@ -8,13 +8,16 @@ matches any of them. Unknown values are errors with a message, never silently ig
 import dataclasses
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import django_filters
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, Count, Q, TextField
+from django.db.models import CharField, Count, Model, Q, QuerySet, TextField
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 
 from apps.core import pagecache
@@ -250,16 +253,23 @@ class OrderingFilter(django_filters.OrderingFilter):
         return reading_order(super().filter(qs, value))
 
 
-def reading_order(queryset):
+_M = TypeVar("_M", bound=Model)
+
+
+def reading_order(queryset: QuerySet[_M]) -> QuerySet[_M]:
     """The queryset in its order, text compared regardless of case, then by primary key."""
-    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    ordering = list(queryset.query.order_by) or list(
+        queryset.model._meta.ordering or ()
+    )
     return stable(queryset.order_by(*case_insensitive(queryset.model, ordering)))
 
 
-def case_insensitive(model, ordering):
+def case_insensitive(
+    model: type[Model], ordering: Iterable[str | Combinable]
+) -> list[str | Combinable]:
     """`ordering` with its free-text fields compared regardless of case: SQLite compares
     bytes, which put "CSCE emergency mechanism" before "Casualty aversion"."""
-    result = []
+    result: list[str | Combinable] = []
     for name in ordering:
         bare = name.lstrip("-") if isinstance(name, str) else ""
         try:
@@ -267,6 +277,7 @@ def case_insensitive(model, ordering):
         except FieldDoesNotExist:
             field = None
         if isinstance(field, CharField | TextField) and not field.choices:
+            assert isinstance(name, str)  # a field was found by its name
             lowered = Lower(bare)
             result.append(lowered.desc() if name.startswith("-") else lowered.asc())
         else:
@@ -274,10 +285,12 @@ def case_insensitive(model, ordering):
     return result
 
 
-def stable(queryset):
+def stable(queryset: QuerySet[_M]) -> QuerySet[_M]:
     """The queryset in its order, then by primary key: a total order that pages can
     walk without skipping or repeating records."""
-    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    ordering = list(queryset.query.order_by) or list(
+        queryset.model._meta.ordering or ()
+    )
     if any(str(field).lstrip("-") in ("pk", "id") for field in ordering):
         return queryset
     return queryset.order_by(*ordering, "pk")
@@ -379,7 +392,7 @@ class MissionFilter(RecordFilterSet):
 
     class Meta:
         model = Mission
-        fields = []
+        fields: list[str] = []
 
 
 class CaseFilter(RecordFilterSet):
@@ -407,7 +420,7 @@ class CaseFilter(RecordFilterSet):
 
     class Meta:
         model = Case
-        fields = []
+        fields: list[str] = []
 
 
 class NormFilter(RecordFilterSet):
@@ -419,7 +432,7 @@ class NormFilter(RecordFilterSet):
 
     class Meta:
         model = Norm
-        fields = []
+        fields: list[str] = []
 
 
 class DocumentFilter(RecordFilterSet):
@@ -441,7 +454,7 @@ class DocumentFilter(RecordFilterSet):
 
     class Meta:
         model = Document
-        fields = []
+        fields: list[str] = []
 
 
 class OrganisationFilter(RecordFilterSet):
@@ -455,7 +468,7 @@ class OrganisationFilter(RecordFilterSet):
 
     class Meta:
         model = Organisation
-        fields = []
+        fields: list[str] = []
 
 
 class ConceptFilter(RecordFilterSet):
@@ -466,7 +479,7 @@ class ConceptFilter(RecordFilterSet):
 
     class Meta:
         model = Concept
-        fields = []
+        fields: list[str] = []
 
 
 class SourceFilter(RecordFilterSet):
@@ -482,7 +495,7 @@ class SourceFilter(RecordFilterSet):
 
     class Meta:
         model = Source
-        fields = []
+        fields: list[str] = []
 
 
 # Facet counts ---------------------------------------------------------------------------
@@ -583,7 +596,7 @@ FACETS = {
 }
 
 
-def split_values(raw):
+def split_values(raw: str | None) -> list[str]:
     """'un, osce' -> ['un', 'osce'], as the In filters read a parameter."""
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
 

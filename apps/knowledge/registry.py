@@ -60,7 +60,7 @@ class RecordType:
     @property
     def name(self) -> str:
         """The model name: "mission", "comparisonrow" (API `record_type`, URL names)."""
-        return self.model._meta.model_name
+        return str(self.model._meta.model_name)
 
     @property
     def has_pages(self) -> bool:

@@ -6,12 +6,18 @@ change or publish records of a type may also preview that type's drafts: curator
 them, editors review them before publishing.
 """
 
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import QuerySet
 
 from apps.core.models import PublishableModel
 
+# Whoever asks: a signed-in user, an anonymous visitor, or nobody (a page's own query).
+User = AbstractUser | AnonymousUser | None
 
-def can_preview(user, model: type[PublishableModel]) -> bool:
+
+def can_preview(user: User, model: type[PublishableModel]) -> bool:
     """Whether `user` may read drafts of `model` (on its page and in the API)."""
     if not user or not user.is_authenticated:
         return False
@@ -21,7 +27,7 @@ def can_preview(user, model: type[PublishableModel]) -> bool:
     )
 
 
-def visible(model: type[PublishableModel], user) -> QuerySet:
+def visible(model: type[PublishableModel], user: User) -> QuerySet[Any]:
     """The records of `model` that `user` may read: drafts too for those who may
     preview them, else the published ones."""
     manager = model.objects

@@ -236,7 +236,7 @@ class RecordAdmin(CsvImportExportMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
     """Shared behaviour of every knowledge record's admin: the editorial workflow
     (admin.workflow) and CSV in and out (admin.imports)."""
 
-    inlines = [CitationInline]
+    inlines: list[type[admin.options.InlineModelAdmin]] = [CitationInline]
     list_filter = ["status", "last_reviewed"]
     readonly_fields = ["created_at", "updated_at", "published_at"]
     prepopulated_fields = {"slug": ("name",)}

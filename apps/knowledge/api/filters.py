@@ -49,7 +49,7 @@ class ClassificationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Classification
-        fields = []
+        fields: list[str] = []
 
     def filter_record_type(self, queryset, name, value):
         return _by_record(queryset, value)
@@ -72,7 +72,7 @@ class CitationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Citation
-        fields = []
+        fields: list[str] = []
 
     def filter_record_type(self, queryset, name, value):
         direct = _by_record(queryset, value)

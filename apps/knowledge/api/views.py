@@ -9,7 +9,7 @@ FilterSets of the public list pages; writes go through the serializers' full_cle
 import datetime
 
 from django.db import transaction
-from django.db.models import Max, prefetch_related_objects
+from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +26,7 @@ from rest_framework import (
 )
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from apps.core.models import Status
@@ -39,6 +40,7 @@ from ..models import (
     ComparisonRow,
     Concept,
     Document,
+    KnowledgeRecord,
     Mission,
     Norm,
     Organisation,
@@ -106,7 +108,7 @@ class FilterOnlyWhenAskedMixin:
     A FilterSet deep-copies all its filters when it is built (a few milliseconds for
     missions); without any parameter it would return the queryset unchanged."""
 
-    list_parameters = ()  # taken besides the filters and LIST_PARAMETERS
+    list_parameters: tuple[str, ...] = ()  # besides the filters and LIST_PARAMETERS
 
     def filter_queryset(self, queryset):
         not_filters = LIST_PARAMETERS | set(self.list_parameters)
@@ -134,14 +136,15 @@ class RecordViewSet(
     parser_classes = [BoundedJSONParser]
     sparse_fields = True
     cache_anonymous = True
-    model = None
+    model: type[KnowledgeRecord] | None = None
     list_parameters = ("include", "updated_since")
-    list_includes = ()  # `?include=` values the list rows offer
-    list_serializer_class = None
-    select_related = ()
-    list_select_related = None  # None: the same as `select_related`
-    list_prefetch = ()
-    detail_prefetch = ()  # but not the serializer's `capped` relations (get_object)
+    list_includes: tuple[str, ...] = ()  # `?include=` values the list rows offer
+    list_serializer_class: type[BaseSerializer] | None = None
+    select_related: tuple[str, ...] = ()
+    list_select_related: tuple[str, ...] | None = None  # None: as `select_related`
+    list_prefetch: tuple[str | Prefetch, ...] = ()
+    # But not the serializer's `capped` relations (get_object).
+    detail_prefetch: tuple[str | Prefetch, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -1,12 +1,14 @@
 """The detail pages: a record with its footnoted citations and related records."""
 
 import operator
+from collections.abc import Sequence
 from functools import reduce
 from itertools import chain
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     F,
+    Prefetch,
     Q,
     prefetch_related_objects,
 )
@@ -16,7 +18,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView
 
 from .. import citeformats, jsonld, limits, registry
-from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS
+from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS, Dimension
 from ..footnotes import Footnotes, by_claim
 from ..models import (
     Case,
@@ -51,12 +53,12 @@ class RecordDetailView(DetailView):
     """
 
     template_name = "knowledge/record_detail.html"
-    select = ()
-    related = ()
-    prefetch = ()
-    dimensions = ()
+    select: tuple[str, ...] = ()
+    related: tuple[tuple[str, str], ...] = ()
+    prefetch: tuple[str | Prefetch, ...] = ()
+    dimensions: Sequence[Dimension] = ()
     # relation -> (list, parameter): the list page that shows all of a cut list
-    see_all = {}
+    see_all: dict[str, tuple[str, str]] = {}
 
     @property
     def comparable(self):

@@ -1,7 +1,12 @@
 """What the public pages fetch: the published records and the published parts of
 their relations, prefetched."""
 
-from django.db.models import Prefetch
+from collections.abc import Sequence
+from typing import TypeVar
+
+from django.db.models import Model, Prefetch, QuerySet
+
+from apps.core.models import PublishableModel
 
 from .. import limits
 from ..models import (
@@ -10,7 +15,7 @@ from ..models import (
 )
 
 
-def published_citations(name="citations", *, creators=True):
+def published_citations(name: str = "citations", *, creators: bool = True) -> Prefetch:
     """Citations whose source is published, with the source and its creators
     (`creators=False` for a caller that fetches them once for several sets)."""
     queryset = Citation.objects.published().select_related("source")
@@ -19,7 +24,7 @@ def published_citations(name="citations", *, creators=True):
     return Prefetch(name, queryset=queryset)
 
 
-def preferred_classifications(to_attr=None):
+def preferred_classifications(to_attr: str | None = None) -> Prefetch:
     """With the citations and authors that say whose judgement it is (the basis)."""
     return Prefetch(
         "classifications",
@@ -30,7 +35,7 @@ def preferred_classifications(to_attr=None):
     )
 
 
-def classifications_with_citations(*, creators=True):
+def classifications_with_citations(*, creators: bool = True) -> Prefetch:
     return Prefetch(
         "classifications",
         queryset=Classification.objects.prefetch_related(
@@ -39,7 +44,14 @@ def classifications_with_citations(*, creators=True):
     )
 
 
-def published(model, name, *, related=(), prefetch=(), to_attr=None):
+def published(
+    model: type[PublishableModel],
+    name: str,
+    *,
+    related: Sequence[str] = (),
+    prefetch: Sequence[str | Prefetch] = (),
+    to_attr: str | None = None,
+) -> Prefetch:
     """Prefetch a relation keeping only its published records."""
     queryset = model.objects.published().select_related(*related)
     return Prefetch(
@@ -47,10 +59,12 @@ def published(model, name, *, related=(), prefetch=(), to_attr=None):
     )
 
 
+_M = TypeVar("_M", bound=Model)
+
 COMPARE_CHOICES = 200  # records offered in a detail page's "compare with" menu
 
 
-def first_and_total(records):
+def first_and_total(records: QuerySet[_M]) -> tuple[list[_M], int]:
     """The first limits.RELATED_LIMIT of `records` and how many there are: one query,
     and a count only when the list is cut."""
     limit = limits.RELATED_LIMIT

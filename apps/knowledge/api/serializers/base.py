@@ -36,7 +36,8 @@ from ..querysets import related
 class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A page-located citation of a source, as embedded in a record."""
 
-    source = SummaryRelatedField(queryset=Source.objects.all())
+    # A declared field named like Field's own `source` attribute: the stubs object.
+    source = SummaryRelatedField(queryset=Source.objects.all())  # type: ignore[assignment]
     locator_display = serializers.CharField(read_only=True)
 
     class Meta:
@@ -124,7 +125,7 @@ class RecordSerializer(
     # Relations that grow with the data, shown capped (`fields.add_capped_fields`):
     # relation -> the filter parameter of the related type's list. The dataset export
     # (context `whole`) has the whole lists instead.
-    capped = {}
+    capped: dict[str, str] = {}
     read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
 
     class Meta:
@@ -165,7 +166,7 @@ class RecordSerializer(
 
     # -- writing -------------------------------------------------------------------
 
-    nested = ("citations",)
+    nested: tuple[str, ...] = ("citations",)
 
     def create(self, validated_data):
         instance = self.Meta.model(status=Status.DRAFT)

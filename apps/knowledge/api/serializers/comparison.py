@@ -39,13 +39,15 @@ class ComparisonRowSerializer(RecordSerializer):
 
 class ConceptionSerializer(serializers.Serializer):
     value = serializers.ChoiceField(choices=Conception.choices)
-    label = serializers.CharField()
+    # A field named like one of Field's own attributes: the stubs object.
+    label = serializers.CharField()  # type: ignore[assignment]
     definition = serializers.CharField()
 
 
 class CompareSectionSerializer(serializers.Serializer):
     value = serializers.ChoiceField(choices=ComparisonSection.choices)
-    label = serializers.CharField()
+    # A field named like one of Field's own attributes: the stubs object.
+    label = serializers.CharField()  # type: ignore[assignment]
     rows = ComparisonRowSerializer(many=True)
 
 

@@ -15,7 +15,8 @@ from .base import RecordSerializer
 
 class ConceptListSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
-    parent = SummaryRelatedField(read_only=True, allow_null=True)
+    # A field named like one of Field's own attributes: the stubs object.
+    parent = SummaryRelatedField(read_only=True, allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Concept
@@ -24,7 +25,8 @@ class ConceptListSerializer(RecordSerializer):
 
 class ConceptSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
-    parent = SummaryRelatedField(
+    # A field named like one of Field's own attributes: the stubs object.
+    parent = SummaryRelatedField(  # type: ignore[assignment]
         required=False, allow_null=True, queryset=Concept.objects.all()
     )
     children = SummaryRelatedField(many=True, read_only=True)

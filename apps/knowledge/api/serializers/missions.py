@@ -108,7 +108,7 @@ class MissionSerializer(ClassifiedRecordSerializer):
 
 
 class CaseListSerializer(ClassifiedRecordSerializer):
-    countries = serializers.SlugRelatedField(
+    countries: "serializers.SlugRelatedField[Country]" = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
 

@@ -9,7 +9,8 @@ from .base import RecordSerializer
 
 
 class OrganisationListSerializer(RecordSerializer):
-    parent = SummaryRelatedField(read_only=True, allow_null=True)
+    # A field named like one of Field's own attributes: the stubs object.
+    parent = SummaryRelatedField(read_only=True, allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Organisation
@@ -26,7 +27,8 @@ class OrganisationListSerializer(RecordSerializer):
 
 
 class OrganisationSerializer(RecordSerializer):
-    parent = SummaryRelatedField(
+    # A field named like one of Field's own attributes: the stubs object.
+    parent = SummaryRelatedField(  # type: ignore[assignment]
         required=False, allow_null=True, queryset=Organisation.objects.all()
     )
     children = SummaryRelatedField(many=True, read_only=True)
