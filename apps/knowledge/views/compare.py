@@ -185,6 +185,40 @@ class CompareView(TemplateView):
         return context
 
 
+def _compared(model):
+    """The published records of `model` with everything a comparison cell shows."""
+    queryset = model.objects.published().prefetch_related(
+        published_citations(), classifications_with_citations()
+    )
+    if model is Mission:
+        return queryset.select_related("authorising_body").prefetch_related(
+            "mandate_tasks", published(Organisation, "organisations")
+        )
+    return queryset.prefetch_related("countries")
+
+
+def _cells(dimension, records, notes):
+    """One cell per record for `dimension`, each with its footnotes (the conception's
+    from the preferred classification's citations)."""
+    cells = []
+    for record in records:
+        preferred = None
+        if dimension is CONCEPTION:
+            preferred = record.preferred_classification()
+            cited = list(preferred.citations.all()) if preferred else []
+        else:
+            cited = by_claim(record.citations.all(), dimension.claims)
+        cells.append(
+            {
+                "text": dimension.display_or_reason(record),
+                "value": dimension.value(record),
+                "classification": preferred,
+                "notes": notes.cite(cited),
+            }
+        )
+    return cells
+
+
 class CompareRecordsView(CanonicalQueryMixin, TemplateView):
     """Two to limits.COMPARE_MAX missions (or cases) side by side on the coded
     dimensions, each cell cited."""
@@ -199,40 +233,18 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             raise Http404("Only missions and cases can be compared.")
         name = model._meta.model_name
         slugs = filters.split_values(self.params.get("ids"))
-        queryset = model.objects.published().prefetch_related(
-            published_citations(), classifications_with_citations()
-        )
-        if model is Mission:
-            queryset = queryset.select_related("authorising_body").prefetch_related(
-                "mandate_tasks", published(Organisation, "organisations")
-            )
-        else:
-            queryset = queryset.prefetch_related("countries")
-        found = {record.slug: record for record in queryset.filter(slug__in=slugs)}
+        found = {
+            record.slug: record for record in _compared(model).filter(slug__in=slugs)
+        }
         records = [found[slug] for slug in slugs if slug in found][: limits.COMPARE_MAX]
         missing = [slug for slug in slugs if slug not in found]
         notes = Footnotes()
         rows = []
         if len(records) >= limits.COMPARE_MIN:
-            for dimension in DIMENSIONS[name]:
-                cells = []
-                for record in records:
-                    preferred = None
-                    if dimension is CONCEPTION:
-                        preferred = record.preferred_classification()
-                        cited = list(preferred.citations.all()) if preferred else []
-                    else:
-                        cited = by_claim(record.citations.all(), dimension.claims)
-                    value = dimension.value(record)
-                    cells.append(
-                        {
-                            "text": dimension.display_or_reason(record),
-                            "value": value,
-                            "classification": preferred,
-                            "notes": notes.cite(cited),
-                        }
-                    )
-                rows.append({"dimension": dimension, "cells": cells})
+            rows = [
+                {"dimension": dimension, "cells": _cells(dimension, records, notes)}
+                for dimension in DIMENSIONS[name]
+            ]
         # The picker offers the chosen records first, then the first COMPARE_CHOICES
         # others: a list of thousands helps nobody and made this page 1.4 MB at 100x.
         # The list's checkboxes reach every record.

@@ -132,15 +132,8 @@ class RecordDetailView(DetailView):
             else []
         )
         # One query for the creators of every source cited on the page.
-        prefetch_related_objects(
-            [
-                citation.source
-                for citation in chain(
-                    citations, *(c.citations.all() for c in record_classifications)
-                )
-            ],
-            "creators",
-        )
+        cited = chain(citations, *(c.citations.all() for c in record_classifications))
+        prefetch_related_objects([citation.source for citation in cited], "creators")
         summary_notes = notes.cite(
             by_claim(citations, {Claim.SUMMARY, Claim.DEFINITION})
         )
@@ -151,33 +144,7 @@ class RecordDetailView(DetailView):
             }
             for classification in record_classifications
         ]
-        rows = []
-        list_url = reverse(f"knowledge:{record._meta.model_name}-list")
-        for dimension in self.dimensions:
-            if dimension is CONCEPTION:
-                continue
-            # A many-valued dimension shows its (published) items, not the text.
-            items = self.dimension_items(dimension)
-            text = dimension.display_or_reason(record) if items is None else ""
-            if not items and not text:
-                text = dimension.not_established(record)
-            if not (items or text):
-                continue
-            value = dimension.value(record)
-            rows.append(
-                {
-                    "dimension": dimension,
-                    "text": text,
-                    "items": items,
-                    "similar_url": (
-                        f"{list_url}?{dimension.param}={value}"
-                        if value and dimension.param
-                        else ""
-                    ),
-                    "definition": dimension.definitions().get(value, ""),
-                    "notes": notes.cite(by_claim(citations, dimension.claims)),
-                }
-            )
+        rows = self.coded_rows(notes, citations)
         extra_notes = {
             # The only other cited statement a detail page prints.
             Claim.MANDATE: notes.cite(by_claim(citations, {Claim.MANDATE}))
@@ -211,6 +178,39 @@ class RecordDetailView(DetailView):
                 .only("slug", "name", *(["acronym"] if self.model is Mission else []))
             )[:COMPARE_CHOICES]
         return context
+
+    def coded_rows(self, notes, citations):
+        """A row per coded dimension that has something to say (a value, items, or
+        why it is not established), each with its footnotes."""
+        record = self.object
+        rows = []
+        list_url = reverse(f"knowledge:{record._meta.model_name}-list")
+        for dimension in self.dimensions:
+            if dimension is CONCEPTION:
+                continue
+            # A many-valued dimension shows its (published) items, not the text.
+            items = self.dimension_items(dimension)
+            text = dimension.display_or_reason(record) if items is None else ""
+            if not items and not text:
+                text = dimension.not_established(record)
+            if not (items or text):
+                continue
+            value = dimension.value(record)
+            rows.append(
+                {
+                    "dimension": dimension,
+                    "text": text,
+                    "items": items,
+                    "similar_url": (
+                        f"{list_url}?{dimension.param}={value}"
+                        if value and dimension.param
+                        else ""
+                    ),
+                    "definition": dimension.definitions().get(value, ""),
+                    "notes": notes.cite(by_claim(citations, dimension.claims)),
+                }
+            )
+        return rows
 
     def dimension_items(self, dimension):
         """(label, url) links for a many-valued dimension, else None: organisations
