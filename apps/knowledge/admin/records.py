@@ -65,6 +65,18 @@ RECORD_FIELDSET = (
     },
 )
 
+# A classification's own fields, as its form and the record page's inline show them.
+CLASSIFICATION_FIELDS = [
+    "value",
+    "basis",
+    "rule",
+    "departure",
+    "preferred",
+    "period_start",
+    "period_end",
+    "rationale",
+]
+
 
 class CitationForm(forms.ModelForm):
     """The model's clean() says what a missing locator needs, once: the field itself
@@ -138,16 +150,7 @@ class ClassificationInlineForm(forms.ModelForm):
 
     class Meta:
         model = Classification
-        fields = [
-            "value",
-            "basis",
-            "rule",
-            "departure",
-            "preferred",
-            "period_start",
-            "period_end",
-            "rationale",
-        ]
+        fields = CLASSIFICATION_FIELDS
         widgets = {
             "rationale": forms.Textarea(attrs={"rows": 3, "cols": 40}),
             "departure": forms.Textarea(attrs={"rows": 2, "cols": 30}),
@@ -214,14 +217,7 @@ class ClassificationInline(GenericTabularInline):
     form = ClassificationInlineForm
     extra = 0
     fields = [
-        "value",
-        "basis",
-        "rule",
-        "departure",
-        "preferred",
-        "period_start",
-        "period_end",
-        "rationale",
+        *CLASSIFICATION_FIELDS,
         "source",
         "locator_type",
         "locator",

@@ -10,7 +10,7 @@ from django.urls import reverse
 from apps.knowledge import dataset
 from apps.knowledge.models import Revision
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[3] / "data"
 
 
 @pytest.fixture

@@ -108,6 +108,31 @@ class CountrySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "region"]
 
 
+# Every record's detail starts with its links and state and ends with its text, review
+# dates and citations; the type's own fields go between (classifications last of all).
+DETAIL_HEAD = ["url", "html_url", "slug", "status"]
+DETAIL_TAIL = [
+    "summary",
+    "caveat",
+    "curator_note",
+    "wikidata",
+    "last_reviewed",
+    "published_at",
+    "updated_at",
+]
+# A list row starts with its links and name, then its state.
+LIST_HEAD = ["url", "html_url", "slug", "name", "status"]
+# Missions and cases: the preferred classification's verdict, and the dates.
+CLASSIFIED_FIELDS = [
+    "conception",
+    "conception_basis",
+    "conception_rule",
+    "start",
+    "end",
+    "continuing_as_of",
+]
+
+
 class RecordSerializer(
     StrictInputMixin, SparseFieldsMixin, serializers.ModelSerializer
 ):
@@ -129,20 +154,7 @@ class RecordSerializer(
     read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
 
     class Meta:
-        common = [
-            "url",
-            "html_url",
-            "slug",
-            "status",
-            "summary",
-            "caveat",
-            "curator_note",
-            "wikidata",
-            "last_reviewed",
-            "published_at",
-            "updated_at",
-            "citations",
-        ]
+        common = [*DETAIL_HEAD, *DETAIL_TAIL, "citations"]
         extra_kwargs = {"curator_note": {"write_only": True}}
 
     @extend_schema_field(OpenApiTypes.URI)

@@ -19,20 +19,21 @@ from ..fields import (
     FuzzyDateField,
     SummarySerializer,
 )
-from .base import RecordSerializer
+from .base import DETAIL_HEAD, DETAIL_TAIL, RecordSerializer
 
 
 class ComparisonRowSerializer(RecordSerializer):
     class Meta:
         model = ComparisonRow
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "section",
             "order",
             "westphalian",
             "post_westphalian",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs
 

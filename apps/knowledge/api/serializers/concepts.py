@@ -10,7 +10,7 @@ from ...models import (
     Norm,
 )
 from ..fields import SummaryRelatedField
-from .base import RecordSerializer
+from .base import DETAIL_HEAD, DETAIL_TAIL, RecordSerializer
 
 
 class ConceptListSerializer(RecordSerializer):
@@ -45,7 +45,7 @@ class ConceptSerializer(RecordSerializer):
     class Meta:
         model = Concept
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "term",
             "parent",
@@ -55,6 +55,7 @@ class ConceptSerializer(RecordSerializer):
             "missions",
             "cases",
             "documents",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs

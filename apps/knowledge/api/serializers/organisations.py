@@ -5,7 +5,7 @@ from ..fields import (
     FuzzyDateField,
     SummaryRelatedField,
 )
-from .base import RecordSerializer
+from .base import DETAIL_HEAD, DETAIL_TAIL, LIST_HEAD, RecordSerializer
 
 
 class OrganisationListSerializer(RecordSerializer):
@@ -15,11 +15,7 @@ class OrganisationListSerializer(RecordSerializer):
     class Meta:
         model = Organisation
         fields = [
-            "url",
-            "html_url",
-            "slug",
-            "name",
-            "status",
+            *LIST_HEAD,
             "acronym",
             "kind",
             "parent",
@@ -47,7 +43,7 @@ class OrganisationSerializer(RecordSerializer):
     class Meta:
         model = Organisation
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "acronym",
             "kind",
@@ -56,6 +52,7 @@ class OrganisationSerializer(RecordSerializer):
             "children",
             "missions",
             "documents",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs
