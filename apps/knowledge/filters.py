@@ -296,7 +296,7 @@ def stable(queryset: QuerySet[_M]) -> QuerySet[_M]:
     return queryset.order_by(*ordering, "pk")
 
 
-def _search(fields):
+def text_search(fields):
     def method(queryset, name, value):
         value = (value or "").strip()
         if not value:
@@ -338,7 +338,7 @@ class RecordFilterSet(django_filters.FilterSet):
 
 class MissionFilter(RecordFilterSet):
     q = django_filters.CharFilter(
-        method=_search(["name", "acronym", "summary"]), label="Text"
+        method=text_search(["name", "acronym", "summary"]), label="Text"
     )
     conception = ChoiceInFilter(
         choices=Conception.choices, method=_conception, label="Conception"
@@ -396,7 +396,7 @@ class MissionFilter(RecordFilterSet):
 
 
 class CaseFilter(RecordFilterSet):
-    q = django_filters.CharFilter(method=_search(["name", "summary"]), label="Text")
+    q = django_filters.CharFilter(method=text_search(["name", "summary"]), label="Text")
     conception = ChoiceInFilter(
         choices=Conception.choices, method=_conception, label="Conception"
     )
@@ -424,7 +424,7 @@ class CaseFilter(RecordFilterSet):
 
 
 class NormFilter(RecordFilterSet):
-    q = django_filters.CharFilter(method=_search(["name", "summary"]), label="Text")
+    q = django_filters.CharFilter(method=text_search(["name", "summary"]), label="Text")
     conception = ChoiceInFilter(choices=NormConception.choices, label="Conception")
     ordering = OrderingFilter(
         fields=[("name", "name"), ("updated_at", "updated")], label="Sort by"
@@ -437,7 +437,7 @@ class NormFilter(RecordFilterSet):
 
 class DocumentFilter(RecordFilterSet):
     q = django_filters.CharFilter(
-        method=_search(["title", "short_title", "symbol", "summary"]), label="Text"
+        method=text_search(["title", "short_title", "symbol", "summary"]), label="Text"
     )
     kind = ChoiceInFilter(choices=DocumentKind.choices, label="Document kind")
     organisation = SlugInFilter(
@@ -459,7 +459,7 @@ class DocumentFilter(RecordFilterSet):
 
 class OrganisationFilter(RecordFilterSet):
     q = django_filters.CharFilter(
-        method=_search(["name", "acronym", "summary"]), label="Text"
+        method=text_search(["name", "acronym", "summary"]), label="Text"
     )
     kind = ChoiceInFilter(choices=OrganisationKind.choices, label="Kind")
     ordering = OrderingFilter(
@@ -472,7 +472,7 @@ class OrganisationFilter(RecordFilterSet):
 
 
 class ConceptFilter(RecordFilterSet):
-    q = django_filters.CharFilter(method=_search(["term", "summary"]), label="Text")
+    q = django_filters.CharFilter(method=text_search(["term", "summary"]), label="Text")
     ordering = OrderingFilter(
         fields=[("term", "name"), ("updated_at", "updated")], label="Sort by"
     )
@@ -484,7 +484,8 @@ class ConceptFilter(RecordFilterSet):
 
 class SourceFilter(RecordFilterSet):
     q = django_filters.CharFilter(
-        method=_search(["title", "container_title", "creators__family"]), label="Text"
+        method=text_search(["title", "container_title", "creators__family"]),
+        label="Text",
     )
     kind = ChoiceInFilter(choices=SourceKind.choices, label="Source type")
     decade = DecadeInFilter(field_name="year", label="Decade")
@@ -611,7 +612,7 @@ def facet_counts(filterset_class, data, queryset, *, page_filtered=None):
     # A facet that is not in use counts under every active filter, which is the page's
     # own filtering: build that FilterSet once (each one costs a deep copy of its filters
     # and form) and a separate one only for each facet in use.
-    for facet in FACETS[filterset_class]:
+    for facet in FACETS.get(filterset_class, ()):
         selected = split_values(data.get(facet.param))
         if selected:
             others = {k: v for k, v in data.items() if k != facet.param}

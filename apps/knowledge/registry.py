@@ -17,6 +17,7 @@ from functools import cached_property
 from importlib import import_module
 from typing import Any
 
+from . import defaults
 from .models import (
     Case,
     ComparisonRow,
@@ -94,38 +95,46 @@ class RecordType:
 
     # Each layer's class, by the naming convention above.
 
-    def _class(self, module: str, suffix: str, *default: Any) -> Any:
-        return getattr(
-            import_module(module), f"{self.model.__name__}{suffix}", *default
-        )
+    def _class(self, module: str, suffix: str, default: Any = None) -> Any:
+        """The layer's `<Model><suffix>` class, else `default(self)` (defaults.py)."""
+        found = getattr(import_module(module), f"{self.model.__name__}{suffix}", None)
+        return found if found is not None or default is None else default(self)
 
     @cached_property
     def filterset(self) -> Any:
-        """The FilterSet shared by the list page and the API list (None: no filters)."""
-        return self._class("apps.knowledge.filters", "Filter", None)
+        """The FilterSet shared by the list page and the API list (None for a type
+        without pages nor a FilterSet of its own: its API list takes no filters)."""
+        default = defaults.filterset if self.has_pages else None
+        return self._class("apps.knowledge.filters", "Filter", default)
 
     @cached_property
     def serializer(self) -> Any:
-        return self._class("apps.knowledge.api.serializers", "Serializer")
+        return self._class(
+            "apps.knowledge.api.serializers", "Serializer", defaults.serializer
+        )
 
     @cached_property
     def list_serializer(self) -> Any:
         """What an API list row shows (the detail serializer when a type has no other)."""
         return self._class(
-            "apps.knowledge.api.serializers", "ListSerializer", self.serializer
+            "apps.knowledge.api.serializers",
+            "ListSerializer",
+            lambda record_type: record_type.serializer,
         )
 
     @cached_property
     def viewset(self) -> Any:
-        return self._class("apps.knowledge.api.views", "ViewSet")
+        return self._class("apps.knowledge.api.views", "ViewSet", defaults.viewset)
 
     @cached_property
     def list_view(self) -> Any:
-        return self._class("apps.knowledge.views.lists", "ListView")
+        return self._class("apps.knowledge.views.lists", "ListView", defaults.list_view)
 
     @cached_property
     def detail_view(self) -> Any:
-        return self._class("apps.knowledge.views.details", "DetailView")
+        return self._class(
+            "apps.knowledge.views.details", "DetailView", defaults.detail_view
+        )
 
 
 # In the order the site presents them (navigation, counts, search, sitemap, exports).

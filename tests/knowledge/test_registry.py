@@ -4,11 +4,14 @@ record model, and each layer serves exactly the registered types."""
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
 from django.urls import reverse
 
 from apps.knowledge import registry, search, sitemaps
 from apps.knowledge.api import export
-from apps.knowledge.models import KnowledgeRecord
+from apps.knowledge.models import KnowledgeRecord, Norm
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,51 @@ def test_a_type_is_found_by_model_record_or_name():
     assert registry.of(mission_type.model) is mission_type
     assert registry.by_name("mission") is mission_type
     assert registry.by_name("nothing") is None
+
+
+CONVENTIONAL = [
+    ("apps.knowledge.filters", "NormFilter"),
+    ("apps.knowledge.api.serializers", "NormSerializer"),
+    ("apps.knowledge.api.serializers", "NormListSerializer"),
+    ("apps.knowledge.api.views", "NormViewSet"),
+    ("apps.knowledge.views.lists", "NormListView"),
+    ("apps.knowledge.views.details", "NormDetailView"),
+]
+
+
+def test_a_type_with_no_classes_of_its_own_is_served_by_the_defaults(monkeypatch):
+    """What docs/architecture.md promises a new record type: with only its model and
+    its registry entry, it has a filtered list page, a detail page and an API."""
+    for module, name in CONVENTIONAL:
+        monkeypatch.delattr(f"{module}.{name}")
+    bare = registry.RecordType(
+        Norm,
+        page_path="norms",
+        api_path="norms",
+        data_folder="norms",
+        search=registry.SearchFields(a=("name",)),
+    )
+    norm = factories.NormFactory(name="Sovereign equality", slug="sovereign-equality")
+    factories.NormFactory(name="Hidden norm", draft=True)
+    factories.NormFactory(name="Human rights", slug="human-rights")
+    rf = RequestFactory()
+
+    def get(view, path, **kwargs):
+        request = rf.get(path)
+        request.user = AnonymousUser()
+        response = view(request, **kwargs)
+        return response.render() if hasattr(response, "render") else response
+
+    page = get(bare.list_view.as_view(), "/norms/?q=sovereign")
+    assert page.status_code == 200
+    assert [n.slug for n in page.context_data["object_list"]] == [norm.slug]
+    detail = get(bare.detail_view.as_view(), "/norms/x/", slug=norm.slug)
+    assert detail.status_code == 200 and "Sovereign equality" in detail.content.decode()
+
+    api_list = get(bare.viewset.as_view({"get": "list"}), "/api/v1/norms/?q=rights")
+    assert [row["slug"] for row in api_list.data["results"]] == ["human-rights"]
+    api_detail = get(
+        bare.viewset.as_view({"get": "retrieve"}), "/api/v1/norms/x/", slug=norm.slug
+    )
+    assert api_detail.data["name"] == "Sovereign equality"
+    assert {"conception", "summary", "citations"} <= set(api_detail.data)

@@ -27,6 +27,7 @@ from ..models import (
     SourceCreator,
 )
 from ..models.choices import LocatorType
+from ..registry import RECORD_TYPES
 from .imports import CsvImportExportMixin, SourceImportMixin
 from .workflow import RecordPartAdminMixin, WorkflowAdminMixin
 
@@ -666,3 +667,10 @@ class MandateTaskAdmin(admin.ModelAdmin):
     list_filter = ["conception"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ("name",)}
+
+
+# A record type without an admin of its own gets the shared one: the workflow, CSV in
+# and out, citations inline (registry.py lists the types).
+for _record_type in RECORD_TYPES:
+    if not admin.site.is_registered(_record_type.model):
+        admin.site.register(_record_type.model, RecordAdmin)

@@ -119,7 +119,11 @@ class RecordListView(CanonicalQueryMixin, ListView):
             )
             if self.comparable
             else "",
-            row_template=f"knowledge/rows/{opts.model_name}.html",
+            # A type's own row, else the generic one (a name and a link).
+            row_template=[
+                f"knowledge/rows/{opts.model_name}.html",
+                "knowledge/rows/record.html",
+            ],
             compare_url_base=reverse("knowledge:compare"),
         )
         return context
