@@ -235,6 +235,9 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": ["apps.knowledge.api.filters.FilterBackend"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
+        "apps.knowledge.api.renderers.StrictContentNegotiation"
+    ),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "apps.knowledge.api.renderers.RawFormBrowsableAPIRenderer",

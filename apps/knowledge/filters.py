@@ -603,45 +603,85 @@ def split_values(raw: str | None) -> list[str]:
 
 
 def facet_counts(filterset_class, data, queryset, *, page_filtered=None):
-    """Counts per value of every facet of `filterset_class`, each respecting the others.
+    """Counts per value of every facet of `filterset_class`, each respecting the others."""
+    return facets_and_total(
+        filterset_class, data, queryset, page_filtered=page_filtered
+    )[0]
 
-    `queryset` must already be the public one (`.published()`); one query per facet, however
-    many records there are. `page_filtered` is the page's own filtered queryset, if built.
+
+def _on_the_row(model, facet):
+    """Whether a facet groups by a column of the record itself (mission_type, a start
+    year), so that each record has exactly one value of it."""
+    if facet.through or facet.where or facet.distinct or facet.label:
+        return False
+    field = model._meta.get_field(facet.path.split("__")[0])
+    return field.concrete and not field.is_relation
+
+
+def facets_and_total(filterset_class, data, queryset, *, page_filtered=None):
+    """The facet groups of `filterset_class` under `data`, each respecting the others, and
+    how many records `data` matches.
+
+    `queryset` must already be the public one (`.published()`). The facets on the
+    record's own columns that are not in use are counted together, in one GROUP BY over
+    their combinations (whose sum is also the total); every other facet takes one query.
+    So the number of queries is fixed, however many records there are. `page_filtered`
+    is the page's own filtered queryset, if built.
     """
-    groups = []
-    # A facet that is not in use counts under every active filter, which is the page's
-    # own filtering: build that FilterSet once (each one costs a deep copy of its filters
-    # and form) and a separate one only for each facet in use.
-    for facet in FACETS.get(filterset_class, ()):
-        selected = split_values(data.get(facet.param))
-        if selected:
-            others = {k: v for k, v in data.items() if k != facet.param}
-            filtered = filterset_class(others, queryset=queryset).qs
-        else:
-            if page_filtered is None:
-                page_filtered = filterset_class(data, queryset=queryset).qs
-            filtered = page_filtered
-        # One filter() call, so that the grouping reuses the join these conditions
-        # made (a second call would join the relation again); rows without a value
-        # (a mission with no case) are dropped in _facet_values.
-        conditions = Q(*facet.where)
-        if facet.through:
-            conditions &= published_q(facet.through)
-        rows = (
-            filtered.filter(conditions)
-            .values(facet.path, *([facet.label] if facet.label else []))
-            .annotate(n=Count("pk", distinct=facet.distinct))
-            .order_by()
+    model = filterset_class._meta.model
+    if page_filtered is None:
+        page_filtered = filterset_class(data, queryset=queryset).qs
+    facets = FACETS.get(filterset_class, ())
+    selected = {facet.param: split_values(data.get(facet.param)) for facet in facets}
+    together = [f for f in facets if not selected[f.param] and _on_the_row(model, f)]
+    rows_by_param, total = {}, None
+    if together:
+        paths = sorted({facet.path for facet in together})
+        combinations = list(
+            page_filtered.values(*paths).annotate(n=Count("pk")).order_by()
         )
+        total = sum(row["n"] for row in combinations)
+        for facet in together:
+            counts = Counter()
+            for row in combinations:
+                counts[row[facet.path]] += row["n"]
+            rows_by_param[facet.param] = [
+                {facet.path: value, "n": n} for value, n in counts.items()
+            ]
+    groups = []
+    for facet in facets:
+        rows = rows_by_param.get(facet.param)
+        if rows is None:
+            # A facet in use counts under the other filters only; one not in use,
+            # under the page's own. One filter() call, so that the grouping reuses
+            # the join these conditions made (a second call would join the relation
+            # again); rows without a value (a mission with no case) are dropped in
+            # _facet_values.
+            if selected[facet.param]:
+                others = {k: v for k, v in data.items() if k != facet.param}
+                filtered = filterset_class(others, queryset=queryset).qs
+            else:
+                filtered = page_filtered
+            conditions = Q(*facet.where)
+            if facet.through:
+                conditions &= published_q(facet.through)
+            rows = (
+                filtered.filter(conditions)
+                .values(facet.path, *([facet.label] if facet.label else []))
+                .annotate(n=Count("pk", distinct=facet.distinct))
+                .order_by()
+            )
         filter_ = filterset_class.base_filters[facet.param]
         groups.append(
             FacetGroup(
                 param=facet.param,
                 label=filter_.label,
-                values=_facet_values(facet, filter_, rows, set(selected)),
+                values=_facet_values(facet, filter_, rows, set(selected[facet.param])),
             )
         )
-    return groups
+    if total is None:
+        total = page_filtered.count()
+    return groups, total
 
 
 def _facet_values(facet, filter_, rows, selected):

@@ -60,10 +60,11 @@ def for_record(record, url):
             item["isPartOf"] = {"@type": "CreativeWork", "name": record.container_title}
         if record.doi:
             item["sameAs"] = f"https://doi.org/{record.doi}"
-    if record.wikidata_qid:
-        item.setdefault(
-            "sameAs", f"https://www.wikidata.org/wiki/{record.wikidata_qid}"
-        )
+    # The same thing in other datasets (Wikidata, UCDP, PA-X), after a DOI if any.
+    same_as = [item["sameAs"]] if "sameAs" in item else []
+    same_as += [address for _dataset, _id, address in record.external_links]
+    if same_as:
+        item["sameAs"] = same_as[0] if len(same_as) == 1 else same_as
     page = {
         "@context": "https://schema.org",
         "@type": "WebPage",

@@ -84,7 +84,7 @@ def normalise_line_endings(sender, instance, **kwargs):
         "historical"
     ):
         return
-    from .dataset import normalise_text
+    from .canonical import normalise_text
 
     for field in sender._meta.concrete_fields:
         if isinstance(field, models.CharField | models.TextField):

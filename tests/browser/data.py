@@ -40,6 +40,9 @@ def build_collection():
         start_date=datetime.date(1998, 1, 1),
         start_precision="year",
         summary="The war in Kosovo of 1998 and 1999. It ended in an international administration.",
+        # Made-up numbers, so that axe checks the "In other datasets" block.
+        ucdp_conflict_id="1234",
+        wikidata_qid="Q1",
     )
     conflict.countries.add(kosovo)
     unef = factories.MissionFactory(

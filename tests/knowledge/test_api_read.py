@@ -432,8 +432,13 @@ def test_pagination_with_count_and_page_size(api):
     second = api.get(first["next"]).json()
     assert len(second["results"]) == 5
     assert second["previous"]
-    big = api.get(list_url("norm", "?page_size=1000")).json()
-    assert len(big["results"]) == 30  # capped at 100
+    big = api.get(list_url("norm", "?page_size=100")).json()
+    assert len(big["results"]) == 30
+    # Past the bound (or not a number) is a 400 naming the parameter, not a quiet default.
+    for wrong in ("1000", "0", "", "ten"):
+        refused = api.get(list_url("norm", f"?page_size={wrong}"))
+        assert refused.status_code == 400, wrong
+        assert "page_size" in refused.json()["errors"]
     small = api.get(list_url("norm", "?page_size=7&page=2")).json()
     assert len(small["results"]) == 7
     assert api.get(list_url("norm", "?page=99")).status_code == 404

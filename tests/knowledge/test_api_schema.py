@@ -1,6 +1,7 @@
 """The OpenAPI schema: generated without warnings, served with its docs from our own
 static files, and honoured by every operation (schemathesis fuzzes them all)."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -13,6 +14,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
+from schemathesis.checks import CHECKS as CHECKS_REGISTRY
+from schemathesis.checks import load_all_checks
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 
 from tests import factories
@@ -69,11 +73,51 @@ def test_docs_are_served_without_a_cdn(client):
 # --------------------------------------------------------------------------- fuzzing
 
 
+load_all_checks()
+
+# Refusals of schema-valid requests that only the stored data can decide, which no schema
+# can express: a filter value or related record that does not exist (the API must say
+# so: #15 item 2), an If-Match that is not the record's current ETag, and a user name and
+# password that are not an account's (RFC 6749, 5.2: 400). Any other refusal of valid
+# data still fails positive_data_acceptance.
+DATA_DEPENDENT = re.compile(
+    r"^(Unknown value\(s\): .*|Object with (slug|code)=.* does not exist\."
+    r"|Unable to log in with provided credentials\.)$",
+    re.DOTALL,
+)
+
+
+def _messages(errors):
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value)]
+    return [str(errors)]
+
+
+def refused_for_the_data_only(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if response.status_code == 412:
+        return body.get("code") == "precondition_failed"
+    if response.status_code != 400 or body.get("code") != "invalid":
+        return False
+    messages = _messages(body.get("errors", {}))
+    return bool(messages) and all(DATA_DEPENDENT.match(m) for m in messages)
+
+
+def positive_data_acceptance(ctx, response, case):
+    if refused_for_the_data_only(response):
+        return None
+    return CHECKS_REGISTRY.get_one("positive_data_acceptance")(ctx, response, case)
+
+
+# Every check schemathesis has (`--checks all`), positive_data_acceptance as above.
 CHECKS = [
-    schemathesis.checks.not_a_server_error,
-    schemathesis.checks.status_code_conformance,
-    schemathesis.checks.content_type_conformance,
-    schemathesis.checks.response_schema_conformance,
+    positive_data_acceptance if check.__name__ == "positive_data_acceptance" else check
+    for check in CHECKS_REGISTRY.get_all()
 ]
 
 
@@ -94,12 +138,14 @@ def wsgi_app(settings):
     request_finished.connect(close_old_connections)
 
 
-@pytest.mark.parametrize("who", ["anonymous", "editor"])
+@pytest.mark.parametrize("who", ["anonymous", "curator"])
 def test_every_operation_honours_the_schema(settings, request, wsgi_app, who):
     """schemathesis generates requests for every operation of the live schema (valid and
-    invalid ones): no server error, no undocumented status or content type, no response
-    that breaks the schema. Bounded to a few examples an operation."""
-    # The fuzzer is one anonymous client making many requests: lift the throttle.
+    invalid ones) and runs every check it has: no server error, no undocumented status,
+    header or content type, no response that breaks the schema, invalid data refused and
+    valid data accepted, declared methods and authentication honoured. Bounded to a few
+    examples an operation (about a minute for both modes on either database)."""
+    # The fuzzer is one client making many requests: lift the throttle.
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
@@ -110,36 +156,49 @@ def test_every_operation_honours_the_schema(settings, request, wsgi_app, who):
     factories.ComparisonRowFactory(slug="consent-row")
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app)
     headers = {}
-    if who == "editor":
-        # An editor's token reaches the write paths: validation, services, If-Match.
+    if who == "curator":
+        # A curator's token (who may also publish) reaches the write paths.
         key = Token.objects.create(user=request.getfixturevalue("editor")).key
         headers = {"Authorization": f"Token {key}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [
+        result.ok()
+        for result in schema.get_all_operations()
+        # Revoking the token would end the curator's run (the issue leaves it out).
+        if not (who == "curator" and result.ok().label == "DELETE /api/v1/auth/token/")
+    ]
     statuses = Counter()
+    failures = {}
     assert len(operations) > 60  # every endpoint, read and write
 
-    for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @hypothesis_settings(
-                max_examples=3,
-                deadline=None,
-                derandomize=True,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            def check(case):
-                response = case.call_and_validate(checks=CHECKS, headers=headers)
-                statuses[case.method.upper(), response.status_code] += 1
-
+    def fuzz(operation, mode):
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @hypothesis_settings(
+            max_examples=3,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
             try:
-                check()
-            except Unsatisfiable:
-                # Nothing to make invalid (no parameters and no body): nothing to test.
-                assert mode == GenerationMode.NEGATIVE, operation.label
+                response = case.call_and_validate(checks=CHECKS, headers=headers)
+            except (AssertionError, FailureGroup) as failure:  # all, not the first
+                failures.setdefault(f"{operation.label} {mode.value}", str(failure))
+                return
+            statuses[case.method.upper(), response.status_code] += 1
+
+        try:
+            check()
+        except Unsatisfiable:
+            # Nothing to make invalid (no parameters and no body): nothing to test.
+            assert mode == GenerationMode.NEGATIVE, operation.label
+
+    for operation in operations:
+        fuzz(operation, GenerationMode.POSITIVE)
+        fuzz(operation, GenerationMode.NEGATIVE)
+    assert not failures, "\n\n".join(f"{k}: {v}" for k, v in failures.items())
     writes = {code for (method, code) in statuses if method in {"POST", "PUT", "PATCH"}}
-    if who == "editor":  # the token worked: writes were validated, not just refused
+    if who == "curator":  # the token worked: writes were validated, not just refused
         assert writes & {200, 201, 400, 412, 428}, statuses
     else:  # refused (400 is the token endpoint's answer to wrong credentials)
         assert not writes & {200, 201, 204}, statuses
@@ -186,3 +245,50 @@ def test_populated_responses_match_the_schema(wsgi_app, settings):
         case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)
         response = case.call_and_validate(checks=CHECKS)
         assert response.status_code == 200, (path, response.text[:300])
+
+
+# --------------------------------------------------------------------------- what the fuzzer found
+
+
+def test_the_schema_says_what_the_server_refuses(api):
+    """Found by schemathesis's positive and negative checks: the schema and the server
+    agree on extra body fields, field names, text, slugs, web addresses and bounds."""
+    import re as regex
+
+    schema = api.get("/api/v1/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    mission = components["MissionRequest"]
+    assert mission["additionalProperties"] is False
+    assert "additionalProperties" not in components["TokenRequestRequest"]
+    assert regex.match(mission["properties"]["name"]["pattern"], "UNEF\u0016") is None
+    documents = components["DocumentRequest"]["properties"]
+    assert documents["issuer"]["pattern"] == "^[-a-zA-Z0-9_]+$"
+    web = next(o for o in documents["official_url"]["oneOf"] if "pattern" in o)
+    assert regex.match(web["pattern"], "knowledge:sitemap") is None
+    assert regex.match(web["pattern"], "https://www.un.org/en/ga/")
+    parameters = {
+        p["name"]: p for p in schema["paths"]["/api/v1/missions/"]["get"]["parameters"]
+    }
+    fields = parameters["fields"]["schema"]["pattern"]
+    assert regex.match(fields, "slug, name,url")
+    assert regex.match(fields, "concepts") is None
+    search = {
+        p["name"]: p for p in schema["paths"]["/api/v1/search/"]["get"]["parameters"]
+    }
+    assert search["page"]["schema"]["maximum"] == 1000
+    assert regex.match(search["type"]["schema"]["pattern"], "mission, norm")
+    history = schema["paths"]["/api/v1/missions/{slug}/history/"]["get"]
+    answer = history["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["type"] == "array"  # not a page: the endpoint answers a plain list
+    assert "country" not in {p["name"] for p in history.get("parameters", [])}
+    # With ?fields= a row has only what was asked for: nothing is required.
+    assert "required" not in components["MissionList"]
+
+
+def test_the_server_refuses_what_the_schema_refuses(api):
+    factories.MissionFactory(slug="unef-i")
+    assert api.get("/api/v1/missions/?fields=concepts").status_code == 400
+    empty = api.get("/api/v1/citations/?format=")
+    assert empty.status_code == 404
+    assert empty.json()["code"] == "not_found"
+    assert api.get("/api/v1/missions/?page_size=").status_code == 400

@@ -375,7 +375,9 @@ def test_publishing_an_incomplete_record_says_what_is_missing(as_editor):
     mission = factories.MissionFactory(draft=True, classified=False)
     url = reverse("api:mission-detail", kwargs={"slug": mission.slug})
     response = as_editor.post(url + "publish/")
-    assert response.status_code == 400
+    # A well-formed request on a record whose state forbids it: a conflict.
+    assert response.status_code == 409
+    assert response.json()["code"] == "rules_not_met"
     message = response.json()["errors"]["non_field_errors"][0]
     assert "no Westphalian / post-Westphalian classification" in message
     mission.refresh_from_db()
@@ -472,7 +474,7 @@ def test_every_record_type_can_be_created_edited_and_published(as_editor, name):
     assert edited.json()["summary"] == "What it is. Why it matters."
     published = as_editor.post(url + "publish/")
     if name in ("mission", "case"):  # they need a cited classification first
-        assert published.status_code == 400
+        assert published.status_code == 409
     else:
         assert published.status_code == 200, published.content
         assert APIClient().get(url).status_code == 200

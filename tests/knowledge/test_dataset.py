@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from apps.knowledge import services
 from apps.knowledge.dataset import DatasetError, load_dataset
-from apps.knowledge.models import Case, Citation, Mission, Source
+from apps.knowledge.models import Case, Citation, Mission, Revision, Source
 from apps.knowledge.registry import PAGE_MODELS
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +119,40 @@ def test_loading_twice_changes_nothing(tiny):
     assert report.unchanged == 3
     assert {m.slug: m.updated_at for m in Mission.objects.all()} == stamps
     assert set(Citation.objects.values_list("id", flat=True)) == citation_ids
+
+
+def test_the_loader_keeps_one_version_per_changed_record_and_none_when_unchanged(
+    tiny,
+):
+    """Issue 13: the loader leaves history like every other door."""
+    load_dataset(tiny)
+    assert Revision.objects.filter(action="create").count() == 3
+    load_dataset(tiny)
+    assert Revision.objects.count() == 3  # an unchanged reload keeps nothing
+    path = tiny / "missions/unef.yaml"
+    path.write_text(
+        path.read_text().replace("It stood between armies.", "It kept a line.")
+    )
+    load_dataset(tiny)
+    mission = Mission.objects.get(slug="unef")
+    latest = Revision.objects.for_record(mission).first()
+    assert Revision.objects.count() == 4
+    assert (latest.action, latest.author) == ("edit", None)
+    assert latest.base_data["summary"] == "A force. It stood between armies."
+    assert latest.data["summary"] == "A force. It kept a line."
+    assert mission.status == "published"
+
+
+def test_the_loader_publishes_through_the_workflow_keeping_the_files_review_date(
+    tiny, django_user_model
+):
+    editor = django_user_model.objects.create_superuser("ed", "ed@example.org", "pw")
+    path = tiny / "missions/unef.yaml"
+    path.write_text(path.read_text() + "last_reviewed: '2026-01-02'\n")
+    load_dataset(tiny, user=editor)
+    mission = Mission.objects.get(slug="unef")
+    assert (mission.status, str(mission.last_reviewed)) == ("published", "2026-01-02")
+    assert Revision.objects.for_record(mission).get().author == editor
 
 
 def test_an_edit_in_a_file_updates_only_that_record(tiny):

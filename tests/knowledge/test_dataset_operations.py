@@ -26,6 +26,7 @@ NAMED = {
 # Traditional observer and interposition missions coded from their resolutions.
 TRADITIONAL = [
     "untso",
+    "unmogip",
     "unogil",
     "unyom",
     "unipom",

@@ -114,3 +114,15 @@ def test_a_type_with_no_classes_of_its_own_is_served_by_the_defaults(monkeypatch
     )
     assert api_detail.data["name"] == "Sovereign equality"
     assert {"conception", "summary", "citations"} <= set(api_detail.data)
+
+
+def test_the_dataset_has_a_yaml_shape_for_every_type_in_its_registry_folder():
+    from django.conf import settings
+
+    from apps.knowledge.canonical import DATA_TYPES
+
+    assert {t.model for t in DATA_TYPES} == set(registry.RECORD_MODELS)
+    for data_type in DATA_TYPES:
+        folder = registry.of(data_type.model).data_folder
+        assert data_type.directory == folder
+        assert (settings.BASE_DIR / "data" / folder).is_dir()

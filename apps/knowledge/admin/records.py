@@ -432,7 +432,17 @@ class DocumentAdmin(RecordAdmin):
                 )
             },
         ),
-        ("Coding", {"fields": ("issuer", ("date", "date_precision"), "url")}),
+        (
+            "Coding",
+            {
+                "fields": (
+                    "issuer",
+                    ("date", "date_precision"),
+                    "url",
+                    "pax_agreement_id",
+                )
+            },
+        ),
         ("Relations", {"fields": ("norms",)}),
         PUBLICATION_FIELDSET,
         RECORD_FIELDSET,
@@ -465,6 +475,7 @@ class CaseAdmin(RecordAdmin):
                     ("end_date", "end_precision"),
                     ("continuing_as_of_date", "continuing_as_of_precision"),
                     "countries",
+                    "ucdp_conflict_id",
                     "not_established",
                 ),
                 "description": format_lazy(

@@ -31,9 +31,10 @@ from django.utils.html import format_html
 
 from apps.core.models import Status
 
-from .. import dataset, services
+from .. import services
+from ..canonical import canonical
 from ..diff import diff_records
-from ..merge import form_values, merge_form
+from ..merge import form_values, merge_form, merge_inline_rows
 from ..models import (
     Classification,
     Revision,
@@ -76,6 +77,7 @@ class VersionedRecordForm(forms.ModelForm):
     conflict = None
     proposal = None  # the user's own pending proposal, which the form opens
     clashes = ()  # merge.Clash: fields both people changed, after a conflict
+    merge_base = None  # the version both started from, after a conflict, if known
     refusal = None  # set by WorkflowAdminMixin.get_form after a refused save
 
     def __init__(self, *args, **kwargs):
@@ -107,7 +109,9 @@ class VersionedRecordForm(forms.ModelForm):
                 base = conflict.base or self._opened_version(cleaned)
                 if base is not None:
                     # Fields only they changed take their value; fields both changed
-                    # are listed side by side, the form holding mine.
+                    # are listed side by side, the form holding mine. The inline rows
+                    # are merged as the page is shown (render_change_form).
+                    self.merge_base = base
                     self.clashes = merge_form(self, base, conflict.current)
                 data = self.data.copy()
                 data[self.add_prefix("version_token")] = conflict.current_token
@@ -294,6 +298,18 @@ class WorkflowAdminMixin:
         return HttpResponseRedirect(request.path)
 
     # -- the change page ---------------------------------------------------------------
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        form = context["adminform"].form
+        if getattr(form, "merge_base", None) is not None:
+            # After a conflict: citation and classification rows only they changed
+            # take their values too, so that saving again keeps them.
+            formsets = [inline.formset for inline in context["inline_admin_formsets"]]
+            form.clashes = [
+                *form.clashes,
+                *merge_inline_rows(formsets, form.merge_base),
+            ]
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -721,7 +737,7 @@ class RevisionAdmin(admin.ModelAdmin):
             data = revision.data
             if revision.action == RevisionAction.SUBMIT:
                 live = revision.base_data
-                stale = services.record_content(record) != dataset.canonical(data)
+                stale = services.record_content(record) != canonical(data)
             else:
                 live = services.record_content(record)
                 stale = bool(

@@ -40,6 +40,14 @@ class Gone(exceptions.APIException):
     default_code = "gone"
 
 
+class RulesNotMet(exceptions.ValidationError):
+    """Publishing a record that does not meet the publishing rules: the request is well
+    formed, the record's state is what is wrong (409), and `errors` says what is missing."""
+
+    status_code = status.HTTP_409_CONFLICT
+    shape_code = "rules_not_met"
+
+
 class PreconditionRequired(exceptions.APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
     default_detail = (
@@ -80,8 +88,12 @@ def exception_handler(exc, context):
         return None  # unexpected: Django logs it and answers 500
     body = {"status": response.status_code, "code": exc.default_code}
     if isinstance(exc, exceptions.ValidationError):
-        body["code"] = "invalid"
-        body["detail"] = "Invalid input: see errors."
+        body["code"] = getattr(exc, "shape_code", "invalid")
+        body["detail"] = (
+            "Invalid input: see errors."
+            if body["code"] == "invalid"
+            else "The record does not meet the publishing rules: see errors."
+        )
         errors = exc.detail
         if isinstance(errors, list):
             errors = {"non_field_errors": errors}

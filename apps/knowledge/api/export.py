@@ -278,11 +278,12 @@ def _cell(value):
 NESTED = {"citations", "classifications", "cite"}
 
 
-def to_csv(data):
+def to_csv(data, columns=None):
+    """Rows as CSV; `columns` names the header when there are no rows to take it from."""
     buffer = io.StringIO()
-    if not data:
+    if not data and not columns:
         return ""
-    columns = [key for key in data[0] if key not in NESTED]
+    columns = [key for key in (data[0] if data else columns) if key not in NESTED]
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in data:

@@ -148,12 +148,19 @@ class SummarySerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
 class SummaryRelatedFieldExtension(OpenApiSerializerFieldExtension):
     target_class = SummaryRelatedField
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":
-            return {**build_basic_type(OpenApiTypes.STR), "description": "A slug."}
+            return {
+                **build_basic_type(OpenApiTypes.STR),
+                "description": "A slug.",
+                "pattern": SLUG_PATTERN,
+            }
         component = auto_schema.resolve_serializer(SummarySerializer, direction)
         return component.ref
 
@@ -180,6 +187,8 @@ class FuzzyDateField(serializers.Field):
     def to_internal_value(self, data):
         if data in (None, ""):
             return {self.date_field: None, self.precision_field: ""}
+        if not isinstance(data, str) or data != data.strip():
+            self.fail("invalid")  # exactly as the schema's pattern says
         try:
             date, precision = fuzzydate.parse(str(data))
         except ValueError:
@@ -199,7 +208,10 @@ class FuzzyDateFieldExtension(OpenApiSerializerFieldExtension):
         return {
             "type": "string",
             "nullable": True,
-            "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+            # '' or null: no date. Years from 1, real months and days (a 31st in a
+            # short month is still a 400: a pattern cannot know the calendar).
+            "pattern": r"^((000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})"
+            r"(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$",
             "description": "Known to a year, a month or a day.",
             "example": "1956-11",
         }

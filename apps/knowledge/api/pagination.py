@@ -1,4 +1,4 @@
-from rest_framework import pagination
+from rest_framework import exceptions, pagination
 
 from ..filters import stable
 
@@ -11,6 +11,26 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        """A page_size that is not a whole number from 1 to 100 is a 400 naming it (DRF
+        would quietly fall back to the default)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or not 1 <= value <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"A whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return value
 
     def paginate_queryset(self, queryset, request, view=None):
         # A total order: records that sort alike never move between pages.

@@ -2,6 +2,8 @@
 
 import json
 
+from django.http import Http404
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer
 
 from .. import citeformats
@@ -65,6 +67,38 @@ class RISRenderer(CitationRenderer):
 CITATION_RENDERERS = [CSLJSONRenderer, BibTeXRenderer, RISRenderer]
 
 
+class ListCSVRenderer(BaseRenderer):
+    """`Accept: text/csv` (or `?format=csv`) on a list: the same page of rows as the JSON,
+    with the same filters, ordering and paging (the other pages are in the Link header,
+    the total in X-Total-Count), flattened as the CSV exports are: related records as
+    slugs joined by "; ", nested citations and classifications left out. Errors stay
+    JSON in the one error shape."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        from .export import to_csv  # export builds on the views, which use this
+
+        context = renderer_context or {}
+        response = context.get("response")
+        request = context.get("request")
+        if (response is not None and response.status_code >= 400) or (
+            request is not None and request.method == "OPTIONS"
+        ):
+            response["Content-Type"] = "application/json"
+            return json.dumps(data).encode("utf-8")
+        rows = data.get("results", []) if isinstance(data, dict) else data or []
+        columns = None
+        view = context.get("view")
+        if not rows and view is not None:  # the header row even for an empty page
+            columns = list(view.get_serializer().fields)
+        if response is not None and isinstance(data, dict) and "count" in data:
+            response["X-Total-Count"] = str(data["count"])
+        return to_csv(rows, columns=columns).encode("utf-8")
+
+
 class RawFormBrowsableAPIRenderer(BrowsableAPIRenderer):
     """The browsable API with the raw JSON form only. DRF's HTML form cannot render the
     records' nested {slug, name, url} summaries (it failed with "unhashable type: dict"
@@ -72,3 +106,13 @@ class RawFormBrowsableAPIRenderer(BrowsableAPIRenderer):
 
     def render_form_for_serializer(self, serializer):
         return None
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """An empty `?format=` is a 404 like any other format the endpoint does not offer
+    (DRF would quietly answer the default format)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.query_params.get(self.settings.URL_FORMAT_OVERRIDE) == "":
+            raise Http404("No such format: leave ?format= out, or name a format.")
+        return super().select_renderer(request, renderers, format_suffix)

@@ -1,6 +1,8 @@
 """OpenAPI: the schema documents, for every operation, the errors it can answer with (in
 the one error shape), the `fields` parameter of reads and the If-Match header of updates."""
 
+import re
+
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
@@ -12,13 +14,21 @@ ERROR_DESCRIPTIONS = {
     401: "Authentication required: send `Authorization: Token <key>`.",
     403: "Authenticated, but without the permission this needs.",
     404: "No such record (or it is not published), or no such page.",
-    409: "A record of this type already has this slug.",
+    409: "A record of this type already has this slug; or, to publish, the record does "
+    "not meet the publishing rules (`errors` says what is missing).",
     415: "Send the body as JSON (`Content-Type: application/json`).",
     410: "This dataset version's file was dropped to bound storage (its checksum stays in the index).",
     412: "If-Match does not name the current ETag: read the record again.",
     428: "Updates need an If-Match header with the ETag you read.",
     429: "Too many requests: wait for Retry-After seconds.",
 }
+
+
+def comma_list_pattern(values):
+    """A comma-separated list of `values`, as the API reads one (split_values: spaces
+    around a value and empty items are ignored; anything else is a 400)."""
+    one = "|".join(re.escape(value) for value in values)
+    return rf"^\s*(?:{one})?\s*(?:,\s*(?:{one})?\s*)*$"
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -41,6 +51,8 @@ class AutoSchema(openapi.AutoSchema):
         if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer():
             codes |= {415}
         if self.method == "POST" and not detail and getattr(self.view, "model", None):
+            codes |= {409}
+        if getattr(self.view, "action", None) in ("publish", "unpublish"):
             codes |= {409}
         return sorted(codes)
 
@@ -68,10 +80,11 @@ class AutoSchema(openapi.AutoSchema):
         parameters = super()._get_parameters()
         view = self.view
         if self.method == "GET" and getattr(view, "sparse_fields", False):
+            names = list(getattr(self._get_serializer(), "fields", {}))
             parameters.append(
                 build_parameter_type(
                     name="fields",
-                    schema={"type": "string"},
+                    schema={"type": "string", "pattern": comma_list_pattern(names)},
                     location=OpenApiParameter.QUERY,
                     description="Comma-separated field names: return only these "
                     "fields of each record (e.g. `slug,name,url`).",
@@ -122,8 +135,8 @@ PARAMETER_BOUNDS = {
     "If-Match": {"minLength": 1},
 }
 DECADE_BOUNDS = {"minimum": 1, "maximum": 9990}
-DECADE_PATTERN = (
-    r"^(none|[1-9][0-9]{0,2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|9990)$"
+DECADE_PATTERN = (  # empty: no filter
+    r"^(|none|[1-9][0-9]{0,2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|9990)$"
 )
 
 # Response headers, documented on the answers that carry them.
@@ -134,6 +147,7 @@ HEADERS = {
     "Link": 'The neighbouring pages (rel="next", rel="prev"), RFC 8288.',
     "X-Dataset-Version": "The version of the published dataset this file belongs to.",
     "Retry-After": "Seconds to wait before trying again.",
+    "X-Total-Count": "How many records match, on all pages (CSV answers).",
 }
 
 
@@ -141,10 +155,59 @@ def _header(name):
     return {"description": HEADERS[name], "schema": {"type": "string"}}
 
 
+# Request bodies the API refuses to extend: an unknown field is a 400 (the record
+# serializers' StrictInputMixin), so the schema says `additionalProperties: false`;
+# and no control characters in text (no line breaks either in a one-line field).
+OPEN_REQUEST_BODIES = {"TokenRequestRequest"}
+WEB_ADDRESS = r"^https?://[a-z0-9]+(\.[a-z0-9]+)*\.[a-z]{2,}(/[!-~]*)?$"
+ONE_LINE_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"
+LONG_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+
+def _component(schema, components):
+    ref = schema.get("$ref", "")
+    return components.get(ref.rpartition("/")[2]) if ref else None
+
+
+def _fields_may_be_left_out(operation, components):
+    """With `?fields=`, a record has only the fields asked for: none is required in the
+    records (or page rows) an operation that takes `fields` answers with."""
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    record = _component(schema, components)
+    if record is not None and "results" in record.get("properties", {}):
+        record = _component(record["properties"]["results"]["items"], components)
+    if record is not None:
+        record.pop("required", None)
+
+
 def postprocess(result, generator, request, public):
-    """Bounds on paging, decades and required strings; the headers answers carry."""
+    """Bounds on paging, decades and required strings; the headers answers carry; no
+    extra properties in the record bodies."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if (
+            name.endswith("Request")
+            and name not in OPEN_REQUEST_BODIES
+            and component.get("type") == "object"
+        ):
+            component["additionalProperties"] = False
+            for field in component.get("properties", {}).values():
+                for option in field.get("oneOf", [field]):
+                    if option.get("format") == "uri":
+                        # Django's URLValidator: http(s) or ftp(s) with a host name.
+                        del option["format"]
+                        option["pattern"] = WEB_ADDRESS
+                if field.get("type") == "string" and not (
+                    {"format", "enum", "pattern", "readOnly"} & set(field)
+                ):
+                    field["pattern"] = (
+                        ONE_LINE_TEXT if "maxLength" in field else LONG_TEXT
+                    )
+    components = result.get("components", {}).get("schemas", {})
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            if any(p["name"] == "fields" for p in operation.get("parameters", [])):
+                _fields_may_be_left_out(operation, components)
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema", {})
                 name = parameter["name"]
@@ -160,7 +223,14 @@ def postprocess(result, generator, request, public):
                         target["pattern"] = DECADE_PATTERN
             responses = operation.get("responses", {})
             for code, response in responses.items():
+                csv = response.get("content", {}).get("text/csv")
+                if csv is not None:  # a list's page as CSV (renderers.ListCSVRenderer)
+                    csv["schema"] = {"type": "string"}
                 headers = response.setdefault("headers", {})
+                if csv is not None and "page" in {
+                    p["name"] for p in operation.get("parameters", [])
+                }:
+                    headers["X-Total-Count"] = _header("X-Total-Count")
                 if code == "429":
                     headers["Retry-After"] = _header("Retry-After")
                 if method == "get" and code == "200":

@@ -8,6 +8,7 @@ FilterSets of the public list pages; writes go through the serializers' full_cle
 
 import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
@@ -51,7 +52,7 @@ from ..search import SEARCH_TYPES, count_records, search_records
 from ..visibility import visible
 from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
-from .exceptions import Conflict
+from .exceptions import Conflict, RulesNotMet, django_validation_errors
 from .filters import (
     LIST_PARAMETERS,
     CitationFilter,
@@ -69,7 +70,8 @@ from .querysets import (
     published_citations,
     related,
 )
-from .renderers import CITATION_RENDERERS
+from .renderers import CITATION_RENDERERS, ListCSVRenderer
+from .schema import comma_list_pattern
 
 CITE_RESPONSES = {
     (200, "application/vnd.citationstyles.csl+json"): OpenApiTypes.ANY,
@@ -117,7 +119,18 @@ class FilterOnlyWhenAskedMixin:
         return super().filter_queryset(queryset)
 
 
+class CSVListMixin:
+    """Lists also answer CSV (`Accept: text/csv` or `?format=csv`); other actions do not."""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            renderers.append(ListCSVRenderer())
+        return renderers
+
+
 class RecordViewSet(
+    CSVListMixin,
     FilterOnlyWhenAskedMixin,
     ConditionalMixin,
     mixins.CreateModelMixin,
@@ -303,14 +316,17 @@ class RecordViewSet(
 
     def _transition(self, request, service):
         instance = self.get_object()
-        service(record=instance, user=request.user)
+        try:
+            service(record=instance, user=request.user)
+        except DjangoValidationError as exc:
+            raise RulesNotMet(django_validation_errors(exc)) from exc
         return self.written(instance, status.HTTP_200_OK)
 
     @extend_schema(
         request=None,
         description="Publish the record: it must meet the publishing rules (a summary, a "
         "citation with a locator, and for missions and cases a cited preferred "
-        "classification); a 400 says what is missing. Needs the publish permission.",
+        "classification); a 409 says what is missing. Needs the publish permission.",
     )
     @action(detail=True, methods=["post"], permission_classes=[CanPublish])
     def publish(self, request, slug=None):
@@ -330,7 +346,8 @@ class RecordViewSet(
         "fields as they were then (relations are today's: see the record itself), so "
         "that a fact can be cited at a version. Drafts and proposals are not listed.",
     )
-    @action(detail=True, methods=["get"])
+    # One record's versions: no list filters, no pages (the schema says a plain array).
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def history(self, request, slug=None):
         instance = self.get_object()
         versions = list(
@@ -543,7 +560,10 @@ class ComparisonRowViewSet(RecordViewSet):
 
 
 class ClassificationViewSet(
-    FilterOnlyWhenAskedMixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet
+    CSVListMixin,
+    FilterOnlyWhenAskedMixin,
+    ConditionalMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Westphalian / post-Westphalian judgements of missions and cases, with citations."""
 
@@ -561,7 +581,10 @@ class ClassificationViewSet(
 
 
 class CitationViewSet(
-    FilterOnlyWhenAskedMixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet
+    CSVListMixin,
+    FilterOnlyWhenAskedMixin,
+    ConditionalMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Every page-located citation, with the record (and classification) it supports."""
 
@@ -734,11 +757,13 @@ class SearchView(ReadOnlyAPIView):
             ),
             OpenApiParameter(
                 "type",
-                OpenApiTypes.STR,
+                {"type": "string", "pattern": comma_list_pattern(SEARCH_TYPES)},
                 description="Comma-separated record types: " + ", ".join(SEARCH_TYPES),
             ),
             OpenApiParameter(
-                "page", OpenApiTypes.INT, description="A page number (from 1)."
+                "page",
+                {"type": "integer", "minimum": 1, "maximum": 1000},  # max_hits
+                description="A page number (from 1).",
             ),
             OpenApiParameter(
                 "page_size", OpenApiTypes.INT, description="Hits a page (1-100, 25)."

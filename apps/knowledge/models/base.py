@@ -21,6 +21,27 @@ PAGE_LOCATOR = re.compile(r"^(\d{1,5})(?:\s*[-\u2013]\s*(\d{1,5}))?$")
 wikidata_validator = RegexValidator(
     r"^Q[1-9]\d*$", "A Wikidata identifier looks like Q1065 (Q then digits)."
 )
+# UCDP and PA-X number their records; the number is the last part of the record's
+# address on their sites. Digits only: UCDP's older "1-178" form is not accepted.
+ucdp_conflict_validator = RegexValidator(
+    r"^[1-9]\d{0,5}$",
+    "A UCDP conflict id is the number at the end of its address on ucdp.uu.se "
+    "(ucdp.uu.se/conflict/NUMBER): digits only, not the older form like 1-178.",
+)
+pax_agreement_validator = RegexValidator(
+    r"^[1-9]\d{0,5}$",
+    "A PA-X agreement id is the number in its address on peaceagreements.org "
+    "(peaceagreements.org/wview/NUMBER): digits only.",
+)
+
+# Identifiers in other datasets, in the order a record page lists them:
+# field -> (the dataset's name, the address of its record page for an id).
+# Only where certain: a field is left blank rather than guessed (data/README.md).
+EXTERNAL_IDS = {
+    "wikidata_qid": ("Wikidata", "https://www.wikidata.org/wiki/{}"),
+    "ucdp_conflict_id": ("UCDP conflict", "https://ucdp.uu.se/conflict/{}"),
+    "pax_agreement_id": ("PA-X agreement", "https://www.peaceagreements.org/wview/{}"),
+}
 
 
 class CitationQuerySet(models.QuerySet):
@@ -348,6 +369,16 @@ class KnowledgeRecord(PublishableModel):
     @property
     def type_name(self):
         return self._meta.verbose_name
+
+    @property
+    def external_links(self):
+        """[(dataset, id, address)] for the identifiers this record carries."""
+        links = []
+        for name, (dataset, address) in EXTERNAL_IDS.items():
+            value = getattr(self, name, "")
+            if value:
+                links.append((dataset, value, address.format(value)))
+        return links
 
     @classmethod
     def model_key(cls):

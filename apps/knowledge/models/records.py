@@ -15,7 +15,12 @@ from apps.core.fuzzydate import DatePrecision
 
 from .. import codebook
 from ..addresses import slug_url
-from .base import Classification, KnowledgeRecord
+from .base import (
+    Classification,
+    KnowledgeRecord,
+    pax_agreement_validator,
+    ucdp_conflict_validator,
+)
 from .choices import (
     ComparisonSection,
     ConflictType,
@@ -319,6 +324,14 @@ class Document(KnowledgeRecord):
     date = models.DateField(null=True, blank=True, db_index=True)
     date_precision = _precision_field()
     url = models.URLField("official URL", max_length=500, blank=True)
+    pax_agreement_id = models.CharField(
+        "PA-X agreement ID",
+        max_length=6,
+        blank=True,
+        validators=[pax_agreement_validator],
+        help_text="For a peace agreement: its number in the PA-X Peace Agreements "
+        "Database (peaceagreements.org/wview/NUMBER). Only when certain.",
+    )
     norms = models.ManyToManyField(
         Norm,
         blank=True,
@@ -367,6 +380,14 @@ class Case(DatedRecord):
     countries = models.ManyToManyField(Country, blank=True, related_name="cases")
     conflict_type = models.CharField(
         max_length=20, choices=ConflictType.choices, blank=True
+    )
+    ucdp_conflict_id = models.CharField(
+        "UCDP conflict ID",
+        max_length=6,
+        blank=True,
+        validators=[ucdp_conflict_validator],
+        help_text="The conflict's number in the Uppsala Conflict Data Program "
+        "(ucdp.uu.se/conflict/NUMBER). Only when certain.",
     )
     norms = models.ManyToManyField(
         Norm, blank=True, related_name="cases", help_text="Norms at stake."

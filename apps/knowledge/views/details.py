@@ -6,6 +6,7 @@ from functools import reduce
 from itertools import chain
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import (
     F,
     Prefetch,
@@ -16,6 +17,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views.generic import DetailView
+
+from apps.core import pagecache
 
 from .. import citeformats, jsonld, limits, registry
 from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS, Dimension
@@ -172,11 +175,11 @@ class RecordDetailView(DetailView):
             # A menu of thousands helps nobody and costs a render each: the first
             # COMPARE_CHOICES here, every record through the list's checkboxes.
             context["compare_max"] = limits.COMPARE_MAX
-            context["compare_choices"] = (
-                self.model.objects.published()
-                .exclude(pk=record.pk)
-                .only("slug", "name", *(["acronym"] if self.model is Mission else []))
-            )[:COMPARE_CHOICES]
+            context["compare_choices"] = [
+                (slug, label)
+                for slug, label in compare_menu(self.model)
+                if slug != record.slug
+            ][:COMPARE_CHOICES]
         return context
 
     def coded_rows(self, notes, citations):
@@ -356,6 +359,20 @@ class SourceDetailView(RecordDetailView):
         context = super().get_context_data(**kwargs)
         context["citing"] = citing_records(self.object)
         return context
+
+
+def compare_menu(model):
+    """[(slug, label)] of the first COMPARE_CHOICES + 1 published records of `model`: the
+    "compare with" menu every detail page of the type shares (each leaves itself out),
+    so one query per content generation instead of one per page."""
+    key = f"compare-menu:{pagecache.current_generation()}:{model._meta.model_name}"
+    menu = cache.get(key)
+    if menu is None:
+        columns = ["slug", "name", *(["acronym"] if model is Mission else [])]
+        records = model.objects.published().only(*columns)[: COMPARE_CHOICES + 1]
+        menu = [(record.slug, str(record)) for record in records]
+        cache.set(key, menu, pagecache.TIMEOUT)
+    return menu
 
 
 def citing_records(source):

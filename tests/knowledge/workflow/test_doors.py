@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.knowledge import dataset, services
+from apps.knowledge.canonical import record_to_dict, record_type_for
 from apps.knowledge.models import Norm, Revision
 from tests.factories import NormFactory
 
@@ -64,7 +65,7 @@ def _by_restore(norm, editor, editor_client, tmp_path):
 
 
 def _by_loader(norm, editor, editor_client, tmp_path):
-    data = {**dataset.record_to_dict(dataset.record_type_for(Norm), norm)}
+    data = {**record_to_dict(record_type_for(Norm), norm)}
     data.update(name=NAME, summary=SUMMARY)
     (tmp_path / "norms").mkdir()
     (tmp_path / "norms" / f"{norm.slug}.yaml").write_text(
@@ -78,13 +79,7 @@ DOORS = [
     pytest.param(_by_api, id="api"),
     pytest.param(_by_csv, id="csv"),
     pytest.param(_by_restore, id="restore"),
-    pytest.param(
-        _by_loader,
-        id="loader",
-        marks=pytest.mark.xfail(
-            strict=True, reason="the loader does not leave a Revision yet (issue 13)"
-        ),
-    ),
+    pytest.param(_by_loader, id="loader"),
 ]
 
 

@@ -18,6 +18,7 @@ from tests.factories import (
     NormFactory,
     SourceFactory,
 )
+from tests.knowledge.workflow.admin_forms import record_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -383,7 +384,7 @@ def test_deletion_is_kept_and_can_be_undone_with_history(editor, curator):
 
 def test_record_edit_turns_a_curators_write_into_a_proposal(curator, editor):
     norm = NormFactory(name="Live name")
-    with services.record_edit(record=norm, user=curator, comment="Why.") as edit:
+    with record_edit(record=norm, user=curator, comment="Why.") as edit:
         norm.name = "Proposed name"
         norm.save()
         CitationFactory(target=norm, locator="530")
@@ -394,7 +395,7 @@ def test_record_edit_turns_a_curators_write_into_a_proposal(curator, editor):
     assert len(edit.revision.data["citations"]) == 2
     assert edit.revision.comment == "Why."
 
-    with services.record_edit(record=norm, user=editor) as edit:
+    with record_edit(record=norm, user=editor) as edit:
         norm.name = "Editor's name"
         norm.save()
     assert not edit.proposal

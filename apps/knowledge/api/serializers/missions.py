@@ -141,6 +141,7 @@ class CaseSerializer(ClassifiedRecordSerializer):
             "name",
             *CLASSIFIED_FIELDS,
             "conflict_type",
+            "ucdp_conflict_id",
             "countries",
             "norms",
             "missions",

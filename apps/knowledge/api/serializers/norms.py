@@ -95,6 +95,7 @@ class DocumentSerializer(RecordSerializer):
             "issuer",
             "date",
             "official_url",
+            "pax_agreement_id",
             "norms",
             "authorised_missions",
             *DETAIL_TAIL,
