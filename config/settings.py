@@ -101,6 +101,9 @@ if PAGE_CACHE:
 # parameters (apps/knowledge/views/facets.py): every page number, sort order and the timeline
 # share them. Off in development and tests for the same reason as the page cache.
 FACET_CACHE = env_bool("DJANGO_FACET_CACHE", not DEBUG)
+# After a publish, a background thread renders home, the changed records' lists and pages
+# and /compare/ again, so that no reader pays the cold cost (apps/knowledge/warmup.py).
+PAGE_WARMUP = env_bool("DJANGO_PAGE_WARMUP", not DEBUG)
 MIDDLEWARE += [
     # Last, as django-axes asks: turns a locked-out login into its 429 page.
     "axes.middleware.AxesMiddleware",

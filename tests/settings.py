@@ -19,6 +19,9 @@ TEST_ENVIRONMENT = {
     # tests that exercise them switch them on themselves.
     "DJANGO_PAGE_CACHE": "0",
     "DJANGO_FACET_CACHE": "0",
+    # No background thread re-rendering pages after a publish (test_warmup.py switches
+    # it on).
+    "DJANGO_PAGE_WARMUP": "0",
 }
 
 with mock.patch.dict(
