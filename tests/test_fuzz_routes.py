@@ -19,7 +19,7 @@ import urllib.parse
 
 import pytest
 from django.test import Client
-from django.urls import resolve
+from django.urls import NoReverseMatch, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.views import APIView
 
@@ -78,6 +78,18 @@ HEADERS = [
     {"HTTP_RANGE": "bytes=-1,0-0,5-2", "HTTP_ACCEPT_LANGUAGE": "%ED%A0%80;q=x"},
     {"HTTP_HOST": "evil.example:99999"},
     {"HTTP_X_FORWARDED_FOR": "%ED, ::::, 999.1.1.1", "HTTP_X_FORWARDED_HOST": "x"},
+]
+# Put in place of each part of a route's path that the route's pattern lets through.
+PATH_VALUES = [
+    "0",
+    "99999999999999999999",
+    "-",
+    "x" * 2000,
+    DRAFT_SLUG,
+    "\u00e9t\u00e9-\U0001f4a3",
+    "json.json",
+    "..",
+    "a\x00b",
 ]
 # Parameters no view declares that a hand-written view might read anyway, and nonsense.
 EXTRA_PARAMETERS = {"limit", "offset", "cursor", "sort", "lang", "callback", "x[]"}
@@ -260,6 +272,19 @@ def test_every_public_route_and_parameter_survives_hostile_values(fuzz_settings,
             headers_sent = HEADERS
         for headers in headers_sent:
             findings.get(path, **headers)
+
+    # Each part of a record's path: hostile slugs, keys, kinds and formats.
+    for name, groups in public_routes():
+        valid = {}
+        if fill(name, groups, records) is not None:
+            valid = resolve(fill(name, groups, records)).kwargs
+        for group in sorted(groups):
+            for value in PATH_VALUES:
+                try:
+                    path = reverse(name, kwargs={**valid, group: value})
+                except NoReverseMatch:
+                    continue  # the pattern itself refuses it: a 404 by construction
+                findings.get(path)
 
     print(f"{findings.requests} requests over {len(routes)} routes")
     assert {"knowledge:mission-list", "api:mission-list", "knowledge:search"} <= {

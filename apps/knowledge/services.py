@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from apps.core.models import Status
 
-from .canonical import RECORD_TYPES, canonical, record_to_dict, record_type_for
+from .canonical import DATA_TYPES, canonical, record_to_dict, record_type_for
 from .diff import diff_records
 from .merge import merge_dicts
 from .models import (
@@ -879,7 +879,7 @@ def records_load(*, records, vocab, user=None) -> LoadReport:
     """
     items = [
         (record_type, path, slug, data)
-        for record_type in RECORD_TYPES
+        for record_type in DATA_TYPES
         for slug, (path, data) in records[record_type.directory].items()
     ]
     before = _contents_before(items)

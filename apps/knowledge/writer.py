@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -146,7 +147,8 @@ class GraphWriter:
     def __init__(self, *, user=None):
         self.user = user
         self.problems: list[str] = []
-        self.instances: dict[tuple[type, str], object] = {}
+        # Records and vocabulary rows (countries, mandate tasks) by model and key.
+        self.instances: dict[tuple[type, str], Any] = {}
         self.created: set[tuple[type, str]] = set()
         self.changed: set[tuple[type, str]] = set()
         self.wanted_status: dict[tuple[type, str], str] = {}
@@ -247,10 +249,9 @@ class GraphWriter:
     def upsert_record(self, record_type: RecordType, path, slug, data):
         """Write the record's own fields (not its links); create it as a draft."""
         model = record_type.model
-        instance = model.objects.filter(slug=slug).first()
-        created = instance is None
-        if created:
-            instance = model(slug=slug, created_by=self.user)
+        found = model.objects.filter(slug=slug).first()
+        created = found is None
+        instance = model(slug=slug, created_by=self.user) if found is None else found
         before = self._field_values(instance)
         self._set_fields(record_type, instance, path, slug, data)
         self.wanted_status[(model, slug)] = self._status(path, slug, data)
