@@ -8,7 +8,9 @@ median of repeated runs. It also counts SQL queries per request for each endpoin
 one request with every cache emptied first ("cold"), which no cache can flatter.
 
 Usage: python bench/run.py [--scales 1,10,100] [--duration 5] [--repeats 3] [--sqlite]
-Writes bench-results/bench.json and prints a Markdown table.
+                          [--database pkb_bench] [--port 18765] [--redis-db 15]
+Writes bench-results/bench.json and prints a Markdown table. On a machine others share, give
+each run its own database, port and Redis database (the defaults are fixed names).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# Overridden by --database, --port and --redis-db (main() sets them before anything runs).
 PG_DB = "pkb_bench"
 PORT = 18765
+REDIS_DB = 15
 RESULTS = ROOT / "bench-results"
 
 
@@ -56,7 +60,7 @@ def bench_env(database_url: str) -> dict:
         }
     )
     # The shared cache production uses; the uncached pass turns the page cache off.
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+    env.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DB}")
     return env
 
 
@@ -359,6 +363,7 @@ def table(report: dict, mode: str) -> str:
 
 
 def main() -> None:
+    global PG_DB, PORT, REDIS_DB
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
@@ -367,7 +372,19 @@ def main() -> None:
     parser.add_argument(
         "--sqlite", action="store_true", help="SQLite instead of PostgreSQL"
     )
+    parser.add_argument(
+        "--database", default=PG_DB, help="PostgreSQL database to rebuild"
+    )
+    parser.add_argument(
+        "--port", type=int, default=PORT, help="port gunicorn serves on"
+    )
+    parser.add_argument(
+        "--redis-db", type=int, default=REDIS_DB, help="Redis database number"
+    )
     args = parser.parse_args()
+    PG_DB, PORT, REDIS_DB = args.database, args.port, args.redis_db
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", PG_DB):
+        sys.exit(f"--database {PG_DB!r}: lowercase letters, digits and _ only")
     if not shutil.which("wrk"):
         sys.exit(
             "wrk is not installed (apt-get install wrk); `make bench` installs it."

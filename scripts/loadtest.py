@@ -3,9 +3,10 @@ a mixed, bounded load from a second process; reports throughput, latency and err
 checks that every write the server acknowledged is in the database.
 
     python scripts/loadtest.py [--duration 60] [--readers 6] [--workers 2] [--keep-db]
+                               [--port N] [--database pkb_loadtest]
 
-1. Recreates the PostgreSQL database `pkb_loadtest` on 127.0.0.1 (DATABASE_ADMIN_URL
-   overrides the server), migrates it, loads data/ and collects the static files.
+1. Recreates the PostgreSQL database `pkb_loadtest` (or --database, so that two people
+   can run it at once) on 127.0.0.1 (DATABASE_ADMIN_URL overrides the server), migrates it, loads data/ and collects the static files.
 2. Starts gunicorn on 127.0.0.1 (DJANGO_DEBUG=0, Redis cache if one answers on
    127.0.0.1:6379), with a curator account and API token for the writes.
 3. Runs `loadtest.py drive` in a second process: reader threads request pages, search,
@@ -249,19 +250,19 @@ def _redis_answers():
         return False
 
 
-def _recreate_database(admin_url):
+def _recreate_database(admin_url, name):
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
 
 
-def _drop_database(admin_url):
+def _drop_database(admin_url, name):
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 SETUP = """
@@ -337,7 +338,7 @@ def run(args):
     admin_url = os.environ.get(
         "DATABASE_ADMIN_URL", f"postgres://postgres@{HOST}:5432/postgres"
     )
-    database_url = admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
+    database_url = admin_url.rsplit("/", 1)[0] + f"/{args.database}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DJANGO_DEBUG="0",
@@ -355,8 +356,8 @@ def run(args):
         env.pop("REDIS_URL", None)
         print("note: no Redis on 127.0.0.1:6379; each worker caches in its own memory")
 
-    print(f"== preparing PostgreSQL database {DB_NAME}")
-    _recreate_database(admin_url)
+    print(f"== preparing PostgreSQL database {args.database}")
+    _recreate_database(admin_url, args.database)
     _manage(env, "migrate", "--noinput")
     print(_manage(env, "load_knowledge").strip().splitlines()[-1])
     _manage(env, "collectstatic", "--noinput")
@@ -435,7 +436,7 @@ def run(args):
     report.pop("acknowledged_writes")
     (RESULTS / "report.json").write_text(json.dumps(report, indent=2))
     if not args.keep_db:
-        _drop_database(admin_url)
+        _drop_database(admin_url, args.database)
 
     print()
     print(
@@ -461,6 +462,14 @@ def run(args):
     return 0 if ok else 1
 
 
+def _database_name(value):
+    if not (
+        value.isascii() and value.replace("_", "").isalnum() and value[0].isalpha()
+    ):
+        raise argparse.ArgumentTypeError("letters, digits and _ only")
+    return value
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command")
@@ -473,6 +482,10 @@ def main():
         p.add_argument("--port", type=int, default=0)
     sub.choices["run"].add_argument("--workers", type=int, default=2)
     sub.choices["run"].add_argument("--keep-db", action="store_true")
+    # A plain name only: it goes into DROP/CREATE DATABASE.
+    sub.choices["run"].add_argument(
+        "--database", default=DB_NAME, type=_database_name, help="default: %(default)s"
+    )
     sub.choices["drive"].add_argument("--plan", required=True)
     sub.choices["drive"].add_argument("--out", required=True)
     argv = sys.argv[1:]

@@ -1,5 +1,5 @@
 """Field-by-field differences between two versions of a record, as canonical dicts
-(dataset.record_to_dict): what a reviewer reads before approving a change."""
+(canonical.record_to_dict): what a reviewer reads before approving a change."""
 
 import difflib
 import json
@@ -110,7 +110,7 @@ def _value_labels(model, before, after):
     reads "Host government" and "UN Security Council", not codes and slugs."""
     from django.core.exceptions import FieldDoesNotExist
 
-    from .dataset import record_type_for
+    from .canonical import record_type_for
 
     try:
         record_type = record_type_for(model)

@@ -14,7 +14,7 @@ import unicodedata
 from django.db.models import Q
 from django.utils.text import slugify
 
-from . import dataset
+from .canonical import canonical
 from .models import Source
 
 MAX_PASTE = 20_000  # characters: one entry, not a library
@@ -654,4 +654,4 @@ def apply_csv_row(record_type, base, row):
                 raise ImportProblem(f"column {column}: {shown!r} is not a whole number")
             value = number
         data[column] = value
-    return dataset.canonical(data)
+    return canonical(data)

@@ -14,7 +14,7 @@ may do whatever the publishing rules allow.
 A change to a *published* record by someone who may not publish leaves the record alone:
 it becomes a pending Revision, which an editor approves (and the public sees it) or sends
 back with a comment. Every change to a record's content is kept as a Revision holding the
-canonical dict (dataset.record_to_dict), so it can be compared and restored.
+canonical dict (canonical.record_to_dict), so it can be compared and restored.
 
 Refusals: PermissionDenied when the role may not do it, ValidationError when the state or
 the publishing rules forbid it, EditConflict when the caller's copy is out of date.
@@ -25,8 +25,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,18 +34,18 @@ from django.utils import timezone
 
 from apps.core.models import Status
 
-from . import codebook, dataset
+from .canonical import DATA_TYPES, canonical, record_to_dict, record_type_for
 from .diff import diff_records
+from .merge import merge_dicts
 from .models import (
-    Citation,
-    Classification,
     Revision,
     RevisionAction,
     RevisionState,
     Source,
     SourceCreator,
 )
-from .models.choices import Claim
+from .rules import record_publish_problems
+from .writer import DatasetError, GraphWriter, graph_problems, write_graph
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 # The review comment of a version replaced by a later save of the same proposal.
@@ -58,87 +57,6 @@ _NOT_CONTENT = ("status", "last_reviewed")
 
 
 # --------------------------------------------------------------------------- rules
-
-
-def record_publish_problems(record):
-    """What stops `record` from being published, as sentences a curator can act on."""
-    problems = []
-    if isinstance(record, Source):
-        if not record.title.strip():
-            problems.append("It has no title.")
-        if not record.kind:
-            problems.append("It has no type (book, article...).")
-        return problems
-    if not (record.summary or "").strip():
-        problems.append("It has no summary.")
-    if not any((c.locator or "").strip() for c in record.citations.all()):
-        problems.append("It has no citation with a page or section locator.")
-    if record.requires_classification:
-        classifications = list(record.classifications.all())
-        if not classifications:
-            problems.append("It has no Westphalian / post-Westphalian classification.")
-        elif not any(c.preferred for c in classifications):
-            problems.append("None of its classifications is marked preferred.")
-        elif not any(c.citations.exists() for c in classifications if c.preferred):
-            problems.append("Its preferred classification has no citation.")
-        problems += classification_basis_problems(record, classifications)
-    unpublished = _cited_unpublished_sources(record)
-    if unpublished:
-        problems.append(
-            "It cites sources the public cannot see: "
-            + "; ".join(map(str, unpublished))
-            + ". Publish them first."
-        )
-    return problems
-
-
-def classification_basis_problems(record, classifications=None):
-    """Whose judgement each classification is, checked against the codebook's rules:
-    an incomplete basis keeps the record a draft."""
-    if classifications is None:
-        classifications = list(record.classifications.all())
-    conceptions = (
-        [t.conception for t in record.mandate_tasks.all()]
-        if hasattr(record, "mandate_tasks")
-        else []
-    )
-    problems = []
-    for number, classification in enumerate(classifications, start=1):
-        found = codebook.classification_problems(
-            basis=classification.basis,
-            rule=classification.rule,
-            departure=classification.departure,
-            value=classification.value,
-            has_author_citation=any(
-                c.claim == Claim.CLASSIFICATION for c in classification.citations.all()
-            ),
-        )
-        if classification.basis == codebook.Basis.CURATORS:
-            mismatch = codebook.rule_mismatch(classification.rule, conceptions)
-            if mismatch:
-                found.append(mismatch[0].upper() + mismatch[1:])
-        label = f"Classification {number} ({classification.get_value_display()})"
-        problems += [f"{label}: {problem}" for problem in found]
-    return problems
-
-
-def _cited_unpublished_sources(record):
-    """Sources cited by `record` or its classifications that are not published: the
-    public record would silently lose those citations."""
-    parts = models.Q(
-        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
-    )
-    if record.requires_classification:
-        parts |= models.Q(
-            content_type=ContentType.objects.get_for_model(Classification),
-            object_id__in=record.classifications.values("pk"),
-        )
-    cited = Citation.objects.filter(parts).values("source")
-    return list(
-        Source.objects.filter(pk__in=cited)
-        .exclude(status=Status.PUBLISHED)
-        .order_by("title")
-    )
 
 
 def _refuse_unpublishable(record, verb="published"):
@@ -191,8 +109,7 @@ def review_due(today=None):
 
 def record_content(record):
     """The record's content as its canonical dict, without the workflow's own fields."""
-    record_type = dataset.record_type_for(type(record))
-    data = dataset.record_to_dict(record_type, record)
+    data = record_to_dict(record_type_for(type(record)), record)
     for key in _NOT_CONTENT:
         data.pop(key, None)
     return data
@@ -361,6 +278,22 @@ class PublishedRulesBroken(ValidationError):
     Raised inside the caller's transaction, which then rolls the edit back."""
 
 
+class RecordInvalid(ValidationError):
+    """The record as a form or serializer left it breaks a rule of the graph writer
+    (writer.py), which every door shares: {field: [messages]}. Raised inside the
+    caller's transaction, which then rolls the edit back."""
+
+
+def _refuse_invalid(record, data):
+    errors = {}
+    for name, message in graph_problems(record, data):
+        errors.setdefault(name.split(".")[0].split("[")[0], []).append(
+            f"{name}: {message}"
+        )
+    if errors:
+        raise RecordInvalid(errors)
+
+
 class RecordEdit:
     """One edit of a record by `user`, however it is written (the admin's form and
     inlines, an API serializer): the single place that decides whether the edit goes
@@ -371,13 +304,15 @@ class RecordEdit:
         edit.finish(comment="...")  # -> the Revision kept, or None if nothing changed
 
     A direct (editor's) edit that would leave a published record breaking the publishing
-    rules raises PublishedRulesBroken from `finish`: let it roll the transaction back.
+    rules raises PublishedRulesBroken from `finish`, and any edit the graph writer would
+    refuse (the loader's and the CSV import's validation) RecordInvalid: let either roll
+    the transaction back.
 
     On a published record that `user` may not publish, the writes happen inside a
     savepoint: `finish` reads the result as the canonical dict, rolls the writes back
     and keeps them as a pending Revision, so the public never sees them. `edit.proposal`
     says which way it went, and `edit.problems` what would stop an editor approving the
-    proposal (the publishing rules). `record_edit()` wraps the same in a `with` block.
+    proposal (the publishing rules).
     """
 
     def __init__(self, *, record, user=None):
@@ -405,10 +340,8 @@ class RecordEdit:
         fresh = self.model.objects.get(pk=self.record.pk)
         data = record_content(fresh)
         if self.proposal and carry:
-            for key in INLINE_KEYS:
-                if data.get(key) == self.base_data.get(key) and key in carry:
-                    data[key] = carry[key]
-            data = dataset.canonical(data)
+            data = _carry_over(self.base_data, data, carry)
+        _refuse_invalid(fresh, data)
         if not self.proposal:
             if fresh.status == Status.PUBLISHED:
                 problems = record_publish_problems(fresh)
@@ -441,14 +374,13 @@ class RecordEdit:
         )
 
 
-@contextmanager
-def record_edit(*, record, user=None, comment=""):
-    """`with record_edit(record=instance, user=user) as edit: serializer.save()`; then
-    `edit.proposal` and `edit.revision` say what became of it (see RecordEdit)."""
-    with transaction.atomic():
-        edit = RecordEdit(record=record, user=user)
-        yield edit
-        edit.revision = edit.finish(comment)
+def _carry_over(base, data, carry):
+    """`data` with the parts the form did not show (citations, classifications,
+    creators) merged with the author's earlier proposal `carry`, item by item: a
+    citation added there and another added now are both kept (merge.merge_dicts)."""
+    parts = [{key: version.get(key) for key in INLINE_KEYS} for version in (base, data)]
+    merged, _clashes = merge_dicts(*parts, {key: carry.get(key) for key in INLINE_KEYS})
+    return canonical({**data, **{key: merged.get(key) for key in INLINE_KEYS}})
 
 
 @transaction.atomic
@@ -520,9 +452,13 @@ def revision_reopen(*, revision, user=None):
 def _apply(record, data, user):
     """Write `data` onto `record`, keeping its status and review date."""
     data = {**data, "last_reviewed": record.last_reviewed}
+    return _write_graph(type(record), data, instance=record, user=user)
+
+
+def _write_graph(model, data, *, instance=None, user=None):
     try:
-        return dataset.apply_record_dict(type(record), data, instance=record, user=user)
-    except dataset.DatasetError as exc:
+        return write_graph(model, data, instance=instance, user=user)
+    except DatasetError as exc:
         raise ValidationError(exc.problems) from exc
 
 
@@ -562,7 +498,7 @@ def revision_approve(*, revision, user=None, comment=""):
         )
     if revision.action == RevisionAction.SUBMIT:
         now = record_content(type(record).objects.get(pk=record.pk))
-        if now != dataset.canonical(revision.data):
+        if now != canonical(revision.data):
             raise ValidationError(
                 f"The record changed after this version (#{revision.pk}) was "
                 f"submitted, so nothing was approved. What changed: "
@@ -586,7 +522,7 @@ def revision_approve(*, revision, user=None, comment=""):
 
 
 def _what_changed(before, after):
-    changes = diff_records(dataset.canonical(before), dataset.canonical(after))
+    changes = diff_records(canonical(before), canonical(after))
     return "; ".join(c.label for c in changes) + "." if changes else "nothing visible."
 
 
@@ -634,7 +570,7 @@ def revision_changes_nothing(revision):
     return (
         record is not None
         and revision.action != RevisionAction.SUBMIT
-        and dataset.canonical(revision.data) == record_content(record)
+        and canonical(revision.data) == record_content(record)
     )
 
 
@@ -751,13 +687,14 @@ def record_send_back(*, record, user=None, comment):
 
 
 @transaction.atomic
-def record_publish(*, record, user=None):
+def record_publish(*, record, user=None, mark_reviewed=True):
     """Publish `record` if it meets the publishing rules; raise ValidationError saying why not.
-    Editors may publish from any state; the system (user None) too."""
+    Editors may publish from any state; the system (user None) too. An editor's publishing
+    counts as a review unless `mark_reviewed` is False (the loader: the file says when)."""
     _check_editor(user, record, "publish")
     _refuse_unpublishable(record)
     record.published_at = record.published_at or timezone.now()
-    if user is not None:
+    if user is not None and mark_reviewed:
         record.last_reviewed = timezone.localdate()
     _set_status(record, Status.PUBLISHED, user, "published_at", "last_reviewed")
     _close_submission(record, RevisionState.APPROVED, user)
@@ -863,6 +800,175 @@ def record_set_status(*, record, status, user=None):
     return record_transition(record=record, name=by_target[status], user=user)
 
 
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass
+class Written:
+    """What `write_record` did: `outcome` is "created", "updated", "proposed" or
+    "unchanged"; `revision` the Revision that keeps it (None when unchanged)."""
+
+    record: object
+    outcome: str
+    revision: Revision | None = None
+
+
+def _content(data):
+    return {k: v for k, v in canonical(data).items() if k not in _NOT_CONTENT}
+
+
+@transaction.atomic
+def write_record(
+    *, model, data, instance=None, user=None, comment="", action=RevisionAction.EDIT
+):
+    """Write one record's canonical dict, whichever door it came in by (CSV import,
+    restore, a pasted reference; the loader writes many at once, `records_load`).
+
+    One validation (the graph writer, writer.py), one normalisation (`canonical`), one
+    set of publishing rules and one history: a new record is created as a draft; on a
+    published record that `user` may not publish the change becomes a pending proposal
+    and the record is untouched; an editor's change must leave a published record
+    publishable. One Revision per change, none when the dict changes nothing. Updates
+    `instance`, or the record with the dict's slug. Raises ValidationError (each
+    problem naming its field: 'field "year": ...') or PermissionDenied.
+    """
+    data = canonical(data)
+    existing = instance or model.objects.filter(slug=data.get("slug")).first()
+    if existing is None:
+        opts = model._meta
+        if user is not None and not user.has_perm(
+            f"{opts.app_label}.add_{opts.model_name}"
+        ):
+            raise PermissionDenied(f"You may not add {opts.verbose_name_plural}.")
+        record = _write_graph(model, data, user=user)
+        revision = revision_record_saved(record=record, base_data={}, user=user)
+        return Written(record, "created", _commented(revision, comment))
+    _check_permission(user, existing, "change")
+    base = record_content(existing)
+    if _content(data) == base:
+        return Written(existing, "unchanged")
+    if record_save_is_proposal(existing, user):
+        with transaction.atomic():  # validate by writing, then undo
+            _apply(existing, data, user)
+            transaction.set_rollback(True)
+        revision = revision_propose(
+            record=existing,
+            data=_content(data),
+            base_data=base,
+            user=user,
+            comment=comment,
+            action=action,
+        )
+        return Written(existing, "proposed", revision)
+    record = _apply(existing, data, user)
+    if record.status == Status.PUBLISHED:
+        _refuse_unpublishable(record, verb="kept published with this change")
+    revision = revision_record_saved(
+        record=record, base_data=base, user=user, action=action
+    )
+    outcome = "updated" if revision else "unchanged"
+    return Written(record, outcome, _commented(revision, comment))
+
+
+def _commented(revision, comment):
+    if revision is not None and comment:
+        revision.comment = comment
+        revision.save(update_fields=["comment"])
+    return revision
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    drafts: list[str] = field(default_factory=list)  # "missions/x: reason"
+
+
+@transaction.atomic
+def records_load(*, records, vocab, user=None) -> LoadReport:
+    """Write a whole dataset at once (the YAML loader, dataset.load_dataset): `records`
+    is {directory: {slug: (path, dict)}} and `vocab` the countries and mandate tasks.
+
+    The same graph writer as `write_record`, in two passes so that records may point to
+    each other; then each record takes the status its file asks for through the
+    workflow's transitions (a record the publishing rules refuse stays a draft, and the
+    report says why), and each record the load changed keeps one Revision. An unchanged
+    reload writes nothing. Raises DatasetError, and saves nothing, if anything is wrong.
+    """
+    items = [
+        (record_type, path, slug, data)
+        for record_type in DATA_TYPES
+        for slug, (path, data) in records[record_type.directory].items()
+    ]
+    before = _contents_before(items)
+    writer = GraphWriter(user=user)
+    writer.write_vocabularies(vocab)
+    for record_type, path, slug, data in items:
+        writer.check_keys(record_type, path, slug, data)
+        writer.upsert_record(record_type, path, slug, data)
+    for record_type, path, slug, data in items:
+        writer.link_record(record_type, path, slug, data)
+    if writer.problems:
+        raise DatasetError(writer.problems)  # leaving the transaction rolls back
+    report = LoadReport()
+    for record_type, _path, slug, _data in items:
+        key = (record_type.model, slug)
+        record = writer.instances[key]
+        status = record.status
+        kept_back = record_settle_loaded(
+            record=record, status=writer.wanted_status[key], user=user
+        )
+        if kept_back:
+            report.drafts.append(
+                f"{record_type.directory}/{slug}: " + " ".join(kept_back)
+            )
+        if key in writer.created:
+            report.created += 1
+        elif key in writer.changed or record.status != status:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        if key in writer.changed:
+            revision_record_saved(
+                record=record, base_data=before.get(key, {}), user=user
+            )
+    return report
+
+
+def _contents_before(items):
+    """The current content of the records a load will write, for their history."""
+    before = {}
+    for record_type, _path, slug, _data in items:
+        record = record_type.model.objects.filter(slug=slug).first()
+        if record is not None:
+            before[(record_type.model, slug)] = record_content(record)
+    return before
+
+
+def record_settle_loaded(*, record, status, user=None):
+    """Give a loaded record the status its file asks for, through the workflow's own
+    transitions. A record the publishing rules refuse stays (or goes back to) a draft:
+    returns the reasons, else []. The file's `last_reviewed` stands: publishing from a
+    file is not a review."""
+    problems = []
+    if status == Status.PUBLISHED:
+        problems = record_publish_problems(record)
+        if problems:
+            status = Status.DRAFT
+    if record.status == status:
+        return problems
+    if status == Status.PUBLISHED:
+        record_publish(record=record, user=user, mark_reviewed=False)
+    elif status == Status.ARCHIVED:
+        record_archive(record=record, user=user)
+    elif status == Status.DRAFT:
+        record_unpublish(record=record, user=user)
+    else:
+        _set_status(record, status, user)  # in review, as the file says
+    return problems
+
+
 # --------------------------------------------------------------------------- restore
 
 
@@ -881,27 +987,17 @@ def record_restore(*, record, revision, user=None, before=False):
     comment = (
         f"Restores {'the version before ' if before else ''}{revision_label(revision)}."
     )
-    base_data = record_content(record)
-    if record_save_is_proposal(record, user):
-        return revision_propose(
-            record=record,
-            data=data,
-            user=user,
-            base_data=base_data,
-            comment=comment,
-            action=RevisionAction.RESTORE,
-        )
-    record = _apply(record, data, user)
-    if record.status == Status.PUBLISHED:
-        _refuse_unpublishable(record, verb="published in that version")
-    saved = revision_record_saved(
-        record=record, base_data=base_data, user=user, action=RevisionAction.RESTORE
+    written = write_record(
+        model=type(record),
+        data=data,
+        instance=record,
+        user=user,
+        comment=comment,
+        action=RevisionAction.RESTORE,
     )
-    if saved is None:
+    if written.revision is None:
         raise ValidationError("That version is the same as the current one.")
-    saved.comment = comment
-    saved.save(update_fields=["comment"])
-    return saved
+    return written.revision
 
 
 # --------------------------------------------------------------------------- deletion
@@ -985,10 +1081,7 @@ def record_undelete(*, revision, user=None):
             f'Another {model._meta.verbose_name} now uses the slug "{slug}"; rename it '
             "first."
         )
-    try:
-        record = dataset.apply_record_dict(model, revision.data, user=user)
-    except dataset.DatasetError as exc:
-        raise ValidationError(exc.problems) from exc
+    record = _write_graph(model, revision.data, user=user)
     Revision.objects.filter(
         content_type=revision.content_type, object_id=revision.object_id
     ).update(object_id=record.pk)
@@ -1012,45 +1105,9 @@ _PROBLEM = re.compile(r'field "([^"]+)": (.*)$', re.DOTALL)
 @transaction.atomic
 def source_create(*, data, user=None):
     """Create a draft Source from its canonical dict (a pasted reference, see importers)."""
-    if user is not None and not user.has_perm("knowledge.add_source"):
-        raise PermissionDenied("You do not have permission to add sources.")
     if Source.objects.filter(slug=data.get("slug")).exists():
         raise ValidationError(f'A source with the slug "{data.get("slug")}" exists.')
-    try:
-        source = dataset.apply_record_dict(Source, data, user=user)
-    except dataset.DatasetError as exc:
-        raise ValidationError(exc.problems) from exc
-    revision_record_saved(record=source, base_data={}, user=user)
-    return source
-
-
-def _import_one(model, data, user):
-    existing = model.objects.filter(slug=data.get("slug")).first()
-    if existing is None:
-        if user is not None and not user.has_perm(
-            f"{model._meta.app_label}.add_{model._meta.model_name}"
-        ):
-            raise PermissionDenied(
-                f"You may not add {model._meta.verbose_name_plural}."
-            )
-        record = dataset.apply_record_dict(model, data, user=user)
-        revision_record_saved(record=record, base_data={}, user=user)
-        return "created"
-    _check_permission(user, existing, "change")
-    base = record_content(existing)
-    if {k: v for k, v in data.items() if k not in _NOT_CONTENT} == base:
-        return "unchanged"
-    if record_save_is_proposal(existing, user):
-        with transaction.atomic():  # validate by writing, then undo
-            _apply(existing, data, user)
-            transaction.set_rollback(True)
-        revision_propose(record=existing, data=data, base_data=base, user=user)
-        return "proposed"
-    record = _apply(existing, data, user)
-    if record.status == Status.PUBLISHED:
-        _refuse_unpublishable(record, verb="kept published with this row")
-    revision_record_saved(record=record, base_data=base, user=user)
-    return "updated"
+    return write_record(model=Source, data=data, user=user).record
 
 
 @transaction.atomic
@@ -1064,8 +1121,8 @@ def records_import(*, model, rows, user=None):
     for number, data in rows:
         try:
             with transaction.atomic():
-                result = _import_one(model, data, user)
-        except (dataset.DatasetError, ValidationError) as exc:
+                result = write_record(model=model, data=data, user=user).outcome
+        except (DatasetError, ValidationError) as exc:
             found = getattr(exc, "problems", None) or exc.messages
             for problem in found:
                 match = _PROBLEM.search(problem)

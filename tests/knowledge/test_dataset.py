@@ -13,7 +13,8 @@ from django.core.management.base import CommandError
 
 from apps.knowledge import services
 from apps.knowledge.dataset import DatasetError, load_dataset
-from apps.knowledge.models import RECORD_MODELS, Case, Citation, Mission, Source
+from apps.knowledge.models import Case, Citation, Mission, Revision, Source
+from apps.knowledge.registry import PAGE_MODELS
 
 pytestmark = pytest.mark.django_db
 DATA = Path(settings.BASE_DIR) / "data"
@@ -118,6 +119,40 @@ def test_loading_twice_changes_nothing(tiny):
     assert report.unchanged == 3
     assert {m.slug: m.updated_at for m in Mission.objects.all()} == stamps
     assert set(Citation.objects.values_list("id", flat=True)) == citation_ids
+
+
+def test_the_loader_keeps_one_version_per_changed_record_and_none_when_unchanged(
+    tiny,
+):
+    """Issue 13: the loader leaves history like every other door."""
+    load_dataset(tiny)
+    assert Revision.objects.filter(action="create").count() == 3
+    load_dataset(tiny)
+    assert Revision.objects.count() == 3  # an unchanged reload keeps nothing
+    path = tiny / "missions/unef.yaml"
+    path.write_text(
+        path.read_text().replace("It stood between armies.", "It kept a line.")
+    )
+    load_dataset(tiny)
+    mission = Mission.objects.get(slug="unef")
+    latest = Revision.objects.for_record(mission).first()
+    assert Revision.objects.count() == 4
+    assert (latest.action, latest.author) == ("edit", None)
+    assert latest.base_data["summary"] == "A force. It stood between armies."
+    assert latest.data["summary"] == "A force. It kept a line."
+    assert mission.status == "published"
+
+
+def test_the_loader_publishes_through_the_workflow_keeping_the_files_review_date(
+    tiny, django_user_model
+):
+    editor = django_user_model.objects.create_superuser("ed", "ed@example.org", "pw")
+    path = tiny / "missions/unef.yaml"
+    path.write_text(path.read_text() + "last_reviewed: '2026-01-02'\n")
+    load_dataset(tiny, user=editor)
+    mission = Mission.objects.get(slug="unef")
+    assert (mission.status, str(mission.last_reviewed)) == ("published", "2026-01-02")
+    assert Revision.objects.for_record(mission).get().author == editor
 
 
 def test_an_edit_in_a_file_updates_only_that_record(tiny):
@@ -275,7 +310,7 @@ SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
 def test_every_published_curated_record_is_complete():
     """Published records pass the publishing rules and summarise in two or more sentences."""
     load_dataset(DATA)
-    for model in RECORD_MODELS:
+    for model in PAGE_MODELS:
         for record in model.objects.published():
             assert services.record_publish_problems(record) == [], record
             if model is not Source:
@@ -287,7 +322,7 @@ def test_curated_dataset_covers_the_texts():
     report = load_dataset(DATA)
     published = {
         m: set(m.objects.published().values_list("slug", flat=True))
-        for m in RECORD_MODELS
+        for m in PAGE_MODELS
     }
     # Issue 12: a mission whose classification does not yet name its rule (or departure)
     # waits as a draft while the curators write it; it still counts as covered.

@@ -11,7 +11,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.knowledge import importers
-from apps.knowledge.dataset import TYPE_BY_DIR, load_dataset
+from apps.knowledge.canonical import record_type_for
+from apps.knowledge.dataset import load_dataset
 from apps.knowledge.models import Case, Document
 from tests import factories
 
@@ -226,7 +227,7 @@ def test_the_admin_offers_the_fields(admin_client_logged):
 
 
 def test_the_csv_columns_carry_the_ids_both_ways():
-    cases, documents = TYPE_BY_DIR["cases"], TYPE_BY_DIR["documents"]
+    cases, documents = record_type_for(Case), record_type_for(Document)
     assert "ucdp_conflict_id" in importers.csv_columns(cases)
     assert "pax_agreement_id" in importers.csv_columns(documents)
     text = importers.write_csv(

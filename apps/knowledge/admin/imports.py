@@ -10,7 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from .. import dataset, importers, services
+from .. import importers, services
+from ..canonical import record_to_dict, record_type_for
 
 
 class ReferencePasteForm(forms.Form):
@@ -55,10 +56,9 @@ class CsvImportExportMixin:
         return actions
 
     def export_csv(self, request, queryset):
-        record_type = dataset.record_type_for(self.model)
+        record_type = record_type_for(self.model)
         dicts = (
-            dataset.record_to_dict(record_type, record)
-            for record in queryset.order_by("slug")
+            record_to_dict(record_type, record) for record in queryset.order_by("slug")
         )
         response = HttpResponse(
             importers.write_csv(record_type, dicts), content_type="text/csv"
@@ -83,7 +83,7 @@ class CsvImportExportMixin:
     def import_csv_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        record_type = dataset.record_type_for(self.model)
+        record_type = record_type_for(self.model)
         form = CsvUploadForm(request.POST or None, request.FILES or None)
         problems = []
         if request.method == "POST" and form.is_valid():

@@ -31,17 +31,17 @@ from django.utils.html import format_html
 
 from apps.core.models import Status
 
-from .. import dataset, services
+from .. import services
+from ..canonical import canonical
 from ..diff import diff_records
-from ..merge import form_values, merge_form
+from ..merge import form_values, merge_form, merge_inline_rows
 from ..models import (
-    RECORD_MODELS,
     Classification,
-    ComparisonRow,
     Revision,
     RevisionAction,
     RevisionState,
 )
+from ..registry import RECORD_MODELS
 
 NEEDS_REVIEW_PER_PAGE = 25
 
@@ -77,6 +77,7 @@ class VersionedRecordForm(forms.ModelForm):
     conflict = None
     proposal = None  # the user's own pending proposal, which the form opens
     clashes = ()  # merge.Clash: fields both people changed, after a conflict
+    merge_base = None  # the version both started from, after a conflict, if known
     refusal = None  # set by WorkflowAdminMixin.get_form after a refused save
 
     def __init__(self, *args, **kwargs):
@@ -108,7 +109,9 @@ class VersionedRecordForm(forms.ModelForm):
                 base = conflict.base or self._opened_version(cleaned)
                 if base is not None:
                     # Fields only they changed take their value; fields both changed
-                    # are listed side by side, the form holding mine.
+                    # are listed side by side, the form holding mine. The inline rows
+                    # are merged as the page is shown (render_change_form).
+                    self.merge_base = base
                     self.clashes = merge_form(self, base, conflict.current)
                 data = self.data.copy()
                 data[self.add_prefix("version_token")] = conflict.current_token
@@ -208,7 +211,7 @@ class WorkflowAdminMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.PublishedRulesBroken as exc:
+        except (services.PublishedRulesBroken, services.RecordInvalid) as exc:
             # The transaction rolled the save back; show the form again, input and all,
             # with the reason.
             request._pkb_refusal = exc.messages
@@ -295,6 +298,18 @@ class WorkflowAdminMixin:
         return HttpResponseRedirect(request.path)
 
     # -- the change page ---------------------------------------------------------------
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        form = context["adminform"].form
+        if getattr(form, "merge_base", None) is not None:
+            # After a conflict: citation and classification rows only they changed
+            # take their values too, so that saving again keeps them.
+            formsets = [inline.formset for inline in context["inline_admin_formsets"]]
+            form.clashes = [
+                *form.clashes,
+                *merge_inline_rows(formsets, form.merge_base),
+            ]
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -531,10 +546,8 @@ class RecordPartAdminMixin:
     def target_models(self):
         """The models a part of this kind may belong to."""
         if self.model is Classification:
-            return [
-                m for m in [*RECORD_MODELS, ComparisonRow] if m.requires_classification
-            ]
-        return [*RECORD_MODELS, ComparisonRow, Classification]
+            return [m for m in RECORD_MODELS if m.requires_classification]
+        return [*RECORD_MODELS, Classification]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "content_type":
@@ -724,7 +737,7 @@ class RevisionAdmin(admin.ModelAdmin):
             data = revision.data
             if revision.action == RevisionAction.SUBMIT:
                 live = revision.base_data
-                stale = services.record_content(record) != dataset.canonical(data)
+                stale = services.record_content(record) != canonical(data)
             else:
                 live = services.record_content(record)
                 stale = bool(
@@ -816,7 +829,7 @@ class RevisionAdmin(admin.ModelAdmin):
         # Grouped by type, one page of each; ?type=mission&page=2 pages through one.
         groups = []
         wanted = request.GET.get("type")
-        for model in [*RECORD_MODELS, ComparisonRow]:
+        for model in RECORD_MODELS:
             name = model._meta.model_name
             if not request.user.has_perm(f"knowledge.view_{name}"):
                 continue

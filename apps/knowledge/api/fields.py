@@ -16,7 +16,8 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from apps.core import fuzzydate
 
 from ..addresses import slug_url
-from .querysets import RELATED_LIMIT, prefetched, related
+from ..limits import RELATED_LIMIT
+from .querysets import prefetched, related
 
 
 def _address(kind, obj):

@@ -1,5 +1,5 @@
 """Versions of a record as the editorial workflow sees them: what was proposed, submitted,
-saved, restored or deleted, as the record's canonical dict (dataset.record_to_dict).
+saved, restored or deleted, as the record's canonical dict (canonical.record_to_dict).
 
 simple-history keeps the row-level audit of every table; a Revision keeps the whole record
 (fields, links, citations, classifications) in one piece, which is what a reviewer reads,

@@ -33,11 +33,8 @@ def facet_summary(filterset_class, params, queryset, *, page_filtered=None):
             return summary
     if page_filtered is None:
         page_filtered = filterset_class(params, queryset=queryset).qs
-    summary = (
-        filters.facet_counts(
-            filterset_class, params, queryset, page_filtered=page_filtered
-        ),
-        page_filtered.count(),
+    summary = filters.facets_and_total(
+        filterset_class, params, queryset, page_filtered=page_filtered
     )
     if key:
         cache.set(key, summary, pagecache.TIMEOUT)

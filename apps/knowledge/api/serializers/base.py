@@ -38,7 +38,8 @@ from ..querysets import related
 class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A page-located citation of a source, as embedded in a record."""
 
-    source = SummaryRelatedField(queryset=Source.objects.all())
+    # A declared field named like Field's own `source` attribute: the stubs object.
+    source = SummaryRelatedField(queryset=Source.objects.all())  # type: ignore[assignment]
     locator_display = serializers.CharField(read_only=True)
 
     class Meta:
@@ -109,6 +110,31 @@ class CountrySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "region"]
 
 
+# Every record's detail starts with its links and state and ends with its text, review
+# dates and citations; the type's own fields go between (classifications last of all).
+DETAIL_HEAD = ["url", "html_url", "slug", "status"]
+DETAIL_TAIL = [
+    "summary",
+    "caveat",
+    "curator_note",
+    "wikidata",
+    "last_reviewed",
+    "published_at",
+    "updated_at",
+]
+# A list row starts with its links and name, then its state.
+LIST_HEAD = ["url", "html_url", "slug", "name", "status"]
+# Missions and cases: the preferred classification's verdict, and the dates.
+CLASSIFIED_FIELDS = [
+    "conception",
+    "conception_basis",
+    "conception_rule",
+    "start",
+    "end",
+    "continuing_as_of",
+]
+
+
 class RecordSerializer(
     StrictInputMixin, SparseFieldsMixin, serializers.ModelSerializer
 ):
@@ -134,24 +160,11 @@ class RecordSerializer(
     # Relations that grow with the data, shown capped (`fields.add_capped_fields`):
     # relation -> the filter parameter of the related type's list. The dataset export
     # (context `whole`) has the whole lists instead.
-    capped = {}
+    capped: dict[str, str] = {}
     read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
 
     class Meta:
-        common = [
-            "url",
-            "html_url",
-            "slug",
-            "status",
-            "summary",
-            "caveat",
-            "curator_note",
-            "wikidata",
-            "last_reviewed",
-            "published_at",
-            "updated_at",
-            "citations",
-        ]
+        common = [*DETAIL_HEAD, *DETAIL_TAIL, "citations"]
         extra_kwargs = {"curator_note": {"write_only": True}}
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -175,7 +188,7 @@ class RecordSerializer(
 
     # -- writing -------------------------------------------------------------------
 
-    nested = ("citations",)
+    nested: tuple[str, ...] = ("citations",)
 
     def create(self, validated_data):
         instance = self.Meta.model(status=Status.DRAFT)

@@ -9,7 +9,7 @@ from ...models import (
 )
 from ...models.choices import CreatorRole
 from ..fields import WebAddressField, api_url
-from .base import CreatorSerializer, RecordSerializer
+from .base import DETAIL_HEAD, DETAIL_TAIL, CreatorSerializer, RecordSerializer
 
 
 class SourceCiteLinksMixin(serializers.Serializer):
@@ -108,7 +108,7 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
     class Meta:
         model = Source
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "kind",
             "title",
@@ -132,7 +132,8 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
             "isbn",
             "attribution_note",
             "cite",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs
 

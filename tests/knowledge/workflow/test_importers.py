@@ -300,7 +300,7 @@ def test_curators_csv_change_to_a_published_record_goes_to_review(curator_client
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400))
 def test_no_upload_crashes_the_csv_reader(raw):
-    from apps.knowledge.dataset import record_type_for
+    from apps.knowledge.canonical import record_type_for
 
     record_type = record_type_for(Norm)
     for prefix in (b"", b"slug,name\n"):
@@ -314,7 +314,7 @@ def test_no_upload_crashes_the_csv_reader(raw):
 
 
 def test_csv_export_defuses_spreadsheet_formulas_and_import_restores_them():
-    from apps.knowledge.dataset import record_type_for
+    from apps.knowledge.canonical import record_type_for
 
     record_type = record_type_for(Norm)
     text = importers.write_csv(
@@ -334,7 +334,7 @@ def test_csv_cannot_leave_a_published_record_breaking_the_rules(editor_client):
         reverse("admin:knowledge_norm_import_csv"), {"file": upload(text)}
     )
     assert (
-        "Row 2: Consent cannot be kept published with this row: It has no summary."
+        "Row 2: Consent cannot be kept published with this change: It has no summary."
         in (response.content.decode())
     )
     norm.refresh_from_db()

@@ -12,7 +12,7 @@ from apps.knowledge.diff import diff_records
 from apps.knowledge.models import Mission, Revision
 from tests.factories import MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data
+from .admin_forms import change_form_data, record_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_a_missing_locator_is_one_error(editor_client):
 
 def test_restore_labels_name_the_version_date_and_author(editor, editor_client):
     norm = NormFactory(draft=True, summary="First. Version.")
-    with services.record_edit(record=norm, user=editor):
+    with record_edit(record=norm, user=editor):
         norm.summary = "Second. Version."
         norm.save()
     revision = Revision.objects.for_record(norm).get()

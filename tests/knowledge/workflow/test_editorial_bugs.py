@@ -8,7 +8,7 @@ from apps.knowledge import dataset, services
 from apps.knowledge.models import Citation, Classification, Mission, Revision
 from tests.factories import MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data
+from .admin_forms import change_form_data, record_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +242,70 @@ def test_fields_both_people_changed_are_shown_side_by_side(
     assert "You both changed these fields" in refused.content.decode()
 
 
+CITATION_ROW = "knowledge-citation-content_type-object_id-0"
+CLASSIFICATION_ROW = "knowledge-classification-content_type-object_id-0"
+
+
+def test_after_a_conflict_rows_only_they_changed_keep_their_values(
+    curator_client, other_curator_client
+):
+    """Citations and classifications merge row by row, field by field, as fields do."""
+    mission = MissionFactory(draft=True, summary="Shared start. Text.")
+    mine = curator_client.get(change_url(mission))
+    theirs = other_curator_client.get(change_url(mission))
+    saved = other_curator_client.post(
+        change_url(mission),
+        change_form_data(
+            theirs,
+            **{
+                f"{CITATION_ROW}-locator": "530",
+                f"{CITATION_ROW}-note": "Their note.",
+                f"{CLASSIFICATION_ROW}-rationale": "Their reason.",
+            },
+        ),
+    )
+    assert saved.status_code == 302
+    refused = curator_client.post(
+        change_url(mission), change_form_data(mine, summary="My edit. Typed.")
+    )
+    assert refused.status_code == 200
+    assert not refused.context["adminform"].form.clashes
+    again = curator_client.post(change_url(mission), change_form_data(refused))
+    assert again.status_code == 302
+    mission.refresh_from_db()
+    citation = mission.citations.get()
+    assert (citation.locator, citation.note) == ("530", "Their note.")
+    assert mission.classifications.get().rationale == "Their reason."
+    assert mission.summary == "My edit. Typed."
+
+
+def test_a_row_field_both_changed_is_shown_side_by_side(
+    curator_client, other_curator_client
+):
+    mission = MissionFactory(draft=True)
+    mine = curator_client.get(change_url(mission))
+    theirs = other_curator_client.get(change_url(mission))
+    other_curator_client.post(
+        change_url(mission),
+        change_form_data(theirs, **{f"{CITATION_ROW}-note": "Their note."}),
+    )
+    refused = curator_client.post(
+        change_url(mission),
+        change_form_data(
+            mine,
+            **{f"{CITATION_ROW}-note": "My note.", f"{CITATION_ROW}-locator": "531"},
+        ),
+    )
+    clashes = refused.context["adminform"].form.clashes
+    assert [(c.label, c.theirs, c.mine) for c in clashes] == [
+        ("Citation 1: Note", "Their note.", "My note.")
+    ]
+    again = curator_client.post(change_url(mission), change_form_data(refused))
+    assert again.status_code == 302
+    citation = mission.citations.get()
+    assert (citation.locator, citation.note) == ("531", "My note.")
+
+
 # --------------------------------------------------------------------------- B4
 
 
@@ -294,7 +358,7 @@ def test_approve_publishes_only_the_version_the_editor_saw(curator, editor):
     services.record_submit(record=mission, user=curator)
     seen = Revision.objects.pending().get()
     # The curator edits the record in review while the editor reads `seen`.
-    with services.record_edit(record=mission, user=curator):
+    with record_edit(record=mission, user=curator):
         Mission.objects.filter(pk=mission.pk).update(
             summary="Changed later. Never reviewed."
         )

@@ -1,0 +1,54 @@
+"""docs/content-coverage.md lists what the four texts name and the record that holds each
+entity; every row must point at a published record that the site search finds."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from apps.knowledge.dataset import load_dataset
+from apps.knowledge.models import (
+    Case,
+    Concept,
+    Document,
+    Mission,
+    Norm,
+    Organisation,
+)
+from apps.knowledge.search import search_records
+
+pytestmark = pytest.mark.django_db
+BASE = Path(settings.BASE_DIR)
+ROW = re.compile(r"^\| (\d+) \| (.+?) \| (\w+) \| (.+?) \| (.+?) \| `(.+)` \|$")
+SEARCHED = [Mission, Case, Document, Norm, Organisation, Concept]
+
+
+def rows():
+    text = (BASE / "docs" / "content-coverage.md").read_text(encoding="utf-8")
+    found = [ROW.match(line) for line in text.splitlines()]
+    return [m.groups() for m in found if m]
+
+
+def test_the_list_is_complete_and_numbered():
+    listed = rows()
+    assert len(listed) >= 200
+    assert [int(r[0]) for r in listed] == list(range(1, len(listed) + 1))
+    for _n, named, kind, where, record, _term in listed:
+        assert kind in {"operation", "case", "document", "norm", "organisation"}, named
+        assert re.match(r'(p\. \d+|section "|note \d+)', where), (named, where)
+        assert re.fullmatch(r"(covered by |added: )?`[a-z0-9-]+`", record), named
+
+
+def test_every_named_entity_has_a_published_record_found_by_search():
+    load_dataset(BASE / "data")
+    missing = []
+    for _n, named, _kind, _where, record, term in rows():
+        slug = record.split("`")[1]
+        published = any(
+            m.objects.published().filter(slug=slug).exists() for m in SEARCHED
+        )
+        hits = {hit.record.slug for hit in search_records(term, limit=200)}
+        if not published or slug not in hits:
+            missing.append((named, slug, term))
+    assert missing == []
