@@ -18,4 +18,5 @@ def history_fields(model):
 class HistoryVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The version's number.")
     date = serializers.DateTimeField(help_text="When this version was saved.")
-    data = serializers.DictField(help_text="The record's own fields in this version.")
+    # A field named like one of Field's own attributes: the stubs object.
+    data = serializers.DictField(help_text="The record's own fields in this version.")  # type: ignore[assignment]
