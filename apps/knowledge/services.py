@@ -45,7 +45,7 @@ from .models import (
     SourceCreator,
 )
 from .rules import record_publish_problems
-from .writer import DatasetError, GraphWriter, write_graph
+from .writer import DatasetError, GraphWriter, graph_problems, write_graph
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 # The review comment of a version replaced by a later save of the same proposal.
@@ -278,6 +278,22 @@ class PublishedRulesBroken(ValidationError):
     Raised inside the caller's transaction, which then rolls the edit back."""
 
 
+class RecordInvalid(ValidationError):
+    """The record as a form or serializer left it breaks a rule of the graph writer
+    (writer.py), which every door shares: {field: [messages]}. Raised inside the
+    caller's transaction, which then rolls the edit back."""
+
+
+def _refuse_invalid(record, data):
+    errors = {}
+    for name, message in graph_problems(record, data):
+        errors.setdefault(name.split(".")[0].split("[")[0], []).append(
+            f"{name}: {message}"
+        )
+    if errors:
+        raise RecordInvalid(errors)
+
+
 class RecordEdit:
     """One edit of a record by `user`, however it is written (the admin's form and
     inlines, an API serializer): the single place that decides whether the edit goes
@@ -288,7 +304,9 @@ class RecordEdit:
         edit.finish(comment="...")  # -> the Revision kept, or None if nothing changed
 
     A direct (editor's) edit that would leave a published record breaking the publishing
-    rules raises PublishedRulesBroken from `finish`: let it roll the transaction back.
+    rules raises PublishedRulesBroken from `finish`, and any edit the graph writer would
+    refuse (the loader's and the CSV import's validation) RecordInvalid: let either roll
+    the transaction back.
 
     On a published record that `user` may not publish, the writes happen inside a
     savepoint: `finish` reads the result as the canonical dict, rolls the writes back
@@ -323,6 +341,7 @@ class RecordEdit:
         data = record_content(fresh)
         if self.proposal and carry:
             data = _carry_over(self.base_data, data, carry)
+        _refuse_invalid(fresh, data)
         if not self.proposal:
             if fresh.status == Status.PUBLISHED:
                 problems = record_publish_problems(fresh)

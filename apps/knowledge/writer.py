@@ -147,6 +147,7 @@ class GraphWriter:
     def __init__(self, *, user=None):
         self.user = user
         self.problems: list[str] = []
+        self.errors: list[tuple[str, str]] = []  # (field, message): forms, the API
         # Records and vocabulary rows (countries, mandate tasks) by model and key.
         self.instances: dict[tuple[type, str], Any] = {}
         self.created: set[tuple[type, str]] = set()
@@ -157,6 +158,7 @@ class GraphWriter:
         label = f"{path.parent.name}/{path.name}" if path else "?"
         where = f'record "{record}", ' if record else ""
         self.problems.append(f'{label}: {where}field "{field_name}": {message}')
+        self.errors.append((field_name, message))
 
     # -- vocabularies --------------------------------------------------------------
 
@@ -678,3 +680,18 @@ def write_graph(model, data, *, instance=None, user=None):
         if writer.problems:
             raise DatasetError(writer.problems)  # leaving the block rolls back
     return writer.instances[(model, slug)]
+
+
+def graph_problems(record, data) -> list[tuple[str, str]]:
+    """What the graph writer would refuse in `data` (`record`'s canonical dict), as
+    (field, message), writing nothing: the one validation, for the doors that write the
+    model themselves (the admin's forms, the API's serializers; see RecordEdit)."""
+    record_type = record_type_for(type(record))
+    path = Path(record_type.directory) / f"{record.slug}.yaml"
+    writer = GraphWriter()
+    with transaction.atomic():
+        writer.check_keys(record_type, path, record.slug, data)
+        writer.upsert_record(record_type, path, record.slug, data)
+        writer.link_record(record_type, path, record.slug, data)
+        transaction.set_rollback(True)  # a check: nothing it wrote stays
+    return writer.errors

@@ -211,7 +211,7 @@ class WorkflowAdminMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.PublishedRulesBroken as exc:
+        except (services.PublishedRulesBroken, services.RecordInvalid) as exc:
             # The transaction rolled the save back; show the form again, input and all,
             # with the reason.
             request._pkb_refusal = exc.messages
