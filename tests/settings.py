@@ -22,6 +22,9 @@ TEST_ENVIRONMENT = {
     # No background thread re-rendering pages after a publish (test_warmup.py switches
     # it on).
     "DJANGO_PAGE_WARMUP": "0",
+    # No dataset version stored after every factory's commit (test_api_versions.py
+    # switches it on).
+    "PKB_DATASET_VERSIONS_ON_COMMIT": "0",
 }
 
 with mock.patch.dict(

@@ -263,6 +263,9 @@ def test_the_schema_says_what_the_server_refuses(api):
     assert regex.match(mission["properties"]["name"]["pattern"], "UNEF\u0016") is None
     documents = components["DocumentRequest"]["properties"]
     assert documents["issuer"]["pattern"] == "^[-a-zA-Z0-9_]+$"
+    wikidata = next(o for o in documents["wikidata"]["oneOf"] if "pattern" in o)
+    assert regex.match(wikidata["pattern"], "Q1065")
+    assert regex.match(wikidata["pattern"], "}3y") is None
     web = next(o for o in documents["official_url"]["oneOf"] if "pattern" in o)
     assert regex.match(web["pattern"], "knowledge:sitemap") is None
     assert regex.match(web["pattern"], "https://www.un.org/en/ga/")
@@ -292,3 +295,27 @@ def test_the_server_refuses_what_the_schema_refuses(api):
     assert empty.status_code == 404
     assert empty.json()["code"] == "not_found"
     assert api.get("/api/v1/missions/?page_size=").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("address", "code"),
+    [
+        ("https://www.peaceagreements.org/wview/1234/", 201),
+        ("https://un.org/en/ga/search/view_doc.asp?symbol=A/RES/2625%28XXV%29", 201),
+        ("http://a.example.org/m`_Y7Y@", 400),  # Django alone took it; URIs cannot
+        (" https://un.org/", 400),
+        ("knowledge:sitemap", 400),
+    ],
+)
+def test_web_addresses_are_what_uri_parsers_read(as_curator, address, code):
+    response = as_curator.post(
+        "/api/v1/documents/",
+        {
+            "slug": "doc",
+            "title": "A document",
+            "kind": "agreement",
+            "official_url": address,
+        },
+        format="json",
+    )
+    assert response.status_code == code, response.content

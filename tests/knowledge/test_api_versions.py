@@ -104,9 +104,10 @@ def test_a_version_is_stored_once_compressed(api, published):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_publish_stores_its_version_when_it_commits(published):
+def test_a_publish_stores_its_version_when_it_commits(published, settings):
     """Without any request: the version a publish made current is already stored, so it
     stays downloadable even if nobody asked for it before the next change."""
+    settings.PKB_DATASET_VERSIONS_ON_COMMIT = True  # as in production
     DatasetSnapshot.objects.all().delete()
     norm = Norm.objects.get(slug="consent")
     norm.name = "Consent, renamed"

@@ -164,6 +164,8 @@ def _drop_oldest_beyond_limit():
 def store_version_after_commit():
     """After the commit of a change to public content, store the version it made
     current (once per transaction; a failure is logged, never the write's error)."""
+    if not settings.PKB_DATASET_VERSIONS_ON_COMMIT:
+        return
     connection = transaction.get_connection()
     if any(func is _store_current for _, func, *_ in connection.run_on_commit):
         return

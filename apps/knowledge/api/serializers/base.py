@@ -3,7 +3,7 @@ links, publication state and the write path (full_clean() and the publishing rul
 as the admin does)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,6 +18,7 @@ from ...models import (
     Source,
     SourceCreator,
 )
+from ...models.base import wikidata_validator
 from ...models.choices import Conception
 from ..exceptions import django_validation_errors
 from ..fields import (
@@ -26,6 +27,7 @@ from ..fields import (
     SparseFieldsMixin,
     StrictInputMixin,
     SummaryRelatedField,
+    WebAddressField,
     add_capped_fields,
     api_url,
     html_url,
@@ -138,10 +140,18 @@ class RecordSerializer(
 ):
     """Shared by every record type: links, publication state, citations, and the write path."""
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: WebAddressField,
+    }
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     wikidata = serializers.CharField(
-        source="wikidata_qid", required=False, allow_blank=True, max_length=20
+        source="wikidata_qid",
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        validators=[wikidata_validator],  # also the schema's pattern
     )
     citations = CitationSerializer(many=True, required=False)
 

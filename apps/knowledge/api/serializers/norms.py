@@ -10,6 +10,7 @@ from ...models import (
 from ..fields import (
     FuzzyDateField,
     SummaryRelatedField,
+    WebAddressField,
 )
 from .base import DETAIL_HEAD, DETAIL_TAIL, LIST_HEAD, RecordSerializer
 
@@ -66,7 +67,7 @@ class DocumentListSerializer(RecordSerializer):
 class DocumentSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
     date = FuzzyDateField("date", "date_precision")
-    official_url = serializers.URLField(
+    official_url = WebAddressField(
         source="url", required=False, allow_blank=True, max_length=500
     )
     issuer = SummaryRelatedField(

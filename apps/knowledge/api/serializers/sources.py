@@ -8,7 +8,7 @@ from ...models import (
     SourceCreator,
 )
 from ...models.choices import CreatorRole
-from ..fields import api_url
+from ..fields import WebAddressField, api_url
 from .base import DETAIL_HEAD, DETAIL_TAIL, CreatorSerializer, RecordSerializer
 
 
@@ -93,7 +93,7 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
     authors = CreatorSerializer(many=True, required=False)
     editors = CreatorSerializer(many=True, required=False)
     pages = PageRangeField()
-    web_url = serializers.URLField(
+    web_url = WebAddressField(
         source="url", required=False, allow_blank=True, max_length=500
     )
 
