@@ -134,3 +134,14 @@ def test_the_schema_documents_the_version_endpoint(api):
     operation = schema["paths"]["/api/v1/export/{version}/"]["get"]
     assert operation["operationId"] == "export_version"
     assert {"200", "404", "410"} <= set(operation["responses"])
+
+
+def test_large_downloads_are_gzipped(api, published):
+    version, _ = current_version(api)
+    for path in ("/api/v1/export/dataset.json", f"/api/v1/export/{version}/"):
+        plain = api.get(path)
+        packed = api.get(path, HTTP_ACCEPT_ENCODING="gzip")
+        assert packed["Content-Encoding"] == "gzip", path
+        assert "Accept-Encoding" in packed["Vary"]
+        if path.endswith(f"{version}/"):  # a version is the same bytes, unpacked
+            assert gzip.decompress(packed.content) == plain.content
