@@ -5,7 +5,6 @@ not by code paths. Every variable is documented in `.env.example`.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -31,12 +30,12 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# The test runner imports settings too; it gets development conveniences, never production secrets.
-TESTING = "pytest" in sys.modules
+# The test suite reads these settings through tests/settings.py, with an environment of
+# its own: nothing here asks whether it runs under a test runner.
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG:
         SECRET_KEY = "insecure-development-key-never-use-in-production"
     else:
         raise ImproperlyConfigured(
@@ -44,10 +43,8 @@ if not SECRET_KEY:
         )
 
 ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if (DEBUG or TESTING) else ""
+    "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else ""
 )
-if TESTING:
-    ALLOWED_HOSTS.append("testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -59,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",  # apnumber: "at most four", from limits.COMPARE_MAX
     "rest_framework",
     "rest_framework.authtoken",
     "corsheaders",
@@ -90,17 +88,21 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.knowledge.warmup.RequestOriginMiddleware",
 ]
 # Whole-page cache for anonymous readers, invalidated by any committed content change
 # (apps/core/pagecache.py). On in production; off in development and in the test suite,
 # whose transactions never commit (tests/core/test_pagecache.py switches it on).
-PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not (DEBUG or TESTING))
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not DEBUG)
 if PAGE_CACHE:
     MIDDLEWARE.append("apps.core.pagecache.PublicPageCacheMiddleware")
 # Facet counts and totals of the list pages, cached per content generation and filter
 # parameters (apps/knowledge/views/facets.py): every page number, sort order and the timeline
 # share them. Off in development and tests for the same reason as the page cache.
-FACET_CACHE = env_bool("DJANGO_FACET_CACHE", not (DEBUG or TESTING))
+FACET_CACHE = env_bool("DJANGO_FACET_CACHE", not DEBUG)
+# After a publish, a background thread renders home, the changed records' lists and pages
+# and /compare/ again, so that no reader pays the cold cost (apps/knowledge/warmup.py).
+PAGE_WARMUP = env_bool("DJANGO_PAGE_WARMUP", not DEBUG)
 MIDDLEWARE += [
     # Last, as django-axes asks: turns a locked-out login into its 429 page.
     "axes.middleware.AxesMiddleware",
@@ -211,7 +213,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -325,9 +327,9 @@ SPECTACULAR_SETTINGS = {
 # Production hardening: on unless DEBUG, each overridable for unusual proxies.
 # `DJANGO_DEBUG=0 ... manage.py check --deploy` reports no issues (CI and tests hold it).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
-SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
-CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # no page script reads it; forms carry the token
 SECURE_HSTS_SECONDS = int(
@@ -393,6 +395,10 @@ BENCHMARK = env_bool("PKB_BENCHMARK", False)
 # (about 0.3 MB each today). Past this many megabytes the oldest versions' files are
 # dropped (they answer 410 Gone; the newest is always kept).
 PKB_DATASET_ARCHIVE_MB = int(os.environ.get("PKB_DATASET_ARCHIVE_MB", "1024"))
+# Store the version a change makes as soon as it commits (about half a second a write).
+# Off in the tests (tests/settings.py), where factories commit record by record; the
+# request that first asks for a version stores it too.
+PKB_DATASET_VERSIONS_ON_COMMIT = env_bool("PKB_DATASET_VERSIONS_ON_COMMIT", True)
 
 # Shown on /about/ and stamped into exports.
 SITE_NAME = "Peacekeeping Knowledge Base"

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 admin.site.site_header = "Peacekeeping Knowledge Base: curators"
 admin.site.site_title = "PKB curators"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("apps.core.urls")),  # /healthz, /readyz
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.knowledge.api.urls")),

@@ -19,7 +19,7 @@ import urllib.parse
 
 import pytest
 from django.test import Client
-from django.urls import resolve
+from django.urls import NoReverseMatch, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.views import APIView
 
@@ -79,6 +79,18 @@ HEADERS = [
     {"HTTP_HOST": "evil.example:99999"},
     {"HTTP_X_FORWARDED_FOR": "%ED, ::::, 999.1.1.1", "HTTP_X_FORWARDED_HOST": "x"},
 ]
+# Put in place of each part of a route's path that the route's pattern lets through.
+PATH_VALUES = [
+    "0",
+    "99999999999999999999",
+    "-",
+    "x" * 2000,
+    DRAFT_SLUG,
+    "\u00e9t\u00e9-\U0001f4a3",
+    "json.json",
+    "..",
+    "a\x00b",
+]
 # Parameters no view declares that a hand-written view might read anyway, and nonsense.
 EXTRA_PARAMETERS = {"limit", "offset", "cursor", "sort", "lang", "callback", "x[]"}
 # Generating the schema takes a third of a second: a few requests there.
@@ -103,15 +115,25 @@ def schema_parameters():
     return found
 
 
+def view_of(path):
+    """An instance of the view class that answers `path`, as its URL pattern makes it
+    (a view's filters may depend on its arguments, such as the model it lists)."""
+    func = resolve(path).func
+    if hasattr(func, "view_class"):  # Django's class-based views
+        return func.view_class(**func.view_initkwargs)
+    if hasattr(func, "cls"):  # DRF's
+        return func.cls(**getattr(func, "initkwargs", {}))
+    return None
+
+
 def declared_parameters(path, from_schema):
     """The query parameters the view at `path` declares it takes."""
-    match = resolve(path)
-    view = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+    view = view_of(path)
     names = set()
     filterset = getattr(view, "filterset_class", None)
     if filterset is not None:
         names |= set(filterset.base_filters)
-    if view is not None and issubclass(view, APIView):
+    if isinstance(view, APIView):
         names |= LIST_PARAMETERS | set(getattr(view, "list_parameters", ()))
     for pattern, parameters in from_schema.items():
         if pattern.match(path):
@@ -233,8 +255,11 @@ def test_every_public_route_and_parameter_survives_hostile_values(fuzz_settings,
         first = findings.get(path)
         if first is None or first.status_code in (401, 403, 405):
             continue  # refused before any parameter is read
-        view = resolve(path).func
-        view = getattr(view, "view_class", None) or getattr(view, "cls", view)
+        # One view class may serve several lists (its model from the URL pattern).
+        instance = view_of(path)
+        view = (type(instance), getattr(instance, "filterset_class", None), path)
+        if isinstance(instance, APIView):
+            view = view[:2]  # a viewset's list, detail and history share its filters
         few = [VALUES[(index * FEW + k) % len(VALUES)] for k in range(FEW)]
         if name in EXPENSIVE:
             few = few[:2]
@@ -261,10 +286,27 @@ def test_every_public_route_and_parameter_survives_hostile_values(fuzz_settings,
         for headers in headers_sent:
             findings.get(path, **headers)
 
+    # Each part of a record's path: hostile slugs, keys, kinds and formats.
+    for name, groups in public_routes():
+        valid = {}
+        if fill(name, groups, records) is not None:
+            valid = resolve(fill(name, groups, records)).kwargs
+        for group in sorted(groups):
+            for value in PATH_VALUES:
+                try:
+                    path = reverse(name, kwargs={**valid, group: value})
+                except NoReverseMatch:
+                    continue  # the pattern itself refuses it: a 404 by construction
+                findings.get(path)
+
     print(f"{findings.requests} requests over {len(routes)} routes")
-    assert {"knowledge:mission-list", "api:mission-list", "knowledge:search"} <= {
-        name for _, name, *_ in routes
-    }
+    declared = {name: parameters for _, name, _, parameters in routes}
+    assert {"knowledge:mission-list", "api:mission-list", "knowledge:search"} <= set(
+        declared
+    )
+    # The parameters are found, not guessed: the lists' filters are among them.
+    for name in ("knowledge:mission-list", "knowledge:case-list", "api:mission-list"):
+        assert {"decade", "conception", "ordering"} <= declared[name], name
     assert not findings.problems, "\n".join(findings.problems[:60])
 
 
@@ -323,9 +365,7 @@ def test_every_filter_answers_a_drafts_slug_as_it_answers_a_made_up_one(client):
         if groups:
             continue
         path = fill(name, groups, records)
-        view = resolve(path).func
-        view = getattr(view, "view_class", None) or getattr(view, "cls", None)
-        filterset = getattr(view, "filterset_class", None)
+        filterset = getattr(view_of(path), "filterset_class", None)
         for parameter, flt in getattr(filterset, "base_filters", {}).items():
             model, field = flt.extra.get("known") or (None, None)
             if field != "slug" or not hasattr(model, "status"):

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from apps.knowledge.dataset import load_dataset
-from apps.knowledge.models import RECORD_MODELS
+from apps.knowledge.registry import PAGE_MODELS
 from tests.core.public_urls import fill, public_routes, sample_records
 
 DATA = Path(settings.BASE_DIR) / "data"
@@ -150,7 +150,7 @@ def snapshot():
     """Every knowledge row, serialised: equal snapshots mean an unchanged database."""
     from apps.knowledge.models import Citation, Classification, Country, MandateTask
 
-    models = [*RECORD_MODELS, Citation, Classification, Country, MandateTask]
+    models = [*PAGE_MODELS, Citation, Classification, Country, MandateTask]
     return {
         model.__name__: serializers.serialize("json", model.objects.order_by("pk"))
         for model in models

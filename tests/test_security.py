@@ -376,6 +376,18 @@ def test_nul_bytes_in_query_strings_are_a_bad_request(client):
     assert client.get("/missions/", {"q": "a\x00b"}).status_code == 400
 
 
+@pytest.mark.django_db
+def test_nul_bytes_in_the_path_are_a_bad_request(client):
+    """Found by tests/test_fuzz_routes.py: /api/v1/export/a%00b/ reached a lookup and
+    PostgreSQL answered 500 ("text fields cannot contain NUL")."""
+    response = client.get("/api/v1/export/a%00b/")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "NUL bytes are not allowed in the path."
+    response = client.get("/missions/a%00b/")
+    assert response.status_code == 400
+    assert b"NUL bytes" in response.content
+
+
 # ------------------------------------------------------------------ Markdown
 
 HOSTILE_MARKDOWN = [

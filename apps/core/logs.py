@@ -116,7 +116,7 @@ class JSONFormatter(logging.Formatter):
             entry["stack_info"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
-    converter = time.gmtime
+    converter = time.gmtime  # type: ignore[assignment]  # typeshed: gmtime() takes no required argument
 
 
 def _is_plain(value):

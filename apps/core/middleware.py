@@ -15,11 +15,12 @@ def _refuse(request, status, code, detail):
 
 
 class RequestLimitsMiddleware:
-    """Refuse oversized bodies (413) and NUL bytes in the query string (400) up front.
+    """Refuse oversized bodies (413) and NUL bytes in the address (400) up front.
 
     Django bounds form bodies itself (DATA_UPLOAD_MAX_MEMORY_SIZE), but parsers that read
     the stream, such as DRF's JSON parser, do not; and a NUL byte that reaches PostgreSQL
-    is a server error rather than a bad request.
+    is a server error rather than a bad request (a path part such as
+    `/api/v1/export/<version>/` reaches a lookup as it is).
     """
 
     def __init__(self, get_response):
@@ -44,6 +45,10 @@ class RequestLimitsMiddleware:
                 400,
                 "invalid",
                 "NUL bytes are not allowed in the query string.",
+            )
+        if "\x00" in request.path_info:  # already percent-decoded
+            return _refuse(
+                request, 400, "invalid", "NUL bytes are not allowed in the path."
             )
         return self.get_response(request)
 

@@ -11,11 +11,17 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+def published_q(prefix: str = "") -> models.Q:
+    """The condition "is published", for this model or one reached through `prefix`
+    ("cases__", "source__"): the one place that says what published means."""
+    return models.Q(**{f"{prefix}status": Status.PUBLISHED})
+
+
 class PublishableQuerySet(models.QuerySet):
     """The one door for public visibility: every public path starts from published()."""
 
     def published(self):
-        return self.filter(status=Status.PUBLISHED)
+        return self.filter(published_q())
 
 
 class TimeStampedModel(models.Model):

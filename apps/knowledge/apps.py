@@ -10,12 +10,12 @@ class KnowledgeConfig(AppConfig):
 
         from . import signals
         from .api import filters as api_filters
-        from .filters import FILTERSETS
+        from .registry import RECORD_TYPES
 
         signals.connect()
         # The page and API caches store only addresses made of known parameters.
         filtersets = [
-            *FILTERSETS.values(),
+            *(t.filterset for t in RECORD_TYPES if t.filterset),
             api_filters.MissionFilter,
             api_filters.CitationFilter,
             api_filters.ClassificationFilter,

@@ -1,7 +1,7 @@
 """A record as its canonical dict: the one shape every door reads and writes.
 
 The dict is what the YAML files hold (data/README.md), what a Revision keeps, what the
-diff and the merge compare, and what the writer (writer.py) writes back. `RECORD_TYPES`
+diff and the merge compare, and what the writer (writer.py) writes back. `DATA_TYPES`
 says how each record type maps onto it; `record_to_dict` reads a record into it;
 `canonical` normalises any dict into it (LF line breaks, empty the same as missing).
 """
@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from apps.core import fuzzydate
 from apps.core.models import Status
 
-from . import codebook, rules
+from . import codebook, registry, rules
 from .models import (
     Case,
     ComparisonRow,
     Concept,
     Country,
     Document,
+    KnowledgeRecord,
     MandateTask,
     Mission,
     Norm,
@@ -40,10 +41,9 @@ KEY_FOR_LOCATOR = {value: key for key, value in LOCATOR_KEYS.items()}
 
 @dataclass
 class RecordType:
-    """How one directory of YAML files maps onto one model."""
+    """How one model's records map onto their YAML files (the folder: registry.py)."""
 
-    directory: str
-    model: type
+    model: type[KnowledgeRecord]
     scalars: list[str]  # plain fields, in canonical order
     dates: dict[str, tuple[str, str]] = field(
         default_factory=dict
@@ -55,6 +55,11 @@ class RecordType:
         default_factory=dict
     )  # key -> (attr, model)
     label_field: str = "name"
+
+    @property
+    def directory(self) -> str:
+        """data/<directory>/: the registry's data folder for the model."""
+        return registry.of(self.model).data_folder
 
 
 ORDER_HEAD = ["slug"]
@@ -84,9 +89,9 @@ CLASSIFICATION_KEYS = [
     "citations",
 ]
 
-RECORD_TYPES = [
+# Every record type's YAML shape, in loading order: what a record links to comes first.
+DATA_TYPES = [
     RecordType(
-        "sources",
         Source,
         scalars=[
             "kind",
@@ -111,20 +116,17 @@ RECORD_TYPES = [
         label_field="title",
     ),
     RecordType(
-        "organisations",
         Organisation,
         scalars=["name", "acronym", "kind"],
         foreign_keys={"parent": Organisation},
         dates={"founded": ("founded_date", "founded_precision")},
     ),
     RecordType(
-        "norms",
         Norm,
         scalars=["name", "conception"],
         many={"related": ("related", Norm)},
     ),
     RecordType(
-        "documents",
         Document,
         scalars=["title", "short_title", "symbol", "kind", "url", "pax_agreement_id"],
         foreign_keys={"issuer": Organisation},
@@ -133,14 +135,12 @@ RECORD_TYPES = [
         label_field="title",
     ),
     RecordType(
-        "cases",
         Case,
         scalars=["name", "conflict_type", "ucdp_conflict_id"],
         dates=DATED,
         many={"countries": ("countries", Country), "norms": ("norms", Norm)},
     ),
     RecordType(
-        "missions",
         Mission,
         scalars=[
             "name",
@@ -167,14 +167,12 @@ RECORD_TYPES = [
         },
     ),
     RecordType(
-        "concepts",
         Concept,
         scalars=["term"],
         foreign_keys={"parent": Concept},
         label_field="term",
     ),
     RecordType(
-        "comparison",
         ComparisonRow,
         scalars=["name", "section", "order", "westphalian", "post_westphalian"],
     ),
@@ -199,7 +197,7 @@ SPECIAL_KEYS = {
 
 def record_type_for(model) -> RecordType:
     """The RecordType describing `model` (Mission -> missions/...)."""
-    for record_type in RECORD_TYPES:
+    for record_type in DATA_TYPES:
         if record_type.model is model:
             return record_type
     raise LookupError(f"{model.__name__} is not a dataset record type")
@@ -208,7 +206,7 @@ def record_type_for(model) -> RecordType:
 # --------------------------------------------------------------------------- the dict
 
 
-EMPTY = (None, "", [], {}, False)
+EMPTY: tuple[object, ...] = (None, "", [], {}, False)
 
 
 def normalise_text(value):

@@ -17,6 +17,7 @@ government, treating how a state is run as no longer secondary to its sovereignt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
@@ -60,11 +61,11 @@ class Rule:
     )
 
     @property
-    def anchor(self):
+    def anchor(self) -> str:
         return f"rule-{self.slug}"
 
     @property
-    def value_label(self):
+    def value_label(self) -> str:
         return CONCEPTION_LABELS[self.value]
 
 
@@ -177,7 +178,7 @@ NOT_ESTABLISHED_LABELS = {
 }
 
 
-def rule_for_tasks(conceptions) -> Rule | None:
+def rule_for_tasks(conceptions: Iterable[str]) -> Rule | None:
     """The task rule that the conceptions of a record's coded tasks select, or None."""
     conceptions = set(conceptions)
     west = TASK_WESTPHALIAN in conceptions
@@ -191,7 +192,7 @@ def rule_for_tasks(conceptions) -> Rule | None:
     return None
 
 
-def rule_mismatch(rule_slug, conceptions) -> str:
+def rule_mismatch(rule_slug: str, conceptions: Iterable[str]) -> str:
     """Why `rule_slug` cannot apply to a record whose coded tasks have `conceptions`
     ("" when it can)."""
     rule = RULES_BY_SLUG.get(rule_slug)
@@ -213,7 +214,14 @@ def rule_mismatch(rule_slug, conceptions) -> str:
     return ""
 
 
-def classification_problems(*, basis, rule, departure, value, has_author_citation):
+def classification_problems(
+    *,
+    basis: str,
+    rule: str,
+    departure: str | None,
+    value: str,
+    has_author_citation: bool,
+) -> list[str]:
     """What keeps a classification from being complete, as sentences (drafts, not errors).
 
     Malformed values (an unknown basis or rule, a rule given with basis author) are

@@ -16,7 +16,7 @@ import yaml
 from django.db import transaction
 
 from . import services
-from .canonical import RECORD_TYPES, record_to_dict
+from .canonical import DATA_TYPES, record_to_dict
 from .models import Country, MandateTask
 from .services import LoadReport
 from .writer import DatasetError
@@ -103,7 +103,7 @@ def read_dataset(root: Path):
     """Parse every file. Returns ({directory: {slug: (path, data)}}, vocabularies, problems)."""
     problems: list[str] = []
     records: dict[str, dict[str, tuple[Path, dict]]] = {}
-    for record_type in RECORD_TYPES:
+    for record_type in DATA_TYPES:
         found = {}
         for path in sorted((root / record_type.directory).glob("*.yaml")):
             data = _read_yaml(path, problems)
@@ -200,7 +200,7 @@ def export_dataset(root, *, published_only=False) -> int:
         for t in MandateTask.objects.order_by("position", "id")
     ]
     (root / "mandate_tasks.yaml").write_text(dump_yaml(tasks), encoding="utf-8")
-    for record_type in RECORD_TYPES:
+    for record_type in DATA_TYPES:
         directory = root / record_type.directory
         directory.mkdir(exist_ok=True)
         queryset = record_type.model.objects.all()

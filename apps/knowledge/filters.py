@@ -8,17 +8,20 @@ matches any of them. Unknown values are errors with a message, never silently ig
 import dataclasses
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import django_filters
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, Count, Q, TextField
+from django.db.models import CharField, Count, Model, Q, QuerySet, TextField
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 
 from apps.core import pagecache
-from apps.core.models import Status
+from apps.core.models import PublishableModel, published_q
 
 from .models import (
     Case,
@@ -94,7 +97,7 @@ def _check_known(model, field, values):
     if cache.get(key):
         return
     records = model._default_manager.all()
-    if hasattr(records, "published"):
+    if issubclass(model, PublishableModel):
         records = records.published()
     found = set(
         records.filter(**{f"{field}__in": values}).values_list(field, flat=True)
@@ -150,10 +153,10 @@ class RelatedInMixin:
     def filter(self, qs, value):
         if not value:
             return qs
-        conditions = {f"{self.field_name}__{self.lookup_expr}": value}
+        conditions = Q(**{f"{self.field_name}__{self.lookup_expr}": value})
         if self.through:
-            conditions[f"{self.through}status"] = Status.PUBLISHED
-        matching = qs.model._default_manager.filter(**conditions)
+            conditions &= published_q(self.through)
+        matching = qs.model._default_manager.filter(conditions)
         return qs.filter(pk__in=matching.values("pk"))
 
 
@@ -250,16 +253,23 @@ class OrderingFilter(django_filters.OrderingFilter):
         return reading_order(super().filter(qs, value))
 
 
-def reading_order(queryset):
+_M = TypeVar("_M", bound=Model)
+
+
+def reading_order(queryset: QuerySet[_M]) -> QuerySet[_M]:
     """The queryset in its order, text compared regardless of case, then by primary key."""
-    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    ordering = list(queryset.query.order_by) or list(
+        queryset.model._meta.ordering or ()
+    )
     return stable(queryset.order_by(*case_insensitive(queryset.model, ordering)))
 
 
-def case_insensitive(model, ordering):
+def case_insensitive(
+    model: type[Model], ordering: Iterable[str | Combinable]
+) -> list[str | Combinable]:
     """`ordering` with its free-text fields compared regardless of case: SQLite compares
     bytes, which put "CSCE emergency mechanism" before "Casualty aversion"."""
-    result = []
+    result: list[str | Combinable] = []
     for name in ordering:
         bare = name.lstrip("-") if isinstance(name, str) else ""
         try:
@@ -267,6 +277,7 @@ def case_insensitive(model, ordering):
         except FieldDoesNotExist:
             field = None
         if isinstance(field, CharField | TextField) and not field.choices:
+            assert isinstance(name, str)  # a field was found by its name
             lowered = Lower(bare)
             result.append(lowered.desc() if name.startswith("-") else lowered.asc())
         else:
@@ -274,16 +285,18 @@ def case_insensitive(model, ordering):
     return result
 
 
-def stable(queryset):
+def stable(queryset: QuerySet[_M]) -> QuerySet[_M]:
     """The queryset in its order, then by primary key: a total order that pages can
     walk without skipping or repeating records."""
-    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    ordering = list(queryset.query.order_by) or list(
+        queryset.model._meta.ordering or ()
+    )
     if any(str(field).lstrip("-") in ("pk", "id") for field in ordering):
         return queryset
     return queryset.order_by(*ordering, "pk")
 
 
-def _search(fields):
+def text_search(fields):
     def method(queryset, name, value):
         value = (value or "").strip()
         if not value:
@@ -325,7 +338,7 @@ class RecordFilterSet(django_filters.FilterSet):
 
 class MissionFilter(RecordFilterSet):
     q = django_filters.CharFilter(
-        method=_search(["name", "acronym", "summary"]), label="Text"
+        method=text_search(["name", "acronym", "summary"]), label="Text"
     )
     conception = ChoiceInFilter(
         choices=Conception.choices, method=_conception, label="Conception"
@@ -379,11 +392,11 @@ class MissionFilter(RecordFilterSet):
 
     class Meta:
         model = Mission
-        fields = []
+        fields: list[str] = []
 
 
 class CaseFilter(RecordFilterSet):
-    q = django_filters.CharFilter(method=_search(["name", "summary"]), label="Text")
+    q = django_filters.CharFilter(method=text_search(["name", "summary"]), label="Text")
     conception = ChoiceInFilter(
         choices=Conception.choices, method=_conception, label="Conception"
     )
@@ -407,11 +420,11 @@ class CaseFilter(RecordFilterSet):
 
     class Meta:
         model = Case
-        fields = []
+        fields: list[str] = []
 
 
 class NormFilter(RecordFilterSet):
-    q = django_filters.CharFilter(method=_search(["name", "summary"]), label="Text")
+    q = django_filters.CharFilter(method=text_search(["name", "summary"]), label="Text")
     conception = ChoiceInFilter(choices=NormConception.choices, label="Conception")
     ordering = OrderingFilter(
         fields=[("name", "name"), ("updated_at", "updated")], label="Sort by"
@@ -419,12 +432,12 @@ class NormFilter(RecordFilterSet):
 
     class Meta:
         model = Norm
-        fields = []
+        fields: list[str] = []
 
 
 class DocumentFilter(RecordFilterSet):
     q = django_filters.CharFilter(
-        method=_search(["title", "short_title", "symbol", "summary"]), label="Text"
+        method=text_search(["title", "short_title", "symbol", "summary"]), label="Text"
     )
     kind = ChoiceInFilter(choices=DocumentKind.choices, label="Document kind")
     organisation = SlugInFilter(
@@ -441,12 +454,12 @@ class DocumentFilter(RecordFilterSet):
 
     class Meta:
         model = Document
-        fields = []
+        fields: list[str] = []
 
 
 class OrganisationFilter(RecordFilterSet):
     q = django_filters.CharFilter(
-        method=_search(["name", "acronym", "summary"]), label="Text"
+        method=text_search(["name", "acronym", "summary"]), label="Text"
     )
     kind = ChoiceInFilter(choices=OrganisationKind.choices, label="Kind")
     ordering = OrderingFilter(
@@ -455,23 +468,24 @@ class OrganisationFilter(RecordFilterSet):
 
     class Meta:
         model = Organisation
-        fields = []
+        fields: list[str] = []
 
 
 class ConceptFilter(RecordFilterSet):
-    q = django_filters.CharFilter(method=_search(["term", "summary"]), label="Text")
+    q = django_filters.CharFilter(method=text_search(["term", "summary"]), label="Text")
     ordering = OrderingFilter(
         fields=[("term", "name"), ("updated_at", "updated")], label="Sort by"
     )
 
     class Meta:
         model = Concept
-        fields = []
+        fields: list[str] = []
 
 
 class SourceFilter(RecordFilterSet):
     q = django_filters.CharFilter(
-        method=_search(["title", "container_title", "creators__family"]), label="Text"
+        method=text_search(["title", "container_title", "creators__family"]),
+        label="Text",
     )
     kind = ChoiceInFilter(choices=SourceKind.choices, label="Source type")
     decade = DecadeInFilter(field_name="year", label="Decade")
@@ -482,18 +496,7 @@ class SourceFilter(RecordFilterSet):
 
     class Meta:
         model = Source
-        fields = []
-
-
-FILTERSETS = {
-    Mission: MissionFilter,
-    Case: CaseFilter,
-    Norm: NormFilter,
-    Document: DocumentFilter,
-    Organisation: OrganisationFilter,
-    Concept: ConceptFilter,
-    Source: SourceFilter,
-}
+        fields: list[str] = []
 
 
 # Facet counts ---------------------------------------------------------------------------
@@ -594,7 +597,7 @@ FACETS = {
 }
 
 
-def split_values(raw):
+def split_values(raw: str | None) -> list[str]:
     """'un, osce' -> ['un', 'osce'], as the In filters read a parameter."""
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
 
@@ -628,7 +631,7 @@ def facets_and_total(filterset_class, data, queryset, *, page_filtered=None):
     model = filterset_class._meta.model
     if page_filtered is None:
         page_filtered = filterset_class(data, queryset=queryset).qs
-    facets = FACETS[filterset_class]
+    facets = FACETS.get(filterset_class, ())
     selected = {facet.param: split_values(data.get(facet.param)) for facet in facets}
     together = [f for f in facets if not selected[f.param] and _on_the_row(model, f)]
     rows_by_param, total = {}, None
@@ -659,11 +662,11 @@ def facets_and_total(filterset_class, data, queryset, *, page_filtered=None):
                 filtered = filterset_class(others, queryset=queryset).qs
             else:
                 filtered = page_filtered
-            conditions = dict(facet.where)
+            conditions = Q(*facet.where)
             if facet.through:
-                conditions[f"{facet.through}status"] = "published"
+                conditions &= published_q(facet.through)
             rows = (
-                filtered.filter(**conditions)
+                filtered.filter(conditions)
                 .values(facet.path, *([facet.label] if facet.label else []))
                 .annotate(n=Count("pk", distinct=facet.distinct))
                 .order_by()

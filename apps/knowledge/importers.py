@@ -581,6 +581,19 @@ def write_csv(record_type, dicts):
     return out.getvalue()
 
 
+def _check_header(header: list[str], known: list[str]) -> None:
+    """ImportProblem unless the header names known columns, each once, slug among them."""
+    for index, name in enumerate(header, 1):
+        if name not in known:
+            raise ImportProblem(
+                f"Row 1, column {index}: unknown column {name!r} (known: {', '.join(known)})."
+            )
+    if "slug" not in header:
+        raise ImportProblem("Row 1: the file needs a 'slug' column.")
+    if len(set(header)) != len(header):
+        raise ImportProblem("Row 1: a column appears twice.")
+
+
 def read_csv(record_type, raw: bytes):
     """[(row number, {column: value})] from an uploaded CSV; ImportProblem naming the row
     and column for anything that is not a well-formed table of known columns."""
@@ -597,16 +610,7 @@ def read_csv(record_type, raw: bytes):
         raise ImportProblem("The file is empty.") from None
     except csv.Error as exc:
         raise ImportProblem(f"Row 1: {exc}.") from None
-    known = csv_columns(record_type)
-    for index, name in enumerate(header, 1):
-        if name not in known:
-            raise ImportProblem(
-                f"Row 1, column {index}: unknown column {name!r} (known: {', '.join(known)})."
-            )
-    if "slug" not in header:
-        raise ImportProblem("Row 1: the file needs a 'slug' column.")
-    if len(set(header)) != len(header):
-        raise ImportProblem("Row 1: a column appears twice.")
+    _check_header(header, csv_columns(record_type))
     rows = []
     try:
         for values in reader:

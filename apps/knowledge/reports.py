@@ -16,7 +16,7 @@ from .models import Case, Mission
 from .models.choices import Claim
 
 # field -> the citation claims that support it
-FIELDS = {
+FIELDS: dict[type[Mission | Case], dict[str, tuple[str, ...]]] = {
     Mission: {
         "start": (Claim.DATES,),
         "end": (Claim.DATES,),

@@ -17,18 +17,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import (
-    Case as CaseRecord,
-)
-from .models import (
-    Concept,
-    Document,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
-    SourceCreator,
-)
+from .models import Source, SourceCreator
+from .registry import RECORD_TYPES
 
 CONFIG = "english"
 
@@ -63,19 +53,11 @@ def vector_sql(a, b, c):
     return " || ".join(parts)
 
 
+# The searched types, keyed by model name, from the registry's search fields.
 TARGETS = {
-    "mission": Target(Mission, ("acronym", "name"), c=("mandate_summary",)),
-    "case": Target(CaseRecord, ("name",)),
-    "norm": Target(Norm, ("name",)),
-    "document": Target(Document, ("short_title", "title", "symbol")),
-    "organisation": Target(Organisation, ("acronym", "name")),
-    "concept": Target(Concept, ("term",)),
-    "source": Target(
-        Source,
-        ("title", "subtitle"),
-        c=("container_title", "publisher"),
-        prefetch=("creators",),
-    ),
+    t.name: Target(t.model, t.search.a, t.search.b, t.search.c, t.search.prefetch)
+    for t in RECORD_TYPES
+    if t.search is not None
 }
 SEARCH_TYPES = list(TARGETS)
 

@@ -20,24 +20,30 @@ Refusals: PermissionDenied when the role may not do it, ValidationError when the
 the publishing rules forbid it, EditConflict when the caller's copy is out of date.
 """
 
+from __future__ import annotations
+
 import datetime
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
+from django.contrib.auth.models import User as AuthUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.models import Status
 
-from .canonical import RECORD_TYPES, canonical, record_to_dict, record_type_for
+from .canonical import DATA_TYPES, canonical, record_to_dict, record_type_for
 from .diff import diff_records
 from .merge import merge_dicts
 from .models import (
+    KnowledgeRecord,
     Revision,
     RevisionAction,
     RevisionState,
@@ -45,7 +51,7 @@ from .models import (
     SourceCreator,
 )
 from .rules import cited_unpublished_sources, record_publish_problems
-from .writer import DatasetError, GraphWriter, write_graph
+from .writer import DatasetError, GraphWriter, graph_problems, write_graph
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 # The review comment of a version replaced by a later save of the same proposal.
@@ -54,6 +60,9 @@ SUPERSEDED = "Superseded by a later version"
 INLINE_KEYS = ("citations", "classifications", "authors", "editors")
 # Keys of the canonical dict that are not content: the workflow sets them.
 _NOT_CONTENT = ("status", "last_reviewed")
+
+# Who acts: a signed-in user, or None for the system (the loader, a script).
+User = AuthUser | None
 
 
 # --------------------------------------------------------------------------- rules
@@ -65,7 +74,7 @@ def _refuse_unpublishable(record, verb="published", with_sources=False):
         raise ValidationError(f"{record} cannot be {verb}: " + " ".join(problems))
 
 
-def can_publish(user, record):
+def can_publish(user: User, record: KnowledgeRecord | type[KnowledgeRecord]) -> bool:
     """Whether `user` is an editor of records like `record` (or the system, None)."""
     opts = record._meta
     return user is None or user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
@@ -95,7 +104,7 @@ def _check_state(record, allowed, action):
         )
 
 
-def review_due(today=None):
+def review_due(today: datetime.date | None = None) -> models.Q:
     """A filter for published records nobody has reviewed for REVIEW_INTERVAL."""
     today = today or timezone.localdate()
     return models.Q(status=Status.PUBLISHED) & (
@@ -107,7 +116,7 @@ def review_due(today=None):
 # --------------------------------------------------------------------------- versions
 
 
-def record_content(record):
+def record_content(record: KnowledgeRecord) -> dict[str, Any]:
     """The record's content as its canonical dict, without the workflow's own fields."""
     data = record_to_dict(record_type_for(type(record)), record)
     for key in _NOT_CONTENT:
@@ -115,13 +124,13 @@ def record_content(record):
     return data
 
 
-def version_token(data):
+def version_token(data: dict[str, Any]) -> str:
     """A short, stable fingerprint of a canonical dict."""
     payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
-def record_version_token(record):
+def record_version_token(record: KnowledgeRecord) -> str:
     """The token naming the record's current content (citations and links included).
     It changes whenever what a curator could edit changes, and only then."""
     fresh = type(record).objects.get(pk=record.pk)
@@ -149,7 +158,7 @@ class EditConflict(Exception):
         )
 
 
-def record_lock(record):
+def record_lock(record: KnowledgeRecord) -> KnowledgeRecord:
     """Lock `record`'s row until the enclosing transaction ends; return it as stored now.
 
     The first step of every conditional write (the admin's version token, the API's
@@ -163,7 +172,7 @@ def record_lock(record):
     return type(record).objects.select_for_update().get(pk=record.pk)
 
 
-def check_not_stale(record, expected_token):
+def check_not_stale(record: KnowledgeRecord, expected_token: str | None) -> str:
     """Refuse a write made from an out-of-date copy of `record`.
 
     `expected_token` is the `record_version_token(record)` the caller read: the admin keeps
@@ -200,7 +209,7 @@ def check_not_stale(record, expected_token):
     )
 
 
-def revision_label(revision):
+def revision_label(revision: Revision) -> str:
     """An unambiguous name for a version: number, date, time and author."""
     when = timezone.localtime(revision.created_at)
     who = revision.author or "the system"
@@ -226,8 +235,13 @@ def _new_revision(
 
 
 def revision_record_saved(
-    *, record, base_data, user=None, action=RevisionAction.EDIT, comment=""
-):
+    *,
+    record: KnowledgeRecord,
+    base_data: dict[str, Any],
+    user: User = None,
+    action: str = RevisionAction.EDIT,
+    comment: str = "",
+) -> Revision | None:
     """Keep the version just written to `record` in history: the one place a saved
     change becomes a Revision, whoever wrote it (the admin, the API, the loader, CSV
     import, restore, publishing). `base_data` is the record's content before the write
@@ -276,7 +290,7 @@ def _refresh_submission(record, data, user=None):
         _close(old, RevisionState.WITHDRAWN, user, f"{SUPERSEDED} (#{new.pk}).")
 
 
-def record_save_is_proposal(record, user):
+def record_save_is_proposal(record: KnowledgeRecord, user: User) -> bool:
     """Whether `user` saving `record` must go to review instead of to the public."""
     live = type(record).objects.filter(pk=record.pk).values_list("status", flat=True)
     return (
@@ -291,6 +305,22 @@ class PublishedRulesBroken(ValidationError):
     Raised inside the caller's transaction, which then rolls the edit back."""
 
 
+class RecordInvalid(ValidationError):
+    """The record as a form or serializer left it breaks a rule of the graph writer
+    (writer.py), which every door shares: {field: [messages]}. Raised inside the
+    caller's transaction, which then rolls the edit back."""
+
+
+def _refuse_invalid(record, data):
+    errors = {}
+    for name, message in graph_problems(record, data):
+        errors.setdefault(name.split(".")[0].split("[")[0], []).append(
+            f"{name}: {message}"
+        )
+    if errors:
+        raise RecordInvalid(errors)
+
+
 class RecordEdit:
     """One edit of a record by `user`, however it is written (the admin's form and
     inlines, an API serializer): the single place that decides whether the edit goes
@@ -301,7 +331,9 @@ class RecordEdit:
         edit.finish(comment="...")  # -> the Revision kept, or None if nothing changed
 
     A direct (editor's) edit that would leave a published record breaking the publishing
-    rules raises PublishedRulesBroken from `finish`: let it roll the transaction back.
+    rules raises PublishedRulesBroken from `finish`, and any edit the graph writer would
+    refuse (the loader's and the CSV import's validation) RecordInvalid: let either roll
+    the transaction back.
 
     On a published record that `user` may not publish, the writes happen inside a
     savepoint: `finish` reads the result as the canonical dict, rolls the writes back
@@ -310,13 +342,13 @@ class RecordEdit:
     proposal (the publishing rules).
     """
 
-    def __init__(self, *, record, user=None):
+    def __init__(self, *, record: KnowledgeRecord, user: User = None) -> None:
         self.record = record
         self.user = user
         self.model = type(record)
         live = self.model.objects.filter(pk=record.pk).first() if record.pk else None
         self.base_data = record_content(live) if live else {}
-        self.proposal = bool(live) and record_save_is_proposal(live, user)
+        self.proposal = live is not None and record_save_is_proposal(live, user)
         if self.proposal and not transaction.get_connection().in_atomic_block:
             # Without a transaction there is no savepoint, and the edit would go live.
             raise RuntimeError("A RecordEdit must run inside transaction.atomic().")
@@ -324,9 +356,11 @@ class RecordEdit:
         # A low-level savepoint's rollback keeps the on-commit callbacks registered after
         # it (an atomic block's drops them): remember where they start, to drop them too.
         self._callbacks_from = len(transaction.get_connection().run_on_commit)
-        self.problems = []  # for a proposal: what would stop its approval
+        self.problems: list[str] = []  # for a proposal: what would stop its approval
 
-    def finish(self, comment="", carry=None):
+    def finish(
+        self, comment: str = "", carry: Revision | None = None
+    ) -> Revision | None:
         """`carry`: the author's own pending proposal being continued; its changes to
         parts the form did not show (citations, classifications, creators) are kept
         unless this edit changed those parts too."""
@@ -336,6 +370,7 @@ class RecordEdit:
         data = record_content(fresh)
         if self.proposal and carry:
             data = _carry_over(self.base_data, data, carry)
+        _refuse_invalid(fresh, data)
         if not self.proposal:
             if fresh.status == Status.PUBLISHED:
                 problems = record_publish_problems(fresh)
@@ -352,7 +387,7 @@ class RecordEdit:
             )
         # What an editor will be told on approval, told now while the author can act.
         self.problems = record_publish_problems(fresh)
-        transaction.savepoint_rollback(self._savepoint)
+        transaction.savepoint_rollback(cast(str, self._savepoint))  # a proposal's
         # The rolled-back writes never happened: nor do their after-commit effects (the
         # public cache's invalidation, signals.py).
         del transaction.get_connection().run_on_commit[self._callbacks_from :]
@@ -378,8 +413,14 @@ def _carry_over(base, data, carry):
 
 @transaction.atomic
 def revision_propose(
-    *, record, data, user, base_data=None, comment="", action=RevisionAction.EDIT
-):
+    *,
+    record: KnowledgeRecord,
+    data: dict[str, Any],
+    user: User,
+    base_data: dict[str, Any] | None = None,
+    comment: str = "",
+    action: str = RevisionAction.EDIT,
+) -> Revision:
     """Propose new content for a published record; it stays unseen until approved.
 
     Each save is a new, frozen version: the author's earlier pending proposal (which
@@ -404,7 +445,7 @@ def revision_propose(
     return revision
 
 
-def own_proposals(record, user):
+def own_proposals(record: KnowledgeRecord, user: User) -> QuerySet[Revision]:
     """`user`'s pending proposals (edits and restores) for `record`, newest first."""
     if user is None or record.pk is None:
         return Revision.objects.none()
@@ -416,7 +457,7 @@ def own_proposals(record, user):
 
 
 @transaction.atomic
-def revision_reopen(*, revision, user=None):
+def revision_reopen(*, revision: Revision, user: User = None) -> Revision:
     """Bring a withdrawn or superseded proposal back for review, as a new version."""
     record = revision.record
     if record is None:
@@ -473,7 +514,13 @@ def _close(revision, state, user, comment=""):
 
 
 @transaction.atomic
-def revision_approve(*, revision, user=None, comment="", with_sources=False):
+def revision_approve(
+    *,
+    revision: Revision,
+    user: User = None,
+    comment: str = "",
+    with_sources: bool = False,
+) -> Revision:
     """Approve a pending revision: a submitted record is published, a proposed change
     replaces the live content (and must still meet the publishing rules).
     `with_sources`: also publish the sources it cites that are not published yet (the
@@ -535,7 +582,9 @@ def _what_changed(before, after):
 
 
 @transaction.atomic
-def revision_send_back(*, revision, user=None, comment):
+def revision_send_back(
+    *, revision: Revision, user: User = None, comment: str
+) -> Revision:
     """Refuse a pending revision with a comment its author sees."""
     record = revision.record
     if record is None:
@@ -555,7 +604,7 @@ def revision_send_back(*, revision, user=None, comment):
 
 
 @transaction.atomic
-def revision_withdraw(*, revision, user=None):
+def revision_withdraw(*, revision: Revision, user: User = None) -> Revision:
     """The author (or an editor) takes back a pending proposal."""
     if (
         user is not None
@@ -572,7 +621,7 @@ def revision_withdraw(*, revision, user=None):
     return _close(revision, RevisionState.WITHDRAWN, user)
 
 
-def revision_changes_nothing(revision):
+def revision_changes_nothing(revision: Revision) -> bool:
     """Whether a pending proposal would leave its record exactly as it is now."""
     record = revision.record
     return (
@@ -583,7 +632,9 @@ def revision_changes_nothing(revision):
 
 
 @transaction.atomic
-def revisions_withdraw_unchanged(*, revisions, user=None):
+def revisions_withdraw_unchanged(
+    *, revisions: Iterable[Revision], user: User = None
+) -> int:
     """Withdraw, among `revisions`, the pending proposals that change nothing (such as
     a re-imported unchanged CSV made before imports compared canonical dicts).
     Returns how many were withdrawn."""
@@ -614,7 +665,9 @@ def _mark_reviewed(record, user):
 
 
 @transaction.atomic
-def record_mark_reviewed(*, record, user=None):
+def record_mark_reviewed(
+    *, record: KnowledgeRecord, user: User = None
+) -> KnowledgeRecord:
     """An editor has checked the record against its sources today."""
     _check_editor(user, record, "mark as reviewed")
     record.last_reviewed = timezone.localdate()
@@ -629,7 +682,9 @@ def _last_published_content(record):
 
 
 @transaction.atomic
-def record_submit(*, record, user=None, comment=""):
+def record_submit(
+    *, record: KnowledgeRecord, user: User = None, comment: str = ""
+) -> KnowledgeRecord:
     """A curator asks for review: draft -> in review, if the publishing rules are met."""
     _check_permission(user, record, "change")
     _check_state(record, [Status.DRAFT], "submitted for review")
@@ -659,7 +714,7 @@ def _close_submission(record, state, user, comment=""):
 
 
 @transaction.atomic
-def record_withdraw(*, record, user=None):
+def record_withdraw(*, record: KnowledgeRecord, user: User = None) -> KnowledgeRecord:
     """The curator takes a record back out of review: in review -> draft."""
     _check_permission(user, record, "change")
     _check_state(record, [Status.IN_REVIEW], "withdrawn from review")
@@ -668,7 +723,13 @@ def record_withdraw(*, record, user=None):
 
 
 @transaction.atomic
-def record_approve(*, record, user=None, comment="", with_sources=False):
+def record_approve(
+    *,
+    record: KnowledgeRecord,
+    user: User = None,
+    comment: str = "",
+    with_sources: bool = False,
+) -> KnowledgeRecord:
     """An editor approves a record in review: in review -> published (`with_sources`:
     with the sources it cites that are not published yet, see revision_approve)."""
     _check_editor(user, record, "approve")
@@ -677,7 +738,9 @@ def record_approve(*, record, user=None, comment="", with_sources=False):
 
 
 @transaction.atomic
-def record_send_back(*, record, user=None, comment):
+def record_send_back(
+    *, record: KnowledgeRecord, user: User = None, comment: str
+) -> KnowledgeRecord:
     """An editor returns a record in review to its curator: in review -> draft."""
     _check_editor(user, record, "send back")
     _check_state(record, [Status.IN_REVIEW], "sent back")
@@ -688,7 +751,13 @@ def record_send_back(*, record, user=None, comment):
 
 
 @transaction.atomic
-def record_publish(*, record, user=None, mark_reviewed=True, with_sources=False):
+def record_publish(
+    *,
+    record: KnowledgeRecord,
+    user: User = None,
+    mark_reviewed: bool = True,
+    with_sources: bool = False,
+) -> KnowledgeRecord:
     """Publish `record` if it meets the publishing rules; raise ValidationError saying why not.
     Editors may publish from any state; the system (user None) too. An editor's publishing
     counts as a review unless `mark_reviewed` is False (the loader: the file says when)."""
@@ -742,7 +811,7 @@ def _publish(record, user, comment="", mark_reviewed=True, with_sources=False):
 
 
 @transaction.atomic
-def record_unpublish(*, record, user=None):
+def record_unpublish(*, record: KnowledgeRecord, user: User = None) -> KnowledgeRecord:
     """Take `record` back to draft: it disappears from every public path at once."""
     _check_editor(user, record, "unpublish")
     _close_submission(record, RevisionState.WITHDRAWN, user)
@@ -750,7 +819,7 @@ def record_unpublish(*, record, user=None):
 
 
 @transaction.atomic
-def record_archive(*, record, user=None):
+def record_archive(*, record: KnowledgeRecord, user: User = None) -> KnowledgeRecord:
     """Withdraw a record from the public for good, keeping it: any state -> archived."""
     _check_editor(user, record, "archive")
     _check_state(record, [Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED], "archived")
@@ -807,7 +876,7 @@ TRANSITIONS = {
 }
 
 
-def record_transitions(record, user):
+def record_transitions(record: KnowledgeRecord, user: User) -> dict[str, Transition]:
     """The transitions `user` may make on `record` now, as {name: Transition}."""
     return {
         name: transition
@@ -817,7 +886,9 @@ def record_transitions(record, user):
     }
 
 
-def record_transition(*, record, name, user=None, comment=""):
+def record_transition(
+    *, record: KnowledgeRecord, name: str, user: User = None, comment: str = ""
+) -> KnowledgeRecord:
     """Run the transition called `name` (see TRANSITIONS)."""
     transition = TRANSITIONS[name]
     if transition.comment:
@@ -825,11 +896,13 @@ def record_transition(*, record, name, user=None, comment=""):
     return transition.service(record=record, user=user)
 
 
-def record_set_status(*, record, status, user=None):
+def record_set_status(
+    *, record: KnowledgeRecord, status: str, user: User = None
+) -> KnowledgeRecord:
     """Move `record` to `status` by the transition that leads there (the admin's select)."""
     if status == record.status:
         return record
-    by_target = {
+    by_target: dict[str, str] = {
         Status.PUBLISHED: "approve" if record.status == Status.IN_REVIEW else "publish",
         Status.IN_REVIEW: "submit",
         Status.ARCHIVED: "archive",
@@ -938,7 +1011,7 @@ def records_load(*, records, vocab, user=None) -> LoadReport:
     """
     items = [
         (record_type, path, slug, data)
-        for record_type in RECORD_TYPES
+        for record_type in DATA_TYPES
         for slug, (path, data) in records[record_type.directory].items()
     ]
     before = _contents_before(items)
@@ -988,7 +1061,9 @@ def _contents_before(items):
     return before
 
 
-def record_settle_loaded(*, record, status, user=None):
+def record_settle_loaded(
+    *, record: KnowledgeRecord, status: str, user: User = None
+) -> list[str]:
     """Give a loaded record the status its file asks for, through the workflow's own
     transitions. A record the publishing rules refuse stays (or goes back to) a draft:
     returns the reasons, else []. The file's `last_reviewed` stands: publishing from a
@@ -1015,7 +1090,13 @@ def record_settle_loaded(*, record, status, user=None):
 
 
 @transaction.atomic
-def record_restore(*, record, revision, user=None, before=False):
+def record_restore(
+    *,
+    record: KnowledgeRecord,
+    revision: Revision,
+    user: User = None,
+    before: bool = False,
+) -> Revision | None:
     """Bring back the version kept in `revision` (or, with `before`, the version it
     replaced) as a new change, itself kept in history. On a published record a curator's
     restore is a proposal for review; an editor's is live at once, if publishable.
@@ -1048,7 +1129,7 @@ def record_restore(*, record, revision, user=None, before=False):
 _OWNED = (SourceCreator,)
 
 
-def record_referrers(record):
+def record_referrers(record: KnowledgeRecord) -> list[Any]:
     """Other objects that point to `record`, as readable strings ("Mission: UNEF I")."""
     found = []
     relations = [
@@ -1059,7 +1140,7 @@ def record_referrers(record):
     for rel in relations:
         if rel.related_model._meta.app_label != record._meta.app_label:
             continue
-        accessor = getattr(record, rel.get_accessor_name())
+        accessor = getattr(record, cast(str, rel.get_accessor_name()))
         for obj in accessor.all()[:20]:
             found.append(f"{obj._meta.verbose_name.capitalize()}: {obj}")
     for m2m in record._meta.many_to_many:
@@ -1070,7 +1151,7 @@ def record_referrers(record):
 
 
 @transaction.atomic
-def record_delete(*, record, user=None):
+def record_delete(*, record: KnowledgeRecord, user: User = None) -> Revision:
     """Delete a record nothing points to, keeping it in history for `record_undelete`.
     Returns the Revision that holds it."""
     _check_permission(user, record, "delete")
@@ -1102,7 +1183,7 @@ def record_delete(*, record, user=None):
 
 
 @transaction.atomic
-def record_undelete(*, revision, user=None):
+def record_undelete(*, revision: Revision, user: User = None) -> KnowledgeRecord:
     """Recreate a deleted record from its deletion revision, as a draft, and carry its
     history over to it. Returns the record."""
     model = revision.model
@@ -1143,7 +1224,7 @@ _PROBLEM = re.compile(r'field "([^"]+)": (.*)$', re.DOTALL)
 
 
 @transaction.atomic
-def source_create(*, data, user=None):
+def source_create(*, data: dict[str, Any], user: User = None) -> Source:
     """Create a draft Source from its canonical dict (a pasted reference, see importers)."""
     if Source.objects.filter(slug=data.get("slug")).exists():
         raise ValidationError(f'A source with the slug "{data.get("slug")}" exists.')
@@ -1151,19 +1232,27 @@ def source_create(*, data, user=None):
 
 
 @transaction.atomic
-def records_import(*, model, rows, user=None):
+def records_import(
+    *,
+    model: type[KnowledgeRecord],
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    user: User = None,
+) -> dict[str, int]:
     """Write many records from canonical dicts, all or nothing: [(row number, dict)].
 
     Every row is checked; if any is wrong nothing is saved and ValidationError lists each
     problem as "Row 3, column year: ...". Published records a curator changes become
     proposals for review. Returns {"created": n, "updated": n, "proposed": n, ...}."""
-    problems, outcome = [], {}
+    problems: list[str] = []
+    outcome: dict[str, int] = {}
     for number, data in rows:
         try:
             with transaction.atomic():
                 result = write_record(model=model, data=data, user=user).outcome
         except (DatasetError, ValidationError) as exc:
-            found = getattr(exc, "problems", None) or exc.messages
+            found = (
+                getattr(exc, "problems", None) or cast(ValidationError, exc).messages
+            )
             for problem in found:
                 match = _PROBLEM.search(problem)
                 if match:

@@ -15,6 +15,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from apps.core.models import Status
 from apps.core.pagecache import bump_generation
 
+from . import warmup
+
 # Not content: the editorial queue and history (Revision), and the stored dataset
 # versions.
 NOT_CONTENT = {"revision", "datasetsnapshot"}
@@ -43,13 +45,26 @@ def _public(instance, depth=3):
     return True
 
 
-def public_content_changed():
+def public_content_changed(instance=None):
     """Invalidate cached pages and store the dataset version this change makes, both
-    once the transaction commits."""
+    once the transaction commits; then warm the pages that show `instance`."""
     from .api.export import store_version_after_commit
 
     bump_generation()
     store_version_after_commit()
+    record = _record_of(instance)
+    if record is not None:
+        warmup.remember_change(record)
+
+
+def _record_of(instance, depth=3):
+    """The record a citation, classification or author belongs to (or `instance`)."""
+    if instance is None or hasattr(instance, "status"):
+        return instance
+    for owner in ("target", "source"):
+        if depth and hasattr(instance, owner):
+            return _record_of(getattr(instance, owner, None), depth - 1)
+    return None
 
 
 def remember_public(sender, instance, raw=False, **kwargs):
@@ -65,12 +80,12 @@ def content_saved(sender, instance, **kwargs):
     if _is_content(sender) and (
         _public(instance) or getattr(instance, "_was_public", False)
     ):
-        public_content_changed()
+        public_content_changed(instance)
 
 
 def content_deleted(sender, instance, **kwargs):
     if _is_content(sender) and _public(instance):
-        public_content_changed()
+        public_content_changed(instance)
 
 
 def normalise_line_endings(sender, instance, **kwargs):
@@ -90,7 +105,7 @@ def normalise_line_endings(sender, instance, **kwargs):
 def relation_changed(sender, instance, action, **kwargs):
     # `sender` is the through model; a link on a published record (either side shows it).
     if action.startswith("post_") and _is_content(sender) and _public(instance):
-        public_content_changed()
+        public_content_changed(instance)
 
 
 def connect():

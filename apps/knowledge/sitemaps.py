@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Case, Concept, Document, Mission, Norm, Organisation, Source
+from .registry import PAGE_TYPES
 
 
 class PagesSitemap(Sitemap):
@@ -16,13 +16,7 @@ class PagesSitemap(Sitemap):
             "knowledge:compare",
             "knowledge:timeline",
             "knowledge:about",
-            "knowledge:mission-list",
-            "knowledge:case-list",
-            "knowledge:norm-list",
-            "knowledge:document-list",
-            "knowledge:organisation-list",
-            "knowledge:concept-list",
-            "knowledge:source-list",
+            *(record_type.list_url_name for record_type in PAGE_TYPES),
         ]
 
     def location(self, item):
@@ -47,8 +41,5 @@ def record_sitemap(model):
 
 SITEMAPS = {
     "pages": PagesSitemap,
-    **{
-        model._meta.model_name: record_sitemap(model)
-        for model in (Mission, Case, Norm, Document, Organisation, Concept, Source)
-    },
+    **{t.name: record_sitemap(t.model) for t in PAGE_TYPES},
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -146,7 +147,9 @@ class GraphWriter:
     def __init__(self, *, user=None):
         self.user = user
         self.problems: list[str] = []
-        self.instances: dict[tuple[type, str], object] = {}
+        self.errors: list[tuple[str, str]] = []  # (field, message): forms, the API
+        # Records and vocabulary rows (countries, mandate tasks) by model and key.
+        self.instances: dict[tuple[type, str], Any] = {}
         self.created: set[tuple[type, str]] = set()
         self.changed: set[tuple[type, str]] = set()
         self.wanted_status: dict[tuple[type, str], str] = {}
@@ -155,6 +158,7 @@ class GraphWriter:
         label = f"{path.parent.name}/{path.name}" if path else "?"
         where = f'record "{record}", ' if record else ""
         self.problems.append(f'{label}: {where}field "{field_name}": {message}')
+        self.errors.append((field_name, message))
 
     # -- vocabularies --------------------------------------------------------------
 
@@ -247,10 +251,9 @@ class GraphWriter:
     def upsert_record(self, record_type: RecordType, path, slug, data):
         """Write the record's own fields (not its links); create it as a draft."""
         model = record_type.model
-        instance = model.objects.filter(slug=slug).first()
-        created = instance is None
-        if created:
-            instance = model(slug=slug, created_by=self.user)
+        found = model.objects.filter(slug=slug).first()
+        created = found is None
+        instance = model(slug=slug, created_by=self.user) if found is None else found
         before = self._field_values(instance)
         self._set_fields(record_type, instance, path, slug, data)
         self.wanted_status[(model, slug)] = self._status(path, slug, data)
@@ -677,3 +680,18 @@ def write_graph(model, data, *, instance=None, user=None):
         if writer.problems:
             raise DatasetError(writer.problems)  # leaving the block rolls back
     return writer.instances[(model, slug)]
+
+
+def graph_problems(record, data) -> list[tuple[str, str]]:
+    """What the graph writer would refuse in `data` (`record`'s canonical dict), as
+    (field, message), writing nothing: the one validation, for the doors that write the
+    model themselves (the admin's forms, the API's serializers; see RecordEdit)."""
+    record_type = record_type_for(type(record))
+    path = Path(record_type.directory) / f"{record.slug}.yaml"
+    writer = GraphWriter()
+    with transaction.atomic():
+        writer.check_keys(record_type, path, record.slug, data)
+        writer.upsert_record(record_type, path, record.slug, data)
+        writer.link_record(record_type, path, record.slug, data)
+        transaction.set_rollback(True)  # a check: nothing it wrote stays
+    return writer.errors

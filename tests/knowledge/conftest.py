@@ -7,16 +7,9 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-RECORD_MODELS = [
-    "mission",
-    "case",
-    "norm",
-    "document",
-    "organisation",
-    "concept",
-    "source",
-    "comparisonrow",
-]
+from apps.knowledge.registry import RECORD_TYPES
+
+RECORD_MODELS = [t.name for t in RECORD_TYPES]
 
 
 @pytest.fixture

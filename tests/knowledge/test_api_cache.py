@@ -160,3 +160,16 @@ def test_unknown_parameters_and_accept_values_are_answered_but_never_stored(
                 assert api.get(**variant).status_code == status
             # (An error is answered before any query and never stored.)
             assert status == 400 or len(queries) > 0, f"{variant} came from the cache"
+
+
+def test_a_cached_csv_page_keeps_its_total_and_links(api, django_assert_num_queries):
+    factories.MissionFactory.create_batch(3)
+    path = f"{MISSIONS}?page_size=2"
+    first = api.get(path, HTTP_ACCEPT="text/csv")
+    assert first["Content-Type"].startswith("text/csv")
+    with django_assert_num_queries(0):
+        second = api.get(path, HTTP_ACCEPT="text/csv")
+    assert second.content == first.content
+    assert second["X-Total-Count"] == first["X-Total-Count"] == "3"
+    assert second["Link"] == first["Link"]
+    assert api.get(path).json()["count"] == 3  # the JSON is kept apart

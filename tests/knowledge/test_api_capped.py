@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.knowledge.api.querysets import RELATED_LIMIT
+from apps.knowledge.limits import RELATED_LIMIT
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]

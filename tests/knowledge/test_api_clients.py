@@ -237,17 +237,17 @@ def test_list_rows_include_classifications_on_request(
 def test_updated_since_on_every_record_list(api):
     import datetime
 
-    from apps.knowledge.filters import FILTERSETS
+    from apps.knowledge.registry import filtersets
 
     old = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
     factories.NormFactory(slug="old-norm")
     factories.NormFactory(slug="new-norm")
     factories.SourceFactory(slug="old-source")
-    for model in FILTERSETS:
+    for model in filtersets():
         model.objects.filter(slug__startswith="old").update(updated_at=old)
     response = api.get(reverse("api:norm-list") + "?updated_since=2021-01-01")
     assert [row["slug"] for row in response.json()["results"]] == ["new-norm"]
-    for model in FILTERSETS:
+    for model in filtersets():
         name = model._meta.model_name
         response = api.get(
             reverse(f"api:{name}-list") + "?updated_since=2021-01-01T00:00:00Z"

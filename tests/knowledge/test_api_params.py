@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from apps.knowledge.filters import FILTERSETS
 from apps.knowledge.models import Country
+from apps.knowledge.registry import filtersets
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
@@ -134,7 +134,7 @@ def test_country_filter_counts_only_published_cases(api, client):
 
 
 def _orderings():
-    for model, filterset in FILTERSETS.items():
+    for model, filterset in filtersets().items():
         ordering = filterset.base_filters.get("ordering")
         values = [None]
         if ordering:
@@ -157,7 +157,7 @@ def alike():
         factories.SourceFactory(title="Same", year=1999)
     # Records created in one test share their update times to the microsecond often
     # enough; make them equal to be sure.
-    for model in FILTERSETS:
+    for model in filtersets():
         model.objects.update(
             updated_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
         )

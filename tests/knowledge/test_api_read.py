@@ -365,9 +365,9 @@ def filterable():
 
 
 def _filter_cases():
-    from apps.knowledge.filters import FILTERSETS
+    from apps.knowledge.registry import filtersets
 
-    for model, filterset in FILTERSETS.items():
+    for model, filterset in filtersets().items():
         for name in filterset.base_filters:
             yield pytest.param(model, filterset, name, id=f"{model.__name__}-{name}")
 
@@ -393,15 +393,15 @@ def test_every_shared_filter_works_on_the_api_as_on_the_filterset(
 def test_public_list_pages_and_api_take_the_same_parameters(client, api, filterable):
     """Each list page links to its identical API query, and both show the same records."""
     from apps.knowledge.api.views import RecordViewSet
-    from apps.knowledge.filters import FILTERSETS
+    from apps.knowledge.registry import filtersets
 
     viewsets = {cls.model: cls for cls in RecordViewSet.__subclasses__()}
-    queries = {model: {"q": "Mission"} for model in FILTERSETS}
+    queries = {model: {"q": "Mission"} for model in filtersets()}
     queries[Mission] = {
         "organisation": filterable["organisation"].slug,
         "decade": "1990",
     }
-    for model, filterset in FILTERSETS.items():
+    for model, filterset in filtersets().items():
         # The page's parameters (the API's missions take one more, `document`).
         assert issubclass(viewsets[model].filterset_class, filterset)
         name = model._meta.model_name

@@ -104,9 +104,10 @@ def test_a_version_is_stored_once_compressed(api, published):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_publish_stores_its_version_when_it_commits(published):
+def test_a_publish_stores_its_version_when_it_commits(published, settings):
     """Without any request: the version a publish made current is already stored, so it
     stays downloadable even if nobody asked for it before the next change."""
+    settings.PKB_DATASET_VERSIONS_ON_COMMIT = True  # as in production
     DatasetSnapshot.objects.all().delete()
     norm = Norm.objects.get(slug="consent")
     norm.name = "Consent, renamed"
@@ -133,3 +134,14 @@ def test_the_schema_documents_the_version_endpoint(api):
     operation = schema["paths"]["/api/v1/export/{version}/"]["get"]
     assert operation["operationId"] == "export_version"
     assert {"200", "404", "410"} <= set(operation["responses"])
+
+
+def test_large_downloads_are_gzipped(api, published):
+    version, _ = current_version(api)
+    for path in ("/api/v1/export/dataset.json", f"/api/v1/export/{version}/"):
+        plain = api.get(path)
+        packed = api.get(path, HTTP_ACCEPT_ENCODING="gzip")
+        assert packed["Content-Encoding"] == "gzip", path
+        assert "Accept-Encoding" in packed["Vary"]
+        if path.endswith(f"{version}/"):  # a version is the same bytes, unpacked
+            assert gzip.decompress(packed.content) == plain.content

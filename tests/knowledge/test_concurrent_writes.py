@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from apps.knowledge.models import Norm
 from tests.factories import NormFactory
-from tests.workflow.admin_forms import change_form_data
+from tests.knowledge.workflow.admin_forms import change_form_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PAIRS = 50

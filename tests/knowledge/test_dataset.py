@@ -13,14 +13,8 @@ from django.core.management.base import CommandError
 
 from apps.knowledge import services
 from apps.knowledge.dataset import DatasetError, load_dataset
-from apps.knowledge.models import (
-    RECORD_MODELS,
-    Case,
-    Citation,
-    Mission,
-    Revision,
-    Source,
-)
+from apps.knowledge.models import Case, Citation, Mission, Revision, Source
+from apps.knowledge.registry import PAGE_MODELS
 
 pytestmark = pytest.mark.django_db
 DATA = Path(settings.BASE_DIR) / "data"
@@ -316,7 +310,7 @@ SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
 def test_every_published_curated_record_is_complete():
     """Published records pass the publishing rules and summarise in two or more sentences."""
     load_dataset(DATA)
-    for model in RECORD_MODELS:
+    for model in PAGE_MODELS:
         for record in model.objects.published():
             assert services.record_publish_problems(record) == [], record
             if model is not Source:
@@ -328,7 +322,7 @@ def test_curated_dataset_covers_the_texts():
     report = load_dataset(DATA)
     published = {
         m: set(m.objects.published().values_list("slug", flat=True))
-        for m in RECORD_MODELS
+        for m in PAGE_MODELS
     }
     # Issue 12: a mission whose classification does not yet name its rule (or departure)
     # waits as a draft while the curators write it; it still counts as covered.

@@ -3,7 +3,7 @@ many there are: published ones only, in the list and in the count."""
 
 import pytest
 
-from apps.knowledge import views
+from apps.knowledge import limits
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ LIMIT = 3
 
 @pytest.fixture(autouse=True)
 def small_limit(monkeypatch):
-    monkeypatch.setattr(views.querysets, "RELATED_LIMIT", LIMIT)
+    monkeypatch.setattr(limits, "RELATED_LIMIT", LIMIT)
 
 
 def _group(response, heading):
@@ -113,7 +113,7 @@ def test_a_source_lists_the_first_citing_records_of_each_type_and_counts_them(cl
 
 
 def test_a_classification_citation_reaches_its_record(client, monkeypatch):
-    monkeypatch.setattr(views.querysets, "RELATED_LIMIT", 10)
+    monkeypatch.setattr(limits, "RELATED_LIMIT", 10)
     source = factories.SourceFactory()
     mission = factories.MissionFactory(name="Via classification", cited=False)
     factories.CitationFactory(target=mission, source=source, locator="1")

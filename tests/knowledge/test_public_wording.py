@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from apps.knowledge.dataset import load_dataset
-from apps.knowledge.models import RECORD_MODELS
+from apps.knowledge.registry import PAGE_MODELS
 
 DATA = Path(settings.BASE_DIR) / "data"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -39,7 +39,7 @@ def test_the_pattern_catches_the_shorthand():
 def test_no_public_page_uses_shorthand_for_the_texts(client):
     load_dataset(DATA)
     paths = ["/", "/compare/", "/timeline/", "/about/", "/data/", "/search/?q=peace"]
-    for model in RECORD_MODELS:
+    for model in PAGE_MODELS:
         records = list(model.objects.published())
         if records:
             list_url = records[0].get_absolute_url().rsplit("/", 2)[0] + "/"

@@ -117,3 +117,33 @@ def test_a_page_makes_at_most_8_queries(
     with django_assert_max_num_queries(GAPS.get(name, BUDGET)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_the_api_takes_a_filtered_total_from_the_cache_per_generation(
+    client,
+    collection,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    url = "/api/v1/missions/?organisation=osce&conception=post_westphalian"
+    first = client.get(url).json()
+    # Every page and order of the same filters shares the total: the page query alone
+    # (and the prefetches of its rows' relations), no COUNT.
+    with django_assert_max_num_queries(5) as captured:
+        second = client.get(url + "&ordering=-start&page_size=5").json()
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    assert second["count"] == first["count"] > 5
+    with django_capture_on_commit_callbacks(execute=True):
+        mission = factories.MissionFactory(classified="post_westphalian")
+        mission.organisations.add(
+            collection["organisation"].__class__.objects.get(slug="osce")
+        )
+    assert client.get(url).json()["count"] == first["count"] + 1
+
+
+def test_a_signed_in_clients_total_is_never_shared(collection, as_editor, api):
+    factories.MissionFactory(draft=True)
+    anonymous = api.get("/api/v1/missions/").json()["count"]  # fills the cache
+    # An editor also lists drafts: a total of their own, never the cached one.
+    assert as_editor.get("/api/v1/missions/").json()["count"] == anonymous + 1
+    assert api.get("/api/v1/missions/").json()["count"] == anonymous

@@ -26,6 +26,7 @@ from ..models import (
     SourceCreator,
 )
 from ..models.choices import LocatorType
+from ..registry import RECORD_TYPES
 from .imports import CsvImportExportMixin, SourceImportMixin
 from .workflow import RecordPartAdminMixin, WorkflowAdminMixin
 
@@ -63,6 +64,18 @@ RECORD_FIELDSET = (
         "classes": ("collapse",),
     },
 )
+
+# A classification's own fields, as its form and the record page's inline show them.
+CLASSIFICATION_FIELDS = [
+    "value",
+    "basis",
+    "rule",
+    "departure",
+    "preferred",
+    "period_start",
+    "period_end",
+    "rationale",
+]
 
 
 class CitationForm(forms.ModelForm):
@@ -137,16 +150,7 @@ class ClassificationInlineForm(forms.ModelForm):
 
     class Meta:
         model = Classification
-        fields = [
-            "value",
-            "basis",
-            "rule",
-            "departure",
-            "preferred",
-            "period_start",
-            "period_end",
-            "rationale",
-        ]
+        fields = CLASSIFICATION_FIELDS
         widgets = {
             "rationale": forms.Textarea(attrs={"rows": 3, "cols": 40}),
             "departure": forms.Textarea(attrs={"rows": 2, "cols": 30}),
@@ -213,14 +217,7 @@ class ClassificationInline(GenericTabularInline):
     form = ClassificationInlineForm
     extra = 0
     fields = [
-        "value",
-        "basis",
-        "rule",
-        "departure",
-        "preferred",
-        "period_start",
-        "period_end",
-        "rationale",
+        *CLASSIFICATION_FIELDS,
         "source",
         "locator_type",
         "locator",
@@ -235,7 +232,7 @@ class RecordAdmin(CsvImportExportMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Shared behaviour of every knowledge record's admin: the editorial workflow
     (admin.workflow) and CSV in and out (admin.imports)."""
 
-    inlines = [CitationInline]
+    inlines: list[type[admin.options.InlineModelAdmin]] = [CitationInline]
     list_filter = ["status", "last_reviewed"]
     readonly_fields = ["created_at", "updated_at", "published_at"]
     prepopulated_fields = {"slug": ("name",)}
@@ -680,3 +677,10 @@ class MandateTaskAdmin(admin.ModelAdmin):
     list_filter = ["conception"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ("name",)}
+
+
+# A record type without an admin of its own gets the shared one: the workflow, CSV in
+# and out, citations inline (registry.py lists the types).
+for _record_type in RECORD_TYPES:
+    if not admin.site.is_registered(_record_type.model):
+        admin.site.register(_record_type.model, RecordAdmin)

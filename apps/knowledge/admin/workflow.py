@@ -36,14 +36,13 @@ from ..canonical import canonical
 from ..diff import diff_records
 from ..merge import form_values, merge_form, merge_inline_rows
 from ..models import (
-    RECORD_MODELS,
     Classification,
-    ComparisonRow,
     Revision,
     RevisionAction,
     RevisionState,
     Source,
 )
+from ..registry import RECORD_MODELS
 
 NEEDS_REVIEW_PER_PAGE = 25
 
@@ -212,7 +211,7 @@ class WorkflowAdminMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.PublishedRulesBroken as exc:
+        except (services.PublishedRulesBroken, services.RecordInvalid) as exc:
             # The transaction rolled the save back; show the form again, input and all,
             # with the reason.
             request._pkb_refusal = exc.messages
@@ -564,10 +563,8 @@ class RecordPartAdminMixin:
     def target_models(self):
         """The models a part of this kind may belong to."""
         if self.model is Classification:
-            return [
-                m for m in [*RECORD_MODELS, ComparisonRow] if m.requires_classification
-            ]
-        return [*RECORD_MODELS, ComparisonRow, Classification]
+            return [m for m in RECORD_MODELS if m.requires_classification]
+        return [*RECORD_MODELS, Classification]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "content_type":
@@ -878,7 +875,7 @@ class RevisionAdmin(admin.ModelAdmin):
         # Grouped by type, one page of each; ?type=mission&page=2 pages through one.
         groups = []
         wanted = request.GET.get("type")
-        for model in [*RECORD_MODELS, ComparisonRow]:
+        for model in RECORD_MODELS:
             name = model._meta.model_name
             if not request.user.has_perm(f"knowledge.view_{name}"):
                 continue

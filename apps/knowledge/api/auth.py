@@ -15,7 +15,7 @@ class TokenView(ObtainAuthToken):
     Staff can also see and revoke tokens in the admin."""
 
     # DRF's view lists its own parsers; ours bound JSON bodies like every other view's.
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # type: ignore[assignment]
 
     def get_permissions(self):
         if self.request.method == "DELETE":

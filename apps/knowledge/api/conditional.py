@@ -57,7 +57,7 @@ def latest_change(obj, depth=2):
 
 
 # Headers of a stored answer besides Content-Type, ETag and Last-Modified.
-KEPT_HEADERS = ("Link", "Content-Disposition")
+KEPT_HEADERS = ("Link", "Content-Disposition", "X-Total-Count")
 
 
 class ConditionalMixin:

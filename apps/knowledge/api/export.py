@@ -42,32 +42,17 @@ from rest_framework.response import Response
 from .. import codebook as codebook_rules
 from ..importers import _defuse as defuse_formula
 from ..models import (
-    Case,
-    ComparisonRow,
-    Concept,
     DatasetSnapshot,
-    Document,
     MandateTask,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
 )
 from ..models import choices as choices_module
+from ..registry import RECORD_MODELS, RECORD_TYPES
 from .exceptions import Gone
 from .serializers import ErrorSerializer, ExportIndexSerializer
 from .views import (
-    CaseViewSet,
     CitationViewSet,
     ClassificationViewSet,
-    ComparisonRowViewSet,
-    ConceptViewSet,
-    DocumentViewSet,
-    MissionViewSet,
-    NormViewSet,
-    OrganisationViewSet,
     ReadOnlyAPIView,
-    SourceViewSet,
     _load_records_of_classifications,
     citation_queryset,
     classification_queryset,
@@ -75,29 +60,10 @@ from .views import (
 
 logger = logging.getLogger(__name__)
 
-RECORD_VIEWSETS = {
-    "missions": MissionViewSet,
-    "cases": CaseViewSet,
-    "norms": NormViewSet,
-    "documents": DocumentViewSet,
-    "organisations": OrganisationViewSet,
-    "concepts": ConceptViewSet,
-    "sources": SourceViewSet,
-    "comparison-rows": ComparisonRowViewSet,
-}
+RECORD_VIEWSETS = {t.api_path: t.viewset for t in RECORD_TYPES}
 LINK_TABLES = {"citations": CitationViewSet, "classifications": ClassificationViewSet}
 TABLES = [*RECORD_VIEWSETS, *LINK_TABLES]
 FORMATS = {"json": "application/json", "csv": "text/csv"}
-PUBLISHED_MODELS = [
-    Mission,
-    Case,
-    Norm,
-    Document,
-    Organisation,
-    Concept,
-    Source,
-    ComparisonRow,
-]
 
 
 # --------------------------------------------------------------------------- version
@@ -127,7 +93,7 @@ def dataset_stamp():
     """The dataset version: the date of the latest published change and a short hash of
     what is published (one aggregate query per type)."""
     parts, latest = [], None
-    for model in PUBLISHED_MODELS:
+    for model in RECORD_MODELS:
         row = model.objects.published().aggregate(
             n=Count("pk"), latest=Max("updated_at")
         )
@@ -198,6 +164,8 @@ def _drop_oldest_beyond_limit():
 def store_version_after_commit():
     """After the commit of a change to public content, store the version it made
     current (once per transaction; a failure is logged, never the write's error)."""
+    if not settings.PKB_DATASET_VERSIONS_ON_COMMIT:
+        return
     connection = transaction.get_connection()
     if any(func is _store_current for _, func, *_ in connection.run_on_commit):
         return

@@ -4,6 +4,7 @@
 import re
 from collections.abc import Mapping
 
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.http import urlencode
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -15,7 +16,8 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from apps.core import fuzzydate
 
 from ..addresses import slug_url
-from .querysets import RELATED_LIMIT, prefetched, related
+from ..limits import RELATED_LIMIT
+from .querysets import prefetched, related
 
 
 def _address(kind, obj):
@@ -148,6 +150,29 @@ class SummarySerializer(serializers.Serializer):
 
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+# A web address as RFC 3986 allows it (Django's URLValidator alone lets through
+# characters such as a backtick, which URI parsers refuse): http(s), a host name, an
+# optional port, and a path and query of URI characters, others %-encoded.
+WEB_ADDRESS = (
+    r"^https?://([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+    r"(:[0-9]{1,5})?(/(%[0-9A-Fa-f]{2}|[-A-Za-z0-9._~!$&'()*+,;=:@/?])*)?$"
+)
+
+
+class WebAddressField(serializers.URLField):
+    """An http(s) address with only the characters a URI may hold."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)  # " https://..." is refused too
+        super().__init__(**kwargs)
+        self.validators.append(
+            RegexValidator(
+                WEB_ADDRESS,
+                "An http or https address; characters a web address cannot hold "
+                "(spaces, backticks, quotes) must be percent-encoded.",
+            )
+        )
 
 
 class SummaryRelatedFieldExtension(OpenApiSerializerFieldExtension):

@@ -16,17 +16,10 @@ from ..filters import (
 )
 from ..models import Case, Citation, Classification, Document, Mission, Source
 from ..models.choices import Claim, Conception
+from ..registry import RECORD_TYPES
 
-RECORD_TYPES = [
-    ("mission", "Mission"),
-    ("case", "Case"),
-    ("norm", "Norm"),
-    ("document", "Document"),
-    ("organisation", "Organisation"),
-    ("concept", "Concept"),
-    ("source", "Source"),
-    ("comparisonrow", "Comparison row"),
-]
+# `record_type` values: every type's model name ("comparisonrow" included).
+RECORD_TYPE_CHOICES = [(t.name, t.label.capitalize()) for t in RECORD_TYPES]
 
 
 def _by_record(queryset, value, *, prefix=""):
@@ -56,7 +49,7 @@ class ClassificationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Classification
-        fields = []
+        fields: list[str] = []
 
     def filter_record_type(self, queryset, name, value):
         return _by_record(queryset, value)
@@ -74,12 +67,12 @@ class CitationFilter(django_filters.FilterSet):
     )
     claim = ChoiceInFilter(choices=Claim.choices, label="Claim supported")
     record_type = ChoiceInFilter(
-        choices=RECORD_TYPES, method="filter_record_type", label="Type of record"
+        choices=RECORD_TYPE_CHOICES, method="filter_record_type", label="Type of record"
     )
 
     class Meta:
         model = Citation
-        fields = []
+        fields: list[str] = []
 
     def filter_record_type(self, queryset, name, value):
         direct = _by_record(queryset, value)

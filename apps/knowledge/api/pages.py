@@ -64,6 +64,12 @@ EXAMPLES = [
         "&ordering=start&fields=slug,name,start,end,conception&page_size=100",
     ),
     Example(
+        "A list as CSV, for a spreadsheet or pandas",
+        "/api/v1/missions/?organisation=osce&page_size=100&format=csv",
+        note="Or send Accept: text/csv. Same rows and pages as the JSON; the whole "
+        "filtered set in one file is /api/v1/export/missions.csv?organisation=osce.",
+    ),
+    Example(
         "One mission, with its classification and citations",
         "/api/v1/missions/{mission}/",
     ),

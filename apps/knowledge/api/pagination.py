@@ -1,6 +1,35 @@
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from rest_framework import exceptions, pagination
 
+from apps.core import pagecache
+
 from ..filters import stable
+
+# Parameters that change what a page shows, not which records match.
+NOT_FILTERS = {"page", "page_size", "ordering", "fields", "format", "include", "limit"}
+
+
+class CountCachingPaginator(Paginator):
+    """A paginator whose total comes from the cache when `count_key` is set: a filtered
+    COUNT(*) over semi-joins is a query as costly as the page's own, and the same for
+    every page and order of a filter, like the list pages' facet totals."""
+
+    count_key = None
+
+    @cached_property
+    def count(self):
+        if self.count_key is None:
+            return super().count
+        total = cache.get(self.count_key)
+        if total is None:
+            total = super().count
+            cache.set(self.count_key, total, pagecache.TIMEOUT)
+        return total
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -33,8 +62,31 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return value
 
     def paginate_queryset(self, queryset, request, view=None):
+        key = self.count_key(queryset, request)
+
+        def paginator(object_list, page_size):
+            built = CountCachingPaginator(object_list, page_size)
+            built.count_key = key
+            return built
+
+        self.django_paginator_class = paginator
         # A total order: records that sort alike never move between pages.
         return super().paginate_queryset(stable(queryset), request, view)
+
+    @staticmethod
+    def count_key(queryset, request):
+        """Where an anonymous reader's total for these filters is cached (with the facet
+        cache, per content generation); None for a signed-in client, who may see drafts."""
+        if not settings.FACET_CACHE or request.user.is_authenticated:
+            return None
+        filters = sorted(
+            (name, value)
+            for name, value in request.query_params.lists()
+            if name not in NOT_FILTERS
+        )
+        digest = hashlib.sha1(repr(filters).encode()).hexdigest()
+        model_name = queryset.model._meta.model_name
+        return f"api-count:{pagecache.current_generation()}:{model_name}:{digest}"
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

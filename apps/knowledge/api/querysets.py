@@ -6,68 +6,56 @@ To-many relations are prefetched into plain lists (`to_attr`), read back with `r
 a prefetch into the related manager builds a filtered queryset per object, which cost more
 than the queries themselves on a page of 25 missions."""
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, Window
+from django.db.models import (
+    Count,
+    ForeignObjectRel,
+    Model,
+    Prefetch,
+    Q,
+    QuerySet,
+    Window,
+)
 
-from apps.core.models import Status
+from apps.core.models import PublishableModel
 
+from .. import limits
 from ..models import (
-    Case,
     Citation,
     Classification,
-    ComparisonRow,
     Concept,
     Document,
-    Mission,
-    Norm,
-    Organisation,
     Source,
 )
+from ..registry import RECORD_MODELS
+from ..visibility import User, visible
 
 LOADED = "loaded_"
 
 # What a related-record summary reads: {slug, name, url}, whether it is published, and
 # its latest change (Last-Modified). Loading only these keeps the wide rows (summaries,
 # mandates, notes) out of every prefetched list.
-NAME_FIELDS = {Document: ("title", "short_title"), Concept: ("term",)}
+NAME_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Document: ("title", "short_title"),
+    Concept: ("term",),
+}
 NAME_FIELDS[Source] = ("title", "subtitle")
 
 
-def summary_fields(model):
+def summary_fields(model: type[Model]) -> tuple[str, ...]:
     # Foreign keys too: a reverse relation's prefetch reads them (`children` their parent).
     keys = [f.name for f in model._meta.concrete_fields if f.many_to_one]
     return ("slug", "status", "updated_at", *NAME_FIELDS.get(model, ("name",)), *keys)
 
 
-def can_see_drafts(user, model):
-    """Curators (change) and editors (publish) of a type may read its drafts."""
-    if not user or not user.is_authenticated:
-        return False
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}") or (
-        user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
-    )
-
-
-def visible(model, user):
-    manager = model.objects
-    return manager.all() if can_see_drafts(user, model) else manager.published()
-
-
-def _visible_targets(user):
+def _visible_targets(user: User) -> Q:
     """Citations or classifications whose record the client may see (published only
     for anonymous clients and pages: `user=None`)."""
     condition = Q(pk__in=[])
-    for model in (
-        Mission,
-        Case,
-        Norm,
-        Document,
-        Organisation,
-        Concept,
-        Source,
-        ComparisonRow,
-    ):
+    for model in RECORD_MODELS:
         condition |= Q(
             content_type=ContentType.objects.get_for_model(model),
             object_id__in=visible(model, user).values("pk"),
@@ -75,7 +63,7 @@ def _visible_targets(user):
     return condition
 
 
-def classification_queryset(user):
+def classification_queryset(user: User) -> QuerySet[Classification]:
     return (
         Classification.objects.filter(_visible_targets(user))
         .prefetch_related("target", published_citations(creators=True))
@@ -83,7 +71,7 @@ def classification_queryset(user):
     )
 
 
-def citation_queryset(user):
+def citation_queryset(user: User) -> QuerySet[Citation]:
     classifications = Classification.objects.filter(_visible_targets(user))
     return (
         Citation.objects.filter(
@@ -93,84 +81,80 @@ def citation_queryset(user):
                 object_id__in=classifications.values("pk"),
             )
         )
-        .filter(source__status=Status.PUBLISHED)
+        .published()
         .select_related("source")
         .prefetch_related("target")
         .order_by("pk")
     )
 
 
-def loaded(name, queryset):
+def loaded(name: str, queryset: QuerySet[Any]) -> Prefetch:
     """Prefetch the relation `name` (filtered by `queryset`) into a list for `related()`."""
     return Prefetch(name, queryset=queryset, to_attr=LOADED + name)
 
 
-def prefetched(obj, name):
+def prefetched(obj: object, name: str) -> list[Any] | None:
     """The list a `loaded()` prefetch left for the relation `name`, or None."""
     return getattr(obj, "__dict__", {}).get(LOADED + name)
 
 
-def related(obj, name):
+def related(obj: Model, name: str) -> Iterable[Any]:
     """The records of the relation `name`: the prefetched list, else a query."""
     items = prefetched(obj, name)
     return items if items is not None else getattr(obj, name).all()
 
 
-def loaded_lists(obj):
+def loaded_lists(obj: Model) -> list[Iterable[Any]]:
     """Every list of related records prefetched with `obj`."""
     lists = list(getattr(obj, "_prefetched_objects_cache", {}).values())
     lists += [v for k, v in obj.__dict__.items() if k.startswith(LOADED)]
     return lists
 
 
-def published(model, name, limit=None):
+def published(
+    model: type[PublishableModel], name: str, limit: int | None = None
+) -> Prefetch:
     """Published related records, as summaries (the first `limit` of them if given)."""
     queryset = model.objects.published().only(*summary_fields(model))
     return loaded(name, queryset[:limit] if limit else queryset)
 
 
-# A detail nests at most this many records of a relation that grows with the data (the
-# missions of an organisation): more than any curated record has, so these lose nothing.
-RELATED_LIMIT = 50
-
-
-def load_capped(obj, names):
+def load_capped(obj: Model, names: Iterable[str]) -> None:
     """For each reverse relation in `names`, load the first RELATED_LIMIT published
     records into the list `related()` reads and their total into `<name>_count`: one
     query each (COUNT(*) OVER () sees every row before the LIMIT), whatever the total."""
     for name in names:
-        relation = obj._meta.get_field(name)
-        model = relation.related_model
+        # A reverse relation (the missions of an organisation), to a publishable model.
+        relation = cast(ForeignObjectRel, obj._meta.get_field(name))
+        model = cast(type[PublishableModel], relation.related_model)
         rows = list(
             model.objects.published()
             .only(*summary_fields(model))
             .filter(**{relation.field.name: obj})
-            .annotate(total=Window(Count("pk")))[:RELATED_LIMIT]
+            .annotate(total=Window(Count("pk")))[: limits.RELATED_LIMIT]
         )
         setattr(obj, LOADED + name, rows)
         setattr(obj, f"{name}_count", rows[0].total if rows else 0)
 
 
-def published_citations(name="citations", *, creators=False):
+def published_citations(name: str = "citations", *, creators: bool = False) -> Prefetch:
     """`creators` for a classification's citations: the sources' authors name an
     author's classification ("Flynn and Farrell's classification, p. 520")."""
     queryset = (
-        Citation.objects.filter(source__status=Status.PUBLISHED)
-        .select_related("source")
-        .order_by("position", "id")
+        Citation.objects.published().select_related("source").order_by("position", "id")
     )
     if creators:
         queryset = queryset.prefetch_related("source__creators")
     return loaded(name, queryset)
 
 
-def classifications_with_citations():
+def classifications_with_citations() -> Prefetch:
     return loaded(
         "classifications",
         Classification.objects.prefetch_related(published_citations(creators=True)),
     )
 
 
-def classifications():
+def classifications() -> Prefetch:
     """Without their citations: what a list shows (the preferred one's value)."""
     return loaded("classifications", Classification.objects.all())

@@ -7,6 +7,7 @@ from drf_spectacular import openapi
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
 
+from .fields import WEB_ADDRESS
 from .serializers import ErrorSerializer, ProposalSerializer
 
 ERROR_DESCRIPTIONS = {
@@ -159,7 +160,6 @@ def _header(name):
 # serializers' StrictInputMixin), so the schema says `additionalProperties: false`;
 # and no control characters in text (no line breaks either in a one-line field).
 OPEN_REQUEST_BODIES = {"TokenRequestRequest"}
-WEB_ADDRESS = r"^https?://[a-z0-9]+(\.[a-z0-9]+)*\.[a-z]{2,}(/[!-~]*)?$"
 ONE_LINE_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"
 LONG_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 
@@ -194,7 +194,7 @@ def postprocess(result, generator, request, public):
             for field in component.get("properties", {}).values():
                 for option in field.get("oneOf", [field]):
                     if option.get("format") == "uri":
-                        # Django's URLValidator: http(s) or ftp(s) with a host name.
+                        # What fields.WebAddressField takes.
                         del option["format"]
                         option["pattern"] = WEB_ADDRESS
                 if field.get("type") == "string" and not (

@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from ..registry import RECORD_TYPES
 from . import export, views
 from .auth import TokenView
 from .exceptions import not_found
@@ -9,14 +10,10 @@ from .exceptions import not_found
 app_name = "api"
 
 router = DefaultRouter()
-router.register("missions", views.MissionViewSet, basename="mission")
-router.register("cases", views.CaseViewSet, basename="case")
-router.register("norms", views.NormViewSet, basename="norm")
-router.register("documents", views.DocumentViewSet, basename="document")
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
-router.register("concepts", views.ConceptViewSet, basename="concept")
-router.register("sources", views.SourceViewSet, basename="source")
-router.register("comparison-rows", views.ComparisonRowViewSet, basename="comparisonrow")
+for record_type in RECORD_TYPES:
+    router.register(
+        record_type.api_path, record_type.viewset, basename=record_type.name
+    )
 router.register("citations", views.CitationViewSet, basename="citation")
 router.register(
     "classifications", views.ClassificationViewSet, basename="classification"

@@ -10,7 +10,7 @@ import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Max, prefetch_related_objects
+from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -27,10 +27,11 @@ from rest_framework import (
 )
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from .. import citeformats, services
-from ..filters import FILTERSETS, split_values
+from .. import citeformats, limits, registry, services
+from ..filters import split_values
 from ..models import (
     Case,
     Citation,
@@ -38,6 +39,7 @@ from ..models import (
     ComparisonRow,
     Concept,
     Document,
+    KnowledgeRecord,
     Mission,
     Norm,
     Organisation,
@@ -46,6 +48,7 @@ from ..models import (
 )
 from ..models.choices import ComparisonSection, Conception
 from ..search import SEARCH_TYPES, count_records, search_records
+from ..visibility import visible
 from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
 from .exceptions import Conflict, RulesNotMet, django_validation_errors
@@ -65,7 +68,6 @@ from .querysets import (
     published,
     published_citations,
     related,
-    visible,
 )
 from .renderers import CITATION_RENDERERS, ListCSVRenderer
 from .schema import comma_list_pattern
@@ -107,7 +109,7 @@ class FilterOnlyWhenAskedMixin:
     A FilterSet deep-copies all its filters when it is built (a few milliseconds for
     missions); without any parameter it would return the queryset unchanged."""
 
-    list_parameters = ()  # taken besides the filters and LIST_PARAMETERS
+    list_parameters: tuple[str, ...] = ()  # besides the filters and LIST_PARAMETERS
 
     def filter_queryset(self, queryset):
         not_filters = LIST_PARAMETERS | set(self.list_parameters)
@@ -146,20 +148,21 @@ class RecordViewSet(
     parser_classes = [BoundedJSONParser]
     sparse_fields = True
     cache_anonymous = True
-    model = None
+    model: type[KnowledgeRecord] | None = None
     list_parameters = ("include", "updated_since")
-    list_includes = ()  # `?include=` values the list rows offer
-    list_serializer_class = None
-    select_related = ()
-    list_select_related = None  # None: the same as `select_related`
-    list_prefetch = ()
-    detail_prefetch = ()  # but not the serializer's `capped` relations (get_object)
+    list_includes: tuple[str, ...] = ()  # `?include=` values the list rows offer
+    list_serializer_class: type[BaseSerializer] | None = None
+    select_related: tuple[str, ...] = ()
+    list_select_related: tuple[str, ...] | None = None  # None: as `select_related`
+    list_prefetch: tuple[str | Prefetch, ...] = ()
+    # But not the serializer's `capped` relations (get_object).
+    detail_prefetch: tuple[str | Prefetch, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # The public list page's FilterSet: identical parameters on the page and the API.
         if "filterset_class" not in cls.__dict__:
-            cls.filterset_class = FILTERSETS.get(cls.model)
+            cls.filterset_class = registry.of(cls.model).filterset
 
     def get_queryset(self):
         queryset = visible(self.model, self.request.user)
@@ -655,10 +658,10 @@ class CompareView(ReadOnlyAPIView):
 
 class CompareRecordsView(ReadOnlyAPIView):
     """Missions or cases side by side, with their coded dimensions (as on the page that
-    compares records). `ids` lists up to 10 slugs, `mission:` or `case:` prefixed where a
+    compares records). `ids` lists up to limits.COMPARE_MAX slugs (as the page),
+    `mission:` or `case:` prefixed where a
     slug alone is ambiguous (bare slugs are looked up among missions, then cases)."""
 
-    max_records = 10
     cache_anonymous = True
 
     @extend_schema(
@@ -678,9 +681,9 @@ class CompareRecordsView(ReadOnlyAPIView):
         ids = [i for i in ids if i]
         if not ids:
             raise exceptions.ValidationError({"ids": ["Give one or more slugs."]})
-        if len(ids) > self.max_records:
+        if len(ids) > limits.COMPARE_MAX:
             raise exceptions.ValidationError(
-                {"ids": [f"Compare at most {self.max_records} records at a time."]}
+                {"ids": [f"Compare at most {limits.COMPARE_MAX} records at a time."]}
             )
         records, unknown = [], []
         for key in ids:
@@ -710,7 +713,9 @@ class CompareRecordsView(ReadOnlyAPIView):
 
     def _find(self, key):
         kind, _, slug = key.rpartition(":")
-        viewsets_by_kind = {"mission": MissionViewSet, "case": CaseViewSet}
+        viewsets_by_kind = {
+            t.name: t.viewset for t in registry.RECORD_TYPES if t.comparable
+        }
         kinds = [kind] if kind else ["mission", "case"]
         for name in kinds:
             viewset = viewsets_by_kind.get(name)

@@ -25,6 +25,3 @@ __all__ = [
     "Source",
     "SourceCreator",
 ]
-
-# Every public record type, in the order the site lists them.
-RECORD_MODELS = [Mission, Case, Norm, Document, Organisation, Concept, Source]

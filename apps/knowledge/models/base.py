@@ -10,7 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from apps.core.constraints import choices_constraint
-from apps.core.models import PublishableModel
+from apps.core.models import PublishableModel, published_q
 
 from .. import codebook
 from .choices import Claim, Conception, LocatorType
@@ -41,6 +41,13 @@ EXTERNAL_IDS = {
     "ucdp_conflict_id": ("UCDP conflict", "https://ucdp.uu.se/conflict/{}"),
     "pax_agreement_id": ("PA-X agreement", "https://www.peaceagreements.org/wview/{}"),
 }
+
+
+class CitationQuerySet(models.QuerySet):
+    def published(self):
+        """A citation is public when its source is published (whoever reaches it
+        through a record has already kept to published records)."""
+        return self.filter(published_q("source__"))
 
 
 class Citation(models.Model):
@@ -74,6 +81,8 @@ class Citation(models.Model):
     )
     note = models.TextField(blank=True, help_text="Optional, in our own words.")
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["content_type", "object_id", "position", "id"]

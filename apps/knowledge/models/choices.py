@@ -4,10 +4,21 @@ Each TextChoices class carries `DEFINITIONS`, shown as help in the admin and gen
 the public coding-scheme page, so the scheme has one source of truth.
 """
 
+from typing import ClassVar
+
 from django.db import models
 
 
-class Conception(models.TextChoices):
+class DefinedChoices(models.TextChoices):
+    """Choices whose values each carry a definition (assigned after the class: in an
+    enumeration's body a dict would become one more member)."""
+
+    DEFINITIONS: ClassVar[dict[str, str]]
+
+
+class Conception(DefinedChoices):
+    GLOSSARY_SLUGS: ClassVar[dict[str, str]]
+
     WESTPHALIAN = "westphalian", "Westphalian"
     POST_WESTPHALIAN = "post_westphalian", "Post-Westphalian"
     MIXED = "mixed", "Mixed"
@@ -28,7 +39,7 @@ Conception.GLOSSARY_SLUGS = {
 }
 
 
-class NormConception(models.TextChoices):
+class NormConception(DefinedChoices):
     WESTPHALIAN = "westphalian", "Westphalian"
     POST_WESTPHALIAN = "post_westphalian", "Post-Westphalian"
     CONTESTED = "contested", "Contested"
@@ -76,7 +87,7 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ConflictType(models.TextChoices):
+class ConflictType(DefinedChoices):
     INTER_STATE = "inter_state", "Inter-state"
     INTRA_STATE = "intra_state", "Intra-state"
     INTERNATIONALISED = "internationalised", "Internationalised intra-state"
@@ -91,7 +102,7 @@ ConflictType.DEFINITIONS = {
 }
 
 
-class MissionType(models.TextChoices):
+class MissionType(DefinedChoices):
     OBSERVATION = "observation", "Observer mission"
     TRADITIONAL = "traditional_peacekeeping", "Traditional peacekeeping"
     MULTIDIMENSIONAL = "multidimensional_peacekeeping", "Multidimensional peacekeeping"
@@ -129,7 +140,7 @@ MissionType.DEFINITIONS = {
 }
 
 
-class HostConsent(models.TextChoices):
+class HostConsent(DefinedChoices):
     ALL_PARTIES = "all_parties", "Consent of all main parties"
     HOST_GOVERNMENT = "host_government", "Consent of the host government only"
     CONTESTED = "contested", "Partial, contested or coerced consent"
@@ -146,7 +157,7 @@ HostConsent.DEFINITIONS = {
 }
 
 
-class UseOfForce(models.TextChoices):
+class UseOfForce(DefinedChoices):
     NONE = "none", "Unarmed"
     SELF_DEFENCE = "self_defence", "Self-defence only"
     DEFENCE_OF_MANDATE = "defence_of_mandate", "Self-defence and defence of the mandate"
@@ -161,7 +172,7 @@ UseOfForce.DEFINITIONS = {
 }
 
 
-class Impartiality(models.TextChoices):
+class Impartiality(DefinedChoices):
     IMPARTIAL = "impartial", "Impartial between the parties"
     PRINCIPLED = "principled", "Impartial in applying the mandate"
     PARTIAL = "partial", "Partial to one side"
@@ -174,7 +185,7 @@ Impartiality.DEFINITIONS = {
 }
 
 
-class LegalBasis(models.TextChoices):
+class LegalBasis(DefinedChoices):
     UN_CHAPTER_VI = "un_chapter_vi", "UN Charter, Chapter VI (consensual)"
     UN_CHAPTER_VII = "un_chapter_vii", "UN Charter, Chapter VII (enforcement)"
     UN_GENERAL_ASSEMBLY = "un_general_assembly", "UN General Assembly resolution"

@@ -3,7 +3,8 @@
 from django import template
 
 from .. import services
-from ..models import RECORD_MODELS, Revision
+from ..models import Revision
+from ..registry import PAGE_MODELS
 
 register = template.Library()
 
@@ -18,7 +19,7 @@ def editorial_home(user):
         )[:5]
     )
     awaiting = []
-    if any(services.can_publish(user, model) for model in RECORD_MODELS):
+    if any(services.can_publish(user, model) for model in PAGE_MODELS):
         awaiting = list(pending.exclude(author=user)[:10])
     return {
         "mine": mine,

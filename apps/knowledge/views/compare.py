@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from apps.core import pagecache
 
-from .. import filters
+from .. import filters, limits
 from ..dimensions import CONCEPTION, DIMENSIONS
 from ..footnotes import Footnotes, by_claim
 from ..models import (
@@ -28,6 +28,7 @@ from ..models.choices import (
     ComparisonSection,
     Conception,
 )
+from ..registry import PAGE_TYPES
 from .labels import CONCEPTIONS
 from .query_strings import CanonicalQueryMixin
 from .querysets import (
@@ -184,12 +185,46 @@ class CompareView(TemplateView):
         return context
 
 
+def _compared(model):
+    """The published records of `model` with everything a comparison cell shows."""
+    queryset = model.objects.published().prefetch_related(
+        published_citations(), classifications_with_citations()
+    )
+    if model is Mission:
+        return queryset.select_related("authorising_body").prefetch_related(
+            "mandate_tasks", published(Organisation, "organisations")
+        )
+    return queryset.prefetch_related("countries")
+
+
+def _cells(dimension, records, notes):
+    """One cell per record for `dimension`, each with its footnotes (the conception's
+    from the preferred classification's citations)."""
+    cells = []
+    for record in records:
+        preferred = None
+        if dimension is CONCEPTION:
+            preferred = record.preferred_classification()
+            cited = list(preferred.citations.all()) if preferred else []
+        else:
+            cited = by_claim(record.citations.all(), dimension.claims)
+        cells.append(
+            {
+                "text": dimension.display_or_reason(record),
+                "value": dimension.value(record),
+                "classification": preferred,
+                "notes": notes.cite(cited),
+            }
+        )
+    return cells
+
+
 class CompareRecordsView(CanonicalQueryMixin, TemplateView):
-    """2 to 4 missions (or cases) side by side on the coded dimensions, each cell cited."""
+    """Two to limits.COMPARE_MAX missions (or cases) side by side on the coded
+    dimensions, each cell cited."""
 
     template_name = "knowledge/compare_records.html"
-    MIN, MAX = 2, 4
-    KINDS = {"missions": Mission, "cases": Case}
+    KINDS = {t.page_path: t.model for t in PAGE_TYPES if t.comparable}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -198,40 +233,18 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             raise Http404("Only missions and cases can be compared.")
         name = model._meta.model_name
         slugs = filters.split_values(self.params.get("ids"))
-        queryset = model.objects.published().prefetch_related(
-            published_citations(), classifications_with_citations()
-        )
-        if model is Mission:
-            queryset = queryset.select_related("authorising_body").prefetch_related(
-                "mandate_tasks", published(Organisation, "organisations")
-            )
-        else:
-            queryset = queryset.prefetch_related("countries")
-        found = {record.slug: record for record in queryset.filter(slug__in=slugs)}
-        records = [found[slug] for slug in slugs if slug in found][: self.MAX]
+        found = {
+            record.slug: record for record in _compared(model).filter(slug__in=slugs)
+        }
+        records = [found[slug] for slug in slugs if slug in found][: limits.COMPARE_MAX]
         missing = [slug for slug in slugs if slug not in found]
         notes = Footnotes()
         rows = []
-        if len(records) >= self.MIN:
-            for dimension in DIMENSIONS[name]:
-                cells = []
-                for record in records:
-                    preferred = None
-                    if dimension is CONCEPTION:
-                        preferred = record.preferred_classification()
-                        cited = list(preferred.citations.all()) if preferred else []
-                    else:
-                        cited = by_claim(record.citations.all(), dimension.claims)
-                    value = dimension.value(record)
-                    cells.append(
-                        {
-                            "text": dimension.display_or_reason(record),
-                            "value": value,
-                            "classification": preferred,
-                            "notes": notes.cite(cited),
-                        }
-                    )
-                rows.append({"dimension": dimension, "cells": cells})
+        if len(records) >= limits.COMPARE_MIN:
+            rows = [
+                {"dimension": dimension, "cells": _cells(dimension, records, notes)}
+                for dimension in DIMENSIONS[name]
+            ]
         # The picker offers the chosen records first, then the first COMPARE_CHOICES
         # others: a list of thousands helps nobody and made this page 1.4 MB at 100x.
         # The list's checkboxes reach every record.
@@ -251,7 +264,9 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             kind=kwargs["kind"],
             records=records,
             missing=missing,
-            too_many=len(slugs) > self.MAX,
+            too_many=len(slugs) > limits.COMPARE_MAX,
+            compare_max=limits.COMPARE_MAX,
+            compare_min=limits.COMPARE_MIN,
             rows=rows,
             footnotes=notes,
             choices=choices,
@@ -264,6 +279,6 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        if len(context["records"]) < self.MIN and context["selected"]:
+        if len(context["records"]) < limits.COMPARE_MIN and context["selected"]:
             response.status_code = 400
         return response

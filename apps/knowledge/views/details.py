@@ -1,6 +1,7 @@
 """The detail pages: a record with its footnoted citations and related records."""
 
 import operator
+from collections.abc import Sequence
 from functools import reduce
 from itertools import chain
 
@@ -8,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import (
     F,
+    Prefetch,
     Q,
     prefetch_related_objects,
 )
@@ -18,14 +20,13 @@ from django.views.generic import DetailView
 
 from apps.core import pagecache
 
-from .. import citeformats, jsonld
-from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS
+from .. import citeformats, jsonld, limits, registry
+from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS, Dimension
 from ..footnotes import Footnotes, by_claim
 from ..models import (
     Case,
     Citation,
     Classification,
-    ComparisonRow,
     Concept,
     Document,
     Mission,
@@ -34,12 +35,13 @@ from ..models import (
     Source,
 )
 from ..models.choices import Claim
+from ..registry import RECORD_MODELS
+from ..visibility import visible
 from .downloads import CITE_FORMATS
 from .labels import list_heading
 from .query_strings import api_detail_url, encode_query
 from .querysets import (
     COMPARE_CHOICES,
-    RECORD_TYPES,
     classifications_with_citations,
     first_and_total,
     published_citations,
@@ -54,21 +56,17 @@ class RecordDetailView(DetailView):
     """
 
     template_name = "knowledge/record_detail.html"
-    select = ()
-    related = ()
-    prefetch = ()
-    dimensions = ()
-    comparable = False  # offers "compare with..." (missions and cases)
+    select: tuple[str, ...] = ()
+    related: tuple[tuple[str, str], ...] = ()
+    prefetch: tuple[str | Prefetch, ...] = ()
+    dimensions: Sequence[Dimension] = ()
     # relation -> (list, parameter): the list page that shows all of a cut list
-    see_all = {}
+    see_all: dict[str, tuple[str, str]] = {}
 
-    def can_preview(self):
-        """Staff who may change a record may preview it before it is published."""
-        opts = self.model._meta
-        user = self.request.user
-        return user.is_authenticated and user.has_perm(
-            f"{opts.app_label}.change_{opts.model_name}"
-        )
+    @property
+    def comparable(self):
+        """Offers "compare with..." (the registry says which types)."""
+        return registry.of(self.model).comparable
 
     def get_queryset(self):
         opts = self.model._meta
@@ -78,9 +76,9 @@ class RecordDetailView(DetailView):
         for _, name in self.related:
             if opts.get_field(name).many_to_one:
                 selects.append(name)
-        records = self.model.objects.all() if self.can_preview() else None
+        # Drafts too for staff who may preview them (visibility.py: as in the API).
         return (
-            (records if records is not None else self.model.objects.published())
+            visible(self.model, self.request.user)
             .select_related(*selects)
             .prefetch_related(*prefetches)
         )
@@ -137,15 +135,8 @@ class RecordDetailView(DetailView):
             else []
         )
         # One query for the creators of every source cited on the page.
-        prefetch_related_objects(
-            [
-                citation.source
-                for citation in chain(
-                    citations, *(c.citations.all() for c in record_classifications)
-                )
-            ],
-            "creators",
-        )
+        cited = chain(citations, *(c.citations.all() for c in record_classifications))
+        prefetch_related_objects([citation.source for citation in cited], "creators")
         summary_notes = notes.cite(
             by_claim(citations, {Claim.SUMMARY, Claim.DEFINITION})
         )
@@ -156,6 +147,45 @@ class RecordDetailView(DetailView):
             }
             for classification in record_classifications
         ]
+        rows = self.coded_rows(notes, citations)
+        extra_notes = {
+            # The only other cited statement a detail page prints.
+            Claim.MANDATE: notes.cite(by_claim(citations, {Claim.MANDATE}))
+            if getattr(record, "mandate_summary", "")
+            else []
+        }
+        notes.add_further(citations)  # whatever remains (relations, other...)
+        url = self.request.build_absolute_uri(record.get_absolute_url())
+        context.update(
+            footnotes=notes,
+            summary_notes=summary_notes,
+            classifications=classifications,
+            coded_rows=rows,
+            extra_notes=extra_notes,
+            related_groups=self.related_groups(),
+            cite=self.cite_context(url),
+            canonical_url=url,
+            jsonld=jsonld.for_record(record, url),
+            model_name=record._meta.model_name,
+            type_plural=record._meta.verbose_name_plural,
+            list_heading=list_heading(type(record)),
+            api_detail_url=api_detail_url(record),
+        )
+        if self.comparable:
+            # A menu of thousands helps nobody and costs a render each: the first
+            # COMPARE_CHOICES here, every record through the list's checkboxes.
+            context["compare_max"] = limits.COMPARE_MAX
+            context["compare_choices"] = [
+                (slug, label)
+                for slug, label in compare_menu(self.model)
+                if slug != record.slug
+            ][:COMPARE_CHOICES]
+        return context
+
+    def coded_rows(self, notes, citations):
+        """A row per coded dimension that has something to say (a value, items, or
+        why it is not established), each with its footnotes."""
+        record = self.object
         rows = []
         list_url = reverse(f"knowledge:{record._meta.model_name}-list")
         for dimension in self.dimensions:
@@ -183,38 +213,7 @@ class RecordDetailView(DetailView):
                     "notes": notes.cite(by_claim(citations, dimension.claims)),
                 }
             )
-        extra_notes = {
-            # The only other cited statement a detail page prints.
-            Claim.MANDATE: notes.cite(by_claim(citations, {Claim.MANDATE}))
-            if getattr(record, "mandate_summary", "")
-            else []
-        }
-        notes.add_further(citations)  # whatever remains (relations, other...)
-        url = self.request.build_absolute_uri(record.get_absolute_url())
-        context.update(
-            footnotes=notes,
-            summary_notes=summary_notes,
-            classifications=classifications,
-            coded_rows=rows,
-            extra_notes=extra_notes,
-            related_groups=self.related_groups(),
-            cite=self.cite_context(url),
-            canonical_url=url,
-            jsonld=jsonld.for_record(record, url),
-            model_name=record._meta.model_name,
-            type_plural=record._meta.verbose_name_plural,
-            list_heading=list_heading(type(record)),
-            api_detail_url=api_detail_url(record),
-        )
-        if self.comparable:
-            # A menu of thousands helps nobody and costs a render each: the first
-            # COMPARE_CHOICES here, every record through the list's checkboxes.
-            context["compare_choices"] = [
-                (slug, label)
-                for slug, label in compare_menu(self.model)
-                if slug != record.slug
-            ][:COMPARE_CHOICES]
-        return context
+        return rows
 
     def dimension_items(self, dimension):
         """(label, url) links for a many-valued dimension, else None: organisations
@@ -256,7 +255,6 @@ class MissionDetailView(RecordDetailView):
     model = Mission
     template_name = "knowledge/mission_detail.html"
     dimensions = MISSION_DIMENSIONS
-    comparable = True
     select = ("authorising_body",)
     related = (
         ("Cases", "cases"),
@@ -275,7 +273,6 @@ class CaseDetailView(RecordDetailView):
     model = Case
     template_name = "knowledge/mission_detail.html"
     dimensions = CASE_DIMENSIONS
-    comparable = True
     related = (
         ("Missions", "missions"),
         ("Norms at stake", "norms"),
@@ -394,7 +391,7 @@ def citing_records(source):
         )
     )
     groups, shown = [], {}  # content type id -> {pk: entry}
-    for model in (*RECORD_TYPES.values(), ComparisonRow):
+    for model in RECORD_MODELS:
         content_type = ContentType.objects.get_for_model(model)
         if content_type.pk not in citing_types:
             continue

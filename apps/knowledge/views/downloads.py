@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 
 from .. import citeformats
 from ..models import Source
-from .querysets import RECORD_TYPES
+from ..registry import by_name
 
 CITE_FORMATS = {
     "bib": ("BibTeX", citeformats.to_bibtex, "application/x-bibtex"),
@@ -18,9 +18,10 @@ CITE_FORMATS = {
 
 
 def cite_download(request, model_name, slug, ext):
-    model = RECORD_TYPES.get(model_name)
-    if model is None or ext not in CITE_FORMATS:
+    record_type = by_name(model_name)
+    if record_type is None or not record_type.has_pages or ext not in CITE_FORMATS:
         raise Http404("No such citation format.")
+    model = record_type.model
     try:
         record = model.objects.published().get(slug=slug)
     except model.DoesNotExist as error:

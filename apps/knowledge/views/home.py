@@ -5,16 +5,9 @@ from django.views.generic import TemplateView
 
 from apps.core import pagecache
 
-from ..models import (
-    Case,
-    Concept,
-    Document,
-    Mission,
-    Norm,
-    Organisation,
-)
+from ..models import Source
+from ..registry import PAGE_TYPES
 from .labels import CONCEPTIONS, plural_label
-from .querysets import RECORD_TYPES
 
 
 class HomeView(TemplateView):
@@ -28,17 +21,18 @@ class HomeView(TemplateView):
     def counts(self):
         return [
             (
-                plural_label(model),
-                model.objects.published().count(),
-                f"knowledge:{name}-list",
+                plural_label(record_type.model),
+                record_type.model.objects.published().count(),
+                record_type.list_url_name,
             )
-            for name, model in RECORD_TYPES.items()
+            for record_type in PAGE_TYPES
         ]
 
     @cached_property
     def recent(self):
         recent = []
-        for model in (Mission, Case, Norm, Document, Organisation, Concept):
+        # Sources are the bibliography, not news: not listed as recently updated.
+        for model in (t.model for t in PAGE_TYPES if t.model is not Source):
             recent += model.objects.published().order_by("-updated_at")[:6]
         recent.sort(key=lambda record: record.updated_at, reverse=True)
         return recent[:8]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
-from .. import filters
+from .. import filters, registry
 from ..models import (
     Case,
     Concept,
@@ -33,8 +33,17 @@ class RecordListView(CanonicalQueryMixin, ListView):
 
     paginate_by = 30
     template_name = "knowledge/record_list.html"
-    filterset_class = None
-    comparable = False  # rows get "add to comparison" checkboxes
+
+    @property
+    def filterset_class(self):
+        """The FilterSet the API list takes too (the registry's)."""
+        return registry.of(self.model).filterset
+
+    @property
+    def comparable(self):
+        """Rows get "add to comparison" checkboxes (the registry says which types)."""
+        return registry.of(self.model).comparable
+
     intro = ""
 
     def decorate(self, queryset):
@@ -110,7 +119,11 @@ class RecordListView(CanonicalQueryMixin, ListView):
             )
             if self.comparable
             else "",
-            row_template=f"knowledge/rows/{opts.model_name}.html",
+            # A type's own row, else the generic one (a name and a link).
+            row_template=[
+                f"knowledge/rows/{opts.model_name}.html",
+                "knowledge/rows/record.html",
+            ],
             compare_url_base=reverse("knowledge:compare"),
         )
         return context
@@ -124,8 +137,6 @@ class RecordListView(CanonicalQueryMixin, ListView):
 
 class MissionListView(RecordListView):
     model = Mission
-    filterset_class = filters.MissionFilter
-    comparable = True
     intro = (
         "Interventions and operations, each coded on the dimensions that separate the "
         "two conceptions and classified with a sourced rationale."
@@ -140,8 +151,6 @@ class MissionListView(RecordListView):
 
 class CaseListView(RecordListView):
     model = Case
-    filterset_class = filters.CaseFilter
-    comparable = True
     intro = "Conflicts and crises the missions were sent into."
 
     def decorate(self, queryset):
@@ -153,13 +162,11 @@ class CaseListView(RecordListView):
 
 class NormListView(RecordListView):
     model = Norm
-    filterset_class = filters.NormFilter
     intro = "Principles of international order, and which conception each belongs to."
 
 
 class DocumentListView(RecordListView):
     model = Document
-    filterset_class = filters.DocumentFilter
     intro = (
         "Charters, treaties, resolutions and decisions that found norms and mandates."
     )
@@ -170,7 +177,6 @@ class DocumentListView(RecordListView):
 
 class OrganisationListView(RecordListView):
     model = Organisation
-    filterset_class = filters.OrganisationFilter
     intro = "The bodies that authorise, run and lead interventions."
 
     def decorate(self, queryset):
@@ -179,14 +185,12 @@ class OrganisationListView(RecordListView):
 
 class ConceptListView(RecordListView):
     model = Concept
-    filterset_class = filters.ConceptFilter
     paginate_by = 200
     intro = "The terms a student of intervention needs, defined from the sources."
 
 
 class SourceListView(RecordListView):
     model = Source
-    filterset_class = filters.SourceFilter
     intro = "The bibliography every claim on this site cites, with page or section."
 
     def decorate(self, queryset):

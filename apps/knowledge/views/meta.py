@@ -1,13 +1,12 @@
 """About the site: the coding scheme from live data, and robots.txt."""
 
 from django.conf import settings
-from django.db.models import (
-    Count,
-    Q,
-)
+from django.db.models import Count
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
+
+from apps.core.models import published_q
 
 from ..api.querysets import citation_queryset
 from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS
@@ -22,7 +21,6 @@ from ..models.choices import (
     Conception,
     NormConception,
 )
-from .querysets import PUBLISHED
 
 
 def _value_counts(queryset, field):
@@ -90,7 +88,7 @@ class AboutView(TemplateView):
                 )
         norm_counts = _value_counts(Norm.objects.published(), "conception")
         tasks = MandateTask.objects.annotate(
-            n=Count("missions", filter=Q(missions__status=PUBLISHED), distinct=True)
+            n=Count("missions", filter=published_q("missions__"), distinct=True)
         )
         context.update(
             scheme=scheme,

@@ -1,20 +1,22 @@
 """Query strings: one canonical, shareable address per page, and links that toggle a
 filter value."""
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from django.http import QueryDict
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from .. import filters
-from .querysets import RECORD_TYPES
+from ..models import KnowledgeRecord
 
 
-def encode_query(params):
+def encode_query(params: Mapping[str, object] | list[tuple[str, object]]) -> str:
     return urlencode(params, safe=",")
 
 
-def canonical_params(querydict):
+def canonical_params(querydict: QueryDict) -> dict[str, str]:
     """One value per parameter, several values comma-joined, empty parameters dropped."""
     params = {}
     for key in querydict:
@@ -28,14 +30,14 @@ def canonical_params(querydict):
     return params
 
 
-def _needs_redirect(querydict, params):
+def _needs_redirect(querydict: QueryDict, params: dict[str, str]) -> bool:
     return any(
         len(querydict.getlist(key)) > 1 or querydict.get(key, "") != params.get(key)
         for key in querydict
     )
 
 
-def toggled(params, param, value):
+def toggled(params: dict[str, str], param: str, value: str) -> str:
     """The query string with `value` added to or removed from `param`; page reset."""
     params = {k: v for k, v in params.items() if k != "page"}
     values = filters.split_values(params.get(param))
@@ -50,26 +52,20 @@ def toggled(params, param, value):
     return "?" + encode_query(params) if params else "?"
 
 
-def without(params, param):
+def without(params: dict[str, str], param: str) -> str:
     """The query string without `param` (and without a page number)."""
     rest = {k: v for k, v in params.items() if k not in {param, "page"}}
     return "?" + encode_query(rest) if rest else "?"
 
 
-def api_url(model_name, params):
-    try:
-        path = reverse(f"api:{model_name}-list")
-    except NoReverseMatch:
-        path = f"/api/v1/{RECORD_TYPES[model_name]._meta.verbose_name_plural}/"
+def api_url(model_name: str, params: dict[str, str]) -> str:
+    path = reverse(f"api:{model_name}-list")
     query = {k: v for k, v in params.items() if k != "page"}
     return path + ("?" + encode_query(query) if query else "")
 
 
-def api_detail_url(record):
-    try:
-        return reverse(f"api:{record._meta.model_name}-detail", args=[record.slug])
-    except NoReverseMatch:
-        return f"/api/v1/{record._meta.verbose_name_plural}/{record.slug}/"
+def api_detail_url(record: KnowledgeRecord) -> str:
+    return reverse(f"api:{record._meta.model_name}-detail", args=[record.slug])
 
 
 class CanonicalQueryMixin:

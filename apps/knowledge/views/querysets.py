@@ -1,43 +1,30 @@
 """What the public pages fetch: the published records and the published parts of
 their relations, prefetched."""
 
-from django.db.models import Prefetch
+from collections.abc import Sequence
+from typing import TypeVar
 
-from apps.core.models import Status
+from django.db.models import Model, Prefetch, QuerySet
 
+from apps.core.models import PublishableModel
+
+from .. import limits
 from ..models import (
-    Case,
     Citation,
     Classification,
-    Concept,
-    Document,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
 )
 
-PUBLISHED = Status.PUBLISHED
 
-# The public record types, keyed by model name, in the order the site presents them.
-RECORD_TYPES = {
-    model._meta.model_name: model
-    for model in (Mission, Case, Norm, Document, Organisation, Concept, Source)
-}
-
-
-def published_citations(name="citations", *, creators=True):
+def published_citations(name: str = "citations", *, creators: bool = True) -> Prefetch:
     """Citations whose source is published, with the source and its creators
     (`creators=False` for a caller that fetches them once for several sets)."""
-    queryset = Citation.objects.filter(source__status=PUBLISHED).select_related(
-        "source"
-    )
+    queryset = Citation.objects.published().select_related("source")
     if creators:
         queryset = queryset.prefetch_related("source__creators")
     return Prefetch(name, queryset=queryset)
 
 
-def preferred_classifications(to_attr=None):
+def preferred_classifications(to_attr: str | None = None) -> Prefetch:
     """With the citations and authors that say whose judgement it is (the basis)."""
     return Prefetch(
         "classifications",
@@ -48,7 +35,7 @@ def preferred_classifications(to_attr=None):
     )
 
 
-def classifications_with_citations(*, creators=True):
+def classifications_with_citations(*, creators: bool = True) -> Prefetch:
     return Prefetch(
         "classifications",
         queryset=Classification.objects.prefetch_related(
@@ -57,7 +44,14 @@ def classifications_with_citations(*, creators=True):
     )
 
 
-def published(model, name, *, related=(), prefetch=(), to_attr=None):
+def published(
+    model: type[PublishableModel],
+    name: str,
+    *,
+    related: Sequence[str] = (),
+    prefetch: Sequence[str | Prefetch] = (),
+    to_attr: str | None = None,
+) -> Prefetch:
     """Prefetch a relation keeping only its published records."""
     queryset = model.objects.published().select_related(*related)
     return Prefetch(
@@ -65,17 +59,16 @@ def published(model, name, *, related=(), prefetch=(), to_attr=None):
     )
 
 
+_M = TypeVar("_M", bound=Model)
+
 COMPARE_CHOICES = 200  # records offered in a detail page's "compare with" menu
-# Related records listed on a detail page, per relation and per type of citing record:
-# above the largest curated list (37 missions invoke democracy), so only the
-# generated data is ever cut.
-RELATED_LIMIT = 50
 
 
-def first_and_total(records):
-    """The first RELATED_LIMIT of `records` and how many there are: one query, and a
-    count only when the list is cut."""
-    items = list(records[: RELATED_LIMIT + 1])
-    if len(items) > RELATED_LIMIT:
-        return items[:RELATED_LIMIT], records.count()
+def first_and_total(records: QuerySet[_M]) -> tuple[list[_M], int]:
+    """The first limits.RELATED_LIMIT of `records` and how many there are: one query,
+    and a count only when the list is cut."""
+    limit = limits.RELATED_LIMIT
+    items = list(records[: limit + 1])
+    if len(items) > limit:
+        return items[:limit], records.count()
     return items, len(items)

@@ -1,40 +1,30 @@
 """The search page."""
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .. import filters
+from ..registry import by_name
 from ..search import SEARCH_TYPES, count_records, search_records, similar_names
 from .query_strings import encode_query
-from .querysets import RECORD_TYPES
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
 
 
-def search(request):
-    query = request.GET.get("q", "").strip()[:200]
-    chosen = [
-        t for t in filters.split_values(request.GET.get("type")) if t in SEARCH_TYPES
-    ]
+def _page_number(raw: str | None) -> int:
+    """The page asked for, between 1 and SEARCH_MAX_PAGE (1 for nonsense)."""
     try:
-        page = min(max(int(request.GET.get("page", 1)), 1), SEARCH_MAX_PAGE)
+        return min(max(int(raw or 1), 1), SEARCH_MAX_PAGE)
     except ValueError:
-        page = 1
-    type_counts = count_records(query) if query else {}
-    total = sum(n for name, n in type_counts.items() if not chosen or name in chosen)
-    start = (page - 1) * SEARCH_PAGE_SIZE
-    hits = (
-        search_records(query, types=chosen or None, limit=start + SEARCH_PAGE_SIZE)[
-            start:
-        ]
-        if query
-        else []
-    )
-    similar, suggestion = (
-        similar_names(query, types=chosen or None) if query and not total else ([], "")
-    )
-    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
-    type_filters = []
+        return 1
+
+
+def _type_filters(
+    query: str, chosen: list[str], type_counts: dict[str, int]
+) -> list[dict[str, object]]:
+    """A link per type with hits that adds it to (or takes it from) the chosen types."""
+    type_filters: list[dict[str, object]] = []
     for name in SEARCH_TYPES:
         if not type_counts.get(name):
             continue
@@ -42,15 +32,45 @@ def search(request):
         params = {"q": query}
         if others:
             params["type"] = ",".join(others)
+        record_type = by_name(name)
+        assert record_type is not None  # SEARCH_TYPES come from the registry
         type_filters.append(
             {
                 "name": name,
-                "label": RECORD_TYPES[name]._meta.verbose_name_plural.capitalize(),
+                "label": record_type.plural.capitalize(),
                 "count": type_counts[name],
                 "selected": name in chosen,
                 "url": "?" + encode_query(params),
             }
         )
+    return type_filters
+
+
+def _link(params: dict[str, object], wanted: bool) -> str:
+    """The query string of `params` if `wanted`, else "" (no link)."""
+    return "?" + encode_query(params) if wanted else ""
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    chosen = [
+        t for t in filters.split_values(request.GET.get("type")) if t in SEARCH_TYPES
+    ]
+    types = chosen or None
+    page = _page_number(request.GET.get("page"))
+    type_counts = count_records(query) if query else {}
+    total = sum(n for name, n in type_counts.items() if not chosen or name in chosen)
+    start = (page - 1) * SEARCH_PAGE_SIZE
+    hits = (
+        search_records(query, types=types, limit=start + SEARCH_PAGE_SIZE)[start:]
+        if query
+        else []
+    )
+    similar, suggestion = (
+        similar_names(query, types=types) if query and not total else ([], "")
+    )
+    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
+    more = total > start + len(hits) and page < SEARCH_MAX_PAGE
     return render(
         request,
         "knowledge/search.html",
@@ -60,18 +80,12 @@ def search(request):
             "total": total,
             "first": start + 1,
             "last": start + len(hits),
-            "previous_url": "?" + encode_query({**page_params, "page": page - 1})
-            if page > 1
-            else "",
-            "next_url": "?" + encode_query({**page_params, "page": page + 1})
-            if total > start + len(hits) and page < SEARCH_MAX_PAGE
-            else "",
+            "previous_url": _link({**page_params, "page": page - 1}, page > 1),
+            "next_url": _link({**page_params, "page": page + 1}, more),
             "similar": similar,
             "suggestion": suggestion,
-            "suggestion_url": "?" + encode_query({**page_params, "q": suggestion})
-            if suggestion
-            else "",
-            "type_filters": type_filters,
+            "suggestion_url": _link({**page_params, "q": suggestion}, bool(suggestion)),
+            "type_filters": _type_filters(query, chosen, type_counts),
             "chosen": chosen,
         },
     )

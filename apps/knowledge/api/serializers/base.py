@@ -3,7 +3,7 @@ links, publication state and the write path (full_clean() and the publishing rul
 as the admin does)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,6 +18,7 @@ from ...models import (
     Source,
     SourceCreator,
 )
+from ...models.base import wikidata_validator
 from ...models.choices import Conception
 from ..exceptions import django_validation_errors
 from ..fields import (
@@ -26,6 +27,7 @@ from ..fields import (
     SparseFieldsMixin,
     StrictInputMixin,
     SummaryRelatedField,
+    WebAddressField,
     add_capped_fields,
     api_url,
     html_url,
@@ -36,7 +38,8 @@ from ..querysets import related
 class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A page-located citation of a source, as embedded in a record."""
 
-    source = SummaryRelatedField(queryset=Source.objects.all())
+    # A declared field named like Field's own `source` attribute: the stubs object.
+    source = SummaryRelatedField(queryset=Source.objects.all())  # type: ignore[assignment]
     locator_display = serializers.CharField(read_only=True)
 
     class Meta:
@@ -107,15 +110,48 @@ class CountrySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "region"]
 
 
+# Every record's detail starts with its links and state and ends with its text, review
+# dates and citations; the type's own fields go between (classifications last of all).
+DETAIL_HEAD = ["url", "html_url", "slug", "status"]
+DETAIL_TAIL = [
+    "summary",
+    "caveat",
+    "curator_note",
+    "wikidata",
+    "last_reviewed",
+    "published_at",
+    "updated_at",
+]
+# A list row starts with its links and name, then its state.
+LIST_HEAD = ["url", "html_url", "slug", "name", "status"]
+# Missions and cases: the preferred classification's verdict, and the dates.
+CLASSIFIED_FIELDS = [
+    "conception",
+    "conception_basis",
+    "conception_rule",
+    "start",
+    "end",
+    "continuing_as_of",
+]
+
+
 class RecordSerializer(
     StrictInputMixin, SparseFieldsMixin, serializers.ModelSerializer
 ):
     """Shared by every record type: links, publication state, citations, and the write path."""
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: WebAddressField,
+    }
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     wikidata = serializers.CharField(
-        source="wikidata_qid", required=False, allow_blank=True, max_length=20
+        source="wikidata_qid",
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        validators=[wikidata_validator],  # also the schema's pattern
     )
     citations = CitationSerializer(many=True, required=False)
 
@@ -124,24 +160,11 @@ class RecordSerializer(
     # Relations that grow with the data, shown capped (`fields.add_capped_fields`):
     # relation -> the filter parameter of the related type's list. The dataset export
     # (context `whole`) has the whole lists instead.
-    capped = {}
+    capped: dict[str, str] = {}
     read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
 
     class Meta:
-        common = [
-            "url",
-            "html_url",
-            "slug",
-            "status",
-            "summary",
-            "caveat",
-            "curator_note",
-            "wikidata",
-            "last_reviewed",
-            "published_at",
-            "updated_at",
-            "citations",
-        ]
+        common = [*DETAIL_HEAD, *DETAIL_TAIL, "citations"]
         extra_kwargs = {"curator_note": {"write_only": True}}
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -165,7 +188,7 @@ class RecordSerializer(
 
     # -- writing -------------------------------------------------------------------
 
-    nested = ("citations",)
+    nested: tuple[str, ...] = ("citations",)
 
     def create(self, validated_data):
         instance = self.Meta.model(status=Status.DRAFT)

@@ -19,33 +19,36 @@ from ..fields import (
     FuzzyDateField,
     SummarySerializer,
 )
-from .base import RecordSerializer
+from .base import DETAIL_HEAD, DETAIL_TAIL, RecordSerializer
 
 
 class ComparisonRowSerializer(RecordSerializer):
     class Meta:
         model = ComparisonRow
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "section",
             "order",
             "westphalian",
             "post_westphalian",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs
 
 
 class ConceptionSerializer(serializers.Serializer):
     value = serializers.ChoiceField(choices=Conception.choices)
-    label = serializers.CharField()
+    # A field named like one of Field's own attributes: the stubs object.
+    label = serializers.CharField()  # type: ignore[assignment]
     definition = serializers.CharField()
 
 
 class CompareSectionSerializer(serializers.Serializer):
     value = serializers.ChoiceField(choices=ComparisonSection.choices)
-    label = serializers.CharField()
+    # A field named like one of Field's own attributes: the stubs object.
+    label = serializers.CharField()  # type: ignore[assignment]
     rows = ComparisonRowSerializer(many=True)
 
 

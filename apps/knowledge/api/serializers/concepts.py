@@ -10,12 +10,13 @@ from ...models import (
     Norm,
 )
 from ..fields import SummaryRelatedField
-from .base import RecordSerializer
+from .base import DETAIL_HEAD, DETAIL_TAIL, RecordSerializer
 
 
 class ConceptListSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
-    parent = SummaryRelatedField(read_only=True, allow_null=True)
+    # A field named like one of Field's own attributes: the stubs object.
+    parent = SummaryRelatedField(read_only=True, allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Concept
@@ -24,7 +25,8 @@ class ConceptListSerializer(RecordSerializer):
 
 class ConceptSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
-    parent = SummaryRelatedField(
+    # A field named like one of Field's own attributes: the stubs object.
+    parent = SummaryRelatedField(  # type: ignore[assignment]
         required=False, allow_null=True, queryset=Concept.objects.all()
     )
     children = SummaryRelatedField(many=True, read_only=True)
@@ -43,7 +45,7 @@ class ConceptSerializer(RecordSerializer):
     class Meta:
         model = Concept
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "term",
             "parent",
@@ -53,6 +55,7 @@ class ConceptSerializer(RecordSerializer):
             "missions",
             "cases",
             "documents",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs

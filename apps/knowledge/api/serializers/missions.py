@@ -12,7 +12,23 @@ from ...models import (
     Organisation,
 )
 from ..fields import SummaryRelatedField
-from .base import ClassifiedRecordSerializer, RecordSerializer
+from .base import (
+    CLASSIFIED_FIELDS,
+    DETAIL_HEAD,
+    DETAIL_TAIL,
+    LIST_HEAD,
+    ClassifiedRecordSerializer,
+    RecordSerializer,
+)
+
+# How a mission is coded, in its list row and its detail alike.
+MISSION_CODING = [
+    "mission_type",
+    "host_consent",
+    "use_of_force",
+    "impartiality",
+    "legal_basis",
+]
 
 
 class MissionListSerializer(ClassifiedRecordSerializer):
@@ -28,17 +44,8 @@ class MissionListSerializer(ClassifiedRecordSerializer):
             "name",
             "acronym",
             "status",
-            "conception",
-            "conception_basis",
-            "conception_rule",
-            "start",
-            "end",
-            "continuing_as_of",
-            "mission_type",
-            "host_consent",
-            "use_of_force",
-            "impartiality",
-            "legal_basis",
+            *CLASSIFIED_FIELDS,
+            *MISSION_CODING,
             "organisations",
             "cases",
             "updated_at",
@@ -75,20 +82,11 @@ class MissionSerializer(ClassifiedRecordSerializer):
     class Meta:
         model = Mission
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "acronym",
-            "conception",
-            "conception_basis",
-            "conception_rule",
-            "start",
-            "end",
-            "continuing_as_of",
-            "mission_type",
-            "host_consent",
-            "use_of_force",
-            "impartiality",
-            "legal_basis",
+            *CLASSIFIED_FIELDS,
+            *MISSION_CODING,
             "authorising_body",
             "organisations",
             "lead_state",
@@ -100,7 +98,7 @@ class MissionSerializer(ClassifiedRecordSerializer):
             "successors",
             "mandate_summary",
             "not_established",
-            *RecordSerializer.Meta.common[4:-1],
+            *DETAIL_TAIL,
             "classifications",
             "citations",
         ]
@@ -108,24 +106,15 @@ class MissionSerializer(ClassifiedRecordSerializer):
 
 
 class CaseListSerializer(ClassifiedRecordSerializer):
-    countries = serializers.SlugRelatedField(
+    countries: "serializers.SlugRelatedField[Country]" = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
 
     class Meta:
         model = Case
         fields = [
-            "url",
-            "html_url",
-            "slug",
-            "name",
-            "status",
-            "conception",
-            "conception_basis",
-            "conception_rule",
-            "start",
-            "end",
-            "continuing_as_of",
+            *LIST_HEAD,
+            *CLASSIFIED_FIELDS,
             "conflict_type",
             "countries",
             "updated_at",
@@ -148,21 +137,16 @@ class CaseSerializer(ClassifiedRecordSerializer):
     class Meta:
         model = Case
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
-            "conception",
-            "conception_basis",
-            "conception_rule",
-            "start",
-            "end",
-            "continuing_as_of",
+            *CLASSIFIED_FIELDS,
             "conflict_type",
             "ucdp_conflict_id",
             "countries",
             "norms",
             "missions",
             "not_established",
-            *RecordSerializer.Meta.common[4:-1],
+            *DETAIL_TAIL,
             "classifications",
             "citations",
         ]

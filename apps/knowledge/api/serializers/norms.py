@@ -10,8 +10,9 @@ from ...models import (
 from ..fields import (
     FuzzyDateField,
     SummaryRelatedField,
+    WebAddressField,
 )
-from .base import RecordSerializer
+from .base import DETAIL_HEAD, DETAIL_TAIL, LIST_HEAD, RecordSerializer
 
 
 class NormListSerializer(RecordSerializer):
@@ -33,14 +34,15 @@ class NormSerializer(RecordSerializer):
     class Meta:
         model = Norm
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "conception",
             "related",
             "documents",
             "missions",
             "cases",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs
 
@@ -53,11 +55,7 @@ class DocumentListSerializer(RecordSerializer):
     class Meta:
         model = Document
         fields = [
-            "url",
-            "html_url",
-            "slug",
-            "name",
-            "status",
+            *LIST_HEAD,
             "title",
             "symbol",
             "kind",
@@ -69,7 +67,7 @@ class DocumentListSerializer(RecordSerializer):
 class DocumentSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
     date = FuzzyDateField("date", "date_precision")
-    official_url = serializers.URLField(
+    official_url = WebAddressField(
         source="url", required=False, allow_blank=True, max_length=500
     )
     issuer = SummaryRelatedField(
@@ -89,7 +87,7 @@ class DocumentSerializer(RecordSerializer):
     class Meta:
         model = Document
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "title",
             "short_title",
@@ -101,6 +99,7 @@ class DocumentSerializer(RecordSerializer):
             "pax_agreement_id",
             "norms",
             "authorised_missions",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs

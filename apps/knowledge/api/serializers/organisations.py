@@ -5,20 +5,17 @@ from ..fields import (
     FuzzyDateField,
     SummaryRelatedField,
 )
-from .base import RecordSerializer
+from .base import DETAIL_HEAD, DETAIL_TAIL, LIST_HEAD, RecordSerializer
 
 
 class OrganisationListSerializer(RecordSerializer):
-    parent = SummaryRelatedField(read_only=True, allow_null=True)
+    # A field named like one of Field's own attributes: the stubs object.
+    parent = SummaryRelatedField(read_only=True, allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Organisation
         fields = [
-            "url",
-            "html_url",
-            "slug",
-            "name",
-            "status",
+            *LIST_HEAD,
             "acronym",
             "kind",
             "parent",
@@ -26,7 +23,8 @@ class OrganisationListSerializer(RecordSerializer):
 
 
 class OrganisationSerializer(RecordSerializer):
-    parent = SummaryRelatedField(
+    # A field named like one of Field's own attributes: the stubs object.
+    parent = SummaryRelatedField(  # type: ignore[assignment]
         required=False, allow_null=True, queryset=Organisation.objects.all()
     )
     children = SummaryRelatedField(many=True, read_only=True)
@@ -45,7 +43,7 @@ class OrganisationSerializer(RecordSerializer):
     class Meta:
         model = Organisation
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "acronym",
             "kind",
@@ -54,6 +52,7 @@ class OrganisationSerializer(RecordSerializer):
             "children",
             "missions",
             "documents",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs

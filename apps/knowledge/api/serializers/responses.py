@@ -20,7 +20,8 @@ class ErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     detail = serializers.CharField()
-    errors = serializers.DictField(
+    # A field named like one of Field's own attributes: the stubs object.
+    errors = serializers.DictField(  # type: ignore[assignment]
         required=False,
         child=serializers.JSONField(),
         help_text="Field name -> messages (validation errors only).",

@@ -8,8 +8,8 @@ from ...models import (
     SourceCreator,
 )
 from ...models.choices import CreatorRole
-from ..fields import api_url
-from .base import CreatorSerializer, RecordSerializer
+from ..fields import WebAddressField, api_url
+from .base import DETAIL_HEAD, DETAIL_TAIL, CreatorSerializer, RecordSerializer
 
 
 class SourceCiteLinksMixin(serializers.Serializer):
@@ -93,7 +93,7 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
     authors = CreatorSerializer(many=True, required=False)
     editors = CreatorSerializer(many=True, required=False)
     pages = PageRangeField()
-    web_url = serializers.URLField(
+    web_url = WebAddressField(
         source="url", required=False, allow_blank=True, max_length=500
     )
 
@@ -108,7 +108,7 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
     class Meta:
         model = Source
         fields = [
-            *RecordSerializer.Meta.common[:4],
+            *DETAIL_HEAD,
             "name",
             "kind",
             "title",
@@ -132,7 +132,8 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
             "isbn",
             "attribution_note",
             "cite",
-            *RecordSerializer.Meta.common[4:],
+            *DETAIL_TAIL,
+            "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs
 

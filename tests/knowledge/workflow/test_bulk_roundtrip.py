@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.knowledge import dataset
-from apps.knowledge.canonical import RECORD_TYPES
+from apps.knowledge.canonical import DATA_TYPES
 from apps.knowledge.models import Revision
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[3] / "data"
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def _export(client, model):
     return response.content, info
 
 
-@pytest.mark.parametrize("record_type", RECORD_TYPES, ids=lambda t: t.directory)
+@pytest.mark.parametrize("record_type", DATA_TYPES, ids=lambda t: t.directory)
 def test_an_unchanged_export_imports_as_unchanged(
     loaded, record_type, editor_client, curator_client
 ):

@@ -60,7 +60,7 @@ def test_role_matrix_in_the_api(request, role, publish, unpublish, edit_draft):
 def test_api_refusal_says_what_is_missing(editor):
     mission = MissionFactory(draft=True, classified=False)
     response = api_as(editor).post(detail(mission) + "publish/")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the record's state is what is wrong
     assert "classification" in str(response.json())
 
 

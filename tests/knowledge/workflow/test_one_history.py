@@ -22,7 +22,7 @@ from .admin_forms import change_form_data, record_edit
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def history_url(record, pk=None):
@@ -214,14 +214,14 @@ def test_the_api_lists_published_versions_paged_and_citable(editor):
     draft_norm = NormFactory(slug="draft-norm", draft=True)
     mission = MissionFactory(slug="unef-x", draft=True, curator_note="internal")
     mission.norms.add(draft_norm)
-    CitationFactory(target=mission, source=public_source, locator="9")
+    CitationFactory(target=mission, source=public_source, locator="509")
     services.record_publish(record=mission, user=editor)
     for acronym in ("A", "B"):
         with record_edit(record=mission, user=editor):
             mission.acronym = acronym
             mission.save()
     # A citation to a source that is a draft now is not shown in the past version.
-    mission.citations.create(source=draft_source, locator="3")
+    mission.citations.create(source=draft_source, locator="510")
     services.record_unpublish(record=mission, user=editor)
     services.record_publish(record=draft_source, user=editor)
     services.record_publish(record=mission, user=editor)
@@ -238,7 +238,7 @@ def test_the_api_lists_published_versions_paged_and_citable(editor):
     assert newest["action"] == "Published"
     assert newest["author"] == "an editor"  # no full name given; never a login name
     assert newest["data"]["acronym"] == "B"
-    assert {"source": "flynn-farrell", "claim": "summary", "pages": "9"} in (
+    assert {"source": "flynn-farrell", "claim": "summary", "pages": "509"} in (
         newest["data"]["citations"]
     )
     assert "secret-draft" not in {c["source"] for c in newest["data"]["citations"]}

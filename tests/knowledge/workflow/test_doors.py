@@ -1,6 +1,8 @@
 """Issue 13, the design change: the same edit through each door (admin, API, CSV,
 restore, loader) stores the same record and leaves one history entry."""
 
+import html
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -9,8 +11,8 @@ from rest_framework.test import APIClient
 
 from apps.knowledge import dataset, services
 from apps.knowledge.canonical import record_to_dict, record_type_for
-from apps.knowledge.models import Norm, Revision
-from tests.factories import NormFactory
+from apps.knowledge.models import MandateTask, Mission, Norm, Revision
+from tests.factories import MissionFactory, NormFactory
 
 from .admin_forms import change_form_data
 
@@ -99,3 +101,63 @@ def test_each_door_stores_the_same_record_and_one_history_entry(
     assert services.record_content(norm) == expected
     assert "\r" not in norm.summary
     assert Revision.objects.for_record(norm).count() == before + 1
+
+
+# --------------------------------------------------------------------------- one validation
+
+
+@pytest.fixture
+def westphalian_task(db):
+    return MandateTask.objects.create(
+        slug="interposition", name="Interposition", conception="westphalian"
+    )
+
+
+RULE_REFUSED = "tasks-both does not match the record's coded mandate tasks"
+
+
+def test_the_api_refuses_what_the_loader_refuses(editor, westphalian_task):
+    """A curators' rule that the mission's coded tasks do not select: the loader refuses
+    it (tests/knowledge/test_dataset_coding.py), and so does every other door."""
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=editor)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.post(
+        reverse("api:mission-list"),
+        {
+            "slug": "unef",
+            "name": "UNEF I",
+            "mandate_tasks": ["interposition"],
+            "classifications": [
+                {
+                    "value": "mixed",
+                    "basis": "curators",
+                    "rule": "tasks-both",
+                    "preferred": True,
+                    "rationale": "Both kinds.",
+                }
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert RULE_REFUSED in str(response.json()["errors"]["classifications"])
+    assert not Mission.objects.filter(slug="unef").exists()
+
+
+def test_the_admin_refuses_what_the_loader_refuses(editor_client, westphalian_task):
+    mission = MissionFactory(draft=True, summary="Kept. As it was.")
+    mission.mandate_tasks.add(westphalian_task)
+    url = reverse("admin:knowledge_mission_change", args=[mission.pk])
+    row = "knowledge-classification-content_type-object_id-0"
+    data = change_form_data(
+        editor_client.get(url),
+        summary="Changed. Not kept.",
+        **{f"{row}-basis": "curators", f"{row}-rule": "tasks-both"},
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert RULE_REFUSED in html.unescape(response.content.decode())
+    mission.refresh_from_db()
+    assert mission.summary == "Kept. As it was."
+    assert mission.classifications.get().basis == "author"
