@@ -98,7 +98,8 @@ class HistoryVersionSerializer(serializers.Serializer):
     approved_by = serializers.SerializerMethodField(
         help_text="The editor who approved it, if it was reviewed; else null."
     )
-    data = serializers.SerializerMethodField(
+    # A field named like one of Serializer's own attributes: the stubs object.
+    data = serializers.SerializerMethodField(  # type: ignore[assignment]
         help_text="The whole record as it was in this version, in the form of the "
         "dataset's files (fields, links by slug, citations, classifications). Links "
         "and citations to records that are not published now are left out."
