@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from apps.knowledge.models import Mission
 from tests import factories
-from tests.workflow.admin_forms import change_form_data
+from tests.knowledge.workflow.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -262,7 +262,7 @@ def test_updated_since_on_every_record_list(api):
 
 def test_history_lists_published_versions_only(api, editor):
     from apps.knowledge import services
-    from tests.workflow.admin_forms import record_edit
+    from tests.knowledge.workflow.admin_forms import record_edit
 
     norm = factories.NormFactory(slug="consent", name="Consent", draft=True)
     with record_edit(record=norm, user=editor):
