@@ -757,13 +757,20 @@ def record_publish(
     user: User = None,
     mark_reviewed: bool = True,
     with_sources: bool = False,
+    keep_version: bool = True,
 ) -> KnowledgeRecord:
     """Publish `record` if it meets the publishing rules; raise ValidationError saying why not.
     Editors may publish from any state; the system (user None) too. An editor's publishing
-    counts as a review unless `mark_reviewed` is False (the loader: the file says when)."""
+    counts as a review unless `mark_reviewed` is False (the loader: the file says when).
+    `keep_version=False` leaves the history to the caller (the loader keeps one version
+    for a record it both wrote and published)."""
     _check_editor(user, record, "publish")
     return _publish(
-        record, user, mark_reviewed=mark_reviewed, with_sources=with_sources
+        record,
+        user,
+        mark_reviewed=mark_reviewed,
+        with_sources=with_sources,
+        keep_version=keep_version,
     )
 
 
@@ -776,7 +783,9 @@ def _publish_cited_sources(record, user):
         record_publish(record=source, user=user)
 
 
-def _publish(record, user, comment="", mark_reviewed=True, with_sources=False):
+def _publish(
+    record, user, comment="", mark_reviewed=True, with_sources=False, keep_version=True
+):
     """Publish `record` and keep the version the public now sees in history: the
     submission being approved, when it holds exactly this content, or else a new
     "Published" revision. Refused (ValidationError) unless it meets the rules; with
@@ -799,7 +808,7 @@ def _publish(record, user, comment="", mark_reviewed=True, with_sources=False):
             submitted = revision
             revision.published_at = timezone.now()
         _close(revision, RevisionState.APPROVED, user, comment)
-    if submitted is None:
+    if submitted is None and keep_version:
         revision_record_saved(
             record=record,
             base_data=_last_published_content(record),
@@ -1029,15 +1038,19 @@ def records_load(*, records, vocab, user=None) -> LoadReport:
         key = (record_type.model, slug)
         record = writer.instances[key]
         status = record.status
-        if key in writer.changed:
-            # Kept before the status moves: publishing keeps its own version, so a
-            # new published record has "created" then "published", not two alike.
+        changed = key in writer.changed
+        # One history entry per record the load changed, kept once its status is
+        # settled, so a new published record has one published version.
+        kept_back = record_settle_loaded(
+            record=record,
+            status=writer.wanted_status[key],
+            user=user,
+            keep_version=not changed,
+        )
+        if changed:
             revision_record_saved(
                 record=record, base_data=before.get(key, {}), user=user
             )
-        kept_back = record_settle_loaded(
-            record=record, status=writer.wanted_status[key], user=user
-        )
         if kept_back:
             report.drafts.append(
                 f"{record_type.directory}/{slug}: " + " ".join(kept_back)
@@ -1062,7 +1075,11 @@ def _contents_before(items):
 
 
 def record_settle_loaded(
-    *, record: KnowledgeRecord, status: str, user: User = None
+    *,
+    record: KnowledgeRecord,
+    status: str,
+    user: User = None,
+    keep_version: bool = True,
 ) -> list[str]:
     """Give a loaded record the status its file asks for, through the workflow's own
     transitions. A record the publishing rules refuse stays (or goes back to) a draft:
@@ -1076,7 +1093,9 @@ def record_settle_loaded(
     if record.status == status:
         return problems
     if status == Status.PUBLISHED:
-        record_publish(record=record, user=user, mark_reviewed=False)
+        record_publish(
+            record=record, user=user, mark_reviewed=False, keep_version=keep_version
+        )
     elif status == Status.ARCHIVED:
         record_archive(record=record, user=user)
     elif status == Status.DRAFT:

@@ -756,21 +756,7 @@ class RevisionAdmin(admin.ModelAdmin):
         record = revision.record
         user = request.user
         may_decide = services.can_publish(user, revision.model)
-        if revision.is_pending and record is not None:
-            # The frozen version under review, against what approving replaces: the
-            # last published version of a submission, the live record of a proposal.
-            data = revision.data
-            if revision.action == RevisionAction.SUBMIT:
-                live = revision.base_data
-                stale = services.record_content(record) != canonical(data)
-            else:
-                live = services.record_content(record)
-                stale = bool(
-                    revision.base_token
-                    and services.version_token(live) != revision.base_token
-                )
-        else:
-            live, data, stale = revision.base_data, revision.data, False
+        live, data, stale = self._compared(revision, record)
         context = {
             **self.admin_site.each_context(request),
             "title": str(revision),
@@ -786,16 +772,7 @@ class RevisionAdmin(admin.ModelAdmin):
             "unpublished_sources": self._unpublished_sources(revision)
             if revision.is_pending and record is not None
             else [],
-            "may_decide": may_decide and revision.is_pending and record is not None,
-            "may_withdraw": revision.is_pending
-            and (revision.author_id == user.pk or may_decide),
-            "may_reopen": record is not None
-            and revision.author_id == user.pk
-            and revision.state == RevisionState.WITHDRAWN
-            and revision.action in (RevisionAction.EDIT, RevisionAction.RESTORE),
-            "may_undelete": revision.action == RevisionAction.DELETE
-            and record is None
-            and may_decide,
+            **self._may(revision, record, user, may_decide),
             "record_url": reverse(
                 f"admin:{record._meta.app_label}_{record._meta.model_name}_change",
                 args=[record.pk],
@@ -806,6 +783,39 @@ class RevisionAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/knowledge/revision_review.html", context
         )
+
+    @staticmethod
+    def _compared(revision, record):
+        """(what approving replaces, the version shown, whether the record moved on)."""
+        if not (revision.is_pending and record is not None):
+            return revision.base_data, revision.data, False
+        # The frozen version under review, against what approving replaces: the
+        # last published version of a submission, the live record of a proposal.
+        data = revision.data
+        if revision.action == RevisionAction.SUBMIT:
+            stale = services.record_content(record) != canonical(data)
+            return revision.base_data, data, stale
+        live = services.record_content(record)
+        stale = bool(
+            revision.base_token and services.version_token(live) != revision.base_token
+        )
+        return live, data, stale
+
+    @staticmethod
+    def _may(revision, record, user, may_decide):
+        """What the user may do with this revision from the review page."""
+        own = revision.author_id == user.pk
+        return {
+            "may_decide": may_decide and revision.is_pending and record is not None,
+            "may_withdraw": revision.is_pending and (own or may_decide),
+            "may_reopen": record is not None
+            and own
+            and revision.state == RevisionState.WITHDRAWN
+            and revision.action in (RevisionAction.EDIT, RevisionAction.RESTORE),
+            "may_undelete": revision.action == RevisionAction.DELETE
+            and record is None
+            and may_decide,
+        }
 
     @staticmethod
     def _unpublished_sources(revision):

@@ -36,6 +36,13 @@ def public_version(model, data):
     """The canonical dict of a past version without what the public may not read."""
     record_type = canonical.record_type_for(model)
     data = {k: v for k, v in data.items() if k not in PRIVATE_KEYS}
+    _keep_public_citations(data)
+    _keep_public_links(record_type, data)
+    return data
+
+
+def _keep_public_citations(data):
+    """Citations (also a classification's) only to sources the public can read now."""
     cited = {c.get("source") for c in data.get("citations", [])}
     for classification in data.get("classifications", []):
         cited |= {c.get("source") for c in classification.get("citations", [])}
@@ -46,21 +53,26 @@ def public_version(model, data):
             {**c, "citations": _public_citations(c.get("citations"), sources)}
             for c in data["classifications"]
         ]
+
+
+def _keep_public_links(record_type, data):
+    """Links (one, many, a concept's related) only to records published now."""
     for key, target in record_type.foreign_keys.items():
         if data.get(key) and not _published_slugs(target, [data[key]]):
             data[key] = None
     for key, (_attr, target) in record_type.many.items():
         if data.get(key):
-            keep = _published_slugs(target, data[key])
-            data[key] = [slug for slug in data[key] if slug in keep]
+            data[key] = _published_only(target, data[key])
     if isinstance(data.get("related"), dict):
-        related = {}
-        for key, slugs in data["related"].items():
-            target = canonical.CONCEPT_RELATED[key][1]
-            keep = _published_slugs(target, slugs)
-            related[key] = [slug for slug in slugs if slug in keep]
-        data["related"] = related
-    return data
+        data["related"] = {
+            key: _published_only(canonical.CONCEPT_RELATED[key][1], slugs)
+            for key, slugs in data["related"].items()
+        }
+
+
+def _published_only(model, slugs):
+    keep = _published_slugs(model, slugs)
+    return [slug for slug in slugs if slug in keep]
 
 
 def person(user):
