@@ -77,7 +77,8 @@ DATED = {
     "end": ("end_date", "end_precision"),
     "continuing_as_of": ("continuing_as_of_date", "continuing_as_of_precision"),
 }
-CLASSIFICATION_KEYS = [
+# A classification's own fields (its form, the merge, the YAML), then its citations.
+CLASSIFICATION_FIELDS = [
     "value",
     "basis",
     "rule",
@@ -86,8 +87,8 @@ CLASSIFICATION_KEYS = [
     "period_start",
     "period_end",
     "rationale",
-    "citations",
 ]
+CLASSIFICATION_KEYS = [*CLASSIFICATION_FIELDS, "citations"]
 
 # Every record type's YAML shape, in loading order: what a record links to comes first.
 DATA_TYPES = [

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from apps.core import fuzzydate
 
-from .canonical import CONCEPT_RELATED, LOCATOR_KEYS, canonical, record_type_for
+from .canonical import (
+    CLASSIFICATION_FIELDS,
+    CONCEPT_RELATED,
+    LOCATOR_KEYS,
+    canonical,
+    record_type_for,
+)
 from .models import Citation, Classification, Concept, Country, MandateTask, Source
 
 
@@ -304,19 +310,7 @@ _CITATION_FIELDS = (
     "reconstructed",
     "note",
 )
-_CLASSIFICATION_FIELDS = (
-    "value",
-    "basis",
-    "rule",
-    "departure",
-    "preferred",
-    "period_start",
-    "period_end",
-    "rationale",
-    "source",
-    "locator_type",
-    "locator",
-)
+_CLASSIFICATION_FIELDS = (*CLASSIFICATION_FIELDS, "source", "locator_type", "locator")
 
 
 def _row_values(model, row):

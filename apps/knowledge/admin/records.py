@@ -12,6 +12,7 @@ from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 
 from .. import services
+from ..canonical import CLASSIFICATION_FIELDS
 from ..models import (
     Case,
     Citation,
@@ -66,18 +67,6 @@ RECORD_FIELDSET = (
         "classes": ("collapse",),
     },
 )
-
-# A classification's own fields, as its form and the record page's inline show them.
-CLASSIFICATION_FIELDS = [
-    "value",
-    "basis",
-    "rule",
-    "departure",
-    "preferred",
-    "period_start",
-    "period_end",
-    "rationale",
-]
 
 
 class CitationForm(forms.ModelForm):
