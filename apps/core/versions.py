@@ -68,8 +68,13 @@ def bump_after_commit(names: Iterable[str]) -> None:
 
     Moving them before the commit would let a concurrent request store the old content
     under the new versions."""
-    names = sorted({ALL, *names})
-    transaction.on_commit(lambda: [_bump(name) for name in names])
+    moved = sorted({ALL, *names})
+
+    def bump() -> None:
+        for name in moved:
+            _bump(name)
+
+    transaction.on_commit(bump)
 
 
 def _bump(name: str) -> None:

@@ -25,9 +25,9 @@ rolled back), history rows (Revision) and stored dataset versions (signals.py de
 
 from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.urls import ResolverMatch
 
 from apps.core.versions import ALL
@@ -49,11 +49,11 @@ def record_name(model_name: str, slug: str) -> str:
 # --------------------------------------------------------------------------- changes
 
 
-def _is_record(instance: object) -> bool:
+def _is_record(instance: Any) -> bool:
     return type(instance) in registry.RECORD_MODELS
 
 
-def own_names(record: models.Model, former_slug: str | None = None) -> set[str]:
+def own_names(record: Any, former_slug: str | None = None) -> set[str]:
     model_name = record._meta.model_name
     names = {type_name(model_name), record_name(model_name, record.slug)}
     if former_slug and former_slug != record.slug:
@@ -61,13 +61,13 @@ def own_names(record: models.Model, former_slug: str | None = None) -> set[str]:
     return names
 
 
-def _slugs(model: type[models.Model], **lookup) -> Iterator[str]:
+def _slugs(model: Any, **lookup) -> Iterator[str]:
     model_name = model._meta.model_name
     for slug in model._base_manager.filter(**lookup).values_list("slug", flat=True):
         yield record_name(model_name, slug)
 
 
-def _linked(record: models.Model) -> Iterator[str]:
+def _linked(record: Any) -> Iterator[str]:
     """`record:` names of the records `record` links to, or that link to it."""
     for field in record._meta.get_fields():
         related = field.related_model
@@ -86,36 +86,35 @@ def _linked(record: models.Model) -> Iterator[str]:
         )
 
 
-def _only_slugs(records: models.QuerySet) -> list[str]:
+def _only_slugs(records: Any) -> list[str]:
     return list(records.values_list("slug", flat=True))
 
 
-def _cited(record: models.Model) -> Iterator[str]:
+def _cited(record: Any) -> Iterator[str]:
     """`record:` names of the sources `record` cites, or of the records citing it."""
     if isinstance(record, Source):
         rows = Citation.objects.filter(source=record).values_list(
             "content_type", "object_id"
         )
-        for content_type, object_id in rows:
-            target = ContentType.objects.get_for_id(
-                content_type
-            ).get_object_for_this_type(pk=object_id)
+        for type_id, object_id in rows:
+            kind = ContentType.objects.get_for_id(type_id)
+            target: Any = kind.get_object_for_this_type(pk=object_id)
             owner = target if _is_record(target) else getattr(target, "target", None)
             if owner is not None:
                 yield record_name(owner._meta.model_name, owner.slug)
         return
-    content_type = ContentType.objects.get_for_model(record)
+    kind = ContentType.objects.get_for_model(record)
     yield from _slugs(
-        Source, cited_by__content_type=content_type, cited_by__object_id=record.pk
+        Source, cited_by__content_type=kind, cited_by__object_id=record.pk
     )
 
 
-def record_changed(record: models.Model, former_slug: str | None = None) -> set[str]:
+def record_changed(record: Any, former_slug: str | None = None) -> set[str]:
     """The names a change of the published record `record` moves."""
     return own_names(record, former_slug) | set(_linked(record)) | set(_cited(record))
 
 
-def owners(instance: object, depth: int = 3) -> list[models.Model]:
+def owners(instance: Any, depth: int = 3) -> list[Any]:
     """The records a citation, classification or author belongs to."""
     if _is_record(instance):
         return [instance]
@@ -128,7 +127,7 @@ def owners(instance: object, depth: int = 3) -> list[models.Model]:
     return found
 
 
-def changed(instance: object, former_slug: str | None = None) -> set[str]:
+def changed(instance: Any, former_slug: str | None = None) -> set[str]:
     """The names a committed change to `instance` moves (`ALL` is always added)."""
     if _is_record(instance):
         return record_changed(instance, former_slug)
@@ -145,15 +144,15 @@ def changed(instance: object, former_slug: str | None = None) -> set[str]:
 def list_names(model_name: str) -> list[str]:
     """What a list of `model_name` shows (its facets, totals and known values too)."""
     model = registry.by_name(model_name).model  # type: ignore[union-attr]
-    linked = {
-        field.related_model._meta.model_name
+    linked: set[str] = {
+        str(field.related_model._meta.model_name)
         for field in model._meta.get_fields()
         if field.is_relation and field.related_model in registry.RECORD_MODELS
     }
     return [VOCABULARY, *(type_name(n) for n in sorted(linked | {model_name}))]
 
 
-def shown_by_lists_of(model: type[models.Model]) -> list[str]:
+def shown_by_lists_of(model: Any) -> list[str]:
     """`list_names` of a record model; a vocabulary's lists show the vocabulary."""
     if model in registry.RECORD_MODELS:
         return list_names(model._meta.model_name)
@@ -179,11 +178,11 @@ def page_dependencies(match: ResolverMatch) -> list[str]:
     return [ALL]
 
 
-def answer_dependencies(model: type | None, slug: str | None) -> list[str]:
+def answer_dependencies(model: Any, slug: str | None) -> list[str]:
     """What an API answer about `model` shows: one record's (`slug`) or a list's."""
     if model not in registry.RECORD_MODELS:
         return [ALL]
-    model_name = model._meta.model_name  # type: ignore[union-attr]
+    model_name = model._meta.model_name
     if slug:
         return record_answer_names(model_name, slug)
     return list_names(model_name)
