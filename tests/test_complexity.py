@@ -17,9 +17,6 @@ NOT_YET = {
     "apps/knowledge/filters.py:facets_and_total": 20,
     "apps/knowledge/diff.py:diff_records": 20,
     "apps/knowledge/reports.py:_label_conflicts": 20,
-    "apps/knowledge/importers.py:_bibtex_value": 24,
-    "apps/knowledge/importers.py:parse_ris": 23,
-    "apps/knowledge/importers.py:parse_bibtex": 17,
     "apps/knowledge/jsonld.py:for_record": 23,
     "apps/knowledge/api/schema.py:postprocess": 33,
 }
