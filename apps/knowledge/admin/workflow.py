@@ -11,6 +11,7 @@
 """
 
 import json
+from typing import TYPE_CHECKING, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -44,6 +45,9 @@ from ..models import (
 )
 from ..registry import RECORD_MODELS
 from .writes import form_record_dict
+
+if TYPE_CHECKING:
+    from django.template.response import _TemplateForResponseT
 
 NEEDS_REVIEW_PER_PAGE = 25
 
@@ -173,8 +177,10 @@ class ReviewDueFilter(admin.SimpleListFilter):
 class WorkflowAdminMixin:
     """Mixed into RecordAdmin."""
 
-    form = VersionedRecordForm
-    change_form_template = "admin/knowledge/record_change_form.html"
+    form: type[forms.ModelForm] = VersionedRecordForm
+    change_form_template: "ClassVar[_TemplateForResponseT | None]" = (
+        "admin/knowledge/record_change_form.html"
+    )
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))

@@ -62,7 +62,7 @@ def _rows(formset: BaseFormSet) -> list:
     for index, form in enumerate(formset.forms):
         if not hasattr(form, "cleaned_data") or not form.cleaned_data:
             continue  # an empty extra row
-        if formset.can_delete and formset._should_delete_form(form):
+        if formset.can_delete and form.cleaned_data.get("DELETE"):
             continue
         rows.append((index, form))
     return [form for _index, form in sorted(rows, key=_row_order)]
