@@ -20,7 +20,7 @@ from django.db.models import CharField, Count, Model, Q, QuerySet, TextField
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 
-from apps.core import pagecache
+from apps.core import pagecache, versions
 from apps.core.models import PublishableModel, published_q
 
 from .models import (
@@ -91,9 +91,12 @@ class CSVField(django_filters.fields.BaseCSVField):
 def _check_known(model, field, values):
     """A 400 unless every value names a published record (drafts are unknown to
     filters: a filter must not reveal what links to them). A known set is remembered for
-    the content generation, so that a page's filters cost no query."""
+    the versions of the model's lists, so that a page's filters cost no query."""
     digest = hashlib.sha1("\n".join(sorted(values)).encode()).hexdigest()
-    key = f"known:{pagecache.current_generation()}:{model._meta.label}:{field}:{digest}"
+    from .invalidation import shown_by_lists_of  # invalidation imports the models
+
+    shown = versions.stamp(shown_by_lists_of(model))
+    key = f"known:{shown}:{model._meta.label}:{field}:{digest}"
     if cache.get(key):
         return
     records = model._default_manager.all()
@@ -618,6 +621,44 @@ def _on_the_row(model, facet):
     return field.concrete and not field.is_relation
 
 
+def _row_facet_counts(together, page_filtered):
+    """({param: rows}, total) for the facets on the record's own columns, counted
+    together from one GROUP BY over their combinations, whose sum is the total."""
+    paths = sorted({facet.path for facet in together})
+    combinations = list(page_filtered.values(*paths).annotate(n=Count("pk")).order_by())
+    rows_by_param = {}
+    for facet in together:
+        counts = Counter()
+        for row in combinations:
+            counts[row[facet.path]] += row["n"]
+        rows_by_param[facet.param] = [
+            {facet.path: value, "n": n} for value, n in counts.items()
+        ]
+    return rows_by_param, sum(row["n"] for row in combinations)
+
+
+def _facet_rows(facet, filterset_class, data, queryset, page_filtered, in_use):
+    """One facet's counts in a query of its own. A facet in use counts under the other
+    filters only; one not in use, under the page's own. One filter() call, so that the
+    grouping reuses the join these conditions made (a second call would join the
+    relation again); rows without a value (a mission with no case) are dropped in
+    _facet_values."""
+    if in_use:
+        others = {k: v for k, v in data.items() if k != facet.param}
+        filtered = filterset_class(others, queryset=queryset).qs
+    else:
+        filtered = page_filtered
+    conditions = Q(*facet.where)
+    if facet.through:
+        conditions &= published_q(facet.through)
+    return (
+        filtered.filter(conditions)
+        .values(facet.path, *([facet.label] if facet.label else []))
+        .annotate(n=Count("pk", distinct=facet.distinct))
+        .order_by()
+    )
+
+
 def facets_and_total(filterset_class, data, queryset, *, page_filtered=None):
     """The facet groups of `filterset_class` under `data`, each respecting the others, and
     how many records `data` matches.
@@ -636,49 +677,18 @@ def facets_and_total(filterset_class, data, queryset, *, page_filtered=None):
     together = [f for f in facets if not selected[f.param] and _on_the_row(model, f)]
     rows_by_param, total = {}, None
     if together:
-        paths = sorted({facet.path for facet in together})
-        combinations = list(
-            page_filtered.values(*paths).annotate(n=Count("pk")).order_by()
-        )
-        total = sum(row["n"] for row in combinations)
-        for facet in together:
-            counts = Counter()
-            for row in combinations:
-                counts[row[facet.path]] += row["n"]
-            rows_by_param[facet.param] = [
-                {facet.path: value, "n": n} for value, n in counts.items()
-            ]
+        rows_by_param, total = _row_facet_counts(together, page_filtered)
     groups = []
     for facet in facets:
         rows = rows_by_param.get(facet.param)
         if rows is None:
-            # A facet in use counts under the other filters only; one not in use,
-            # under the page's own. One filter() call, so that the grouping reuses
-            # the join these conditions made (a second call would join the relation
-            # again); rows without a value (a mission with no case) are dropped in
-            # _facet_values.
-            if selected[facet.param]:
-                others = {k: v for k, v in data.items() if k != facet.param}
-                filtered = filterset_class(others, queryset=queryset).qs
-            else:
-                filtered = page_filtered
-            conditions = Q(*facet.where)
-            if facet.through:
-                conditions &= published_q(facet.through)
-            rows = (
-                filtered.filter(conditions)
-                .values(facet.path, *([facet.label] if facet.label else []))
-                .annotate(n=Count("pk", distinct=facet.distinct))
-                .order_by()
+            in_use = bool(selected[facet.param])
+            rows = _facet_rows(
+                facet, filterset_class, data, queryset, page_filtered, in_use
             )
         filter_ = filterset_class.base_filters[facet.param]
-        groups.append(
-            FacetGroup(
-                param=facet.param,
-                label=filter_.label,
-                values=_facet_values(facet, filter_, rows, set(selected[facet.param])),
-            )
-        )
+        values = _facet_values(facet, filter_, rows, set(selected[facet.param]))
+        groups.append(FacetGroup(param=facet.param, label=filter_.label, values=values))
     if total is None:
         total = page_filtered.count()
     return groups, total
