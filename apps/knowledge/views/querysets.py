@@ -109,9 +109,9 @@ _PERIOD_FIELDS = (
 
 
 def _ordering(model: type[Model]) -> list[OrderBy]:
+    names = [str(name) for name in model._meta.ordering or ()]
     return [
-        F(name[1:]).desc() if name.startswith("-") else F(name).asc()
-        for name in model._meta.ordering
+        F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in names
     ]
 
 
@@ -120,7 +120,7 @@ def _display_part(name: str, records: QuerySet, limit: int) -> QuerySet:
     row saying which list it belongs to and where in it."""
     model = records.model
     fields = {f.name for f in model._meta.concrete_fields}
-    first, second = _LABEL_FIELDS[model._meta.model_name]
+    first, second = _LABEL_FIELDS[str(model._meta.model_name)]
     text = CharField()
     columns: dict[str, Any] = {
         "list": Cast(Value(name), text),
@@ -152,7 +152,7 @@ def _display_part(name: str, records: QuerySet, limit: int) -> QuerySet:
 def _display_record(model: type[_M], row: dict) -> _M:
     """A record with only what a related list shows; any other field, read, is
     fetched (a query the page's query budget would catch)."""
-    first, second = _LABEL_FIELDS[model._meta.model_name]
+    first, second = _LABEL_FIELDS[str(model._meta.model_name)]
     values = {"id": row["record_pk"], "slug": row["record_slug"], first: row["text_1"]}
     if second:
         values[second] = row["text_2"]
