@@ -306,19 +306,37 @@ class PublishedRulesBroken(ValidationError):
 
 
 class RecordInvalid(ValidationError):
-    """The record as a form or serializer left it breaks a rule of the graph writer
-    (writer.py), which every door shares: {field: [messages]}. Raised inside the
+    """The record's dict (or the record as a form or serializer left it) breaks a rule
+    of the graph writer (writer.py), which every door shares: {field: [messages]}.
+    `paths` has each problem as (field path, message), the path into the canonical dict
+    ("citations[1].locator"), for forms and the API to put it on their own field;
+    `problems` as the writer's lines ('...: field "year": ...'). Raised inside the
     caller's transaction, which then rolls the edit back."""
+
+    def __init__(self, errors, *, paths=None, problems=None):
+        super().__init__(errors)
+        self.paths: list[tuple[str, str]] = list(paths or [])
+        self.problems: list[str] = list(problems or [])
+
+    @classmethod
+    def of(
+        cls, paths: Iterable[tuple[str, str]], problems: list[str] | None = None
+    ) -> RecordInvalid:
+        """From the writer's (field path, message) pairs, by top-level field."""
+        paths = list(paths)
+        errors: dict[str, list[str]] = {}
+        for name, message in paths:
+            errors.setdefault(name.split(".")[0].split("[")[0], []).append(
+                f"{name}: {message}"
+            )
+        problems = problems or [f'field "{name}": {message}' for name, message in paths]
+        return cls(errors or {"__all__": problems}, paths=paths, problems=problems)
 
 
 def _refuse_invalid(record, data):
-    errors = {}
-    for name, message in graph_problems(record, data):
-        errors.setdefault(name.split(".")[0].split("[")[0], []).append(
-            f"{name}: {message}"
-        )
-    if errors:
-        raise RecordInvalid(errors)
+    paths = graph_problems(record, data)
+    if paths:
+        raise RecordInvalid.of(paths)
 
 
 class RecordEdit:
@@ -493,7 +511,7 @@ def _write_graph(model, data, *, instance=None, user=None):
     try:
         return write_graph(model, data, instance=instance, user=user)
     except DatasetError as exc:
-        raise ValidationError(exc.problems) from exc
+        raise RecordInvalid.of(exc.errors, exc.problems) from exc
 
 
 def _close(revision, state, user, comment=""):
@@ -939,23 +957,41 @@ def _content(data):
     return {k: v for k, v in canonical(data).items() if k not in _NOT_CONTENT}
 
 
+class SlugTaken(ValidationError):
+    """`write_record(new=True)` for a slug another record of the type already has."""
+
+
 @transaction.atomic
 def write_record(
-    *, model, data, instance=None, user=None, comment="", action=RevisionAction.EDIT
-):
-    """Write one record's canonical dict, whichever door it came in by (CSV import,
-    restore, a pasted reference; the loader writes many at once, `records_load`).
+    *,
+    model,
+    data,
+    instance=None,
+    user=None,
+    comment="",
+    action=RevisionAction.EDIT,
+    new: bool = False,
+) -> Written:
+    """Write one record's canonical dict, whichever door it came in by (the API, CSV
+    import, restore, a pasted reference; the loader writes many at once, `records_load`).
 
     One validation (the graph writer, writer.py), one normalisation (`canonical`), one
     set of publishing rules and one history: a new record is created as a draft; on a
     published record that `user` may not publish the change becomes a pending proposal
     and the record is untouched; an editor's change must leave a published record
     publishable. One Revision per change, none when the dict changes nothing. Updates
-    `instance`, or the record with the dict's slug. Raises ValidationError (each
-    problem naming its field: 'field "year": ...') or PermissionDenied.
+    `instance`, or the record with the dict's slug (`new`: only creates, and raises
+    SlugTaken if the slug is taken). Raises RecordInvalid (a ValidationError, each
+    problem naming its field: 'field "year": ...', see RecordInvalid.paths),
+    PublishedRulesBroken when an editor's change would leave a published record short
+    of the publishing rules, or PermissionDenied.
     """
     data = canonical(data)
     existing = instance or model.objects.filter(slug=data.get("slug")).first()
+    if new and existing is not None:
+        raise SlugTaken(
+            f'A {model._meta.verbose_name} with the slug "{data.get("slug")}" exists.'
+        )
     if existing is None:
         opts = model._meta
         if user is not None and not user.has_perm(
@@ -984,12 +1020,22 @@ def write_record(
         return Written(existing, "proposed", revision)
     record = _apply(existing, data, user)
     if record.status == Status.PUBLISHED:
-        _refuse_unpublishable(record, verb="kept published with this change")
+        problems = record_publish_problems(record)
+        if problems:
+            raise PublishedRulesBroken(
+                f"{record} cannot be kept published with this change: "
+                + " ".join(problems)
+            )
     revision = revision_record_saved(
         record=record, base_data=base, user=user, action=action
     )
-    outcome = "updated" if revision else "unchanged"
-    return Written(record, outcome, _commented(revision, comment))
+    if revision is None:
+        return Written(record, "unchanged")
+    # A change to its links or citations alone saves no field of the record: it is
+    # still a change of the record (its Last-Modified, who changed it last).
+    record.updated_by = user or record.updated_by
+    record.save(update_fields=["updated_by", "updated_at"])
+    return Written(record, "updated", _commented(revision, comment))
 
 
 def _commented(revision, comment):
