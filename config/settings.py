@@ -155,7 +155,8 @@ REDIS_RETRY_AFTER = float(os.environ.get("REDIS_RETRY_AFTER", "30"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's RedisCache, but a Redis outage makes it a miss, not a 500.
+            # django-redis; a Redis outage makes it a miss, not a 500, and a circuit
+            # breaker keeps a hanging Redis from slowing every call.
             "BACKEND": "apps.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pkb",
@@ -163,8 +164,8 @@ if REDIS_URL:
             # holding every request that touches it; after a failure the cache is skipped
             # for REDIS_RETRY_AFTER seconds (apps/core/cache.py).
             "OPTIONS": {
-                "socket_connect_timeout": REDIS_TIMEOUT,
-                "socket_timeout": REDIS_TIMEOUT,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
             },
         }
     }

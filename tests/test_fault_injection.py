@@ -112,8 +112,8 @@ def test_a_swallowing_redis_adds_under_100_ms_to_a_page(settings):
                 "BACKEND": "apps.core.cache.ResilientRedisCache",
                 "LOCATION": f"redis://127.0.0.1:{proxy.port}/0",
                 "OPTIONS": {
-                    "socket_connect_timeout": settings.REDIS_TIMEOUT,
-                    "socket_timeout": settings.REDIS_TIMEOUT,
+                    "SOCKET_CONNECT_TIMEOUT": settings.REDIS_TIMEOUT,
+                    "SOCKET_TIMEOUT": settings.REDIS_TIMEOUT,
                 },
             }
         }

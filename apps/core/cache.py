@@ -1,36 +1,26 @@
-"""Django's Redis cache, degrading to "no cache" while Redis cannot be reached.
+"""The shared cache: django-redis, with a circuit breaker in front of Redis.
 
-A cache is an optimisation: when Redis is down, reads become misses and stores are
-skipped (pages are rendered, API throttles start counting afresh), instead of every page
-answering 500. Each failure is logged as a warning, at most once a minute per process;
-/readyz still reports the cache as unavailable.
+django-redis does the work, and with `IGNORE_EXCEPTIONS` turns a Redis outage into misses
+and skipped stores instead of 500s (a cache is an optimisation). What it cannot do, and
+the only code kept here: a circuit breaker. After one failure every call is skipped for
+REDIS_RETRY_AFTER seconds, so a hanging Redis costs a page at most one short socket
+timeout (REDIS_TIMEOUT) per process per period, not one per call; each failure is logged
+as a warning at most once a minute per process. /readyz still reports the cache.
 
-A circuit breaker keeps a hanging Redis from slowing every request: after one failure
-the cache is skipped (every read a miss) for REDIS_RETRY_AFTER seconds, so a page pays at
-most one short socket timeout (REDIS_TIMEOUT) per process per period, not one per call.
-
-`incr` and `decr` keep raising: they carry meaning (the public page cache bumps its
-generation with them, and losing that bump silently could serve stale pages once Redis
-is back), so their callers decide.
-
-Why not django-redis with IGNORE_EXCEPTIONS: it swallows errors the same way but has no
-breaker, so each call to a hanging Redis would still wait out its timeout.
+`incr` keeps raising: the content versions (apps/core/versions.py) are counters that
+carry meaning, and losing a bump silently could serve stale pages, so the caller decides.
 """
 
+import functools
 import logging
 import time
 
 from django.conf import settings
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django_redis.cache import RedisCache
+from django_redis.client import DefaultClient
+from django_redis.exceptions import ConnectionInterrupted
 
 logger = logging.getLogger(__name__)
-
-
-def _unavailable_errors():
-    import redis
-
-    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 class CacheSkipped(Exception):
@@ -38,73 +28,90 @@ class CacheSkipped(Exception):
 
 
 class ResilientRedisCache(RedisCache):
+    """django-redis's cache; the breaker's state is per process (class attributes)."""
+
     _last_warning = 0.0
-    _skip_until = 0.0  # per process: the breaker is open until then (monotonic time)
+    _skip_until = 0.0  # the breaker is open until then (monotonic time)
+
+    def __init__(self, server, params):
+        options = params.setdefault("OPTIONS", {})
+        options.setdefault("CLIENT_CLASS", "apps.core.cache.BreakerClient")
+        options.setdefault("IGNORE_EXCEPTIONS", True)
+        super().__init__(server, params)
 
     @classmethod
-    def reset_breaker(cls):
+    def reset_breaker(cls) -> None:
         cls._skip_until = 0.0
 
-    @staticmethod
-    def _skipping():
-        return time.monotonic() < ResilientRedisCache._skip_until
+    @classmethod
+    def skipping(cls) -> bool:
+        return time.monotonic() < cls._skip_until
 
-    def _failed(self, operation):
+    @classmethod
+    def trip(cls, operation: str) -> None:
         now = time.monotonic()
-        ResilientRedisCache._skip_until = now + getattr(
-            settings, "REDIS_RETRY_AFTER", 30
-        )
-        if now - ResilientRedisCache._last_warning >= 60:
-            ResilientRedisCache._last_warning = now
+        cls._skip_until = now + getattr(settings, "REDIS_RETRY_AFTER", 30)
+        if now - cls._last_warning >= 60:
+            cls._last_warning = now
             logger.warning(
                 "cache unreachable during %s; serving without it",
                 operation,
                 exc_info=True,
             )
 
-    def _or(self, fallback, operation, *args):
-        """`operation` of Django's RedisCache, or `fallback` while Redis is unreachable."""
-        if self._skipping():
-            return fallback
+    def incr(self, key, delta=1, version=None, client=None, ignore_key_check=False):
+        # Not swallowed by IGNORE_EXCEPTIONS: a lost count must reach its caller.
         try:
-            return getattr(super(), operation)(*args)
-        except _unavailable_errors():
-            self._failed(operation)
-            return fallback
+            return self.client.incr(key, delta, version, client, ignore_key_check)
+        except ConnectionInterrupted as error:
+            if error.__cause__ is None:
+                raise CacheSkipped(
+                    "the cache is skipped after a failure: not counted"
+                ) from None
+            raise error.__cause__ from None
 
-    def incr(self, key, delta=1, version=None):  # decr calls it too
-        if self._skipping():
-            raise CacheSkipped("the cache is skipped after a failure: not counted")
+    def decr(self, key, delta=1, version=None, client=None):
+        return self.incr(key, -delta, version, client)
+
+
+def _tripping(method):
+    """`method` of the client; a Redis failure in it opens the breaker."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
         try:
-            return super().incr(key, delta, version)
-        except _unavailable_errors():
-            self._failed("incr")
+            return method(self, *args, **kwargs)
+        except ConnectionInterrupted as error:
+            if error.__cause__ is not None:  # a real failure, not the open breaker
+                ResilientRedisCache.trip(method.__name__)
             raise
 
-    def get(self, key, default=None, version=None):
-        return self._or(default, "get", key, default, version)
+    return guarded
 
-    def get_many(self, keys, version=None):
-        return self._or({}, "get_many", keys, version)
 
-    def has_key(self, key, version=None):
-        return self._or(False, "has_key", key, version)
+class BreakerClient(DefaultClient):
+    """django-redis's client; while the breaker is open it does not touch Redis."""
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._or(None, "set", key, value, timeout, version)
+    def get_client(self, write=True, tried=None):
+        if ResilientRedisCache.skipping():
+            raise ConnectionInterrupted(connection=None)
+        return super().get_client(write, tried)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._or(False, "add", key, value, timeout, version)
+    def get_client_with_index(self, write=True, tried=None):  # set() asks this way
+        if ResilientRedisCache.skipping():
+            raise ConnectionInterrupted(connection=None)
+        return super().get_client_with_index(write, tried)
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        # Django's contract: the keys that could not be stored.
-        return self._or(list(data), "set_many", data, timeout, version)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._or(False, "touch", key, timeout, version)
-
-    def delete(self, key, version=None):
-        return self._or(False, "delete", key, version)
-
-    def delete_many(self, keys, version=None):
-        return self._or(None, "delete_many", keys, version)
+for _name in (
+    "get",
+    "set",
+    "get_many",
+    "set_many",
+    "delete",
+    "delete_many",
+    "has_key",
+    "touch",
+    "_incr",
+):
+    setattr(BreakerClient, _name, _tripping(getattr(DefaultClient, _name)))

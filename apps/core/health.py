@@ -6,6 +6,8 @@ stops sending traffic to a web process that cannot serve it.
 
 Probes come by IP address and plain HTTP from inside the network, so
 `HealthCheckMiddleware` answers them before host validation and the HTTPS redirect.
+Kept as our own code: probe apps such as django-health-check answer through the URLconf,
+after both, and would replace only the two small checks below.
 """
 
 import logging

@@ -3,11 +3,12 @@
 `RequestIDMiddleware` takes the id from an incoming `X-Request-ID` header (a proxy or load
 balancer may set one) or makes a new one, keeps it in a context variable for the duration
 of the request, returns it in the response header and logs one line per request.
-`RequestIDFilter` stamps it on every record, whichever logger wrote it.
+`RequestIDFilter` stamps it on every record, whichever logger wrote it. The JSON itself is
+python-json-logger's; the request id and the access line stay here because no logging library
+writes our access line or gives back a traceback lost while rendering an error page.
 """
 
 import contextvars
-import json
 import logging
 import re
 import sys
@@ -15,6 +16,8 @@ import time
 import uuid
 
 from django.core.signals import got_request_exception, request_finished
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
 
 request_id = contextvars.ContextVar("request_id", default="-")
 
@@ -91,33 +94,22 @@ class RequestIDFilter(logging.Filter):
         return True
 
 
-# Attributes every LogRecord has; anything else was passed with `extra=` and is kept.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+class JSONFormatter(JsonFormatter):
+    """python-json-logger with our field names: time (UTC, ms, Z), level, logger, message,
+    request_id, then any `extra=` fields; tracebacks as exc_info. Django's request object,
+    attached to its own log records, is not a log field."""
 
-
-class JSONFormatter(logging.Formatter):
-    """One JSON object per record: time, level, logger, message, request_id, extras, traceback."""
-
-    def format(self, record):
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S")
-            + f".{int(record.msecs):03d}Z",
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", "-"),
-        }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_") and key != "request":
-                entry[key] = value if _is_plain(value) else repr(value)
-        if record.exc_info:
-            entry["exc_info"] = self.formatException(record.exc_info)
-        if record.stack_info:
-            entry["stack_info"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
-
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
     converter = time.gmtime  # type: ignore[assignment]  # typeshed: gmtime() takes no required argument
 
-
-def _is_plain(value):
-    return value is None or isinstance(value, str | int | float | bool)
+    def __init__(self) -> None:
+        super().__init__(
+            "{asctime}{levelname}{name}{message}{request_id}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            reserved_attrs=[*RESERVED_ATTRS, "request", "taskName"],
+            json_default=repr,
+            json_ensure_ascii=False,
+            defaults={"request_id": "-"},
+        )

@@ -262,68 +262,95 @@ BIBTEX_REQUIRED = {
 _CONTAINER_FIELDS = {"article": "journal", "incollection": "booktitle"}
 
 
-def _bibtex_entry(item):
-    csl_type = item.get("type")
-    entry_type = BIBTEX_TYPES.get(csl_type, "misc")
-    fields = {}  # name -> the text between the braces
+class _BibtexFields(dict):
+    """An entry's fields: name -> the text between the braces."""
 
-    def add(name, value, *, protect=False, raw=False):
+    def add(self, name, value, *, protect=False, raw=False):
         """`raw`: the value is already BibTeX (escaped names, a computed date)."""
         if value in (None, "", []):
             return
         text = str(value) if raw else _bibtex_escape(value)
-        fields[name] = "{" + text + "}" if protect else text
+        self[name] = "{" + text + "}" if protect else text
 
-    add("author", _bibtex_names(item.get("author", [])), raw=True)
-    add("editor", _bibtex_names(item.get("editor", [])), raw=True)
-    add("title", item.get("title"), protect=True)
-    add(_CONTAINER_FIELDS.get(entry_type, "howpublished"), item.get("container-title"))
-    add("series", item.get("collection-title"))
-    add("volume", item.get("volume"))
-    add("number", item.get("issue"))
-    add("edition", item.get("edition"))
-    add(
-        "institution" if entry_type == "techreport" else "publisher",
-        item.get("publisher"),
-    )
-    add("address", item.get("publisher-place"))
+
+def _bibtex_month(issued):
+    """The month of an issued date as BibTeX's three-letter macro, or None."""
+    if len(issued) > 1 and issued[1] in range(1, 13):
+        return MONTHS[issued[1] - 1][:3].lower()
+    return None
+
+
+def _bibtex_publication(fields, item, entry_type):
+    """Who wrote it, what it is called, where and by whom it was published."""
+    fields.add("author", _bibtex_names(item.get("author", [])), raw=True)
+    fields.add("editor", _bibtex_names(item.get("editor", [])), raw=True)
+    fields.add("title", item.get("title"), protect=True)
+    container = _CONTAINER_FIELDS.get(entry_type, "howpublished")
+    fields.add(container, item.get("container-title"))
+    fields.add("series", item.get("collection-title"))
+    fields.add("volume", item.get("volume"))
+    fields.add("number", item.get("issue"))
+    fields.add("edition", item.get("edition"))
+    publisher = "institution" if entry_type == "techreport" else "publisher"
+    fields.add(publisher, item.get("publisher"))
+    fields.add("address", item.get("publisher-place"))
     issued = _date(item.get("issued"))
     if issued:
-        add("year", issued[0])
-    month = None
-    if len(issued) > 1 and issued[1] in range(1, 13):
-        month = MONTHS[issued[1] - 1][:3].lower()
-    notes = []
+        fields.add("year", issued[0])
+
+
+def _bibtex_pages(fields, item):
+    """The pages cited (or the work's range); a note naming a place cited that is not
+    a page."""
     locator = item.get("locator")
     if locator and item.get("label", "page") == "page":
-        add("pages", locator.replace("\u2013", "-").replace("-", "--"))
-    else:
-        add("pages", _pages(item, "--"))
-        if locator:
-            notes.append(f"Cited: {item.get('label', '')} {locator}".replace("  ", " "))
-    add("doi", item.get("DOI") and _bibtex_url(item["DOI"]), raw=True)
-    add("isbn", item.get("ISBN"))
+        fields.add("pages", locator.replace("\u2013", "-").replace("-", "--"))
+        return []
+    fields.add("pages", _pages(item, "--"))
+    if locator:
+        return [f"Cited: {item.get('label', '')} {locator}".replace("  ", " ")]
+    return []
+
+
+def _bibtex_links(fields, item):
+    fields.add("doi", item.get("DOI") and _bibtex_url(item["DOI"]), raw=True)
+    fields.add("isbn", item.get("ISBN"))
     if item.get("URL"):
-        add("url", _bibtex_url(item["URL"]), raw=True)
+        fields.add("url", _bibtex_url(item["URL"]), raw=True)
         accessed = _date(item.get("accessed"))
         if len(accessed) == 3:
-            add("urldate", "{:04d}-{:02d}-{:02d}".format(*accessed), raw=True)
+            fields.add("urldate", "{:04d}-{:02d}-{:02d}".format(*accessed), raw=True)
+
+
+def _bibtex_as_misc(fields, entry_type):
+    """The entry type a style accepts, and a note of the required fields that are not
+    recorded (None when the entry has them all)."""
     missing = [
         need
         for need in BIBTEX_REQUIRED.get(entry_type, ())
         if not any(name in fields for name in need.split("|"))
     ]
+    if not missing:
+        return entry_type, None
+    # Say what is missing instead of leaving a style to print empty punctuation.
+    container = _CONTAINER_FIELDS.get(entry_type)
+    if container in fields:
+        fields["howpublished"] = fields.pop(container)
+    if "institution" in fields:
+        fields["publisher"] = fields.pop("institution")
+    note = "Not recorded: " + ", ".join(m.replace("|", " or ") for m in missing)
+    return "misc", note
+
+
+def _bibtex_entry(item):
+    entry_type = BIBTEX_TYPES.get(item.get("type"), "misc")
+    fields = _BibtexFields()
+    _bibtex_publication(fields, item, entry_type)
+    notes = _bibtex_pages(fields, item)
+    _bibtex_links(fields, item)
+    entry_type, missing = _bibtex_as_misc(fields, entry_type)
     if missing:
-        # Say what is missing instead of leaving a style to print empty punctuation.
-        container = _CONTAINER_FIELDS.get(entry_type)
-        if container in fields:
-            fields["howpublished"] = fields.pop(container)
-        if "institution" in fields:
-            fields["publisher"] = fields.pop("institution")
-        notes.append(
-            "Not recorded: " + ", ".join(m.replace("|", " or ") for m in missing)
-        )
-        entry_type = "misc"
+        notes.append(missing)
     note = item.get("genre") or item.get("note")
     if note:
         notes.insert(0, note)
@@ -331,6 +358,7 @@ def _bibtex_entry(item):
         fields["note"] = _bibtex_escape(". ".join(notes))
     lines = [f"@{entry_type}{{{_bibtex_key(item)},"]
     lines += [f"  {name} = {{{value}}}," for name, value in fields.items()]
+    month = _bibtex_month(_date(item.get("issued")))
     if month:
         lines.append(f"  month = {month},")
     lines.append("}")
@@ -344,64 +372,78 @@ def to_bibtex(items):
 # --------------------------------------------------------------------------- RIS
 
 
+def _ris_dates(item):
+    """PY (the year) and DA (YYYY/MM/DD/, blanks for what is not known)."""
+    issued = _date(item.get("issued"))
+    if not issued:
+        return []
+    padded = [*issued, None, None][:3]
+    parts = [f"{padded[0]:04d}"] + [f"{p:02d}" if p else "" for p in padded[1:]]
+    return [("PY", str(issued[0])), ("DA", "/".join(parts) + "/")]
+
+
+def _ris_pages(item):
+    """SP/EP: the pages cited (not the work's range) when the locator is a page, and
+    a note naming a place cited that is not a page."""
+    pages = _pages(item, "-")
+    locator = item.get("locator")
+    is_page = item.get("label", "page") == "page"
+    if locator and is_page:
+        pages = locator.replace("\u2013", "-")
+    lines = []
+    if pages:
+        first, _, last = pages.partition("-")
+        lines += [("SP", first.strip()), ("EP", last.strip())]
+    if locator and not is_page:
+        lines.append(("N1", f"Cited: {item.get('label')} {locator}"))
+    return lines
+
+
+def _ris_accessed(item):
+    accessed = _date(item.get("accessed"))
+    if len(accessed) == 3:
+        return [("Y2", "{:04d}/{:02d}/{:02d}".format(*accessed))]
+    return []
+
+
+# RIS tags filled straight from a CSL key, in the order they are written.
+_RIS_PUBLICATION = [
+    ("T2", "container-title"),
+    ("T3", "collection-title"),
+    ("VL", "volume"),
+    ("IS", "issue"),
+    ("ET", "edition"),
+    ("PB", "publisher"),
+    ("CY", "publisher-place"),
+]
+_RIS_LINKS = [("DO", "DOI"), ("SN", "ISBN"), ("UR", "URL")]
+_RIS_NOTES = [("M3", "genre"), ("N1", "note")]
+
+
+def _ris_line(tag, value):
+    line = f"{tag}  - {' '.join(str(value).split())}"
+    return line.rstrip() if tag == "ER" else line
+
+
 def _ris_record(item):
-    csl_type = item.get("type")
-    ris_type = RIS_TYPES.get(csl_type, "GEN")
+    ris_type = RIS_TYPES.get(item.get("type"), "GEN")
     key = str(item.get("id") or "")
     if item.get("locator"):
         key += f"-{item.get('label', 'page')}-{item['locator']}"
     lines = [("TY", ris_type), ("ID", key)]
-    for name in item.get("author", []):
-        lines.append(("AU", _name_text(name)))
-    for name in item.get("editor", []):
-        lines.append(("ED", _name_text(name)))
+    lines += [("AU", _name_text(name)) for name in item.get("author", [])]
+    lines += [("ED", _name_text(name)) for name in item.get("editor", [])]
     lines.append(("TI", item.get("title")))
-    container = item.get("container-title")
     if ris_type == "JOUR":
-        lines.append(("JO", container))
-    lines.append(("T2", container))
-    lines.append(("T3", item.get("collection-title")))
-    lines.append(("VL", item.get("volume")))
-    lines.append(("IS", item.get("issue")))
-    lines.append(("ET", item.get("edition")))
-    lines.append(("PB", item.get("publisher")))
-    lines.append(("CY", item.get("publisher-place")))
-    issued = _date(item.get("issued"))
-    if issued:
-        lines.append(("PY", str(issued[0])))
-        padded = [*issued, None, None][:3]
-        lines.append(
-            (
-                "DA",
-                "/".join(
-                    [f"{padded[0]:04d}"] + [f"{p:02d}" if p else "" for p in padded[1:]]
-                )
-                + "/",
-            )
-        )
-    pages = _pages(item, "-")
-    locator = item.get("locator")
-    if locator and item.get("label", "page") == "page":
-        pages = locator.replace("\u2013", "-")  # the pages cited, not the work's range
-    if pages:
-        first, _, last = pages.partition("-")
-        lines.append(("SP", first.strip()))
-        lines.append(("EP", last.strip()))
-    if locator and item.get("label", "page") != "page":
-        lines.append(("N1", f"Cited: {item.get('label')} {locator}"))
-    lines.append(("DO", item.get("DOI")))
-    lines.append(("SN", item.get("ISBN")))
-    lines.append(("UR", item.get("URL")))
-    accessed = _date(item.get("accessed"))
-    if len(accessed) == 3:
-        lines.append(("Y2", "{:04d}/{:02d}/{:02d}".format(*accessed)))
-    lines.append(("M3", item.get("genre")))
-    lines.append(("N1", item.get("note")))
+        lines.append(("JO", item.get("container-title")))
+    lines += [(tag, item.get(key)) for tag, key in _RIS_PUBLICATION]
+    lines += _ris_dates(item) + _ris_pages(item)
+    lines += [(tag, item.get(key)) for tag, key in _RIS_LINKS]
+    lines += _ris_accessed(item)
+    lines += [(tag, item.get(key)) for tag, key in _RIS_NOTES]
     lines.append(("ER", ""))
     return "\r\n".join(
-        f"{tag}  - {' '.join(str(value).split())}".rstrip()
-        if tag == "ER"
-        else f"{tag}  - {' '.join(str(value).split())}"
+        _ris_line(tag, value)
         for tag, value in lines
         if value not in (None, "") or tag == "ER"
     )
@@ -459,63 +501,81 @@ def _sentence(text):
 NO_BOOK = "[book not recorded]"
 
 
+def _apa_date(item):
+    issued = _date(item.get("issued"))
+    if item.get("type") == "webpage" and len(issued) == 3:
+        return f"({issued[0]}, {MONTHS[issued[1] - 1]} {issued[2]})."
+    return f"({issued[0]})." if issued else "(n.d.)."
+
+
+def _apa_article(item, title, container, authors, html):
+    volume = item.get("volume", "")
+    issue = f"({item['issue']})" if item.get("issue") else ""
+    locator = ", ".join(
+        p
+        for p in [
+            _italic(container, html) if container else "",
+            (_italic(volume, html) if volume else "") + _text(issue, html),
+            _text(_pages(item), html),
+        ]
+        if p
+    )
+    return [_text(_sentence(title), html), locator + "." if locator else ""]
+
+
+def _apa_chapter(item, title, container, authors, html):
+    editors = item.get("editor", [])
+    names = ", ".join(
+        f"{_initials(e['given'])} {e['family']}" if e.get("given") else e["family"]
+        for e in editors
+    )
+    eds = f"{names} ({'Eds.' if len(editors) > 1 else 'Ed.'}), " if names else ""
+    pages = f" (pp. {_pages(item)})" if item.get("page") else ""
+    book = _italic(container, html) if container else _text(NO_BOOK, html)
+    return [
+        _text(_sentence(title), html),
+        "In " + _text(eds, html) + book + _text(pages, html) + ".",
+        _text(_sentence(item.get("publisher", "")), html),
+    ]
+
+
+def _apa_webpage(item, title, container, authors, html):
+    parts = [_italic(title, html) + "." if title else ""]
+    if container and container != authors:
+        parts.append(_text(_sentence(container), html))
+    return parts
+
+
+def _apa_other(item, title, container, authors, html):
+    """Books, reports and everything else: the title in italics, the publisher."""
+    parts = []
+    edition = f" ({item['edition']} ed.)" if item.get("edition") else ""
+    if title:
+        parts.append(_italic(title, html) + _text(edition, html) + ".")
+    publisher = item.get("publisher", "")
+    if publisher and publisher != authors:
+        parts.append(_text(_sentence(publisher), html))
+    return parts
+
+
+_APA_BODIES = {
+    "article-journal": _apa_article,
+    "chapter": _apa_chapter,
+    "webpage": _apa_webpage,
+}
+
+
 def apa(item, *, html=False):
     """One reference in APA 7th edition style."""
-    csl_type = item.get("type")
     authors = _apa_names(item.get("author", []))
-    issued = _date(item.get("issued"))
-    if csl_type == "webpage" and len(issued) == 3:
-        date = f"({issued[0]}, {MONTHS[issued[1] - 1]} {issued[2]})."
-    else:
-        date = f"({issued[0]})." if issued else "(n.d.)."
     title = item.get("title", "")
     container = item.get("container-title", "")
     if not authors and title:
         # APA moves the title to the author position when there is no author.
         authors, title = title, ""
-    parts = [_text(_sentence(authors), html) if authors else "", date]
-    if csl_type == "article-journal":
-        parts.append(_text(_sentence(title), html))
-        volume = item.get("volume", "")
-        issue = f"({item['issue']})" if item.get("issue") else ""
-        locator = ", ".join(
-            p
-            for p in [
-                _italic(container, html) if container else "",
-                (_italic(volume, html) if volume else "") + _text(issue, html),
-                _text(_pages(item), html),
-            ]
-            if p
-        )
-        parts.append(locator + "." if locator else "")
-    elif csl_type == "chapter":
-        parts.append(_text(_sentence(title), html))
-        editors = item.get("editor", [])
-        names = ", ".join(
-            f"{_initials(e['given'])} {e['family']}" if e.get("given") else e["family"]
-            for e in editors
-        )
-        eds = f"{names} ({'Eds.' if len(editors) > 1 else 'Ed.'}), " if names else ""
-        pages = f" (pp. {_pages(item)})" if item.get("page") else ""
-        parts.append(
-            "In "
-            + _text(eds, html)
-            + (_italic(container, html) if container else _text(NO_BOOK, html))
-            + _text(pages, html)
-            + "."
-        )
-        parts.append(_text(_sentence(item.get("publisher", "")), html))
-    elif csl_type == "webpage":
-        parts.append(_italic(title, html) + "." if title else "")
-        if container and container != authors:
-            parts.append(_text(_sentence(container), html))
-    else:
-        edition = f" ({item['edition']} ed.)" if item.get("edition") else ""
-        if title:
-            parts.append(_italic(title, html) + _text(edition, html) + ".")
-        publisher = item.get("publisher", "")
-        if publisher and publisher != authors:
-            parts.append(_text(_sentence(publisher), html))
+    parts = [_text(_sentence(authors), html) if authors else "", _apa_date(item)]
+    body = _APA_BODIES.get(item.get("type"), _apa_other)
+    parts += body(item, title, container, authors, html)
     parts.append(_text(_url(item), html))
     return _finish(parts, html)
 
@@ -533,9 +593,66 @@ def _chicago_names(names):
     return ", ".join(formatted[:-1]) + ", and " + formatted[-1]
 
 
+def _quoted_title(title, html):
+    return _text(f"\u201c{_sentence(title)}\u201d", html) if title else ""
+
+
+def _place_publisher(item, html):
+    place = item.get("publisher-place", "")
+    publisher = item.get("publisher", "")
+    return _text(_sentence(": ".join(p for p in [place, publisher] if p)), html)
+
+
+def _chicago_article(item, title, container, authors, html):
+    tail = _italic(container, html) if container else ""
+    if item.get("volume"):
+        tail += _text(f" {item['volume']}", html)
+    if item.get("issue"):
+        tail += _text(f" ({item['issue']})", html)
+    if item.get("page"):
+        tail += _text(f": {_pages(item)}", html)
+    return [_quoted_title(title, html), tail + "." if tail else ""]
+
+
+def _chicago_chapter(item, title, container, authors, html):
+    eds = ", ".join(_name_text(e, inverted=False) for e in item.get("editor", []))
+    text = "In " + (_italic(container, html) if container else _text(NO_BOOK, html))
+    if eds:
+        text += _text(f", edited by {eds}", html)
+    if item.get("page"):
+        text += _text(f", {_pages(item)}", html)
+    return [_quoted_title(title, html), text + ".", _place_publisher(item, html)]
+
+
+def _chicago_webpage(item, title, container, authors, html):
+    parts = [_quoted_title(title, html)]
+    if container and container != authors:
+        parts.append(_text(_sentence(container), html))
+    accessed = _date(item.get("accessed"))
+    if len(accessed) == 3:
+        month = MONTHS[accessed[1] - 1]
+        parts.append(_text(f"Accessed {month} {accessed[2]}, {accessed[0]}.", html))
+    return parts
+
+
+def _chicago_other(item, title, container, authors, html):
+    """Books, reports and everything else: the title in italics, place: publisher."""
+    parts = [_italic(_sentence(title), html) if title else ""]
+    publisher = item.get("publisher", "")
+    if publisher and publisher != authors:
+        parts.append(_place_publisher(item, html))
+    return parts
+
+
+_CHICAGO_BODIES = {
+    "article-journal": _chicago_article,
+    "chapter": _chicago_chapter,
+    "webpage": _chicago_webpage,
+}
+
+
 def chicago(item, *, html=False):
     """One reference in Chicago author-date style (bibliography entry)."""
-    csl_type = item.get("type")
     authors = _chicago_names(item.get("author", []))
     issued = _date(item.get("issued"))
     year = str(issued[0]) if issued else "n.d."
@@ -544,51 +661,8 @@ def chicago(item, *, html=False):
     if not authors and title:
         authors, title = title, ""
     parts = [_text(_sentence(authors), html) if authors else "", year + "."]
-    if csl_type == "article-journal":
-        parts.append(_text(f"\u201c{_sentence(title)}\u201d", html) if title else "")
-        tail = _italic(container, html) if container else ""
-        if item.get("volume"):
-            tail += _text(f" {item['volume']}", html)
-        if item.get("issue"):
-            tail += _text(f" ({item['issue']})", html)
-        if item.get("page"):
-            tail += _text(f": {_pages(item)}", html)
-        parts.append(tail + "." if tail else "")
-    elif csl_type == "chapter":
-        parts.append(_text(f"\u201c{_sentence(title)}\u201d", html) if title else "")
-        editors = item.get("editor", [])
-        eds = ", ".join(_name_text(e, inverted=False) for e in editors)
-        text = "In " + (_italic(container, html) if container else _text(NO_BOOK, html))
-        if eds:
-            text += _text(f", edited by {eds}", html)
-        if item.get("page"):
-            text += _text(f", {_pages(item)}", html)
-        parts.append(text + ".")
-        place = item.get("publisher-place", "")
-        publisher = item.get("publisher", "")
-        parts.append(
-            _text(_sentence(": ".join(p for p in [place, publisher] if p)), html)
-        )
-    elif csl_type == "webpage":
-        parts.append(_text(f"\u201c{_sentence(title)}\u201d", html) if title else "")
-        if container and container != authors:
-            parts.append(_text(_sentence(container), html))
-        accessed = _date(item.get("accessed"))
-        if len(accessed) == 3:
-            parts.append(
-                _text(
-                    f"Accessed {MONTHS[accessed[1] - 1]} {accessed[2]}, {accessed[0]}.",
-                    html,
-                )
-            )
-    else:
-        parts.append(_italic(_sentence(title), html) if title else "")
-        place = item.get("publisher-place", "")
-        publisher = item.get("publisher", "")
-        if publisher and publisher != authors:
-            parts.append(
-                _text(_sentence(": ".join(p for p in [place, publisher] if p)), html)
-            )
+    body = _CHICAGO_BODIES.get(item.get("type"), _chicago_other)
+    parts += body(item, title, container, authors, html)
     url = _url(item)
     parts.append(_text(_sentence(url), html) if url else "")
     return _finish(parts, html)

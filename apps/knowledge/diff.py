@@ -143,45 +143,52 @@ def _value_labels(model, before, after):
     return labels
 
 
+def _shown(names, value):
+    """`value` with its codes and slugs replaced by their labels in `names`."""
+    if not names or value is None:
+        return value
+    if isinstance(value, list):
+        return [names.get(str(v), v) if not isinstance(v, dict) else v for v in value]
+    return names.get(str(value), value)
+
+
+def _list_change(key, label, old, new):
+    """What was added to and removed from a list; the order if only that changed."""
+    old_items = Counter(_describe(key, i) for i in old or [])
+    new_items = Counter(_describe(key, i) for i in new or [])
+    change = FieldChange(
+        key,
+        label,
+        added=sorted((new_items - old_items).elements()),
+        removed=sorted((old_items - new_items).elements()),
+    )
+    if not change.is_list:  # same items, new order
+        change.before, change.after = "; ".join(old_items), "; ".join(new_items)
+    return change
+
+
+def _value_change(key, label, old, new):
+    change = FieldChange(key, label, before=_text(old), after=_text(new))
+    if isinstance(old, str) and isinstance(new, str) and len(old) + len(new) > 80:
+        change.text_diff = _text_diff(old, new)
+    return change
+
+
 def diff_records(before, after, model=None):
     """[FieldChange] for every key whose value differs between two canonical dicts.
     With `model`, coded values and linked slugs show as their labels."""
     before, after = before or {}, after or {}
     labels = _value_labels(model, before, after) if model is not None else {}
-
-    def shown(key, value):
-        names = labels.get(key)
-        if not names:
-            return value
-        if isinstance(value, list):
-            return [
-                names.get(str(v), v) if not isinstance(v, dict) else v for v in value
-            ]
-        return names.get(str(value), value) if value is not None else value
-
     keys = list(after) + [k for k in before if k not in after]
     changes = []
     for key in keys:
         old, new = before.get(key), after.get(key)
         if old == new or (not old and not new):
             continue
-        old, new = shown(key, old), shown(key, new)
+        old, new = _shown(labels.get(key), old), _shown(labels.get(key), new)
         label = LABELS.get(key, key.replace("_", " ").capitalize())
         if isinstance(old, list) or isinstance(new, list):
-            old_items = Counter(_describe(key, i) for i in old or [])
-            new_items = Counter(_describe(key, i) for i in new or [])
-            change = FieldChange(
-                key,
-                label,
-                added=sorted((new_items - old_items).elements()),
-                removed=sorted((old_items - new_items).elements()),
-            )
-            if not change.is_list:  # same items, new order
-                change.before, change.after = "; ".join(old_items), "; ".join(new_items)
-            changes.append(change)
-            continue
-        change = FieldChange(key, label, before=_text(old), after=_text(new))
-        if isinstance(old, str) and isinstance(new, str) and len(old) + len(new) > 80:
-            change.text_diff = _text_diff(old, new)
-        changes.append(change)
+            changes.append(_list_change(key, label, old, new))
+        else:
+            changes.append(_value_change(key, label, old, new))
     return changes

@@ -618,6 +618,44 @@ def _on_the_row(model, facet):
     return field.concrete and not field.is_relation
 
 
+def _row_facet_counts(together, page_filtered):
+    """({param: rows}, total) for the facets on the record's own columns, counted
+    together from one GROUP BY over their combinations, whose sum is the total."""
+    paths = sorted({facet.path for facet in together})
+    combinations = list(page_filtered.values(*paths).annotate(n=Count("pk")).order_by())
+    rows_by_param = {}
+    for facet in together:
+        counts = Counter()
+        for row in combinations:
+            counts[row[facet.path]] += row["n"]
+        rows_by_param[facet.param] = [
+            {facet.path: value, "n": n} for value, n in counts.items()
+        ]
+    return rows_by_param, sum(row["n"] for row in combinations)
+
+
+def _facet_rows(facet, filterset_class, data, queryset, page_filtered, in_use):
+    """One facet's counts in a query of its own. A facet in use counts under the other
+    filters only; one not in use, under the page's own. One filter() call, so that the
+    grouping reuses the join these conditions made (a second call would join the
+    relation again); rows without a value (a mission with no case) are dropped in
+    _facet_values."""
+    if in_use:
+        others = {k: v for k, v in data.items() if k != facet.param}
+        filtered = filterset_class(others, queryset=queryset).qs
+    else:
+        filtered = page_filtered
+    conditions = Q(*facet.where)
+    if facet.through:
+        conditions &= published_q(facet.through)
+    return (
+        filtered.filter(conditions)
+        .values(facet.path, *([facet.label] if facet.label else []))
+        .annotate(n=Count("pk", distinct=facet.distinct))
+        .order_by()
+    )
+
+
 def facets_and_total(filterset_class, data, queryset, *, page_filtered=None):
     """The facet groups of `filterset_class` under `data`, each respecting the others, and
     how many records `data` matches.
@@ -636,49 +674,18 @@ def facets_and_total(filterset_class, data, queryset, *, page_filtered=None):
     together = [f for f in facets if not selected[f.param] and _on_the_row(model, f)]
     rows_by_param, total = {}, None
     if together:
-        paths = sorted({facet.path for facet in together})
-        combinations = list(
-            page_filtered.values(*paths).annotate(n=Count("pk")).order_by()
-        )
-        total = sum(row["n"] for row in combinations)
-        for facet in together:
-            counts = Counter()
-            for row in combinations:
-                counts[row[facet.path]] += row["n"]
-            rows_by_param[facet.param] = [
-                {facet.path: value, "n": n} for value, n in counts.items()
-            ]
+        rows_by_param, total = _row_facet_counts(together, page_filtered)
     groups = []
     for facet in facets:
         rows = rows_by_param.get(facet.param)
         if rows is None:
-            # A facet in use counts under the other filters only; one not in use,
-            # under the page's own. One filter() call, so that the grouping reuses
-            # the join these conditions made (a second call would join the relation
-            # again); rows without a value (a mission with no case) are dropped in
-            # _facet_values.
-            if selected[facet.param]:
-                others = {k: v for k, v in data.items() if k != facet.param}
-                filtered = filterset_class(others, queryset=queryset).qs
-            else:
-                filtered = page_filtered
-            conditions = Q(*facet.where)
-            if facet.through:
-                conditions &= published_q(facet.through)
-            rows = (
-                filtered.filter(conditions)
-                .values(facet.path, *([facet.label] if facet.label else []))
-                .annotate(n=Count("pk", distinct=facet.distinct))
-                .order_by()
+            in_use = bool(selected[facet.param])
+            rows = _facet_rows(
+                facet, filterset_class, data, queryset, page_filtered, in_use
             )
         filter_ = filterset_class.base_filters[facet.param]
-        groups.append(
-            FacetGroup(
-                param=facet.param,
-                label=filter_.label,
-                values=_facet_values(facet, filter_, rows, set(selected[facet.param])),
-            )
-        )
+        values = _facet_values(facet, filter_, rows, set(selected[facet.param]))
+        groups.append(FacetGroup(param=facet.param, label=filter_.label, values=values))
     if total is None:
         total = page_filtered.count()
     return groups, total

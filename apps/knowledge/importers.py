@@ -171,50 +171,66 @@ def _delatex(text):
     return " ".join(text.replace("{", "").replace("}", "").split())
 
 
+def _skip_space(text, pos):
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _braced_value(text, pos):
+    """The text between the brace at `pos` and its match, and the position after it."""
+    depth, start = 0, pos
+    while pos < len(text):
+        if text[pos] == "{" and text[pos - 1] != "\\":
+            depth += 1
+        elif text[pos] == "}" and text[pos - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1 : pos], pos + 1
+        pos += 1
+    raise ImportProblem("BibTeX: unbalanced braces in a field value.")
+
+
+def _quoted_value(text, pos):
+    """The text between the quote at `pos` and the next unescaped one."""
+    end = pos + 1
+    while end < len(text) and (text[end] != '"' or text[end - 1] == "\\"):
+        end += 1
+    if end >= len(text):
+        raise ImportProblem("BibTeX: a quoted value is not closed.")
+    return text[pos + 1 : end], end + 1
+
+
+_BARE_VALUE = re.compile(r"[A-Za-z0-9_.:-]+")
+
+
+def _bare_value(text, pos):
+    """A number, or a macro (a month's name becomes its number)."""
+    match = _BARE_VALUE.match(text, pos)
+    if not match:
+        raise ImportProblem(
+            f"BibTeX: unexpected {text[pos]!r} where a value should be."
+        )
+    word = match.group(0)
+    if not word.isdigit():
+        word = str(_MONTHS.get(word.lower()[:3], word))
+    return word, match.end()
+
+
+_VALUE_READERS = {"{": _braced_value, '"': _quoted_value}
+
+
 def _bibtex_value(text, pos):
     """Read one value (braced, quoted, number or macro, joined by #) from `pos`."""
     parts = []
     while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
+        pos = _skip_space(text, pos)
         if pos >= len(text):
             raise ImportProblem("BibTeX: the entry ends inside a field value.")
-        char = text[pos]
-        if char == "{":
-            depth, start = 0, pos
-            while pos < len(text):
-                if text[pos] == "{" and text[pos - 1] != "\\":
-                    depth += 1
-                elif text[pos] == "}" and text[pos - 1] != "\\":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                pos += 1
-            else:
-                raise ImportProblem("BibTeX: unbalanced braces in a field value.")
-            parts.append(text[start + 1 : pos])
-            pos += 1
-        elif char == '"':
-            end = pos + 1
-            while end < len(text) and (text[end] != '"' or text[end - 1] == "\\"):
-                end += 1
-            if end >= len(text):
-                raise ImportProblem("BibTeX: a quoted value is not closed.")
-            parts.append(text[pos + 1 : end])
-            pos = end + 1
-        else:
-            match = re.compile(r"[A-Za-z0-9_.:-]+").match(text, pos)
-            if not match:
-                raise ImportProblem(
-                    f"BibTeX: unexpected {char!r} where a value should be."
-                )
-            word = match.group(0)
-            parts.append(
-                str(_MONTHS.get(word.lower()[:3], word)) if not word.isdigit() else word
-            )
-            pos = match.end()
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
+        read = _VALUE_READERS.get(text[pos], _bare_value)
+        part, pos = read(text, pos)
+        parts.append(part)
+        pos = _skip_space(text, pos)
         if pos < len(text) and text[pos] == "#":
             pos += 1
             continue
@@ -242,7 +258,11 @@ def _bibtex_people(text):
     return people
 
 
-def parse_bibtex(text):
+_BIBTEX_FIELD = re.compile(r"([A-Za-z][\w-]*)\s*=")
+
+
+def _bibtex_entry_start(text):
+    """The entry type and the position after its key; one entry only."""
     entries = len(re.findall(r"(?m)^\s*@\s*[A-Za-z]+\s*[{(]", text))
     if entries > 1:
         raise ImportProblem(
@@ -252,16 +272,20 @@ def parse_bibtex(text):
     match = re.search(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]*)\s*,", text)
     if not match:
         raise ImportProblem("BibTeX: expected an entry such as @article{key, ...}.")
-    kind = match.group(1).lower()
-    pos, raw = match.end(), {}
+    return match.group(1).lower(), match.end()
+
+
+def _bibtex_fields(text, pos):
+    """{field name: raw value} from `pos` to the entry's closing brace."""
+    raw = {}
     while True:
         while pos < len(text) and text[pos] in " \t\r\n,":
             pos += 1
         if pos >= len(text):
             raise ImportProblem("BibTeX: the entry is not closed with '}'.")
         if text[pos] in "})":
-            break
-        field = re.compile(r"([A-Za-z][\w-]*)\s*=").match(text, pos)
+            return raw
+        field = _BIBTEX_FIELD.match(text, pos)
         if not field:
             snippet = text[pos : pos + 20].splitlines()[0] if text[pos:] else ""
             line = text.count("\n", 0, pos) + 1
@@ -270,26 +294,32 @@ def parse_bibtex(text):
             )
         value, pos = _bibtex_value(text, field.end())
         raw[field.group(1).lower()] = value
+
+
+def _first_of(fields, *names):
+    """The first of `names` that `fields` has a non-empty value for, else ""."""
+    return next((fields[n] for n in names if fields.get(n)), "")
+
+
+def parse_bibtex(text):
+    kind, pos = _bibtex_entry_start(text)
+    raw = _bibtex_fields(text, pos)
     fields = {key: _delatex(value) for key, value in raw.items()}
-    container = (
-        fields.get("journal")
-        or fields.get("journaltitle")
-        or fields.get("booktitle", "")
-    )
-    month = fields.get("month", "")
     return _source_dict(
         {
             "kind": BIBTEX_KINDS.get(kind, "report"),
             "title": fields.get("title", ""),
-            "container_title": container,
+            "container_title": _first_of(
+                fields, "journal", "journaltitle", "booktitle"
+            ),
             "collection_title": fields.get("series", ""),
             "volume": fields.get("volume", ""),
-            "issue": fields.get("number", "") or fields.get("issue", ""),
+            "issue": _first_of(fields, "number", "issue"),
             "edition": fields.get("edition", ""),
-            "publisher": fields.get("publisher", "") or fields.get("institution", ""),
-            "place": fields.get("address", "") or fields.get("location", ""),
-            "year": _year(fields.get("year") or fields.get("date")),
-            "month": _small_int(month, 1, 12),
+            "publisher": _first_of(fields, "publisher", "institution"),
+            "place": _first_of(fields, "address", "location"),
+            "year": _year(_first_of(fields, "year", "date")),
+            "month": _small_int(fields.get("month", ""), 1, 12),
             "pages": fields.get("pages", ""),
             "url": fields.get("url", ""),
             "doi": fields.get("doi", ""),
@@ -331,47 +361,72 @@ def _ris_person(text):
     return person
 
 
-def parse_ris(text):
-    tags: dict[str, list[str]] = {}
-    started = ended = False
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        if ended:
+class _RisReader:
+    """The tags of one RIS entry, read line by line: {tag: [values]}."""
+
+    def __init__(self):
+        self.tags: dict[str, list[str]] = {}
+        self.started = self.ended = False
+
+    def read(self, number, line):
+        if self.ended:
             raise ImportProblem(f"RIS line {number}: paste one entry at a time.")
         match = _RIS_LINE.match(line.rstrip())
         if not match:
-            if started and tags:  # a continuation of the previous value
-                last = list(tags)[-1]
-                tags[last][-1] += " " + line.strip()
-                continue
+            self.continue_value(number, line)
+            return
+        tag, value = match.group(1), (match.group(2) or "").strip()
+        self.check_start(number, tag)
+        if tag == "ER":
+            self.ended = True
+            return
+        self.tags.setdefault(tag, []).append(value)
+
+    def continue_value(self, number, line):
+        """A line that is not a tag continues the previous value."""
+        if not (self.started and self.tags):
             raise ImportProblem(
                 f"RIS line {number}: expected 'XX  - value', found {line!r}."
             )
-        tag, value = match.group(1), (match.group(2) or "").strip()
+        last = list(self.tags)[-1]
+        self.tags[last][-1] += " " + line.strip()
+
+    def check_start(self, number, tag):
         if tag == "TY":
-            if started:
+            if self.started:
                 raise ImportProblem(f"RIS line {number}: paste one entry at a time.")
-            started = True
-        elif not started:
+            self.started = True
+        elif not self.started:
             raise ImportProblem(
                 f"RIS line {number}: the entry must start with 'TY  - '."
             )
-        if tag == "ER":
-            ended = True
-            continue
-        tags.setdefault(tag, []).append(value)
-    if not started:
+
+
+def _ris_tags(text):
+    reader = _RisReader()
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            reader.read(number, line)
+    if not reader.started:
         raise ImportProblem("RIS: expected an entry starting with 'TY  - '.")
-    if not ended:
+    if not reader.ended:
         raise ImportProblem("RIS: the entry does not end with 'ER  - '.")
+    return reader.tags
+
+
+def _ris_month(date):
+    month = re.match(r"\d{4}/(\d{1,2})", date)
+    return int(month.group(1)) if month and 1 <= int(month.group(1)) <= 12 else None
+
+
+def parse_ris(text):
+    tags = _ris_tags(text)
 
     def first(*names):
         return next((tags[n][0] for n in names if tags.get(n)), "")
 
     start, end = first("SP"), first("EP")
     date = first("PY", "Y1", "DA")
-    month = re.match(r"\d{4}/(\d{1,2})", date)
     return _source_dict(
         {
             "kind": RIS_KINDS.get(first("TY").upper(), "report"),
@@ -384,9 +439,7 @@ def parse_ris(text):
             "publisher": first("PB"),
             "place": first("CY", "PP"),
             "year": _year(date),
-            "month": int(month.group(1))
-            if month and 1 <= int(month.group(1)) <= 12
-            else None,
+            "month": _ris_month(date),
             "pages": f"{start}-{end}" if start and end and start != end else start,
             "url": first("UR"),
             "doi": first("DO"),

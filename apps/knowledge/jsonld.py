@@ -26,45 +26,82 @@ def _person(creator):
     return {"@type": "Person", "familyName": creator.family, "givenName": creator.given}
 
 
-def for_record(record, url):
-    """The record as a schema.org item, nested in the web page that describes it."""
-    item = {"@type": _TYPES.get(type(record), "CreativeWork"), "name": record.name}
-    if isinstance(record, Mission | Case):
-        if record.start_date:
-            item["startDate"] = record.start_date.isoformat()[
-                : _length(record.start_precision)
-            ]
-        if record.end_date:
-            item["endDate"] = record.end_date.isoformat()[
-                : _length(record.end_precision)
-            ]
-    if isinstance(record, Mission) and record.acronym:
-        item["alternateName"] = record.acronym
-    if isinstance(record, Organisation) and record.acronym:
-        item["alternateName"] = record.acronym
-    if isinstance(record, Norm | Concept):
-        item["inDefinedTermSet"] = settings.SITE_NAME
-    if isinstance(record, Document):
-        if record.symbol:
-            item["legislationIdentifier"] = record.symbol
-        if record.date:
-            item["legislationDate"] = record.date.isoformat()[
-                : _length(record.date_precision)
-            ]
-    if isinstance(record, Source):
-        item["@type"] = _SOURCE_TYPES.get(record.kind, "CreativeWork")
-        item["author"] = [_person(c) for c in record.authors()]
-        if record.year:
-            item["datePublished"] = str(record.year)
-        if record.container_title:
-            item["isPartOf"] = {"@type": "CreativeWork", "name": record.container_title}
-        if record.doi:
-            item["sameAs"] = f"https://doi.org/{record.doi}"
-    # The same thing in other datasets (Wikidata, UCDP, PA-X), after a DOI if any.
+def _partial_date(value, precision):
+    """An ISO date cut to what is known: 1956, 1956-11 or 1956-11-15."""
+    return value.isoformat()[: _length(precision)]
+
+
+def _event(record):
+    item = {}
+    if record.start_date:
+        item["startDate"] = _partial_date(record.start_date, record.start_precision)
+    if record.end_date:
+        item["endDate"] = _partial_date(record.end_date, record.end_precision)
+    return item
+
+
+def _acronym(record):
+    return {"alternateName": record.acronym} if record.acronym else {}
+
+
+def _mission(record):
+    return {**_event(record), **_acronym(record)}
+
+
+def _defined_term(record):
+    return {"inDefinedTermSet": settings.SITE_NAME}
+
+
+def _document(record):
+    item = {}
+    if record.symbol:
+        item["legislationIdentifier"] = record.symbol
+    if record.date:
+        item["legislationDate"] = _partial_date(record.date, record.date_precision)
+    return item
+
+
+def _source(record):
+    item = {
+        "@type": _SOURCE_TYPES.get(record.kind, "CreativeWork"),
+        "author": [_person(c) for c in record.authors()],
+    }
+    if record.year:
+        item["datePublished"] = str(record.year)
+    if record.container_title:
+        item["isPartOf"] = {"@type": "CreativeWork", "name": record.container_title}
+    if record.doi:
+        item["sameAs"] = f"https://doi.org/{record.doi}"
+    return item
+
+
+# What each record type adds to its schema.org item.
+_DETAILS = {
+    Mission: _mission,
+    Case: _event,
+    Organisation: _acronym,
+    Norm: _defined_term,
+    Concept: _defined_term,
+    Document: _document,
+    Source: _source,
+}
+
+
+def _same_as(item, record):
+    """The same thing in other datasets (Wikidata, UCDP, PA-X), after a DOI if any."""
     same_as = [item["sameAs"]] if "sameAs" in item else []
     same_as += [address for _dataset, _id, address in record.external_links]
     if same_as:
         item["sameAs"] = same_as[0] if len(same_as) == 1 else same_as
+
+
+def for_record(record, url):
+    """The record as a schema.org item, nested in the web page that describes it."""
+    item = {"@type": _TYPES.get(type(record), "CreativeWork"), "name": record.name}
+    details = _DETAILS.get(type(record))
+    if details is not None:
+        item.update(details(record))
+    _same_as(item, record)
     page = {
         "@context": "https://schema.org",
         "@type": "WebPage",

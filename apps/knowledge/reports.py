@@ -126,36 +126,45 @@ def _rule_conflicts(model, record):
     return lines
 
 
+def _coded_alike_key(mission):
+    """(profile, decisive task conceptions) and the preferred classification of a
+    fully coded, classified mission; None for one that cannot be compared."""
+    preferred = next((c for c in mission.classifications.all() if c.preferred), None)
+    if preferred is None:
+        return None
+    profile = tuple(getattr(mission, name) for name in PROFILE)
+    if not all(profile):
+        return None  # compare only fully coded profiles
+    decisive = {codebook.TASK_WESTPHALIAN, codebook.TASK_POST_WESTPHALIAN}
+    tasks = frozenset(t.conception for t in mission.mandate_tasks.all()) & decisive
+    return (profile, tasks), preferred
+
+
+def _conflict_line(profile, tasks, members):
+    """One line naming the silent members of a group whose labels differ, or None."""
+    silent = [(m, c) for m, c in members if not (c.departure or "").strip()]
+    if len({c.value for _m, c in silent}) < 2:
+        return None
+    coded = ", ".join(f"{n}={v}" for n, v in zip(PROFILE, profile, strict=True))
+    task_text = "+".join(sorted(tasks)) or "no decisive tasks"
+    who = "; ".join(f"{m.slug} ({c.value})" for m, c in silent)
+    return f"{coded}, tasks {task_text}: {who}"
+
+
 def _label_conflicts(missions):
     """Missions coded alike on every profile dimension and on the conceptions of their
     tasks, whose preferred labels differ, where a differing one states no departure."""
     groups = defaultdict(list)
     for mission in missions:
-        preferred = next(
-            (c for c in mission.classifications.all() if c.preferred), None
-        )
-        if preferred is None:
-            continue
-        profile = tuple(getattr(mission, name) for name in PROFILE)
-        if not all(profile):
-            continue  # compare only fully coded profiles
-        tasks = frozenset(t.conception for t in mission.mandate_tasks.all()) & {
-            codebook.TASK_WESTPHALIAN,
-            codebook.TASK_POST_WESTPHALIAN,
-        }
-        groups[(profile, tasks)].append((mission, preferred))
+        found = _coded_alike_key(mission)
+        if found is not None:
+            key, preferred = found
+            groups[key].append((mission, preferred))
     lines = []
     for (profile, tasks), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
-        labels = {c.value for _m, c in members}
-        if len(labels) < 2:
-            continue
-        silent = [(m, c) for m, c in members if not (c.departure or "").strip()]
-        if len(silent) < 2 or len({c.value for _m, c in silent}) < 2:
-            continue
-        coded = ", ".join(f"{n}={v}" for n, v in zip(PROFILE, profile, strict=True))
-        task_text = "+".join(sorted(tasks)) or "no decisive tasks"
-        who = "; ".join(f"{m.slug} ({c.value})" for m, c in silent)
-        lines.append(f"{coded}, tasks {task_text}: {who}")
+        line = _conflict_line(profile, tasks, members)
+        if line is not None:
+            lines.append(line)
     return lines
 
 

@@ -167,3 +167,121 @@ def test_no_field_value_can_add_a_bibtex_field_or_a_ris_tag():
     (record,) = parse_ris(ris)
     assert len(record["TY"]) == 1
     assert "T1" not in record
+
+
+# Each kind of work in each format: the pieces each style writes for a book, a web
+# page, a chapter whose book is not recorded and a report cited by section.
+BOOK = {
+    "id": "doyle-2006",
+    "type": "book",
+    "title": "Making War and Building Peace",
+    "author": [
+        {"family": "Doyle", "given": "Michael W."},
+        {"family": "Sambanis", "given": "Nicholas"},
+    ],
+    "publisher": "Princeton University Press",
+    "publisher-place": "Princeton",
+    "edition": "2nd",
+    "issued": {"date-parts": [[2006]]},
+}
+WEBPAGE = {
+    "id": "un-page",
+    "type": "webpage",
+    "title": "Where we operate",
+    "author": [{"literal": "United Nations"}],
+    "container-title": "United Nations Peacekeeping",
+    "issued": {"date-parts": [[2023, 4, 5]]},
+    "accessed": {"date-parts": [[2024, 1, 2]]},
+    "URL": "https://peacekeeping.un.org/en/where-we-operate",
+}
+CHAPTER_WITHOUT_BOOK = {
+    "id": "lee-2004",
+    "type": "chapter",
+    "title": "A chapter",
+    "author": [{"family": "Lee", "given": "Ann"}],
+    "editor": [{"family": "Roe", "given": "Jo"}, {"family": "Poe", "given": "Al"}],
+    "publisher": "Polity",
+    "publisher-place": "Cambridge",
+    "page": "11\u201333",
+    "issued": {"date-parts": [[2004]]},
+}
+REPORT_BY_SECTION = {
+    "id": "annual-2010",
+    "type": "report",
+    "title": "Annual report",
+    "issued": {"date-parts": [[2010]]},
+    "locator": "4",
+    "label": "section",
+}
+
+
+def test_apa_of_a_book_a_web_page_a_chapter_and_an_anonymous_report():
+    assert citeformats.apa(BOOK) == (
+        "Doyle, M. W., & Sambanis, N. (2006). Making War and Building Peace "
+        "(2nd ed.). Princeton University Press."
+    )
+    assert citeformats.apa(WEBPAGE) == (
+        "United Nations. (2023, April 5). Where we operate. United Nations "
+        "Peacekeeping. https://peacekeeping.un.org/en/where-we-operate"
+    )
+    assert citeformats.apa(CHAPTER_WITHOUT_BOOK) == (
+        "Lee, A. (2004). A chapter. In J. Roe, A. Poe (Eds.), [book not recorded] "
+        "(pp. 11\u201333). Polity."
+    )
+    # No author: the title takes the author's place.
+    assert citeformats.apa(REPORT_BY_SECTION) == "Annual report. (2010)."
+    assert "<i>Making War and Building Peace</i>" in citeformats.apa(BOOK, html=True)
+
+
+def test_chicago_of_a_book_a_web_page_a_chapter_and_an_anonymous_report():
+    assert citeformats.chicago(BOOK) == (
+        "Doyle, Michael W., and Nicholas Sambanis. 2006. Making War and Building "
+        "Peace. Princeton: Princeton University Press."
+    )
+    assert citeformats.chicago(WEBPAGE) == (
+        "United Nations. 2023. \u201cWhere we operate.\u201d United Nations "
+        "Peacekeeping. Accessed January 2, 2024. "
+        "https://peacekeeping.un.org/en/where-we-operate."
+    )
+    assert citeformats.chicago(CHAPTER_WITHOUT_BOOK) == (
+        "Lee, Ann. 2004. \u201cA chapter.\u201d In [book not recorded], edited by "
+        "Jo Roe, Al Poe, 11\u201333. Cambridge: Polity."
+    )
+    assert citeformats.chicago(REPORT_BY_SECTION) == "Annual report. 2010."
+
+
+def test_bibtex_offers_an_incomplete_entry_as_misc_saying_what_is_missing():
+    book, page, chapter, report = parse_bibtex(
+        citeformats.to_bibtex([BOOK, WEBPAGE, CHAPTER_WITHOUT_BOOK, REPORT_BY_SECTION])
+    )
+    assert book["type"] == "book"
+    assert (book["edition"], book["address"]) == ("2nd", "Princeton")
+    assert page["type"] == "misc"
+    assert page["author"] == "{United Nations}"
+    assert page["howpublished"] == "United Nations Peacekeeping"
+    assert (page["month"], page["urldate"]) == ("apr", "2024-01-02")
+    assert chapter["type"] == "misc"
+    assert chapter["note"] == "Not recorded: booktitle"
+    assert chapter["pages"] == "11--33"
+    assert report["type"] == "misc"
+    assert report["key"] == "annual-2010-section-4"
+    assert report["note"] == "Cited: section 4. Not recorded: author, institution"
+
+
+def test_ris_of_a_book_a_web_page_and_a_place_cited_that_is_not_a_page():
+    book, page, report = parse_ris(
+        citeformats.to_ris([BOOK, WEBPAGE, REPORT_BY_SECTION])
+    )
+    assert book["TY"] == ["BOOK"]
+    assert (book["ET"], book["PB"], book["CY"]) == (
+        ["2nd"],
+        ["Princeton University Press"],
+        ["Princeton"],
+    )
+    assert book["DA"] == ["2006///"]
+    assert page["TY"] == ["ELEC"]
+    assert (page["DA"], page["Y2"]) == (["2023/04/05/"], ["2024/01/02"])
+    assert page["UR"] == ["https://peacekeeping.un.org/en/where-we-operate"]
+    assert report["TY"] == ["RPRT"]
+    assert report["N1"] == ["Cited: section 4"]
+    assert "SP" not in report

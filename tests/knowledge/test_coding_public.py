@@ -300,3 +300,22 @@ def test_content_report_lists_same_coding_different_labels_and_rule_conflicts():
     assert "Coded alike, labelled differently, no departure stated: 1" in report
     assert "alpha (westphalian); beta (mixed)" in report
     assert "missions/gamma: rule tasks-westphalian does not match" in report
+
+
+def test_content_report_leaves_out_a_stated_departure_and_a_partial_coding():
+    coded = {
+        "host_consent": "all_parties",
+        "use_of_force": "self_defence",
+        "impartiality": "impartial",
+        "legal_basis": "un_chapter_vi",
+    }
+    factories.MissionFactory(slug="alpha", classified="westphalian", **coded)
+    beta = factories.MissionFactory(slug="beta", classified="mixed", **coded)
+    beta.classifications.update(departure="Its mandate was widened in 1999.")
+    partial = {**coded, "legal_basis": ""}
+    factories.MissionFactory(slug="gamma", classified="mixed", **partial)
+    out = io.StringIO()
+    call_command("content_report", stdout=out)
+    assert "Coded alike, labelled differently, no departure stated: 0" in (
+        out.getvalue()
+    )

@@ -181,65 +181,85 @@ def _fields_may_be_left_out(operation, components):
         record.pop("required", None)
 
 
+def _close_request_body(component):
+    """No extra properties; web addresses as fields.WebAddressField takes them; every
+    free string bounded to one line or to long text."""
+    component["additionalProperties"] = False
+    for field in component.get("properties", {}).values():
+        for option in field.get("oneOf", [field]):
+            if option.get("format") == "uri":
+                del option["format"]
+                option["pattern"] = WEB_ADDRESS
+        if field.get("type") == "string" and not (
+            {"format", "enum", "pattern", "readOnly"} & set(field)
+        ):
+            field["pattern"] = ONE_LINE_TEXT if "maxLength" in field else LONG_TEXT
+
+
+def _bound_parameter(parameter):
+    schema = parameter.get("schema", {})
+    name = parameter["name"]
+    if name in PARAMETER_BOUNDS and not (name == "q" and not parameter.get("required")):
+        schema.update(PARAMETER_BOUNDS[name])
+    if name == "decade":
+        target = schema.get("items", schema)
+        if target.get("type") in ("number", "integer"):
+            target.update(DECADE_BOUNDS)
+        else:  # a year from 1 to 9990, or "none" (no year coded)
+            target["pattern"] = DECADE_PATTERN
+
+
+def _read_headers(path, paged):
+    """The headers a successful GET answers with."""
+    headers = {
+        "ETag": _header("ETag"),
+        "Last-Modified": _header("Last-Modified"),
+    }
+    if paged:
+        headers["Link"] = _header("Link")
+    if path.startswith("/api/v1/export/"):
+        headers["X-Dataset-Version"] = _header("X-Dataset-Version")
+    return headers
+
+
+def _response_headers(path, method, code, response, paged):
+    csv = response.get("content", {}).get("text/csv")
+    if csv is not None:  # a list's page as CSV (renderers.ListCSVRenderer)
+        csv["schema"] = {"type": "string"}
+    headers = response.setdefault("headers", {})
+    if csv is not None and paged:
+        headers["X-Total-Count"] = _header("X-Total-Count")
+    if code == "429":
+        headers["Retry-After"] = _header("Retry-After")
+    if method == "get" and code == "200":
+        headers.update(_read_headers(path, paged))
+    if not headers:
+        del response["headers"]
+
+
+def _finish_operation(path, method, operation, components):
+    parameters = operation.get("parameters", [])
+    names = {p["name"] for p in parameters}
+    if "fields" in names:
+        _fields_may_be_left_out(operation, components)
+    for parameter in parameters:
+        _bound_parameter(parameter)
+    for code, response in operation.get("responses", {}).items():
+        _response_headers(path, method, code, response, "page" in names)
+
+
 def postprocess(result, generator, request, public):
     """Bounds on paging, decades and required strings; the headers answers carry; no
     extra properties in the record bodies."""
-    for name, component in result.get("components", {}).get("schemas", {}).items():
+    components = result.get("components", {}).get("schemas", {})
+    for name, component in components.items():
         if (
             name.endswith("Request")
             and name not in OPEN_REQUEST_BODIES
             and component.get("type") == "object"
         ):
-            component["additionalProperties"] = False
-            for field in component.get("properties", {}).values():
-                for option in field.get("oneOf", [field]):
-                    if option.get("format") == "uri":
-                        # What fields.WebAddressField takes.
-                        del option["format"]
-                        option["pattern"] = WEB_ADDRESS
-                if field.get("type") == "string" and not (
-                    {"format", "enum", "pattern", "readOnly"} & set(field)
-                ):
-                    field["pattern"] = (
-                        ONE_LINE_TEXT if "maxLength" in field else LONG_TEXT
-                    )
-    components = result.get("components", {}).get("schemas", {})
+            _close_request_body(component)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
-            if any(p["name"] == "fields" for p in operation.get("parameters", [])):
-                _fields_may_be_left_out(operation, components)
-            for parameter in operation.get("parameters", []):
-                schema = parameter.get("schema", {})
-                name = parameter["name"]
-                if name in PARAMETER_BOUNDS and not (
-                    name == "q" and not parameter.get("required")
-                ):
-                    schema.update(PARAMETER_BOUNDS[name])
-                if name == "decade":
-                    target = schema.get("items", schema)
-                    if target.get("type") in ("number", "integer"):
-                        target.update(DECADE_BOUNDS)
-                    else:  # a year from 1 to 9990, or "none" (no year coded)
-                        target["pattern"] = DECADE_PATTERN
-            responses = operation.get("responses", {})
-            for code, response in responses.items():
-                csv = response.get("content", {}).get("text/csv")
-                if csv is not None:  # a list's page as CSV (renderers.ListCSVRenderer)
-                    csv["schema"] = {"type": "string"}
-                headers = response.setdefault("headers", {})
-                if csv is not None and "page" in {
-                    p["name"] for p in operation.get("parameters", [])
-                }:
-                    headers["X-Total-Count"] = _header("X-Total-Count")
-                if code == "429":
-                    headers["Retry-After"] = _header("Retry-After")
-                if method == "get" and code == "200":
-                    headers["ETag"] = _header("ETag")
-                    headers["Last-Modified"] = _header("Last-Modified")
-                    if "page" in {p["name"] for p in operation.get("parameters", [])}:
-                        headers["Link"] = _header("Link")
-                    if path.startswith("/api/v1/export/"):
-                        headers["X-Dataset-Version"] = _header("X-Dataset-Version")
-                if not headers:
-                    del response["headers"]
+            _finish_operation(path, method, operation, components)
     return result

@@ -90,6 +90,37 @@ def test_csl_json_entry_becomes_a_source_dict():
     assert data["url"] == "https://example.org/agenda"
 
 
+def test_bibtex_values_joined_quoted_and_as_macros_read_as_written():
+    data = importers.parse_bibtex(
+        '@report(k, title = "Keeping " # {the {Peace}} # ": A Study",'
+        " author = {{United Nations} and Jo Roe}, date = {1995-03},"
+        " month = mar, journaltitle = {}, booktitle = {Annual Review},"
+        r' institution = {UN}, location = {Geneva}, issue = 4, note = "a \\"q\\"")'
+    )
+    assert data["kind"] == "report"
+    assert (data["title"], data["subtitle"]) == ("Keeping the Peace", "A Study")
+    assert data["authors"] == [
+        {"family": "United Nations"},
+        {"family": "Roe", "given": "Jo"},
+    ]
+    assert (data["year"], data["month"], data["issue"]) == (1995, 3, "4")
+    assert data["container_title"] == "Annual Review"
+    assert (data["publisher"], data["place"]) == ("UN", "Geneva")
+
+
+def test_ris_continuation_lines_and_fallback_tags_are_read():
+    data = importers.parse_ris(
+        "TY  - JOUR\nT1  - A long title\n  that goes on\nA1  - Roe, Jo\n"
+        "ED  - Poe\nJF  - Journal\nY1  - 2001/13/02\nSP  - 7\nEP  - 7\nER  -\n"
+    )
+    assert data["title"] == "A long title that goes on"
+    assert data["authors"] == [{"family": "Roe", "given": "Jo"}]
+    assert data["editors"] == [{"family": "Poe"}]
+    assert data["container_title"] == "Journal"
+    assert (data["year"], data.get("month")) == (2001, None)  # no 13th month
+    assert data["pages"] == "7"  # one page, not 7-7
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -99,6 +130,11 @@ def test_csl_json_entry_becomes_a_source_dict():
         ('@book{key, title = "open', "not closed"),
         ("@article{key, = {x}}", "expected field = value"),
         ("@article{key, year = {1999}}", "no title"),
+        ("@article{a, title={A}}\n@book{b, title={B}}", "2 entries were pasted"),
+        ("@article{key, title = {A}", "not closed with '}'"),
+        ("@article{key, title = {A} # ", "ends inside a field value"),
+        ("@article{key, title = !A}", "unexpected '!'"),
+        ("TY  - JOUR\nTY  - BOOK\nER  - ", "line 2: paste one entry"),
         ("TY  - JOUR\nTI  - No end\n", "does not end"),
         ("TY  - JOUR\nnonsense line\nER  - ", None),
         ("TY  - JOUR\nTI  - A\nER  - \nTY  - JOUR\n", None),
