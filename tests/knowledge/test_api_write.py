@@ -633,3 +633,40 @@ def test_the_schema_documents_with_sources(api):
     component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert component["properties"]["with_sources"]["type"] == "boolean"
     assert not publish["requestBody"].get("required")
+
+
+def test_links_by_slug_reach_the_writer_for_norms_and_concepts(as_editor):
+    """A norm's `related` is a list; a concept's links sit under one `related` mapping
+    in the canonical dict: a PATCH of one kind of link keeps the others."""
+    other = factories.NormFactory(slug="consent")
+    created = as_editor.post(
+        NORMS,
+        {
+            "slug": "r2p",
+            "name": "R2P",
+            "conception": "contested",
+            "related": ["consent"],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert list(Norm.objects.get(slug="r2p").related.all()) == [other]
+    mission = factories.MissionFactory(slug="unef-i")
+    concept = as_editor.post(
+        "/api/v1/concepts/",
+        {"slug": "consent-c", "term": "Consent", "norms": ["consent"]},
+        format="json",
+    )
+    assert concept.status_code == 201, concept.content
+    patched = as_editor.patch(
+        concept.json()["url"],
+        {"missions": ["unef-i"]},
+        format="json",
+        HTTP_IF_MATCH=concept["ETag"],
+    )
+    assert patched.status_code == 200, patched.content
+    from apps.knowledge.models import Concept
+
+    saved = Concept.objects.get(slug="consent-c")
+    assert list(saved.norms.all()) == [other]
+    assert list(saved.missions.all()) == [mission]

@@ -124,7 +124,7 @@ def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """`base` (the record's current dict) with `changes` over it, key by key (and a
     concept's `related` links type by type)."""
     data = {**base, **changes}
-    if "related" in changes:
+    if isinstance(changes.get("related"), dict):  # a concept's, not a norm's list
         data["related"] = {**(base.get("related") or {}), **changes["related"]}
     return data
 
