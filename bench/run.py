@@ -5,7 +5,10 @@ copies), serves the app with gunicorn under production settings, and drives each
 with wrk from a separate process, in the same run as a minimal "hello" view, so that every
 figure is also a ratio to the ceiling for any Django page on this machine. Each figure is the
 median of repeated runs. It also counts SQL queries per request for each endpoint and times
-one request with every cache emptied first ("cold"), which no cache can flatter.
+one request with every cache emptied first ("cold"), which no cache can flatter. In the cached
+pass it then publishes one record (an edit of the second mission, committed, with no warm-up)
+and reads every endpoint once more: its `X-Cache` header says whether the page or answer
+survived the publish (hit) or was emptied by it (miss), the hit rate after a publish.
 
 Usage: python bench/run.py [--scales 1,10,100] [--duration 5] [--repeats 3] [--sqlite]
                           [--database pkb_bench] [--port 18765] [--redis-db 15]
@@ -248,6 +251,40 @@ def query_counts(env: dict, paths: dict[str, str]) -> dict[str, list]:
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
 
+def cache_states(paths: dict[str, str]) -> dict[str, str]:
+    """Per endpoint: the `X-Cache` header of one request ("hit", "miss" or "-")."""
+    states = {}
+    for name, path in paths.items():
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{PORT}{path}", timeout=30
+            ) as r:
+                states[name] = r.headers.get("X-Cache", "-")
+        except urllib.error.HTTPError as exc:
+            states[name] = f"{exc.code}"
+    return states
+
+
+def publish_one(env: dict, slug: str) -> None:
+    """Commit an edit of one published mission, as an editor's approval would, from
+    another process; without the warm-up, so that what it emptied stays empty."""
+    script = (
+        "from apps.knowledge.models import Mission\n"
+        f"mission = Mission.objects.get(slug={slug!r})\n"
+        "mission.summary = mission.summary + ' '\n"
+        "mission.save()\n"
+    )
+    manage({**env, "DJANGO_PAGE_WARMUP": "0"}, "shell", "-c", script)
+
+
+def after_publish(env: dict, paths: dict[str, str], slug: str) -> dict[str, str]:
+    """Every endpoint read once (cached), one publish, and each endpoint's first read
+    after it: hit (kept) or miss (emptied)."""
+    cache_states(paths)
+    publish_one(env, slug)
+    return cache_states(paths)
+
+
 def check_status(paths: dict[str, str]) -> dict[str, int]:
     statuses = {}
     for name, path in paths.items():
@@ -289,6 +326,11 @@ def measure_pass(env: dict, paths: dict[str, str], counts: dict, args, *, single
                 )["p50_ms"]
             results[name] = row
             print(f"   {name}: {row['rps']:.0f} req/s", flush=True)
+        if not single:
+            published = paths["compare records"].rsplit(",", 1)[-1]
+            for name, state in after_publish(env, paths, published).items():
+                results[name]["after_publish"] = state
+            print(f"   after publishing mission {published}: " + hit_rate(results))
     finally:
         stop(server)
     hello = results["hello (ceiling)"]["rps"]
@@ -324,6 +366,13 @@ def measure_scale(scale: int, args) -> dict:
     return {"uncached": uncached, "cached": cached}
 
 
+def hit_rate(results: dict) -> str:
+    states = [row.get("after_publish") for row in results.values()]
+    hits, misses = states.count("hit"), states.count("miss")
+    rate = hits / (hits + misses) if hits + misses else 0
+    return f"{hits} hits, {misses} misses ({rate:.0%} kept)"
+
+
 def table(report: dict, mode: str) -> str:
     scales = report["scales"]
     results = {scale: report["results"][str(scale)][mode] for scale in scales}
@@ -337,6 +386,8 @@ def table(report: dict, mode: str) -> str:
         ]
         if mode == "uncached":
             head += [f"{scale}x 1-client p50 ms", f"{scale}x cold ms"]
+        if mode == "cached":
+            head.append(f"{scale}x after a publish")
     if len(scales) > 1:
         head.append(f"{scales[-1]}x / {scales[0]}x req/s")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -355,6 +406,8 @@ def table(report: dict, mode: str) -> str:
                     f"{row['single_client_p50_ms']:.1f}",
                     f"{row.get('cold_ms', 0):.1f}",
                 ]
+            else:
+                cells.append(row.get("after_publish", "-"))
         if len(scales) > 1:
             last = results[scales[-1]][name]
             cells.append(f"{last['rps'] / first['rps']:.2f}" if first["rps"] else "-")
@@ -417,6 +470,9 @@ def main() -> None:
     for mode in ("uncached", "cached"):
         print(f"\n### Page cache {'off' if mode == 'uncached' else 'on'}\n")
         print(table(report, mode))
+    for scale in scales:
+        cached = report["results"][str(scale)]["cached"]
+        print(f"\nAfter a publish at {scale}x: {hit_rate(cached)}")
 
 
 if __name__ == "__main__":

@@ -1,76 +1,89 @@
-"""Whole-page caching for anonymous readers, with exact invalidation.
+"""Whole-page caching for anonymous readers, with exact invalidation, and the one ETag.
 
-Every public page is a function of the published content. A single *content generation*
-number, kept in the shared cache, names the current state of that content; cache keys and
-ETags include it. Any committed write to a knowledge model bumps the generation, so the next
-request renders afresh: nobody sees a stale page after an editor approves a change, and no
-per-page bookkeeping can be forgotten. Conditional GETs are answered 304 from the stored ETag
-without rendering anything.
+Every public page is a function of the published content it shows. Each cached page
+remembers the content versions (apps/core/versions.py) of what it shows, named by the
+rule the knowledge app registers (`register_dependencies`; apps/knowledge/invalidation.py):
+a record's page names that record and its type, a list its type and the types its rows
+show, any other page the whole content (`versions.ALL`). A committed public change moves
+the versions of what it changed, so the next request for a page that shows it renders
+afresh, while the pages that do not show it stay cached. The entry and the versions are
+read in one round trip. Conditional GETs are answered 304 from the stored ETag without
+rendering anything.
 
 Only anonymous GET/HEAD requests outside the admin and the API are cached (staff previews,
 sessions and the API's own throttling and ETags are left alone), and only 200 responses that
 set no cookie. Only canonical addresses are cached (`cache_address`): query parameters the
 site knows, each once with a value, keyed in sorted order; any other variant
 (`?utm_source=...`, `?page=1&page=2`) is answered fresh and never stored, so nobody can
-fill the cache with variants. The
-key includes the scheme and host, which absolute links (the sitemap, feeds) depend on. Several web processes share the generation through Redis (REDIS_URL); with the
-local-memory cache each process has its own, which is right for a single process only.
+fill the cache with variants. The key includes the scheme and host, which absolute links
+(the sitemap, feeds) depend on. A cacheable answer says `X-Cache: hit` or `miss` (the
+bench counts them after a publish).
 """
 
 import hashlib
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_cache_control
+
+from . import versions
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "content-generation"
 EXCLUDED_PREFIXES = ("/admin/", "/api/", "/healthz", "/readyz", "/bench/")
-# Short enough that a bump lost to a cache outage cannot keep a stale page for long.
-TIMEOUT = 5 * 60
+TIMEOUT = versions.TIMEOUT
 
 
-def current_generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        generation = cache.get(GENERATION_KEY, 1)
-    return generation
+def etag(*parts: str | bytes) -> str:
+    """The one strong ETag: a digest of what a representation is made of (its bytes, or
+    the version and name of a file). Pages, API answers and exports all use it."""
+    digest = hashlib.sha256()
+    for index, part in enumerate(parts):
+        if index:
+            digest.update(b"\x00")
+        digest.update(part.encode() if isinstance(part, str) else part)
+    return f'"{digest.hexdigest()[:32]}"'
 
 
-def bump_generation():
-    """Invalidate every cached page, once the current transaction commits.
-
-    Bumping before the commit would let a concurrent request cache the old content
-    under the new generation."""
-
-    def bump():
-        try:
-            try:
-                cache.incr(GENERATION_KEY)
-            except ValueError:  # the key expired or was never set
-                cache.add(GENERATION_KEY, 1, timeout=None)
-                cache.incr(GENERATION_KEY)
-        except Exception:
-            # The write is committed and must not turn into an error page. Cached pages
-            # expire within TIMEOUT, which bounds how long this lost bump can show.
-            logger.exception(
-                "could not invalidate the page cache after a content change"
-            )
-
-    transaction.on_commit(bump)
+def current_generation() -> int | None:
+    """The content generation (`versions.ALL`): moves on every public change."""
+    return versions.current_generation()
 
 
-def fragment_context():
+def fragment_context(names: list[str] | None = None) -> dict:
     """Context for `{% cache fragment_timeout <name> generation %}` around a block that is
     costly and the same for every reader: cached even with the page cache off (a block
-    that is shared by every page of a kind, not one URL), and invalidated by any publish
-    with the pages."""
-    return {"generation": current_generation(), "fragment_timeout": TIMEOUT}
+    shared by every page of a kind, not one URL), and invalidated when the versions of
+    `names` move (by default the whole content's)."""
+    return {
+        "generation": versions.stamp(names or [versions.ALL]),
+        "fragment_timeout": TIMEOUT,
+    }
+
+
+def _everything(match: ResolverMatch) -> list[str]:
+    return [versions.ALL]
+
+
+_dependencies: list[Callable[[ResolverMatch], list[str]]] = [_everything]
+
+
+def register_dependencies(function: Callable[[ResolverMatch], list[str]]) -> None:
+    """`function(resolver_match)` names the versions a page shows (apps.py)."""
+    _dependencies[0] = function
+
+
+def dependencies(request: HttpRequest) -> list[str]:
+    """The content versions the page at `request.path_info` shows."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return [versions.ALL]
+    return _dependencies[0](match)
 
 
 # Every query parameter a public page or API read understands; the knowledge app
@@ -127,13 +140,16 @@ class PublicPageCacheMiddleware:
         if address is None:
             return self.get_response(request)
         address_hash = hashlib.sha256(address.encode()).hexdigest()
-        key = f"page:{current_generation()}:{address_hash}"
-        entry = cache.get(key)
-        if entry is not None:
-            etag = entry["etag"]
-            if etag in request.headers.get("If-None-Match", ""):
+        key = f"page:{address_hash}"
+        names = dependencies(request)
+        found = cache.get_many([key, *map(versions.key, names)])
+        shown = versions.read(names, found)  # before rendering: a publish meanwhile
+        entry = found.get(key)  # leaves what is stored under the old versions
+        if entry is not None and entry.get("versions") == shown:
+            stored = entry["etag"]
+            if stored in request.headers.get("If-None-Match", ""):
                 response = HttpResponseNotModified()
-                response["ETag"] = etag
+                response["ETag"] = stored
                 return response
             return self._build(entry)
         response = self.get_response(request)
@@ -143,11 +159,12 @@ class PublicPageCacheMiddleware:
             and not response.cookies
             and not response.has_header("Cache-Control")
         ):
-            etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+            tag = etag(response.content)
             entry = {
+                "versions": shown,
                 "content": response.content,
                 "content_type": response["Content-Type"],
-                "etag": etag,
+                "etag": tag,
                 "headers": {
                     name: value
                     for name, value in response.items()
@@ -156,7 +173,8 @@ class PublicPageCacheMiddleware:
                 },
             }
             cache.set(key, entry, TIMEOUT)
-            response["ETag"] = etag
+            response["ETag"] = tag
+            response["X-Cache"] = "miss"
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         return response
 
@@ -166,5 +184,6 @@ class PublicPageCacheMiddleware:
         for name, value in entry["headers"].items():
             response[name] = value
         response["ETag"] = entry["etag"]
+        response["X-Cache"] = "hit"
         patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         return response

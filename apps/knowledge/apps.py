@@ -8,11 +8,13 @@ class KnowledgeConfig(AppConfig):
     def ready(self):
         from apps.core import pagecache
 
-        from . import signals
+        from . import invalidation, signals
         from .api import filters as api_filters
         from .registry import RECORD_TYPES
 
         signals.connect()
+        # Each cached page shows the content versions this rule names.
+        pagecache.register_dependencies(invalidation.page_dependencies)
         # The page and API caches store only addresses made of known parameters.
         filtersets = [
             *(t.filterset for t in RECORD_TYPES if t.filterset),

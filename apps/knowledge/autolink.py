@@ -2,7 +2,10 @@
 
 Only acronyms of published missions are linked, only outside existing links and code,
 and never a page's own acronym. The acronym table is the same for every reader and
-every page, so it is cached per content generation: one query after each publish.
+every page, so it is cached while the missions' version holds: one query after a mission
+is published, changed or withdrawn. A page already cached that names a mission acronym
+(but shows no link to that mission) keeps its old links until it expires
+(versions.TIMEOUT): see invalidation.py.
 """
 
 import re
@@ -10,7 +13,7 @@ import re
 from django.core.cache import cache
 from django.utils.html import escape
 
-from apps.core import pagecache
+from apps.core import pagecache, versions
 
 from .models import Mission
 
@@ -20,7 +23,7 @@ _NO_LINK_INSIDE = {"a", "code", "pre"}
 
 def mission_acronyms() -> dict[str, str]:
     """Acronym -> address of every published mission that has one."""
-    key = f"mission-acronyms:{pagecache.current_generation()}"
+    key = f"mission-acronyms:{versions.stamp(['type:mission'])}"
     table = cache.get(key)
     if table is not None:
         return table

@@ -233,7 +233,8 @@ def canonical(value):
     return value
 
 
-def _citation_dict(citation):
+def citation_dict(citation) -> dict:
+    """A citation (saved or not) as its canonical dict."""
     item = {
         "source": citation.source.slug,
         "claim": citation.claim,
@@ -284,8 +285,8 @@ def _slugs(manager, target_model=None) -> list[str]:
     return sorted(t.slug for t in manager.all())
 
 
-def _links_part(record_type, instance) -> dict:
-    """Dates, foreign keys and many-to-many links, by their YAML keys."""
+def _dates_and_keys(record_type, instance) -> dict:
+    """Dates and foreign keys (by slug), by their YAML keys."""
     out = {}
     for key, (date_field, precision_field) in record_type.dates.items():
         out[key] = fuzzydate.to_text(
@@ -294,6 +295,12 @@ def _links_part(record_type, instance) -> dict:
     for key in record_type.foreign_keys:
         target = getattr(instance, key)
         out[key] = target.slug if target else None
+    return out
+
+
+def _links_part(record_type, instance) -> dict:
+    """Dates, foreign keys and many-to-many links, by their YAML keys."""
+    out = _dates_and_keys(record_type, instance)
     for key, (attr, target_model) in record_type.many.items():
         out[key] = _slugs(getattr(instance, attr), target_model)
     if record_type.model is Concept:
@@ -317,17 +324,21 @@ def classification_dict(classification) -> dict:
             "period_start": classification.period_start,
             "period_end": classification.period_end,
             "rationale": classification.rationale,
-            "citations": [_citation_dict(x) for x in classification.citations.all()],
+            "citations": [citation_dict(x) for x in classification.citations.all()],
         }
     )
 
 
-def _coding_part(instance) -> dict:
-    """A mission's or case's reasons for blanks and its classifications."""
+def _reasons_for_blanks(instance) -> dict:
     reasons = instance.not_established or {}
     keys = codebook.NOT_ESTABLISHED_KEYS[instance._meta.model_name]
+    return {key: reasons[key] for key in keys if key in reasons}
+
+
+def _coding_part(instance) -> dict:
+    """A mission's or case's reasons for blanks and its classifications."""
     return {
-        "not_established": {key: reasons[key] for key in keys if key in reasons},
+        "not_established": _reasons_for_blanks(instance),
         "classifications": [
             classification_dict(c)
             for c in instance.classifications.order_by("position", "id")
@@ -351,5 +362,25 @@ def record_to_dict(record_type, instance) -> dict:
     out["status"] = _status_out(instance)
     out["last_reviewed"] = _scalar_out(instance.last_reviewed)
     out["wikidata"] = instance.wikidata_qid
-    out["citations"] = [_citation_dict(c) for c in instance.citations.all()]
+    out["citations"] = [citation_dict(c) for c in instance.citations.all()]
     return canonical(out)
+
+
+def record_fields(record_type, instance) -> dict:
+    """The part of the record's canonical dict that its own row holds (fields, dates,
+    foreign keys, a source's pages, a mission's or case's reasons for blanks), read
+    from `instance` as it stands, saved or not: what a form left on it before anything
+    is written (the admin builds the rest from its inlines, admin/writes.py)."""
+    out = {"slug": instance.slug}
+    for name in record_type.scalars:
+        out[name] = _scalar_out(getattr(instance, name))
+    if record_type.model is Source:
+        out["pages"] = instance.pages or None
+    out.update(_dates_and_keys(record_type, instance))
+    if record_type.model in (Case, Mission):
+        out["not_established"] = _reasons_for_blanks(instance)
+    out["summary"] = instance.summary
+    out["caveat"] = instance.caveat
+    out["curator_note"] = instance.curator_note
+    out["wikidata"] = instance.wikidata_qid
+    return out  # empty values kept: they overwrite; `canonical` then drops them

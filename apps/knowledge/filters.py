@@ -20,7 +20,7 @@ from django.db.models import CharField, Count, Model, Q, QuerySet, TextField
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 
-from apps.core import pagecache
+from apps.core import pagecache, versions
 from apps.core.models import PublishableModel, published_q
 
 from .models import (
@@ -91,9 +91,12 @@ class CSVField(django_filters.fields.BaseCSVField):
 def _check_known(model, field, values):
     """A 400 unless every value names a published record (drafts are unknown to
     filters: a filter must not reveal what links to them). A known set is remembered for
-    the content generation, so that a page's filters cost no query."""
+    the versions of the model's lists, so that a page's filters cost no query."""
     digest = hashlib.sha1("\n".join(sorted(values)).encode()).hexdigest()
-    key = f"known:{pagecache.current_generation()}:{model._meta.label}:{field}:{digest}"
+    from .invalidation import shown_by_lists_of  # invalidation imports the models
+
+    shown = versions.stamp(shown_by_lists_of(model))
+    key = f"known:{shown}:{model._meta.label}:{field}:{digest}"
     if cache.get(key):
         return
     records = model._default_manager.all()

@@ -61,6 +61,9 @@ INLINE_KEYS = ("citations", "classifications", "authors", "editors")
 # Keys of the canonical dict that are not content: the workflow sets them.
 _NOT_CONTENT = ("status", "last_reviewed")
 
+# A graph writer's problem line names the field: '..., field "year": not a number'.
+PROBLEM_LINE = re.compile(r'field "([^"]+)": (.*)$', re.DOTALL)
+
 # Who acts: a signed-in user, or None for the system (the loader, a script).
 User = AuthUser | None
 
@@ -301,36 +304,63 @@ def record_save_is_proposal(record: KnowledgeRecord, user: User) -> bool:
 
 
 class PublishedRulesBroken(ValidationError):
-    """A direct edit would leave a published record breaking the publishing rules.
-    Raised inside the caller's transaction, which then rolls the edit back."""
+    """A direct edit would leave a published record breaking the publishing rules
+    (`problems`). Raised inside the caller's transaction, which then rolls the edit
+    back."""
+
+    problems: list[str] = []
+    record: KnowledgeRecord | None = None
+
+    @property
+    def refusal(self) -> str:
+        """The refusal as the doors word it (the admin's form, the API's 409)."""
+        if not self.problems:
+            return " ".join(self.messages)
+        return (
+            f"{self.record} is published and would no longer meet the publishing "
+            "rules: " + " ".join(self.problems)
+        )
 
 
 class RecordInvalid(ValidationError):
     """The record's dict (or the record as a form or serializer left it) breaks a rule
-    of the graph writer (writer.py), which every door shares: {field: [messages]}.
-    `paths` has each problem as (field path, message), the path into the canonical dict
-    ("citations[1].locator"), for forms and the API to put it on their own field;
-    `problems` as the writer's lines ('...: field "year": ...'). Raised inside the
-    caller's transaction, which then rolls the edit back."""
+    of the graph writer (writer.py), which every door shares: {field: [messages]}, by
+    the top-level key of the field each problem names. Raised inside the caller's
+    transaction, which then rolls the edit back. `problems` lists the writer's own lines
+    ('missions/x.yaml: record "x", field "year": ...'); `paths` each problem as (field
+    path, message), the path into the canonical dict ("citations[1].locator"), for
+    forms and the API to put it on their own field."""
 
-    def __init__(self, errors, *, paths=None, problems=None):
-        super().__init__(errors)
-        self.paths: list[tuple[str, str]] = list(paths or [])
-        self.problems: list[str] = list(problems or [])
+    problems: list[str] = []
+    paths: list[tuple[str, str]] = []
 
     @classmethod
-    def of(
-        cls, paths: Iterable[tuple[str, str]], problems: list[str] | None = None
+    def from_problems(
+        cls, problems: list[str], paths: Iterable[tuple[str, str]] | None = None
     ) -> RecordInvalid:
-        """From the writer's (field path, message) pairs, by top-level field."""
-        paths = list(paths)
+        """The writer's problem lines, by the top-level key of the field each names
+        ("classifications[0].rule" under "classifications"); each message is the line.
+        `paths`: the same problems as (field path, message), read from the lines when
+        not given."""
         errors: dict[str, list[str]] = {}
-        for name, message in paths:
-            errors.setdefault(name.split(".")[0].split("[")[0], []).append(
-                f"{name}: {message}"
-            )
-        problems = problems or [f'field "{name}": {message}' for name, message in paths]
-        return cls(errors or {"__all__": problems}, paths=paths, problems=problems)
+        found = []
+        for problem in problems:
+            match = PROBLEM_LINE.search(problem)
+            name = match.group(1) if match else "__all__"
+            if match:
+                found.append((match.group(1), match.group(2)))
+            errors.setdefault(name.split(".")[0].split("[")[0], []).append(problem)
+        invalid = cls(errors)
+        invalid.problems = list(problems)
+        invalid.paths = list(paths) if paths else found
+        return invalid
+
+    @classmethod
+    def of(cls, paths: Iterable[tuple[str, str]]) -> RecordInvalid:
+        """From (field path, message) pairs (writer.graph_problems)."""
+        paths = list(paths)
+        lines = [f'field "{name}": {message}' for name, message in paths]
+        return cls.from_problems(lines, paths)
 
 
 def _refuse_invalid(record, data):
@@ -511,7 +541,7 @@ def _write_graph(model, data, *, instance=None, user=None):
     try:
         return write_graph(model, data, instance=instance, user=user)
     except DatasetError as exc:
-        raise RecordInvalid.of(exc.errors, exc.problems) from exc
+        raise RecordInvalid.from_problems(exc.problems, exc.errors) from exc
 
 
 def _close(revision, state, user, comment=""):
@@ -684,11 +714,12 @@ def _mark_reviewed(record, user):
 
 @transaction.atomic
 def record_mark_reviewed(
-    *, record: KnowledgeRecord, user: User = None
+    *, record: KnowledgeRecord, user: User = None, on: datetime.date | None = None
 ) -> KnowledgeRecord:
-    """An editor has checked the record against its sources today."""
+    """An editor has checked the record against its sources today (or `on`, the day
+    typed in the admin's "last reviewed" field)."""
     _check_editor(user, record, "mark as reviewed")
-    record.last_reviewed = timezone.localdate()
+    record.last_reviewed = timezone.localdate() if on is None else on
     record.updated_by = user or record.updated_by
     record.save(update_fields=["last_reviewed", "updated_by", "updated_at"])
     return record
@@ -913,14 +944,28 @@ def record_transitions(record: KnowledgeRecord, user: User) -> dict[str, Transit
     }
 
 
+# The transitions that publish, and so may publish the cited sources with the record.
+PUBLISHING_TRANSITIONS = ("publish", "approve")
+
+
 def record_transition(
-    *, record: KnowledgeRecord, name: str, user: User = None, comment: str = ""
+    *,
+    record: KnowledgeRecord,
+    name: str,
+    user: User = None,
+    comment: str = "",
+    with_sources: bool = False,
 ) -> KnowledgeRecord:
-    """Run the transition called `name` (see TRANSITIONS)."""
+    """Run the transition called `name` (see TRANSITIONS). `with_sources`: publishing
+    ("publish", "approve") also publishes the sources the record cites that the public
+    cannot see yet, in the same transaction (issue 13, B7)."""
     transition = TRANSITIONS[name]
+    kwargs: dict[str, Any] = {"record": record, "user": user}
     if transition.comment:
-        return transition.service(record=record, user=user, comment=comment)
-    return transition.service(record=record, user=user)
+        kwargs["comment"] = comment
+    if with_sources and name in PUBLISHING_TRANSITIONS:
+        kwargs["with_sources"] = True
+    return transition.service(**kwargs)
 
 
 def record_set_status(
@@ -951,6 +996,8 @@ class Written:
     record: object
     outcome: str
     revision: Revision | None = None
+    # For a proposal: what would stop an editor approving it (the publishing rules).
+    problems: list[str] = field(default_factory=list)
 
 
 def _content(data):
@@ -970,10 +1017,12 @@ def write_record(
     user=None,
     comment="",
     action=RevisionAction.EDIT,
+    carry: dict[str, Any] | None = None,
     new: bool = False,
 ) -> Written:
-    """Write one record's canonical dict, whichever door it came in by (the API, CSV
-    import, restore, a pasted reference; the loader writes many at once, `records_load`).
+    """Write one record's canonical dict, whichever door it came in by (the admin's
+    forms, the API, CSV import, restore, a pasted reference; the loader writes many at
+    once, `records_load`).
 
     One validation (the graph writer, writer.py), one normalisation (`canonical`), one
     set of publishing rules and one history: a new record is created as a draft; on a
@@ -981,10 +1030,14 @@ def write_record(
     and the record is untouched; an editor's change must leave a published record
     publishable. One Revision per change, none when the dict changes nothing. Updates
     `instance`, or the record with the dict's slug (`new`: only creates, and raises
-    SlugTaken if the slug is taken). Raises RecordInvalid (a ValidationError, each
-    problem naming its field: 'field "year": ...', see RecordInvalid.paths),
-    PublishedRulesBroken when an editor's change would leave a published record short
-    of the publishing rules, or PermissionDenied.
+    SlugTaken if the slug is taken). `carry`: the author's own pending proposal that
+    this change continues (the admin form opened it); its changes to citations,
+    classifications and creators are kept unless this one changes them too.
+
+    Raises RecordInvalid (a ValidationError by field, each problem naming its field:
+    'field "year": ...', see RecordInvalid.paths), PublishedRulesBroken (an editor's
+    change would leave a published record breaking the publishing rules) or
+    PermissionDenied.
     """
     data = canonical(data)
     existing = instance or model.objects.filter(slug=data.get("slug")).first()
@@ -1003,29 +1056,35 @@ def write_record(
         return Written(record, "created", _commented(revision, comment))
     _check_permission(user, existing, "change")
     base = record_content(existing)
+    proposal = record_save_is_proposal(existing, user)
+    if proposal and carry:
+        data = _carry_over(base, data, carry)
     if _content(data) == base:
         return Written(existing, "unchanged")
-    if record_save_is_proposal(existing, user):
+    if proposal:
         with transaction.atomic():  # validate by writing, then undo
-            _apply(existing, data, user)
+            # What an editor will be told on approval, told now while the author can act.
+            problems = record_publish_problems(_apply(existing, data, user))
             transaction.set_rollback(True)
         revision = revision_propose(
-            record=existing,
+            record=type(existing).objects.get(pk=existing.pk),
             data=_content(data),
             base_data=base,
             user=user,
             comment=comment,
             action=action,
         )
-        return Written(existing, "proposed", revision)
+        return Written(existing, "proposed", revision, problems)
     record = _apply(existing, data, user)
     if record.status == Status.PUBLISHED:
         problems = record_publish_problems(record)
         if problems:
-            raise PublishedRulesBroken(
+            refusal = PublishedRulesBroken(
                 f"{record} cannot be kept published with this change: "
                 + " ".join(problems)
             )
+            refusal.problems, refusal.record = problems, record
+            raise refusal
     revision = revision_record_saved(
         record=record, base_data=base, user=user, action=action
     )
@@ -1285,8 +1344,6 @@ def record_undelete(*, revision: Revision, user: User = None) -> KnowledgeRecord
 
 # --------------------------------------------------------------------------- imports
 
-_PROBLEM = re.compile(r'field "([^"]+)": (.*)$', re.DOTALL)
-
 
 @transaction.atomic
 def source_create(*, data: dict[str, Any], user: User = None) -> Source:
@@ -1315,11 +1372,12 @@ def records_import(
             with transaction.atomic():
                 result = write_record(model=model, data=data, user=user).outcome
         except (DatasetError, ValidationError) as exc:
+            # The writer's lines name the column; a refusal by the rules is a sentence.
             found = (
-                getattr(exc, "problems", None) or cast(ValidationError, exc).messages
-            )
+                exc.problems if isinstance(exc, DatasetError | RecordInvalid) else []
+            ) or cast(ValidationError, exc).messages
             for problem in found:
-                match = _PROBLEM.search(problem)
+                match = PROBLEM_LINE.search(problem)
                 if match:
                     where = f", column {match.group(1)}: {match.group(2)}"
                 else:

@@ -1,21 +1,21 @@
-"""A committed change to what the public sees invalidates the public page cache, and
-every text saved to a knowledge table has LF line breaks, whichever door it came by.
+"""A committed change to what the public sees moves the content versions of what it
+changed, and every text saved to a knowledge table has LF line breaks, whichever door it
+came by.
 
-The content generation moves on a publish, an edit of published content, an unpublish
-or a delete of published content, and never for what the public cannot see: a draft
-saved, a curator's proposal (its writes are rolled back and kept as a pending Revision),
-Revision rows (the history), or a link changed on an unpublished record. Every public
-page and cached API answer depends on the generation, so an extra bump costs a cold
-cache and a missing one a stale page: when in doubt (vocabularies), bump.
+Versions move on a publish, an edit of published content, an unpublish or a delete of
+published content, and never for what the public cannot see: a draft saved, a curator's
+proposal (its writes are rolled back and kept as a pending Revision), Revision rows (the
+history), or a link changed on an unpublished record. Which versions move is the rule in
+invalidation.py: an extra one costs a cold entry, a missing one a stale page.
 """
 
 from django.db import models
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
+from apps.core import versions
 from apps.core.models import Status
-from apps.core.pagecache import bump_generation
 
-from . import warmup
+from . import invalidation, warmup
 
 # Not content: the editorial queue and history (Revision), and the stored dataset
 # versions.
@@ -45,12 +45,14 @@ def _public(instance, depth=3):
     return True
 
 
-def public_content_changed(instance=None):
-    """Invalidate cached pages and store the dataset version this change makes, both
-    once the transaction commits; then warm the pages that show `instance`."""
+def public_content_changed(instance):
+    """Move the versions of what `instance` changed and store the dataset version this
+    change makes, both once the transaction commits; then warm the pages that show
+    `instance`."""
     from .api.export import store_version_after_commit
 
-    bump_generation()
+    former_slug = getattr(instance, "_former_slug", None)
+    versions.bump_after_commit(invalidation.changed(instance, former_slug))
     store_version_after_commit()
     record = _record_of(instance)
     if record is not None:
@@ -70,10 +72,13 @@ def _record_of(instance, depth=3):
 def remember_public(sender, instance, raw=False, **kwargs):
     """Before a record is saved: whether it was published (an unpublish is a change)."""
     if _is_content(sender) and hasattr(instance, "status") and instance.pk:
-        stored = sender._base_manager.filter(pk=instance.pk).values_list(
-            "status", flat=True
+        stored = (
+            sender._base_manager.filter(pk=instance.pk)
+            .values_list("status", "slug")
+            .first()
         )
-        instance._was_public = stored.first() == Status.PUBLISHED
+        instance._was_public = bool(stored) and stored[0] == Status.PUBLISHED
+        instance._former_slug = stored[1] if stored else None
 
 
 def content_saved(sender, instance, **kwargs):
@@ -83,7 +88,8 @@ def content_saved(sender, instance, **kwargs):
         public_content_changed(instance)
 
 
-def content_deleted(sender, instance, **kwargs):
+def content_deleting(sender, instance, **kwargs):
+    """Before a delete, while its links still exist: the pages that show it."""
     if _is_content(sender) and _public(instance):
         public_content_changed(instance)
 
@@ -103,8 +109,12 @@ def normalise_line_endings(sender, instance, **kwargs):
 
 
 def relation_changed(sender, instance, action, **kwargs):
-    # `sender` is the through model; a link on a published record (either side shows it).
-    if action.startswith("post_") and _is_content(sender) and _public(instance):
+    # `sender` is the through model; a link on a published record (either side shows
+    # it). Before a remove or clear the records about to be unlinked are still linked,
+    # after an add the new ones are.
+    if action in ("pre_remove", "pre_clear", "post_add") and (
+        _is_content(sender) and _public(instance)
+    ):
         public_content_changed(instance)
 
 
@@ -112,5 +122,5 @@ def connect():
     pre_save.connect(normalise_line_endings, dispatch_uid="pkb-line-endings")
     pre_save.connect(remember_public, dispatch_uid="pkb-content-before-save")
     post_save.connect(content_saved, dispatch_uid="pkb-content-saved")
-    post_delete.connect(content_deleted, dispatch_uid="pkb-content-deleted")
+    pre_delete.connect(content_deleting, dispatch_uid="pkb-content-deleted")
     m2m_changed.connect(relation_changed, dispatch_uid="pkb-relation-changed")

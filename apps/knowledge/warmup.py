@@ -1,7 +1,8 @@
 """After a publish, render the most read pages again before a reader asks for them.
 
-A committed public change starts a new content generation (apps/core/pagecache.py), so
-every cached page and shared block is cold. Once the transaction commits, a background
+A committed public change moves the content versions of what it changed
+(apps/knowledge/invalidation.py), so the pages and shared blocks that show it are cold.
+Once the transaction commits (after the versions moved: callbacks run in order), a background
 thread requests the home page, the changed records' lists and pages, and /compare/ as an
 anonymous reader would, on the host and scheme the editor used, which fills the page
 cache and the data every page of a kind shares (facet counts, fragments, menus).

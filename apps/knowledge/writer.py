@@ -108,7 +108,7 @@ def _page_range(pages):
     return int(parts[0]), int(parts[-1])
 
 
-def _citation_key(citation):
+def _citation_content(citation):
     return (
         citation.source_id,
         citation.claim,
@@ -116,11 +116,14 @@ def _citation_key(citation):
         citation.locator,
         citation.reconstructed,
         citation.note,
-        citation.position,
     )
 
 
-def _classification_key(classification, citations):
+def _citation_key(citation):
+    return (*_citation_content(citation), citation.position)
+
+
+def _classification_content(classification, citations):
     return (
         classification.value,
         classification.basis,
@@ -130,9 +133,57 @@ def _classification_key(classification, citations):
         classification.period_start,
         classification.period_end,
         classification.rationale,
-        classification.position,
         sorted(map(_citation_key, citations)),
     )
+
+
+def _classification_key(classification, citations):
+    return (
+        *_classification_content(classification, citations),
+        classification.position,
+    )
+
+
+def _pair_rows(existing, wanted, same):
+    """Which stored row each wanted row overwrites, so that rows keep their ids: first
+    a stored row with the same content (an untouched citation keeps its id even when
+    another is added or removed), then the others in order. Returns ([(stored row or
+    None, wanted row)], the stored rows left over)."""
+    free = list(existing)
+    matched = []
+    for new in wanted:
+        old = next((row for row in free if same(row, new)), None)
+        if old is not None:
+            free.remove(old)
+        matched.append(old)
+    pairs = list(zip(matched, wanted, strict=True))
+    for index, (old, new) in enumerate(pairs):
+        if old is None and free:
+            pairs[index] = (free.pop(0), new)
+    return pairs, free
+
+
+def _write_citations(content_type, object_id, wanted):
+    """Store `wanted` (unsaved Citations) as the citations of one record or
+    classification, overwriting the stored rows in place (see _pair_rows)."""
+    existing = list(
+        Citation.objects.filter(
+            content_type=content_type, object_id=object_id
+        ).order_by("position", "id")
+    )
+    pairs, leftovers = _pair_rows(
+        existing, wanted, lambda a, b: _citation_content(a) == _citation_content(b)
+    )
+    for old in leftovers:
+        old.delete()
+    for old, citation in pairs:
+        citation.content_type = content_type
+        citation.object_id = object_id
+        if old is not None:
+            citation.pk = old.pk
+            if _citation_key(old) == _citation_key(citation):
+                continue
+        citation.save()
 
 
 def _key(instance):
@@ -561,11 +612,7 @@ class GraphWriter:
         )
         if sorted(map(_citation_key, existing)) == sorted(map(_citation_key, wanted)):
             return
-        existing.delete()
-        for citation in wanted:
-            citation.content_type = content_type
-            citation.object_id = target.pk
-            citation.save()
+        _write_citations(content_type, target.pk, wanted)
         self.changed.add(_key(target))
 
     # -- classifications -------------------------------------------------------------
@@ -584,21 +631,42 @@ class GraphWriter:
                 "only one classification can be preferred",
             )
             return
-        existing = list(record.classifications.order_by("position", "id"))
-        current = [_classification_key(c, list(c.citations.all())) for c in existing]
-        if current == [_classification_key(c, cits) for c, cits in wanted]:
+        existing = [
+            (c, list(c.citations.all()))
+            for c in record.classifications.order_by("position", "id")
+        ]
+        if [_classification_key(*c) for c in existing] == [
+            _classification_key(*c) for c in wanted
+        ]:
             return
-        for old in existing:
-            old.citations.all().delete()
+        self._write_classifications(existing, wanted)
+        self.changed.add(_key(record))
+
+    @staticmethod
+    def _write_classifications(existing, wanted):
+        """Overwrite the stored classifications in place (see _pair_rows): those left
+        over go first, then the ones not preferred, so that at no point two are."""
+        pairs, leftovers = _pair_rows(
+            existing,
+            wanted,
+            lambda a, b: _classification_content(*a) == _classification_content(*b),
+        )
+        for old, old_citations in leftovers:
+            for citation in old_citations:
+                citation.delete()
             old.delete()
         classification_type = ContentType.objects.get_for_model(Classification)
-        for classification, citations in wanted:
-            classification.save()
-            for citation in citations:
-                citation.content_type = classification_type
-                citation.object_id = classification.pk
-                citation.save()
-        self.changed.add(_key(record))
+        for old, (classification, citations) in sorted(
+            pairs, key=lambda pair: pair[1][0].preferred
+        ):
+            if old is not None:
+                classification.pk = old[0].pk
+                unchanged = _classification_key(old[0], []) == _classification_key(
+                    classification, []
+                )
+            if old is None or not unchanged:
+                classification.save()
+            _write_citations(classification_type, classification.pk, citations)
 
     def _classification_rows(self, record, path, slug, raw):
         """[(unsaved Classification, its unsaved Citations)] for the valid items."""

@@ -261,12 +261,12 @@ def test_a_published_record_must_keep_meeting_the_publishing_rules(as_editor):
         url, {"citations": []}, format="json", HTTP_IF_MATCH=etag_of(as_editor, url)
     )
     # The request is well formed; the record's state forbids it (as for publishing),
-    # and the service's refusal is the answer, with the same words as everywhere.
+    # and the service's refusal is the answer, in the admin form's words.
     assert response.status_code == 409, response.content
     assert response.json()["code"] == "rules_not_met"
     assert response.json()["errors"]["non_field_errors"] == [
-        "Cited cannot be kept published with this change: It has no citation with a "
-        "page or section locator."
+        "Cited is published and would no longer meet the publishing rules: It has no "
+        "citation with a page or section locator."
     ]
     assert Norm.objects.get(slug="cited").citations.count() == 1
 

@@ -2,6 +2,8 @@
 preview and a duplicate check), and admin lists import and export CSV. Parsing lives in
 `apps.knowledge.importers`, writing in `apps.knowledge.services`."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +14,9 @@ from django.utils import timezone
 
 from .. import importers, services
 from ..canonical import record_to_dict, record_type_for
+
+if TYPE_CHECKING:
+    from django.template.response import _TemplateForResponseT
 
 
 class ReferencePasteForm(forms.Form):
@@ -43,7 +48,9 @@ class CsvUploadForm(forms.Form):
 class CsvImportExportMixin:
     """An "Export selected as CSV" action and an "Import CSV" page on a record list."""
 
-    change_list_template = "admin/knowledge/record_change_list.html"
+    change_list_template: "ClassVar[_TemplateForResponseT | None]" = (
+        "admin/knowledge/record_change_list.html"
+    )
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -1,6 +1,6 @@
 """The curators' workplace: one admin per model, a whole mission editable on one page."""
 
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +21,7 @@ from ..models import (
     Concept,
     Country,
     Document,
+    KnowledgeRecord,
     MandateTask,
     Mission,
     Norm,
@@ -33,7 +34,10 @@ from ..registry import RECORD_TYPES
 from .imports import CsvImportExportMixin, SourceImportMixin
 from .workflow import RecordPartAdminMixin, WorkflowAdminMixin
 
-PUBLICATION_FIELDSET = (
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts
+
+PUBLICATION_FIELDSET: "tuple[str, _FieldOpts]" = (
     "Publication",
     {
         "fields": ("status", "last_reviewed", "wikidata_qid", "curator_note"),
@@ -60,7 +64,7 @@ NOT_ESTABLISHED_HELP = (
     "still going on then."
 )
 # Timestamps every record's page shows, folded away.
-RECORD_FIELDSET = (
+RECORD_FIELDSET: "tuple[str, _FieldOpts]" = (
     "Record",
     {
         "fields": ("created_at", "updated_at", "published_at"),
@@ -219,17 +223,25 @@ class ClassificationInline(GenericTabularInline):
     )
 
 
-# Checked as before simple-history's (untyped) admin was removed: typed against
-# django-stubs, the mixins' class attributes and fieldsets clash; typing them is a
-# follow-up (#13).
-UntypedModelAdmin: Any = admin.ModelAdmin
+_R = TypeVar("_R", bound=KnowledgeRecord)
+
+if TYPE_CHECKING:
+    ModelAdmin = admin.ModelAdmin
+else:
+
+    class ModelAdmin(admin.ModelAdmin):
+        """Django's ModelAdmin, subscriptable by its model as django-stubs types it
+        (ModelAdmin[Mission]), so that mypy checks each admin against its model."""
+
+        def __class_getitem__(cls, model):
+            return cls
 
 
-class RecordAdmin(CsvImportExportMixin, WorkflowAdminMixin, UntypedModelAdmin):
+class RecordAdmin(CsvImportExportMixin, WorkflowAdminMixin, ModelAdmin[_R]):
     """Shared behaviour of every knowledge record's admin: the editorial workflow
     (admin.workflow) and CSV in and out (admin.imports)."""
 
-    inlines: list[type[admin.options.InlineModelAdmin]] = [CitationInline]
+    inlines = [CitationInline]
     list_filter = ["status", "last_reviewed"]
     readonly_fields = ["created_at", "updated_at", "published_at"]
     prepopulated_fields = {"slug": ("name",)}
@@ -294,7 +306,7 @@ class SourceCreatorInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(SourceImportMixin, RecordAdmin):
+class SourceAdmin(SourceImportMixin, RecordAdmin[Source]):
     list_display = [
         "__str__",
         "kind",
@@ -355,7 +367,7 @@ class SourceAdmin(SourceImportMixin, RecordAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(RecordAdmin):
+class OrganisationAdmin(RecordAdmin[Organisation]):
     list_display = ["name", "acronym", "kind", "parent", "status", "updated_at"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "acronym", "slug"]
@@ -382,7 +394,7 @@ class OrganisationAdmin(RecordAdmin):
 
 
 @admin.register(Norm)
-class NormAdmin(RecordAdmin):
+class NormAdmin(RecordAdmin[Norm]):
     list_display = ["name", "conception", "status", "updated_at"]
     list_filter = ["conception", "status"]
     search_fields = ["name", "slug", "summary"]
@@ -397,7 +409,7 @@ class NormAdmin(RecordAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(RecordAdmin):
+class DocumentAdmin(RecordAdmin[Document]):
     list_display = [
         "title",
         "short_title",
@@ -446,7 +458,7 @@ class DocumentAdmin(RecordAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(RecordAdmin):
+class CaseAdmin(RecordAdmin[Case]):
     list_display = [
         "name",
         "conflict_type",
@@ -486,7 +498,7 @@ class CaseAdmin(RecordAdmin):
 
 
 @admin.register(Mission)
-class MissionAdmin(RecordAdmin):
+class MissionAdmin(RecordAdmin[Mission]):
     list_display = [
         "name",
         "acronym",
@@ -576,7 +588,7 @@ class MissionAdmin(RecordAdmin):
 
 
 @admin.register(Concept)
-class ConceptAdmin(RecordAdmin):
+class ConceptAdmin(RecordAdmin[Concept]):
     list_display = ["term", "parent", "status", "updated_at"]
     list_filter = ["status"]
     search_fields = ["term", "slug", "summary"]
@@ -611,7 +623,7 @@ class ConceptAdmin(RecordAdmin):
 
 
 @admin.register(ComparisonRow)
-class ComparisonRowAdmin(RecordAdmin):
+class ComparisonRowAdmin(RecordAdmin[ComparisonRow]):
     list_display = ["name", "section", "order", "status", "updated_at"]
     list_filter = ["section", "status"]
     search_fields = ["name", "slug", "westphalian", "post_westphalian"]
@@ -636,7 +648,7 @@ class ComparisonRowAdmin(RecordAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(RecordPartAdminMixin, UntypedModelAdmin):
+class CitationAdmin(RecordPartAdminMixin, ModelAdmin[Citation]):
     form = CitationForm
     list_display = ["__str__", "claim", "content_type", "object_id", "reconstructed"]
     list_filter = ["claim", "locator_type", "reconstructed", "content_type"]
@@ -646,7 +658,7 @@ class CitationAdmin(RecordPartAdminMixin, UntypedModelAdmin):
 
 
 @admin.register(Classification)
-class ClassificationAdmin(RecordPartAdminMixin, UntypedModelAdmin):
+class ClassificationAdmin(RecordPartAdminMixin, ModelAdmin[Classification]):
     list_display = [
         "__str__",
         "content_type",
@@ -662,14 +674,14 @@ class ClassificationAdmin(RecordPartAdminMixin, UntypedModelAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(ModelAdmin[Country]):
     list_display = ["name", "code", "region"]
     list_filter = ["region"]
     search_fields = ["name", "code"]
 
 
 @admin.register(MandateTask)
-class MandateTaskAdmin(admin.ModelAdmin):
+class MandateTaskAdmin(ModelAdmin[MandateTask]):
     list_display = ["name", "conception", "position"]
     list_filter = ["conception"]
     search_fields = ["name", "slug", "description"]

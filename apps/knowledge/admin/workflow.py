@@ -11,6 +11,7 @@
 """
 
 import json
+from typing import TYPE_CHECKING, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -43,6 +44,10 @@ from ..models import (
     Source,
 )
 from ..registry import RECORD_MODELS
+from .writes import form_record_dict
+
+if TYPE_CHECKING:
+    from django.template.response import _TemplateForResponseT
 
 NEEDS_REVIEW_PER_PAGE = 25
 
@@ -57,6 +62,21 @@ CONFIRM_TRANSITIONS = {
 
 def _messages_of(exc):
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def _refusal(exc):
+    """A refused save's reasons as the form shows them: the graph writer's lines
+    without their file ('field "year": ...' becomes 'year: ...')."""
+    if isinstance(exc, services.PublishedRulesBroken) and exc.problems:
+        return [
+            f"{exc.record} is published and would no longer meet the publishing "
+            "rules: " + " ".join(exc.problems)
+        ]
+    found = []
+    for message in exc.messages:
+        match = services.PROBLEM_LINE.search(message)
+        found.append(f"{match.group(1)}: {match.group(2)}" if match else message)
+    return found
 
 
 class VersionedRecordForm(forms.ModelForm):
@@ -157,8 +177,10 @@ class ReviewDueFilter(admin.SimpleListFilter):
 class WorkflowAdminMixin:
     """Mixed into RecordAdmin."""
 
-    form = VersionedRecordForm
-    change_form_template = "admin/knowledge/record_change_form.html"
+    form: type[forms.ModelForm] = VersionedRecordForm
+    change_form_template: "ClassVar[_TemplateForResponseT | None]" = (
+        "admin/knowledge/record_change_form.html"
+    )
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
@@ -214,32 +236,56 @@ class WorkflowAdminMixin:
         except (services.PublishedRulesBroken, services.RecordInvalid) as exc:
             # The transaction rolled the save back; show the form again, input and all,
             # with the reason.
-            request._pkb_refusal = exc.messages
+            request._pkb_refusal = _refusal(exc)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        # The status field only asks: the services move the record once the inlines
-        # (citations, classifications) are saved, in save_related.
+        # Nothing is written here: save_related hands the whole page (the record, its
+        # links and its inlines) to services.write_record as one canonical dict. The
+        # status field only asks: the services move the record once it is written.
         obj._requested_status = form.cleaned_data.get("status")
-        live_status = (
-            type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True)
-        )
-        obj.status = live_status.first() if change else Status.DRAFT
-        obj._edit = services.RecordEdit(record=obj, user=request.user)
-        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        """The inlines' rows are part of the record's dict (save_related): nothing is
+        written row by row. What the change message reads is filled in."""
+        formset.new_objects = [
+            f.instance
+            for f in formset.extra_forms
+            if f.has_changed() and not formset._should_delete_form(f)
+        ]
+        formset.changed_objects = [
+            (f.instance, f.changed_data)
+            for f in formset.initial_forms
+            if f.has_changed() and not formset._should_delete_form(f)
+        ]
+        formset.deleted_objects = [
+            f.instance for f in formset.initial_forms if formset._should_delete_form(f)
+        ]
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # Not ModelAdmin's: it would write the links (save_m2m) and the rows itself.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
         obj = form.instance
-        obj._revision = obj._edit.finish(
-            form.cleaned_data.get("revision_comment", ""),
+        live = type(obj).objects.get(pk=obj.pk) if change else None
+        written = services.write_record(
+            model=type(obj),
+            data=form_record_dict(
+                form, formsets, services.record_content(live) if live else None
+            ),
+            instance=live,
+            user=request.user,
+            comment=form.cleaned_data.get("revision_comment", ""),
             carry=form.proposal.data if form.proposal else None,
         )
-        if obj._edit.proposal:
+        obj.pk = written.record.pk
+        obj.refresh_from_db()
+        obj._proposal = written.outcome == "proposed"
+        obj._revision = written.revision
+        obj._problems = written.problems
+        if obj._proposal:
             return
+        self._set_reviewed(request, obj, form)
         workflow = request.POST.get("_workflow")
         if change and workflow in services.TRANSITIONS:
             # A workflow button pressed on the form: the edits are saved, then it moves.
@@ -258,19 +304,27 @@ class WorkflowAdminMixin:
                     messages.WARNING,
                 )
 
+    @staticmethod
+    def _set_reviewed(request, obj, form):
+        """An editor's "last reviewed" date, typed in the form (not content: no
+        version)."""
+        if "last_reviewed" not in form.changed_data:
+            return
+        reviewed = form.cleaned_data.get("last_reviewed")
+        if reviewed is None or not services.can_publish(request.user, obj):
+            return
+        services.record_mark_reviewed(record=obj, user=request.user, on=reviewed)
+
     def log_change(self, request, obj, message):
         # Recent actions: a proposal changed nothing yet; say so, under the live name.
-        edit = getattr(obj, "_edit", None)
-        if edit is not None and edit.proposal:
-            live = type(obj).objects.get(pk=obj.pk)
+        if getattr(obj, "_proposal", False):
             revision = getattr(obj, "_revision", None)
             text = "Proposed a change for review"
             message = f"{text} (#{revision.pk})." if revision else f"{text}."
-            return super().log_change(request, live, message)
         return super().log_change(request, obj, message)
 
     def response_change(self, request, obj):
-        if not obj._edit.proposal:
+        if not obj._proposal:
             if request.POST.get("_workflow"):
                 return self._back_to(obj)
             return super().response_change(request, obj)
@@ -288,11 +342,10 @@ class WorkflowAdminMixin:
                 ),
                 messages.SUCCESS,
             )
-            if obj._edit.problems:
+            if obj._problems:
                 self.message_user(
                     request,
-                    "As proposed it cannot be approved: "
-                    + " ".join(obj._edit.problems),
+                    "As proposed it cannot be approved: " + " ".join(obj._problems),
                     messages.WARNING,
                 )
         return HttpResponseRedirect(request.path)
@@ -322,10 +375,19 @@ class WorkflowAdminMixin:
             "author", "reviewer"
         )
         user = request.user
+        sources = services.cited_unpublished_sources(obj)
         return {
             "workflow": {
                 "transitions": services.record_transitions(obj, user),
-                "problems": services.record_publish_problems(obj),
+                # Draft sources it cites are no refusal: they are published with it
+                # (issue 13, B7), unless they cannot be published themselves.
+                "problems": services.record_publish_problems(obj, with_sources=True),
+                "unpublished_sources": sources,
+                "may_publish": services.can_publish(user, obj),
+                "publishes_sources": bool(sources)
+                and services.can_publish(user, obj)
+                and services.can_publish(user, Source),
+                "publishing": services.PUBLISHING_TRANSITIONS,
                 "pending": [r for r in revisions if r.is_pending],
                 "answers": [
                     r
@@ -405,7 +467,12 @@ class WorkflowAdminMixin:
             comment = request.POST.get(f"workflow_comment_{name}", "")
         try:
             services.record_transition(
-                record=obj, name=name, user=request.user, comment=comment
+                record=obj,
+                name=name,
+                user=request.user,
+                comment=comment,
+                # Only when the page listed them: the editor saw which sources.
+                with_sources=request.POST.get("publish_sources") == "yes",
             )
         except (ValidationError, PermissionDenied) as exc:
             self.message_user(request, _messages_of(exc), messages.ERROR)

@@ -3,11 +3,11 @@ Last-Modified from the records it shows, 304 on a matching conditional GET, and 
 If-Match check that keeps writes from overwriting someone else's edit.
 
 Views that set `cache_anonymous` also keep their anonymous answers in the shared cache,
-valid for the content generation of the page cache (apps/core/pagecache.py) that they
-were built in; any committed content change bumps it: a publish or an edit shows at once. A
-client that sends no credentials is answered from it before DRF's request handling (a cached
-answer still counts against the throttles); a signed-in client (who may see drafts) never
-reads or fills it.
+valid while the content versions they show hold (apps/core/versions.py; which versions:
+apps/knowledge/invalidation.py): a publish or an edit of what an answer shows empties it at
+once, and leaves the others. A client that sends no credentials is answered from it before
+DRF's request handling (a cached answer still counts against the throttles); a signed-in
+client (who may see drafts) never reads or fills it.
 """
 
 import hashlib
@@ -25,19 +25,20 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date
 
-from apps.core import pagecache
+from apps.core import pagecache, versions
 
+from .. import invalidation
 from .exceptions import PreconditionFailed, PreconditionRequired
 from .querysets import loaded_lists
 
 
 def etag_for(data, *parts):
-    """A strong ETag for a representation (`parts` distinguish formats)."""
+    """A strong ETag for a representation (`parts` distinguish formats): the one ETag
+    computation (pagecache.etag) over its data as canonical JSON."""
     payload = json.dumps(
         data, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":")
     )
-    digest = hashlib.sha256("\x00".join([*parts, payload]).encode()).hexdigest()
-    return f'"{digest[:32]}"'
+    return pagecache.etag(*parts, payload)
 
 
 def latest_change(obj, depth=2):
@@ -66,7 +67,7 @@ class ConditionalMixin:
     last_modified = None
     cache_anonymous = False  # keep anonymous answers in the shared cache
     cache_key = None
-    generation = None
+    shown = None  # the versions of what the answer shows, read before building it
 
     def dispatch(self, request, *args, **kwargs):
         # A client with no credentials at all is anonymous whatever DRF's authentication
@@ -98,7 +99,7 @@ class ConditionalMixin:
         ):
             return
         self.cache_key = self.anonymous_cache_key(request._request)
-        if not self.cache_key or self.generation is not None:
+        if not self.cache_key or self.shown is not None:
             return  # not cached, or dispatch() already missed
         entry = self.fresh_entry(self.cache_key)
         if entry is not None:
@@ -106,14 +107,15 @@ class ConditionalMixin:
             self.get = self.head = partial(self.cached_answer, entry)
 
     def fresh_entry(self, key):
-        """The stored answer under `key` if it was built in the current generation (one
-        round trip for both); remembers the generation for storing a new answer."""
-        found = cache.get_many([pagecache.GENERATION_KEY, key])
-        self.generation = found.get(pagecache.GENERATION_KEY)
-        if self.generation is None:
-            self.generation = pagecache.current_generation()
+        """The stored answer under `key` if the versions it shows still hold (one round
+        trip for both); remembers them for storing a new answer."""
+        names = invalidation.answer_dependencies(
+            getattr(self, "model", None), self.kwargs.get("slug")
+        )
+        found = cache.get_many([key, *map(versions.key, names)])
+        self.shown = versions.read(names, found)
         entry = found.get(key)
-        if entry is not None and entry["generation"] == self.generation:
+        if entry is not None and entry.get("versions") == self.shown:
             return entry
         return None
 
@@ -142,6 +144,7 @@ class ConditionalMixin:
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
         for name, value in entry["headers"].items():
             response[name] = value
+        response["X-Cache"] = "hit"  # as the page cache says (apps/core/pagecache.py)
         return self.conditional(request, response, entry["etag"], entry["timestamp"])
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -158,6 +161,7 @@ class ConditionalMixin:
             timestamp = int(self.last_modified.timestamp())
         answer = self.conditional(request, response, etag, timestamp)
         if answer is response and self.cache_key:
+            response["X-Cache"] = "miss"
             response.add_post_render_callback(partial(self.store, etag, timestamp))
         return answer
 
@@ -186,7 +190,7 @@ class ConditionalMixin:
             "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
             "etag": etag,
             "timestamp": timestamp,
-            "generation": self.generation,
+            "versions": self.shown,
         }
         cache.set(self.cache_key, entry, pagecache.TIMEOUT)
 

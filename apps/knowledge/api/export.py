@@ -5,9 +5,11 @@ The JSON records are exactly the API's detail representations, so a harvester an
 client read the same shapes. CSV files flatten them: related records become their slugs
 joined by "; ", and citations and classifications get tables of their own.
 
-The dataset version changes whenever anything published changes (it is derived from the
-number of published records of each type and the time of the latest change), so it is
-also the cache key: an export is built once per version.
+The dataset version changes whenever anything published changes: it is read from the
+content generation (apps/core/versions.py, the source every cache and ETag reads), and
+named once per generation from the number of published records of each type and the
+time of the latest change (a name that survives a cache flush). It is also the cache
+key: an export is built once per version.
 
 Every version stays downloadable at /api/v1/export/<version>/: the whole dataset as it
 was, stored once (models/snapshots.py) after the commit that made it current, or by the
@@ -38,6 +40,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
+
+from apps.core import pagecache
+from apps.core import versions as content_versions
 
 from .. import codebook as codebook_rules
 from ..importers import _defuse as defuse_formula
@@ -89,9 +94,20 @@ class Stamp:
         return stamp
 
 
-def dataset_stamp():
-    """The dataset version: the date of the latest published change and a short hash of
-    what is published (one aggregate query per type)."""
+def dataset_stamp() -> Stamp:
+    """The dataset version of the current content generation: named once per
+    generation (the aggregate queries run after each publish, not on each request)."""
+    key = f"dataset-stamp:{content_versions.current_generation()}"
+    stamp = cache.get(key)
+    if stamp is None:
+        stamp = _name_version()
+        cache.set(key, stamp, content_versions.TIMEOUT)
+    return stamp
+
+
+def _name_version() -> Stamp:
+    """The date of the latest published change and a short hash of what is published
+    (one aggregate query per type)."""
     parts, latest = [], None
     for model in RECORD_MODELS:
         row = model.objects.published().aggregate(
@@ -524,7 +540,7 @@ class ExportVersionView(ReadOnlyAPIView):
                 "This version's file was dropped to bound storage; its checksum "
                 "is in the export index."
             )
-        etag = f'"{snapshot.sha256[:32]}"'
+        etag = f'"{snapshot.sha256[:32]}"'  # pagecache.etag(body), stored
         response = HttpResponse(
             gzip.decompress(snapshot.body),
             content_type="application/json; charset=utf-8",
@@ -578,11 +594,8 @@ class ExportFileView(ReadOnlyAPIView):
             )
         stamp = dataset_stamp()
         query = request.GET.urlencode()
-        if query:  # a filtered file: its own ETag, built on demand, not kept
-            digest = hashlib.sha256(query.encode()).hexdigest()[:12]
-            etag = f'"{stamp.version}-{name}-{fmt}-{digest}"'
-        else:
-            etag = f'"{stamp.version}-{name}-{fmt}"'
+        # A filtered file has its own ETag, and is built on demand, not kept.
+        etag = pagecache.etag(stamp.version, name, fmt, query)
         timestamp = (
             int(stamp.last_modified.timestamp()) if stamp.last_modified else None
         )

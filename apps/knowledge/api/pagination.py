@@ -6,8 +6,9 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from rest_framework import exceptions, pagination
 
-from apps.core import pagecache
+from apps.core import pagecache, versions
 
+from .. import invalidation
 from ..filters import stable
 
 # Parameters that change what a page shows, not which records match.
@@ -76,7 +77,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
     @staticmethod
     def count_key(queryset, request):
         """Where an anonymous reader's total for these filters is cached (with the facet
-        cache, per content generation); None for a signed-in client, who may see drafts."""
+        cache, while the list's versions hold); None for a signed-in client, who may see
+        drafts."""
         if not settings.FACET_CACHE or request.user.is_authenticated:
             return None
         filters = sorted(
@@ -86,7 +88,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         )
         digest = hashlib.sha1(repr(filters).encode()).hexdigest()
         model_name = queryset.model._meta.model_name
-        return f"api-count:{pagecache.current_generation()}:{model_name}:{digest}"
+        shown = versions.stamp(invalidation.list_names(model_name))
+        return f"api-count:{shown}:{model_name}:{digest}"
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

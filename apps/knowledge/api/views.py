@@ -750,7 +750,7 @@ class SearchView(ReadOnlyAPIView):
     with the total, like every list."""
 
     cache_anonymous = (
-        True  # popular queries repeat; any publish starts a new generation
+        True  # popular queries repeat; any publish moves the content generation
     )
     # Hits ranked at most: deeper pages of a search are better reached by narrowing it.
     max_hits = 1000

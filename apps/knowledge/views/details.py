@@ -18,9 +18,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views.generic import DetailView
 
-from apps.core import pagecache
+from apps.core import pagecache, versions
 
-from .. import citeformats, jsonld, limits, registry
+from .. import citeformats, invalidation, jsonld, limits, registry
 from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS, Dimension
 from ..footnotes import Footnotes, by_claim
 from ..models import (
@@ -364,8 +364,10 @@ class SourceDetailView(RecordDetailView):
 def compare_menu(model):
     """[(slug, label)] of the first COMPARE_CHOICES + 1 published records of `model`: the
     "compare with" menu every detail page of the type shares (each leaves itself out),
-    so one query per content generation instead of one per page."""
-    key = f"compare-menu:{pagecache.current_generation()}:{model._meta.model_name}"
+    so one query while the type's version holds instead of one per page."""
+    model_name = model._meta.model_name
+    shown = versions.stamp([invalidation.type_name(model_name)])
+    key = f"compare-menu:{shown}:{model_name}"
     menu = cache.get(key)
     if menu is None:
         columns = ["slug", "name", *(["acronym"] if model is Mission else [])]

@@ -1,13 +1,14 @@
-"""The facet groups of a list page and their counts, cached per content generation."""
+"""The facet groups of a list page and their counts, cached while the list's content
+versions hold (invalidation.list_names)."""
 
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
 
-from apps.core import pagecache
+from apps.core import pagecache, versions
 
-from .. import filters
+from .. import filters, invalidation
 from .query_strings import encode_query, toggled, without
 
 
@@ -15,8 +16,9 @@ def facet_summary(filterset_class, params, queryset, *, page_filtered=None):
     """The facet groups of a list and how many records its filters match.
 
     Neither depends on the page number or the sort order, so every page of a list (and
-    the timeline, for missions) shares one cache entry per content generation: a publish
-    starts a new generation. `queryset` must be the published one.
+    the timeline, for missions) shares one cache entry while the list's versions hold: a
+    publish of its type or of a type it shows moves them. `queryset` must be the
+    published one.
     """
     key = None
     if settings.FACET_CACHE:
@@ -27,7 +29,8 @@ def facet_summary(filterset_class, params, queryset, *, page_filtered=None):
         )
         digest = hashlib.sha1(encode_query(used).encode()).hexdigest()
         model_name = filterset_class._meta.model._meta.model_name
-        key = f"facets:{pagecache.current_generation()}:{model_name}:{digest}"
+        shown = versions.stamp(invalidation.list_names(model_name))
+        key = f"facets:{shown}:{model_name}:{digest}"
         summary = cache.get(key)
         if summary is not None:
             return summary

@@ -12,6 +12,8 @@ from apps.knowledge import services
 from apps.knowledge.models import Revision
 from tests.factories import CitationFactory, MissionFactory, NormFactory, SourceFactory
 
+from .admin_forms import change_form_data
+
 pytestmark = pytest.mark.django_db
 
 
@@ -134,3 +136,69 @@ def test_the_review_page_lists_the_sources_and_approves_them_together(
     mission.refresh_from_db()
     draft_source.refresh_from_db()
     assert mission.status == draft_source.status == Status.PUBLISHED
+
+
+def mission_on_its_page():
+    """As mission_citing_a_draft_source, with a page the source holds (the form checks)."""
+    mission, draft_source = mission_citing_a_draft_source()
+    mission.citations.filter(locator="44").update(locator="510")
+    return mission, draft_source
+
+
+def change_url(record):
+    return reverse(
+        f"admin:knowledge_{record._meta.model_name}_change", args=[record.pk]
+    )
+
+
+def test_the_record_page_offers_to_publish_the_sources_with_it(editor_client):
+    """The record's own page says what the review page says: its draft sources are
+    published with it, not a dead end ("publish them first")."""
+    mission, draft_source = mission_on_its_page()
+    response = editor_client.get(change_url(mission))
+    html = response.content.decode()
+    assert "Sources it cites that the public cannot see yet" in html
+    assert "Publishing it publishes these sources with it" in html
+    assert "A work still in draft" in html
+    assert "cites sources the public cannot see" not in html  # not a refusal
+    assert ">Publish with 1 source</button>" in html
+
+    data = change_form_data(response, _workflow="publish", publish_sources="yes")
+    editor_client.post(change_url(mission), data)
+    mission.refresh_from_db()
+    draft_source.refresh_from_db()
+    assert mission.status == draft_source.status == Status.PUBLISHED
+
+
+def test_the_record_page_publishes_no_source_it_did_not_list(editor_client):
+    mission, draft_source = mission_on_its_page()
+    data = change_form_data(editor_client.get(change_url(mission)), _workflow="publish")
+    response = editor_client.post(change_url(mission), data, follow=True)
+    assert "A work still in draft" in response.content.decode()  # refused, named
+    mission.refresh_from_db()
+    draft_source.refresh_from_db()
+    assert mission.status == draft_source.status == Status.DRAFT
+
+
+def test_a_curator_is_told_the_editor_publishes_the_sources(curator_client):
+    mission, _draft = mission_on_its_page()
+    html = curator_client.get(change_url(mission)).content.decode()
+    assert "the editor who approves it publishes these sources with it" in html
+    assert "cites sources the public cannot see" not in html
+    assert 'name="publish_sources"' not in html  # curators publish nothing
+    assert ">Submit for review</button>" in html
+
+
+def test_an_editor_who_may_not_publish_sources_is_not_offered_it(editor, editor_client):
+    from django.contrib.auth.models import Permission
+
+    editor.user_permissions.set([])
+    editor.groups.get().permissions.remove(
+        Permission.objects.get(codename="publish_source")
+    )
+    mission, _draft = mission_on_its_page()
+    html = editor_client.get(change_url(mission)).content.decode()
+    assert "A work still in draft" in html
+    assert 'name="publish_sources"' not in html
+    assert "You may not publish sources" in html
+    assert ">Publish</button>" in html

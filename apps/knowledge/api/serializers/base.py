@@ -226,7 +226,7 @@ class RecordSerializer(
             raise Conflict(SLUG_TAKEN) from exc
         except services.PublishedRulesBroken as exc:
             # The record's state is what is wrong, as for publishing: 409.
-            raise RulesNotMet({"non_field_errors": exc.messages}) from exc
+            raise RulesNotMet({"non_field_errors": [exc.refusal]}) from exc
         except services.RecordInvalid as exc:
             names = writes.api_names(record_type, self.fields)
             errors = writes.field_errors(exc.paths, names) or {

@@ -11,8 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.core import versions
 from apps.core.models import Status
-from apps.core.pagecache import bump_generation
+from apps.knowledge.invalidation import VOCABULARY
 from apps.knowledge.models import (
     Case,
     Citation,
@@ -114,7 +115,8 @@ class Command(BaseCommand):
             raise CommandError("--scale must be at least 1.")
         with transaction.atomic():
             self.clear()
-            bump_generation()
+            # Bulk inserts and deletes send no signals: every page shows the vocabulary.
+            versions.bump_after_commit([VOCABULARY])
             if clear:
                 self.stdout.write("Removed synthetic records.")
                 return
@@ -123,7 +125,6 @@ class Command(BaseCommand):
             for model in (Norm, Document, Case, Mission, Concept):
                 created[model] = self.copy_model(model, copies)
             self.link_missions_to_cases(created[Mission], created[Case])
-            bump_generation()  # bulk inserts send no signals
         counts = ", ".join(f"{m.__name__}: {m.objects.count()}" for m in created)
         self.stdout.write(
             f"Scale {scale}: {counts}, citations: {Citation.objects.count()}"
