@@ -61,3 +61,30 @@ def test_the_mission_form_fits_a_1366_pixel_screen(
     width = editor.evaluate("document.documentElement.scrollWidth")
     assert width <= 1366
     editor.context.close()
+
+
+def test_the_record_page_publishes_its_draft_sources_with_it(
+    browser,
+    live_server,
+    django_user_model,
+    groups,  # noqa: F811
+):
+    """Issue 13, B7 on the record's own page: a draft source it cites is listed as
+    published with it, and one click publishes both (not "publish them first")."""
+    from apps.knowledge.models import Source
+    from tests.factories import CitationFactory, SourceFactory
+
+    draft_source = SourceFactory(draft=True, title="A work still in draft")
+    mission = MissionFactory(draft=True)
+    mission.classifications.get().citations.update(source=draft_source)
+    CitationFactory(target=mission, source=draft_source, locator="510")
+    editor = logged_in(browser, live_server, django_user_model, "edith", "Editor")
+    editor.goto(f"/admin/knowledge/mission/{mission.pk}/change/")
+    listed = editor.locator(".pkb-unpublished-sources")
+    assert "A work still in draft" in listed.inner_text()
+    assert "cites sources the public cannot see" not in editor.content()
+    with editor.expect_navigation():
+        editor.click("button:has-text('Publish with 1 source')")
+    assert Mission.objects.get().status == "published"
+    assert Source.objects.get(pk=draft_source.pk).status == "published"
+    editor.context.close()

@@ -1,9 +1,12 @@
 """Detail pages list at most RELATED_LIMIT related records per relation, and say how
 many there are: published ones only, in the list and in the count."""
 
+import datetime
+
 import pytest
 
 from apps.knowledge import limits
+from apps.knowledge.models import Mission
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +181,40 @@ def test_cited_sources_creators_are_fetched_once_for_the_whole_page(
     with django_assert_max_num_queries(14):
         content = client.get(mission.get_absolute_url()).content.decode()
     assert all(f"Author{n}" in content for n in range(4))
+
+
+def test_each_related_list_keeps_its_own_order_names_and_periods(client):
+    """The lists of a page come in one query: each still shows its records in their
+    type's order, by their names, with their periods, and the first LIMIT of each."""
+    concept = factories.ConceptFactory()
+    for year, name in [(1999, "Later"), (1956, "Earlier"), (1978, "Middle")]:
+        factories.MissionFactory(
+            name=name,
+            acronym=name[:3].upper(),
+            start_date=datetime.date(year, 1, 1),
+            start_precision="year",
+            end_date=None,
+            not_established={"end": "No document gives it."},
+        ).concepts.add(concept)
+    factories.MissionFactory(
+        name="Latest", start_date=datetime.date(2004, 1, 1)
+    ).concepts.add(concept)
+    for name in ["Zeta", "Alpha"]:
+        factories.NormFactory(name=name).concepts.add(concept)
+    document = factories.DocumentFactory(title="A resolution", short_title="Res.")
+    document.concepts.add(concept)
+    response = client.get(concept.get_absolute_url())
+    missions = _group(response, "Missions")
+    assert [str(m) for m in missions["items"]] == [
+        "EAR: Earlier",
+        "MID: Middle",
+        "LAT: Later",
+    ]
+    assert missions["total"] == 4
+    earlier = missions["items"][0]
+    assert "end not established" in earlier.dates_display
+    assert earlier.dates_display == Mission.objects.get(name="Earlier").dates_display
+    assert [str(n) for n in _group(response, "Norms")["items"]] == ["Alpha", "Zeta"]
+    assert [str(d) for d in _group(response, "Documents")["items"]] == ["Res."]
+    content = response.content.decode()
+    assert f'href="{document.get_absolute_url()}">Res.</a>' in content

@@ -45,6 +45,7 @@ from .querysets import (
     classifications_with_citations,
     first_and_total,
     published_citations,
+    related_lists,
 )
 
 
@@ -91,16 +92,26 @@ class RecordDetailView(DetailView):
             response["X-Robots-Tag"] = "noindex"
         return response
 
+    def related_records(self, name):
+        """The published records of the many-valued relation `name`."""
+        return getattr(self.object, name).published()
+
     @cached_property
     def _related_lists(self):
-        return {}
+        """Every many-valued related list of the page, in one query."""
+        names = [
+            name
+            for _heading, name in self.related
+            if hasattr(getattr(self.object, name), "all")
+        ]
+        return related_lists({name: self.related_records(name) for name in names})
 
     def related_items(self, name):
         """The first RELATED_LIMIT published records of a many-valued relation, and
-        how many there are: one query, and a count only when the list is cut."""
+        how many there are (see querysets.related_lists)."""
         lists = self._related_lists
         if name not in lists:
-            lists[name] = first_and_total(getattr(self.object, name).published())
+            lists[name] = first_and_total(self.related_records(name))
         return lists[name]
 
     def related_groups(self):
@@ -323,15 +334,12 @@ class OrganisationDetailView(RecordDetailView):
         "documents": ("document", "organisation"),
     }
 
-    def related_items(self, name):
-        # A body such as the HCNM authorises what it runs: list each mission once.
-        if name == "authorised_missions" and name not in self._related_lists:
-            self._related_lists[name] = first_and_total(
-                self.object.authorised_missions.published().exclude(
-                    organisations=self.object
-                )
-            )
-        return super().related_items(name)
+    def related_records(self, name):
+        records = super().related_records(name)
+        if name == "authorised_missions":
+            # A body such as the HCNM authorises what it runs: list each mission once.
+            return records.exclude(organisations=self.object)
+        return records
 
 
 class ConceptDetailView(RecordDetailView):

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from apps.knowledge import dataset, services
 from apps.knowledge.canonical import record_to_dict, record_type_for
 from apps.knowledge.models import MandateTask, Mission, Norm, Revision
-from tests.factories import MissionFactory, NormFactory
+from tests.factories import CitationFactory, MissionFactory, NormFactory
 
 from .admin_forms import change_form_data
 
@@ -167,3 +167,82 @@ def test_the_admin_refuses_what_the_loader_refuses(editor_client, westphalian_ta
     mission.refresh_from_db()
     assert mission.summary == "Kept. As it was."
     assert mission.classifications.get().basis == "author"
+
+
+# --------------------------------------------------------------------------- the admin door
+
+
+def test_an_admin_save_is_one_call_of_the_one_writer(editor_client, monkeypatch):
+    """The admin hands the whole page (record, links, citations, classifications) to
+    services.write_record as one canonical dict; it writes no row of its own."""
+    mission = MissionFactory(draft=True)
+    calls = []
+    real = services.write_record
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "write_record", spy)
+    url = reverse("admin:knowledge_mission_change", args=[mission.pk])
+    row = "knowledge-classification-content_type-object_id-0"
+    data = change_form_data(
+        editor_client.get(url),
+        summary="Changed here. In the admin.",
+        **{f"{row}-locator": "515"},
+    )
+    assert editor_client.post(url, data).status_code == 302
+    (call,) = calls
+    assert call["model"] is Mission and call["instance"].pk == mission.pk
+    assert call["data"]["summary"] == "Changed here. In the admin."
+    assert call["data"]["classifications"][0]["citations"][0]["pages"] == "515"
+    mission.refresh_from_db()
+    assert services.record_content(mission) == services.canonical(
+        {k: v for k, v in call["data"].items() if k not in ("status", "last_reviewed")}
+    )
+
+
+def _rows(mission):
+    classification = mission.classifications.get()
+    return (
+        list(mission.citations.values_list("pk", flat=True)),
+        classification.pk,
+        list(classification.citations.values_list("pk", flat=True)),
+    )
+
+
+def test_rows_keep_their_ids_when_the_admin_saves_another_field(editor_client):
+    mission = MissionFactory(draft=True)
+    CitationFactory(target=mission, locator="520")
+    before = _rows(mission)
+    revisions = Revision.objects.for_record(mission).count()
+    url = reverse("admin:knowledge_mission_change", args=[mission.pk])
+    data = change_form_data(editor_client.get(url), summary="Only this. Changed.")
+    assert editor_client.post(url, data).status_code == 302
+    assert _rows(mission) == before
+    assert Revision.objects.for_record(mission).count() == revisions + 1
+
+    # A changed citation is written over its own row: the others are not touched.
+    row = "knowledge-citation-content_type-object_id-1"
+    data = change_form_data(editor_client.get(url), **{f"{row}-locator": "521"})
+    assert editor_client.post(url, data).status_code == 302
+    assert _rows(mission) == before
+    assert list(mission.citations.values_list("locator", flat=True))[1] == "521"
+
+
+def test_the_admin_renumbers_citations_as_the_writer_does(editor_client):
+    """Positions typed in the inline order the citations; the writer stores them as
+    0, 1, ... as every door does (a form writing its rows itself would keep 7 and 9)."""
+    mission = MissionFactory(draft=True)
+    CitationFactory(target=mission, locator="520")
+    url = reverse("admin:knowledge_mission_change", args=[mission.pk])
+    prefix = "knowledge-citation-content_type-object_id"
+    data = change_form_data(
+        editor_client.get(url),
+        **{f"{prefix}-0-position": "9", f"{prefix}-1-position": "7"},
+    )
+    assert editor_client.post(url, data).status_code == 302
+    stored = list(
+        mission.citations.order_by("position").values_list("locator", "position")
+    )
+    assert stored == [("520", 0), ("512", 1)]
