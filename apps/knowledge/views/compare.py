@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from django.db.models import (
     Count,
     F,
+    Window,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -187,14 +188,27 @@ class CompareView(TemplateView):
 
 def _compared(model):
     """The published records of `model` with everything a comparison cell shows."""
+    # The cited sources' creators are fetched once for the page (see _with_creators).
     queryset = model.objects.published().prefetch_related(
-        published_citations(), classifications_with_citations()
+        published_citations(creators=False),
+        classifications_with_citations(creators=False),
     )
     if model is Mission:
         return queryset.select_related("authorising_body").prefetch_related(
             "mandate_tasks", published(Organisation, "organisations")
         )
     return queryset.prefetch_related("countries")
+
+
+def _with_creators(records):
+    """One query for the creators of every source the compared records cite, directly
+    or through their classifications."""
+    cited = []
+    for record in records:
+        cited += record.citations.all()
+        for classification in record.classifications.all():
+            cited += classification.citations.all()
+    prefetch_related_objects([citation.source for citation in cited], "creators")
 
 
 def _cells(dimension, records, notes):
@@ -236,6 +250,7 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
         found = {
             record.slug: record for record in _compared(model).filter(slug__in=slugs)
         }
+        _with_creators(found.values())
         records = [found[slug] for slug in slugs if slug in found][: limits.COMPARE_MAX]
         missing = [slug for slug in slugs if slug not in found]
         notes = Footnotes()
@@ -256,9 +271,15 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
         ]
         published_records = model.objects.published()
         chosen = [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
-        others = published_records.exclude(slug__in=slugs).only(*fields)
-        choices = [*chosen, *others[:COMPARE_CHOICES]]
-        choices_total = published_records.count()
+        # How many there are, counted in the same query: the others (a window over
+        # every row before the cut) and the chosen.
+        others = list(
+            published_records.exclude(slug__in=slugs)
+            .only(*fields)
+            .annotate(others_total=Window(Count("pk")))[:COMPARE_CHOICES]
+        )
+        choices = [*chosen, *others]
+        choices_total = len(found) + (others[0].others_total if others else 0)
         context.update(
             model_name=name,
             kind=kwargs["kind"],
