@@ -993,7 +993,7 @@ class Written:
     """What `write_record` did: `outcome` is "created", "updated", "proposed" or
     "unchanged"; `revision` the Revision that keeps it (None when unchanged)."""
 
-    record: object
+    record: Any  # the record written (of the model given)
     outcome: str
     revision: Revision | None = None
     # For a proposal: what would stop an editor approving it (the publishing rules).
