@@ -3,7 +3,8 @@ a page or an API answer shows. A cached entry is used while the versions it show
 
 What a change moves (besides `all`, which every change moves):
 - a published record R of type T (published, edited, unpublished, deleted, or a link
-  added or removed): `type:T`, `record:T:<slug>` (its former slug too), and
+  added or removed): `type:T`, `record:T:<slug>` (its former slug too), `menu:T` when it
+  enters or leaves the published records or changes its slug or label, and
   `record:<type>:<slug>` of every record linked to R either way, of the sources R cites
   and, for a source, of the records citing it (their pages show R's name);
 - a citation, classification or author: the versions of the records it belongs to
@@ -11,8 +12,8 @@ What a change moves (besides `all`, which every change moves):
 - a vocabulary entry (country, mandate task): `vocabulary`, which every page shows.
 
 What an entry shows:
-- a record's page: `vocabulary`, `type:T` (its "compare with" menu lists the type) and
-  `record:T:<slug>`; its API answer: `vocabulary` and `record:T:<slug>`;
+- a record's page: `vocabulary`, `menu:T` (its "compare with" menu lists the type's
+  records by label) and `record:T:<slug>`; its API answer: `vocabulary` and `record:T:<slug>`;
 - a list of T, its facets, totals and known filter values, on the page or in the API:
   `vocabulary`, `type:T` and `type:` of every type T links to (rows and facets show
   their names);
@@ -44,6 +45,10 @@ def type_name(model_name: str) -> str:
 
 def record_name(model_name: str, slug: str) -> str:
     return f"record:{model_name}:{slug}"
+
+
+def menu_name(model_name: str) -> str:
+    return f"menu:{model_name}"
 
 
 # --------------------------------------------------------------------------- changes
@@ -109,9 +114,14 @@ def _cited(record: Any) -> Iterator[str]:
     )
 
 
-def record_changed(record: Any, former_slug: str | None = None) -> set[str]:
+def record_changed(
+    record: Any, former_slug: str | None = None, *, menus: bool = False
+) -> set[str]:
     """The names a change of the published record `record` moves."""
-    return own_names(record, former_slug) | set(_linked(record)) | set(_cited(record))
+    names = own_names(record, former_slug) | set(_linked(record)) | set(_cited(record))
+    if menus:
+        names.add(menu_name(record._meta.model_name))
+    return names
 
 
 def owners(instance: Any, depth: int = 3) -> list[Any]:
@@ -127,10 +137,13 @@ def owners(instance: Any, depth: int = 3) -> list[Any]:
     return found
 
 
-def changed(instance: Any, former_slug: str | None = None) -> set[str]:
-    """The names a committed change to `instance` moves (`ALL` is always added)."""
+def changed(
+    instance: Any, former_slug: str | None = None, *, menus: bool = False
+) -> set[str]:
+    """The names a committed change to `instance` moves (`ALL` is always added); with
+    `menus`, the record entered or left its type's menus or changed its label there."""
     if _is_record(instance):
-        return record_changed(instance, former_slug)
+        return record_changed(instance, former_slug, menus=menus)
     belongs_to = owners(instance)
     if not belongs_to:
         return {VOCABULARY}
@@ -164,7 +177,7 @@ def record_answer_names(model_name: str, slug: str) -> list[str]:
 
 
 def record_page_names(model_name: str, slug: str) -> list[str]:
-    return [VOCABULARY, type_name(model_name), record_name(model_name, slug)]
+    return [VOCABULARY, menu_name(model_name), record_name(model_name, slug)]
 
 
 def page_dependencies(match: ResolverMatch) -> list[str]:

@@ -45,14 +45,15 @@ def _public(instance, depth=3):
     return True
 
 
-def public_content_changed(instance):
-    """Move the versions of what `instance` changed and store the dataset version this
-    change makes, both once the transaction commits; then warm the pages that show
-    `instance`."""
+def public_content_changed(instance, *, menus=False):
+    """Move the versions of what `instance` changed (with `menus`, its type's "compare
+    with" menus too) and store the dataset version this change makes, both once the
+    transaction commits; then warm the pages that show `instance`."""
     from .api.export import store_version_after_commit
 
-    former_slug = getattr(instance, "_former_slug", None)
-    versions.bump_after_commit(invalidation.changed(instance, former_slug))
+    former = getattr(instance, "_former", None)
+    former_slug = former[1] if former else None
+    versions.bump_after_commit(invalidation.changed(instance, former_slug, menus=menus))
     store_version_after_commit()
     record = _record_of(instance)
     if record is not None:
@@ -70,28 +71,31 @@ def _record_of(instance, depth=3):
 
 
 def remember_public(sender, instance, raw=False, **kwargs):
-    """Before a record is saved: whether it was published (an unpublish is a change)."""
+    """Before a record is saved: whether it was published (an unpublish is a change),
+    and what a menu showed of it (status, slug, label)."""
     if _is_content(sender) and hasattr(instance, "status") and instance.pk:
-        stored = (
-            sender._base_manager.filter(pk=instance.pk)
-            .values_list("status", "slug")
-            .first()
-        )
-        instance._was_public = bool(stored) and stored[0] == Status.PUBLISHED
-        instance._former_slug = stored[1] if stored else None
+        stored = sender._base_manager.filter(pk=instance.pk).first()
+        instance._former = _menu_entry(stored) if stored else None
+        instance._was_public = bool(stored) and stored.status == Status.PUBLISHED
+
+
+def _menu_entry(record):
+    return (record.status, record.slug, str(record))
 
 
 def content_saved(sender, instance, **kwargs):
     if _is_content(sender) and (
         _public(instance) or getattr(instance, "_was_public", False)
     ):
-        public_content_changed(instance)
+        former = getattr(instance, "_former", None)
+        menus = hasattr(instance, "status") and former != _menu_entry(instance)
+        public_content_changed(instance, menus=menus)
 
 
 def content_deleting(sender, instance, **kwargs):
     """Before a delete, while its links still exist: the pages that show it."""
     if _is_content(sender) and _public(instance):
-        public_content_changed(instance)
+        public_content_changed(instance, menus=True)
 
 
 def normalise_line_endings(sender, instance, **kwargs):

@@ -105,6 +105,26 @@ def test_publishing_a_mission_keeps_unrelated_api_answers(
     assert detail["name"] == "United Nations Emergency Force"
 
 
+def test_another_missions_page_keeps_its_cache_unless_the_compare_menu_changes(
+    client,
+    records,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    factories.MissionFactory(slug="onuc", name="Operation in the Congo")
+    client.get("/missions/onuc/")
+    mission = records["mission"]
+    with django_capture_on_commit_callbacks(execute=True):
+        mission.summary = "A new summary."
+        mission.save()
+    assert _served_from_cache(client, "/missions/onuc/", django_assert_max_num_queries)
+    _publish_an_edit(mission, django_capture_on_commit_callbacks)  # a new label
+    assert (
+        "United Nations Emergency Force"
+        in client.get("/missions/onuc/").content.decode()
+    )
+
+
 def test_a_new_link_empties_both_records_pages(
     client,
     records,

@@ -23,6 +23,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -33,7 +34,7 @@ from django.utils.html import format_html
 from apps.core.models import Status
 
 from .. import services
-from ..canonical import canonical
+from ..canonical import canonical, citation_dict
 from ..diff import diff_records
 from ..merge import form_values, merge_form, merge_inline_rows
 from ..models import (
@@ -44,7 +45,12 @@ from ..models import (
     Source,
 )
 from ..registry import RECORD_MODELS
-from .writes import form_record_dict
+from .writes import (
+    classification_item,
+    form_record_dict,
+    part_owner,
+    record_with_part,
+)
 
 if TYPE_CHECKING:
     from django.template.response import _TemplateForResponseT
@@ -62,6 +68,23 @@ CONFIRM_TRANSITIONS = {
 
 def _messages_of(exc):
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def _note_formset(formset):
+    """The inlines' rows are part of the record's dict (save_related), not written row
+    by row: fill in what the change message reads, as formset.save() would."""
+    kept = [f for f in formset.forms if not formset._should_delete_form(f)]
+    formset.new_objects = [
+        f.instance for f in kept if f in formset.extra_forms and f.has_changed()
+    ]
+    formset.changed_objects = [
+        (f.instance, f.changed_data)
+        for f in kept
+        if f in formset.initial_forms and f.has_changed()
+    ]
+    formset.deleted_objects = [
+        f.instance for f in formset.initial_forms if formset._should_delete_form(f)
+    ]
 
 
 def _refusal(exc):
@@ -246,21 +269,7 @@ class WorkflowAdminMixin:
         obj._requested_status = form.cleaned_data.get("status")
 
     def save_formset(self, request, form, formset, change):
-        """The inlines' rows are part of the record's dict (save_related): nothing is
-        written row by row. What the change message reads is filled in."""
-        formset.new_objects = [
-            f.instance
-            for f in formset.extra_forms
-            if f.has_changed() and not formset._should_delete_form(f)
-        ]
-        formset.changed_objects = [
-            (f.instance, f.changed_data)
-            for f in formset.initial_forms
-            if f.has_changed() and not formset._should_delete_form(f)
-        ]
-        formset.deleted_objects = [
-            f.instance for f in formset.initial_forms if formset._should_delete_form(f)
-        ]
+        _note_formset(formset)  # the rows are part of the record's dict
 
     def save_related(self, request, form, formsets, change):
         # Not ModelAdmin's: it would write the links (save_m2m) and the rows itself.
@@ -645,12 +654,17 @@ class RecordPartAdminMixin:
         form = super().get_form(request, obj, change, **kwargs)
         model_admin = self
 
+        refusal = getattr(request, "_pkb_refusal", None)
+
         class PartForm(form):
             """Refuses, with the input kept, a part of a record that does not exist or
-            that is published and so changes only on its own page, for review."""
+            that is published and so changes only on its own page, for review; and,
+            after a refused save, says why (the record's rules, the graph writer's)."""
 
             def clean(self):
                 cleaned = super().clean()
+                if refusal:
+                    raise ValidationError(refusal)
                 content_type = cleaned.get("content_type")
                 object_id = cleaned.get("object_id")
                 if content_type is None or object_id is None:
@@ -693,12 +707,82 @@ class RecordPartAdminMixin:
         allowed = super().has_delete_permission(request, obj)
         return allowed and not self._locked(request, obj)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (services.PublishedRulesBroken, services.RecordInvalid) as exc:
+            request._pkb_refusal = _refusal(exc)  # rolled back; the input is kept
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
+        # Nothing is written here: save_related writes the record the part belongs to
+        # through services.write_record, as the record's own page does.
         if self._locked(request, obj):
             raise PermissionDenied(
                 "The record is published: change it on its own page, for review."
             )
-        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        _note_formset(formset)  # the rows are part of the record's dict
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        obj = form.instance
+        if self.model is Classification:
+            item = classification_item(form, formsets)
+        else:
+            item = citation_dict(obj)
+        stored = type(obj).objects.get(pk=obj.pk) if change else None
+        moved = stored is not None and (
+            (stored.content_type_id, stored.object_id)
+            != (obj.content_type_id, obj.object_id)
+        )
+        if moved:
+            self._write_owner(request, stored, None)  # it leaves its old record
+        self._write_owner(request, obj, item)
+        if not change or moved:
+            obj.pk = self._new_row(obj)
+
+    @staticmethod
+    def _write_owner(request, part, item):
+        owner = part_owner(part)
+        live = services.record_content(owner)
+        services.write_record(
+            model=type(owner),
+            data=record_with_part(owner, live, part, item),
+            instance=owner,
+            user=request.user,
+        )
+
+    @staticmethod
+    def _new_row(part):
+        """The row the writer made for a part added (at the end of its list)."""
+        rows = type(part).objects.filter(
+            content_type_id=part.content_type_id, object_id=part.object_id
+        )
+        return rows.order_by("position", "id").last().pk
+
+    def delete_model(self, request, obj):
+        self._write_owner(request, obj, None)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:  # its record would break the rules: kept
+            self.message_user(request, _messages_of(exc), messages.ERROR)
+            info = self.model._meta.app_label, self.model._meta.model_name
+            return HttpResponseRedirect(
+                reverse("admin:{}_{}_change".format(*info), args=[object_id])
+            )
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            try:
+                with transaction.atomic():
+                    self.delete_model(request, obj)
+            except ValidationError as exc:
+                self.message_user(request, _messages_of(exc), messages.ERROR)
 
     def history_view(self, request, object_id, extra_context=None):
         """A citation or classification is part of its record: its history is the

@@ -151,3 +151,62 @@ def form_record_dict(
     data.update(_links(record_type, form))
     data.update(_inline_parts(formsets))
     return canonical(data)
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def part_owner(part: Citation | Classification):
+    """The record a citation or classification belongs to (through its
+    classification, for a classification's citation); None if there is none."""
+    target = part.target
+    return target.target if isinstance(target, Classification) else target
+
+
+def _ordered(manager) -> list:
+    return list(manager.order_by("position", "id"))
+
+
+def _part_list(record, data: dict[str, Any], part) -> tuple[list, list]:
+    """(the list in `data` that holds `part`, the stored rows it was read from)."""
+    if isinstance(part, Classification):
+        return data.setdefault("classifications", []), _ordered(record.classifications)
+    if isinstance(part.target, Classification):
+        classification = part.target
+        stored = _ordered(record.classifications)
+        index = [c.pk for c in stored].index(classification.pk)
+        item = data["classifications"][index]
+        return item.setdefault("citations", []), _ordered(classification.citations)
+    return data.setdefault("citations", []), _ordered(record.citations)
+
+
+def record_with_part(
+    record, data: dict[str, Any], part, item: dict | None
+) -> dict[str, Any]:
+    """`data`, the record's canonical dict, with `part` (a stored citation or
+    classification of the record or of one of its classifications, or a new one)
+    replaced by `item` (None: removed; a new part is added at the end)."""
+    items, stored = _part_list(record, data, part)
+    pks = [row.pk for row in stored]
+    if part.pk in pks:
+        index = pks.index(part.pk)
+        if item is None:
+            items.pop(index)
+        else:
+            items[index] = item
+    elif item is not None:
+        items.append(item)
+    return canonical(data)
+
+
+def classification_item(form: ModelForm, formsets: list) -> dict[str, Any]:
+    """A classification's page (its fields and its citations inline) as its dict."""
+    values = form.cleaned_data
+    item: dict[str, Any] = {name: values.get(name) for name in CLASSIFICATION_FIELDS}
+    for formset in formsets:
+        if formset.model is Citation:
+            item["citations"] = [_citation(row) for row in _rows(formset)]
+            return item
+    stored = form.instance.citations.all() if form.instance.pk else []
+    item["citations"] = [citation_dict(c) for c in stored]
+    return item

@@ -372,9 +372,9 @@ class SourceDetailView(RecordDetailView):
 def compare_menu(model):
     """[(slug, label)] of the first COMPARE_CHOICES + 1 published records of `model`: the
     "compare with" menu every detail page of the type shares (each leaves itself out),
-    so one query while the type's version holds instead of one per page."""
+    so one query while the type's menu version holds instead of one per page."""
     model_name = model._meta.model_name
-    shown = versions.stamp([invalidation.type_name(model_name)])
+    shown = versions.stamp([invalidation.menu_name(model_name)])
     key = f"compare-menu:{shown}:{model_name}"
     menu = cache.get(key)
     if menu is None:

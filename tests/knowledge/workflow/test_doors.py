@@ -246,3 +246,64 @@ def test_the_admin_renumbers_citations_as_the_writer_does(editor_client):
         mission.citations.order_by("position").values_list("locator", "position")
     )
     assert stored == [("520", 0), ("512", 1)]
+
+
+def _citation_post(target, source, locator="515"):
+    from django.contrib.contenttypes.models import ContentType
+
+    return {
+        "content_type": ContentType.objects.get_for_model(target).pk,
+        "object_id": target.pk,
+        "source": source.pk,
+        "claim": "summary",
+        "locator_type": "pages",
+        "locator": locator,
+        "position": 0,
+        "note": "Added on its own page.",
+    }
+
+
+def test_the_citation_page_writes_through_the_record(editor_client, monkeypatch):
+    """A citation added, changed or deleted on its own page is a change of its record,
+    written by the one writer: one version of the record each time."""
+    mission = MissionFactory(draft=True)
+    source = mission.citations.get().source
+    count = Revision.objects.for_record(mission).count
+    before = count()
+    calls = []
+    real = services.write_record
+    monkeypatch.setattr(
+        services, "write_record", lambda **kw: calls.append(kw) or real(**kw)
+    )
+    response = editor_client.post(
+        reverse("admin:knowledge_citation_add"), _citation_post(mission, source)
+    )
+    assert response.status_code == 302
+    added = mission.citations.get(note="Added on its own page.")
+    assert [c["model"] for c in calls] == [Mission] and count() == before + 1
+
+    url = reverse("admin:knowledge_citation_change", args=[added.pk])
+    post = {**_citation_post(mission, source, locator="516")}
+    assert editor_client.post(url, post).status_code == 302
+    added.refresh_from_db()  # the same row, changed
+    assert added.locator == "516" and count() == before + 2
+
+    delete = reverse("admin:knowledge_citation_delete", args=[added.pk])
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not mission.citations.filter(pk=added.pk).exists()
+    assert count() == before + 3 and len(calls) == 3
+
+
+def test_the_classification_page_refuses_what_the_writer_refuses(
+    editor_client, westphalian_task
+):
+    mission = MissionFactory(draft=True, summary="Kept. As it was.")
+    mission.mandate_tasks.add(westphalian_task)
+    classification = mission.classifications.get()
+    url = reverse("admin:knowledge_classification_change", args=[classification.pk])
+    data = change_form_data(editor_client.get(url), basis="curators", rule="tasks-both")
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert RULE_REFUSED in html.unescape(response.content.decode())
+    classification.refresh_from_db()
+    assert classification.basis == "author"
