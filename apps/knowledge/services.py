@@ -305,10 +305,10 @@ def record_save_is_proposal(record: KnowledgeRecord, user: User) -> bool:
 
 class PublishedRulesBroken(ValidationError):
     """A direct edit would leave a published record breaking the publishing rules
-    (`problems`). Raised inside the caller's transaction, which then rolls the edit
-    back."""
+    (`rules`). Raised inside the caller's transaction, which then rolls the edit
+    back. (Not `problems`: callers read that as the graph writer's lines.)"""
 
-    problems: list[str] = []
+    rules: list[str] = []
     record: KnowledgeRecord | None = None
 
     @property
@@ -1083,7 +1083,7 @@ def write_record(
                 f"{record} cannot be kept published with this change: "
                 + " ".join(problems)
             )
-            refusal.problems, refusal.record = problems, record
+            refusal.rules, refusal.record = problems, record
             raise refusal
     revision = revision_record_saved(
         record=record, base_data=base, user=user, action=action

@@ -16,10 +16,11 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 BUDGET = 8
-# Pages not yet at 8 (issue 17, docs/performance.md "Where the time still goes"): each
-# related list of a detail page is its own query (a mission shows six), and compare
-# records loads each relation for every chosen record. Held at today's count so that
-# they cannot grow; lower them as the queries are merged.
+# Reads not yet at 8 (issue 17, docs/performance.md): the API's mission detail still
+# prefetches each of its five related lists (organisations, cases, documents, norms,
+# successors) in a query of its own. Held at today's count so that it cannot grow;
+# lower it as the queries are merged (the pages read theirs in one UNION,
+# views/querysets.related_lists).
 GAPS = {
     "API mission detail": 11,
 }

@@ -90,10 +90,10 @@ def _note_formset(formset):
 def _refusal(exc):
     """A refused save's reasons as the form shows them: the graph writer's lines
     without their file ('field "year": ...' becomes 'year: ...')."""
-    if isinstance(exc, services.PublishedRulesBroken) and exc.problems:
+    if isinstance(exc, services.PublishedRulesBroken) and exc.rules:
         return [
             f"{exc.record} is published and would no longer meet the publishing "
-            "rules: " + " ".join(exc.problems)
+            "rules: " + " ".join(exc.rules)
         ]
     found = []
     for message in exc.messages:
