@@ -314,11 +314,11 @@ class PublishedRulesBroken(ValidationError):
     @property
     def refusal(self) -> str:
         """The refusal as the doors word it (the admin's form, the API's 409)."""
-        if not self.problems:
+        if not self.rules:
             return " ".join(self.messages)
         return (
             f"{self.record} is published and would no longer meet the publishing "
-            "rules: " + " ".join(self.problems)
+            "rules: " + " ".join(self.rules)
         )
 
 
