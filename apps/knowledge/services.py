@@ -311,37 +311,62 @@ class PublishedRulesBroken(ValidationError):
     rules: list[str] = []
     record: KnowledgeRecord | None = None
 
+    @property
+    def refusal(self) -> str:
+        """The refusal as the doors word it (the admin's form, the API's 409)."""
+        if not self.rules:
+            return " ".join(self.messages)
+        return (
+            f"{self.record} is published and would no longer meet the publishing "
+            "rules: " + " ".join(self.rules)
+        )
+
 
 class RecordInvalid(ValidationError):
-    """The record as a form or serializer left it breaks a rule of the graph writer
-    (writer.py), which every door shares: {field: [messages]}. Raised inside the
-    caller's transaction, which then rolls the edit back. `problems` lists the writer's
-    own lines ('missions/x.yaml: record "x", field "year": ...') when it came from one."""
+    """The record's dict (or the record as a form or serializer left it) breaks a rule
+    of the graph writer (writer.py), which every door shares: {field: [messages]}, by
+    the top-level key of the field each problem names. Raised inside the caller's
+    transaction, which then rolls the edit back. `problems` lists the writer's own lines
+    ('missions/x.yaml: record "x", field "year": ...'); `paths` each problem as (field
+    path, message), the path into the canonical dict ("citations[1].locator"), for
+    forms and the API to put it on their own field."""
 
     problems: list[str] = []
+    paths: list[tuple[str, str]] = []
 
     @classmethod
-    def from_problems(cls, problems: list[str]) -> RecordInvalid:
+    def from_problems(
+        cls, problems: list[str], paths: Iterable[tuple[str, str]] | None = None
+    ) -> RecordInvalid:
         """The writer's problem lines, by the top-level key of the field each names
-        ("classifications[0].rule" under "classifications"); each message is the line."""
+        ("classifications[0].rule" under "classifications"); each message is the line.
+        `paths`: the same problems as (field path, message), read from the lines when
+        not given."""
         errors: dict[str, list[str]] = {}
+        found = []
         for problem in problems:
             match = PROBLEM_LINE.search(problem)
             name = match.group(1) if match else "__all__"
+            if match:
+                found.append((match.group(1), match.group(2)))
             errors.setdefault(name.split(".")[0].split("[")[0], []).append(problem)
         invalid = cls(errors)
         invalid.problems = list(problems)
+        invalid.paths = list(paths) if paths else found
         return invalid
+
+    @classmethod
+    def of(cls, paths: Iterable[tuple[str, str]]) -> RecordInvalid:
+        """From (field path, message) pairs (writer.graph_problems)."""
+        paths = list(paths)
+        lines = [f'field "{name}": {message}' for name, message in paths]
+        return cls.from_problems(lines, paths)
 
 
 def _refuse_invalid(record, data):
-    errors = {}
-    for name, message in graph_problems(record, data):
-        errors.setdefault(name.split(".")[0].split("[")[0], []).append(
-            f"{name}: {message}"
-        )
-    if errors:
-        raise RecordInvalid(errors)
+    paths = graph_problems(record, data)
+    if paths:
+        raise RecordInvalid.of(paths)
 
 
 class RecordEdit:
@@ -516,7 +541,7 @@ def _write_graph(model, data, *, instance=None, user=None):
     try:
         return write_graph(model, data, instance=instance, user=user)
     except DatasetError as exc:
-        raise RecordInvalid.from_problems(exc.problems) from exc
+        raise RecordInvalid.from_problems(exc.problems, exc.errors) from exc
 
 
 def _close(revision, state, user, comment=""):
@@ -968,7 +993,7 @@ class Written:
     """What `write_record` did: `outcome` is "created", "updated", "proposed" or
     "unchanged"; `revision` the Revision that keeps it (None when unchanged)."""
 
-    record: object
+    record: Any  # the record written (of the model given)
     outcome: str
     revision: Revision | None = None
     # For a proposal: what would stop an editor approving it (the publishing rules).
@@ -977,6 +1002,10 @@ class Written:
 
 def _content(data):
     return {k: v for k, v in canonical(data).items() if k not in _NOT_CONTENT}
+
+
+class SlugTaken(ValidationError):
+    """`write_record(new=True)` for a slug another record of the type already has."""
 
 
 @transaction.atomic
@@ -989,26 +1018,33 @@ def write_record(
     comment="",
     action=RevisionAction.EDIT,
     carry: dict[str, Any] | None = None,
-):
+    new: bool = False,
+) -> Written:
     """Write one record's canonical dict, whichever door it came in by (the admin's
-    forms, CSV import, restore, a pasted reference; the loader writes many at once,
-    `records_load`).
+    forms, the API, CSV import, restore, a pasted reference; the loader writes many at
+    once, `records_load`).
 
     One validation (the graph writer, writer.py), one normalisation (`canonical`), one
     set of publishing rules and one history: a new record is created as a draft; on a
     published record that `user` may not publish the change becomes a pending proposal
     and the record is untouched; an editor's change must leave a published record
     publishable. One Revision per change, none when the dict changes nothing. Updates
-    `instance`, or the record with the dict's slug. `carry`: the author's own pending
-    proposal that this change continues (the admin form opened it); its changes to
-    citations, classifications and creators are kept unless this one changes them too.
+    `instance`, or the record with the dict's slug (`new`: only creates, and raises
+    SlugTaken if the slug is taken). `carry`: the author's own pending proposal that
+    this change continues (the admin form opened it); its changes to citations,
+    classifications and creators are kept unless this one changes them too.
 
     Raises RecordInvalid (a ValidationError by field, each problem naming its field:
-    'field "year": ...'), PublishedRulesBroken (an editor's change would leave a
-    published record breaking the publishing rules) or PermissionDenied.
+    'field "year": ...', see RecordInvalid.paths), PublishedRulesBroken (an editor's
+    change would leave a published record breaking the publishing rules) or
+    PermissionDenied.
     """
     data = canonical(data)
     existing = instance or model.objects.filter(slug=data.get("slug")).first()
+    if new and existing is not None:
+        raise SlugTaken(
+            f'A {model._meta.verbose_name} with the slug "{data.get("slug")}" exists.'
+        )
     if existing is None:
         opts = model._meta
         if user is not None and not user.has_perm(
@@ -1052,8 +1088,13 @@ def write_record(
     revision = revision_record_saved(
         record=record, base_data=base, user=user, action=action
     )
-    outcome = "updated" if revision else "unchanged"
-    return Written(record, outcome, _commented(revision, comment))
+    if revision is None:
+        return Written(record, "unchanged")
+    # A change to its links or citations alone saves no field of the record: it is
+    # still a change of the record (its Last-Modified, who changed it last).
+    record.updated_by = user or record.updated_by
+    record.save(update_fields=["updated_by", "updated_at"])
+    return Written(record, "updated", _commented(revision, comment))
 
 
 def _commented(revision, comment):
@@ -1331,9 +1372,10 @@ def records_import(
             with transaction.atomic():
                 result = write_record(model=model, data=data, user=user).outcome
         except (DatasetError, ValidationError) as exc:
+            # The writer's lines name the column; a refusal by the rules is a sentence.
             found = (
-                getattr(exc, "problems", None) or cast(ValidationError, exc).messages
-            )
+                exc.problems if isinstance(exc, DatasetError | RecordInvalid) else []
+            ) or cast(ValidationError, exc).messages
             for problem in found:
                 match = PROBLEM_LINE.search(problem)
                 if match:

@@ -59,10 +59,13 @@ _INTEGER_FIELDS = {"PositiveSmallIntegerField", "PositiveIntegerField", "Integer
 
 
 class DatasetError(Exception):
-    """Everything wrong with a record's (or a dataset's) data, one line per problem."""
+    """Everything wrong with a record's (or a dataset's) data, one line per problem;
+    `errors` the same problems as (field, message), the field a path into the record's
+    dict such as "citations[1].locator" (forms and the API name their fields so)."""
 
-    def __init__(self, problems):
+    def __init__(self, problems, errors=None):
         self.problems = problems
+        self.errors = list(errors or [])
         super().__init__("\n".join(problems))
 
 
@@ -304,7 +307,7 @@ class GraphWriter:
         model = record_type.model
         found = model.objects.filter(slug=slug).first()
         created = found is None
-        instance = model(slug=slug, created_by=self.user) if found is None else found
+        instance = found or model(slug=slug, created_by=self.user, updated_by=self.user)
         before = self._field_values(instance)
         self._set_fields(record_type, instance, path, slug, data)
         self.wanted_status[(model, slug)] = self._status(path, slug, data)
@@ -591,8 +594,13 @@ class GraphWriter:
         try:
             citation.clean()
         except ValidationError as exc:
-            for message in exc.messages:
-                self.problem(path, slug, where, message)
+            named = (
+                exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            )
+            for name, messages in named.items():
+                for message in messages:
+                    field_name = where if name in ("", "__all__") else f"{where}.{name}"
+                    self.problem(path, slug, field_name, message)
             return None
         return citation
 
@@ -738,7 +746,8 @@ def write_graph(model, data, *, instance=None, user=None):
         if instance is not None and instance.slug != slug:
             if model.objects.filter(slug=slug).exclude(pk=instance.pk).exists():
                 raise DatasetError(
-                    [f'{path}: field "slug": another record already uses "{slug}"']
+                    [f'{path}: field "slug": another record already uses "{slug}"'],
+                    [("slug", f'another record already uses "{slug}"')],
                 )
             instance.slug = slug
             instance.save(update_fields=["slug"])
@@ -746,7 +755,8 @@ def write_graph(model, data, *, instance=None, user=None):
         writer.upsert_record(record_type, path, slug, data)
         writer.link_record(record_type, path, slug, data)
         if writer.problems:
-            raise DatasetError(writer.problems)  # leaving the block rolls back
+            # Leaving the block rolls back.
+            raise DatasetError(writer.problems, writer.errors)
     return writer.instances[(model, slug)]
 
 

@@ -255,13 +255,19 @@ def test_slug_cannot_change_on_update(as_curator):
 
 
 def test_a_published_record_must_keep_meeting_the_publishing_rules(as_editor):
-    factories.NormFactory(slug="cited")
+    factories.NormFactory(slug="cited", name="Cited")
     url = reverse("api:norm-detail", kwargs={"slug": "cited"})
     response = as_editor.patch(
         url, {"citations": []}, format="json", HTTP_IF_MATCH=etag_of(as_editor, url)
     )
-    assert response.status_code == 400
-    assert "no citation" in response.json()["errors"]["non_field_errors"][0]
+    # The request is well formed; the record's state forbids it (as for publishing),
+    # and the service's refusal is the answer, in the admin form's words.
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "rules_not_met"
+    assert response.json()["errors"]["non_field_errors"] == [
+        "Cited is published and would no longer meet the publishing rules: It has no "
+        "citation with a page or section locator."
+    ]
     assert Norm.objects.get(slug="cited").citations.count() == 1
 
 
@@ -478,3 +484,189 @@ def test_every_record_type_can_be_created_edited_and_published(as_editor, name):
     else:
         assert published.status_code == 200, published.content
         assert APIClient().get(url).status_code == 200
+
+
+# --------------------------------------------------------------------------- one writer
+
+
+def _ids(mission):
+    classification_ids = sorted(mission.classifications.values_list("pk", flat=True))
+    citations = [c.pk for c in mission.citations.all()]
+    for classification in mission.classifications.all():
+        citations += [c.pk for c in classification.citations.all()]
+    return classification_ids, sorted(citations)
+
+
+def test_a_patch_of_one_field_keeps_the_citations_and_classifications(as_editor):
+    """The API writes the canonical dict through the one writer, which leaves parts
+    the request did not change as they are: same rows, same ids, one history entry."""
+    from apps.knowledge.models import Revision
+
+    mission = factories.MissionFactory(slug="unef-i")
+    before = _ids(mission)
+    assert before[0] and before[1]
+    versions = Revision.objects.for_record(mission).count()
+    url = reverse("api:mission-detail", kwargs={"slug": "unef-i"})
+    response = as_editor.patch(
+        url,
+        {"acronym": "UNEF"},
+        format="json",
+        HTTP_IF_MATCH=etag_of(as_editor, url),
+    )
+    assert response.status_code == 200, response.content
+    mission.refresh_from_db()
+    assert mission.acronym == "UNEF"
+    assert _ids(mission) == before
+    assert Revision.objects.for_record(mission).count() == versions + 1
+
+
+def test_writer_refusals_name_the_api_field(as_curator):
+    """A problem only the writer finds (a citation's page outside its source's range,
+    inside a classification) is a 400 on the field as the request spells it."""
+    source = factories.SourceFactory(slug="short", page_first=10, page_last=20)
+    response = as_curator.post(
+        "/api/v1/cases/",
+        {
+            "slug": "c",
+            "name": "C",
+            "classifications": [
+                {
+                    "value": "westphalian",
+                    "preferred": True,
+                    "rationale": "A.",
+                    "citations": [{"source": source.slug, "locator": "99"}],
+                }
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    (item,) = response.json()["errors"]["classifications"]
+    assert "outside the source's page range 10-20" in item["citations"][0]["locator"][0]
+    assert not Mission.objects.filter(slug="c").exists()
+
+
+def test_a_curators_proposal_keeps_the_canonical_dict_and_changes_nothing_live(
+    as_curator,
+):
+    from apps.knowledge.models import Revision
+
+    norm = factories.NormFactory(slug="consent", name="Consent")
+    citation_ids = list(norm.citations.values_list("pk", flat=True))
+    url = reverse("api:norm-detail", kwargs={"slug": "consent"})
+    response = as_curator.patch(
+        url,
+        {"summary": "Line one.\r\nLine two."},
+        format="json",
+        HTTP_IF_MATCH=etag_of(as_curator, url),
+    )
+    assert response.status_code == 202, response.content
+    proposal = Revision.objects.get(pk=response.json()["revision"])
+    assert proposal.data["summary"] == "Line one.\nLine two."  # one normalisation
+    assert proposal.data["citations"] == proposal.base_data["citations"]
+    assert list(norm.citations.values_list("pk", flat=True)) == citation_ids
+
+
+# --------------------------------------------------------------------------- B7
+
+
+def _norm_citing_a_draft_source():
+    source = factories.SourceFactory(draft=True, slug="draft-work", title="Draft work")
+    norm = factories.NormFactory(draft=True, slug="cites-a-draft")
+    factories.CitationFactory(target=norm, source=source, locator="3")
+    return norm, source
+
+
+def test_publishing_a_record_citing_a_draft_source_names_it(as_editor):
+    norm, source = _norm_citing_a_draft_source()
+    response = as_editor.post(f"{NORMS}{norm.slug}/publish/")
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "rules_not_met"
+    assert "Draft work" in response.json()["errors"]["non_field_errors"][0]
+    norm.refresh_from_db()
+    source.refresh_from_db()
+    assert norm.status == source.status == Status.DRAFT
+
+
+def test_publishing_with_sources_publishes_them_together(as_editor, editor):
+    from apps.knowledge.models import Revision
+
+    norm, source = _norm_citing_a_draft_source()
+    response = as_editor.post(
+        f"{NORMS}{norm.slug}/publish/", {"with_sources": True}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    norm.refresh_from_db()
+    source.refresh_from_db()
+    assert norm.status == source.status == Status.PUBLISHED
+    (version,) = Revision.objects.for_record(source).published()
+    assert version.author == editor
+    cited = APIClient().get(f"{NORMS}{norm.slug}/").json()["citations"]
+    assert "draft-work" in {c["source"]["slug"] for c in cited}
+
+
+def test_with_sources_needs_the_permission_to_publish_sources(
+    django_user_model, as_editor
+):
+    from django.contrib.auth.models import Permission
+
+    from .conftest import token_client
+
+    user = django_user_model.objects.create_user("normeditor", password="pw-n-1")
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["change_norm", "publish_norm"])
+    )
+    norm, source = _norm_citing_a_draft_source()
+    response = token_client(user).post(
+        f"{NORMS}{norm.slug}/publish/", {"with_sources": True}, format="json"
+    )
+    assert response.status_code == 403, response.content
+    norm.refresh_from_db()
+    source.refresh_from_db()
+    assert norm.status == source.status == Status.DRAFT
+
+
+def test_the_schema_documents_with_sources(api):
+    schema = api.get("/api/v1/schema/?format=json").json()
+    publish = schema["paths"]["/api/v1/norms/{slug}/publish/"]["post"]
+    ref = publish["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert component["properties"]["with_sources"]["type"] == "boolean"
+    assert not publish["requestBody"].get("required")
+
+
+def test_links_by_slug_reach_the_writer_for_norms_and_concepts(as_editor):
+    """A norm's `related` is a list; a concept's links sit under one `related` mapping
+    in the canonical dict: a PATCH of one kind of link keeps the others."""
+    other = factories.NormFactory(slug="consent")
+    created = as_editor.post(
+        NORMS,
+        {
+            "slug": "r2p",
+            "name": "R2P",
+            "conception": "contested",
+            "related": ["consent"],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert list(Norm.objects.get(slug="r2p").related.all()) == [other]
+    mission = factories.MissionFactory(slug="unef-i")
+    concept = as_editor.post(
+        "/api/v1/concepts/",
+        {"slug": "consent-c", "term": "Consent", "norms": ["consent"]},
+        format="json",
+    )
+    assert concept.status_code == 201, concept.content
+    patched = as_editor.patch(
+        concept.json()["url"],
+        {"missions": ["unef-i"]},
+        format="json",
+        HTTP_IF_MATCH=concept["ETag"],
+    )
+    assert patched.status_code == 200, patched.content
+    from apps.knowledge.models import Concept
+
+    saved = Concept.objects.get(slug="consent-c")
+    assert list(saved.norms.all()) == [other]
+    assert list(saved.missions.all()) == [mission]

@@ -2,8 +2,8 @@
 
 Every queryset starts from `querysets.visible()` (published only, unless the user edits
 that type) and loads related records from `.published()`; filters are the shared
-FilterSets of the public list pages; writes go through the serializers' full_clean() and
-`services`; publishing through `services.record_publish`.
+FilterSets of the public list pages; writes hand the record's canonical dict to
+`services.write_record`; publishing goes through `services.record_publish`.
 """
 
 import datetime
@@ -313,23 +313,33 @@ class RecordViewSet(
             )
         return self.written(instance, status.HTTP_200_OK)
 
-    def _transition(self, request, service):
+    def _transition(self, request, service, **options):
         instance = self.get_object()
         try:
-            service(record=instance, user=request.user)
+            service(record=instance, user=request.user, **options)
         except DjangoValidationError as exc:
+            # The services' refusal, in their words (the admin shows the same).
             raise RulesNotMet(django_validation_errors(exc)) from exc
         return self.written(instance, status.HTTP_200_OK)
 
     @extend_schema(
-        request=None,
+        request=s.PublishSerializer,
         description="Publish the record: it must meet the publishing rules (a summary, a "
-        "citation with a locator, and for missions and cases a cited preferred "
-        "classification); a 409 says what is missing. Needs the publish permission.",
+        "citation with a locator, for missions and cases a cited preferred "
+        "classification, and no citation of a source the public cannot see); a 409 "
+        "says what is missing. `with_sources: true` publishes the draft sources it "
+        "cites together with it, as the admin's review page does. Needs the publish "
+        "permission (and, with `with_sources`, the permission to publish sources).",
     )
     @action(detail=True, methods=["post"], permission_classes=[CanPublish])
     def publish(self, request, slug=None):
-        return self._transition(request, services.record_publish)
+        options = s.PublishSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        return self._transition(
+            request,
+            services.record_publish,
+            with_sources=options.validated_data["with_sources"],
+        )
 
     @extend_schema(
         request=None,

@@ -2,6 +2,7 @@
 restore, loader) stores the same record and leaves one history entry."""
 
 import html
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,10 +35,15 @@ def _by_api(norm, editor, editor_client, tmp_path):
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     url = reverse("api:norm-detail", kwargs={"slug": norm.slug})
     tag = client.get(url).headers["ETag"]
-    response = client.patch(
-        url, {"name": NAME, "summary": SUMMARY}, format="json", HTTP_IF_MATCH=tag
-    )
+    # The API hands the record's canonical dict to the one writer, as CSV and restore.
+    with mock.patch.object(
+        services, "write_record", wraps=services.write_record
+    ) as writer:
+        response = client.patch(
+            url, {"name": NAME, "summary": SUMMARY}, format="json", HTTP_IF_MATCH=tag
+        )
     assert response.status_code == 200, response.content
+    assert writer.call_count == 1
 
 
 def _by_csv(norm, editor, editor_client, tmp_path):

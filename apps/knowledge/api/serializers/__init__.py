@@ -3,7 +3,8 @@
 Reads: every related record as a compact summary {slug, name, url} (published ones only),
 citations and classifications embedded with their source and locator. Writes: related
 records by slug, citations and classifications as nested lists that replace the current
-ones; every write runs the model's full_clean() and the publishing rules, as the admin does.
+ones; every write becomes the record's canonical dict, written by services.write_record
+(one validation, the publishing rules, one Revision), as every other door (writes.py).
 
 One module per record family; this package exports every serializer.
 """
@@ -46,7 +47,7 @@ from .norms import (
     NormSerializer,
 )
 from .organisations import OrganisationListSerializer, OrganisationSerializer
-from .responses import ErrorSerializer, ProposalSerializer
+from .responses import ErrorSerializer, ProposalSerializer, PublishSerializer
 from .search import SearchHitSerializer, SearchPageSerializer
 from .sources import (
     PageRangeField,
@@ -88,6 +89,7 @@ __all__ = [
     "OrganisationSerializer",
     "PageRangeField",
     "ProposalSerializer",
+    "PublishSerializer",
     "RecordRefSerializer",
     "RecordSerializer",
     "SearchHitSerializer",

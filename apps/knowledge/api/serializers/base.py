@@ -1,16 +1,14 @@
 """What every record's serializer shares: the embedded citations and classifications,
-links, publication state and the write path (full_clean() and the publishing rules,
-as the admin does)."""
+links, publication state and the write path (the canonical dict, written by
+services.write_record as every door does)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.models import Status
-
 from ... import codebook, services
+from ...canonical import record_type_for
 from ...models import (
     Citation,
     Classification,
@@ -20,7 +18,7 @@ from ...models import (
 )
 from ...models.base import wikidata_validator
 from ...models.choices import Conception
-from ..exceptions import django_validation_errors
+from ..exceptions import Conflict, RulesNotMet
 from ..fields import (
     FuzzyDateField,
     LoadedListSerializer,
@@ -33,6 +31,11 @@ from ..fields import (
     html_url,
 )
 from ..querysets import related
+from . import writes
+
+SLUG_TAKEN = (
+    "A record of this type already has this slug: choose another, or edit that record."
+)
 
 
 class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
@@ -155,8 +158,6 @@ class RecordSerializer(
     )
     citations = CitationSerializer(many=True, required=False)
 
-    # Model field -> API field, for validation messages.
-    aliases = {"wikidata_qid": "wikidata"}
     # Relations that grow with the data, shown capped (`fields.add_capped_fields`):
     # relation -> the filter parameter of the related type's list. The dataset export
     # (context `whole`) has the whole lists instead.
@@ -188,84 +189,57 @@ class RecordSerializer(
 
     # -- writing -------------------------------------------------------------------
 
-    nested: tuple[str, ...] = ("citations",)
+    # After save(): whether the change became a proposal awaiting review (a curator's
+    # edit of a published record), and the Revision that keeps it in history.
+    proposal = False
+    revision = None
 
     def create(self, validated_data):
-        instance = self.Meta.model(status=Status.DRAFT)
-        user = self._user()
-        instance.created_by = user
-        return self._save(instance, validated_data)
+        return self._write(None, validated_data)
 
     def update(self, instance, validated_data):
-        return self._save(instance, validated_data)
+        return self._write(instance, validated_data)
 
     def _user(self):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         return user if user and user.is_authenticated else None
 
-    # After save(): whether the change became a proposal awaiting review (a curator's
-    # edit of a published record), and the Revision that keeps it in history.
-    proposal = False
-    revision = None
-
-    @transaction.atomic
-    def _save(self, instance, validated_data):
-        # The one place that decides live edit or proposal, as in the admin.
-        edit = services.RecordEdit(record=instance, user=self._user())
-        nested = {
-            name: validated_data.pop(name)
-            for name in self.nested
-            if name in validated_data
-        }
-        many = {
-            name: validated_data.pop(name)
-            for name in list(validated_data)
-            if instance._meta.get_field(name).many_to_many
-        }
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        instance.updated_by = self._user()
+    def _write(self, instance, validated_data):
+        """Hand the record's canonical dict to the one writer (services.write_record):
+        the fields this request gives over the record's current ones. The service
+        decides draft, live edit or proposal, validates and keeps one Revision."""
+        model = self.Meta.model
+        record_type = record_type_for(model)
+        changes = writes.to_canonical(record_type, validated_data)
+        base = services.record_content(instance) if instance is not None else {}
+        user = self._user()
         try:
-            instance.full_clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                django_validation_errors(exc, self.aliases)
-            ) from exc
-        instance.save()
-        for name, values in many.items():
-            getattr(instance, name).set(values)
-        self.save_nested(instance, nested)
-        if instance.status == Status.PUBLISHED and not edit.proposal:
-            # A published record must go on meeting the publishing rules.
-            problems = services.record_publish_problems(instance)
-            if problems:
-                raise serializers.ValidationError({"non_field_errors": problems})
-        self.revision = edit.finish()
-        self.proposal = edit.proposal
-        return instance
-
-    def save_nested(self, instance, nested):
-        if "citations" in nested:
-            _replace_citations(instance, nested["citations"], "citations")
-
-
-def _replace_citations(target, rows, field_name):
-    errors, citations = [], []
-    for position, row in enumerate(rows):
-        citation = Citation(target=target, position=position, **row)
-        try:
-            citation.full_clean()
-        except DjangoValidationError as exc:
-            errors.append(django_validation_errors(exc))
-        else:
-            errors.append({})
-            citations.append(citation)
-    if any(errors):
-        raise serializers.ValidationError({field_name: errors})
-    target.citations.all().delete()
-    for citation in citations:
-        citation.save()
+            written = services.write_record(
+                model=model,
+                data=writes.merged(base, changes),
+                instance=instance,
+                user=user,
+                new=instance is None,
+            )
+        except services.SlugTaken as exc:
+            raise Conflict(SLUG_TAKEN) from exc
+        except services.PublishedRulesBroken as exc:
+            # The record's state is what is wrong, as for publishing: 409.
+            raise RulesNotMet({"non_field_errors": [exc.refusal]}) from exc
+        except services.RecordInvalid as exc:
+            names = writes.api_names(record_type, self.fields)
+            errors = writes.field_errors(exc.paths, names) or {
+                "non_field_errors": exc.messages
+            }
+            raise serializers.ValidationError(errors) from exc
+        self.revision = written.revision
+        self.proposal = written.outcome == "proposed" or (
+            written.outcome == "unchanged"
+            and instance is not None
+            and services.record_save_is_proposal(instance, user)
+        )
+        return written.record
 
 
 class ClassifiedRecordSerializer(RecordSerializer):
@@ -285,17 +259,6 @@ class ClassifiedRecordSerializer(RecordSerializer):
     conception_basis = serializers.SerializerMethodField()
     conception_rule = serializers.SerializerMethodField()
     classifications = ClassificationSerializer(many=True, required=False)
-
-    aliases = {
-        **RecordSerializer.aliases,
-        "start_date": "start",
-        "start_precision": "start",
-        "end_date": "end",
-        "end_precision": "end",
-        "continuing_as_of_date": "continuing_as_of",
-        "continuing_as_of_precision": "continuing_as_of",
-    }
-    nested = ("citations", "classifications")
 
     @extend_schema_field(
         serializers.ChoiceField(choices=Conception.choices, allow_null=True)
@@ -338,38 +301,3 @@ class ClassifiedRecordSerializer(RecordSerializer):
                 many=True, read_only=True
             )
         return fields
-
-    def validate_classifications(self, rows):
-        if sum(1 for row in rows if row.get("preferred")) > 1:
-            raise serializers.ValidationError(
-                "Only one classification can be preferred."
-            )
-        return rows
-
-    def save_nested(self, instance, nested):
-        super().save_nested(instance, nested)
-        if "classifications" not in nested:
-            return
-        errors, saved = [], []
-        for old in instance.classifications.all():
-            old.citations.all().delete()
-            old.delete()
-        for position, row in enumerate(nested["classifications"]):
-            row = dict(row)
-            citations = row.pop("citations", [])
-            classification = Classification(target=instance, position=position, **row)
-            try:
-                classification.full_clean()
-            except DjangoValidationError as exc:
-                errors.append(django_validation_errors(exc))
-                continue
-            classification.save()
-            saved.append(classification)
-            try:
-                _replace_citations(classification, citations, "citations")
-            except serializers.ValidationError as exc:
-                errors.append(exc.detail)
-                continue
-            errors.append({})
-        if any(errors):
-            raise serializers.ValidationError({"classifications": errors})

@@ -78,12 +78,6 @@ class DocumentSerializer(RecordSerializer):
 
     capped = {"authorised_missions": "document"}
 
-    aliases = {
-        **RecordSerializer.aliases,
-        "url": "official_url",
-        "date_precision": "date",
-    }
-
     class Meta:
         model = Document
         fields = [

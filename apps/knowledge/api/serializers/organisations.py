@@ -34,12 +34,6 @@ class OrganisationSerializer(RecordSerializer):
 
     capped = {"missions": "organisation", "documents": "organisation"}
 
-    aliases = {
-        **RecordSerializer.aliases,
-        "founded_date": "founded",
-        "founded_precision": "founded",
-    }
-
     class Meta:
         model = Organisation
         fields = [

@@ -1,6 +1,22 @@
-"""The shapes of a proposal (202) and of every error."""
+"""The shapes of the publish action's options, of a proposal (202) and of every
+error."""
 
 from rest_framework import serializers
+
+from ..fields import StrictInputMixin
+
+
+class PublishSerializer(StrictInputMixin, serializers.Serializer):
+    """What publishing may do besides publishing the record."""
+
+    with_sources = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also publish, in the same step, the sources the record (or its "
+        "classifications) cites that are not published yet, each with its own "
+        "published version; it needs the permission to publish sources. Without it, "
+        "citing such a source is a 409 naming the sources.",
+    )
 
 
 class ProposalSerializer(serializers.Serializer):

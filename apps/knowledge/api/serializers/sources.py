@@ -5,9 +5,7 @@ from rest_framework import serializers
 
 from ...models import (
     Source,
-    SourceCreator,
 )
-from ...models.choices import CreatorRole
 from ..fields import WebAddressField, api_url
 from .base import DETAIL_HEAD, DETAIL_TAIL, CreatorSerializer, RecordSerializer
 
@@ -97,14 +95,6 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
         source="url", required=False, allow_blank=True, max_length=500
     )
 
-    aliases = {
-        **RecordSerializer.aliases,
-        "url": "web_url",
-        "page_first": "pages",
-        "page_last": "pages",
-    }
-    nested = ("citations", "authors", "editors")
-
     class Meta:
         model = Source
         fields = [
@@ -136,17 +126,3 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
             "citations",
         ]
         extra_kwargs = RecordSerializer.Meta.extra_kwargs
-
-    def save_nested(self, instance, nested):
-        super().save_nested(instance, nested)
-        for role, name in (
-            (CreatorRole.AUTHOR, "authors"),
-            (CreatorRole.EDITOR, "editors"),
-        ):
-            if name not in nested:
-                continue
-            instance.creators.filter(role=role).delete()
-            SourceCreator.objects.bulk_create(
-                SourceCreator(source=instance, role=role, position=position, **row)
-                for position, row in enumerate(nested[name])
-            )
