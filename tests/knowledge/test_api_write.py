@@ -567,6 +567,32 @@ def test_a_curators_proposal_keeps_the_canonical_dict_and_changes_nothing_live(
     assert list(norm.citations.values_list("pk", flat=True)) == citation_ids
 
 
+def test_a_curators_second_patch_continues_their_proposal(as_curator):
+    """B4 through the API: the second change adds to the first instead of dropping it."""
+    from apps.knowledge.models import Revision
+
+    factories.NormFactory(slug="consent", name="Consent")
+    url = reverse("api:norm-detail", kwargs={"slug": "consent"})
+    first = as_curator.patch(
+        url,
+        {"name": "Consent of the parties"},
+        format="json",
+        HTTP_IF_MATCH=etag_of(as_curator, url),
+    )
+    assert first.status_code == 202, first.content
+    second = as_curator.patch(
+        url,
+        {"summary": "Agreement of the host state and the parties."},
+        format="json",
+        HTTP_IF_MATCH=etag_of(as_curator, url),
+    )
+    assert second.status_code == 202, second.content
+    (pending,) = Revision.objects.pending().filter(pk=second.json()["revision"])
+    assert pending.data["name"] == "Consent of the parties"
+    assert pending.data["summary"] == "Agreement of the host state and the parties."
+    assert APIClient().get(url).json()["name"] == "Consent"
+
+
 # --------------------------------------------------------------------------- B7
 
 

@@ -212,8 +212,8 @@ class RecordSerializer(
         model = self.Meta.model
         record_type = record_type_for(model)
         changes = writes.to_canonical(record_type, validated_data)
-        base = services.record_content(instance) if instance is not None else {}
         user = self._user()
+        base = _starting_point(instance, user)
         try:
             written = services.write_record(
                 model=model,
@@ -240,6 +240,19 @@ class RecordSerializer(
             and services.record_save_is_proposal(instance, user)
         )
         return written.record
+
+
+def _starting_point(instance, user):
+    """What this request's fields are laid over: the author's own pending proposal when
+    they have one, so that a second change continues it as the admin form does (B4);
+    otherwise the live record."""
+    if instance is None:
+        return {}
+    if services.record_save_is_proposal(instance, user):
+        own = services.own_proposals(instance, user).first()
+        if own is not None:
+            return own.data
+    return services.record_content(instance)
 
 
 class ClassifiedRecordSerializer(RecordSerializer):
