@@ -91,10 +91,7 @@ def _refusal(exc):
     """A refused save's reasons as the form shows them: the graph writer's lines
     without their file ('field "year": ...' becomes 'year: ...')."""
     if isinstance(exc, services.PublishedRulesBroken) and exc.rules:
-        return [
-            f"{exc.record} is published and would no longer meet the publishing "
-            "rules: " + " ".join(exc.rules)
-        ]
+        return [exc.refusal]  # worded once, in services, for every door
     found = []
     for message in exc.messages:
         match = services.PROBLEM_LINE.search(message)
