@@ -6,11 +6,24 @@ from django.http import Http404
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer
 
-from .. import citeformats
+from ..citeformats import to_bibtex, to_csl_json, to_ris
+
+
+def _not_a_page(data, context):
+    """Errors, and OPTIONS's description of the endpoint, are neither citations nor
+    rows: they stay JSON in the one error shape (None for anything else)."""
+    response = context.get("response")
+    request = context.get("request")
+    if (response is not None and response.status_code >= 400) or (
+        request is not None and request.method == "OPTIONS"
+    ):
+        response["Content-Type"] = "application/json"
+        return json.dumps(data).encode("utf-8")
+    return None
 
 
 class CitationRenderer(BaseRenderer):
-    """Renders a list of CSL-JSON items; errors stay JSON in the one error shape."""
+    """Renders a list of CSL-JSON items with `convert`; errors stay JSON."""
 
     charset = "utf-8"
     extension = ""
@@ -20,14 +33,10 @@ class CitationRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         context = renderer_context or {}
+        error = _not_a_page(data, context)
+        if error is not None:
+            return error
         response = context.get("response")
-        request = context.get("request")
-        if (response is not None and response.status_code >= 400) or (
-            request is not None and request.method == "OPTIONS"
-        ):
-            # Errors, and OPTIONS's description of the endpoint, are not citations.
-            response["Content-Type"] = "application/json"
-            return json.dumps(data).encode("utf-8")
         view = context.get("view")
         if response is not None and view is not None:
             name = view.kwargs.get("slug") or "sources"
@@ -37,34 +46,26 @@ class CitationRenderer(BaseRenderer):
         return self.convert(data or []).encode("utf-8")
 
 
-class CSLJSONRenderer(CitationRenderer):
-    media_type = "application/vnd.citationstyles.csl+json"
-    format = "csl-json"
-    extension = "json"
-
-    def convert(self, items):
-        return citeformats.to_csl_json(items)
-
-
-class BibTeXRenderer(CitationRenderer):
-    media_type = "application/x-bibtex"
-    format = "bibtex"
-    extension = "bib"
-
-    def convert(self, items):
-        return citeformats.to_bibtex(items)
-
-
-class RISRenderer(CitationRenderer):
-    media_type = "application/x-research-info-systems"
-    format = "ris"
-    extension = "ris"
-
-    def convert(self, items):
-        return citeformats.to_ris(items)
-
-
-CITATION_RENDERERS = [CSLJSONRenderer, BibTeXRenderer, RISRenderer]
+# The citation formats, the same but for these: ?format= value, media type, file
+# extension, and the converter of CSL-JSON items.
+CITATION_FORMATS = {
+    "csl-json": ("application/vnd.citationstyles.csl+json", "json", to_csl_json),
+    "bibtex": ("application/x-bibtex", "bib", to_bibtex),
+    "ris": ("application/x-research-info-systems", "ris", to_ris),
+}
+CITATION_RENDERERS = [
+    type(
+        f"CitationRenderer[{name}]",
+        (CitationRenderer,),
+        {
+            "format": name,
+            "media_type": media_type,
+            "extension": extension,
+            "convert": staticmethod(convert),
+        },
+    )
+    for name, (media_type, extension, convert) in CITATION_FORMATS.items()
+]
 
 
 class ListCSVRenderer(BaseRenderer):
@@ -82,13 +83,10 @@ class ListCSVRenderer(BaseRenderer):
         from .export import to_csv  # export builds on the views, which use this
 
         context = renderer_context or {}
+        error = _not_a_page(data, context)
+        if error is not None:
+            return error
         response = context.get("response")
-        request = context.get("request")
-        if (response is not None and response.status_code >= 400) or (
-            request is not None and request.method == "OPTIONS"
-        ):
-            response["Content-Type"] = "application/json"
-            return json.dumps(data).encode("utf-8")
         rows = data.get("results", []) if isinstance(data, dict) else data or []
         columns = None
         view = context.get("view")
