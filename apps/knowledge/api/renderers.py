@@ -9,35 +9,36 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer
 from ..citeformats import to_bibtex, to_csl_json, to_ris
 
 
-def _not_a_page(data, context):
-    """Errors, and OPTIONS's description of the endpoint, are neither citations nor
-    rows: they stay JSON in the one error shape (None for anything else)."""
-    response = context.get("response")
-    request = context.get("request")
-    if (response is not None and response.status_code >= 400) or (
-        request is not None and request.method == "OPTIONS"
-    ):
-        response["Content-Type"] = "application/json"
-        return json.dumps(data).encode("utf-8")
-    return None
-
-
-class CitationRenderer(BaseRenderer):
-    """Renders a list of CSL-JSON items with `convert`; errors stay JSON."""
+class PageRenderer(BaseRenderer):
+    """A renderer for what a view answers; errors, and OPTIONS's description of the
+    endpoint, are not pages: they stay JSON in the one error shape."""
 
     charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        context = renderer_context or {}
+        response = context.get("response")
+        request = context.get("request")
+        if (response is not None and response.status_code >= 400) or (
+            request is not None and request.method == "OPTIONS"
+        ):
+            response["Content-Type"] = "application/json"
+            return json.dumps(data).encode("utf-8")
+        return self.render_page(data, response, context.get("view"))
+
+    def render_page(self, data, response, view):
+        raise NotImplementedError
+
+
+class CitationRenderer(PageRenderer):
+    """Renders a list of CSL-JSON items with `convert`."""
+
     extension = ""
 
     def convert(self, items):
         raise NotImplementedError
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        context = renderer_context or {}
-        error = _not_a_page(data, context)
-        if error is not None:
-            return error
-        response = context.get("response")
-        view = context.get("view")
+    def render_page(self, data, response, view):
         if response is not None and view is not None:
             name = view.kwargs.get("slug") or "sources"
             response["Content-Disposition"] = (
@@ -68,7 +69,7 @@ CITATION_RENDERERS = [
 ]
 
 
-class ListCSVRenderer(BaseRenderer):
+class ListCSVRenderer(PageRenderer):
     """`Accept: text/csv` (or `?format=csv`) on a list: the same page of rows as the JSON,
     with the same filters, ordering and paging (the other pages are in the Link header,
     the total in X-Total-Count), flattened as the CSV exports are: related records as
@@ -77,19 +78,12 @@ class ListCSVRenderer(BaseRenderer):
 
     media_type = "text/csv"
     format = "csv"
-    charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render_page(self, data, response, view):
         from .export import to_csv  # export builds on the views, which use this
 
-        context = renderer_context or {}
-        error = _not_a_page(data, context)
-        if error is not None:
-            return error
-        response = context.get("response")
         rows = data.get("results", []) if isinstance(data, dict) else data or []
         columns = None
-        view = context.get("view")
         if not rows and view is not None:  # the header row even for an empty page
             columns = list(view.get_serializer().fields)
         if response is not None and isinstance(data, dict) and "count" in data:
