@@ -1,12 +1,6 @@
 """Post an admin change form back as a browser would: every field with the value the page
 showed, then the caller's edits."""
 
-from contextlib import contextmanager
-
-from django.db import transaction
-
-from apps.knowledge import services
-
 
 def _field_values(form):
     data = {}
@@ -35,13 +29,3 @@ def change_form_data(response, **edits):
             data.update(_field_values(form))
     data.update(edits)
     return {k: v for k, v in data.items() if v is not None}
-
-
-@contextmanager
-def record_edit(*, record, user=None, comment=""):
-    """An edit written by hand inside services.RecordEdit, as the admin and the API
-    write theirs: `edit.proposal` and `edit.revision` say what became of it."""
-    with transaction.atomic():
-        edit = services.RecordEdit(record=record, user=user)
-        yield edit
-        edit.revision = edit.finish(comment)

@@ -12,7 +12,8 @@ from apps.knowledge import services
 from apps.knowledge.models import Mission, Norm, Revision
 from tests.factories import CitationFactory, MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data, record_edit
+from .admin_forms import change_form_data
+from .edits import edit
 
 pytestmark = pytest.mark.django_db
 
@@ -365,10 +366,10 @@ def test_needs_review_list_and_filter(editor_client):
 
 def test_citation_history_is_kept_in_its_records_versions(editor):
     norm = NormFactory()
-    citation = CitationFactory(target=norm, locator="513")
-    with record_edit(record=norm, user=editor):
-        citation.locator = "514"
-        citation.save()
+    CitationFactory(target=norm, locator="513")
+    citations = services.record_content(norm)["citations"]
+    citations[-1]["pages"] = "514"
+    edit(norm, user=editor, citations=citations)
     version = Revision.objects.for_record(norm).get()
     assert [c.get("pages") for c in version.base_data["citations"]][-1] == "513"
     assert [c.get("pages") for c in version.data["citations"]][-1] == "514"

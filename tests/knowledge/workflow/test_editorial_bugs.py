@@ -8,7 +8,8 @@ from apps.knowledge import dataset, services
 from apps.knowledge.models import Citation, Classification, Mission, Revision
 from tests.factories import MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data, record_edit
+from .admin_forms import change_form_data
+from .edits import edit
 
 pytestmark = pytest.mark.django_db
 
@@ -358,10 +359,7 @@ def test_approve_publishes_only_the_version_the_editor_saw(curator, editor):
     services.record_submit(record=mission, user=curator)
     seen = Revision.objects.pending().get()
     # The curator edits the record in review while the editor reads `seen`.
-    with record_edit(record=mission, user=curator):
-        Mission.objects.filter(pk=mission.pk).update(
-            summary="Changed later. Never reviewed."
-        )
+    edit(mission, user=curator, summary="Changed later. Never reviewed.")
     with pytest.raises(ValidationError, match="Summary"):
         services.revision_approve(revision=seen, user=editor)
     mission.refresh_from_db()

@@ -18,7 +18,7 @@ from tests.factories import (
     NormFactory,
     SourceFactory,
 )
-from tests.knowledge.workflow.admin_forms import record_edit
+from tests.knowledge.workflow.edits import edit
 
 pytestmark = pytest.mark.django_db
 
@@ -384,37 +384,28 @@ def test_deletion_is_kept_and_can_be_undone_with_history(editor, curator):
     ).exclude(object_id=back.pk)
 
 
-def test_record_edit_turns_a_curators_write_into_a_proposal(curator, editor):
+def test_a_curators_write_to_a_published_record_is_a_proposal(curator, editor):
     norm = NormFactory(name="Live name")
-    with record_edit(record=norm, user=curator, comment="Why.") as edit:
-        norm.name = "Proposed name"
-        norm.save()
-        CitationFactory(target=norm, locator="530")
-    assert edit.proposal
+    source = SourceFactory()
+    citations = services.record_content(norm)["citations"]
+    written = edit(
+        norm,
+        user=curator,
+        comment="Why.",
+        name="Proposed name",
+        citations=[*citations, {"source": source.slug, "pages": "530"}],
+    )
+    assert written.outcome == "proposed"
     assert refreshed(norm).name == "Live name"
     assert norm.citations.count() == 1
-    assert edit.revision.data["name"] == "Proposed name"
-    assert len(edit.revision.data["citations"]) == 2
-    assert edit.revision.comment == "Why."
+    assert written.revision.data["name"] == "Proposed name"
+    assert len(written.revision.data["citations"]) == 2
+    assert written.revision.comment == "Why."
 
-    with record_edit(record=norm, user=editor) as edit:
-        norm.name = "Editor's name"
-        norm.save()
-    assert not edit.proposal
+    written = edit(norm, user=editor, name="Editor's name")
+    assert written.outcome == "updated"
     assert refreshed(norm).name == "Editor's name"
-    assert edit.revision.state == "applied"
-
-
-def test_a_proposal_outside_a_transaction_is_refused_not_published(
-    curator, monkeypatch
-):
-    from django.db import transaction
-
-    norm = NormFactory(name="Live name")
-    connection = transaction.get_connection()
-    monkeypatch.setattr(connection, "in_atomic_block", False)  # as in autocommit
-    with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
-        services.RecordEdit(record=norm, user=curator)
+    assert written.revision.state == "applied"
 
 
 # --------------------------------------------------------------------------- publishing rules
