@@ -12,16 +12,10 @@ from apps.knowledge.diff import diff_records
 from apps.knowledge.models import Mission, Revision
 from tests.factories import MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data
+from .admin_forms import change_form_data, change_url
 from .edits import edit
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(record):
-    return reverse(
-        f"admin:knowledge_{record._meta.model_name}_change", args=[record.pk]
-    )
 
 
 def test_queue_type_filter_lists_only_record_types_with_revisions(

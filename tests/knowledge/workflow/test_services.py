@@ -311,10 +311,7 @@ def test_review_due_lists_published_records_not_reviewed_for_a_year():
 
 def test_restore_brings_back_an_earlier_version_as_a_new_change(editor):
     norm = NormFactory(summary="Original. Text.")
-    base = services.record_content(norm)
-    norm.summary = "Damaged. Text."
-    norm.save()
-    change = services.revision_record_saved(record=norm, base_data=base, user=editor)
+    change = edit(norm, user=editor, summary="Damaged. Text.").revision
     restored = services.record_restore(
         record=norm, revision=change, user=editor, before=True
     )
@@ -327,10 +324,7 @@ def test_restore_brings_back_an_earlier_version_as_a_new_change(editor):
 
 def test_curators_restore_of_a_published_record_goes_to_review(curator, editor):
     norm = NormFactory(summary="Original. Text.")
-    base = services.record_content(norm)
-    norm.summary = "Edited. Text."
-    norm.save()
-    change = services.revision_record_saved(record=norm, base_data=base, user=editor)
+    change = edit(norm, user=editor, summary="Edited. Text.").revision
     proposal = services.record_restore(
         record=norm, revision=change, user=curator, before=True
     )
