@@ -488,6 +488,21 @@ def test_compare_records_picker_offers_the_chosen_first_and_says_how_many_more(
     assert "Showing" not in text(client.get("/compare/cases/"))
 
 
+def test_compare_records_picker_offers_a_mission_published_since_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    # The picker's list is shared by every comparison (cached): a publish renews it.
+    for letter in "ab":
+        factories.MissionFactory(slug=letter, name=f"Mission {letter}", acronym="")
+    response = client.get("/compare/missions/?ids=a")
+    assert [c.slug for c in response.context["choices"]] == ["a", "b"]
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.MissionFactory(slug="c", name="Mission c", acronym="")
+    response = client.get("/compare/missions/?ids=a")
+    assert [c.slug for c in response.context["choices"]] == ["a", "b", "c"]
+    assert 'value="c" id="choose-c">' in text(response)
+
+
 def test_compare_records_from_checkboxes_redirects_to_the_citable_url(client):
     factories.MissionFactory(slug="a")
     factories.MissionFactory(slug="b")

@@ -37,7 +37,7 @@ def test_every_registered_type_has_its_api_admin_and_export(record_type, client)
     assert record_type.list_serializer.Meta.model is record_type.model
     assert admin.site.is_registered(record_type.model)
     assert export.RECORD_VIEWSETS[record_type.api_path] is record_type.viewset
-    path = reverse(record_type.api_list_url_name)
+    path = reverse(record_type.url_name(namespace="api"))
     assert path == f"/api/v1/{record_type.api_path}/"
     assert client.get(path).status_code == 200
 
@@ -49,10 +49,10 @@ def test_every_type_with_pages_has_a_list_a_detail_route_and_a_filterset(
     assert record_type.filterset._meta.model is record_type.model
     assert record_type.list_view.model is record_type.model
     assert record_type.detail_view.model is record_type.model
-    path = reverse(record_type.list_url_name)
+    path = reverse(record_type.url_name())
     assert path == f"/{record_type.page_path}/"
     assert client.get(path).status_code == 200
-    assert reverse(record_type.detail_url_name, args=["x"]) == f"{path}x/"
+    assert reverse(record_type.url_name("detail"), args=["x"]) == f"{path}x/"
 
 
 def test_search_and_sitemap_read_the_registry():

@@ -23,7 +23,7 @@ class HomeView(TemplateView):
             (
                 plural_label(record_type.model),
                 record_type.model.objects.published().count(),
-                record_type.list_url_name,
+                record_type.url_name(),
             )
             for record_type in PAGE_TYPES
         ]
