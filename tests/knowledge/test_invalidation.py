@@ -5,26 +5,13 @@ is served."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from apps.knowledge import services
 from apps.knowledge.models import Organisation
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-MIDDLEWARE = "apps.core.pagecache.PublicPageCacheMiddleware"
-
-
-@pytest.fixture(autouse=True)
-def caches_on(settings):
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
-    settings.PAGE_CACHE = True  # the API's anonymous answers
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 
 @pytest.fixture
