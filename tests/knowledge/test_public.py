@@ -15,16 +15,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-DETAIL_FACTORIES = {
-    "mission": factories.MissionFactory,
-    "case": factories.CaseFactory,
-    "norm": factories.NormFactory,
-    "document": factories.DocumentFactory,
-    "organisation": factories.OrganisationFactory,
-    "concept": factories.ConceptFactory,
-    "source": factories.SourceFactory,
-}
-
 
 def text(response):
     return response.content.decode()
@@ -119,9 +109,9 @@ def test_500_template_stands_alone():
 # Lists -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model_name", list(DETAIL_FACTORIES))
+@pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
 def test_every_list_renders_with_an_api_link(client, model_name):
-    record = DETAIL_FACTORIES[model_name]()
+    record = factories.PAGE_FACTORIES[model_name]()
     response = client.get(reverse(f"knowledge:{model_name}-list"))
     assert response.status_code == 200
     content = text(response)
@@ -300,9 +290,11 @@ def test_related_records_link_both_ways(client):
     assert document.get_absolute_url() in text(client.get(norm.get_absolute_url()))
 
 
-@pytest.mark.parametrize("model_name", list(DETAIL_FACTORIES))
+@pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
 def test_detail_pages_have_cite_this_jsonld_and_canonical(client, model_name):
-    record = DETAIL_FACTORIES[model_name](last_reviewed=datetime.date(2026, 11, 1))
+    record = factories.PAGE_FACTORIES[model_name](
+        last_reviewed=datetime.date(2026, 11, 1)
+    )
     response = client.get(record.get_absolute_url())
     assert response.status_code == 200
     content = text(response)
@@ -702,7 +694,7 @@ def test_compare_page_lists_a_bounded_number_per_conception(client):
 def test_each_list_filters_and_counts_its_facets(
     client, model_name, param, chosen, other
 ):
-    factory = DETAIL_FACTORIES[model_name]
+    factory = factories.PAGE_FACTORIES[model_name]
     wanted = factory(**chosen)
     unwanted = factory(**other)
     value = chosen[param]
