@@ -261,8 +261,8 @@ def _picker_menu(model) -> tuple[list[Choice], int]:
     its label or place) instead of a count over every record per request. The margin
     covers the chosen records the picker leaves out of this list."""
     model_name = model._meta.model_name
-    shown = versions.stamp([invalidation.menu_name(model_name)])
-    key = f"compare-picker:{shown}:{model_name}"
+    menu_version = versions.stamp([invalidation.menu_name(model_name)])
+    key = f"compare-picker:{menu_version}:{model_name}"
     menu = cache.get(key)
     if menu is None:
         # How many there are, counted in the same query (a window over every row
