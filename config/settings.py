@@ -369,9 +369,7 @@ LOGGING = {
     "filters": {"request_id": {"()": "apps.core.logs.RequestIDFilter"}},
     "formatters": {
         "json": {"()": "apps.core.logs.JSONFormatter"},
-        "text": {
-            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
-        },
+        "text": {"()": "apps.core.logs.TextFormatter"},
     },
     "handlers": {
         "console": {

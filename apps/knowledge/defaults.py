@@ -82,11 +82,8 @@ def serializer(record_type: RecordType) -> type:
 def viewset(record_type: RecordType) -> type:
     from .api.views import RecordViewSet
 
-    attrs: dict[str, Any] = {
-        "model": record_type.model,
-        "serializer_class": record_type.serializer,
-        "list_serializer_class": record_type.list_serializer,
-    }
+    # RecordViewSet finds the type's FilterSet and serializers in the registry.
+    attrs: dict[str, Any] = {"model": record_type.model}
     return type(f"{record_type.model.__name__}ViewSet", (RecordViewSet,), attrs)
 
 

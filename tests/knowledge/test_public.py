@@ -15,16 +15,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-DETAIL_FACTORIES = {
-    "mission": factories.MissionFactory,
-    "case": factories.CaseFactory,
-    "norm": factories.NormFactory,
-    "document": factories.DocumentFactory,
-    "organisation": factories.OrganisationFactory,
-    "concept": factories.ConceptFactory,
-    "source": factories.SourceFactory,
-}
-
 
 def text(response):
     return response.content.decode()
@@ -119,9 +109,9 @@ def test_500_template_stands_alone():
 # Lists -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model_name", list(DETAIL_FACTORIES))
+@pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
 def test_every_list_renders_with_an_api_link(client, model_name):
-    record = DETAIL_FACTORIES[model_name]()
+    record = factories.PAGE_FACTORIES[model_name]()
     response = client.get(reverse(f"knowledge:{model_name}-list"))
     assert response.status_code == 200
     content = text(response)
@@ -300,9 +290,11 @@ def test_related_records_link_both_ways(client):
     assert document.get_absolute_url() in text(client.get(norm.get_absolute_url()))
 
 
-@pytest.mark.parametrize("model_name", list(DETAIL_FACTORIES))
+@pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
 def test_detail_pages_have_cite_this_jsonld_and_canonical(client, model_name):
-    record = DETAIL_FACTORIES[model_name](last_reviewed=datetime.date(2026, 11, 1))
+    record = factories.PAGE_FACTORIES[model_name](
+        last_reviewed=datetime.date(2026, 11, 1)
+    )
     response = client.get(record.get_absolute_url())
     assert response.status_code == 200
     content = text(response)
@@ -496,6 +488,21 @@ def test_compare_records_picker_offers_the_chosen_first_and_says_how_many_more(
     assert "Showing" not in text(client.get("/compare/cases/"))
 
 
+def test_compare_records_picker_offers_a_mission_published_since_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    # The picker's list is shared by every comparison (cached): a publish renews it.
+    for letter in "ab":
+        factories.MissionFactory(slug=letter, name=f"Mission {letter}", acronym="")
+    response = client.get("/compare/missions/?ids=a")
+    assert [c.slug for c in response.context["choices"]] == ["a", "b"]
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.MissionFactory(slug="c", name="Mission c", acronym="")
+    response = client.get("/compare/missions/?ids=a")
+    assert [c.slug for c in response.context["choices"]] == ["a", "b", "c"]
+    assert 'value="c" id="choose-c">' in text(response)
+
+
 def test_compare_records_from_checkboxes_redirects_to_the_citable_url(client):
     factories.MissionFactory(slug="a")
     factories.MissionFactory(slug="b")
@@ -649,7 +656,7 @@ def test_compare_page_lists_a_bounded_number_per_conception(client):
 def test_each_list_filters_and_counts_its_facets(
     client, model_name, param, chosen, other
 ):
-    factory = DETAIL_FACTORIES[model_name]
+    factory = factories.PAGE_FACTORIES[model_name]
     wanted = factory(**chosen)
     unwanted = factory(**other)
     value = chosen[param]

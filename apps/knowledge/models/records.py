@@ -14,10 +14,10 @@ from apps.core.constraints import choices_constraint
 from apps.core.fuzzydate import DatePrecision
 
 from .. import codebook
-from ..addresses import slug_url
 from .base import (
     Classification,
     KnowledgeRecord,
+    dataset_number_field,
     pax_agreement_validator,
     ucdp_conflict_validator,
 )
@@ -42,6 +42,13 @@ def _precision_field():
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
         blank=True,
+    )
+
+
+def _coded_field(choices, max_length, help_text):
+    """A coded dimension: one of `choices`, or blank until the sources say."""
+    return models.CharField(
+        max_length=max_length, choices=choices.choices, blank=True, help_text=help_text
     )
 
 
@@ -259,9 +266,6 @@ class Organisation(KnowledgeRecord):
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
-    def get_absolute_url(self):
-        return slug_url("knowledge:organisation-detail", self.slug)
-
     def clean(self):
         super().clean()
         if self.parent_id and self.parent_id == self.pk:
@@ -294,9 +298,6 @@ class Norm(KnowledgeRecord):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return slug_url("knowledge:norm-detail", self.slug)
-
 
 # UN documents: Security Council and General Assembly symbols (S/RES/1244 (1999), A/RES/...).
 UN_SYMBOL = re.compile(r"^(S|A)/\S")
@@ -324,12 +325,10 @@ class Document(KnowledgeRecord):
     date = models.DateField(null=True, blank=True, db_index=True)
     date_precision = _precision_field()
     url = models.URLField("official URL", max_length=500, blank=True)
-    pax_agreement_id = models.CharField(
+    pax_agreement_id = dataset_number_field(
         "PA-X agreement ID",
-        max_length=6,
-        blank=True,
-        validators=[pax_agreement_validator],
-        help_text="For a peace agreement: its number in the PA-X Peace Agreements "
+        pax_agreement_validator,
+        "For a peace agreement: its number in the PA-X Peace Agreements "
         "Database (peaceagreements.org/wview/NUMBER). Only when certain.",
     )
     norms = models.ManyToManyField(
@@ -369,9 +368,6 @@ class Document(KnowledgeRecord):
     def date_display(self):
         return fuzzydate.display(self.date, self.date_precision)
 
-    def get_absolute_url(self):
-        return slug_url("knowledge:document-detail", self.slug)
-
 
 class Case(DatedRecord):
     """A conflict or crisis."""
@@ -381,12 +377,10 @@ class Case(DatedRecord):
     conflict_type = models.CharField(
         max_length=20, choices=ConflictType.choices, blank=True
     )
-    ucdp_conflict_id = models.CharField(
+    ucdp_conflict_id = dataset_number_field(
         "UCDP conflict ID",
-        max_length=6,
-        blank=True,
-        validators=[ucdp_conflict_validator],
-        help_text="The conflict's number in the Uppsala Conflict Data Program "
+        ucdp_conflict_validator,
+        "The conflict's number in the Uppsala Conflict Data Program "
         "(ucdp.uu.se/conflict/NUMBER). Only when certain.",
     )
     norms = models.ManyToManyField(
@@ -404,9 +398,6 @@ class Case(DatedRecord):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return slug_url("knowledge:case-detail", self.slug)
 
 
 class Mission(DatedRecord):
@@ -447,30 +438,14 @@ class Mission(DatedRecord):
     mandate_summary = models.TextField(
         blank=True, help_text="The mandate, in our words (Markdown)."
     )
-    host_consent = models.CharField(
-        max_length=20,
-        choices=HostConsent.choices,
-        blank=True,
-        help_text="Did the host state and the parties agree? The core of the Westphalian model.",
+    host_consent = _coded_field(
+        HostConsent,
+        20,
+        "Did the host state and the parties agree? The core of the Westphalian model.",
     )
-    use_of_force = models.CharField(
-        max_length=20,
-        choices=UseOfForce.choices,
-        blank=True,
-        help_text="How far the mission may use force.",
-    )
-    impartiality = models.CharField(
-        max_length=12,
-        choices=Impartiality.choices,
-        blank=True,
-        help_text="Its stance towards the parties.",
-    )
-    legal_basis = models.CharField(
-        max_length=24,
-        choices=LegalBasis.choices,
-        blank=True,
-        help_text="What authorised it in law.",
-    )
+    use_of_force = _coded_field(UseOfForce, 20, "How far the mission may use force.")
+    impartiality = _coded_field(Impartiality, 12, "Its stance towards the parties.")
+    legal_basis = _coded_field(LegalBasis, 24, "What authorised it in law.")
     authorising_body = models.ForeignKey(
         Organisation,
         null=True,
@@ -515,9 +490,6 @@ class Mission(DatedRecord):
     def short_name(self):
         return self.acronym or self.name
 
-    def get_absolute_url(self):
-        return slug_url("knowledge:mission-detail", self.slug)
-
     def clean(self):
         super().clean()
         if self.predecessor_id and self.predecessor_id == self.pk:
@@ -552,9 +524,6 @@ class Concept(KnowledgeRecord):
     @property
     def name(self):
         return self.term
-
-    def get_absolute_url(self):
-        return slug_url("knowledge:concept-detail", self.slug)
 
 
 class ComparisonRow(KnowledgeRecord):

@@ -27,7 +27,8 @@ def _summary_key(filterset_class, params) -> str:
         if k in filterset_class.base_filters and k != "ordering"
     ]
     model_name = filterset_class._meta.model._meta.model_name
-    shown = versions.stamp(invalidation.list_names(model_name))
+    text = invalidation.shows_text(dict(used))
+    shown = versions.stamp(invalidation.list_names(model_name, text))
     return f"facets:{shown}:{model_name}:{_digest(used)}"
 
 
