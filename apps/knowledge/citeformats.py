@@ -597,13 +597,7 @@ def _apa_url(item, html):
     return _text(_url(item), html)
 
 
-APA = _Style(
-    _apa_names,
-    _apa_date,
-    _APA_BODIES,
-    _apa_other,
-    _apa_url,
-)
+APA = _Style(_apa_names, _apa_date, _APA_BODIES, _apa_other, _apa_url)
 
 
 def apa(item, *, html=False):
@@ -693,11 +687,7 @@ def _chicago_url(item, html):
 
 
 CHICAGO = _Style(
-    _chicago_names,
-    _chicago_date,
-    _CHICAGO_BODIES,
-    _chicago_other,
-    _chicago_url,
+    _chicago_names, _chicago_date, _CHICAGO_BODIES, _chicago_other, _chicago_url
 )
 
 

@@ -617,6 +617,44 @@ def test_staff_preview_unpublished_records_marked_and_uncached(client, curator):
     assert "Preview" not in text(response)
 
 
+def summary_of(response):
+    """The text of a record page's summary section (the meta description repeats it)."""
+    found = re.search(r'aria-label="Summary">\s*<p>([^<]*)', text(response))
+    return found and found.group(1)
+
+
+def test_a_record_page_reuses_its_blocks_and_shows_a_published_change_at_once(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.BLOCK_CACHE = True
+    mission = factories.MissionFactory(summary="First words.")
+    norm = factories.NormFactory(name="Consent of the parties")
+    mission.norms.add(norm)
+    with CaptureQueriesContext(connection) as first:
+        assert "First words." in text(client.get(mission.get_absolute_url()))
+    with CaptureQueriesContext(connection) as again:
+        assert "Consent of the parties" in text(client.get(mission.get_absolute_url()))
+    assert len(again) < len(first)  # the blocks were not rendered again
+    with django_capture_on_commit_callbacks(execute=True):
+        mission.summary = "Second words."
+        mission.save()
+    assert summary_of(client.get(mission.get_absolute_url())) == "Second words."
+    with django_capture_on_commit_callbacks(execute=True):
+        norm.name = "Consent of the main parties"
+        norm.save()
+    assert "Consent of the main parties" in text(client.get(mission.get_absolute_url()))
+
+
+def test_a_staff_preview_of_a_draft_is_never_stored(client, curator, settings):
+    settings.BLOCK_CACHE = True
+    draft = factories.MissionFactory(summary="First draft.", draft=True)
+    client.force_login(curator)
+    assert "First draft." in text(client.get(draft.get_absolute_url()))
+    draft.summary = "Second draft."  # a draft's edit moves no version
+    draft.save()
+    assert summary_of(client.get(draft.get_absolute_url())) == "Second draft."
+
+
 def test_region_facet_counts_a_mission_whose_other_case_has_no_country(client):
     egypt = Country.objects.create(code="EG", name="Egypt", region="middle_east")
     located = factories.CaseFactory()

@@ -38,6 +38,12 @@ pax_agreement_validator = RegexValidator(
 # Identifiers in other datasets, in the order a record page lists them:
 # field -> (the dataset's name, the address of its record page for an id).
 # Only where certain: a field is left blank rather than guessed (data/README.md).
+def record_index(name):
+    """An index on the generic link to a record: a record's rows (citations,
+    classifications, versions) are read by it."""
+    return models.Index(fields=["content_type", "object_id"], name=name)
+
+
 def dataset_number_field(label, validator, help_text):
     """A record's number in an external dataset that numbers its records (UCDP, PA-X)."""
     return models.CharField(
@@ -96,9 +102,7 @@ class Citation(models.Model):
     class Meta:
         ordering = ["content_type", "object_id", "position", "id"]
         indexes = [
-            models.Index(
-                fields=["content_type", "object_id"], name="citation_target_idx"
-            ),
+            record_index("citation_target_idx"),
             # A source's page groups its citations by the record citing it.
             models.Index(
                 fields=["source", "content_type", "object_id"],
@@ -228,9 +232,7 @@ class Classification(models.Model):
     class Meta:
         ordering = ["content_type", "object_id", "-preferred", "position", "id"]
         indexes = [
-            models.Index(
-                fields=["content_type", "object_id"], name="classification_target_idx"
-            ),
+            record_index("classification_target_idx"),
             models.Index(
                 fields=["value", "preferred"], name="classification_value_idx"
             ),

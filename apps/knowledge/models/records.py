@@ -45,6 +45,20 @@ def _precision_field():
     )
 
 
+def _optional_link(to, related_name, help_text, on_delete=models.PROTECT, **options):
+    """A link to another record that may be missing; by default a record others link
+    to cannot be deleted from under them (PROTECT)."""
+    return models.ForeignKey(
+        to,
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name=related_name,
+        help_text=help_text,
+        **options,
+    )
+
+
 def _coded_field(choices, max_length, help_text):
     """A coded dimension: one of `choices`, or blank until the sources say."""
     return models.CharField(
@@ -238,13 +252,10 @@ class Organisation(KnowledgeRecord):
     name = models.CharField(max_length=300)
     acronym = models.CharField(max_length=40, blank=True, db_index=True)
     kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
-    parent = models.ForeignKey(
+    parent = _optional_link(
         "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-        help_text="The body this one belongs to (the HCNM to the OSCE).",
+        "children",
+        "The body this one belongs to (the HCNM to the OSCE).",
     )
     founded_date = models.DateField(null=True, blank=True)
     founded_precision = _precision_field()
@@ -314,13 +325,10 @@ class Document(KnowledgeRecord):
         help_text="The document's official symbol where one exists, e.g. S/RES/1244 (1999).",
     )
     kind = models.CharField(max_length=24, choices=DocumentKind.choices)
-    issuer = models.ForeignKey(
+    issuer = _optional_link(
         Organisation,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="documents",
-        help_text="The body that adopted or issued it.",
+        "documents",
+        "The body that adopted or issued it.",
     )
     date = models.DateField(null=True, blank=True, db_index=True)
     date_precision = _precision_field()
@@ -408,14 +416,11 @@ class Mission(DatedRecord):
     organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="missions", help_text="Who ran it."
     )
-    lead_state = models.ForeignKey(
+    lead_state = _optional_link(
         Organisation,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="led_missions",
+        "led_missions",
+        "The state that led it, where one did.",
         limit_choices_to={"kind": OrganisationKind.STATE},
-        help_text="The state that led it, where one did.",
     )
     cases = models.ManyToManyField(Case, blank=True, related_name="missions")
     authorised_by = models.ManyToManyField(
@@ -427,13 +432,11 @@ class Mission(DatedRecord):
     mission_type = models.CharField(
         max_length=32, choices=MissionType.choices, blank=True
     )
-    predecessor = models.ForeignKey(
+    predecessor = _optional_link(
         "self",
-        null=True,
-        blank=True,
+        "successors",
+        "The operation this one took over from (UNITAF before UNOSOM II).",
         on_delete=models.SET_NULL,
-        related_name="successors",
-        help_text="The operation this one took over from (UNITAF before UNOSOM II).",
     )
     mandate_summary = models.TextField(
         blank=True, help_text="The mandate, in our words (Markdown)."
@@ -446,13 +449,10 @@ class Mission(DatedRecord):
     use_of_force = _coded_field(UseOfForce, 20, "How far the mission may use force.")
     impartiality = _coded_field(Impartiality, 12, "Its stance towards the parties.")
     legal_basis = _coded_field(LegalBasis, 24, "What authorised it in law.")
-    authorising_body = models.ForeignKey(
+    authorising_body = _optional_link(
         Organisation,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="authorised_missions",
-        help_text="The body that authorised it (Security Council, CSCE Council...).",
+        "authorised_missions",
+        "The body that authorised it (Security Council, CSCE Council...).",
     )
     mandate_tasks = models.ManyToManyField(
         MandateTask,
@@ -500,13 +500,10 @@ class Concept(KnowledgeRecord):
     """A glossary term a student needs, linked to the records that illustrate it."""
 
     term = models.CharField(max_length=200)
-    parent = models.ForeignKey(
+    parent = _optional_link(
         "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-        help_text="A broader concept (a kind of security guarantee points to security guarantee).",
+        "children",
+        "A broader concept (a kind of security guarantee points to security guarantee).",
     )
     related_concepts = models.ManyToManyField("self", blank=True, symmetrical=True)
     norms = models.ManyToManyField(Norm, blank=True, related_name="concepts")

@@ -13,6 +13,8 @@ from django.db import models
 from apps.core.constraints import choices_constraint
 from apps.core.models import user_field
 
+from .base import record_index
+
 
 class RevisionAction(models.TextChoices):
     CREATE = "create", "Created"
@@ -91,9 +93,7 @@ class Revision(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["content_type", "object_id"], name="revision_record_idx"
-            ),
+            record_index("revision_record_idx"),
         ]
         constraints = [
             choices_constraint(
