@@ -174,7 +174,7 @@ def test_a_publish_shows_at_once_in_the_cached_facet_block(
     for _ in range(2):  # the second reads the cached block
         response = client.get(path)
         assert link not in response.content.decode()
-        assert [g.param for g in response.context["facets"]][0] == "conception"
+        assert response.context["facets"][0].param == "conception"
     with django_capture_on_commit_callbacks(execute=True):
         hidden.status = "published"
         hidden.save()
