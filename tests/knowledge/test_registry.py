@@ -126,3 +126,14 @@ def test_the_dataset_has_a_yaml_shape_for_every_type_in_its_registry_folder():
         folder = registry.of(data_type.model).data_folder
         assert data_type.directory == folder
         assert (settings.BASE_DIR / "data" / folder).is_dir()
+
+
+def test_the_tests_have_a_factory_for_every_record_type_in_its_order():
+    """The parametrised admin, page and API tests iterate factories.RECORD_FACTORIES
+    and PAGE_FACTORIES: a type added to the registry is tested there too."""
+    assert list(factories.RECORD_FACTORIES) == [t.name for t in registry.RECORD_TYPES]
+    assert list(factories.PAGE_FACTORIES) == [
+        t.name for t in registry.RECORD_TYPES if t.has_pages
+    ]
+    for name, factory in factories.RECORD_FACTORIES.items():
+        assert registry.of(factory._meta.model).name == name

@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 
 from apps.core import pagecache, versions
 
-from .. import filters, limits
+from .. import filters, invalidation, limits
 from ..dimensions import CONCEPTION, DIMENSIONS
 from ..footnotes import Footnotes, by_claim
 from ..models import (
@@ -126,8 +126,8 @@ class CompareView(TemplateView):
     @cached_property
     def comparison(self):
         """The cited rows of the comparison: the same for every reader and costly to
-        render (Markdown in every cell), so the template caches its HTML per content
-        generation and reads this only on a miss."""
+        render (Markdown in every cell), so the template caches its HTML while the
+        versions it shows hold and reads this only on a miss."""
         notes = Footnotes()
         rows = ComparisonRow.objects.published().prefetch_related(published_citations())
         sections = []
@@ -182,7 +182,10 @@ class CompareView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            pagecache.fragment_context(),
+            # Each block is kept while what it shows holds: a mission's edit leaves the
+            # rows' cells, and a comparison row's the missions by conception.
+            rows_cache=pagecache.fragment_context(invalidation.COMPARISON_ROWS),
+            classified_cache=pagecache.fragment_context(invalidation.CLASSIFIED),
             conceptions=CONCEPTIONS,
         )
         return context
