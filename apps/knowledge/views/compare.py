@@ -13,6 +13,7 @@ from django.db.models import (
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
 from django.views.generic import TemplateView
 
 from apps.core import pagecache, versions
@@ -213,7 +214,12 @@ def _with_creators(records):
         cited += record.citations.all()
         for classification in record.classifications.all():
             cited += classification.citations.all()
-    prefetch_related_objects([citation.source for citation in cited], "creators")
+    # A source cited many times is one instance for all its citations: the prefetch
+    # then builds one set of creators per source, not one per citation.
+    sources = {}
+    for citation in cited:
+        citation.source = sources.setdefault(citation.source_id, citation.source)
+    prefetch_related_objects(list(sources.values()), "creators")
 
 
 def _cells(dimension, records, notes):
@@ -256,11 +262,13 @@ def _labelled(model):
 
 def _picker_menu(model) -> tuple[list[Choice], int]:
     """The first COMPARE_CHOICES + COMPARE_MAX published records of `model` in their
-    order, and how many are published: the same for every comparison, so read once per
-    content generation (what this page shows) instead of a count over every record per
-    request. The margin covers the chosen records the picker leaves out of this list."""
+    order, and how many are published: the same for every comparison, so read once while
+    the type's menu version holds (it moves when a record enters or leaves, or changes
+    its label or place) instead of a count over every record per request. The margin
+    covers the chosen records the picker leaves out of this list."""
     model_name = model._meta.model_name
-    key = f"compare-picker:{versions.stamp([versions.ALL])}:{model_name}"
+    menu_version = versions.stamp([invalidation.menu_name(model_name)])
+    key = f"compare-picker:{menu_version}:{model_name}"
     menu = cache.get(key)
     if menu is None:
         # How many there are, counted in the same query (a window over every row
@@ -289,6 +297,18 @@ def _other_choices(model, slugs) -> tuple[list[Choice], int]:
         records = _labelled(model).exclude(slug__in=slugs)
         others = [Choice(r.slug, str(r)) for r in records[:COMPARE_CHOICES]]
     return others[:COMPARE_CHOICES], total
+
+
+def _pick_items(choices, selected):
+    """The picker's checkboxes, the chosen ticked: Python rather than a template loop,
+    as it runs some two hundred times a page."""
+    ticked = set(selected)
+    return format_html_join(
+        "",
+        '\n        <li><input type="checkbox" name="ids" value="{0}" id="choose-{0}"{1}>'
+        ' <label for="choose-{0}">{2}</label></li>\n      ',
+        ((c.slug, " checked" if c.slug in ticked else "", str(c)) for c in choices),
+    )
 
 
 class CompareRecordsView(CanonicalQueryMixin, TemplateView):
@@ -335,6 +355,7 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             rows=rows,
             footnotes=notes,
             choices=choices,
+            pick_items=_pick_items(choices, slugs),
             choices_total=choices_total,
             selected=slugs,
             canonical_url=self.request.build_absolute_uri(),
