@@ -14,7 +14,7 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "apps.core.logs.JSONFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s [-] %(name)s: %(message)s"},
+        "text": {"()": "apps.core.logs.TextFormatter"},
     },
     "handlers": {
         "console": {

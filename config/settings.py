@@ -100,6 +100,10 @@ if PAGE_CACHE:
 # parameters (apps/knowledge/views/facets.py): every page number, sort order and the timeline
 # share them. Off in development and tests for the same reason as the page cache.
 FACET_CACHE = env_bool("DJANGO_FACET_CACHE", not DEBUG)
+# The rendered heading and main column of a record's page, cached while the versions
+# they show hold (apps/knowledge/views/details.py, Fragments). Off in development and
+# tests for the same reason.
+BLOCK_CACHE = env_bool("DJANGO_BLOCK_CACHE", not DEBUG)
 # After a publish, a background thread renders home, the changed records' lists and pages
 # and /compare/ again, so that no reader pays the cold cost (apps/knowledge/warmup.py).
 PAGE_WARMUP = env_bool("DJANGO_PAGE_WARMUP", not DEBUG)
@@ -369,9 +373,7 @@ LOGGING = {
     "filters": {"request_id": {"()": "apps.core.logs.RequestIDFilter"}},
     "formatters": {
         "json": {"()": "apps.core.logs.JSONFormatter"},
-        "text": {
-            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
-        },
+        "text": {"()": "apps.core.logs.TextFormatter"},
     },
     "handlers": {
         "console": {

@@ -22,6 +22,22 @@ def _empty_cache():
 
 
 @pytest.fixture
+def page_cache(settings):
+    """The public cache as production has it (off in the test suite, whose transactions
+    never commit): whole anonymous pages (the middleware) and anonymous API answers,
+    from an empty cache."""
+    from django.core.cache import cache
+
+    middleware = "apps.core.pagecache.PublicPageCacheMiddleware"
+    if middleware not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, middleware]
+    settings.PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def curator(django_user_model):
     return django_user_model.objects.create_superuser(
         "curator", "c@example.org", "pw-curator-1"

@@ -140,3 +140,22 @@ class ComparisonRowFactory(RecordFactory):
     section = "dimension"
     westphalian = "Between states."
     post_westphalian = "Inside states."
+
+
+# A factory for each record type, by model name (registry.RECORD_TYPES, in its order).
+RECORD_FACTORIES = {
+    "mission": MissionFactory,
+    "case": CaseFactory,
+    "norm": NormFactory,
+    "document": DocumentFactory,
+    "organisation": OrganisationFactory,
+    "concept": ConceptFactory,
+    "source": SourceFactory,
+    "comparisonrow": ComparisonRowFactory,
+}
+# The types with pages of their own (comparison rows are shown only on /compare/).
+PAGE_FACTORIES = {
+    name: factory
+    for name, factory in RECORD_FACTORIES.items()
+    if name != "comparisonrow"
+}

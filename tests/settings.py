@@ -15,10 +15,11 @@ TEST_ENVIRONMENT = {
     "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,[::1],testserver",
     # Plain http from the test client: no redirect to https.
     "DJANGO_SECURE_SSL_REDIRECT": "0",
-    # Whole-page and facet caches would carry pages from one test into the next; the
+    # Whole-page, facet and record block caches would carry pages from one test into the next; the
     # tests that exercise them switch them on themselves.
     "DJANGO_PAGE_CACHE": "0",
     "DJANGO_FACET_CACHE": "0",
+    "DJANGO_BLOCK_CACHE": "0",
     # No background thread re-rendering pages after a publish (test_warmup.py switches
     # it on).
     "DJANGO_PAGE_WARMUP": "0",

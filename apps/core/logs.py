@@ -19,7 +19,10 @@ from django.core.signals import got_request_exception, request_finished
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
-request_id = contextvars.ContextVar("request_id", default="-")
+# Lines logged outside a request (gunicorn's own, management commands) carry "-", in text
+# and JSON alike, so one grep or jq select finds them all.
+NO_REQUEST = "-"
+request_id = contextvars.ContextVar("request_id", default=NO_REQUEST)
 
 # Accepted from outside only if it is short and plain, so that it cannot forge log lines.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -60,7 +63,7 @@ class RequestIDMiddleware:
 
 
 def _forget_request_id(**kwargs):
-    request_id.set("-")
+    request_id.set(NO_REQUEST)
 
 
 request_finished.connect(_forget_request_id, dispatch_uid="apps.core.logs")
@@ -94,6 +97,25 @@ class RequestIDFilter(logging.Filter):
         return True
 
 
+def _with_request_id(record: logging.LogRecord) -> logging.LogRecord:
+    """A handler without `RequestIDFilter` (gunicorn's) still gets the field."""
+    if not hasattr(record, "request_id"):
+        record.request_id = request_id.get()
+    return record
+
+
+class TextFormatter(logging.Formatter):
+    """The plain-text line (DJANGO_LOG_FORMAT=text), the same for the app and gunicorn."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+        )
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(_with_request_id(record))
+
+
 class JSONFormatter(JsonFormatter):
     """python-json-logger with our field names: time (UTC, ms, Z), level, logger, message,
     request_id, then any `extra=` fields; tracebacks as exc_info. Django's request object,
@@ -111,5 +133,9 @@ class JSONFormatter(JsonFormatter):
             reserved_attrs=[*RESERVED_ATTRS, "request", "taskName"],
             json_default=repr,
             json_ensure_ascii=False,
-            defaults={"request_id": "-"},
         )
+
+    def format(self, record: logging.LogRecord) -> str:
+        # python-json-logger's `defaults` cannot do this: a field named in the format is
+        # read from the record and written as null when the record lacks it.
+        return super().format(_with_request_id(record))

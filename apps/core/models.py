@@ -24,26 +24,25 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(published_q())
 
 
+def user_field(related_name: str, **options):
+    """Who did something: a user, or empty for the system; deleting the user keeps
+    what they did."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        **options,
+    )
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Indexed: every API list reads the type's latest change (Last-Modified).
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    created_by = user_field("+", editable=False)
+    updated_by = user_field("+", editable=False)
 
     class Meta:
         abstract = True

@@ -3,8 +3,9 @@
 Every public page is a function of the published content it shows. Each cached page
 remembers the content versions (apps/core/versions.py) of what it shows, named by the
 rule the knowledge app registers (`register_dependencies`; apps/knowledge/invalidation.py):
-a record's page names that record and its type, a list its type and the types its rows
-show, any other page the whole content (`versions.ALL`). A committed public change moves
+a record's page names that record, a list its type and what its rows and facets show,
+the home page, /compare/ and compared records what they show, any other page the whole
+content (`versions.ALL`). A committed public change moves
 the versions of what it changed, so the next request for a page that shows it renders
 afresh, while the pages that do not show it stay cached. The entry and the versions are
 read in one round trip. Conditional GETs are answered 304 from the stored ETag without
@@ -26,7 +27,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    QueryDict,
+)
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_cache_control
 
@@ -65,25 +71,26 @@ def fragment_context(names: list[str] | None = None) -> dict:
     }
 
 
-def _everything(match: ResolverMatch) -> list[str]:
+def _everything(match: ResolverMatch, query: QueryDict) -> list[str]:
     return [versions.ALL]
 
 
-_dependencies: list[Callable[[ResolverMatch], list[str]]] = [_everything]
+Dependencies = Callable[[ResolverMatch, QueryDict], list[str]]
+_dependencies: list[Dependencies] = [_everything]
 
 
-def register_dependencies(function: Callable[[ResolverMatch], list[str]]) -> None:
-    """`function(resolver_match)` names the versions a page shows (apps.py)."""
+def register_dependencies(function: Dependencies) -> None:
+    """`function(resolver_match, query)` names the versions a page shows (apps.py)."""
     _dependencies[0] = function
 
 
 def dependencies(request: HttpRequest) -> list[str]:
-    """The content versions the page at `request.path_info` shows."""
+    """The content versions the page at `request.path_info` (with its query) shows."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return [versions.ALL]
-    return _dependencies[0](match)
+    return _dependencies[0](match, request.GET)
 
 
 # Every query parameter a public page or API read understands; the knowledge app

@@ -2,10 +2,11 @@
 
 Only acronyms of published missions are linked, only outside existing links and code,
 and never a page's own acronym. The acronym table is the same for every reader and
-every page, so it is cached while the missions' version holds: one query after a mission
-is published, changed or withdrawn. A page already cached that names a mission acronym
-(but shows no link to that mission) keeps its old links until it expires
-(versions.TIMEOUT): see invalidation.py.
+every page, so it is cached while the `acronyms` version holds. That version moves only
+when the table changes (a mission with an acronym published or withdrawn, an acronym or
+slug changed: `table_entry`, signals.py), and every page whose prose is linked here
+shows it (invalidation.py), so a new acronym is linked, and a withdrawn one unlinked, on
+the next read of each such page, while an edit of a mission's text leaves them cached.
 """
 
 import re
@@ -14,7 +15,9 @@ from django.core.cache import cache
 from django.utils.html import escape
 
 from apps.core import pagecache, versions
+from apps.core.models import Status
 
+from .invalidation import ACRONYMS
 from .models import Mission
 
 _TAG = re.compile(r"(<[^>]+>)")
@@ -23,7 +26,7 @@ _NO_LINK_INSIDE = {"a", "code", "pre"}
 
 def mission_acronyms() -> dict[str, str]:
     """Acronym -> address of every published mission that has one."""
-    key = f"mission-acronyms:{versions.stamp(['type:mission'])}"
+    key = f"mission-acronyms:{versions.stamp([ACRONYMS])}"
     table = cache.get(key)
     if table is not None:
         return table
@@ -35,6 +38,14 @@ def mission_acronyms() -> dict[str, str]:
     }
     cache.set(key, table, pagecache.TIMEOUT)
     return table
+
+
+def table_entry(record: object) -> tuple[str, str] | None:
+    """What the table holds of `record`: a published mission's acronym and slug (its
+    address), else None. A save that changes it moves `acronyms`."""
+    if not isinstance(record, Mission) or not record.acronym:
+        return None
+    return (record.acronym, record.slug) if record.status == Status.PUBLISHED else None
 
 
 def link_acronyms(html: str, *, skip: str = "") -> str:

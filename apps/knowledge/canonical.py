@@ -89,6 +89,22 @@ CLASSIFICATION_FIELDS = [
     "rationale",
 ]
 CLASSIFICATION_KEYS = [*CLASSIFICATION_FIELDS, "citations"]
+# A citation's and a classification's fields as a form row edits them (the admin's
+# inlines; merge.py compares them); a classification's row holds its first citation.
+CITATION_FORM_FIELDS = [
+    "source",
+    "claim",
+    "locator_type",
+    "locator",
+    "reconstructed",
+    "note",
+]
+CLASSIFICATION_FORM_FIELDS = [
+    *CLASSIFICATION_FIELDS,
+    "source",
+    "locator_type",
+    "locator",
+]
 
 # Every record type's YAML shape, in loading order: what a record links to comes first.
 DATA_TYPES = [

@@ -17,6 +17,8 @@ The exports only say what the record knows: no field is invented to fill a templ
 import json
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
@@ -475,6 +477,32 @@ def _url(item):
     return item.get("URL", "")
 
 
+@dataclass(frozen=True)
+class _Style:
+    """How a style writes each part of a reference; `_reference` puts them in order."""
+
+    names: Callable[[list], str]  # the authors, as one string
+    date: Callable[[dict], str]
+    bodies: dict[str, Callable]  # CSL type -> (item, title, container, authors, html)
+    other: Callable  # the body of any other type (books, reports...)
+    url: Callable[[dict, bool], str]
+
+
+def _reference(item, style, html):
+    """The authors, the date, the body of the item's type, then its address."""
+    authors = style.names(item.get("author", []))
+    title = item.get("title", "")
+    container = item.get("container-title", "")
+    if not authors and title:
+        # Both styles move the title to the author position when there is no author.
+        authors, title = title, ""
+    parts = [_text(_sentence(authors), html) if authors else "", style.date(item)]
+    body = style.bodies.get(item.get("type"), style.other)
+    parts += body(item, title, container, authors, html)
+    parts.append(style.url(item, html))
+    return _finish(parts, html)
+
+
 def _apa_names(names):
     formatted = []
     for name in names:
@@ -565,19 +593,16 @@ _APA_BODIES = {
 }
 
 
+def _apa_url(item, html):
+    return _text(_url(item), html)
+
+
+APA = _Style(_apa_names, _apa_date, _APA_BODIES, _apa_other, _apa_url)
+
+
 def apa(item, *, html=False):
     """One reference in APA 7th edition style."""
-    authors = _apa_names(item.get("author", []))
-    title = item.get("title", "")
-    container = item.get("container-title", "")
-    if not authors and title:
-        # APA moves the title to the author position when there is no author.
-        authors, title = title, ""
-    parts = [_text(_sentence(authors), html) if authors else "", _apa_date(item)]
-    body = _APA_BODIES.get(item.get("type"), _apa_other)
-    parts += body(item, title, container, authors, html)
-    parts.append(_text(_url(item), html))
-    return _finish(parts, html)
+    return _reference(item, APA, html)
 
 
 def _chicago_names(names):
@@ -651,18 +676,21 @@ _CHICAGO_BODIES = {
 }
 
 
+def _chicago_date(item):
+    issued = _date(item.get("issued"))
+    return (str(issued[0]) if issued else "n.d.") + "."
+
+
+def _chicago_url(item, html):
+    url = _url(item)
+    return _text(_sentence(url), html) if url else ""
+
+
+CHICAGO = _Style(
+    _chicago_names, _chicago_date, _CHICAGO_BODIES, _chicago_other, _chicago_url
+)
+
+
 def chicago(item, *, html=False):
     """One reference in Chicago author-date style (bibliography entry)."""
-    authors = _chicago_names(item.get("author", []))
-    issued = _date(item.get("issued"))
-    year = str(issued[0]) if issued else "n.d."
-    title = item.get("title", "")
-    container = item.get("container-title", "")
-    if not authors and title:
-        authors, title = title, ""
-    parts = [_text(_sentence(authors), html) if authors else "", year + "."]
-    body = _CHICAGO_BODIES.get(item.get("type"), _chicago_other)
-    parts += body(item, title, container, authors, html)
-    url = _url(item)
-    parts.append(_text(_sentence(url), html) if url else "")
-    return _finish(parts, html)
+    return _reference(item, CHICAGO, html)

@@ -149,15 +149,16 @@ DEPARTURE_HELP = (
     "our own words, with the facts that justify it."
 )
 
+# A mission's four coded dimensions: its profile, by which the content report compares
+# missions (reports.py).
+MISSION_PROFILE = ["host_consent", "use_of_force", "impartiality", "legal_basis"]
+
 # `not_established`: a coded field left blank on purpose, with the public reason.
 NOT_ESTABLISHED_KEYS = {
     "mission": [
         "start",
         "end",
-        "host_consent",
-        "use_of_force",
-        "impartiality",
-        "legal_basis",
+        *MISSION_PROFILE,
         "mandate_tasks",
         "organisations",
         "countries",

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import django_filters
-
 if TYPE_CHECKING:
     from .registry import RecordType
 
@@ -52,14 +50,11 @@ def filterset(record_type: RecordType) -> type:
         f"{record_type.model.__name__}Filter",
         (filters.RecordFilterSet,),
         {
-            "q": django_filters.CharFilter(
-                method=filters.text_search([*names, "summary"]), label="Text"
+            "q": filters.text_filter(*names, "summary"),
+            "ordering": filters.sort_filter((names[0], names[0])),
+            "Meta": type(
+                "Meta", (filters.RecordFilterSet.Meta,), {"model": record_type.model}
             ),
-            "ordering": filters.OrderingFilter(
-                fields=[(names[0], names[0]), ("updated_at", "updated")],
-                label="Sort by",
-            ),
-            "Meta": type("Meta", (), {"model": record_type.model, "fields": []}),
         },
     )
 
@@ -82,11 +77,8 @@ def serializer(record_type: RecordType) -> type:
 def viewset(record_type: RecordType) -> type:
     from .api.views import RecordViewSet
 
-    attrs: dict[str, Any] = {
-        "model": record_type.model,
-        "serializer_class": record_type.serializer,
-        "list_serializer_class": record_type.list_serializer,
-    }
+    # RecordViewSet finds the type's FilterSet and serializers in the registry.
+    attrs: dict[str, Any] = {"model": record_type.model}
     return type(f"{record_type.model.__name__}ViewSet", (RecordViewSet,), attrs)
 
 

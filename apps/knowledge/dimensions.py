@@ -97,9 +97,11 @@ CONCEPTION = Dimension(
     "Does the intervention keep order between states, or reshape governance inside one?",
 )
 
+DATES = Dimension("dates", "Dates", (Claim.DATES,))
+
 MISSION_DIMENSIONS = [
     CONCEPTION,
-    Dimension("dates", "Dates", (Claim.DATES,)),
+    DATES,
     Dimension(
         "mission_type",
         "Mission type",
@@ -157,7 +159,7 @@ MISSION_DIMENSIONS = [
 
 CASE_DIMENSIONS = [
     CONCEPTION,
-    Dimension("dates", "Dates", (Claim.DATES,)),
+    DATES,
     Dimension(
         "conflict_type",
         "Conflict type",

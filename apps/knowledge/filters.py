@@ -337,8 +337,22 @@ def _conception(queryset, name, value):
     return queryset.filter(pk__in=matching.values("pk"))
 
 
+def text_filter(*fields: str) -> django_filters.CharFilter:
+    """`?q=`: records with the words in any of `fields`."""
+    return django_filters.CharFilter(method=text_search(list(fields)), label="Text")
+
+
+def sort_filter(*fields: tuple[str, str]) -> OrderingFilter:
+    """`?ordering=`: by each (field, parameter value), or by the latest update."""
+    return OrderingFilter(fields=[*fields, ("updated_at", "updated")], label="Sort by")
+
+
 class RecordFilterSet(django_filters.FilterSet):
     """Filters on to-many relations are semi-joins, so rows never repeat."""
+
+    class Meta:
+        # Only the declared filters; each type's Meta adds its model.
+        fields: list[str] = []
 
     def get_form_class(self):
         # The filters are the same for every request: build the form class once per
@@ -352,9 +366,7 @@ class RecordFilterSet(django_filters.FilterSet):
 
 
 class MissionFilter(RecordFilterSet):
-    q = django_filters.CharFilter(
-        method=text_search(["name", "acronym", "summary"]), label="Text"
-    )
+    q = text_filter("name", "acronym", "summary")
     conception = ChoiceInFilter(
         choices=Conception.choices, method=_conception, label="Conception"
     )
@@ -400,18 +412,14 @@ class MissionFilter(RecordFilterSet):
     started_before = django_filters.DateFilter(
         field_name="start_date", lookup_expr="lte", label="Started on or before"
     )
-    ordering = OrderingFilter(
-        fields=[("name", "name"), ("start_date", "start"), ("updated_at", "updated")],
-        label="Sort by",
-    )
+    ordering = sort_filter(("name", "name"), ("start_date", "start"))
 
-    class Meta:
+    class Meta(RecordFilterSet.Meta):
         model = Mission
-        fields: list[str] = []
 
 
 class CaseFilter(RecordFilterSet):
-    q = django_filters.CharFilter(method=text_search(["name", "summary"]), label="Text")
+    q = text_filter("name", "summary")
     conception = ChoiceInFilter(
         choices=Conception.choices, method=_conception, label="Conception"
     )
@@ -428,32 +436,23 @@ class CaseFilter(RecordFilterSet):
     norm = RelatedSlugInFilter(
         field_name="norms__slug", known=(Norm, "slug"), label="Norm"
     )
-    ordering = OrderingFilter(
-        fields=[("name", "name"), ("start_date", "start"), ("updated_at", "updated")],
-        label="Sort by",
-    )
+    ordering = sort_filter(("name", "name"), ("start_date", "start"))
 
-    class Meta:
+    class Meta(RecordFilterSet.Meta):
         model = Case
-        fields: list[str] = []
 
 
 class NormFilter(RecordFilterSet):
-    q = django_filters.CharFilter(method=text_search(["name", "summary"]), label="Text")
+    q = text_filter("name", "summary")
     conception = ChoiceInFilter(choices=NormConception.choices, label="Conception")
-    ordering = OrderingFilter(
-        fields=[("name", "name"), ("updated_at", "updated")], label="Sort by"
-    )
+    ordering = sort_filter(("name", "name"))
 
-    class Meta:
+    class Meta(RecordFilterSet.Meta):
         model = Norm
-        fields: list[str] = []
 
 
 class DocumentFilter(RecordFilterSet):
-    q = django_filters.CharFilter(
-        method=text_search(["title", "short_title", "symbol", "summary"]), label="Text"
-    )
+    q = text_filter("title", "short_title", "symbol", "summary")
     kind = ChoiceInFilter(choices=DocumentKind.choices, label="Document kind")
     organisation = SlugInFilter(
         field_name="issuer__slug", known=(Organisation, "slug"), label="Issued by"
@@ -462,56 +461,37 @@ class DocumentFilter(RecordFilterSet):
         field_name="norms__slug", known=(Norm, "slug"), label="Norm"
     )
     decade = DecadeInFilter(field_name="date__year", label="Decade")
-    ordering = OrderingFilter(
-        fields=[("title", "name"), ("date", "date"), ("updated_at", "updated")],
-        label="Sort by",
-    )
+    ordering = sort_filter(("title", "name"), ("date", "date"))
 
-    class Meta:
+    class Meta(RecordFilterSet.Meta):
         model = Document
-        fields: list[str] = []
 
 
 class OrganisationFilter(RecordFilterSet):
-    q = django_filters.CharFilter(
-        method=text_search(["name", "acronym", "summary"]), label="Text"
-    )
+    q = text_filter("name", "acronym", "summary")
     kind = ChoiceInFilter(choices=OrganisationKind.choices, label="Kind")
-    ordering = OrderingFilter(
-        fields=[("name", "name"), ("updated_at", "updated")], label="Sort by"
-    )
+    ordering = sort_filter(("name", "name"))
 
-    class Meta:
+    class Meta(RecordFilterSet.Meta):
         model = Organisation
-        fields: list[str] = []
 
 
 class ConceptFilter(RecordFilterSet):
-    q = django_filters.CharFilter(method=text_search(["term", "summary"]), label="Text")
-    ordering = OrderingFilter(
-        fields=[("term", "name"), ("updated_at", "updated")], label="Sort by"
-    )
+    q = text_filter("term", "summary")
+    ordering = sort_filter(("term", "name"))
 
-    class Meta:
+    class Meta(RecordFilterSet.Meta):
         model = Concept
-        fields: list[str] = []
 
 
 class SourceFilter(RecordFilterSet):
-    q = django_filters.CharFilter(
-        method=text_search(["title", "container_title", "creators__family"]),
-        label="Text",
-    )
+    q = text_filter("title", "container_title", "creators__family")
     kind = ChoiceInFilter(choices=SourceKind.choices, label="Source type")
     decade = DecadeInFilter(field_name="year", label="Decade")
-    ordering = OrderingFilter(
-        fields=[("title", "name"), ("year", "year"), ("updated_at", "updated")],
-        label="Sort by",
-    )
+    ordering = sort_filter(("title", "name"), ("year", "year"))
 
-    class Meta:
+    class Meta(RecordFilterSet.Meta):
         model = Source
-        fields: list[str] = []
 
 
 # Facet counts ---------------------------------------------------------------------------

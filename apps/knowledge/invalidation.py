@@ -3,22 +3,32 @@ a page or an API answer shows. A cached entry is used while the versions it show
 
 What a change moves (besides `all`, which every change moves):
 - a published record R of type T (published, edited, unpublished, deleted, or a link
-  added or removed): `type:T`, `record:T:<slug>` (its former slug too), `menu:T` when it
-  enters or leaves the published records or changes its slug or label, and
-  `record:<type>:<slug>` of every record linked to R either way, of the sources R cites
-  and, for a source, of the records citing it (their pages show R's name);
+  added or removed): `type:T`; `rows:T` unless only fields no list row shows changed
+  (`NOT_IN_ROWS`: its prose, its update time); `record:T:<slug>` (its former slug too);
+  `menu:T` when it enters or leaves the published records or changes its slug, label
+  or place; and `record:<type>:<slug>` of every record linked to R either way, of the
+  sources R cites and, for a source, of the records citing it (their pages show R's name);
 - a citation, classification or author: the versions of the records it belongs to
-  (`type:` and `record:` of its target and its source);
-- a vocabulary entry (country, mandate task): `vocabulary`, which every page shows.
+  (`type:`, `rows:` and `record:` of its target and its source);
+- a vocabulary entry (country, mandate task): `vocabulary`;
+- a mission whose acronym enters or leaves the published missions, or whose acronym or
+  slug changes: `acronyms` (the autolink table, autolink.py).
 
 What an entry shows:
 - a record's page: `vocabulary`, `menu:T` (its "compare with" menu lists the type's
-  records by label) and `record:T:<slug>`; its API answer: `vocabulary` and `record:T:<slug>`;
-- a list of T, its facets, totals and known filter values, on the page or in the API:
-  `vocabulary`, `type:T` and `type:` of every type T links to (rows and facets show
-  their names);
-- everything else (home, /compare/, the timeline, search, the sitemap, the exports and the
-  dataset version): `all`.
+  records by label), `acronyms` (its prose links mission acronyms) and
+  `record:T:<slug>`; its API answer: `vocabulary` and `record:T:<slug>`;
+- a list of T, its facets, totals and known filter values (and the timeline, a list of
+  missions): `rows:T`, or `type:T` where it shows more (a text search, the "updated"
+  order, every API list: rows show `updated_at`), and `rows:` of the types and the
+  vocabulary its rows, facets and filters name (`LIST_SHOWS`);
+- the home page: `type:` of every type with pages but sources (counts, "recently
+  updated") and `menu:source` (their count);
+- /compare/: `type:comparisonrow`, `type:source` (the rows' notes), `acronyms`, and
+  `rows:mission` and `rows:case` (the records by conception);
+- records compared (/compare/<kind>/?ids=a,b): `vocabulary`, `menu:T` (the picker) and
+  `record:T:<slug>` of each id;
+- everything else (search, the sitemap, the exports and the dataset version): `all`.
 
 Not content, so moving nothing: drafts, a curator's pending proposal (its writes are
 rolled back), history rows (Revision) and stored dataset versions (signals.py decides).
@@ -33,14 +43,57 @@ from django.urls import ResolverMatch
 
 from apps.core.versions import ALL
 
-from . import registry
+from . import limits, registry
+from .filters import split_values
 from .models import Citation, Source
 
 VOCABULARY = "vocabulary"
+ACRONYMS = "acronyms"
+
+# What a list of each type shows besides its own records: the types whose records its
+# rows, facets and filters name or count (their `rows:`), and `vocabulary` for
+# countries, regions and mandate tasks. Read from templates/knowledge/rows/, the list views'
+# querysets, filters.FACETS, the filters' known values and the API list serializers.
+# A type missing here gets every type it links to (safe, and costly after a publish).
+LIST_SHOWS: dict[str, tuple[str, ...]] = {
+    # rows: organisations; facets: organisation, region and country (through cases),
+    # mandate task, norm; filter: case; API rows: organisations and cases.
+    "mission": ("case", "norm", "organisation", VOCABULARY),
+    # rows: countries; facets: region, country, norm.
+    "case": ("norm", VOCABULARY),
+    "norm": (),
+    # rows and facets: the issuer; facet: norm.
+    "document": ("norm", "organisation"),
+    "organisation": (),  # the parent is an organisation
+    "concept": (),  # the API's parent is a concept
+    "source": (),  # authors belong to their source
+    "comparisonrow": ("source",),  # the API list shows the rows' citations
+}
 
 
 def type_name(model_name: str) -> str:
     return f"type:{model_name}"
+
+
+def rows_name(model_name: str) -> str:
+    return f"rows:{model_name}"
+
+
+# Fields that no list row, facet or filter shows, but the text search (`q`) and the
+# "updated" order, whose lists show `type:T`: an edit of only these leaves `rows:T`.
+NOT_IN_ROWS = frozenset(
+    {
+        "summary",
+        "mandate_summary",
+        "caveat",
+        "curator_note",
+        "wikidata_qid",
+        "last_reviewed",
+        "updated_at",
+    }
+)
+# ... but where a type's rows print one of them: the glossary shows each summary.
+IN_ROWS = {"concept": {"summary"}}
 
 
 def record_name(model_name: str, slug: str) -> str:
@@ -58,9 +111,15 @@ def _is_record(instance: Any) -> bool:
     return type(instance) in registry.RECORD_MODELS
 
 
-def own_names(record: Any, former_slug: str | None = None) -> set[str]:
+def own_names(
+    record: Any, former_slug: str | None = None, fields: set[str] | None = None
+) -> set[str]:
+    """`fields`: the fields that changed, if known (an edit), else every one."""
     model_name = record._meta.model_name
     names = {type_name(model_name), record_name(model_name, record.slug)}
+    hidden = NOT_IN_ROWS - IN_ROWS.get(model_name, set())
+    if fields is None or not fields <= hidden:
+        names.add(rows_name(model_name))
     if former_slug and former_slug != record.slug:
         names.add(record_name(model_name, former_slug))
     return names
@@ -115,12 +174,20 @@ def _cited(record: Any) -> Iterator[str]:
 
 
 def record_changed(
-    record: Any, former_slug: str | None = None, *, menus: bool = False
+    record: Any,
+    former_slug: str | None = None,
+    *,
+    menus: bool = False,
+    acronyms: bool = False,
+    fields: set[str] | None = None,
 ) -> set[str]:
     """The names a change of the published record `record` moves."""
-    names = own_names(record, former_slug) | set(_linked(record)) | set(_cited(record))
+    names = own_names(record, former_slug, fields)
+    names |= set(_linked(record)) | set(_cited(record))
     if menus:
         names.add(menu_name(record._meta.model_name))
+    if acronyms:
+        names.add(ACRONYMS)
     return names
 
 
@@ -138,12 +205,21 @@ def owners(instance: Any, depth: int = 3) -> list[Any]:
 
 
 def changed(
-    instance: Any, former_slug: str | None = None, *, menus: bool = False
+    instance: Any,
+    former_slug: str | None = None,
+    *,
+    menus: bool = False,
+    acronyms: bool = False,
+    fields: set[str] | None = None,
 ) -> set[str]:
     """The names a committed change to `instance` moves (`ALL` is always added); with
-    `menus`, the record entered or left its type's menus or changed its label there."""
+    `menus`, the record entered or left its type's menus or changed its label there;
+    with `acronyms`, the table of linked mission acronyms changed; `fields`, the fields
+    an edit changed (None: a publish, an unpublish, a delete or a link)."""
     if _is_record(instance):
-        return record_changed(instance, former_slug, menus=menus)
+        return record_changed(
+            instance, former_slug, menus=menus, acronyms=acronyms, fields=fields
+        )
     belongs_to = owners(instance)
     if not belongs_to:
         return {VOCABULARY}
@@ -153,16 +229,30 @@ def changed(
 # --------------------------------------------------------------------------- entries
 
 
+def shows_text(params: Any) -> bool:
+    """Whether a list with these parameters shows more than its rows: a text search
+    reads prose fields, the "updated" order the update times."""
+    return bool(params.get("q")) or "updated" in str(params.get("ordering") or "")
+
+
 @cache
-def list_names(model_name: str) -> list[str]:
-    """What a list of `model_name` shows (its facets, totals and known values too)."""
-    model = registry.by_name(model_name).model  # type: ignore[union-attr]
-    linked: set[str] = {
-        str(field.related_model._meta.model_name)
-        for field in model._meta.get_fields()
-        if field.is_relation and field.related_model in registry.RECORD_MODELS
-    }
-    return [VOCABULARY, *(type_name(n) for n in sorted(linked | {model_name}))]
+def list_names(model_name: str, text: bool = False) -> list[str]:
+    """What a list of `model_name` shows (its facets, totals and known values too);
+    with `text`, its records' prose and update times as well (`shows_text`)."""
+    shown = LIST_SHOWS.get(model_name)
+    if shown is None:  # a type not read yet: every type it links to, and vocabulary
+        model = registry.by_name(model_name).model  # type: ignore[union-attr]
+        shown = (
+            VOCABULARY,
+            *{
+                str(field.related_model._meta.model_name)
+                for field in model._meta.get_fields()
+                if field.is_relation and field.related_model in registry.RECORD_MODELS
+            },
+        )
+    names = {type_name(model_name) if text else rows_name(model_name)}
+    names.update(n if n == VOCABULARY else rows_name(n) for n in shown)
+    return sorted(names)
 
 
 def shown_by_lists_of(model: Any) -> list[str]:
@@ -177,18 +267,61 @@ def record_answer_names(model_name: str, slug: str) -> list[str]:
 
 
 def record_page_names(model_name: str, slug: str) -> list[str]:
-    return [VOCABULARY, menu_name(model_name), record_name(model_name, slug)]
+    return [VOCABULARY, ACRONYMS, menu_name(model_name), record_name(model_name, slug)]
 
 
-def page_dependencies(match: ResolverMatch) -> list[str]:
-    """What the page resolved to `match` shows (pagecache.register_dependencies)."""
+def home_names() -> list[str]:
+    """The home page: each type's count and its "recently updated" records (sources
+    are counted but not listed there)."""
+    names = [menu_name("source")]
+    for record_type in registry.PAGE_TYPES:
+        if record_type.name != "source":
+            names.append(type_name(record_type.name))
+    return names
+
+
+# /compare/: its cited rows (with the autolinks in their cells), then the missions and
+# cases by conception; each is a fragment of its own (views/compare.py).
+COMPARISON_ROWS = [type_name("comparisonrow"), type_name("source"), ACRONYMS]
+CLASSIFIED = [rows_name("mission"), rows_name("case")]
+
+
+def compared_names(model_name: str, ids: str | None) -> list[str]:
+    """Records compared side by side: each one's own versions, and the picker (the
+    type's menu). Past any sensible number of ids, the whole content."""
+    slugs = split_values(ids)
+    if len(slugs) > 2 * limits.COMPARE_MAX:
+        return [ALL]
+    records = [record_name(model_name, slug) for slug in slugs]
+    return [VOCABULARY, menu_name(model_name), *records]
+
+
+def _site_page_names(url_name: str, kwargs: dict, query: Any) -> list[str]:
+    if url_name == "home":
+        return home_names()
+    if url_name == "compare":
+        return [*COMPARISON_ROWS, *CLASSIFIED]
+    if url_name == "timeline":
+        return list_names("mission", shows_text(query))
+    if url_name == "compare-records":
+        for record_type in registry.PAGE_TYPES:
+            if record_type.comparable and record_type.page_path == kwargs["kind"]:
+                return compared_names(record_type.name, query.get("ids"))
+    return [ALL]
+
+
+def page_dependencies(match: ResolverMatch, query: Any) -> list[str]:
+    """What the page resolved to `match`, with its query parameters `query`, shows
+    (pagecache.register_dependencies)."""
+    if match.namespace != "knowledge":
+        return [ALL]
     model_name, _, kind = (match.url_name or "").rpartition("-")
-    if match.namespace == "knowledge" and registry.by_name(model_name):
+    if registry.by_name(model_name):
         if kind == "detail":
             return record_page_names(model_name, match.kwargs["slug"])
         if kind == "list":
-            return list_names(model_name)
-    return [ALL]
+            return list_names(model_name, shows_text(query))
+    return _site_page_names(match.url_name or "", match.kwargs, query)
 
 
 def answer_dependencies(model: Any, slug: str | None) -> list[str]:
@@ -198,4 +331,4 @@ def answer_dependencies(model: Any, slug: str | None) -> list[str]:
     model_name = model._meta.model_name
     if slug:
         return record_answer_names(model_name, slug)
-    return list_names(model_name)
+    return list_names(model_name, text=True)  # its rows show `updated_at`

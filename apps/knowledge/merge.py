@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from apps.core import fuzzydate
 
 from .canonical import (
-    CLASSIFICATION_FIELDS,
+    CITATION_FORM_FIELDS,
+    CLASSIFICATION_FORM_FIELDS,
     CONCEPT_RELATED,
     LOCATOR_KEYS,
     canonical,
@@ -301,18 +302,6 @@ def _base_rows(formset, base):
     return rows if str(len(rows)) == str(opened) else None
 
 
-# The inline fields a canonical citation or classification holds (not `position`).
-_CITATION_FIELDS = (
-    "source",
-    "claim",
-    "locator_type",
-    "locator",
-    "reconstructed",
-    "note",
-)
-_CLASSIFICATION_FIELDS = (*CLASSIFICATION_FIELDS, "source", "locator_type", "locator")
-
-
 def _row_values(model, row):
     """A canonical citation or classification as the inline form's field values (a
     classification's row shows its first citation); a missing key is an empty value."""
@@ -325,7 +314,7 @@ def _row_values(model, row):
         "locator": citation.get(locator) if locator else None,
         "source": pks[0] if pks else None,
     }
-    names = _CITATION_FIELDS if model is Citation else _CLASSIFICATION_FIELDS
+    names = CITATION_FORM_FIELDS if model is Citation else CLASSIFICATION_FORM_FIELDS
     return {name: values.get(name) for name in names}
 
 

@@ -52,11 +52,17 @@ class RecordType:
     # The site's URL segment (/missions/, /glossary/); "" for a type shown only inside
     # another page (comparison rows, on /compare/), which has no list or detail page.
     page_path: str
-    api_path: str  # /api/v1/<api_path>/
-    data_folder: str  # data/<data_folder>/*.yaml in the curated dataset
     search: SearchFields | None = None  # None: not in the site's search
     # Only the first types' records can be compared side by side (/compare/missions/).
     comparable: bool = field(default=False)
+    api_path: str = ""  # /api/v1/<api_path>/; "": the page path
+    data_folder: str = ""  # data/<data_folder>/*.yaml; "": the API path
+
+    def __post_init__(self) -> None:
+        # Most types use one plural in the site's URLs, the API's and the data folder.
+        api_path = self.api_path or self.page_path
+        object.__setattr__(self, "api_path", api_path)
+        object.__setattr__(self, "data_folder", self.data_folder or api_path)
 
     @property
     def name(self) -> str:
@@ -67,21 +73,10 @@ class RecordType:
     def has_pages(self) -> bool:
         return bool(self.page_path)
 
-    @property
-    def list_url_name(self) -> str:
-        return f"knowledge:{self.name}-list"
-
-    @property
-    def detail_url_name(self) -> str:
-        return f"knowledge:{self.name}-detail"
-
-    @property
-    def api_list_url_name(self) -> str:
-        return f"api:{self.name}-list"
-
-    @property
-    def api_detail_url_name(self) -> str:
-        return f"api:{self.name}-detail"
+    def url_name(self, view: str = "list", namespace: str = "knowledge") -> str:
+        """A route's name: "knowledge:mission-list", `url_name("detail")` for the
+        detail page, `namespace="api"` for the API's ("api:mission-list")."""
+        return f"{namespace}:{self.name}-{view}"
 
     @property
     def label(self) -> str:
@@ -137,69 +132,32 @@ class RecordType:
         )
 
 
-# In the order the site presents them (navigation, counts, search, sitemap, exports).
+# In the order the site presents them (navigation, counts, search, sitemap, exports):
+# each with its model, page path and search fields.
 RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         Mission,
-        page_path="missions",
-        api_path="missions",
-        data_folder="missions",
-        search=SearchFields(a=("acronym", "name"), c=("mandate_summary",)),
+        "missions",
+        SearchFields(a=("acronym", "name"), c=("mandate_summary",)),
         comparable=True,
     ),
+    RecordType(Case, "cases", SearchFields(a=("name",)), comparable=True),
+    RecordType(Norm, "norms", SearchFields(a=("name",))),
     RecordType(
-        Case,
-        page_path="cases",
-        api_path="cases",
-        data_folder="cases",
-        search=SearchFields(a=("name",)),
-        comparable=True,
+        Document, "documents", SearchFields(a=("short_title", "title", "symbol"))
     ),
-    RecordType(
-        Norm,
-        page_path="norms",
-        api_path="norms",
-        data_folder="norms",
-        search=SearchFields(a=("name",)),
-    ),
-    RecordType(
-        Document,
-        page_path="documents",
-        api_path="documents",
-        data_folder="documents",
-        search=SearchFields(a=("short_title", "title", "symbol")),
-    ),
-    RecordType(
-        Organisation,
-        page_path="organisations",
-        api_path="organisations",
-        data_folder="organisations",
-        search=SearchFields(a=("acronym", "name")),
-    ),
-    RecordType(
-        Concept,
-        page_path="glossary",
-        api_path="concepts",
-        data_folder="concepts",
-        search=SearchFields(a=("term",)),
-    ),
+    RecordType(Organisation, "organisations", SearchFields(a=("acronym", "name"))),
+    RecordType(Concept, "glossary", SearchFields(a=("term",)), api_path="concepts"),
     RecordType(
         Source,
-        page_path="sources",
-        api_path="sources",
-        data_folder="sources",
-        search=SearchFields(
+        "sources",
+        SearchFields(
             a=("title", "subtitle"),
             c=("container_title", "publisher"),
             prefetch=("creators",),
         ),
     ),
-    RecordType(
-        ComparisonRow,
-        page_path="",
-        api_path="comparison-rows",
-        data_folder="comparison",
-    ),
+    RecordType(ComparisonRow, "", api_path="comparison-rows", data_folder="comparison"),
 )
 
 # The types with a list and detail page of their own, in the site's order.

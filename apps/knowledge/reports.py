@@ -35,16 +35,9 @@ FIELDS: dict[type[Mission | Case], dict[str, tuple[str, ...]]] = {
     },
 }
 # What --strict requires of every mission: a value or a "not established" reason.
-STRICT_MISSION_FIELDS = [
-    "start",
-    "end",
-    "host_consent",
-    "use_of_force",
-    "impartiality",
-    "legal_basis",
-]
+STRICT_MISSION_FIELDS = ["start", "end", *codebook.MISSION_PROFILE]
 # The dimensions compared for "same coding, different label".
-PROFILE = ["host_consent", "use_of_force", "impartiality", "legal_basis"]
+PROFILE = codebook.MISSION_PROFILE
 
 CITED, UNCITED, NOT_ESTABLISHED, MISSING = (
     "cited",

@@ -51,7 +51,7 @@ from .models import (
     SourceCreator,
 )
 from .rules import cited_unpublished_sources, record_publish_problems
-from .writer import DatasetError, GraphWriter, graph_problems, write_graph
+from .writer import DatasetError, GraphWriter, write_graph
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 # The review comment of a version replaced by a later save of the same proposal.
@@ -354,100 +354,6 @@ class RecordInvalid(ValidationError):
         invalid.problems = list(problems)
         invalid.paths = list(paths) if paths else found
         return invalid
-
-    @classmethod
-    def of(cls, paths: Iterable[tuple[str, str]]) -> RecordInvalid:
-        """From (field path, message) pairs (writer.graph_problems)."""
-        paths = list(paths)
-        lines = [f'field "{name}": {message}' for name, message in paths]
-        return cls.from_problems(lines, paths)
-
-
-def _refuse_invalid(record, data):
-    paths = graph_problems(record, data)
-    if paths:
-        raise RecordInvalid.of(paths)
-
-
-class RecordEdit:
-    """One edit of a record by `user`, however it is written (the admin's form and
-    inlines, an API serializer): the single place that decides whether the edit goes
-    live or becomes a proposal, and that keeps it in history.
-
-        edit = RecordEdit(record=instance, user=user)  # before writing; in a transaction
-        ... save the record, its links, citations and classifications ...
-        edit.finish(comment="...")  # -> the Revision kept, or None if nothing changed
-
-    A direct (editor's) edit that would leave a published record breaking the publishing
-    rules raises PublishedRulesBroken from `finish`, and any edit the graph writer would
-    refuse (the loader's and the CSV import's validation) RecordInvalid: let either roll
-    the transaction back.
-
-    On a published record that `user` may not publish, the writes happen inside a
-    savepoint: `finish` reads the result as the canonical dict, rolls the writes back
-    and keeps them as a pending Revision, so the public never sees them. `edit.proposal`
-    says which way it went, and `edit.problems` what would stop an editor approving the
-    proposal (the publishing rules).
-    """
-
-    def __init__(self, *, record: KnowledgeRecord, user: User = None) -> None:
-        self.record = record
-        self.user = user
-        self.model = type(record)
-        live = self.model.objects.filter(pk=record.pk).first() if record.pk else None
-        self.base_data = record_content(live) if live else {}
-        self.proposal = live is not None and record_save_is_proposal(live, user)
-        if self.proposal and not transaction.get_connection().in_atomic_block:
-            # Without a transaction there is no savepoint, and the edit would go live.
-            raise RuntimeError("A RecordEdit must run inside transaction.atomic().")
-        self._savepoint = transaction.savepoint() if self.proposal else None
-        # A low-level savepoint's rollback keeps the on-commit callbacks registered after
-        # it (an atomic block's drops them): remember where they start, to drop them too.
-        self._callbacks_from = len(transaction.get_connection().run_on_commit)
-        self.problems: list[str] = []  # for a proposal: what would stop its approval
-
-    def finish(
-        self, comment: str = "", carry: Revision | None = None
-    ) -> Revision | None:
-        """`carry`: the author's own pending proposal being continued; its changes to
-        parts the form did not show (citations, classifications, creators) are kept
-        unless this edit changed those parts too."""
-        if self.record.pk is None:
-            raise ValueError("finish() comes after the record is saved.")
-        fresh = self.model.objects.get(pk=self.record.pk)
-        data = record_content(fresh)
-        if self.proposal and carry:
-            data = _carry_over(self.base_data, data, carry)
-        _refuse_invalid(fresh, data)
-        if not self.proposal:
-            if fresh.status == Status.PUBLISHED:
-                problems = record_publish_problems(fresh)
-                if problems:
-                    raise PublishedRulesBroken(
-                        f"{fresh} is published and would no longer meet the "
-                        "publishing rules: " + " ".join(problems)
-                    )
-            return revision_record_saved(
-                record=self.record,
-                base_data=self.base_data,
-                user=self.user,
-                comment=comment,
-            )
-        # What an editor will be told on approval, told now while the author can act.
-        self.problems = record_publish_problems(fresh)
-        transaction.savepoint_rollback(cast(str, self._savepoint))  # a proposal's
-        # The rolled-back writes never happened: nor do their after-commit effects (the
-        # public cache's invalidation, signals.py).
-        del transaction.get_connection().run_on_commit[self._callbacks_from :]
-        if data == self.base_data:
-            return None
-        return revision_propose(
-            record=self.model.objects.get(pk=self.record.pk),
-            data=data,
-            base_data=self.base_data,
-            user=self.user,
-            comment=comment,
-        )
 
 
 def _carry_over(base, data, carry):

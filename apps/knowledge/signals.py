@@ -15,7 +15,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from apps.core import versions
 from apps.core.models import Status
 
-from . import invalidation, warmup
+from . import autolink, invalidation, warmup
 
 # Not content: the editorial queue and history (Revision), and the stored dataset
 # versions.
@@ -45,19 +45,34 @@ def _public(instance, depth=3):
     return True
 
 
-def public_content_changed(instance, *, menus=False):
+def public_content_changed(instance, *, menus=False, acronyms=False, fields=None):
     """Move the versions of what `instance` changed (with `menus`, its type's "compare
-    with" menus too) and store the dataset version this change makes, both once the
-    transaction commits; then warm the pages that show `instance`."""
+    with" menus too; with `acronyms`, the autolink table; `fields`, the fields an edit
+    changed) and store the dataset version this change makes, both once the transaction
+    commits; then warm the pages that show `instance`."""
     from .api.export import store_version_after_commit
 
     former = getattr(instance, "_former", None)
     former_slug = former[1] if former else None
-    versions.bump_after_commit(invalidation.changed(instance, former_slug, menus=menus))
+    versions.bump_after_commit(
+        invalidation.changed(
+            instance, former_slug, menus=menus, acronyms=acronyms, fields=fields
+        )
+    )
+    if _from_migration(instance):
+        return
     store_version_after_commit()
     record = _record_of(instance)
     if record is not None:
         warmup.remember_change(record)
+
+
+def _from_migration(instance):
+    """Saved by a data migration, through a historical model (Django builds those in the
+    module "__fake__"). The schema may be between versions (migrating to zero, the dataset
+    snapshot table is gone before 0002 re-saves sources), so nothing after the commit
+    reads the current models: the next request stores the version and renders the pages."""
+    return type(instance).__module__ == "__fake__"
 
 
 def _record_of(instance, depth=3):
@@ -72,15 +87,37 @@ def _record_of(instance, depth=3):
 
 def remember_public(sender, instance, raw=False, **kwargs):
     """Before a record is saved: whether it was published (an unpublish is a change),
-    and what a menu showed of it (status, slug, label)."""
+    what a menu showed of it (status, slug, label, place), its autolink entry and its
+    values (which fields an edit changes)."""
     if _is_content(sender) and hasattr(instance, "status") and instance.pk:
         stored = sender._base_manager.filter(pk=instance.pk).first()
         instance._former = _menu_entry(stored) if stored else None
+        instance._former_acronym = autolink.table_entry(stored) if stored else None
+        instance._former_values = _values(stored) if stored else None
         instance._was_public = bool(stored) and stored.status == Status.PUBLISHED
 
 
+def _values(record):
+    return {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
+
+
+def _edited_fields(instance):
+    """The fields an edit of a published record changed; None for anything else (a
+    publish, a new record), which may change every one."""
+    former = getattr(instance, "_former_values", None)
+    if former is None or not getattr(instance, "_was_public", False):
+        return None
+    return {name for name, value in _values(instance).items() if former[name] != value}
+
+
 def _menu_entry(record):
-    return (record.status, record.slug, str(record))
+    """What a "compare with" menu shows of `record`, and what orders it there (the first
+    ones of the type are listed)."""
+    ordering = [
+        n.lstrip("-") for n in record._meta.ordering or () if isinstance(n, str)
+    ]
+    place = tuple(getattr(record, name, None) for name in ordering)
+    return (record.status, record.slug, str(record), place)
 
 
 def content_saved(sender, instance, **kwargs):
@@ -89,13 +126,19 @@ def content_saved(sender, instance, **kwargs):
     ):
         former = getattr(instance, "_former", None)
         menus = hasattr(instance, "status") and former != _menu_entry(instance)
-        public_content_changed(instance, menus=menus)
+        acronyms = getattr(instance, "_former_acronym", None) != autolink.table_entry(
+            instance
+        )
+        public_content_changed(
+            instance, menus=menus, acronyms=acronyms, fields=_edited_fields(instance)
+        )
 
 
 def content_deleting(sender, instance, **kwargs):
     """Before a delete, while its links still exist: the pages that show it."""
     if _is_content(sender) and _public(instance):
-        public_content_changed(instance, menus=True)
+        acronyms = autolink.table_entry(instance) is not None
+        public_content_changed(instance, menus=True, acronyms=acronyms)
 
 
 def normalise_line_endings(sender, instance, **kwargs):

@@ -16,7 +16,7 @@ class PagesSitemap(Sitemap):
             "knowledge:compare",
             "knowledge:timeline",
             "knowledge:about",
-            *(record_type.list_url_name for record_type in PAGE_TYPES),
+            *(record_type.url_name() for record_type in PAGE_TYPES),
         ]
 
     def location(self, item):

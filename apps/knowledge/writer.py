@@ -758,18 +758,3 @@ def write_graph(model, data, *, instance=None, user=None):
             # Leaving the block rolls back.
             raise DatasetError(writer.problems, writer.errors)
     return writer.instances[(model, slug)]
-
-
-def graph_problems(record, data) -> list[tuple[str, str]]:
-    """What the graph writer would refuse in `data` (`record`'s canonical dict), as
-    (field, message), writing nothing: the one validation, for the doors that write the
-    model themselves (the admin's forms, the API's serializers; see RecordEdit)."""
-    record_type = record_type_for(type(record))
-    path = Path(record_type.directory) / f"{record.slug}.yaml"
-    writer = GraphWriter()
-    with transaction.atomic():
-        writer.check_keys(record_type, path, record.slug, data)
-        writer.upsert_record(record_type, path, record.slug, data)
-        writer.link_record(record_type, path, record.slug, data)
-        transaction.set_rollback(True)  # a check: nothing it wrote stays
-    return writer.errors

@@ -3,6 +3,10 @@
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -111,3 +115,42 @@ def test_formatter_keeps_extras_and_survives_odd_values():
     assert entry["count"] == 3
     assert entry["obj"].startswith("<object object")
     assert entry["time"].endswith("Z")
+
+
+# What an operator sees from a line logged outside any request, configured as gunicorn's
+# own logger is (gunicorn.conf.py, a handler without our filter) and as the app's is.
+_LOG_OUTSIDE_A_REQUEST = {
+    "gunicorn": (
+        "import logging.config, runpy;"
+        "logging.config.dictConfig(runpy.run_path('gunicorn.conf.py')['logconfig_dict']);"
+        "logging.getLogger('gunicorn.error').info('Booting worker')"
+    ),
+    "django": (
+        "import django, logging; django.setup();"
+        "logging.getLogger('apps.knowledge').info('Booting worker')"
+    ),
+}
+
+
+@pytest.mark.parametrize("config", sorted(_LOG_OUTSIDE_A_REQUEST))
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_a_line_outside_a_request_carries_a_dash_for_its_request_id(config, log_format):
+    env = {
+        **os.environ,
+        "DJANGO_LOG_FORMAT": log_format,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", _LOG_OUTSIDE_A_REQUEST[config]],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if "Booting worker" in line)
+    if log_format == "json":
+        assert json.loads(line)["request_id"] == "-"
+    else:
+        assert " [-] " in line

@@ -6,18 +6,7 @@ from django.core.cache import cache
 from apps.knowledge import services
 from tests.factories import MissionFactory
 
-pytestmark = pytest.mark.django_db
-
-MIDDLEWARE = "apps.core.pagecache.PublicPageCacheMiddleware"
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 
 def test_second_request_is_served_without_touching_the_database(

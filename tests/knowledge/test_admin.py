@@ -9,22 +9,12 @@ from tests.knowledge.workflow.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 
-RECORD_FACTORIES = {
-    "mission": factories.MissionFactory,
-    "case": factories.CaseFactory,
-    "norm": factories.NormFactory,
-    "document": factories.DocumentFactory,
-    "organisation": factories.OrganisationFactory,
-    "concept": factories.ConceptFactory,
-    "source": factories.SourceFactory,
-    "comparisonrow": factories.ComparisonRowFactory,
-}
 OTHER_MODELS = ["citation", "classification", "country", "mandatetask", "sourcecreator"]
 
 
-@pytest.mark.parametrize("model_name", list(RECORD_FACTORIES))
+@pytest.mark.parametrize("model_name", list(factories.RECORD_FACTORIES))
 def test_changelist_search_add_and_change_pages_work(admin_client_logged, model_name):
-    record = RECORD_FACTORIES[model_name]()
+    record = factories.RECORD_FACTORIES[model_name]()
     base = f"admin:knowledge_{model_name}"
     client = admin_client_logged
     assert client.get(reverse(f"{base}_changelist")).status_code == 200

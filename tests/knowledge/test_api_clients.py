@@ -262,17 +262,12 @@ def test_updated_since_on_every_record_list(api):
 
 def test_history_lists_published_versions_only(api, editor):
     from apps.knowledge import services
-    from tests.knowledge.workflow.admin_forms import record_edit
+    from tests.knowledge.workflow.edits import edit
 
     norm = factories.NormFactory(slug="consent", name="Consent", draft=True)
-    with record_edit(record=norm, user=editor):
-        norm.name = "Consent, drafted again"
-        norm.save()
+    edit(norm, user=editor, name="Consent, drafted again")
     services.record_publish(record=norm, user=editor)
-    with record_edit(record=norm, user=editor):
-        norm.curator_note = "internal"
-        norm.name = "Consent of the host"
-        norm.save()
+    edit(norm, user=editor, curator_note="internal", name="Consent of the host")
     url = reverse("api:norm-history", kwargs={"slug": "consent"})
     versions = api.get(url).json()["results"]
     assert [v["data"]["name"] for v in versions] == [

@@ -11,18 +11,7 @@ from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
 
-LISTS = [
-    "mission",
-    "case",
-    "norm",
-    "document",
-    "organisation",
-    "concept",
-    "source",
-    "comparisonrow",
-    "citation",
-    "classification",
-]
+LISTS = [*factories.RECORD_FACTORIES, "citation", "classification"]
 
 
 @pytest.fixture

@@ -10,17 +10,6 @@ from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
 
-FACTORIES = {
-    "mission": factories.MissionFactory,
-    "case": factories.CaseFactory,
-    "norm": factories.NormFactory,
-    "document": factories.DocumentFactory,
-    "organisation": factories.OrganisationFactory,
-    "concept": factories.ConceptFactory,
-    "source": factories.SourceFactory,
-    "comparisonrow": factories.ComparisonRowFactory,
-}
-
 
 def list_url(name, query=""):
     return reverse(f"api:{name}-list") + query
@@ -55,9 +44,9 @@ def test_root_lists_every_resource(api):
         assert data[name].endswith(f"/api/v1/{name}/")
 
 
-@pytest.mark.parametrize("name", list(FACTORIES))
+@pytest.mark.parametrize("name", list(factories.RECORD_FACTORIES))
 def test_list_and_detail(api, name):
-    record = FACTORIES[name]()
+    record = factories.RECORD_FACTORIES[name]()
     if name == "source":  # sources carry no citation of their own by default
         factories.CitationFactory(target=record, source=record)
     listing = api.get(list_url(name))
@@ -81,7 +70,7 @@ def test_list_and_detail(api, name):
     assert citation["locator_display"] == "p. 512"
 
 
-@pytest.mark.parametrize("name", list(FACTORIES))
+@pytest.mark.parametrize("name", list(factories.RECORD_FACTORIES))
 def test_unknown_slug_is_a_json_404(api, name):
     response = api.get(detail_url(name, "no-such-record"))
     assert response.status_code == 404
@@ -152,11 +141,11 @@ def test_mission_detail_embeds_relations_classification_and_citations(api):
 # --------------------------------------------------------------------------- visibility
 
 
-@pytest.mark.parametrize("name", list(FACTORIES))
+@pytest.mark.parametrize("name", list(factories.RECORD_FACTORIES))
 @pytest.mark.parametrize("status", ["draft", "in_review", "archived"])
 def test_unpublished_records_never_reach_anonymous_clients(api, reader, name, status):
-    hidden = FACTORIES[name](status=status)
-    shown = FACTORIES[name]()
+    hidden = factories.RECORD_FACTORIES[name](status=status)
+    shown = factories.RECORD_FACTORIES[name]()
     assert slugs(api.get(list_url(name))) == {shown.slug}
     assert api.get(detail_url(name, hidden.slug)).status_code == 404
     assert api.get(detail_url(name, hidden.slug) + "cite/").status_code == 404
@@ -462,20 +451,20 @@ LIST_QUERY_LIMIT = 12
 DETAIL_QUERY_LIMIT = 16
 
 
-@pytest.mark.parametrize("name", list(FACTORIES))
+@pytest.mark.parametrize("name", list(factories.RECORD_FACTORIES))
 def test_list_queries_do_not_grow_with_rows(api, django_assert_max_num_queries, name):
-    FACTORIES[name].create_batch(2)
+    factories.RECORD_FACTORIES[name].create_batch(2)
     with django_assert_max_num_queries(LIST_QUERY_LIMIT) as few:
         api.get(list_url(name))
-    FACTORIES[name].create_batch(20)
+    factories.RECORD_FACTORIES[name].create_batch(20)
     with django_assert_max_num_queries(LIST_QUERY_LIMIT) as many:
         assert api.get(list_url(name)).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-@pytest.mark.parametrize("name", list(FACTORIES))
+@pytest.mark.parametrize("name", list(factories.RECORD_FACTORIES))
 def test_detail_queries_are_bounded(api, django_assert_max_num_queries, name):
-    record = FACTORIES[name]()
+    record = factories.RECORD_FACTORIES[name]()
     for _ in range(10):
         factories.CitationFactory(target=record)
     with django_assert_max_num_queries(DETAIL_QUERY_LIMIT):
@@ -528,7 +517,7 @@ def test_detail_queries_do_not_grow_with_related_summaries(
     api, django_assert_max_num_queries, kind
 ):
     """Summaries load a few columns: none may be fetched again row by row."""
-    record = FACTORIES[kind]()
+    record = factories.RECORD_FACTORIES[kind]()
     _related_records(kind, record, 1)
     with django_assert_max_num_queries(DETAIL_QUERY_LIMIT) as few:
         assert api.get(detail_url(kind, record.slug)).status_code == 200

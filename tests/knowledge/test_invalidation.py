@@ -2,26 +2,16 @@
 (apps/knowledge/invalidation.py); the others stay cached, and nothing stale or unpublished
 is served."""
 
+import datetime
+
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from apps.knowledge import services
+from apps.knowledge.models import Organisation
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-MIDDLEWARE = "apps.core.pagecache.PublicPageCacheMiddleware"
-
-
-@pytest.fixture(autouse=True)
-def caches_on(settings):
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
-    settings.PAGE_CACHE = True  # the API's anonymous answers
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 
 @pytest.fixture
@@ -165,3 +155,246 @@ def test_a_draft_saved_empties_nothing_and_never_shows(
     assert _served_from_cache(client, "/missions/", django_assert_max_num_queries)
     assert "Secret draft" not in client.get("/missions/").content.decode()
     assert client.get("/missions/secret/").status_code == 404
+
+
+# ------------------------------------------------------------------ every page, by X-Cache
+
+
+@pytest.fixture
+def site():
+    """Mission X (UNEF) with a norm and an organisation, two other missions, and records
+    of every other type that show nothing of X; a norm whose prose names "UNTSO", a
+    mission not published yet."""
+    un = factories.OrganisationFactory(slug="un", name="United Nations", acronym="UN")
+    mission = factories.MissionFactory(
+        slug="unef-i",
+        name="Emergency Force",
+        acronym="UNEF",
+        start_date=datetime.date(1956, 11, 5),
+    )
+    mission.organisations.add(un)
+    consent = factories.NormFactory(slug="consent", name="Consent")
+    mission.norms.add(consent)
+    factories.MissionFactory(slug="onuc", name="Operation in the Congo", acronym="ONUC")
+    factories.MissionFactory(slug="unficyp", name="Force in Cyprus", acronym="UNFICYP")
+    factories.NormFactory(
+        slug="observation",
+        name="Observation",
+        summary="UNTSO observed the truce; UNEF kept the line.",
+    )
+    factories.CaseFactory(slug="congo-1960", name="Congo crisis")
+    factories.DocumentFactory(slug="res-1000", title="Resolution 1000", issuer=un)
+    factories.ConceptFactory(slug="buffer-zone", term="Buffer zone")
+    return mission
+
+
+SHOWING_X = [  # every page that shows mission X's name
+    "/",
+    "/missions/",
+    "/missions/?organisation=un",
+    "/timeline/",
+    "/compare/missions/?ids=unef-i,onuc",
+    "/compare/missions/?ids=onuc,unficyp",  # the picker lists X by label
+    "/missions/unef-i/",
+    "/missions/onuc/",  # its "compare with" menu
+    "/norms/consent/",
+    "/organisations/un/",
+    "/api/v1/missions/",
+    "/api/v1/missions/unef-i/",
+]
+NOT_SHOWING_X = [  # pages of other types that show nothing of X
+    "/norms/",
+    "/cases/",
+    "/cases/?conception=westphalian",
+    "/documents/",
+    "/organisations/",
+    "/glossary/",
+    "/sources/",
+    "/cases/congo-1960/",
+    "/documents/res-1000/",
+    "/glossary/buffer-zone/",
+    "/norms/observation/",  # names UNEF in prose, and UNEF's link does not change
+    "/api/v1/norms/",
+    "/api/v1/cases/",
+]
+
+
+def _states(paths):
+    """Each page's first read: {path: "hit" | "miss"}."""
+    reader = Client()
+    states = {}
+    for path in paths:
+        response = reader.get(path)
+        assert response.status_code == 200, path
+        states[path] = response["X-Cache"]
+    return states
+
+
+def _read_all(paths):
+    assert set(_states(paths).values()) <= {"hit", "miss"}
+    assert set(_states(paths).values()) == {"hit"}  # all cached now
+
+
+def test_an_edit_shows_at_once_on_every_page_that_shows_it_and_empties_no_other(
+    site, django_capture_on_commit_callbacks
+):
+    _read_all([*SHOWING_X, *NOT_SHOWING_X])
+    _publish_an_edit(site, django_capture_on_commit_callbacks, "Emergency Force One")
+    after = _states([*SHOWING_X, *NOT_SHOWING_X])
+    assert {path: after[path] for path in NOT_SHOWING_X} == dict.fromkeys(
+        NOT_SHOWING_X, "hit"
+    )
+    for path in SHOWING_X:
+        assert after[path] == "miss", path
+        assert "Emergency Force One" in Client().get(path).content.decode(), path
+
+
+def test_a_text_edit_empties_only_the_pages_that_print_the_text_or_its_date(
+    site, django_capture_on_commit_callbacks
+):
+    moved = [
+        "/missions/unef-i/",
+        "/compare/missions/?ids=unef-i,onuc",
+        "/missions/?q=suez",  # searches the summary
+        "/missions/?ordering=-updated",
+        "/",  # recently updated
+        "/api/v1/missions/",  # its rows show updated_at
+    ]
+    kept = [
+        "/missions/",  # rows and facets show no summary
+        "/missions/?organisation=un",
+        "/timeline/",
+        "/compare/",
+        "/compare/missions/?ids=onuc,unficyp",
+        "/missions/onuc/",
+        "/norms/observation/",  # UNEF's link holds
+        *NOT_SHOWING_X,
+    ]
+    _read_all([*moved, *kept])
+    with django_capture_on_commit_callbacks(execute=True):
+        site.summary = "Sent after the Suez crisis."
+        site.save()
+    assert _states([*moved, *kept]) == {
+        **dict.fromkeys(moved, "miss"),
+        **dict.fromkeys(kept, "hit"),
+    }
+    assert "Suez" in Client().get("/missions/unef-i/").content.decode()
+    assert "Emergency Force" in Client().get("/missions/?q=suez").content.decode()
+    assert 'href="/missions/unef-i/">UNEF</a>' in (
+        Client().get("/norms/observation/").content.decode()
+    )
+
+
+def _untso(**kwargs):
+    return factories.MissionFactory(
+        slug="untso",
+        name="Truce Supervision Organization",
+        acronym="UNTSO",
+        start_date=datetime.date(1948, 5, 29),
+        **kwargs,
+    )
+
+
+def test_a_new_mission_appears_on_every_page_that_lists_it_and_its_acronym_links_at_once(
+    site, django_capture_on_commit_callbacks
+):
+    lists_it = [
+        "/",
+        "/missions/",
+        "/timeline/",
+        "/compare/",
+        "/compare/missions/?ids=onuc,unficyp",
+        "/missions/onuc/",
+        "/api/v1/missions/",
+    ]
+    # (not /sources/: the factory publishes the sources the mission cites; nor the pages
+    # with prose, which may name UNTSO)
+    untouched = ["/norms/", "/cases/", "/documents/", "/glossary/", "/api/v1/norms/"]
+    _read_all([*lists_it, *untouched, "/norms/observation/"])
+    assert (
+        "/missions/untso/" not in Client().get("/norms/observation/").content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _untso()
+    page = Client().get("/norms/observation/").content.decode()
+    assert 'href="/missions/untso/">UNTSO</a>' in page
+    for path in lists_it:
+        page = Client().get(path).content.decode()
+        assert "/missions/untso/" in page or "UNTSO: Truce" in page, path
+    assert _states(untouched) == dict.fromkeys(untouched, "hit")
+
+
+def test_a_withdrawn_mission_leaves_every_page_and_its_acronym_is_unlinked_at_once(
+    site, django_capture_on_commit_callbacks
+):
+    untso = _untso()
+    showing = [
+        "/",
+        "/missions/",
+        "/timeline/",
+        "/compare/",
+        "/compare/missions/?ids=onuc,unficyp",
+        "/missions/onuc/",
+        "/api/v1/missions/",
+        "/norms/observation/",
+    ]
+    for path in showing:
+        page = Client().get(path).content.decode()
+        assert "/missions/untso/" in page or "UNTSO: Truce" in page, path
+    _read_all([*showing, "/norms/", "/cases/"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_unpublish(record=untso)
+    for path in showing:
+        page = Client().get(path).content.decode()
+        assert "/missions/untso/" not in page and "UNTSO: Truce" not in page, path
+    assert "UNTSO observed" in Client().get("/norms/observation/").content.decode()
+    assert _states(["/norms/", "/cases/"]) == {"/norms/": "hit", "/cases/": "hit"}
+    assert Client().get("/compare/missions/?ids=untso,onuc").status_code == 400
+
+
+def test_a_changed_acronym_moves_its_links_and_the_comparison(
+    site, django_capture_on_commit_callbacks
+):
+    # Every page with prose may name it; the lists print none.
+    _read_all(["/norms/observation/", "/compare/", "/norms/", "/cases/"])
+    assert '">UNEF</a>' in Client().get("/compare/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        site.acronym = "UNEF I"
+        site.save()
+    page = Client().get("/norms/observation/").content.decode()
+    assert 'href="/missions/unef-i/">UNEF</a>' not in page
+    assert '">UNEF I</a>' in Client().get("/compare/").content.decode()
+    assert _states(["/norms/", "/cases/"]) == {"/norms/": "hit", "/cases/": "hit"}
+
+
+def test_a_renamed_organisation_shows_on_the_missions_lists_not_on_the_others(
+    site, django_capture_on_commit_callbacks
+):
+    # the missions' rows and their organisation facets (the timeline's too), the
+    # documents' issuer facet, and the records it runs
+    shows_it = [
+        "/missions/",
+        "/documents/",  # its issuer facet
+        "/timeline/",
+        "/compare/missions/?ids=unef-i,onuc",
+        "/missions/unef-i/",
+    ]
+    untouched = [
+        "/norms/",
+        "/cases/",
+        "/glossary/",
+        "/compare/",
+        "/compare/missions/?ids=onuc,unficyp",
+        "/missions/onuc/",
+        "/api/v1/norms/",
+    ]
+    _read_all([*shows_it, *untouched])
+    un = Organisation.objects.get(slug="un")
+    with django_capture_on_commit_callbacks(execute=True):
+        un.name = "The United Nations Organization"
+        un.save()
+    assert _states(shows_it) == dict.fromkeys(shows_it, "miss")
+    for path in shows_it:
+        page = Client().get(path).content.decode()
+        assert "The United Nations Organization" in page, path
+    assert _states(untouched) == dict.fromkeys(untouched, "hit")

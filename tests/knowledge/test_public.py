@@ -15,16 +15,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-DETAIL_FACTORIES = {
-    "mission": factories.MissionFactory,
-    "case": factories.CaseFactory,
-    "norm": factories.NormFactory,
-    "document": factories.DocumentFactory,
-    "organisation": factories.OrganisationFactory,
-    "concept": factories.ConceptFactory,
-    "source": factories.SourceFactory,
-}
-
 
 def text(response):
     return response.content.decode()
@@ -119,9 +109,9 @@ def test_500_template_stands_alone():
 # Lists -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model_name", list(DETAIL_FACTORIES))
+@pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
 def test_every_list_renders_with_an_api_link(client, model_name):
-    record = DETAIL_FACTORIES[model_name]()
+    record = factories.PAGE_FACTORIES[model_name]()
     response = client.get(reverse(f"knowledge:{model_name}-list"))
     assert response.status_code == 200
     content = text(response)
@@ -300,9 +290,11 @@ def test_related_records_link_both_ways(client):
     assert document.get_absolute_url() in text(client.get(norm.get_absolute_url()))
 
 
-@pytest.mark.parametrize("model_name", list(DETAIL_FACTORIES))
+@pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
 def test_detail_pages_have_cite_this_jsonld_and_canonical(client, model_name):
-    record = DETAIL_FACTORIES[model_name](last_reviewed=datetime.date(2026, 11, 1))
+    record = factories.PAGE_FACTORIES[model_name](
+        last_reviewed=datetime.date(2026, 11, 1)
+    )
     response = client.get(record.get_absolute_url())
     assert response.status_code == 200
     content = text(response)
@@ -496,6 +488,21 @@ def test_compare_records_picker_offers_the_chosen_first_and_says_how_many_more(
     assert "Showing" not in text(client.get("/compare/cases/"))
 
 
+def test_compare_records_picker_offers_a_mission_published_since_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    # The picker's list is shared by every comparison (cached): a publish renews it.
+    for letter in "ab":
+        factories.MissionFactory(slug=letter, name=f"Mission {letter}", acronym="")
+    response = client.get("/compare/missions/?ids=a")
+    assert [c.slug for c in response.context["choices"]] == ["a", "b"]
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.MissionFactory(slug="c", name="Mission c", acronym="")
+    response = client.get("/compare/missions/?ids=a")
+    assert [c.slug for c in response.context["choices"]] == ["a", "b", "c"]
+    assert 'value="c" id="choose-c">' in text(response)
+
+
 def test_compare_records_from_checkboxes_redirects_to_the_citable_url(client):
     factories.MissionFactory(slug="a")
     factories.MissionFactory(slug="b")
@@ -610,6 +617,44 @@ def test_staff_preview_unpublished_records_marked_and_uncached(client, curator):
     assert "Preview" not in text(response)
 
 
+def summary_of(response):
+    """The text of a record page's summary section (the meta description repeats it)."""
+    found = re.search(r'aria-label="Summary">\s*<p>([^<]*)', text(response))
+    return found and found.group(1)
+
+
+def test_a_record_page_reuses_its_blocks_and_shows_a_published_change_at_once(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.BLOCK_CACHE = True
+    mission = factories.MissionFactory(summary="First words.")
+    norm = factories.NormFactory(name="Consent of the parties")
+    mission.norms.add(norm)
+    with CaptureQueriesContext(connection) as first:
+        assert "First words." in text(client.get(mission.get_absolute_url()))
+    with CaptureQueriesContext(connection) as again:
+        assert "Consent of the parties" in text(client.get(mission.get_absolute_url()))
+    assert len(again) < len(first)  # the blocks were not rendered again
+    with django_capture_on_commit_callbacks(execute=True):
+        mission.summary = "Second words."
+        mission.save()
+    assert summary_of(client.get(mission.get_absolute_url())) == "Second words."
+    with django_capture_on_commit_callbacks(execute=True):
+        norm.name = "Consent of the main parties"
+        norm.save()
+    assert "Consent of the main parties" in text(client.get(mission.get_absolute_url()))
+
+
+def test_a_staff_preview_of_a_draft_is_never_stored(client, curator, settings):
+    settings.BLOCK_CACHE = True
+    draft = factories.MissionFactory(summary="First draft.", draft=True)
+    client.force_login(curator)
+    assert "First draft." in text(client.get(draft.get_absolute_url()))
+    draft.summary = "Second draft."  # a draft's edit moves no version
+    draft.save()
+    assert summary_of(client.get(draft.get_absolute_url())) == "Second draft."
+
+
 def test_region_facet_counts_a_mission_whose_other_case_has_no_country(client):
     egypt = Country.objects.create(code="EG", name="Egypt", region="middle_east")
     located = factories.CaseFactory()
@@ -649,7 +694,7 @@ def test_compare_page_lists_a_bounded_number_per_conception(client):
 def test_each_list_filters_and_counts_its_facets(
     client, model_name, param, chosen, other
 ):
-    factory = DETAIL_FACTORIES[model_name]
+    factory = factories.PAGE_FACTORIES[model_name]
     wanted = factory(**chosen)
     unwanted = factory(**other)
     value = chosen[param]

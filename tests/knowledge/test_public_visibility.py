@@ -11,15 +11,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-FACTORIES = {
-    "mission": factories.MissionFactory,
-    "case": factories.CaseFactory,
-    "norm": factories.NormFactory,
-    "document": factories.DocumentFactory,
-    "organisation": factories.OrganisationFactory,
-    "concept": factories.ConceptFactory,
-    "source": factories.SourceFactory,
-}
 HIDDEN = ["draft", "in_review", "archived"]
 
 
@@ -34,16 +25,16 @@ def _named(model_name, status):
         "concept": {"term": "HIDDENRECORD concept"},
         "source": {"title": "HIDDENRECORD source"},
     }[model_name]
-    return FACTORIES[model_name](
+    return factories.PAGE_FACTORIES[model_name](
         status=status, summary="HIDDENRECORD summary text.", **fields
     )
 
 
-@pytest.mark.parametrize("model_name", list(FACTORIES))
+@pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
 @pytest.mark.parametrize("status", HIDDEN)
 def test_unpublished_records_are_404_and_absent_from_lists(client, model_name, status):
     hidden = _named(model_name, status)
-    shown = FACTORIES[model_name]()
+    shown = factories.PAGE_FACTORIES[model_name]()
     assert client.get(hidden.get_absolute_url()).status_code == 404
     assert client.get(shown.get_absolute_url()).status_code == 200
     listing = client.get(reverse(f"knowledge:{model_name}-list"))
@@ -54,7 +45,7 @@ def test_unpublished_records_are_404_and_absent_from_lists(client, model_name, s
     assert client.get(ext_url).status_code == 404
 
 
-@pytest.mark.parametrize("model_name", list(FACTORIES))
+@pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
 @pytest.mark.parametrize("status", HIDDEN)
 def test_unpublished_records_absent_from_search_sitemap_and_home(
     client, model_name, status

@@ -37,7 +37,7 @@ def test_every_registered_type_has_its_api_admin_and_export(record_type, client)
     assert record_type.list_serializer.Meta.model is record_type.model
     assert admin.site.is_registered(record_type.model)
     assert export.RECORD_VIEWSETS[record_type.api_path] is record_type.viewset
-    path = reverse(record_type.api_list_url_name)
+    path = reverse(record_type.url_name(namespace="api"))
     assert path == f"/api/v1/{record_type.api_path}/"
     assert client.get(path).status_code == 200
 
@@ -49,10 +49,10 @@ def test_every_type_with_pages_has_a_list_a_detail_route_and_a_filterset(
     assert record_type.filterset._meta.model is record_type.model
     assert record_type.list_view.model is record_type.model
     assert record_type.detail_view.model is record_type.model
-    path = reverse(record_type.list_url_name)
+    path = reverse(record_type.url_name())
     assert path == f"/{record_type.page_path}/"
     assert client.get(path).status_code == 200
-    assert reverse(record_type.detail_url_name, args=["x"]) == f"{path}x/"
+    assert reverse(record_type.url_name("detail"), args=["x"]) == f"{path}x/"
 
 
 def test_search_and_sitemap_read_the_registry():
@@ -126,3 +126,14 @@ def test_the_dataset_has_a_yaml_shape_for_every_type_in_its_registry_folder():
         folder = registry.of(data_type.model).data_folder
         assert data_type.directory == folder
         assert (settings.BASE_DIR / "data" / folder).is_dir()
+
+
+def test_the_tests_have_a_factory_for_every_record_type_in_its_order():
+    """The parametrised admin, page and API tests iterate factories.RECORD_FACTORIES
+    and PAGE_FACTORIES: a type added to the registry is tested there too."""
+    assert list(factories.RECORD_FACTORIES) == [t.name for t in registry.RECORD_TYPES]
+    assert list(factories.PAGE_FACTORIES) == [
+        t.name for t in registry.RECORD_TYPES if t.has_pages
+    ]
+    for name, factory in factories.RECORD_FACTORIES.items():
+        assert registry.of(factory._meta.model).name == name

@@ -2,15 +2,12 @@
 background thread, never in the editor's request and never failing it."""
 
 import pytest
-from django.core.cache import cache
 
 from apps.core import pagecache
 from apps.knowledge import warmup
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-MIDDLEWARE = "apps.core.pagecache.PublicPageCacheMiddleware"
 
 
 class FakeThread:
@@ -27,15 +24,10 @@ class FakeThread:
 
 
 @pytest.fixture
-def warm_on(settings, monkeypatch):
+def warm_on(settings, monkeypatch, page_cache):
     settings.PAGE_WARMUP = True
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
     monkeypatch.setattr(warmup.threading, "Thread", FakeThread)
     FakeThread.started = []
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_a_publish_warms_home_the_list_the_page_and_compare_after_the_commit(

@@ -12,7 +12,11 @@ from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 
 from .. import services
-from ..canonical import CLASSIFICATION_FIELDS
+from ..canonical import (
+    CITATION_FORM_FIELDS,
+    CLASSIFICATION_FIELDS,
+    CLASSIFICATION_FORM_FIELDS,
+)
 from ..models import (
     Case,
     Citation,
@@ -35,7 +39,7 @@ from .imports import CsvImportExportMixin, SourceImportMixin
 from .workflow import RecordPartAdminMixin, WorkflowAdminMixin
 
 if TYPE_CHECKING:
-    from django.contrib.admin.options import _FieldOpts
+    from django.contrib.admin.options import _FieldOpts, _FieldsetSpec
 
 PUBLICATION_FIELDSET: "tuple[str, _FieldOpts]" = (
     "Publication",
@@ -73,6 +77,12 @@ RECORD_FIELDSET: "tuple[str, _FieldOpts]" = (
 )
 
 
+def record_fieldsets(*sections: "tuple[str, _FieldOpts]") -> "_FieldsetSpec":
+    """A record admin's fieldsets: its own sections, then the publication fields and
+    the timestamps, the same on every record's page."""
+    return [*sections, PUBLICATION_FIELDSET, RECORD_FIELDSET]
+
+
 class CitationForm(forms.ModelForm):
     """The model's clean() says what a missing locator needs, once: the field itself
     does not also say "This field is required"."""
@@ -85,17 +95,7 @@ class CitationForm(forms.ModelForm):
 
     class Meta:
         model = Citation
-        fields = [
-            "content_type",
-            "object_id",
-            "source",
-            "claim",
-            "locator_type",
-            "locator",
-            "reconstructed",
-            "note",
-            "position",
-        ]
+        fields = ["content_type", "object_id", *CITATION_FORM_FIELDS, "position"]
 
 
 class CitationInline(GenericTabularInline):
@@ -103,15 +103,7 @@ class CitationInline(GenericTabularInline):
     form = CitationForm
     extra = 0
     autocomplete_fields = ["source"]
-    fields = [
-        "source",
-        "claim",
-        "locator_type",
-        "locator",
-        "reconstructed",
-        "note",
-        "position",
-    ]
+    fields = [*CITATION_FORM_FIELDS, "position"]
     verbose_name_plural = (
         "Citations (each claim of this record, with its page or section)"
     )
@@ -211,12 +203,7 @@ class ClassificationInline(GenericTabularInline):
     model = Classification
     form = ClassificationInlineForm
     extra = 0
-    fields = [
-        *CLASSIFICATION_FIELDS,
-        "source",
-        "locator_type",
-        "locator",
-    ]
+    fields = [*CLASSIFICATION_FORM_FIELDS]
     show_change_link = True
     verbose_name_plural = (
         "Classifications (Westphalian / post-Westphalian / mixed, with period)"
@@ -326,7 +313,7 @@ class SourceAdmin(SourceImportMixin, RecordAdmin[Source]):
     ]
     prepopulated_fields = {"slug": ("title",)}
     inlines = [SourceCreatorInline, CitationInline]
-    fieldsets = [
+    fieldsets = record_fieldsets(
         (
             "Work",
             {
@@ -358,9 +345,7 @@ class SourceAdmin(SourceImportMixin, RecordAdmin[Source]):
                 )
             },
         ),
-        PUBLICATION_FIELDSET,
-        RECORD_FIELDSET,
-    ]
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("creators")
@@ -373,7 +358,7 @@ class OrganisationAdmin(RecordAdmin[Organisation]):
     search_fields = ["name", "acronym", "slug"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
-    fieldsets = [
+    fieldsets = record_fieldsets(
         (
             "Content",
             {
@@ -388,9 +373,7 @@ class OrganisationAdmin(RecordAdmin[Organisation]):
             },
         ),
         ("Relations", {"fields": ("parent", ("founded_date", "founded_precision"))}),
-        PUBLICATION_FIELDSET,
-        RECORD_FIELDSET,
-    ]
+    )
 
 
 @admin.register(Norm)
@@ -399,13 +382,11 @@ class NormAdmin(RecordAdmin[Norm]):
     list_filter = ["conception", "status"]
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["related"]
-    fieldsets = [
+    fieldsets = record_fieldsets(
         ("Content", {"fields": ("name", "slug", "summary", "caveat")}),
         ("Coding", {"fields": ("conception",)}),
         ("Relations", {"fields": ("related",)}),
-        PUBLICATION_FIELDSET,
-        RECORD_FIELDSET,
-    ]
+    )
 
 
 @admin.register(Document)
@@ -425,7 +406,7 @@ class DocumentAdmin(RecordAdmin[Document]):
     autocomplete_fields = ["issuer", "norms"]
     date_hierarchy = "date"
     prepopulated_fields = {"slug": ("short_title",)}
-    fieldsets = [
+    fieldsets = record_fieldsets(
         (
             "Content",
             {
@@ -452,9 +433,7 @@ class DocumentAdmin(RecordAdmin[Document]):
             },
         ),
         ("Relations", {"fields": ("norms",)}),
-        PUBLICATION_FIELDSET,
-        RECORD_FIELDSET,
-    ]
+    )
 
 
 @admin.register(Case)
@@ -472,7 +451,7 @@ class CaseAdmin(RecordAdmin[Case]):
     autocomplete_fields = ["countries", "norms"]
     date_hierarchy = "start_date"
     inlines = [ClassificationInline, CitationInline]
-    fieldsets = [
+    fieldsets = record_fieldsets(
         ("Content", {"fields": ("name", "slug", "summary", "caveat")}),
         (
             "Coding",
@@ -492,9 +471,7 @@ class CaseAdmin(RecordAdmin[Case]):
             },
         ),
         ("Relations", {"fields": ("norms",)}),
-        PUBLICATION_FIELDSET,
-        RECORD_FIELDSET,
-    ]
+    )
 
 
 @admin.register(Mission)
@@ -530,7 +507,7 @@ class MissionAdmin(RecordAdmin[Mission]):
     filter_horizontal = ["mandate_tasks"]
     date_hierarchy = "start_date"
     inlines = [ClassificationInline, CitationInline]
-    fieldsets = [
+    fieldsets = record_fieldsets(
         (
             "Content",
             {
@@ -582,9 +559,7 @@ class MissionAdmin(RecordAdmin[Mission]):
                 )
             },
         ),
-        PUBLICATION_FIELDSET,
-        RECORD_FIELDSET,
-    ]
+    )
 
 
 @admin.register(Concept)
@@ -602,7 +577,7 @@ class ConceptAdmin(RecordAdmin[Concept]):
         "cases",
         "documents",
     ]
-    fieldsets = [
+    fieldsets = record_fieldsets(
         ("Content", {"fields": ("term", "slug", "summary", "caveat")}),
         (
             "Relations",
@@ -617,9 +592,7 @@ class ConceptAdmin(RecordAdmin[Concept]):
                 )
             },
         ),
-        PUBLICATION_FIELDSET,
-        RECORD_FIELDSET,
-    ]
+    )
 
 
 @admin.register(ComparisonRow)
@@ -627,7 +600,7 @@ class ComparisonRowAdmin(RecordAdmin[ComparisonRow]):
     list_display = ["name", "section", "order", "status", "updated_at"]
     list_filter = ["section", "status"]
     search_fields = ["name", "slug", "westphalian", "post_westphalian"]
-    fieldsets = [
+    fieldsets = record_fieldsets(
         (
             "Content",
             {
@@ -642,9 +615,7 @@ class ComparisonRowAdmin(RecordAdmin[ComparisonRow]):
             },
         ),
         ("The two conceptions", {"fields": ("westphalian", "post_westphalian")}),
-        PUBLICATION_FIELDSET,
-        RECORD_FIELDSET,
-    ]
+    )
 
 
 @admin.register(Citation)

@@ -194,7 +194,24 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class WorkflowAdminMixin:
+class WritesThroughServicesMixin:
+    """An admin page whose save writes no row itself but hands the record's canonical
+    dict to services.write_record (save_related): the inlines' rows are part of that
+    dict, and a refusal shows the form again, input and all, with the reason."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (services.PublishedRulesBroken, services.RecordInvalid) as exc:
+            # The transaction rolled the save back; show the form again with the reason.
+            request._pkb_refusal = _refusal(exc)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_formset(self, request, form, formset, change):
+        _note_formset(formset)  # the rows are part of the record's dict
+
+
+class WorkflowAdminMixin(WritesThroughServicesMixin):
     """Mixed into RecordAdmin."""
 
     form: type[forms.ModelForm] = VersionedRecordForm
@@ -250,23 +267,11 @@ class WorkflowAdminMixin:
 
     # -- saving ------------------------------------------------------------------------
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (services.PublishedRulesBroken, services.RecordInvalid) as exc:
-            # The transaction rolled the save back; show the form again, input and all,
-            # with the reason.
-            request._pkb_refusal = _refusal(exc)
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
     def save_model(self, request, obj, form, change):
         # Nothing is written here: save_related hands the whole page (the record, its
         # links and its inlines) to services.write_record as one canonical dict. The
         # status field only asks: the services move the record once it is written.
         obj._requested_status = form.cleaned_data.get("status")
-
-    def save_formset(self, request, form, formset, change):
-        _note_formset(formset)  # the rows are part of the record's dict
 
     def save_related(self, request, form, formsets, change):
         # Not ModelAdmin's: it would write the links (save_m2m) and the rows itself.
@@ -615,7 +620,7 @@ class WorkflowAdminMixin:
         request._deletions = []
 
 
-class RecordPartAdminMixin:
+class RecordPartAdminMixin(WritesThroughServicesMixin):
     """Citations and classifications on their own admin pages belong to a record. While
     that record is published only editors change them here: a curator changes them on
     the record's page, where the change goes to review."""
@@ -704,13 +709,6 @@ class RecordPartAdminMixin:
         allowed = super().has_delete_permission(request, obj)
         return allowed and not self._locked(request, obj)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (services.PublishedRulesBroken, services.RecordInvalid) as exc:
-            request._pkb_refusal = _refusal(exc)  # rolled back; the input is kept
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
     def save_model(self, request, obj, form, change):
         # Nothing is written here: save_related writes the record the part belongs to
         # through services.write_record, as the record's own page does.
@@ -718,9 +716,6 @@ class RecordPartAdminMixin:
             raise PermissionDenied(
                 "The record is published: change it on its own page, for review."
             )
-
-    def save_formset(self, request, form, formset, change):
-        _note_formset(formset)  # the rows are part of the record's dict
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:

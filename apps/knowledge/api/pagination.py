@@ -88,7 +88,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         )
         digest = hashlib.sha1(repr(filters).encode()).hexdigest()
         model_name = queryset.model._meta.model_name
-        shown = versions.stamp(invalidation.list_names(model_name))
+        text = invalidation.shows_text(request.query_params)
+        shown = versions.stamp(invalidation.list_names(model_name, text))
         return f"api-count:{shown}:{model_name}:{digest}"
 
     def get_paginated_response(self, data):

@@ -6,17 +6,14 @@ from django.http import Http404
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer
 
-from .. import citeformats
+from ..citeformats import to_bibtex, to_csl_json, to_ris
 
 
-class CitationRenderer(BaseRenderer):
-    """Renders a list of CSL-JSON items; errors stay JSON in the one error shape."""
+class PageRenderer(BaseRenderer):
+    """A renderer for what a view answers; errors, and OPTIONS's description of the
+    endpoint, are not pages: they stay JSON in the one error shape."""
 
     charset = "utf-8"
-    extension = ""
-
-    def convert(self, items):
-        raise NotImplementedError
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         context = renderer_context or {}
@@ -25,10 +22,23 @@ class CitationRenderer(BaseRenderer):
         if (response is not None and response.status_code >= 400) or (
             request is not None and request.method == "OPTIONS"
         ):
-            # Errors, and OPTIONS's description of the endpoint, are not citations.
             response["Content-Type"] = "application/json"
             return json.dumps(data).encode("utf-8")
-        view = context.get("view")
+        return self.render_page(data, response, context.get("view"))
+
+    def render_page(self, data, response, view):
+        raise NotImplementedError
+
+
+class CitationRenderer(PageRenderer):
+    """Renders a list of CSL-JSON items with `convert`."""
+
+    extension = ""
+
+    def convert(self, items):
+        raise NotImplementedError
+
+    def render_page(self, data, response, view):
         if response is not None and view is not None:
             name = view.kwargs.get("slug") or "sources"
             response["Content-Disposition"] = (
@@ -37,37 +47,29 @@ class CitationRenderer(BaseRenderer):
         return self.convert(data or []).encode("utf-8")
 
 
-class CSLJSONRenderer(CitationRenderer):
-    media_type = "application/vnd.citationstyles.csl+json"
-    format = "csl-json"
-    extension = "json"
-
-    def convert(self, items):
-        return citeformats.to_csl_json(items)
-
-
-class BibTeXRenderer(CitationRenderer):
-    media_type = "application/x-bibtex"
-    format = "bibtex"
-    extension = "bib"
-
-    def convert(self, items):
-        return citeformats.to_bibtex(items)
-
-
-class RISRenderer(CitationRenderer):
-    media_type = "application/x-research-info-systems"
-    format = "ris"
-    extension = "ris"
-
-    def convert(self, items):
-        return citeformats.to_ris(items)
+# The citation formats, the same but for these: ?format= value, media type, file
+# extension, and the converter of CSL-JSON items.
+CITATION_FORMATS = {
+    "csl-json": ("application/vnd.citationstyles.csl+json", "json", to_csl_json),
+    "bibtex": ("application/x-bibtex", "bib", to_bibtex),
+    "ris": ("application/x-research-info-systems", "ris", to_ris),
+}
+CITATION_RENDERERS = [
+    type(
+        f"CitationRenderer[{name}]",
+        (CitationRenderer,),
+        {
+            "format": name,
+            "media_type": media_type,
+            "extension": extension,
+            "convert": staticmethod(convert),
+        },
+    )
+    for name, (media_type, extension, convert) in CITATION_FORMATS.items()
+]
 
 
-CITATION_RENDERERS = [CSLJSONRenderer, BibTeXRenderer, RISRenderer]
-
-
-class ListCSVRenderer(BaseRenderer):
+class ListCSVRenderer(PageRenderer):
     """`Accept: text/csv` (or `?format=csv`) on a list: the same page of rows as the JSON,
     with the same filters, ordering and paging (the other pages are in the Link header,
     the total in X-Total-Count), flattened as the CSV exports are: related records as
@@ -76,22 +78,12 @@ class ListCSVRenderer(BaseRenderer):
 
     media_type = "text/csv"
     format = "csv"
-    charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render_page(self, data, response, view):
         from .export import to_csv  # export builds on the views, which use this
 
-        context = renderer_context or {}
-        response = context.get("response")
-        request = context.get("request")
-        if (response is not None and response.status_code >= 400) or (
-            request is not None and request.method == "OPTIONS"
-        ):
-            response["Content-Type"] = "application/json"
-            return json.dumps(data).encode("utf-8")
         rows = data.get("results", []) if isinstance(data, dict) else data or []
         columns = None
-        view = context.get("view")
         if not rows and view is not None:  # the header row even for an empty page
             columns = list(view.get_serializer().fields)
         if response is not None and isinstance(data, dict) and "count" in data:

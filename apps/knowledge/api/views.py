@@ -164,9 +164,16 @@ class RecordViewSet(
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # The public list page's FilterSet: identical parameters on the page and the API.
-        if "filterset_class" not in cls.__dict__:
-            cls.filterset_class = registry.of(cls.model).filterset
+        # The public list page's FilterSet: identical parameters on the page and the API;
+        # the type's serializers by the registry's naming convention.
+        record_type = registry.of(cls.model)
+        for attr, value in (
+            ("filterset_class", lambda: record_type.filterset),
+            ("serializer_class", lambda: record_type.serializer),
+            ("list_serializer_class", lambda: record_type.list_serializer),
+        ):
+            if attr not in cls.__dict__:
+                setattr(cls, attr, value())
 
     def get_queryset(self):
         queryset = visible(self.model, self.request.user)
@@ -466,8 +473,6 @@ class MissionViewSet(RecordViewSet):
     model = Mission
     list_includes = ("classifications",)
     filterset_class = MissionFilter
-    serializer_class = s.MissionSerializer
-    list_serializer_class = s.MissionListSerializer
     list_prefetch = (
         classifications(),
         published(Organisation, "organisations"),
@@ -482,8 +487,6 @@ class MissionViewSet(RecordViewSet):
 class CaseViewSet(RecordViewSet):
     model = Case
     list_includes = ("classifications",)
-    serializer_class = s.CaseSerializer
-    list_serializer_class = s.CaseListSerializer
     list_prefetch = (classifications(), "countries")
     detail_prefetch = (
         classifications_with_citations(),
@@ -494,31 +497,23 @@ class CaseViewSet(RecordViewSet):
 
 class NormViewSet(RecordViewSet):
     model = Norm
-    serializer_class = s.NormSerializer
-    list_serializer_class = s.NormListSerializer
     detail_prefetch = (published(Norm, "related"),)
 
 
 class DocumentViewSet(RecordViewSet):
     model = Document
-    serializer_class = s.DocumentSerializer
-    list_serializer_class = s.DocumentListSerializer
     select_related = ("issuer",)
     detail_prefetch = (published(Norm, "norms"),)
 
 
 class OrganisationViewSet(RecordViewSet):
     model = Organisation
-    serializer_class = s.OrganisationSerializer
-    list_serializer_class = s.OrganisationListSerializer
     select_related = ("parent",)
     detail_prefetch = (published(Organisation, "children"),)
 
 
 class ConceptViewSet(RecordViewSet):
     model = Concept
-    serializer_class = s.ConceptSerializer
-    list_serializer_class = s.ConceptListSerializer
     select_related = ("parent",)
     detail_prefetch = (
         published(Concept, "children"),
@@ -532,8 +527,6 @@ class ConceptViewSet(RecordViewSet):
 
 class SourceViewSet(RecordViewSet):
     model = Source
-    serializer_class = s.SourceSerializer
-    list_serializer_class = s.SourceListSerializer
     list_prefetch = ("creators",)
     detail_prefetch = ("creators",)
 
@@ -560,54 +553,51 @@ class ComparisonRowViewSet(RecordViewSet):
     """The rows of the Westphalian / post-Westphalian comparison."""
 
     model = ComparisonRow
-    serializer_class = s.ComparisonRowSerializer
-    list_serializer_class = s.ComparisonRowSerializer
     list_prefetch = (published_citations(),)
 
 
 # --------------------------------------------------------------------------- read-only
 
 
-class ClassificationViewSet(
+class ReadOnlyRowsViewSet(
     CSVListMixin,
     FilterOnlyWhenAskedMixin,
     ConditionalMixin,
     viewsets.ReadOnlyModelViewSet,
 ):
+    """Rows that hang off the records (classifications, citations): read only, listed
+    and filtered like records, and visible as their records are."""
+
+    sparse_fields = True
+    cache_anonymous = True
+
+    @staticmethod
+    def visible_rows(user):
+        """What `user` may read (querysets.py says who sees what)."""
+        raise NotImplementedError
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return self.visible_rows(self.request.user)
+
+
+class ClassificationViewSet(ReadOnlyRowsViewSet):
     """Westphalian / post-Westphalian judgements of missions and cases, with citations."""
 
     serializer_class = s.ClassificationDetailSerializer
     filterset_class = ClassificationFilter
-    sparse_fields = True
-    cache_anonymous = True
-
     queryset = Classification.objects.none()  # for the schema
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return classification_queryset(self.request.user)
+    visible_rows = staticmethod(classification_queryset)
 
 
-class CitationViewSet(
-    CSVListMixin,
-    FilterOnlyWhenAskedMixin,
-    ConditionalMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class CitationViewSet(ReadOnlyRowsViewSet):
     """Every page-located citation, with the record (and classification) it supports."""
 
     serializer_class = s.CitationDetailSerializer
     filterset_class = CitationFilter
-    sparse_fields = True
-    cache_anonymous = True
-
     queryset = Citation.objects.none()  # for the schema
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return citation_queryset(self.request.user)
+    visible_rows = staticmethod(citation_queryset)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from apps.core.constraints import choices_constraint
+from apps.core.constraints import choices_constraint, ordered_constraint
 from apps.core.models import PublishableModel, published_q
 
 from .. import codebook
+from ..addresses import slug_url
 from .choices import Claim, Conception, LocatorType
 
 PAGE_LOCATOR = re.compile(r"^(\d{1,5})(?:\s*[-\u2013]\s*(\d{1,5}))?$")
@@ -33,9 +34,23 @@ pax_agreement_validator = RegexValidator(
     "(peaceagreements.org/wview/NUMBER): digits only.",
 )
 
+
 # Identifiers in other datasets, in the order a record page lists them:
 # field -> (the dataset's name, the address of its record page for an id).
 # Only where certain: a field is left blank rather than guessed (data/README.md).
+def record_index(name):
+    """An index on the generic link to a record: a record's rows (citations,
+    classifications, versions) are read by it."""
+    return models.Index(fields=["content_type", "object_id"], name=name)
+
+
+def dataset_number_field(label, validator, help_text):
+    """A record's number in an external dataset that numbers its records (UCDP, PA-X)."""
+    return models.CharField(
+        label, max_length=6, blank=True, validators=[validator], help_text=help_text
+    )
+
+
 EXTERNAL_IDS = {
     "wikidata_qid": ("Wikidata", "https://www.wikidata.org/wiki/{}"),
     "ucdp_conflict_id": ("UCDP conflict", "https://ucdp.uu.se/conflict/{}"),
@@ -87,9 +102,7 @@ class Citation(models.Model):
     class Meta:
         ordering = ["content_type", "object_id", "position", "id"]
         indexes = [
-            models.Index(
-                fields=["content_type", "object_id"], name="citation_target_idx"
-            ),
+            record_index("citation_target_idx"),
             # A source's page groups its citations by the record citing it.
             models.Index(
                 fields=["source", "content_type", "object_id"],
@@ -219,9 +232,7 @@ class Classification(models.Model):
     class Meta:
         ordering = ["content_type", "object_id", "-preferred", "position", "id"]
         indexes = [
-            models.Index(
-                fields=["content_type", "object_id"], name="classification_target_idx"
-            ),
+            record_index("classification_target_idx"),
             models.Index(
                 fields=["value", "preferred"], name="classification_value_idx"
             ),
@@ -246,12 +257,11 @@ class Classification(models.Model):
                 name="classification_one_preferred",
                 violation_error_message="Only one classification of a record can be preferred.",
             ),
-            models.CheckConstraint(
-                condition=models.Q(period_end__isnull=True)
-                | models.Q(period_start__isnull=True)
-                | models.Q(period_end__gte=models.F("period_start")),
+            ordered_constraint(
+                "period_start",
+                "period_end",
                 name="classification_period_ordered",
-                violation_error_message="The period ends before it starts.",
+                message="The period ends before it starts.",
             ),
         ]
 
@@ -376,3 +386,7 @@ class KnowledgeRecord(PublishableModel):
     @classmethod
     def model_key(cls):
         return cls._meta.model_name
+
+    def get_absolute_url(self):
+        """The record's own page (registry.RecordType.detail_url_name)."""
+        return slug_url(f"knowledge:{self._meta.model_name}-detail", self.slug)

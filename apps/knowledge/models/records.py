@@ -16,10 +16,10 @@ from apps.core.constraints import choices_constraint
 from apps.core.fuzzydate import DatePrecision
 
 from .. import codebook
-from ..addresses import slug_url
 from .base import (
     Classification,
     KnowledgeRecord,
+    dataset_number_field,
     pax_agreement_validator,
     ucdp_conflict_validator,
 )
@@ -44,6 +44,27 @@ def _precision_field():
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
         blank=True,
+    )
+
+
+def _optional_link(to, related_name, help_text, on_delete=models.PROTECT, **options):
+    """A link to another record that may be missing; by default a record others link
+    to cannot be deleted from under them (PROTECT)."""
+    return models.ForeignKey(
+        to,
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name=related_name,
+        help_text=help_text,
+        **options,
+    )
+
+
+def _coded_field(choices, max_length, help_text):
+    """A coded dimension: one of `choices`, or blank until the sources say."""
+    return models.CharField(
+        max_length=max_length, choices=choices.choices, blank=True, help_text=help_text
     )
 
 
@@ -233,13 +254,10 @@ class Organisation(KnowledgeRecord):
     name = models.CharField(max_length=300)
     acronym = models.CharField(max_length=40, blank=True, db_index=True)
     kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
-    parent = models.ForeignKey(
+    parent = _optional_link(
         "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-        help_text="The body this one belongs to (the HCNM to the OSCE).",
+        "children",
+        "The body this one belongs to (the HCNM to the OSCE).",
     )
     founded_date = models.DateField(null=True, blank=True)
     founded_precision = _precision_field()
@@ -260,9 +278,6 @@ class Organisation(KnowledgeRecord):
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
-
-    def get_absolute_url(self):
-        return slug_url("knowledge:organisation-detail", self.slug)
 
     def clean(self):
         super().clean()
@@ -296,9 +311,6 @@ class Norm(KnowledgeRecord):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return slug_url("knowledge:norm-detail", self.slug)
-
 
 # UN documents: Security Council and General Assembly symbols (S/RES/1244 (1999), A/RES/...).
 UN_SYMBOL = re.compile(r"^(S|A)/\S")
@@ -315,23 +327,18 @@ class Document(KnowledgeRecord):
         help_text="The document's official symbol where one exists, e.g. S/RES/1244 (1999).",
     )
     kind = models.CharField(max_length=24, choices=DocumentKind.choices)
-    issuer = models.ForeignKey(
+    issuer = _optional_link(
         Organisation,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="documents",
-        help_text="The body that adopted or issued it.",
+        "documents",
+        "The body that adopted or issued it.",
     )
     date = models.DateField(null=True, blank=True, db_index=True)
     date_precision = _precision_field()
     url = models.URLField("official URL", max_length=500, blank=True)
-    pax_agreement_id = models.CharField(
+    pax_agreement_id = dataset_number_field(
         "PA-X agreement ID",
-        max_length=6,
-        blank=True,
-        validators=[pax_agreement_validator],
-        help_text="For a peace agreement: its number in the PA-X Peace Agreements "
+        pax_agreement_validator,
+        "For a peace agreement: its number in the PA-X Peace Agreements "
         "Database (peaceagreements.org/wview/NUMBER). Only when certain.",
     )
     norms = models.ManyToManyField(
@@ -371,9 +378,6 @@ class Document(KnowledgeRecord):
     def date_display(self):
         return fuzzydate.display(self.date, self.date_precision)
 
-    def get_absolute_url(self):
-        return slug_url("knowledge:document-detail", self.slug)
-
 
 class Case(DatedRecord):
     """A conflict or crisis."""
@@ -383,12 +387,10 @@ class Case(DatedRecord):
     conflict_type = models.CharField(
         max_length=20, choices=ConflictType.choices, blank=True
     )
-    ucdp_conflict_id = models.CharField(
+    ucdp_conflict_id = dataset_number_field(
         "UCDP conflict ID",
-        max_length=6,
-        blank=True,
-        validators=[ucdp_conflict_validator],
-        help_text="The conflict's number in the Uppsala Conflict Data Program "
+        ucdp_conflict_validator,
+        "The conflict's number in the Uppsala Conflict Data Program "
         "(ucdp.uu.se/conflict/NUMBER). Only when certain.",
     )
     norms = models.ManyToManyField(
@@ -407,9 +409,6 @@ class Case(DatedRecord):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return slug_url("knowledge:case-detail", self.slug)
-
 
 class Mission(DatedRecord):
     """An intervention or operation, with the coded dimensions the comparison needs."""
@@ -419,14 +418,11 @@ class Mission(DatedRecord):
     organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="missions", help_text="Who ran it."
     )
-    lead_state = models.ForeignKey(
+    lead_state = _optional_link(
         Organisation,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="led_missions",
+        "led_missions",
+        "The state that led it, where one did.",
         limit_choices_to={"kind": OrganisationKind.STATE},
-        help_text="The state that led it, where one did.",
     )
     cases = models.ManyToManyField(Case, blank=True, related_name="missions")
     authorised_by = models.ManyToManyField(
@@ -438,48 +434,27 @@ class Mission(DatedRecord):
     mission_type = models.CharField(
         max_length=32, choices=MissionType.choices, blank=True
     )
-    predecessor = models.ForeignKey(
+    predecessor = _optional_link(
         "self",
-        null=True,
-        blank=True,
+        "successors",
+        "The operation this one took over from (UNITAF before UNOSOM II).",
         on_delete=models.SET_NULL,
-        related_name="successors",
-        help_text="The operation this one took over from (UNITAF before UNOSOM II).",
     )
     mandate_summary = models.TextField(
         blank=True, help_text="The mandate, in our words (Markdown)."
     )
-    host_consent = models.CharField(
-        max_length=20,
-        choices=HostConsent.choices,
-        blank=True,
-        help_text="Did the host state and the parties agree? The core of the Westphalian model.",
+    host_consent = _coded_field(
+        HostConsent,
+        20,
+        "Did the host state and the parties agree? The core of the Westphalian model.",
     )
-    use_of_force = models.CharField(
-        max_length=20,
-        choices=UseOfForce.choices,
-        blank=True,
-        help_text="How far the mission may use force.",
-    )
-    impartiality = models.CharField(
-        max_length=12,
-        choices=Impartiality.choices,
-        blank=True,
-        help_text="Its stance towards the parties.",
-    )
-    legal_basis = models.CharField(
-        max_length=24,
-        choices=LegalBasis.choices,
-        blank=True,
-        help_text="What authorised it in law.",
-    )
-    authorising_body = models.ForeignKey(
+    use_of_force = _coded_field(UseOfForce, 20, "How far the mission may use force.")
+    impartiality = _coded_field(Impartiality, 12, "Its stance towards the parties.")
+    legal_basis = _coded_field(LegalBasis, 24, "What authorised it in law.")
+    authorising_body = _optional_link(
         Organisation,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="authorised_missions",
-        help_text="The body that authorised it (Security Council, CSCE Council...).",
+        "authorised_missions",
+        "The body that authorised it (Security Council, CSCE Council...).",
     )
     mandate_tasks = models.ManyToManyField(
         MandateTask,
@@ -528,9 +503,6 @@ class Mission(DatedRecord):
     def short_name(self):
         return self.acronym or self.name
 
-    def get_absolute_url(self):
-        return slug_url("knowledge:mission-detail", self.slug)
-
     def clean(self):
         super().clean()
         if self.predecessor_id and self.predecessor_id == self.pk:
@@ -541,13 +513,10 @@ class Concept(KnowledgeRecord):
     """A glossary term a student needs, linked to the records that illustrate it."""
 
     term = models.CharField(max_length=200)
-    parent = models.ForeignKey(
+    parent = _optional_link(
         "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-        help_text="A broader concept (a kind of security guarantee points to security guarantee).",
+        "children",
+        "A broader concept (a kind of security guarantee points to security guarantee).",
     )
     related_concepts = models.ManyToManyField("self", blank=True, symmetrical=True)
     norms = models.ManyToManyField(Norm, blank=True, related_name="concepts")
@@ -565,9 +534,6 @@ class Concept(KnowledgeRecord):
     @property
     def name(self):
         return self.term
-
-    def get_absolute_url(self):
-        return slug_url("knowledge:concept-detail", self.slug)
 
 
 class ComparisonRow(KnowledgeRecord):

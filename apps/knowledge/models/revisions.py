@@ -6,12 +6,14 @@ piece, which is what a reviewer reads, a diff compares, a restore writes back an
 API's history lists: a version the public saw has `published_at` set.
 """
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from apps.core.constraints import choices_constraint
+from apps.core.models import user_field
+
+from .base import record_index
 
 
 class RevisionAction(models.TextChoices):
@@ -75,20 +77,8 @@ class Revision(models.Model):
     review_comment = models.TextField(
         blank=True, help_text="The editor's answer, shown to the author."
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="revisions",
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="reviewed_revisions",
-    )
+    author = user_field("revisions")
+    reviewer = user_field("reviewed_revisions")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(
@@ -103,9 +93,7 @@ class Revision(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["content_type", "object_id"], name="revision_record_idx"
-            ),
+            record_index("revision_record_idx"),
         ]
         constraints = [
             choices_constraint(

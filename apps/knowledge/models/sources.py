@@ -1,9 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.core.constraints import choices_constraint
+from apps.core.constraints import choices_constraint, ordered_constraint
 
-from ..addresses import slug_url
 from .base import KnowledgeRecord
 from .choices import CreatorRole, SourceKind
 
@@ -56,12 +55,11 @@ class Source(KnowledgeRecord):
         indexes = [models.Index(fields=["year"], name="source_year_idx")]
         constraints = [
             choices_constraint("kind", SourceKind, name="source_kind_valid"),
-            models.CheckConstraint(
-                condition=models.Q(page_last__isnull=True)
-                | models.Q(page_first__isnull=True)
-                | models.Q(page_last__gte=models.F("page_first")),
+            ordered_constraint(
+                "page_first",
+                "page_last",
                 name="source_pages_ordered",
-                violation_error_message="The last page comes before the first.",
+                message="The last page comes before the first.",
             ),
         ]
 
@@ -73,9 +71,6 @@ class Source(KnowledgeRecord):
         year = self.year or "n.d."
         title = self.full_title or f"(untitled: {self.slug or 'new source'})"
         return f"{who} {year}: {title}" if who else f"{title} ({year})"
-
-    def get_absolute_url(self):
-        return slug_url("knowledge:source-detail", self.slug)
 
     @property
     def name(self):

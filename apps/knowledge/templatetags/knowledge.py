@@ -129,3 +129,27 @@ def with_notes(html, notes):
     if html.endswith("</p>"):
         return mark_safe(html[: -len("</p>")] + markers + "</p>")
     return mark_safe(html + markers)
+
+
+class FragmentNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        fragments = context.get("fragments")
+        if fragments is None:
+            return self.nodelist.render(context)
+        return fragments.render(self.name, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def fragment(parser, token):
+    """{% fragment "name" %}...{% endfragment %}: a block of a record's page that the
+    view may already hold rendered (views/details.py, Fragments); else rendered here,
+    and stored for the next reader unless it is a preview."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'":
+        raise template.TemplateSyntaxError('usage: {% fragment "name" %}')
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(bits[1][1:-1], nodelist)

@@ -1,7 +1,9 @@
 """The comparison of the two conceptions, and records side by side."""
 
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
@@ -13,9 +15,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
-from apps.core import pagecache
+from apps.core import pagecache, versions
 
-from .. import filters, limits
+from .. import filters, invalidation, limits
 from ..dimensions import CONCEPTION, DIMENSIONS
 from ..footnotes import Footnotes, by_claim
 from ..models import (
@@ -124,8 +126,8 @@ class CompareView(TemplateView):
     @cached_property
     def comparison(self):
         """The cited rows of the comparison: the same for every reader and costly to
-        render (Markdown in every cell), so the template caches its HTML per content
-        generation and reads this only on a miss."""
+        render (Markdown in every cell), so the template caches its HTML while the
+        versions it shows hold and reads this only on a miss."""
         notes = Footnotes()
         rows = ComparisonRow.objects.published().prefetch_related(published_citations())
         sections = []
@@ -180,7 +182,10 @@ class CompareView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            pagecache.fragment_context(),
+            # Each block is kept while what it shows holds: a mission's edit leaves the
+            # rows' cells, and a comparison row's the missions by conception.
+            rows_cache=pagecache.fragment_context(invalidation.COMPARISON_ROWS),
+            classified_cache=pagecache.fragment_context(invalidation.CLASSIFIED),
             conceptions=CONCEPTIONS,
         )
         return context
@@ -233,6 +238,59 @@ def _cells(dimension, records, notes):
     return cells
 
 
+class Choice(NamedTuple):
+    """A record the picker offers: its address and its label."""
+
+    slug: str
+    label: str
+
+    def __str__(self):
+        return self.label
+
+
+def _labelled(model):
+    """Published records of `model` with only what a label needs."""
+    fields = ["slug", "name", *(["acronym"] if model is Mission else [])]
+    return model.objects.published().only(*fields)
+
+
+def _picker_menu(model) -> tuple[list[Choice], int]:
+    """The first COMPARE_CHOICES + COMPARE_MAX published records of `model` in their
+    order, and how many are published: the same for every comparison, so read once per
+    content generation (what this page shows) instead of a count over every record per
+    request. The margin covers the chosen records the picker leaves out of this list."""
+    model_name = model._meta.model_name
+    key = f"compare-picker:{versions.stamp([versions.ALL])}:{model_name}"
+    menu = cache.get(key)
+    if menu is None:
+        # How many there are, counted in the same query (a window over every row
+        # before the cut).
+        shown = list(
+            _labelled(model).annotate(total=Window(Count("pk")))[
+                : COMPARE_CHOICES + limits.COMPARE_MAX
+            ]
+        )
+        menu = ([Choice(r.slug, str(r)) for r in shown], shown[0].total if shown else 0)
+        cache.set(key, menu, pagecache.TIMEOUT)
+    return menu
+
+
+def _other_choices(model, slugs) -> tuple[list[Choice], int]:
+    """The first COMPARE_CHOICES published records of `model` not among `slugs`, and
+    how many records of `model` are published."""
+    menu, total = _picker_menu(model)
+    left_out = set(slugs)
+    others = [choice for choice in menu if choice.slug not in left_out]
+    if (
+        len(others) < COMPARE_CHOICES
+        and len(menu) == COMPARE_CHOICES + limits.COMPARE_MAX
+    ):
+        # More of the chosen fell in the list than its margin covers: ask the database.
+        records = _labelled(model).exclude(slug__in=slugs)
+        others = [Choice(r.slug, str(r)) for r in records[:COMPARE_CHOICES]]
+    return others[:COMPARE_CHOICES], total
+
+
 class CompareRecordsView(CanonicalQueryMixin, TemplateView):
     """Two to limits.COMPARE_MAX missions (or cases) side by side on the coded
     dimensions, each cell cited."""
@@ -263,23 +321,9 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
         # The picker offers the chosen records first, then the first COMPARE_CHOICES
         # others: a list of thousands helps nobody and made this page 1.4 MB at 100x.
         # The list's checkboxes reach every record.
-        fields = [
-            "slug",
-            "name",
-            "start_date",
-            *(["acronym"] if model is Mission else []),
-        ]
-        published_records = model.objects.published()
         chosen = [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
-        # How many there are, counted in the same query: the others (a window over
-        # every row before the cut) and the chosen.
-        others = list(
-            published_records.exclude(slug__in=slugs)
-            .only(*fields)
-            .annotate(others_total=Window(Count("pk")))[:COMPARE_CHOICES]
-        )
+        others, choices_total = _other_choices(model, slugs)
         choices = [*chosen, *others]
-        choices_total = len(found) + (others[0].others_total if others else 0)
         context.update(
             model_name=name,
             kind=kwargs["kind"],

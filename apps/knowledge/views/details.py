@@ -1,10 +1,12 @@
 """The detail pages: a record with its footnoted citations and related records."""
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import reduce
 from itertools import chain
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import (
@@ -49,6 +51,43 @@ from .querysets import (
 )
 
 
+@dataclass
+class Fragments:
+    """The costly blocks of a published record's page (its heading and main column),
+    rendered once and cached while the versions they show hold. They are looked up
+    before the record is read, in one round trip, so a page whose blocks are all found
+    skips the queries and the work they need. A preview has no keys: its blocks are
+    rendered afresh and never stored."""
+
+    found: dict[str, str]
+    keys: dict[str, str] | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.keys is not None and self.found.keys() >= self.keys.keys()
+
+    def render(self, name: str, render_block: Callable[[], str]) -> str:
+        if name in self.found:
+            return self.found[name]
+        html = render_block()
+        if self.keys is not None and name in self.keys:
+            cache.set(self.keys[name], html, pagecache.TIMEOUT)
+        return html
+
+
+FRAGMENT_NAMES = ("head", "main")
+
+
+def fragment_versions(model_name: str, slug: str) -> list[str]:
+    """What a record page's blocks show: the record (and everything linked to it or
+    cited by it, which moves its version), the vocabulary, and the mission acronyms
+    its prose links (autolink.py)."""
+    return [
+        *invalidation.record_answer_names(model_name, slug),
+        invalidation.type_name("mission"),
+    ]
+
+
 class RecordDetailView(DetailView):
     """A record with its footnoted citations, related records and "cite this page".
 
@@ -71,18 +110,39 @@ class RecordDetailView(DetailView):
 
     def get_queryset(self):
         opts = self.model._meta
-        # The cited sources' creators are fetched once in get_context_data.
-        prefetches = [published_citations(creators=False), *self.prefetch]
         selects = list(self.select)
         for _, name in self.related:
             if opts.get_field(name).many_to_one:
                 selects.append(name)
         # Drafts too for staff who may preview them (visibility.py: as in the API).
-        return (
-            visible(self.model, self.request.user)
-            .select_related(*selects)
-            .prefetch_related(*prefetches)
+        # What the blocks show is prefetched only when they are rendered (body_context).
+        return visible(self.model, self.request.user).select_related(*selects)
+
+    def get_object(self, queryset=None):
+        if not settings.BLOCK_CACHE:
+            self.fragments = Fragments({})
+            return super().get_object(queryset)
+        # The versions are read before the record, so a block stored is never older
+        # than the versions it is stored under.
+        model_name, slug = (
+            self.model._meta.model_name,
+            self.kwargs.get(self.slug_url_kwarg),
         )
+        stamp = versions.stamp(fragment_versions(model_name, slug))
+        where = f"{self.request.scheme}://{self.request.get_host()}"
+        keys = {
+            name: f"record-block:{stamp}:{where}:{model_name}:{slug}:{name}"
+            for name in FRAGMENT_NAMES
+        }
+        found = cache.get_many(list(keys.values()))
+        record = super().get_object(queryset)
+        if record.is_published:
+            self.fragments = Fragments(
+                {name: found[key] for name, key in keys.items() if key in found}, keys
+            )
+        else:
+            self.fragments = Fragments({})
+        return record
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
@@ -138,6 +198,38 @@ class RecordDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record = self.object
+        url = self.request.build_absolute_uri(record.get_absolute_url())
+        if not self.fragments.complete:
+            context.update(self.body_context())
+        context.update(
+            fragments=self.fragments,
+            cite=self.cite_context(url),
+            canonical_url=url,
+            jsonld=jsonld.for_record(record, url),
+            model_name=record._meta.model_name,
+            type_plural=record._meta.verbose_name_plural,
+            list_heading=list_heading(type(record)),
+            api_detail_url=api_detail_url(record),
+        )
+        if self.comparable:
+            # A menu of thousands helps nobody and costs a render each: the first
+            # COMPARE_CHOICES here, every record through the list's checkboxes.
+            context["compare_max"] = limits.COMPARE_MAX
+            context["compare_choices"] = [
+                (slug, label)
+                for slug, label in compare_menu(self.model)
+                if slug != record.slug
+            ][:COMPARE_CHOICES]
+        return context
+
+    def body_context(self):
+        """What the page's blocks (Fragments) show: the footnoted statements, the
+        coded rows and the related records."""
+        record = self.object
+        # The cited sources' creators are fetched once below, for every citation.
+        prefetch_related_objects(
+            [record], published_citations(creators=False), *self.prefetch
+        )
         notes = Footnotes()
         citations = list(record.citations.all())
         record_classifications = (
@@ -166,32 +258,14 @@ class RecordDetailView(DetailView):
             else []
         }
         notes.add_further(citations)  # whatever remains (relations, other...)
-        url = self.request.build_absolute_uri(record.get_absolute_url())
-        context.update(
-            footnotes=notes,
-            summary_notes=summary_notes,
-            classifications=classifications,
-            coded_rows=rows,
-            extra_notes=extra_notes,
-            related_groups=self.related_groups(),
-            cite=self.cite_context(url),
-            canonical_url=url,
-            jsonld=jsonld.for_record(record, url),
-            model_name=record._meta.model_name,
-            type_plural=record._meta.verbose_name_plural,
-            list_heading=list_heading(type(record)),
-            api_detail_url=api_detail_url(record),
-        )
-        if self.comparable:
-            # A menu of thousands helps nobody and costs a render each: the first
-            # COMPARE_CHOICES here, every record through the list's checkboxes.
-            context["compare_max"] = limits.COMPARE_MAX
-            context["compare_choices"] = [
-                (slug, label)
-                for slug, label in compare_menu(self.model)
-                if slug != record.slug
-            ][:COMPARE_CHOICES]
-        return context
+        return {
+            "footnotes": notes,
+            "summary_notes": summary_notes,
+            "classifications": classifications,
+            "coded_rows": rows,
+            "extra_notes": extra_notes,
+            "related_groups": self.related_groups(),
+        }
 
     def coded_rows(self, notes, citations):
         """A row per coded dimension that has something to say (a value, items, or
@@ -363,10 +437,8 @@ class SourceDetailView(RecordDetailView):
     def cite_item(self, url):
         return citeformats.source_csl(self.object)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["citing"] = citing_records(self.object)
-        return context
+    def body_context(self):
+        return {**super().body_context(), "citing": citing_records(self.object)}
 
 
 def compare_menu(model):

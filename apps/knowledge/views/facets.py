@@ -29,7 +29,8 @@ def facet_summary(filterset_class, params, queryset, *, page_filtered=None):
         )
         digest = hashlib.sha1(encode_query(used).encode()).hexdigest()
         model_name = filterset_class._meta.model._meta.model_name
-        shown = versions.stamp(invalidation.list_names(model_name))
+        text = invalidation.shows_text(dict(used))
+        shown = versions.stamp(invalidation.list_names(model_name, text))
         key = f"facets:{shown}:{model_name}:{digest}"
         summary = cache.get(key)
         if summary is not None:

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 
 from apps.core import pagecache
 
+from .. import invalidation
 from ..models import Source
 from ..registry import PAGE_TYPES
 from .labels import CONCEPTIONS, plural_label
@@ -12,8 +13,8 @@ from .labels import CONCEPTIONS, plural_label
 
 class HomeView(TemplateView):
     """The front page. Its counts and "recently updated" scan every record table and are
-    the same for every reader: the template caches them per content generation and
-    reads these properties only on a miss."""
+    the same for every reader: the template caches them while the versions they show
+    hold (invalidation.home_names) and reads these properties only on a miss."""
 
     template_name = "knowledge/home.html"
 
@@ -23,7 +24,7 @@ class HomeView(TemplateView):
             (
                 plural_label(record_type.model),
                 record_type.model.objects.published().count(),
-                record_type.list_url_name,
+                record_type.url_name(),
             )
             for record_type in PAGE_TYPES
         ]
@@ -40,7 +41,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            pagecache.fragment_context(),
+            pagecache.fragment_context(invalidation.home_names()),
             conceptions=CONCEPTIONS,
         )
         return context

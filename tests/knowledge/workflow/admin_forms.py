@@ -1,11 +1,7 @@
 """Post an admin change form back as a browser would: every field with the value the page
 showed, then the caller's edits."""
 
-from contextlib import contextmanager
-
-from django.db import transaction
-
-from apps.knowledge import services
+from django.urls import reverse
 
 
 def _field_values(form):
@@ -37,11 +33,18 @@ def change_form_data(response, **edits):
     return {k: v for k, v in data.items() if v is not None}
 
 
-@contextmanager
-def record_edit(*, record, user=None, comment=""):
-    """An edit written by hand inside services.RecordEdit, as the admin and the API
-    write theirs: `edit.proposal` and `edit.revision` say what became of it."""
-    with transaction.atomic():
-        edit = services.RecordEdit(record=record, user=user)
-        yield edit
-        edit.revision = edit.finish(comment)
+def change_url(record):
+    return reverse(
+        f"admin:knowledge_{record._meta.model_name}_change", args=[record.pk]
+    )
+
+
+def save_after_another(clients, record, their_edits, my_edits):
+    """Two people open `record`'s change page (`clients`: mine and theirs, logged in);
+    the other saves `their_edits` first, then mine are posted from the page opened
+    before. Returns the responses to their save and to mine."""
+    mine, theirs = clients
+    url = change_url(record)
+    my_page, their_page = mine.get(url), theirs.get(url)
+    saved = theirs.post(url, change_form_data(their_page, **their_edits))
+    return saved, mine.post(url, change_form_data(my_page, **my_edits))

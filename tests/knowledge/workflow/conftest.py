@@ -54,3 +54,9 @@ def other_curator_client(other_curator):
 @pytest.fixture
 def editor_client(editor):
     return _client(editor)
+
+
+@pytest.fixture
+def two_curators(curator_client, other_curator_client):
+    """The two curators' clients, for an edit made while another was open."""
+    return curator_client, other_curator_client

@@ -10,19 +10,20 @@ from django.utils import timezone
 from apps.core.models import Status
 from apps.knowledge import services
 from apps.knowledge.models import Mission, Norm, Revision
-from tests.factories import CitationFactory, MissionFactory, NormFactory, SourceFactory
+from tests.factories import (
+    RECORD_FACTORIES,
+    CitationFactory,
+    MissionFactory,
+    NormFactory,
+    SourceFactory,
+)
 
-from .admin_forms import change_form_data, record_edit
+from .admin_forms import change_form_data, change_url, save_after_another
+from .edits import edit
 
 pytestmark = pytest.mark.django_db
 
 CITATIONS = "knowledge-citation-content_type-object_id"
-
-
-def change_url(record):
-    return reverse(
-        f"admin:knowledge_{record._meta.model_name}_change", args=[record.pk]
-    )
 
 
 def public(client, record):
@@ -47,20 +48,7 @@ def test_groups_hold_exactly_their_permissions():
     assert "delete_source" not in curator and "change_country" not in curator
     assert curator < editor
     assert editor - curator == {
-        *(
-            f"{a}_{m}"
-            for a in ("delete", "publish")
-            for m in (
-                "mission",
-                "case",
-                "norm",
-                "document",
-                "organisation",
-                "concept",
-                "source",
-                "comparisonrow",
-            )
-        ),
+        *(f"{a}_{m}" for a in ("delete", "publish") for m in RECORD_FACTORIES),
         "add_country",
         "change_country",
         "add_mandatetask",
@@ -243,18 +231,13 @@ def test_editors_own_edit_of_a_published_record_is_live_and_kept(client, editor_
 # --------------------------------------------------------------------------- conflicts
 
 
-def test_a_stale_form_is_refused_and_keeps_the_input(
-    curator_client, other_curator_client
-):
+def test_a_stale_form_is_refused_and_keeps_the_input(two_curators, curator_client):
     norm = NormFactory(draft=True, summary="Shared start. Text.")
-    mine = curator_client.get(change_url(norm))
-    theirs = other_curator_client.get(change_url(norm))
-
-    other_curator_client.post(
-        change_url(norm), change_form_data(theirs, summary="Their change. Saved first.")
-    )
-    response = curator_client.post(
-        change_url(norm), change_form_data(mine, summary="My careful edit. Typed.")
+    _saved, response = save_after_another(
+        two_curators,
+        norm,
+        {"summary": "Their change. Saved first."},
+        {"summary": "My careful edit. Typed."},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -365,10 +348,10 @@ def test_needs_review_list_and_filter(editor_client):
 
 def test_citation_history_is_kept_in_its_records_versions(editor):
     norm = NormFactory()
-    citation = CitationFactory(target=norm, locator="513")
-    with record_edit(record=norm, user=editor):
-        citation.locator = "514"
-        citation.save()
+    CitationFactory(target=norm, locator="513")
+    citations = services.record_content(norm)["citations"]
+    citations[-1]["pages"] = "514"
+    edit(norm, user=editor, citations=citations)
     version = Revision.objects.for_record(norm).get()
     assert [c.get("pages") for c in version.base_data["citations"]][-1] == "513"
     assert [c.get("pages") for c in version.data["citations"]][-1] == "514"

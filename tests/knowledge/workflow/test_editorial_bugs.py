@@ -8,17 +8,12 @@ from apps.knowledge import dataset, services
 from apps.knowledge.models import Citation, Classification, Mission, Revision
 from tests.factories import MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data, record_edit
+from .admin_forms import change_form_data, change_url, save_after_another
+from .edits import edit
 
 pytestmark = pytest.mark.django_db
 
 CLASSIFICATIONS = "knowledge-classification-content_type-object_id"
-
-
-def change_url(record):
-    return reverse(
-        f"admin:knowledge_{record._meta.model_name}_change", args=[record.pk]
-    )
 
 
 # --------------------------------------------------------------------------- B3
@@ -202,18 +197,13 @@ def test_a_record_citing_a_draft_source_cannot_be_submitted_or_published(
 
 
 def test_saving_again_after_a_conflict_keeps_the_other_persons_fields(
-    curator_client, other_curator_client
+    two_curators, curator_client
 ):
     mission = MissionFactory(
         draft=True, name="A long mission name", summary="Shared start. Text."
     )
-    mine = curator_client.get(change_url(mission))
-    theirs = other_curator_client.get(change_url(mission))
-    other_curator_client.post(
-        change_url(mission), change_form_data(theirs, acronym="SHORT")
-    )
-    refused = curator_client.post(
-        change_url(mission), change_form_data(mine, summary="My edit. Typed.")
+    _saved, refused = save_after_another(
+        two_curators, mission, {"acronym": "SHORT"}, {"summary": "My edit. Typed."}
     )
     assert refused.status_code == 200
     assert not refused.context["adminform"].form.clashes
@@ -223,17 +213,13 @@ def test_saving_again_after_a_conflict_keeps_the_other_persons_fields(
     assert (mission.acronym, mission.summary) == ("SHORT", "My edit. Typed.")
 
 
-def test_fields_both_people_changed_are_shown_side_by_side(
-    curator_client, other_curator_client
-):
+def test_fields_both_people_changed_are_shown_side_by_side(two_curators):
     mission = MissionFactory(draft=True, summary="Shared start. Text.")
-    mine = curator_client.get(change_url(mission))
-    theirs = other_curator_client.get(change_url(mission))
-    other_curator_client.post(
-        change_url(mission), change_form_data(theirs, summary="Theirs. Saved first.")
-    )
-    refused = curator_client.post(
-        change_url(mission), change_form_data(mine, summary="Mine. Typed second.")
+    _saved, refused = save_after_another(
+        two_curators,
+        mission,
+        {"summary": "Theirs. Saved first."},
+        {"summary": "Mine. Typed second."},
     )
     clashes = refused.context["adminform"].form.clashes
     assert [(c.name, c.theirs, c.mine) for c in clashes] == [
@@ -247,27 +233,21 @@ CLASSIFICATION_ROW = "knowledge-classification-content_type-object_id-0"
 
 
 def test_after_a_conflict_rows_only_they_changed_keep_their_values(
-    curator_client, other_curator_client
+    two_curators, curator_client
 ):
     """Citations and classifications merge row by row, field by field, as fields do."""
     mission = MissionFactory(draft=True, summary="Shared start. Text.")
-    mine = curator_client.get(change_url(mission))
-    theirs = other_curator_client.get(change_url(mission))
-    saved = other_curator_client.post(
-        change_url(mission),
-        change_form_data(
-            theirs,
-            **{
-                f"{CITATION_ROW}-locator": "530",
-                f"{CITATION_ROW}-note": "Their note.",
-                f"{CLASSIFICATION_ROW}-rationale": "Their reason.",
-            },
-        ),
+    saved, refused = save_after_another(
+        two_curators,
+        mission,
+        {
+            f"{CITATION_ROW}-locator": "530",
+            f"{CITATION_ROW}-note": "Their note.",
+            f"{CLASSIFICATION_ROW}-rationale": "Their reason.",
+        },
+        {"summary": "My edit. Typed."},
     )
     assert saved.status_code == 302
-    refused = curator_client.post(
-        change_url(mission), change_form_data(mine, summary="My edit. Typed.")
-    )
     assert refused.status_code == 200
     assert not refused.context["adminform"].form.clashes
     again = curator_client.post(change_url(mission), change_form_data(refused))
@@ -279,22 +259,13 @@ def test_after_a_conflict_rows_only_they_changed_keep_their_values(
     assert mission.summary == "My edit. Typed."
 
 
-def test_a_row_field_both_changed_is_shown_side_by_side(
-    curator_client, other_curator_client
-):
+def test_a_row_field_both_changed_is_shown_side_by_side(two_curators, curator_client):
     mission = MissionFactory(draft=True)
-    mine = curator_client.get(change_url(mission))
-    theirs = other_curator_client.get(change_url(mission))
-    other_curator_client.post(
-        change_url(mission),
-        change_form_data(theirs, **{f"{CITATION_ROW}-note": "Their note."}),
-    )
-    refused = curator_client.post(
-        change_url(mission),
-        change_form_data(
-            mine,
-            **{f"{CITATION_ROW}-note": "My note.", f"{CITATION_ROW}-locator": "531"},
-        ),
+    _saved, refused = save_after_another(
+        two_curators,
+        mission,
+        {f"{CITATION_ROW}-note": "Their note."},
+        {f"{CITATION_ROW}-note": "My note.", f"{CITATION_ROW}-locator": "531"},
     )
     clashes = refused.context["adminform"].form.clashes
     assert [(c.label, c.theirs, c.mine) for c in clashes] == [
@@ -358,10 +329,7 @@ def test_approve_publishes_only_the_version_the_editor_saw(curator, editor):
     services.record_submit(record=mission, user=curator)
     seen = Revision.objects.pending().get()
     # The curator edits the record in review while the editor reads `seen`.
-    with record_edit(record=mission, user=curator):
-        Mission.objects.filter(pk=mission.pk).update(
-            summary="Changed later. Never reviewed."
-        )
+    edit(mission, user=curator, summary="Changed later. Never reviewed.")
     with pytest.raises(ValidationError, match="Summary"):
         services.revision_approve(revision=seen, user=editor)
     mission.refresh_from_db()

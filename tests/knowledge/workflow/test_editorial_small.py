@@ -12,15 +12,10 @@ from apps.knowledge.diff import diff_records
 from apps.knowledge.models import Mission, Revision
 from tests.factories import MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data, record_edit
+from .admin_forms import change_form_data, change_url
+from .edits import edit
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(record):
-    return reverse(
-        f"admin:knowledge_{record._meta.model_name}_change", args=[record.pk]
-    )
 
 
 def test_queue_type_filter_lists_only_record_types_with_revisions(
@@ -56,9 +51,7 @@ def test_a_missing_locator_is_one_error(editor_client):
 
 def test_restore_labels_name_the_version_date_and_author(editor, editor_client):
     norm = NormFactory(draft=True, summary="First. Version.")
-    with record_edit(record=norm, user=editor):
-        norm.summary = "Second. Version."
-        norm.save()
+    edit(norm, user=editor, summary="Second. Version.")
     revision = Revision.objects.for_record(norm).get()
     html = editor_client.get(
         reverse("admin:knowledge_norm_versions", args=[norm.pk])

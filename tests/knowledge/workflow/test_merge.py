@@ -2,13 +2,12 @@
 classifications item by item (keyed by source and locator, by value and period)."""
 
 import pytest
-from django.db import transaction
 
 from apps.knowledge import services
 from apps.knowledge.merge import merge_dicts
-from tests.factories import CitationFactory, NormFactory, SourceFactory
+from tests.factories import NormFactory, SourceFactory
 
-from .admin_forms import record_edit
+from .edits import edit
 
 
 def cite(source, pages, **extra):
@@ -100,14 +99,18 @@ def test_continuing_a_proposal_keeps_its_citations_beside_the_new_ones(curator):
     """The form continues the curator's own proposal but shows the live citations: a
     citation added now is merged with the one the proposal added, not instead of it."""
     norm = NormFactory(name="Consent")
-    source = SourceFactory(slug="bw")
-    with record_edit(record=norm, user=curator) as first:
-        CitationFactory(target=norm, source=source, locator="530")
-    assert first.proposal
-    with transaction.atomic():
-        edit = services.RecordEdit(record=norm, user=curator)
-        CitationFactory(target=norm, source=source, locator="531")
-        second = edit.finish(carry=first.revision.data)
+    SourceFactory(slug="bw")
+    live = services.record_content(norm)["citations"]
+    first = edit(
+        norm, user=curator, citations=[*live, {"source": "bw", "pages": "530"}]
+    )
+    assert first.outcome == "proposed"
+    second = edit(
+        norm,
+        user=curator,
+        carry=first.revision.data,
+        citations=[*live, {"source": "bw", "pages": "531"}],
+    ).revision
     pages = sorted(c["pages"] for c in second.data["citations"])
     assert {"530", "531"} <= set(pages)
     assert len(pages) == len(services.record_content(norm)["citations"]) + 2

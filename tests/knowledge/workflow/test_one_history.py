@@ -18,7 +18,8 @@ from apps.knowledge import services
 from apps.knowledge.models import Mission, Norm, Revision
 from tests.factories import CitationFactory, MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data, record_edit
+from .admin_forms import change_form_data
+from .edits import edit
 
 pytestmark = pytest.mark.django_db
 
@@ -60,9 +61,7 @@ def test_every_change_the_public_sees_is_a_published_version(curator, editor):
     assert first.data["name"] == "Consent"
 
     # An editor's own edit of the published record goes live: a published version.
-    with record_edit(record=norm, user=editor):
-        norm.name = "Consent of the parties"
-        norm.save()
+    edit(norm, user=editor, name="Consent of the parties")
     assert published_versions(norm)[0].data["name"] == "Consent of the parties"
 
     # A curator's proposal is not public until approved; then it is the version.
@@ -101,9 +100,7 @@ def test_an_approved_submission_is_the_published_version(curator, editor):
 
 def test_an_undeleted_record_keeps_its_history_and_gains_a_version(editor):
     mission = MissionFactory(draft=True, name="Kept Mission")
-    with record_edit(record=mission, user=editor):
-        mission.acronym = "KM"
-        mission.save()
+    edit(mission, user=editor, acronym="KM")
     deletion = services.record_delete(record=mission, user=editor)
     back = services.record_undelete(revision=deletion, user=editor)
     actions = list(Revision.objects.for_record(back).values_list("action", flat=True))
@@ -136,9 +133,7 @@ def test_any_two_versions_can_be_compared_with_labels_not_codes(editor_client, e
         ("host_consent", "host_government"),
         ("acronym", "THREE"),
     ]:
-        with record_edit(record=mission, user=editor):
-            setattr(mission, field, value)
-            mission.save()
+        edit(mission, user=editor, **{field: value})
     oldest, _middle, newest = reversed(Revision.objects.for_record(mission))
     page = editor_client.get(history_url(mission), {"from": oldest.pk, "to": newest.pk})
     older, newer, changes = page.context["comparison"]
@@ -155,9 +150,7 @@ def test_any_two_versions_can_be_compared_with_labels_not_codes(editor_client, e
     # Without a choice, nothing is compared; a version of another record is ignored.
     assert editor_client.get(history_url(mission)).context["comparison"] is None
     other = NormFactory(draft=True)
-    with record_edit(record=other, user=editor):
-        other.name = "Elsewhere"
-        other.save()
+    edit(other, user=editor, name="Elsewhere")
     foreign = Revision.objects.for_record(other).get()
     page = editor_client.get(
         history_url(mission), {"from": foreign.pk, "to": newest.pk}
@@ -198,9 +191,7 @@ def test_someone_who_may_only_view_reads_the_history_without_restoring(
     client = Client()
     client.force_login(viewer)
     norm = NormFactory(draft=True)
-    with record_edit(record=norm, user=None):
-        norm.name = "Changed"
-        norm.save()
+    edit(norm, user=None, name="Changed")
     html = client.get(history_url(norm)).content.decode()
     assert "Edited by the system" in html and "Restore version" not in html
 
@@ -217,9 +208,7 @@ def test_the_api_lists_published_versions_paged_and_citable(editor):
     CitationFactory(target=mission, source=public_source, locator="509")
     services.record_publish(record=mission, user=editor)
     for acronym in ("A", "B"):
-        with record_edit(record=mission, user=editor):
-            mission.acronym = acronym
-            mission.save()
+        edit(mission, user=editor, acronym=acronym)
     # A citation to a source that is a draft now is not shown in the past version.
     mission.citations.create(source=draft_source, locator="510")
     services.record_unpublish(record=mission, user=editor)

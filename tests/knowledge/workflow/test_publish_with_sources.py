@@ -12,7 +12,7 @@ from apps.knowledge import services
 from apps.knowledge.models import Revision
 from tests.factories import CitationFactory, MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data
+from .admin_forms import change_form_data, change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -143,12 +143,6 @@ def mission_on_its_page():
     mission, draft_source = mission_citing_a_draft_source()
     mission.citations.filter(locator="44").update(locator="510")
     return mission, draft_source
-
-
-def change_url(record):
-    return reverse(
-        f"admin:knowledge_{record._meta.model_name}_change", args=[record.pk]
-    )
 
 
 def test_the_record_page_offers_to_publish_the_sources_with_it(editor_client):

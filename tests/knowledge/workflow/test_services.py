@@ -18,7 +18,7 @@ from tests.factories import (
     NormFactory,
     SourceFactory,
 )
-from tests.knowledge.workflow.admin_forms import record_edit
+from tests.knowledge.workflow.edits import edit
 
 pytestmark = pytest.mark.django_db
 
@@ -311,10 +311,7 @@ def test_review_due_lists_published_records_not_reviewed_for_a_year():
 
 def test_restore_brings_back_an_earlier_version_as_a_new_change(editor):
     norm = NormFactory(summary="Original. Text.")
-    base = services.record_content(norm)
-    norm.summary = "Damaged. Text."
-    norm.save()
-    change = services.revision_record_saved(record=norm, base_data=base, user=editor)
+    change = edit(norm, user=editor, summary="Damaged. Text.").revision
     restored = services.record_restore(
         record=norm, revision=change, user=editor, before=True
     )
@@ -327,10 +324,7 @@ def test_restore_brings_back_an_earlier_version_as_a_new_change(editor):
 
 def test_curators_restore_of_a_published_record_goes_to_review(curator, editor):
     norm = NormFactory(summary="Original. Text.")
-    base = services.record_content(norm)
-    norm.summary = "Edited. Text."
-    norm.save()
-    change = services.revision_record_saved(record=norm, base_data=base, user=editor)
+    change = edit(norm, user=editor, summary="Edited. Text.").revision
     proposal = services.record_restore(
         record=norm, revision=change, user=curator, before=True
     )
@@ -384,37 +378,28 @@ def test_deletion_is_kept_and_can_be_undone_with_history(editor, curator):
     ).exclude(object_id=back.pk)
 
 
-def test_record_edit_turns_a_curators_write_into_a_proposal(curator, editor):
+def test_a_curators_write_to_a_published_record_is_a_proposal(curator, editor):
     norm = NormFactory(name="Live name")
-    with record_edit(record=norm, user=curator, comment="Why.") as edit:
-        norm.name = "Proposed name"
-        norm.save()
-        CitationFactory(target=norm, locator="530")
-    assert edit.proposal
+    source = SourceFactory()
+    citations = services.record_content(norm)["citations"]
+    written = edit(
+        norm,
+        user=curator,
+        comment="Why.",
+        name="Proposed name",
+        citations=[*citations, {"source": source.slug, "pages": "530"}],
+    )
+    assert written.outcome == "proposed"
     assert refreshed(norm).name == "Live name"
     assert norm.citations.count() == 1
-    assert edit.revision.data["name"] == "Proposed name"
-    assert len(edit.revision.data["citations"]) == 2
-    assert edit.revision.comment == "Why."
+    assert written.revision.data["name"] == "Proposed name"
+    assert len(written.revision.data["citations"]) == 2
+    assert written.revision.comment == "Why."
 
-    with record_edit(record=norm, user=editor) as edit:
-        norm.name = "Editor's name"
-        norm.save()
-    assert not edit.proposal
+    written = edit(norm, user=editor, name="Editor's name")
+    assert written.outcome == "updated"
     assert refreshed(norm).name == "Editor's name"
-    assert edit.revision.state == "applied"
-
-
-def test_a_proposal_outside_a_transaction_is_refused_not_published(
-    curator, monkeypatch
-):
-    from django.db import transaction
-
-    norm = NormFactory(name="Live name")
-    connection = transaction.get_connection()
-    monkeypatch.setattr(connection, "in_atomic_block", False)  # as in autocommit
-    with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
-        services.RecordEdit(record=norm, user=curator)
+    assert written.revision.state == "applied"
 
 
 # --------------------------------------------------------------------------- publishing rules
