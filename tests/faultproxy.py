@@ -21,6 +21,7 @@ class FaultProxy:
     def __init__(self, target=None):
         self.target = target  # None: swallow from the start
         self.swallowing = target is None
+        self.connections = 0  # accepted so far: who touched the server
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
@@ -71,6 +72,7 @@ class FaultProxy:
                 continue
             except OSError:
                 return
+            self.connections += 1
             if self.swallowing:
                 if self._track(client):
                     self._spawn(self._drain, client)

@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+import redis.connection
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client, override_settings
@@ -89,23 +90,26 @@ def test_cached_pages_are_served_while_the_database_hangs(postgres):
 # --------------------------------------------------------------------------- Redis
 
 
-def _page_time(client, path):
-    started = time.monotonic()
-    assert client.get(path).status_code == 200
-    return time.monotonic() - started
-
-
 @pytest.mark.django_db
-def test_a_swallowing_redis_adds_under_100_ms_to_a_page(settings):
+def test_a_swallowing_redis_is_asked_once_then_skipped(settings, monkeypatch):
+    """A Redis that accepts and never answers costs one socket timeout, once: the first
+    command that times out opens the circuit breaker, and every later cache call of that
+    page and of the next pages is skipped without a connection or a command (how long
+    that takes is `make bench`'s business, not a test's)."""
     MissionFactory()
     settings.FACET_CACHE = True  # the list page reads and fills the cache
+    sent = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(
+        redis.connection.AbstractConnection, "send_packed_command", counting
+    )
     client = Client()
     path = "/missions/?conception=westphalian"
-    client.get(path)  # templates compiled, connections open
-    # The same page with no cache at all (what a skipped cache costs by itself),
-    # interleaved with the hanging one so that both share the machine's noise.
-    no_cache = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    healthy, hanging = [], []
     with FaultProxy() as proxy:
         swallowing = {
             "default": {
@@ -118,15 +122,13 @@ def test_a_swallowing_redis_adds_under_100_ms_to_a_page(settings):
             }
         }
         ResilientRedisCache.reset_breaker()
-        for _ in range(9):
-            with override_settings(CACHES=no_cache):
-                healthy.append(_page_time(client, path))
-            with override_settings(CACHES=swallowing):
-                hanging.append(_page_time(client, path))
-                started = time.monotonic()
-                assert caches["default"].get("anything") is None
-                assert time.monotonic() - started < 0.01  # skipped: no wait
-    added = sorted(hanging)[4] - sorted(healthy)[4]
-    assert added < 0.1, f"{added:.3f} s added to a page"
-    # Only the first request waits, once, for the short socket timeout.
-    assert hanging[0] - sorted(healthy)[4] < settings.REDIS_TIMEOUT * 3 + 0.1
+        with override_settings(CACHES=swallowing):
+            assert client.get(path).status_code == 200
+            assert (proxy.connections, len(sent)) == (1, 1)  # asked once, no answer
+            for _ in range(3):
+                response = client.get(path)
+                assert response.status_code == 200
+                assert b"<html" in response.content
+            assert caches["default"].get("anything") is None
+            caches["default"].set("anything", 1)
+            assert (proxy.connections, len(sent)) == (1, 1)  # never asked again

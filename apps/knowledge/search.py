@@ -1,13 +1,17 @@
 """One search over every public record type, ranked, with highlighted snippets.
 
-`search_records(query, *, types=None, limit=50)` is the single entry point, used by the
-/search/ page and the API. On PostgreSQL it is full-text search: a weighted document per
-type (names A, summary B, secondary text C), stored in each table's `search_vector`
-column with a GIN index (migration 0007), ranked with ts_rank. On SQLite it falls back
-to substring matching with a simple score. On both, an exact name or acronym (UNEF, HCNM, KFOR) ranks first.
+`find(query, *, types=None, limit=50)` is the single entry point, used by the /search/
+page and the API: the best hits, and the matches of each type counted. On PostgreSQL
+it is full-text search: a weighted document per type (names A, summary B, secondary
+text C), stored in each table's `search_vector` column with a GIN index (migration
+0007), ranked with ts_rank over at most CANDIDATES_PER_TYPE candidates of each type,
+names first (`name_vector`, migration 0017), in one query. On SQLite it falls back to
+substring matching with a simple score. On both, an exact name or acronym (UNEF,
+HCNM, KFOR) ranks first.
 """
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -16,6 +20,8 @@ from django.db.models import BooleanField, Count, Exists, FloatField, OuterRef, 
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from apps.core.models import Status
 
 from .models import Source, SourceCreator
 from .registry import RECORD_TYPES
@@ -40,6 +46,14 @@ class Target:
     def vector_sql(self):
         """The weighted tsvector; migration 0007 stores exactly this expression."""
         return vector_sql(self.a, self.b, self.c)
+
+    def name_vector_sql(self):
+        """The names alone, one weight a field; migration 0017 stores exactly this."""
+        return " || ".join(
+            f"setweight(to_tsvector('{CONFIG}'::regconfig, coalesce({name}, '')), "
+            f"'{weight}')"
+            for weight, name in zip("ABC", self.a, strict=False)
+        )
 
 
 def vector_sql(a, b, c):
@@ -78,48 +92,73 @@ class SearchHit:
         return self.record._meta.verbose_name
 
 
-def search_records(query, *, types=None, limit=50):
-    """Published records matching `query`, best first, at most `limit`."""
+@dataclass(frozen=True)
+class SearchResults:
+    """The hits of one search, best first, and how many records of each type match.
+
+    A type's count stops at CANDIDATES_PER_TYPE: the types in `more` have more matches
+    than their count says (pages show "150+")."""
+
+    hits: list[SearchHit]
+    counts: dict[str, int]  # {model_name: matches}, types without matches left out
+    more: frozenset[str] = frozenset()
+
+
+# At most this many matches of each type are ranked, and counted. A common word
+# matches thousands of records at scale ("kosovo" 2,300 at 100x the data), and ranking
+# every one of them cost more than the rest of the page. On PostgreSQL the candidates
+# are taken names first: the names and acronyms equal to the query, then the names
+# holding every word (`name_vector`), then the other matches, each group in table order
+# (mostly the order the records were added); a type with more matches counts "150+".
+# In the curated collection no word is in more than 118 records of one type ("nation",
+# sources), so there every match is ranked and counted.
+CANDIDATES_PER_TYPE = 150
+
+
+def find(
+    query: str,
+    *,
+    types: list[str] | None = None,
+    limit: int = 50,
+    count_types: list[str] | None = None,
+) -> SearchResults:
+    """Published records of `types` (all by default) matching `query`, best first, at
+    most `limit`, with the matches of each of `count_types` (default: `types`) counted."""
     query, terms = _prepare(query)
     if not terms:
-        return []
+        return SearchResults([], {})
     targets = _targets(types)
+    counted = targets if count_types is None else _targets(count_types)
     if connection.vendor == "postgresql":
-        hits = _postgres_ranked(targets, query, terms, limit)
+        hits, counts = _postgres_search(targets, counted, query, terms, limit)
     else:
         hits = [
             hit
             for name, target in targets
-            for hit in _fallback_ranked(target, name, query, terms, limit)
+            for hit in _fallback_ranked(
+                target, name, query, terms, min(limit, CANDIDATES_PER_TYPE)
+            )
         ]
+        counts = _fallback_counts(counted, query, terms)
     hits.sort(key=lambda hit: (-hit.rank, str(hit.record).lower()))
     hits = hits[:limit]
     for hit in hits:
         hit.snippet = snippet(hit.record, terms)
-    return hits
+    return SearchResults(
+        hits,
+        {name: min(n, CANDIDATES_PER_TYPE) for name, n in counts.items() if n},
+        frozenset(name for name, n in counts.items() if n > CANDIDATES_PER_TYPE),
+    )
+
+
+def search_records(query, *, types=None, limit=50):
+    """Published records matching `query`, best first, at most `limit`."""
+    return find(query, types=types, limit=limit).hits
 
 
 def count_records(query, *, types=None):
     """How many published records of each type match `query`: {model_name: count}."""
-    query, terms = _prepare(query)
-    if not terms:
-        return {}
-    # One query for every type: a UNION ALL of one grouped count per type.
-    counts = _union(
-        _matching(target, query, terms)
-        .order_by()
-        .annotate(type=Value(name))
-        .values("type")
-        .annotate(n=Count("pk"))
-        .values_list("type", "n")
-        for name, target in _targets(types)
-    )
-    return {name: n for name, n in counts if n}
-
-
-def _union(querysets):
-    first, *others = querysets
-    return first.union(*others, all=True) if others else first
+    return find(query, types=types, limit=0).counts
 
 
 def _prepare(query):
@@ -160,7 +199,11 @@ def _matching(target, query, terms):
     substrings elsewhere, and on both an exact name, acronym or author."""
     queryset = target.model.objects.published()
     if connection.vendor == "postgresql":
-        return queryset.filter(_postgres_sql(target, query, terms)[0])
+        analysed = _analyse(query)
+        sql, params = _positional(
+            _sql(target, analysed.mode).full, _params(query, terms, analysed)
+        )
+        return queryset.filter(RawSQL(sql, params, output_field=BooleanField()))
     exact, starts = _exact_boost(target, query)
     condition = Q()
     for term in terms:
@@ -179,81 +222,196 @@ def _matching(target, query, terms):
     return queryset.filter(condition)
 
 
-def _postgres_ranked(targets, query, terms, limit):
-    """One query ranks the matches of every type and keeps the best `limit`; then
-    only those records are fetched. Ties go to the older record."""
-    ranked = _union(
-        _matching(target, query, terms)
-        .order_by()
-        .annotate(type=Value(name), rank=_postgres_sql(target, query, terms)[1])
-        .values_list("type", "pk", "rank")
-        for name, target in targets
+# PostgreSQL: one query counts and ranks every type ---------------------------------
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """What PostgreSQL makes of a query, asked first: the search's SQL is then chosen
+    for the kind of query, with the parsed query as a constant, and the stemmed words
+    are compared with each name's without parsing the query again for every row."""
+
+    tsquery: str  # websearch_to_tsquery, as text
+    words: str  # the query's stemmed words, a stripped tsvector as text
+    mode: str  # "words"; "plain": words only (no "-", "or", quotes); "stop": no words
+
+
+def _analyse(query: str) -> Analysed:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT q::text, numnode(q), strip(to_tsvector('{CONFIG}'::regconfig, %s))"
+            f"::text FROM websearch_to_tsquery('{CONFIG}'::regconfig, %s) AS q",
+            [query, query],
+        )
+        tsquery, nodes, words = cursor.fetchone()
+    # Outside its quoted lexemes, a tsquery of plain words has only "&" between them.
+    operators = re.sub(r"'(?:[^']|'')*'", "", tsquery)
+    if not nodes:
+        mode = "stop"
+    elif re.search(r"[|!<]", operators):
+        mode = "words"
+    else:
+        mode = "plain"
+    return Analysed(tsquery, words, mode)
+
+
+@dataclass(frozen=True)
+class TargetSQL:
+    """One type's SQL on PostgreSQL, with named parameters (see `_params`)."""
+
+    full: str  # the match condition
+    candidates: str  # its first matches, names first (see CANDIDATES_PER_TYPE)
+    rank: str  # the rank of a row
+
+
+@functools.cache
+def _sql(target: Target, mode: str) -> TargetSQL:
+    """The match is the stored, GIN-indexed `search_vector` of migration 0007; a query
+    made only of stop words ("WHO", "US") is compared with the names instead, through
+    their upper-cased indexes (0008). The rank is ts_rank over the vector, plus 1 for an
+    exact name or acronym, 0.9 for a name equal to the query once both are stemmed, 0.5
+    for a name that begins with the query, 0.6 for an author's name."""
+    table = f'"{target.table}"'
+    tsquery = "%(tsquery)s::tsquery"
+    exact = " OR ".join(f"upper({table}.{f}::text) = upper(%(q)s)" for f in target.a)
+    starts = " OR ".join(
+        f"upper({table}.{f}::text) LIKE upper(%(starts)s)" for f in target.a
     )
-    best = ranked.order_by("-rank", "type", "pk")[:limit]
-    ranks = {(name, pk): rank for name, pk, rank in best}
+    # Each name field has its own weight in `name_vector` (migration 0017: A, B, C), so
+    # ts_filter gives one field's stemmed words back ("Peacekeeping operation" for the
+    # query "peacekeeping operations") without parsing the name again.
+    stemmed = " OR ".join(
+        f"strip(ts_filter({table}.name_vector, '{{{weight}}}')) = %(words)s::tsvector"
+        for weight, _ in zip("abc", target.a, strict=False)
+    )
+    if mode == "stop":  # no words: no text rank, and no stemmed name equals none
+        full = f"{exact} OR {starts}"
+        text_rank = "0.0"
+        stemmed = "FALSE"
+    else:
+        full = f"{table}.search_vector @@ {tsquery}"
+        text_rank = f"ts_rank({table}.search_vector, {tsquery})"
+    rank = (
+        f"{text_rank} + CASE WHEN {exact} THEN 1.0 WHEN {stemmed} THEN 0.9 "
+        f"WHEN {starts} THEN 0.5 ELSE 0.0 END"
+    )
+    if target.model is Source:
+        creators = SourceCreator._meta.db_table
+        author = (
+            f'EXISTS (SELECT 1 FROM "{creators}" WHERE "{creators}".source_id = '
+            f'{table}.id AND "{creators}".family = ANY(%(families)s))'
+        )
+        full += f" OR {author}"
+        rank += f" + CASE WHEN {author} THEN 0.6 ELSE 0.0 END"
+    # The candidates: exact names and acronyms, then names holding every word of the
+    # query (`name_vector`, GIN-indexed), then the other matches. A name holding every
+    # word of a plain query matches the full text too; other queries check it again.
+    names = f"{table}.name_vector @@ {tsquery}"
+    also_full = "" if mode == "plain" else f" AND ({full})"
+    groups = [f"({exact}){also_full}"]
+    if mode != "stop":
+        groups.append(f"{names} AND ({exact}) IS NOT TRUE{also_full}")
+        groups.append(f"({full}) AND {names} IS NOT TRUE AND ({exact}) IS NOT TRUE")
+    else:
+        groups.append(f"({full}) AND ({exact}) IS NOT TRUE")
+    published = f"{table}.status = %(published)s"  # models.published_q()
+    candidates = " UNION ALL ".join(
+        f"(SELECT {table}.id FROM {table} WHERE {published} AND {group} LIMIT %(fetch)s)"
+        for group in groups
+    )
+    return TargetSQL(full, f"{candidates} LIMIT %(fetch)s", rank)
+
+
+@functools.cache
+def _search_sql(ranked: tuple[str, ...], counted: tuple[str, ...], mode: str) -> str:
+    """One statement: the candidates of every type, the best `limit` of the ranked
+    types (rows of type, id, rank) and the count of each type (rows of type, count)."""
+    # `n` numbers a type's candidates in the order they come, names first; the one
+    # past the cap is counted ("150+") but not ranked.
+    candidates = " UNION ALL ".join(
+        f"SELECT '{name}' AS type, id, row_number() OVER () AS n "
+        f"FROM ({_sql(TARGETS[name], mode).candidates}) c"
+        for name in dict.fromkeys(ranked + counted)
+    )
+    counts = "SELECT type, NULL::integer, NULL::float8, count(*) FROM candidate GROUP BY type"
+    if not ranked:
+        return f"WITH candidate AS ({candidates}) {counts}"
+    ranks = " UNION ALL ".join(
+        f"SELECT '{name}' AS type, id, ({_sql(TARGETS[name], mode).rank})::float8 AS rank "
+        f'FROM "{TARGETS[name].table}" WHERE id IN '
+        f"(SELECT id FROM candidate WHERE type = '{name}' AND n <= %(cap)s)"
+        for name in ranked
+    )
+    return (
+        f"WITH candidate AS ({candidates}) "
+        f"(SELECT type, id, rank, NULL::bigint FROM ({ranks}) AS ranked "
+        f"ORDER BY rank DESC, type, id LIMIT %(limit)s) "
+        f"UNION ALL ({counts})"
+    )
+
+
+def _params(query, terms, analysed, limit=0):
+    return {
+        "q": query,
+        "tsquery": analysed.tsquery,
+        "words": analysed.words,
+        "starts": connection.ops.prep_for_like_query(f"{query} ") + "%",
+        "families": [t.capitalize() for t in terms] + terms,
+        "published": Status.PUBLISHED,
+        "cap": CANDIDATES_PER_TYPE,
+        "fetch": CANDIDATES_PER_TYPE + 1,  # one more tells "more than"
+        "limit": limit,
+    }
+
+
+def _positional(sql, params):
+    """`sql` with %s for each %(name)s, and the parameters in that order (for RawSQL)."""
+    ordered = []
+
+    def placeholder(match):
+        ordered.append(params[match.group(1)])
+        return "%s"
+
+    return re.sub(r"%\((\w+)\)s", placeholder, sql), ordered
+
+
+def _postgres_search(targets, counted, query, terms, limit):
+    """The best `limit` hits of `targets` and the count of each of `counted`, from one
+    query; then only the records shown are fetched. Ties go to the older record."""
+    analysed = _analyse(query)
+    sql = _search_sql(
+        tuple(name for name, _ in targets) if limit else (),
+        tuple(name for name, _ in counted),
+        analysed.mode,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params(query, terms, analysed, limit))
+        rows = cursor.fetchall()
+    ranks = {(name, pk): rank for name, pk, rank, _ in rows if pk is not None}
+    wanted = {name for name, _ in counted}
+    counts = {name: n for name, pk, _, n in rows if pk is None and name in wanted}
     hits = []
     for name, target in targets:
         pks = [pk for kind, pk in ranks if kind == name]
         if pks:
             records = target.model.objects.prefetch_related(*target.prefetch)
             for record in records.filter(pk__in=pks):
-                hits.append(SearchHit(record, name, float(ranks[name, record.pk])))
-    return hits
+                hits.append(SearchHit(record, name, ranks[name, record.pk]))
+    return hits, counts
 
 
-def _postgres_sql(target, query, terms):
-    """SQL for one type on PostgreSQL: the match condition, and the rank.
-
-    The match is the stored, GIN-indexed `search_vector` of migration 0007. The rank is
-    ts_rank over it, plus 1 for an exact name or acronym, 0.5 for a name that begins
-    with the query, 0.6 for an author's name. Written as SQL because building the same
-    with ORM lookups for seven types took longer (30 ms) than running the queries.
-    """
-    table = f'"{target.table}"'
-    tsquery = f"websearch_to_tsquery('{CONFIG}'::regconfig, %s)"
-    exact = " OR ".join(f"upper({table}.{f}::text) = upper(%s)" for f in target.a)
-    starts = " OR ".join(f"upper({table}.{f}::text) LIKE upper(%s)" for f in target.a)
-    names = [query] * len(target.a) + [
-        connection.ops.prep_for_like_query(f"{query} ") + "%"
-    ] * len(target.a)
-    # A name equal to or beginning with the query holds all its words, so full text
-    # finds it, unless the query is only stop words ("WHO", "US"): only then are names
-    # compared. The query is a constant, so PostgreSQL drops that branch while planning
-    # and the GIN index answers alone; kept, it upper-cased every name of the table.
-    match = (
-        f"{table}.search_vector @@ {tsquery} "
-        f"OR (numnode({tsquery}) = 0 AND ({exact} OR {starts}))"
+def _fallback_counts(counted, query, terms):
+    """{model_name: matches}, from one query: a UNION ALL of one count per type."""
+    rows = _union(
+        _matching(target, query, terms)
+        .order_by()
+        .annotate(type=Value(name))
+        .values("type")
+        .annotate(n=Count("pk"))
+        .values_list("type", "n")
+        for name, target in counted
     )
-    match_params = [query, query, *names]
-    # A name equal to the query once both are stemmed ("peacekeeping operations" and
-    # the glossary's "Peacekeeping operation") ranks next to an exact one.
-    stemmed = " OR ".join(
-        f"strip(to_tsvector('{CONFIG}'::regconfig, coalesce({table}.{f}::text, ''))) "
-        f"= strip(to_tsvector('{CONFIG}'::regconfig, %s))"
-        for f in target.a
-    )
-    rank = (
-        f"ts_rank({table}.search_vector, {tsquery}) "
-        f"+ CASE WHEN {exact} THEN 1.0 WHEN {stemmed} THEN 0.9 "
-        f"WHEN {starts} THEN 0.5 ELSE 0.0 END"
-    )
-    rank_params = [query, *names[: len(target.a)], *[query] * len(target.a)]
-    rank_params += names[len(target.a) :]
-    if target.model is Source:
-        creators = SourceCreator._meta.db_table
-        author = (
-            f'EXISTS (SELECT 1 FROM "{creators}" WHERE "{creators}".source_id = '
-            f'{table}.id AND "{creators}".family = ANY(%s))'
-        )
-        families = [t.capitalize() for t in terms] + terms
-        match += f" OR {author}"
-        match_params.append(families)
-        rank += f" + CASE WHEN {author} THEN 0.6 ELSE 0.0 END"
-        rank_params.append(families)
-    return (
-        RawSQL(match, match_params, output_field=BooleanField()),
-        RawSQL(rank, rank_params, output_field=FloatField()),
-    )
+    return dict(rows)
 
 
 def _fallback_ranked(target, name, query, terms, limit):
@@ -325,6 +483,11 @@ def similar_names(query, *, types=None):
 
 def target_names(target, record):
     return [getattr(record, f) or "" for f in target.a]
+
+
+def _union(querysets):
+    first, *others = querysets
+    return first.union(*others, all=True) if others else first
 
 
 def _postgres_similar(targets, query):

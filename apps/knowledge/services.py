@@ -875,9 +875,14 @@ def record_transition(
 
 
 def record_set_status(
-    *, record: KnowledgeRecord, status: str, user: User = None
+    *,
+    record: KnowledgeRecord,
+    status: str,
+    user: User = None,
+    with_sources: bool = False,
 ) -> KnowledgeRecord:
-    """Move `record` to `status` by the transition that leads there (the admin's select)."""
+    """Move `record` to `status` by the transition that leads there (the admin's select).
+    `with_sources`: to published, with the draft sources it cites, as the buttons do."""
     if status == record.status:
         return record
     by_target: dict[str, str] = {
@@ -888,7 +893,9 @@ def record_set_status(
         if record.status == Status.IN_REVIEW and not can_publish(user, record)
         else "unpublish",
     }
-    return record_transition(record=record, name=by_target[status], user=user)
+    return record_transition(
+        record=record, name=by_target[status], user=user, with_sources=with_sources
+    )
 
 
 # --------------------------------------------------------------------------- writing

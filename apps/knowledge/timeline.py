@@ -18,6 +18,7 @@ BAR = 14
 @dataclass
 class Bar:
     record: object
+    classification: object
     x: float
     y: float
     width: float
@@ -34,6 +35,14 @@ def _year_fraction(date):
     start = datetime.date(date.year, 1, 1)
     days = (datetime.date(date.year + 1, 1, 1) - start).days
     return date.year + (date - start).days / days
+
+
+def _preferred(mission):
+    """The preferred classification: from the `preferred` list where the view
+    prefetched one (with the citations its basis names), else from all of them."""
+    if hasattr(mission, "preferred"):
+        return mission.preferred[0] if mission.preferred else None
+    return mission.preferred_classification()
 
 
 def build(missions, *, today):
@@ -64,7 +73,7 @@ def build(missions, *, today):
 
     bars = []
     for index, (mission, start, end) in enumerate(spans):
-        classification = mission.preferred_classification()
+        classification = _preferred(mission)
         conception = classification.value if classification else "unclassified"
         label = mission.short_name
         x0, x1 = x(start), x(end)
@@ -74,6 +83,7 @@ def build(missions, *, today):
         bars.append(
             Bar(
                 record=mission,
+                classification=classification,
                 x=x0,
                 y=y,
                 width=max(x1 - x0, 2),

@@ -157,3 +157,25 @@ def test_publishing_invalidates_the_cached_facets(
     response = client.get("/missions/")
     assert _counts(response)["conception"] == {"westphalian": 1, "mixed": 1}
     assert response.context["paginator"].count == 2
+
+
+@pytest.mark.parametrize("path", ["/missions/", "/timeline/"])
+def test_a_publish_shows_at_once_in_the_cached_facet_block(
+    client, facet_cache, django_capture_on_commit_callbacks, path
+):
+    factories.MissionFactory(
+        classified="westphalian", start_date=datetime.date(1990, 1, 1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        hidden = factories.MissionFactory(
+            classified="mixed", draft=True, start_date=datetime.date(1995, 1, 1)
+        )
+    link = 'href="?conception=mixed"'
+    for _ in range(2):  # the second reads the cached block
+        response = client.get(path)
+        assert link not in response.content.decode()
+        assert response.context["facets"][0].param == "conception"
+    with django_capture_on_commit_callbacks(execute=True):
+        hidden.status = "published"
+        hidden.save()
+    assert link in client.get(path).content.decode()

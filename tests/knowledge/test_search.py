@@ -4,7 +4,8 @@ import importlib
 
 import pytest
 
-from apps.knowledge.search import TARGETS, count_records, search_records
+from apps.knowledge import search
+from apps.knowledge.search import TARGETS, count_records, find, search_records
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,7 @@ def test_drafts_are_never_found(collection):
         name="In review", acronym="UNEF", status="in_review", summary="UNEF"
     )
     assert all(hit.record.is_published for hit in search_records("UNEF"))
+    assert count_records("UNEF") == {"mission": 1, "concept": 1}
 
 
 def test_search_page_ranks_filters_and_links(client, collection):
@@ -130,6 +132,15 @@ def test_search_page_without_results_suggests_routes(client):
 def test_the_stored_vectors_are_exactly_the_searched_expressions():
     migration = importlib.import_module("apps.knowledge.migrations.0007_search_vectors")
     assert {t.table: t.vector_sql() for t in TARGETS.values()} == migration.VECTORS
+
+
+def test_the_name_vectors_are_exactly_the_searched_names():
+    migration = importlib.import_module(
+        "apps.knowledge.migrations.0017_search_name_vectors"
+    )
+    assert {
+        t.table: t.name_vector_sql() for t in TARGETS.values()
+    } == migration.NAME_VECTORS
 
 
 def test_the_trigram_indexes_cover_exactly_the_searched_names():
@@ -220,3 +231,23 @@ def test_search_queries_do_not_grow_with_matches(
     factories.SourceFactory(title="Suez", summary="The Suez Crisis.")
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+def test_a_type_with_more_matches_than_are_ranked_says_more_than(client, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES_PER_TYPE", 3)
+    factories.NormFactory.create_batch(5, summary="About sovereignty.")
+    factories.NormFactory(summary="Sovereignty, in draft.", draft=True)
+    factories.CaseFactory(name="Sovereignty dispute", summary="Over an island.")
+    results = find("sovereignty")
+    assert results.counts == {"norm": 3, "case": 1}
+    assert results.more == {"norm"}
+    assert [hit.type for hit in results.hits].count("norm") == 3
+    content = client.get("/search/?q=sovereignty").content.decode()
+    assert "More than 4 results for “sovereignty”" in content
+    assert '3+<span class="visually-hidden"> results</span>' in content
+    assert '1<span class="visually-hidden"> results</span>' in content
+    only_cases = client.get("/search/?q=sovereignty&type=case").content.decode()
+    assert "1 result for “sovereignty”" in only_cases
+    page = client.get("/api/v1/search/?q=sovereignty").json()
+    assert page["count"] == 4
+    assert len(page["results"]) == 4

@@ -3,8 +3,9 @@
 import pytest
 from django.db import connection
 
+from apps.knowledge import search
 from apps.knowledge.models import Norm
-from apps.knowledge.search import TARGETS, _matching, search_records
+from apps.knowledge.search import TARGETS, _matching, find, search_records
 from tests import factories
 
 pytestmark = [
@@ -126,3 +127,17 @@ def test_a_misspelt_mission_name_finds_the_mission(client):
     response = client.get("/search/?q=Kosvo+Forse")
     assert [hit.record for hit in response.context["similar"]] == [kfor]
     assert response.context["suggestion"] == "Kosovo Force"
+
+
+def test_an_exact_name_ranks_first_however_many_names_hold_the_word(monkeypatch):
+    """Candidates are capped per type; an exact name is always one of them."""
+    monkeypatch.setattr(search, "CANDIDATES_PER_TYPE", 3)
+    for i in range(6):
+        factories.NormFactory(name=f"Sovereignty clause {i}", summary="A clause.")
+    factories.NormFactory(name="Sovereignty", summary="A principle.", draft=True)
+    exact = factories.NormFactory(name="Sovereignty", summary="A principle.")
+    results = find("sovereignty")
+    assert results.hits[0].record == exact
+    assert len(results.hits) == 3
+    assert results.counts == {"norm": 3}
+    assert results.more == {"norm"}

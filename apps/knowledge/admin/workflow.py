@@ -26,6 +26,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -304,16 +305,31 @@ class WorkflowAdminMixin(WritesThroughServicesMixin):
             return
         requested = obj._requested_status
         if requested and requested != obj.status:
-            try:
-                services.record_set_status(
-                    record=obj, status=requested, user=request.user
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request,
-                    f"Saved as {obj.get_status_display().lower()}. {_messages_of(exc)}",
-                    messages.WARNING,
-                )
+            self._set_status(request, obj, requested)
+
+    def _set_status(self, request, obj, status):
+        """The status select: the same move as the button that leads there, publishing
+        the draft sources it cites with it when the page listed them (publish_sources)."""
+        with_sources = request.POST.get("publish_sources") == "yes"
+        sources = services.cited_unpublished_sources(obj) if with_sources else []
+        try:
+            services.record_set_status(
+                record=obj, status=status, user=request.user, with_sources=with_sources
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(
+                request,
+                f"Saved as {obj.get_status_display().lower()}. {_messages_of(exc)}",
+                messages.WARNING,
+            )
+            return
+        if sources and obj.status == Status.PUBLISHED:
+            self.message_user(
+                request,
+                f"“{obj}” is published with {len(sources)} source"
+                f"{pluralize(len(sources))}: {'; '.join(map(str, sources))}.",
+                messages.SUCCESS,
+            )
 
     @staticmethod
     def _set_reviewed(request, obj, form):

@@ -47,7 +47,7 @@ from ..models import (
     Source,
 )
 from ..models.choices import ComparisonSection, Conception
-from ..search import SEARCH_TYPES, count_records, search_records
+from ..search import SEARCH_TYPES, find
 from ..visibility import visible
 from . import serializers as s
 from .conditional import ConditionalMixin, etag_for, latest_change
@@ -801,11 +801,9 @@ class SearchView(ReadOnlyAPIView):
         end = page * size
         if end > self.max_hits + size:
             raise exceptions.NotFound("Invalid page: narrow the search instead.")
-        count = min(
-            sum(count_records(query, types=types or None).values()), self.max_hits
-        )
-        hits = search_records(query, types=types or None, limit=min(end, self.max_hits))
-        hits = hits[end - size : end]
+        results = find(query, types=types or None, limit=min(end, self.max_hits))
+        count = min(sum(results.counts.values()), self.max_hits)
+        hits = results.hits[end - size : end]
         if page > 1 and not hits:
             raise exceptions.NotFound("Invalid page.")
 

@@ -102,11 +102,15 @@ def conception_badge(value, label):
 
 
 @register.simple_tag
-def classification_basis(classification):
-    """Whose judgement a classification is, linked to its rule on the codebook page."""
+def classification_basis(classification, citations=None):
+    """Whose judgement a classification is, linked to its rule on the codebook page.
+    `citations`: the classification's public citations, where a list prefetched them."""
     if not classification:
         return ""
-    text = classification.basis_display
+    if citations is None:
+        text = classification.basis_display
+    else:
+        text = classification.basis_text(citations)
     rule = classification.rule_info
     if rule is not None:
         return format_html(

@@ -13,6 +13,7 @@ from django.db.models import (
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
 from django.views.generic import TemplateView
 
 from apps.core import pagecache, versions
@@ -213,7 +214,12 @@ def _with_creators(records):
         cited += record.citations.all()
         for classification in record.classifications.all():
             cited += classification.citations.all()
-    prefetch_related_objects([citation.source for citation in cited], "creators")
+    # A source cited many times is one instance for all its citations: the prefetch
+    # then builds one set of creators per source, not one per citation.
+    sources = {}
+    for citation in cited:
+        citation.source = sources.setdefault(citation.source_id, citation.source)
+    prefetch_related_objects(list(sources.values()), "creators")
 
 
 def _cells(dimension, records, notes):
@@ -291,6 +297,18 @@ def _other_choices(model, slugs) -> tuple[list[Choice], int]:
     return others[:COMPARE_CHOICES], total
 
 
+def _pick_items(choices, selected):
+    """The picker's checkboxes, the chosen ticked: Python rather than a template loop,
+    as it runs some two hundred times a page."""
+    ticked = set(selected)
+    return format_html_join(
+        "",
+        '\n        <li><input type="checkbox" name="ids" value="{0}" id="choose-{0}"{1}>'
+        ' <label for="choose-{0}">{2}</label></li>\n      ',
+        ((c.slug, " checked" if c.slug in ticked else "", str(c)) for c in choices),
+    )
+
+
 class CompareRecordsView(CanonicalQueryMixin, TemplateView):
     """Two to limits.COMPARE_MAX missions (or cases) side by side on the coded
     dimensions, each cell cited."""
@@ -335,6 +353,7 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             rows=rows,
             footnotes=notes,
             choices=choices,
+            pick_items=_pick_items(choices, slugs),
             choices_total=choices_total,
             selected=slugs,
             canonical_url=self.request.build_absolute_uri(),

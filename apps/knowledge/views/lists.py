@@ -13,6 +13,8 @@ from django.views.generic import ListView
 from .. import filters, registry
 from ..models import (
     Case,
+    Citation,
+    Classification,
     Concept,
     Document,
     Mission,
@@ -21,11 +23,61 @@ from ..models import (
     Source,
     SourceCreator,
 )
-from ..models.choices import CreatorRole
-from .facets import facet_summary, filter_summary, linked_groups
+from ..models.choices import Claim, CreatorRole
+from .facets import facet_block, filter_summary
 from .labels import list_heading, plural_label
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
-from .querysets import preferred_classifications, published
+
+# What a row shows of a record (the columns its template reads): long texts are not read.
+DATED_ROW_FIELDS = (
+    "slug",
+    "name",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "continuing_as_of_date",
+    "continuing_as_of_precision",
+    "not_established",
+)
+
+# What a basis names of its citation (Classification.basis_text).
+BASIS_CITATION_FIELDS = (
+    "content_type",
+    "object_id",
+    "claim",
+    "locator_type",
+    "locator",
+    "page_start",
+    "page_end",
+    "reconstructed",
+    "source__title",
+    "source__short_title",
+)
+
+
+def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
+    """A row's preferred classification, with what its basis names
+    (`{% classification_basis c c.basis_citations %}`): the classification's own
+    citations whose source is published, with the source's title and authors.
+
+    Into lists (`to_attr`): a prefetch into a related manager builds a queryset per
+    object, which cost a list page more than its queries did."""
+    authors = SourceCreator.objects.filter(role=CreatorRole.AUTHOR)
+    citations = (
+        Citation.objects.published()
+        .filter(claim=Claim.CLASSIFICATION)
+        .select_related("source")
+        .only(*BASIS_CITATION_FIELDS)
+        .prefetch_related(Prefetch("source__creators", queryset=authors))
+    )
+    return Prefetch(
+        "classifications",
+        queryset=Classification.objects.filter(preferred=True).prefetch_related(
+            Prefetch("citations", queryset=citations, to_attr="basis_citations")
+        ),
+        to_attr=to_attr,
+    )
 
 
 class RecordListView(CanonicalQueryMixin, ListView):
@@ -63,26 +115,31 @@ class RecordListView(CanonicalQueryMixin, ListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         # Counted (and cached) with the facets: no second COUNT(*).
-        paginator.count = self.facets_and_count[1]
+        paginator.count = self.facets[2]
         return paginator
 
     @cached_property
-    def facets_and_count(self):
-        return facet_summary(
+    def facets(self):
+        """The facet block's HTML, the facet groups and how many records match."""
+        return facet_block(
             self.filterset_class,
             self.params,
             self.model.objects.published(),
+            path=self.request.path,
+            active=self.active,
             page_filtered=self.filterset.qs,
         )
 
-    def get_facets(self):
-        return linked_groups(self.facets_and_count[0], self.params)
+    @property
+    def active(self):
+        """Some filter or words narrow the list (a page number or an order does not)."""
+        return bool({k for k in self.params if k not in {"page", "ordering"}})
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         opts = self.model._meta
         ordering = self.filterset.filters.get("ordering")
-        facets = self.get_facets()
+        facets_html, facets, _total = self.facets
         context.update(
             model_name=opts.model_name,
             type_plural=opts.verbose_name_plural,
@@ -97,9 +154,9 @@ class RecordListView(CanonicalQueryMixin, ListView):
                 for k in self.params
                 if k not in self.filterset.base_filters and k != "page"
             ),
+            facets_html=facets_html,
             facets=facets,
             filter_summary=filter_summary(facets, self.params),
-            active_filter_count=sum(len(group.selected) for group in facets),
             params=self.params,
             hidden_params=[
                 (k, v)
@@ -111,7 +168,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
                 {k: v for k, v in self.params.items() if k != "page"}
             ),
             api_url=api_url(opts.model_name, self.params),
-            active=bool({k for k in self.params if k not in {"page", "ordering"}}),
+            active=self.active,
             clear_url=self.request.path,
             comparable=self.comparable,
             compare_url=reverse(
@@ -143,9 +200,16 @@ class MissionListView(RecordListView):
     )
 
     def decorate(self, queryset):
-        return queryset.prefetch_related(
-            preferred_classifications(to_attr="preferred"),
-            published(Organisation, "organisations", to_attr="published_organisations"),
+        organisations = Organisation.objects.published().only("name", "acronym")
+        return queryset.only(
+            *DATED_ROW_FIELDS, "acronym", "mission_type"
+        ).prefetch_related(
+            preferred_with_basis(),
+            Prefetch(
+                "organisations",
+                queryset=organisations,
+                to_attr="published_organisations",
+            ),
         )
 
 
@@ -154,9 +218,8 @@ class CaseListView(RecordListView):
     intro = "Conflicts and crises the missions were sent into."
 
     def decorate(self, queryset):
-        return queryset.prefetch_related(
-            preferred_classifications(to_attr="preferred"),
-            Prefetch("countries", to_attr="country_list"),
+        return queryset.only(*DATED_ROW_FIELDS, "conflict_type").prefetch_related(
+            preferred_with_basis(), Prefetch("countries", to_attr="country_list")
         )
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from .. import filters
 from ..registry import by_name
-from ..search import SEARCH_TYPES, count_records, search_records, similar_names
+from ..search import SEARCH_TYPES, SearchResults, find, similar_names
 from .query_strings import encode_query
 
 SEARCH_PAGE_SIZE = 20
@@ -21,12 +21,12 @@ def _page_number(raw: str | None) -> int:
 
 
 def _type_filters(
-    query: str, chosen: list[str], type_counts: dict[str, int]
+    query: str, chosen: list[str], results: SearchResults
 ) -> list[dict[str, object]]:
     """A link per type with hits that adds it to (or takes it from) the chosen types."""
     type_filters: list[dict[str, object]] = []
     for name in SEARCH_TYPES:
-        if not type_counts.get(name):
+        if not results.counts.get(name):
             continue
         others = [t for t in chosen if t != name] if name in chosen else [*chosen, name]
         params = {"q": query}
@@ -38,7 +38,8 @@ def _type_filters(
             {
                 "name": name,
                 "label": record_type.plural.capitalize(),
-                "count": type_counts[name],
+                "count": results.counts[name],
+                "more": name in results.more,  # "100+"
                 "selected": name in chosen,
                 "url": "?" + encode_query(params),
             }
@@ -58,14 +59,21 @@ def search(request: HttpRequest) -> HttpResponse:
     ]
     types = chosen or None
     page = _page_number(request.GET.get("page"))
-    type_counts = count_records(query) if query else {}
-    total = sum(n for name, n in type_counts.items() if not chosen or name in chosen)
     start = (page - 1) * SEARCH_PAGE_SIZE
-    hits = (
-        search_records(query, types=types, limit=start + SEARCH_PAGE_SIZE)[start:]
+    # Every type is counted, for the type links, and the chosen ones ranked.
+    results = (
+        find(
+            query,
+            types=types,
+            limit=start + SEARCH_PAGE_SIZE,
+            count_types=SEARCH_TYPES,
+        )
         if query
-        else []
+        else SearchResults([], {})
     )
+    shown = chosen or SEARCH_TYPES
+    total = sum(n for name, n in results.counts.items() if name in shown)
+    hits = results.hits[start:]
     similar, suggestion = (
         similar_names(query, types=types) if query and not total else ([], "")
     )
@@ -78,6 +86,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "hits": hits,
             "total": total,
+            "more_than": not results.more.isdisjoint(shown),
             "first": start + 1,
             "last": start + len(hits),
             "previous_url": _link({**page_params, "page": page - 1}, page > 1),
@@ -85,7 +94,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "similar": similar,
             "suggestion": suggestion,
             "suggestion_url": _link({**page_params, "q": suggestion}, bool(suggestion)),
-            "type_filters": _type_filters(query, chosen, type_counts),
+            "type_filters": _type_filters(query, chosen, results),
             "chosen": chosen,
         },
     )

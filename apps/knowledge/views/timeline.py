@@ -7,9 +7,9 @@ from django.views.generic import TemplateView
 from .. import filters, timeline
 from ..models import Mission
 from ..models.choices import Conception
-from .facets import linked_facets
+from .facets import facet_block
+from .lists import DATED_ROW_FIELDS, preferred_with_basis
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
-from .querysets import preferred_classifications
 
 # Bars drawn at most: a chart a reader can follow (each bar is a row of the SVG and
 # of the table), about twice the curated collection's 24 dated missions; the facets
@@ -25,25 +25,35 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
         base = Mission.objects.published()
         filterset = filters.MissionFilter(self.params or None, queryset=base)
         dated = filterset.qs.filter(start_date__isnull=False)
-        # Missions with no start cannot be drawn: say how many, and link to them.
-        undated = filterset.qs.filter(start_date__isnull=True).count()
+        facets_html, facets, matching = facet_block(
+            filters.MissionFilter,
+            self.params,
+            base,
+            path=self.request.path,
+            active=bool(self.params),
+            count_active=False,
+        )
         undated_params = {**self.params, "decade": filters.NOT_CODED}
         # An SVG of thousands of bars is neither readable nor cheap: draw the first
         # TIMELINE_LIMIT and say how to narrow the rest down with the facets.
         missions = list(
-            dated.order_by("start_date", "name").prefetch_related(
-                preferred_classifications()
-            )[: TIMELINE_LIMIT + 1]
+            dated.order_by("start_date", "name")
+            .only(*DATED_ROW_FIELDS, "acronym")
+            .prefetch_related(preferred_with_basis())[: TIMELINE_LIMIT + 1]
         )
         total = len(missions)
         if total > TIMELINE_LIMIT:
             missions = missions[:TIMELINE_LIMIT]
             total = dated.count()
+        # Missions with no start cannot be drawn: say how many (from the facets' cached
+        # total, not a count of their own), and link to them.
+        undated = matching - total
         context.update(
+            facets_html=facets_html,
+            facets=facets,
             chart=timeline.build(missions, today=timezone.localdate()),
             missions=missions,
             total=total,
-            facets=linked_facets(filters.MissionFilter, self.params, base),
             params=self.params,
             errors=filterset.errors,
             active=bool(self.params),

@@ -196,3 +196,60 @@ def test_an_editor_who_may_not_publish_sources_is_not_offered_it(editor, editor_
     assert 'name="publish_sources"' not in html
     assert "You may not publish sources" in html
     assert ">Publish</button>" in html
+
+
+def browser_post_data(response, **edits):
+    """change_form_data plus the hidden inputs the page puts outside the form (the
+    workflow panel's, tied to it by form=), as a browser sends them."""
+    data = change_form_data(response, **edits)
+    if 'name="publish_sources" value="yes"' in response.content.decode():
+        data.setdefault("publish_sources", "yes")
+    return data
+
+
+def test_choosing_published_in_the_status_select_publishes_the_sources_too(
+    editor, editor_client
+):
+    """The select does what the page's "Publish with 1 source" button does: the page
+    listed the sources, so they are published with it, each with its own version."""
+    mission, draft_source = mission_on_its_page()
+    data = browser_post_data(editor_client.get(change_url(mission)), status="published")
+    response = editor_client.post(change_url(mission), data, follow=True)
+    mission.refresh_from_db()
+    draft_source.refresh_from_db()
+    assert mission.status == draft_source.status == Status.PUBLISHED
+    (version,) = Revision.objects.for_record(draft_source)
+    assert (version.action, version.author) == ("publish", editor)
+    assert len(Revision.objects.for_record(mission).published()) == 1
+    html = response.content.decode()
+    assert "Saved as draft" not in html
+    assert "with 1 source: A work still in draft" in html
+
+
+def test_the_status_select_names_the_sources_an_editor_may_not_publish(
+    editor, editor_client
+):
+    from django.contrib.auth.models import Permission
+
+    editor.groups.get().permissions.remove(
+        Permission.objects.get(codename="publish_source")
+    )
+    mission, draft_source = mission_on_its_page()
+    data = browser_post_data(editor_client.get(change_url(mission)), status="published")
+    response = editor_client.post(change_url(mission), data, follow=True)
+    assert "Saved as draft" in response.content.decode()
+    assert "A work still in draft" in response.content.decode()
+    mission.refresh_from_db()
+    draft_source.refresh_from_db()
+    assert mission.status == draft_source.status == Status.DRAFT
+
+
+def test_setting_the_status_publishes_the_sources_only_when_asked(editor):
+    mission, draft_source = mission_citing_a_draft_source()
+    with pytest.raises(ValidationError, match="A work still in draft"):
+        services.record_set_status(record=mission, status="published", user=editor)
+    services.record_set_status(
+        record=mission, status="published", user=editor, with_sources=True
+    )
+    draft_source.refresh_from_db()
+    assert mission.status == draft_source.status == Status.PUBLISHED

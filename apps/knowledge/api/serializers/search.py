@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ...search import CANDIDATES_PER_TYPE
 from ..fields import api_url
 
 
@@ -29,7 +30,8 @@ class SearchHitSerializer(serializers.Serializer):
 
 class SearchPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(
-        help_text="Hits in all (at most 1,000 are ranked)."
+        help_text=f"Hits that can be paged through: at most {CANDIDATES_PER_TYPE} of "
+        "each record type are ranked, and 1,000 in all."
     )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
