@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("knowledge", "0016_baseline_published_versions"),
+        ("knowledge", "0017_search_name_vectors"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
