@@ -96,11 +96,14 @@ def prepare_database(env: dict, scale: int) -> None:
         manage(env, "generate_synthetic", "--scale", str(scale))
     if env["DATABASE_URL"].startswith("postgres"):
         # Fresh statistics, as autovacuum would have them in production: without them the
-        # planner guesses a handful of rows and picks the wrong plans.
+        # planner guesses a handful of rows and picks the wrong plans. VACUUM too, as
+        # autovacuum does after a bulk load: a plain ANALYZE leaves the rows just loaded
+        # in each GIN index's pending list, which every text search then reads through
+        # (0.8 -> 8.9 ms for one "kosovo" index scan on the documents at 100x).
         import psycopg
 
         with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
-            conn.execute("ANALYZE")
+            conn.execute("VACUUM ANALYZE")
     manage(env, "collectstatic", "--noinput", "-v0")
 
 

@@ -5,7 +5,9 @@ is served."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.knowledge import services
 from apps.knowledge.models import Organisation
@@ -398,3 +400,26 @@ def test_a_renamed_organisation_shows_on_the_missions_lists_not_on_the_others(
         page = Client().get(path).content.decode()
         assert "The United Nations Organization" in page, path
     assert _states(untouched) == dict.fromkeys(untouched, "hit")
+
+
+def test_the_comparison_picker_is_read_again_only_when_the_menu_changes(
+    site, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """With the page cache off: the picker's shared list survives a text edit of a
+    mission and is read again (with the new label) after a rename."""
+    page_cache = "apps.core.pagecache.PublicPageCacheMiddleware"
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != page_cache]
+    path = "/compare/missions/?ids=onuc,unficyp"
+    reader = Client()
+    reader.get(path)
+    with CaptureQueriesContext(connection) as warm:
+        reader.get(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        site.summary = "Sent after the Suez crisis."
+        site.save()
+    with django_assert_num_queries(len(warm)):
+        reader.get(path)
+    _publish_an_edit(site, django_capture_on_commit_callbacks, "Emergency Force One")
+    with django_assert_num_queries(len(warm) + 1):
+        page = reader.get(path).content.decode()
+    assert "UNEF: Emergency Force One" in page

@@ -262,11 +262,13 @@ def _labelled(model):
 
 def _picker_menu(model) -> tuple[list[Choice], int]:
     """The first COMPARE_CHOICES + COMPARE_MAX published records of `model` in their
-    order, and how many are published: the same for every comparison, so read once per
-    content generation (what this page shows) instead of a count over every record per
-    request. The margin covers the chosen records the picker leaves out of this list."""
+    order, and how many are published: the same for every comparison, so read once while
+    the type's menu version holds (it moves when a record enters or leaves, or changes
+    its label or place) instead of a count over every record per request. The margin
+    covers the chosen records the picker leaves out of this list."""
     model_name = model._meta.model_name
-    key = f"compare-picker:{versions.stamp([versions.ALL])}:{model_name}"
+    menu_version = versions.stamp([invalidation.menu_name(model_name)])
+    key = f"compare-picker:{menu_version}:{model_name}"
     menu = cache.get(key)
     if menu is None:
         # How many there are, counted in the same query (a window over every row
