@@ -39,7 +39,8 @@ def user_field(related_name: str, **options):
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: every API list reads the type's latest change (Last-Modified).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     created_by = user_field("+", editable=False)
     updated_by = user_field("+", editable=False)
 

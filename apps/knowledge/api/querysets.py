@@ -6,19 +6,24 @@ To-many relations are prefetched into plain lists (`to_attr`), read back with `r
 a prefetch into the related manager builds a filtered queryset per object, which cost more
 than the queries themselves on a page of 25 missions."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
+    CharField,
     Count,
+    F,
     ForeignObjectRel,
     Model,
     Prefetch,
     Q,
     QuerySet,
+    Value,
     Window,
 )
+from django.db.models.functions import Cast, RowNumber
 
 from apps.core.models import PublishableModel
 
@@ -135,6 +140,64 @@ def load_capped(obj: Model, names: Iterable[str]) -> None:
         )
         setattr(obj, LOADED + name, rows)
         setattr(obj, f"{name}_count", rows[0].total if rows else 0)
+
+
+def load_lists(obj: Model, names: Sequence[str]) -> None:
+    """For each to-many relation in `names`, load all its published records, as
+    summaries, into the list `related()` reads: every list in one query, a UNION whose
+    rows say which list they belong to and where in it (as the pages read theirs,
+    views/querysets.related_lists), rather than one prefetch per list."""
+    if not names:
+        return
+    lists = {name: getattr(obj, name).published() for name in names}
+    parts = [_summary_rows(name, records) for name, records in lists.items()]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for row in rows:
+        found[row["list"]].append(row)
+    for name, items in found.items():
+        model = lists[name].model
+        items.sort(key=itemgetter("position"))
+        setattr(obj, LOADED + name, [_summary(model, row, rows.db) for row in items])
+
+
+def _name_columns(model: type[Model]) -> tuple[str, str | None]:
+    names = NAME_FIELDS.get(model, ("name",))
+    return names[0], names[1] if len(names) > 1 else None
+
+
+# A summary's columns in load_lists' UNION (aliases: a field's own name is taken).
+SUMMARY_COLUMNS = {
+    "id": "record_pk",
+    "slug": "record_slug",
+    "status": "record_status",
+    "updated_at": "record_updated",
+}
+
+
+def _summary_rows(name: str, records: QuerySet[Any]) -> QuerySet[Any]:
+    """The summary columns of `records`, numbered in the model's order."""
+    model = records.model
+    first, second = _name_columns(model)
+    text = CharField()
+    return records.order_by().values(
+        list=Cast(Value(name), text),
+        position=Window(RowNumber(), order_by=list(model._meta.ordering)),
+        **{alias: F(field) for field, alias in SUMMARY_COLUMNS.items()},
+        text_1=F(first),
+        text_2=F(second) if second else Cast(Value(""), text),
+    )
+
+
+def _summary(model: type[Model], row: dict[str, Any], db: str) -> Model:
+    """A record with only what a summary shows (and its latest change)."""
+    values = {field: row[alias] for field, alias in SUMMARY_COLUMNS.items()}
+    first, second = _name_columns(model)
+    values[first] = row["text_1"]
+    if second:
+        values[second] = row["text_2"]
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[n] for n in names])
 
 
 def published_citations(name: str = "citations", *, creators: bool = False) -> Prefetch:

@@ -65,6 +65,7 @@ from .querysets import (
     classifications,
     classifications_with_citations,
     load_capped,
+    load_lists,
     published,
     published_citations,
     related,
@@ -155,8 +156,11 @@ class RecordViewSet(
     select_related: tuple[str, ...] = ()
     list_select_related: tuple[str, ...] | None = None  # None: as `select_related`
     list_prefetch: tuple[str | Prefetch, ...] = ()
-    # But not the serializer's `capped` relations (get_object).
+    # But not the serializer's `capped` relations, nor `detail_lists` (get_object).
     detail_prefetch: tuple[str | Prefetch, ...] = ()
+    # To-many relations a detail shows whole, as published summaries: all read in one
+    # query after get_object() (querysets.load_lists).
+    detail_lists: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -221,21 +225,28 @@ class RecordViewSet(
 
     @classmethod
     def with_detail(cls, queryset, *, whole=False):
-        """Load what a detail shows; `whole` (the dataset) also loads every record of the
-        relations that a detail caps (`load_capped()` after get_object())."""
+        """Load what a detail shows but its lists (`load()` after get_object());
+        `whole` (the dataset, many records) prefetches them, with every record of the
+        relations that a detail caps."""
         extra = []
         if whole:
             field = cls.model._meta.get_field
-            names = cls.serializer_class.capped
+            names = [*cls.detail_lists, *cls.serializer_class.capped]
             extra = [published(field(name).related_model, name) for name in names]
         return queryset.select_related(*cls.select_related).prefetch_related(
             published_citations(), *cls.detail_prefetch, *extra
         )
 
+    @classmethod
+    def load(cls, instance):
+        """The related lists of one record's detail."""
+        load_lists(instance, cls.detail_lists)
+        load_capped(instance, cls.serializer_class.capped)
+
     def get_object(self):
         instance = super().get_object()
         # Before any serializer sees it: If-Match compares against what a GET showed.
-        load_capped(instance, self.serializer_class.capped)
+        self.load(instance)
         return instance
 
     def get_serializer_class(self):
@@ -265,7 +276,7 @@ class RecordViewSet(
     def fresh(self, pk):
         """The record as a client would read it after a write."""
         instance = self.with_detail(self.model.objects.filter(pk=pk)).get()
-        load_capped(instance, self.serializer_class.capped)
+        self.load(instance)
         return instance
 
     def written(self, instance, code):
@@ -469,15 +480,8 @@ class MissionViewSet(RecordViewSet):
     )
     select_related = ("lead_state", "authorising_body", "predecessor")
     list_select_related = ()  # not in the list representation
-    detail_prefetch = (
-        classifications_with_citations(),
-        published(Organisation, "organisations"),
-        published(Case, "cases"),
-        published(Document, "authorised_by"),
-        published(Norm, "norms"),
-        published(Mission, "successors"),
-        "mandate_tasks",
-    )
+    detail_prefetch = (classifications_with_citations(), "mandate_tasks")
+    detail_lists = ("organisations", "cases", "authorised_by", "norms", "successors")
 
 
 class CaseViewSet(RecordViewSet):

@@ -7,6 +7,8 @@ from urllib.parse import quote
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from apps.core import fuzzydate
@@ -465,6 +467,17 @@ class Mission(DatedRecord):
     class Meta:
         permissions = [("publish_mission", "Can publish and unpublish missions")]
         ordering = ["start_date", "name"]
+        indexes = [
+            # The lists' reading order (filters.reading_order): a filtered page reads
+            # the missions in order and stops at its 25th match instead of sorting
+            # every match.
+            models.Index(
+                F("start_date"),
+                Lower("name"),
+                F("id"),
+                name="mission_reading_order_idx",
+            ),
+        ]
         constraints = [
             choices_constraint("mission_type", MissionType, name="mission_type_valid"),
             choices_constraint(
