@@ -24,14 +24,15 @@ def _empty_cache():
 @pytest.fixture
 def page_cache(settings):
     """The public cache as production has it (off in the test suite, whose transactions
-    never commit): whole anonymous pages (the middleware) and anonymous API answers,
-    from an empty cache."""
+    never commit): whole anonymous pages (the middleware), anonymous API answers and
+    the rendered blocks of record pages, from an empty cache."""
     from django.core.cache import cache
 
     middleware = "apps.core.pagecache.PublicPageCacheMiddleware"
     if middleware not in settings.MIDDLEWARE:
         settings.MIDDLEWARE = [*settings.MIDDLEWARE, middleware]
     settings.PAGE_CACHE = True
+    settings.BLOCK_CACHE = True
     cache.clear()
     yield
     cache.clear()

@@ -81,10 +81,10 @@ FRAGMENT_NAMES = ("head", "main")
 def fragment_versions(model_name: str, slug: str) -> list[str]:
     """What a record page's blocks show: the record (and everything linked to it or
     cited by it, which moves its version), the vocabulary, and the mission acronyms
-    its prose links (autolink.py)."""
+    its prose links (autolink.py). Not the compare menu, which stays outside them."""
     return [
         *invalidation.record_answer_names(model_name, slug),
-        invalidation.type_name("mission"),
+        invalidation.ACRONYMS,
     ]
 
 
