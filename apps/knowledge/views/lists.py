@@ -27,19 +27,10 @@ from ..models.choices import Claim, CreatorRole
 from .facets import facet_block, filter_summary
 from .labels import list_heading, plural_label
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
+from .querysets import PERIOD_FIELDS
 
 # What a row shows of a record (the columns its template reads): long texts are not read.
-DATED_ROW_FIELDS = (
-    "slug",
-    "name",
-    "start_date",
-    "start_precision",
-    "end_date",
-    "end_precision",
-    "continuing_as_of_date",
-    "continuing_as_of_precision",
-    "not_established",
-)
+DATED_ROW_FIELDS = ("slug", "name", *PERIOD_FIELDS, "not_established")
 
 # What a basis names of its citation (Classification.basis_text).
 BASIS_CITATION_FIELDS = (

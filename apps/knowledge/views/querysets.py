@@ -98,7 +98,8 @@ _LABEL_FIELDS = {
     "document": ("title", "short_title"),
     "source": ("title", "short_title"),
 }
-_PERIOD_FIELDS = (
+# The columns of a dated record's period (its start, its end or "continuing as of").
+PERIOD_FIELDS = (
     "start_date",
     "start_precision",
     "end_date",
@@ -130,7 +131,7 @@ def _display_part(name: str, records: QuerySet, limit: int) -> QuerySet:
         "text_1": F(first),
         "text_2": F(second) if second else Cast(Value(""), text),
     }
-    for column in _PERIOD_FIELDS:
+    for column in PERIOD_FIELDS:
         output = DateField() if column.endswith("_date") else text
         columns[f"shown_{column}"] = (
             F(column) if column in fields else Cast(Value(None), output)
@@ -157,7 +158,7 @@ def _display_record(model: type[_M], row: dict) -> _M:
     if second:
         values[second] = row["text_2"]
     fields = {f.name for f in model._meta.concrete_fields}
-    for column in _PERIOD_FIELDS:
+    for column in PERIOD_FIELDS:
         if column in fields:
             values[column] = row[f"shown_{column}"]
     if "not_established" in fields:
