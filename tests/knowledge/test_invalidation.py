@@ -287,6 +287,19 @@ def test_a_text_edit_empties_only_the_pages_that_print_the_text_or_its_date(
     )
 
 
+# Pages that show every published mission in the `site` fixture: lists, the comparison,
+# compared records and a mission page (its "compare with" menu).
+SHOW_EVERY_MISSION = [
+    "/",
+    "/missions/",
+    "/timeline/",
+    "/compare/",
+    "/compare/missions/?ids=onuc,unficyp",
+    "/missions/onuc/",
+    "/api/v1/missions/",
+]
+
+
 def _untso(**kwargs):
     return factories.MissionFactory(
         slug="untso",
@@ -300,19 +313,10 @@ def _untso(**kwargs):
 def test_a_new_mission_appears_on_every_page_that_lists_it_and_its_acronym_links_at_once(
     site, django_capture_on_commit_callbacks
 ):
-    lists_it = [
-        "/",
-        "/missions/",
-        "/timeline/",
-        "/compare/",
-        "/compare/missions/?ids=onuc,unficyp",
-        "/missions/onuc/",
-        "/api/v1/missions/",
-    ]
     # (not /sources/: the factory publishes the sources the mission cites; nor the pages
     # with prose, which may name UNTSO)
     untouched = ["/norms/", "/cases/", "/documents/", "/glossary/", "/api/v1/norms/"]
-    _read_all([*lists_it, *untouched, "/norms/observation/"])
+    _read_all([*SHOW_EVERY_MISSION, *untouched, "/norms/observation/"])
     assert (
         "/missions/untso/" not in Client().get("/norms/observation/").content.decode()
     )
@@ -320,7 +324,7 @@ def test_a_new_mission_appears_on_every_page_that_lists_it_and_its_acronym_links
         _untso()
     page = Client().get("/norms/observation/").content.decode()
     assert 'href="/missions/untso/">UNTSO</a>' in page
-    for path in lists_it:
+    for path in SHOW_EVERY_MISSION:
         page = Client().get(path).content.decode()
         assert "/missions/untso/" in page or "UNTSO: Truce" in page, path
     assert _states(untouched) == dict.fromkeys(untouched, "hit")
@@ -330,16 +334,7 @@ def test_a_withdrawn_mission_leaves_every_page_and_its_acronym_is_unlinked_at_on
     site, django_capture_on_commit_callbacks
 ):
     untso = _untso()
-    showing = [
-        "/",
-        "/missions/",
-        "/timeline/",
-        "/compare/",
-        "/compare/missions/?ids=onuc,unficyp",
-        "/missions/onuc/",
-        "/api/v1/missions/",
-        "/norms/observation/",
-    ]
+    showing = [*SHOW_EVERY_MISSION, "/norms/observation/"]
     for path in showing:
         page = Client().get(path).content.decode()
         assert "/missions/untso/" in page or "UNTSO: Truce" in page, path
