@@ -14,9 +14,18 @@ from typing import Any, TypeVar
 
 import django_filters
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, Count, Model, Q, QuerySet, TextField
+from django.db.models import (
+    CharField,
+    Count,
+    ManyToManyField,
+    Model,
+    Q,
+    QuerySet,
+    TextField,
+)
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 
@@ -25,6 +34,7 @@ from apps.core.models import PublishableModel, published_q
 
 from .models import (
     Case,
+    Classification,
     Concept,
     Country,
     Document,
@@ -157,11 +167,34 @@ class RelatedInMixin:
     def filter(self, qs, value):
         if not value:
             return qs
+        linked = self.linked(qs.model, value)
+        if linked is not None:
+            return qs.filter(pk__in=linked)
         conditions = self.condition(value)
         if self.through:
             conditions &= published_q(self.through)
         matching = qs.model._default_manager.filter(conditions)
         return qs.filter(pk__in=matching.values("pk"))
+
+    def linked(self, model, value):
+        """For a many-to-many field of the model matched on the related records' keys:
+        the ids of the records linked to them, read from the link table alone (PostgreSQL
+        plans `pk IN (SELECT mission_id FROM the link table)` as a probe of its unique
+        index per row in reading order, where the same semi-join through the model's own
+        table cost it 4-10 times as much: the API's filtered list at 100x). None for any
+        other relation."""
+        known = self.extra.get("known")
+        relation, _, field = self.field_name.rpartition("__")
+        if self.through or not known or field != known[1] or "__" in relation:
+            return None
+        m2m = model._meta.get_field(relation)
+        if not isinstance(m2m, ManyToManyField):
+            return None
+        keys = known_keys(*known, value)
+        links = m2m.remote_field.through._default_manager.filter(
+            **{f"{m2m.m2m_reverse_field_name()}__in": [keys[v] for v in value]}
+        )
+        return links.values(m2m.m2m_field_name())
 
     def condition(self, value):
         known = self.extra.get("known")
@@ -331,10 +364,13 @@ def _conception(queryset, name, value):
     """Records whose preferred classification has one of the given values."""
     if not value:
         return queryset
-    matching = queryset.model._default_manager.filter(
-        classifications__preferred=True, classifications__value__in=value
+    # From the classifications alone, as `RelatedInMixin.linked` reads a link table.
+    matching = Classification.objects.filter(
+        content_type=ContentType.objects.get_for_model(queryset.model),
+        preferred=True,
+        value__in=value,
     )
-    return queryset.filter(pk__in=matching.values("pk"))
+    return queryset.filter(pk__in=matching.values("object_id"))
 
 
 def text_filter(*fields: str) -> django_filters.CharFilter:
