@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from apps.knowledge import models
 from apps.knowledge.models import Country, MandateTask, Mission
 from tests import factories
 
@@ -179,6 +180,63 @@ def test_draft_relations_and_draft_sources_are_hidden(api):
     assert "Secret" not in content
     citations = api.get("/api/v1/citations/").json()
     assert secret_source.slug not in str(citations)
+
+
+def test_list_rows_show_published_relations_in_order_and_the_preferred_verdict(
+    api, as_curator
+):
+    """A list row's organisations (by name), cases (by start date) and verdict, read
+    for the whole page at once: draft relations stay hidden, for curators too, and in
+    the comparison API's rows."""
+    mission = factories.MissionFactory(cited=False, classified="post_westphalian")
+    other = factories.MissionFactory(cited=False, classified=False)
+    draft = factories.MissionFactory(cited=False, classified="mixed", draft=True)
+    osce = factories.OrganisationFactory(name="OSCE")
+    mission.organisations.add(
+        factories.OrganisationFactory(name="United Nations"),
+        osce,
+        factories.OrganisationFactory(name="Hidden body", draft=True),
+    )
+    other.organisations.add(osce)
+    draft.organisations.add(osce)
+    mission.cases.add(
+        factories.CaseFactory(name="Later", start_date=datetime.date(1999, 1, 1)),
+        factories.CaseFactory(name="Earlier", start_date=datetime.date(1991, 1, 1)),
+        factories.CaseFactory(name="Secret case", draft=True),
+    )
+    models.Classification.objects.create(
+        target=mission,
+        value="westphalian",
+        basis="curators",
+        preferred=False,
+        rationale="x",
+    )
+    for client, expected in ((api, 2), (as_curator, 3)):
+        response = client.get(list_url("mission", "?ordering=name"))
+        rows = {row["slug"]: row for row in response.json()["results"]}
+        assert len(rows) == expected
+        row = rows[mission.slug]
+        assert [o["name"] for o in row["organisations"]] == ["OSCE", "United Nations"]
+        assert [c["name"] for c in row["cases"]] == ["Earlier", "Later"]
+        assert row["organisations"][0]["url"].endswith(
+            f"/api/v1/organisations/{osce.slug}/"
+        )
+        assert (row["conception"], row["conception_basis"]) == (
+            "post_westphalian",
+            "author",
+        )
+        assert rows[other.slug]["conception"] is None
+        assert [o["slug"] for o in rows[other.slug]["organisations"]] == [osce.slug]
+        assert "Secret" not in response.content.decode()
+        assert "Hidden" not in response.content.decode()
+        if client is as_curator:
+            assert rows[draft.slug]["conception"] == "mixed"
+    # The comparison API shows a mission as its list row does.
+    compared = api.get(f"/api/v1/compare/records/?ids={mission.slug}").json()
+    record = compared["records"][0]
+    assert [o["name"] for o in record["organisations"]] == ["OSCE", "United Nations"]
+    assert [c["name"] for c in record["cases"]] == ["Earlier", "Later"]
+    assert record["conception"] == "post_westphalian"
 
 
 def test_citations_and_classifications_of_drafts_are_hidden(api):

@@ -6,16 +6,19 @@ To-many relations are prefetched into plain lists (`to_attr`), read back with `r
 a prefetch into the related manager builds a filtered queryset per object, which cost more
 than the queries themselves on a page of 25 missions."""
 
+import functools
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     CharField,
     Count,
     F,
     ForeignObjectRel,
+    ManyToManyField,
     Model,
     Prefetch,
     Q,
@@ -25,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, RowNumber
 
-from apps.core.models import PublishableModel
+from apps.core.models import PublishableModel, Status
 
 from .. import limits
 from ..models import (
@@ -221,3 +224,117 @@ def classifications_with_citations() -> Prefetch:
 def classifications() -> Prefetch:
     """Without their citations: what a list shows (the preferred one's value)."""
     return loaded("classifications", Classification.objects.all())
+
+
+def load_row_summaries(
+    objects: Sequence[Model], names: Sequence[str], *, preferred: bool
+) -> None:
+    """What a page of list rows shows besides its own columns, in one query: for each
+    many-to-many relation in `names`, its published records as summaries (slug, name,
+    status and latest change; one instance per record, shared by the rows), and with
+    `preferred` each row's preferred classification (the verdict a row shows), into
+    the lists `related()` reads. One plain SQL UNION, composed once per type: the three
+    prefetches it replaces cost the missions list about two thirds of its ORM time."""
+    if not objects or not (names or preferred):
+        return
+    model = type(objects[0])
+    db = objects[0]._state.db or DEFAULT_DB_ALIAS
+    connection = connections[db]
+    sql, targets = _row_summaries_sql(connection.vendor, model, tuple(names), preferred)
+    ids = [obj.pk for obj in objects]
+    params: list[Any] = []
+    for _ in names:
+        params += [*ids, Status.PUBLISHED]
+    if preferred:
+        params += [ContentType.objects.get_for_model(model).pk, *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.replace("{ids}", ", ".join(["%s"] * len(ids))), params)
+        rows = cursor.fetchall()
+    found: dict[tuple[int, Any], list[Model]] = {}
+    made: dict[tuple[int, Any], Model] = {}
+    for part, owner, pk, *values in rows:
+        instance = made.get((part, pk))
+        if instance is None:
+            instance = made[(part, pk)] = _row_summary(
+                targets, part, pk, owner, values, connection
+            )
+        found.setdefault((part, owner), []).append(instance)
+    attributes = [LOADED + name for name in names]
+    if preferred:
+        attributes.append(LOADED + "classifications")
+    for obj in objects:
+        for part, attribute in enumerate(attributes):
+            setattr(obj, attribute, found.get((part, obj.pk), []))
+
+
+def _row_summary(targets, part, pk, owner, values, connection) -> Model:
+    db = connection.alias
+    if part == len(targets):  # the preferred classification: value, basis, rule
+        value, basis, rule, _, _ = values
+        return _from_db(
+            Classification,
+            db,
+            id=pk,
+            object_id=owner,
+            value=value,
+            basis=basis,
+            rule=rule,
+            preferred=True,
+        )
+    target = targets[part]
+    slug, name, status, updated_at, _ = values
+    field = target._meta.get_field("updated_at")
+    column = field.get_col(target._meta.db_table)
+    for converter in connection.ops.get_db_converters(column):
+        updated_at = converter(updated_at, column, connection)
+    values = {"id": pk, "slug": slug, _name_columns(target)[0]: name}
+    return _from_db(target, db, **values, status=status, updated_at=updated_at)
+
+
+def _from_db(model: type[Model], db: str, **values: Any) -> Model:
+    """A record with only these fields loaded (`from_db` takes them in field order)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
+@functools.cache
+def _row_summaries_sql(
+    vendor: str, model: type[Model], names: tuple[str, ...], preferred: bool
+) -> tuple[str, list[type[Model]]]:
+    """The UNION of load_row_summaries (with `{ids}` where the rows' ids go), and the
+    model of each relation. Each part is numbered in its model's order, as a prefetch
+    of it would sort (`position`)."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    parts, targets = [], []
+    for number, name in enumerate(names):
+        field = cast(ManyToManyField, model._meta.get_field(name))
+        target: Any = field.related_model
+        targets.append(target)
+        through: Any = cast(Any, field.remote_field).through._meta
+        owner = through.get_field(field.m2m_field_name()).column
+        link = through.get_field(field.m2m_reverse_field_name()).column
+        column = target._meta.get_field
+        title = column(_name_columns(target)[0]).column
+        order = ", ".join(
+            f"r.{quote(column(key.lstrip('-')).column)}"
+            + (" DESC" if key.startswith("-") else "")
+            for key in target._meta.ordering
+        )
+        parts.append(
+            f"SELECT {number} AS part, l.{quote(owner)} AS owner, r.id AS pk,"
+            f" r.slug AS text_1, r.{quote(title)} AS text_2, r.status AS text_3,"
+            f" r.updated_at AS updated_at, ROW_NUMBER() OVER (ORDER BY {order})"
+            f" AS position FROM {quote(through.db_table)} l"
+            f" INNER JOIN {quote(target._meta.db_table)} r ON r.id = l.{quote(link)}"
+            f" WHERE l.{quote(owner)} IN ({{ids}}) AND r.status = %s"
+        )
+    if preferred:
+        parts.append(
+            f"SELECT {len(names)} AS part, c.object_id AS owner, c.id AS pk,"
+            " c.value AS text_1, c.basis AS text_2, c.rule AS text_3,"
+            " NULL AS updated_at, 1 AS position"
+            f" FROM {quote(Classification._meta.db_table)} c"
+            " WHERE c.content_type_id = %s AND c.object_id IN ({ids}) AND c.preferred"
+        )
+    sql = " UNION ALL ".join(parts) + " ORDER BY part, position"
+    return sql, targets

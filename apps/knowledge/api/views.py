@@ -66,6 +66,7 @@ from .querysets import (
     classifications_with_citations,
     load_capped,
     load_lists,
+    load_row_summaries,
     published,
     published_citations,
     related,
@@ -156,6 +157,11 @@ class RecordViewSet(
     select_related: tuple[str, ...] = ()
     list_select_related: tuple[str, ...] | None = None  # None: as `select_related`
     list_prefetch: tuple[str | Prefetch, ...] = ()
+    # Many-to-many relations a list row shows as published summaries, and whether it
+    # shows the preferred classification's verdict: read after paging, in one query
+    # (querysets.load_row_summaries) instead of one prefetch each.
+    list_summaries: tuple[str, ...] = ()
+    list_preferred = False
     # But not the serializer's `capped` relations, nor `detail_lists` (get_object).
     detail_prefetch: tuple[str | Prefetch, ...] = ()
     # To-many relations a detail shows whole, as published summaries: all read in one
@@ -256,6 +262,12 @@ class RecordViewSet(
 
     def paginate_queryset(self, queryset):
         self.page_objects = super().paginate_queryset(queryset)
+        if self.action == "list" and self.page_objects:
+            # `?include=classifications` prefetched them whole (get_queryset).
+            preferred = self.list_preferred and "classifications" not in self.includes()
+            load_row_summaries(
+                self.page_objects, self.list_summaries, preferred=preferred
+            )
         return self.page_objects
 
     def list(self, request, *args, **kwargs):
@@ -473,11 +485,8 @@ class MissionViewSet(RecordViewSet):
     model = Mission
     list_includes = ("classifications",)
     filterset_class = MissionFilter
-    list_prefetch = (
-        classifications(),
-        published(Organisation, "organisations"),
-        published(Case, "cases"),
-    )
+    list_summaries = ("organisations", "cases")
+    list_preferred = True
     select_related = ("lead_state", "authorising_body", "predecessor")
     list_select_related = ()  # not in the list representation
     detail_prefetch = (classifications_with_citations(), "mandate_tasks")
@@ -732,6 +741,10 @@ class CompareRecordsView(ReadOnlyAPIView):
                 .first()
             )
             if record is not None:
+                # What its list row shows (published relations only), as a list does.
+                load_row_summaries(
+                    [record], viewset.list_summaries, preferred=viewset.list_preferred
+                )
                 return record
         return None
 
