@@ -213,6 +213,9 @@ class NormListView(RecordListView):
     model = Norm
     intro = "Principles of international order, and which conception each belongs to."
 
+    def rows(self, page):
+        return list_rows.norm_rows(page)
+
 
 class DocumentListView(RecordListView):
     model = Document
@@ -220,8 +223,8 @@ class DocumentListView(RecordListView):
         "Charters, treaties, resolutions and decisions that found norms and mandates."
     )
 
-    def decorate(self, queryset):
-        return queryset.select_related("issuer")
+    def rows(self, page):
+        return list_rows.document_rows(page)
 
 
 class OrganisationListView(RecordListView):

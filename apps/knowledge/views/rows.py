@@ -10,13 +10,14 @@ taken from the models' own helpers so the page reads the same.
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.urls import reverse
 
-from apps.core.models import published_q
+from apps.core import fuzzydate
+from apps.core.models import Status, published_q
 
 from .. import codebook
 from ..addresses import slug_url
@@ -24,7 +25,9 @@ from ..models import (
     Case,
     Citation,
     Classification,
+    Document,
     Mission,
+    Norm,
     Organisation,
     Source,
     SourceCreator,
@@ -40,9 +43,8 @@ Row = dict[str, Any]
 @functools.cache
 def labels(model: type[Model], field: str) -> dict[Any, str]:
     """A field's choices as {value: label}: what `get_<field>_display` prints."""
-    return {
-        value: str(label) for value, label in model._meta.get_field(field).flatchoices
-    }
+    choices = cast(Field, model._meta.get_field(field)).flatchoices
+    return {value: str(label) for value, label in choices}
 
 
 def label(model: type[Model], field: str, value: Any) -> str:
@@ -62,9 +64,10 @@ def authors(source_ids: Iterable[int]) -> dict[int, list[str]]:
     if not ids:
         return {}
     return _grouped(
-        SourceCreator.objects.filter(role=CreatorRole.AUTHOR, source_id__in=ids)
-        .order_by(*SourceCreator._meta.ordering)
-        .values_list("source_id", "family")
+        # In SourceCreator's order (source, role, position).
+        SourceCreator.objects.filter(
+            role=CreatorRole.AUTHOR, source_id__in=ids
+        ).values_list("source_id", "family")
     )
 
 
@@ -89,8 +92,7 @@ def preferred_conceptions(model: type[Model], ids: list[int]) -> dict[int, Row]:
                 content_type=ContentType.objects.get_for_model(Classification),
                 object_id__in=authored,
             )
-            .order_by(*Citation._meta.ordering)
-            .values_list(
+            .values_list(  # in Citation's order: the first per classification first
                 "object_id",
                 "source_id",
                 "source__title",
@@ -137,6 +139,12 @@ def _period(record: Row) -> str:
     return period_text(**{name: record[name] for name in PERIOD_COLUMNS})
 
 
+def _details(*parts: str) -> str:
+    """What a row says after its conception, each part after " · " (escaped by the
+    template, as each part was)."""
+    return "".join(f" \u00b7 {part}" for part in parts if part)
+
+
 def mission_rows(page: QuerySet) -> list[Row]:
     records = list(
         page.values("id", "slug", "name", "acronym", "mission_type", *PERIOD_COLUMNS)
@@ -159,9 +167,11 @@ def mission_rows(page: QuerySet) -> list[Row]:
             "acronym": record["acronym"],
             "short_name": record["acronym"] or record["name"],
             "c": conceptions.get(record["id"]),
-            "dates": _period(record),
-            "type": label(Mission, "mission_type", record["mission_type"]),
-            "organisations": ", ".join(organisations.get(record["id"], ())),
+            "details": _details(
+                _period(record),
+                label(Mission, "mission_type", record["mission_type"]),
+                ", ".join(organisations.get(record["id"], ())),
+            ),
         }
         for record in records
     ]
@@ -182,9 +192,11 @@ def case_rows(page: QuerySet) -> list[Row]:
             "slug": record["slug"],
             "name": record["name"],
             "c": conceptions.get(record["id"]),
-            "dates": _period(record),
-            "type": label(Case, "conflict_type", record["conflict_type"]),
-            "countries": ", ".join(countries.get(record["id"], ())),
+            "details": _details(
+                _period(record),
+                label(Case, "conflict_type", record["conflict_type"]),
+                ", ".join(countries.get(record["id"], ())),
+            ),
         }
         for record in records
     ]
@@ -207,4 +219,45 @@ def source_rows(page: QuerySet) -> list[Row]:
             "container_title": record["container_title"],
         }
         for record in records
+    ]
+
+
+def document_rows(page: QuerySet) -> list[Row]:
+    records = page.values(
+        "slug",
+        "title",
+        "short_title",
+        "kind",
+        "symbol",
+        "date",
+        "date_precision",
+        "issuer__status",
+        "issuer__name",
+        "issuer__acronym",
+    )
+    return [
+        {
+            "url": slug_url("knowledge:document-detail", record["slug"]),
+            "name": record["short_title"] or record["title"],
+            "kind": label(Document, "kind", record["kind"]),
+            "symbol": record["symbol"],
+            "date": fuzzydate.display(record["date"], record["date_precision"]),
+            # Only a published issuer (Document.issuer.is_published).
+            "issuer": record["issuer__acronym"] or record["issuer__name"]
+            if record["issuer__status"] == Status.PUBLISHED
+            else "",
+        }
+        for record in records
+    ]
+
+
+def norm_rows(page: QuerySet) -> list[Row]:
+    return [
+        {
+            "url": slug_url("knowledge:norm-detail", record["slug"]),
+            "name": record["name"],
+            "conception": record["conception"],
+            "label": label(Norm, "conception", record["conception"]),
+        }
+        for record in page.values("slug", "name", "conception")
     ]
