@@ -12,6 +12,7 @@ from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from apps.core.logs import stdout_logging
+from apps.core.release import release_id
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -159,13 +160,15 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.1"))
 REDIS_RETRY_AFTER = float(os.environ.get("REDIS_RETRY_AFTER", "30"))
 if REDIS_URL:
+    RELEASE = release_id()
     CACHES = {
         "default": {
             # django-redis; a Redis outage makes it a miss, not a 500, and a circuit
             # breaker keeps a hanging Redis from slowing every call.
             "BACKEND": "apps.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "pkb",
+            # A new release starts with an empty cache (apps/core/release.py).
+            "KEY_PREFIX": f"pkb:{RELEASE}",
             # A cache that does not answer fails fast (and /readyz says so) instead of
             # holding every request that touches it; after a failure the cache is skipped
             # for REDIS_RETRY_AFTER seconds (apps/core/cache.py).
