@@ -17,6 +17,22 @@ from .query_strings import CanonicalQueryMixin, api_url, encode_query
 TIMELINE_LIMIT = 50
 
 
+def undated_count(facets, filterset) -> int:
+    """How many missions matching the filters have no start date: the decade facet's
+    "Not coded" count, which counts under every filter but the decade's own. So it is
+    the answer unless a decade filter applies without "none" (then no undated mission
+    matches). An invalid decade filter is not applied, as the page's queryset ignores it."""
+    decades = filterset.form.cleaned_data.get("decade") if filterset.is_bound else None
+    if decades and filters.NOT_CODED not in decades:
+        return 0
+    for group in facets:
+        if group.param == "decade":
+            for value in group.values:
+                if value.value == filters.NOT_CODED:
+                    return value.count
+    return 0
+
+
 class TimelineView(CanonicalQueryMixin, TemplateView):
     template_name = "knowledge/timeline.html"
 
@@ -39,15 +55,12 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
         missions = list(
             dated.order_by("start_date", "name")
             .only(*DATED_ROW_FIELDS, "acronym")
-            .prefetch_related(preferred_with_basis())[: TIMELINE_LIMIT + 1]
+            .prefetch_related(preferred_with_basis())[:TIMELINE_LIMIT]
         )
-        total = len(missions)
-        if total > TIMELINE_LIMIT:
-            missions = missions[:TIMELINE_LIMIT]
-            total = dated.count()
-        # Missions with no start cannot be drawn: say how many (from the facets' cached
-        # total, not a count of their own), and link to them.
-        undated = matching - total
+        # Missions with no start cannot be drawn: say how many, and link to them. Both
+        # numbers come from the facets' cached counts, not from counts of their own.
+        undated = undated_count(facets, filterset)
+        total = matching - undated
         context.update(
             facets_html=facets_html,
             facets=facets,
