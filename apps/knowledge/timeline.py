@@ -155,9 +155,9 @@ def table_rows(chart) -> SafeString:
             basis = classification_basis(classification, classification.basis_citations)
         else:
             basis_key = (classification.basis, classification.rule)
-            basis = bases.get(basis_key)
-            if basis is None:
-                basis = bases[basis_key] = classification_basis(classification, [])
+            if basis_key not in bases:
+                bases[basis_key] = classification_basis(classification, [])
+            basis = bases[basis_key]
         rows.append(
             f'\n        <tr><th scope="row"><a href="'
             f'{conditional_escape(mission.get_absolute_url())}">'
