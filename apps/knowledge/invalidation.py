@@ -176,24 +176,6 @@ def _cited(record: Any) -> Iterator[str]:
     )
 
 
-def record_changed(
-    record: Any,
-    former_slug: str | None = None,
-    *,
-    menus: bool = False,
-    acronyms: bool = False,
-    fields: set[str] | None = None,
-) -> set[str]:
-    """The names a change of the published record `record` moves."""
-    names = own_names(record, former_slug, fields)
-    names |= set(_linked(record)) | set(_cited(record))
-    if menus:
-        names.add(menu_name(record._meta.model_name))
-    if acronyms:
-        names.add(ACRONYMS)
-    return names
-
-
 def owners(instance: Any, depth: int = 3) -> list[Any]:
     """The records a citation, classification or author belongs to."""
     if _is_record(instance):
@@ -219,14 +201,18 @@ def changed(
     `menus`, the record entered or left its type's menus or changed its label there;
     with `acronyms`, the table of linked mission acronyms changed; `fields`, the fields
     an edit changed (None: a publish, an unpublish, a delete or a link)."""
-    if _is_record(instance):
-        return record_changed(
-            instance, former_slug, menus=menus, acronyms=acronyms, fields=fields
-        )
-    belongs_to = owners(instance)
-    if not belongs_to:
-        return {VOCABULARY}
-    return set().union(*(own_names(record) for record in belongs_to))
+    if not _is_record(instance):
+        belongs_to = owners(instance)
+        if not belongs_to:
+            return {VOCABULARY}
+        return set().union(*(own_names(record) for record in belongs_to))
+    names = own_names(instance, former_slug, fields)
+    names |= set(_linked(instance)) | set(_cited(instance))
+    if menus:
+        names.add(menu_name(instance._meta.model_name))
+    if acronyms:
+        names.add(ACRONYMS)
+    return names
 
 
 # --------------------------------------------------------------------------- entries

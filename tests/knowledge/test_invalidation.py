@@ -44,6 +44,15 @@ def _publish_an_edit(mission, commit, name="United Nations Emergency Force"):
         mission.save()
 
 
+def _cached_after_a_publish(client, paths, mission, assert_queries, commit):
+    """Read each path (so that it is cached), publish an edit of `mission`, then read
+    each again: {path: whether it was still served from the cache}."""
+    for path in paths:
+        client.get(path)
+    _publish_an_edit(mission, commit)
+    return {path: _served_from_cache(client, path, assert_queries) for path in paths}
+
+
 PAGES = [
     "/norms/impartiality/",
     "/cases/congo-1960/",
@@ -58,19 +67,21 @@ def test_publishing_a_mission_keeps_unrelated_pages_and_empties_its_own(
     django_assert_max_num_queries,
     django_capture_on_commit_callbacks,
 ):
-    for path in [*PAGES, "/norms/consent/"]:
-        client.get(path)
-    _publish_an_edit(records["mission"], django_capture_on_commit_callbacks)
-
-    def cached(path):
-        return _served_from_cache(client, path, django_assert_max_num_queries)
-
-    assert cached("/norms/impartiality/")
-    assert cached("/cases/congo-1960/")
-    assert not cached("/missions/")
-    assert not cached("/missions/unef-i/")
-    assert not cached("/norms/consent/")  # its related missions show the new name
-    assert not cached("/")
+    cached = _cached_after_a_publish(
+        client,
+        [*PAGES, "/norms/consent/", "/"],
+        records["mission"],
+        django_assert_max_num_queries,
+        django_capture_on_commit_callbacks,
+    )
+    assert cached == {
+        "/norms/impartiality/": True,
+        "/cases/congo-1960/": True,
+        "/missions/": False,
+        "/missions/unef-i/": False,
+        "/norms/consent/": False,  # its related missions show the new name
+        "/": False,
+    }
     for path in ("/missions/", "/missions/unef-i/", "/norms/consent/"):
         assert "United Nations Emergency Force" in client.get(path).content.decode()
 
@@ -81,18 +92,19 @@ def test_publishing_a_mission_keeps_unrelated_api_answers(
     django_capture_on_commit_callbacks,
 ):
     api = Client()
-    paths = [f"/api/v1{path}" for path in PAGES]
-    for path in paths:
-        api.get(path)
-    _publish_an_edit(records["mission"], django_capture_on_commit_callbacks)
-
-    def cached(path):
-        return _served_from_cache(api, path, django_assert_max_num_queries)
-
-    assert cached("/api/v1/norms/impartiality/")
-    assert cached("/api/v1/cases/congo-1960/")
-    assert not cached("/api/v1/missions/")
-    assert not cached("/api/v1/missions/unef-i/")
+    cached = _cached_after_a_publish(
+        api,
+        [f"/api/v1{path}" for path in PAGES],
+        records["mission"],
+        django_assert_max_num_queries,
+        django_capture_on_commit_callbacks,
+    )
+    assert cached == {
+        "/api/v1/norms/impartiality/": True,
+        "/api/v1/cases/congo-1960/": True,
+        "/api/v1/missions/": False,
+        "/api/v1/missions/unef-i/": False,
+    }
     detail = api.get("/api/v1/missions/unef-i/").json()
     assert detail["name"] == "United Nations Emergency Force"
 
