@@ -216,6 +216,9 @@ SHOWING_X = [  # every page that shows mission X's name
     "/organisations/un/",
     "/api/v1/missions/",
     "/api/v1/missions/unef-i/",
+    "/search/?q=emergency",
+    "/search/?q=emergency&type=mission",
+    "/api/v1/search/?q=emergency",
 ]
 NOT_SHOWING_X = [  # pages of other types that show nothing of X
     "/norms/",
@@ -231,6 +234,7 @@ NOT_SHOWING_X = [  # pages of other types that show nothing of X
     "/norms/observation/",  # names UNEF in prose, and UNEF's link does not change
     "/api/v1/norms/",
     "/api/v1/cases/",
+    "/api/v1/search/?q=observation&type=norm,case",  # searches no mission
 ]
 
 
