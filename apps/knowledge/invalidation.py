@@ -28,7 +28,10 @@ What an entry shows:
   `rows:mission` and `rows:case` (the records by conception);
 - records compared (/compare/<kind>/?ids=a,b): `vocabulary`, `menu:T` (the picker) and
   `record:T:<slug>` of each id;
-- everything else (search, the sitemap, the exports and the dataset version): `all`.
+- a search: `type:` of each type it searches or counts (a hit shows its record's own
+  fields, and a source's authors, whose changes move the source's versions): the API's
+  `?type=` types (all by default); the page counts every type for its type links;
+- everything else (the sitemap, the exports and the dataset version): `all`.
 
 Not content, so moving nothing: drafts, a curator's pending proposal (its writes are
 rolled back), history rows (Revision) and stored dataset versions (signals.py decides).
@@ -282,9 +285,20 @@ def compared_names(model_name: str, ids: str | None) -> list[str]:
     return [VOCABULARY, menu_name(model_name), *records]
 
 
+def search_names(types: list[str]) -> list[str]:
+    """What a search of `types` (every searched type when empty) shows; for a type that
+    is not searched, the whole content (the answer is an error anyway)."""
+    searched = [t.name for t in registry.RECORD_TYPES if t.search is not None]
+    if not set(types) <= set(searched):
+        return [ALL]
+    return [type_name(name) for name in types or searched]
+
+
 def _site_page_names(url_name: str, kwargs: dict, query: Any) -> list[str]:
     if url_name == "home":
         return home_names()
+    if url_name == "search":  # hits of the chosen types, counts of every type
+        return search_names([])
     if url_name == "compare":
         return [*COMPARISON_ROWS, *CLASSIFIED]
     if url_name == "timeline":

@@ -3,6 +3,7 @@
 is served."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -215,6 +216,9 @@ SHOWING_X = [  # every page that shows mission X's name
     "/organisations/un/",
     "/api/v1/missions/",
     "/api/v1/missions/unef-i/",
+    "/search/?q=emergency",
+    "/search/?q=emergency&type=mission",
+    "/api/v1/search/?q=emergency",
 ]
 NOT_SHOWING_X = [  # pages of other types that show nothing of X
     "/norms/",
@@ -230,6 +234,7 @@ NOT_SHOWING_X = [  # pages of other types that show nothing of X
     "/norms/observation/",  # names UNEF in prose, and UNEF's link does not change
     "/api/v1/norms/",
     "/api/v1/cases/",
+    "/api/v1/search/?q=observation&type=norm,case",  # searches no mission
 ]
 
 
@@ -430,3 +435,36 @@ def test_the_comparison_picker_is_read_again_only_when_the_menu_changes(
     with django_assert_num_queries(len(warm) + 1):
         page = reader.get(path).content.decode()
     assert "UNEF: Emergency Force One" in page
+
+
+def _timeline_counts(client):
+    """(missions drawn, missions with no start) as /timeline/ says them."""
+    page = client.get("/timeline/").content.decode()
+    dated = re.search(r"(\d+) missions? with a start date", page)
+    undated = re.search(r"(\d+) more missions? matching these filters", page)
+    return int(dated.group(1)), int(undated.group(1)) if undated else 0
+
+
+def test_the_timeline_counts_follow_a_new_mission_a_new_start_and_a_withdrawal(
+    client, settings, django_capture_on_commit_callbacks
+):
+    # Both counts come from the missions' cached facet counts (views/timeline.py), so
+    # they must move with the missions' versions.
+    settings.FACET_CACHE = True
+    dated = factories.MissionFactory(start_date=datetime.date(1956, 11, 1))
+    undated = factories.MissionFactory()
+    assert _timeline_counts(client) == _timeline_counts(client) == (1, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.MissionFactory()
+    assert _timeline_counts(client) == (1, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        undated.start_date = datetime.date(1960, 1, 1)
+        undated.save()
+    assert _timeline_counts(client) == (2, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_unpublish(record=dated)
+    assert _timeline_counts(client) == (1, 1)
+    with django_capture_on_commit_callbacks(execute=True):  # drafts count nowhere
+        factories.MissionFactory(draft=True)
+        factories.MissionFactory(draft=True, start_date=datetime.date(1990, 1, 1))
+    assert _timeline_counts(client) == (1, 1)
