@@ -24,6 +24,7 @@ from ..models import (
     SourceCreator,
 )
 from ..models.choices import Claim, CreatorRole
+from . import rows as list_rows
 from .facets import facet_block, filter_summary
 from .labels import list_heading, plural_label
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
@@ -47,13 +48,10 @@ BASIS_CITATION_FIELDS = (
 )
 
 
-def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
-    """A row's preferred classification, with what its basis names
-    (`{% classification_basis c c.basis_citations %}`): the classification's own
-    citations whose source is published, with the source's title and authors.
-
-    Into lists (`to_attr`): a prefetch into a related manager builds a queryset per
-    object, which cost a list page more than its queries did."""
+def basis_citations() -> Prefetch:
+    """What a classification's basis names (`{% classification_basis c
+    c.basis_citations %}`): its own citations whose source is published, with the
+    source's title and authors."""
     authors = SourceCreator.objects.filter(role=CreatorRole.AUTHOR)
     citations = (
         Citation.objects.published()
@@ -62,10 +60,18 @@ def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
         .only(*BASIS_CITATION_FIELDS)
         .prefetch_related(Prefetch("source__creators", queryset=authors))
     )
+    return Prefetch("citations", queryset=citations, to_attr="basis_citations")
+
+
+def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
+    """A row's preferred classification, with what its basis names (basis_citations).
+
+    Into lists (`to_attr`): a prefetch into a related manager builds a queryset per
+    object, which cost a list page more than its queries did."""
     return Prefetch(
         "classifications",
         queryset=Classification.objects.filter(preferred=True).prefetch_related(
-            Prefetch("citations", queryset=citations, to_attr="basis_citations")
+            basis_citations()
         ),
         to_attr=to_attr,
     )
@@ -95,6 +101,11 @@ class RecordListView(CanonicalQueryMixin, ListView):
         Prefetches into lists (`to_attr`): a prefetch into the related manager costs a
         queryset per row, several times the cost of the query itself."""
         return queryset
+
+    def rows(self, page):
+        """The page's rows as its row template reads them (`rows`): the records
+        themselves, or (`views/rows.py`) plain dicts of what each row prints."""
+        return page
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
@@ -132,6 +143,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
         ordering = self.filterset.filters.get("ordering")
         facets_html, facets, _total = self.facets
         context.update(
+            rows=self.rows(context["object_list"]),
             model_name=opts.model_name,
             type_plural=opts.verbose_name_plural,
             type_label=plural_label(self.model),
@@ -190,33 +202,24 @@ class MissionListView(RecordListView):
         "two conceptions and classified with a sourced rationale."
     )
 
-    def decorate(self, queryset):
-        organisations = Organisation.objects.published().only("name", "acronym")
-        return queryset.only(
-            *DATED_ROW_FIELDS, "acronym", "mission_type"
-        ).prefetch_related(
-            preferred_with_basis(),
-            Prefetch(
-                "organisations",
-                queryset=organisations,
-                to_attr="published_organisations",
-            ),
-        )
+    def rows(self, page):
+        return list_rows.mission_rows(page)
 
 
 class CaseListView(RecordListView):
     model = Case
     intro = "Conflicts and crises the missions were sent into."
 
-    def decorate(self, queryset):
-        return queryset.only(*DATED_ROW_FIELDS, "conflict_type").prefetch_related(
-            preferred_with_basis(), Prefetch("countries", to_attr="country_list")
-        )
+    def rows(self, page):
+        return list_rows.case_rows(page)
 
 
 class NormListView(RecordListView):
     model = Norm
     intro = "Principles of international order, and which conception each belongs to."
+
+    def rows(self, page):
+        return list_rows.norm_rows(page)
 
 
 class DocumentListView(RecordListView):
@@ -225,8 +228,8 @@ class DocumentListView(RecordListView):
         "Charters, treaties, resolutions and decisions that found norms and mandates."
     )
 
-    def decorate(self, queryset):
-        return queryset.select_related("issuer")
+    def rows(self, page):
+        return list_rows.document_rows(page)
 
 
 class OrganisationListView(RecordListView):
@@ -259,10 +262,7 @@ class SourceListView(RecordListView):
                     Coalesce(Subquery(first_author.values("family")[:1]), "title")
                 )
             ).order_by("sort_name", "year", Lower("title"), "pk")
-        return queryset.prefetch_related(
-            Prefetch(
-                "creators",
-                queryset=SourceCreator.objects.filter(role=CreatorRole.AUTHOR),
-                to_attr="author_list",
-            )
-        )
+        return queryset
+
+    def rows(self, page):
+        return list_rows.source_rows(page)
