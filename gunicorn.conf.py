@@ -7,23 +7,14 @@ The app logs every request itself, with its id, so gunicorn's access log stays o
 
 import os
 
+from apps.core.logs import stdout_logging
+
 _format = os.environ.get("DJANGO_LOG_FORMAT", "json")
 
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {"()": "apps.core.logs.JSONFormatter"},
-        "text": {"()": "apps.core.logs.TextFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": _format if _format in ("json", "text") else "json",
-        }
-    },
-    "loggers": {
+logconfig_dict = stdout_logging(
+    _format if _format in ("json", "text") else "json",
+    request_filter=False,
+    loggers={
         "gunicorn.error": {
             "handlers": ["console"],
             "level": "INFO",
@@ -31,4 +22,4 @@ logconfig_dict = {
         },
         "gunicorn.access": {"handlers": [], "level": "INFO", "propagate": False},
     },
-}
+)

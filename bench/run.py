@@ -32,6 +32,7 @@ import sys
 import time
 import urllib.request
 from datetime import UTC, datetime
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,17 +255,22 @@ def query_counts(env: dict, paths: dict[str, str]) -> dict[str, list]:
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
 
+def fetch(path: str) -> tuple[int, Message | None]:
+    """One GET from the running server: its status and, unless it failed, its headers."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30) as r:
+            return r.status, r.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+
+
 def cache_states(paths: dict[str, str]) -> dict[str, str]:
-    """Per endpoint: the `X-Cache` header of one request ("hit", "miss" or "-")."""
+    """Per endpoint: the `X-Cache` header of one request ("hit", "miss" or "-"), or the
+    status of a failed one."""
     states = {}
     for name, path in paths.items():
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{PORT}{path}", timeout=30
-            ) as r:
-                states[name] = r.headers.get("X-Cache", "-")
-        except urllib.error.HTTPError as exc:
-            states[name] = f"{exc.code}"
+        status, headers = fetch(path)
+        states[name] = str(status) if headers is None else headers.get("X-Cache", "-")
     return states
 
 
@@ -289,16 +295,7 @@ def after_publish(env: dict, paths: dict[str, str], slug: str) -> dict[str, str]
 
 
 def check_status(paths: dict[str, str]) -> dict[str, int]:
-    statuses = {}
-    for name, path in paths.items():
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{PORT}{path}", timeout=30
-            ) as r:
-                statuses[name] = r.status
-        except urllib.error.HTTPError as exc:
-            statuses[name] = exc.code
-    return statuses
+    return {name: fetch(path)[0] for name, path in paths.items()}
 
 
 def measure_pass(env: dict, paths: dict[str, str], counts: dict, args, *, single: bool):

@@ -11,6 +11,9 @@ import dj_database_url
 from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
+from apps.core.logs import stdout_logging
+from apps.core.release import release_id
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -157,13 +160,15 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.1"))
 REDIS_RETRY_AFTER = float(os.environ.get("REDIS_RETRY_AFTER", "30"))
 if REDIS_URL:
+    RELEASE = release_id()
     CACHES = {
         "default": {
             # django-redis; a Redis outage makes it a miss, not a 500, and a circuit
             # breaker keeps a hanging Redis from slowing every call.
             "BACKEND": "apps.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "pkb",
+            # A new release starts with an empty cache (apps/core/release.py).
+            "KEY_PREFIX": f"pkb:{RELEASE}",
             # A cache that does not answer fails fast (and /readyz says so) instead of
             # holding every request that touches it; after a failure the cache is skipped
             # for REDIS_RETRY_AFTER seconds (apps/core/cache.py).
@@ -367,29 +372,15 @@ CONTENT_SECURITY_POLICY = {
 # Logs: one JSON object per line on stdout, each with the request id (apps/core/logs.py);
 # DJANGO_LOG_FORMAT=text for people reading a terminal (the default in development).
 LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "apps.core.logs.RequestIDFilter"}},
-    "formatters": {
-        "json": {"()": "apps.core.logs.JSONFormatter"},
-        "text": {"()": "apps.core.logs.TextFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "filters": ["request_id"],
-            "formatter": LOG_FORMAT,
-        }
-    },
-    "root": {
+LOGGING = stdout_logging(
+    LOG_FORMAT,
+    root={
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
     # Django's own console and mail_admins handlers give way to the root handler.
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
-}
+    loggers={"django": {"handlers": [], "level": "INFO", "propagate": True}},
+)
 
 # `make bench` only: serves the minimal /bench/hello/ view that every figure is compared with.
 BENCHMARK = env_bool("PKB_BENCHMARK", False)

@@ -14,6 +14,7 @@ import re
 import sys
 import time
 import uuid
+from typing import Any
 
 from django.core.signals import got_request_exception, request_finished
 from pythonjsonlogger.core import RESERVED_ATTRS
@@ -139,3 +140,33 @@ class JSONFormatter(JsonFormatter):
         # python-json-logger's `defaults` cannot do this: a field named in the format is
         # read from the record and written as null when the record lacks it.
         return super().format(_with_request_id(record))
+
+
+def stdout_logging(
+    log_format: str, *, request_filter: bool = True, **sections: Any
+) -> dict[str, Any]:
+    """A `dictConfig` with one handler, "console": each line on stdout, in JSON or text.
+
+    The app's LOGGING (config/settings.py) and gunicorn's own (gunicorn.conf.py) both
+    start from it, so that their lines look alike; `sections` adds the loggers. The app's
+    handler stamps the request id with `RequestIDFilter`; gunicorn's (`request_filter=
+    False`) leaves that to the formatters.
+    """
+    console: dict[str, Any] = {
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stdout",
+        "formatter": log_format,
+    }
+    config: dict[str, Any] = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": "apps.core.logs.JSONFormatter"},
+            "text": {"()": "apps.core.logs.TextFormatter"},
+        },
+        "handlers": {"console": console},
+    }
+    if request_filter:
+        config["filters"] = {"request_id": {"()": "apps.core.logs.RequestIDFilter"}}
+        console["filters"] = ["request_id"]
+    return {**config, **sections}

@@ -19,6 +19,16 @@ from .models.choices import (
 )
 
 
+def conception_text(classification):
+    """A preferred classification as a cell shows it: its value and period ('' when
+    there is none)."""
+    if not classification:
+        return ""
+    period = classification.period_display
+    label = classification.get_value_display()
+    return f"{label} ({period})" if period else label
+
+
 @dataclass(frozen=True)
 class Dimension:
     key: str  # the model field (or "conception" for the preferred classification)
@@ -34,12 +44,7 @@ class Dimension:
     def display(self, record):
         """The value as text ('' when not coded)."""
         if self.key == "conception":
-            classification = record.preferred_classification()
-            if not classification:
-                return ""
-            period = classification.period_display
-            label = classification.get_value_display()
-            return f"{label} ({period})" if period else label
+            return conception_text(record.preferred_classification())
         if self.key == "dates":
             return record.dates_display
         if self.key in {"mandate_tasks", "countries", "organisations"}:

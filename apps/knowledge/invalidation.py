@@ -28,7 +28,10 @@ What an entry shows:
   `rows:mission` and `rows:case` (the records by conception);
 - records compared (/compare/<kind>/?ids=a,b): `vocabulary`, `menu:T` (the picker) and
   `record:T:<slug>` of each id;
-- everything else (search, the sitemap, the exports and the dataset version): `all`.
+- a search: `type:` of each type it searches or counts (a hit shows its record's own
+  fields, and a source's authors, whose changes move the source's versions): the API's
+  `?type=` types (all by default); the page counts every type for its type links;
+- everything else (the sitemap, the exports and the dataset version): `all`.
 
 Not content, so moving nothing: drafts, a curator's pending proposal (its writes are
 rolled back), history rows (Revision) and stored dataset versions (signals.py decides).
@@ -173,24 +176,6 @@ def _cited(record: Any) -> Iterator[str]:
     )
 
 
-def record_changed(
-    record: Any,
-    former_slug: str | None = None,
-    *,
-    menus: bool = False,
-    acronyms: bool = False,
-    fields: set[str] | None = None,
-) -> set[str]:
-    """The names a change of the published record `record` moves."""
-    names = own_names(record, former_slug, fields)
-    names |= set(_linked(record)) | set(_cited(record))
-    if menus:
-        names.add(menu_name(record._meta.model_name))
-    if acronyms:
-        names.add(ACRONYMS)
-    return names
-
-
 def owners(instance: Any, depth: int = 3) -> list[Any]:
     """The records a citation, classification or author belongs to."""
     if _is_record(instance):
@@ -216,14 +201,18 @@ def changed(
     `menus`, the record entered or left its type's menus or changed its label there;
     with `acronyms`, the table of linked mission acronyms changed; `fields`, the fields
     an edit changed (None: a publish, an unpublish, a delete or a link)."""
-    if _is_record(instance):
-        return record_changed(
-            instance, former_slug, menus=menus, acronyms=acronyms, fields=fields
-        )
-    belongs_to = owners(instance)
-    if not belongs_to:
-        return {VOCABULARY}
-    return set().union(*(own_names(record) for record in belongs_to))
+    if not _is_record(instance):
+        belongs_to = owners(instance)
+        if not belongs_to:
+            return {VOCABULARY}
+        return set().union(*(own_names(record) for record in belongs_to))
+    names = own_names(instance, former_slug, fields)
+    names |= set(_linked(instance)) | set(_cited(instance))
+    if menus:
+        names.add(menu_name(instance._meta.model_name))
+    if acronyms:
+        names.add(ACRONYMS)
+    return names
 
 
 # --------------------------------------------------------------------------- entries
@@ -296,9 +285,20 @@ def compared_names(model_name: str, ids: str | None) -> list[str]:
     return [VOCABULARY, menu_name(model_name), *records]
 
 
+def search_names(types: list[str]) -> list[str]:
+    """What a search of `types` (every searched type when empty) shows; for a type that
+    is not searched, the whole content (the answer is an error anyway)."""
+    searched = [t.name for t in registry.RECORD_TYPES if t.search is not None]
+    if not set(types) <= set(searched):
+        return [ALL]
+    return [type_name(name) for name in types or searched]
+
+
 def _site_page_names(url_name: str, kwargs: dict, query: Any) -> list[str]:
     if url_name == "home":
         return home_names()
+    if url_name == "search":  # hits of the chosen types, counts of every type
+        return search_names([])
     if url_name == "compare":
         return [*COMPARISON_ROWS, *CLASSIFIED]
     if url_name == "timeline":

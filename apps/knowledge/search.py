@@ -15,8 +15,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, FloatField, OuterRef, Q, Value
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -454,8 +454,10 @@ def similar_names(query, *, types=None):
     ("Kosvo" -> the Kosovo records), best first, and the query with each word replaced
     by the closest word of those names ("Kosovo"), or "" when nothing is close.
 
-    On PostgreSQL, pg_trgm's word similarity over the names, with the trigram indexes
-    of migration 0012; elsewhere, difflib over the names in Python."""
+    On PostgreSQL, pg_trgm's word similarity: the query's words against the names'
+    distinct words (migration 0019), then the whole query against the names holding
+    the closest of them (trigram indexes of migration 0012); elsewhere, difflib over
+    the names in Python."""
     query, terms = _prepare(query)
     if not terms:
         return [], ""
@@ -466,13 +468,16 @@ def similar_names(query, *, types=None):
         hits = _fallback_similar(targets, query.lower())
     hits.sort(key=lambda hit: (-hit.rank, str(hit.record).lower()))
     hits = hits[:SIMILAR_LIMIT]
-    words = {
-        word
-        for hit in hits
-        for name in target_names(TARGETS[hit.type], hit.record)
-        for word in re.findall(r"[\w'-]+", name)
-    }
-    spelling = {w.lower(): w for w in words}
+    # Each word as spelt in the best names, a capitalised spelling first ("Kosovo",
+    # "Peacekeeping" as a name of its own), so the suggestion does not depend on the
+    # order of a set.
+    spelling: dict[str, str] = {}
+    for hit in hits:
+        for name in target_names(TARGETS[hit.type], hit.record):
+            for word in re.findall(r"[\w'-]+", name):
+                known = spelling.setdefault(word.lower(), word)
+                if not known[0].isupper() and word[0].isupper():
+                    spelling[word.lower()] = word
     corrected = []
     for word in query.split():
         close = difflib.get_close_matches(word.lower(), spelling, n=1, cutoff=0.7)
@@ -490,39 +495,134 @@ def _union(querysets):
     return first.union(*others, all=True) if others else first
 
 
-def _postgres_similar(targets, query):
-    similarity = "greatest({})"
-    ranked = []
-    for name, target in targets:
+# A misspelt query is compared with the names' distinct words first (migration 0019:
+# about 900 words, at 1x as at 100x), and with whole names only for the records whose
+# names hold one of the closest words: comparing it with every name sharing a few
+# trigrams took 50-300 ms at 100x. For each word of the query (English stop words left
+# out unless the query has nothing else) its SIMILAR_WORDS closest name words; then, of
+# each type, the first SIMILAR_LIMIT published records by id whose names hold one of
+# them, and the first SIMILAR_EVERY_WORD holding the best word for every query word;
+# only these are compared with the whole query, as before. Records that tie with the
+# best hold the same words, so the first of them by id are the ones shown before.
+SIMILAR_WORDS = 3
+SIMILAR_QUERY_WORDS = 12
+SIMILAR_EVERY_WORD = 50  # candidates holding the best word for every query word
+
+
+def _close_words(words: list[str]) -> tuple[dict[str, set[str]], list[str]]:
+    """The name words to look for, each with the tables whose names hold it, and the
+    best of them for each query word (stop words left out unless only they are left)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT query_word, word, tables, numnode(plainto_tsquery("
+            f"'{CONFIG}'::regconfig, query_word)) = 0 "
+            "FROM knowledge_close_words(%s::text[], %s) "
+            "ORDER BY query_word, similarity DESC, word",
+            [words, SIMILAR_WORDS],
+        )
+        rows = cursor.fetchall()
+    close: dict[str, list[str]] = {}
+    tables: dict[str, set[str]] = {}
+    stop = set()
+    for query_word, word, held_by, is_stop in rows:
+        close.setdefault(query_word, []).append(word)
+        tables[word] = set(held_by)
+        if is_stop:
+            stop.add(query_word)
+    if set(close) - stop:
+        close = {q: found for q, found in close.items() if q not in stop}
+    # In a query of several words, a word that is a name word is looked up alone, else
+    # the closest name words (a word held only by a draft or a former name must not
+    # hide them); as LIKE patterns of the singular ("operation" also finds
+    # "operations"), in every table holding the word in either form.
+    patterns: dict[str, set[str]] = {}
+    best = []
+    for query_word, found in close.items():
+        alone = query_word in found and len(close) > 1
+        chosen = [query_word] if alone else found
+        for word in chosen:
+            patterns.setdefault(_singular(word), set()).update(
+                *(tables[f] for f in found if _singular(f) == _singular(word))
+            )
+        best.append(_singular(chosen[0]))
+    return patterns, list(dict.fromkeys(best))
+
+
+def _similar_sql(names, patterns, best):
+    """The candidates of each type of `names` and the best SIMILAR_LIMIT of them, as
+    rows of (type, id, rank); `patterns` ({word: tables holding it}) and `best` (words)
+    name the LIKE parameters p0, p1... and b0, b1..."""
+    candidates = []
+    ranks = []
+    for name in names:
+        target = TARGETS[name]
         table = f'"{target.table}"'
         fields = [f"lower({table}.{f}::text)" for f in target.a]
-        match = " OR ".join(f"%s <%% {f}" for f in fields)
-        score = similarity.format(
-            ", ".join(f"word_similarity(%s, {f})" for f in fields)
+
+        def holds(param, fields=fields):
+            return "(" + " OR ".join(f"{f} LIKE %({param})s" for f in fields) + ")"
+
+        groups = [
+            (holds(f"p{i}"), "limit")
+            for i, held_by in enumerate(patterns.values())
+            if target.table in held_by
+        ]
+        if len(best) > 1 and all(target.table in patterns[w] for w in best):
+            every = " AND ".join(holds(f"b{i}") for i in range(len(best)))
+            groups.append((every, "every"))
+        if not groups:
+            continue
+        candidates.extend(
+            f"SELECT '{name}' AS type, id FROM (SELECT {table}.id FROM {table} "
+            f"WHERE {table}.status = %(published)s AND {group} "
+            f"ORDER BY {table}.id LIMIT %({limit})s) AS c{len(candidates) + n}"
+            for n, (group, limit) in enumerate(groups)
         )
-        ranked.append(
-            target.model.objects.published()
-            .filter(RawSQL(match, [query] * len(fields), output_field=BooleanField()))
-            .order_by()
-            .annotate(
-                type=Value(name),
-                rank=RawSQL(score, [query] * len(fields), output_field=FloatField()),
-            )
-            .values_list("type", "pk", "rank")
+        score = ", ".join(f"word_similarity(%(q)s, {f})" for f in fields)
+        ranks.append(
+            f"SELECT '{name}' AS type, {table}.id, greatest({score})::float8 AS rank "
+            f"FROM {table} WHERE {table}.id IN "
+            f"(SELECT id FROM candidate WHERE type = '{name}')"
         )
-    best = _union(ranked).order_by("-rank", "type", "pk")[:SIMILAR_LIMIT]
-    with transaction.atomic(), connection.cursor() as cursor:
-        # pg_trgm's default (0.6) misses one dropped letter in a short word ("Kosvo"
-        # against "Kosovo" is 0.5); SET LOCAL ends with this transaction.
-        cursor.execute(
-            f"SET LOCAL pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}"
-        )
-        ranks = {(name, pk): rank for name, pk, rank in best}
+    if not candidates:
+        return None
+    return (
+        f"WITH candidate AS ({' UNION ALL '.join(candidates)}) "
+        f"SELECT type, id, rank FROM ({' UNION ALL '.join(ranks)}) AS ranked "
+        f"WHERE rank >= %(threshold)s ORDER BY rank DESC, type, id LIMIT %(limit)s"
+    )
+
+
+def _like(word):
+    return "%" + connection.ops.prep_for_like_query(word) + "%"
+
+
+def _postgres_similar(targets, query):
+    words = list(dict.fromkeys(re.findall(r"[\w'-]+", query)))[:SIMILAR_QUERY_WORDS]
+    patterns, best = _close_words(words)
+    if not patterns:
+        return []
+    sql = _similar_sql(tuple(name for name, _ in targets), patterns, best)
+    if sql is None:
+        return []
+    params = {
+        "q": query,
+        "published": Status.PUBLISHED,
+        "limit": SIMILAR_LIMIT,
+        "every": SIMILAR_EVERY_WORD,
+        "threshold": WORD_SIMILARITY,
+        **{f"p{i}": _like(word) for i, word in enumerate(patterns)},
+        **{f"b{i}": _like(word) for i, word in enumerate(best)},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ranks = {(name, pk): rank for name, pk, rank in cursor.fetchall()}
     hits = []
     for name, target in targets:
         pks = [pk for kind, pk in ranks if kind == name]
-        for record in target.model.objects.filter(pk__in=pks):
-            hits.append(SearchHit(record, name, float(ranks[name, record.pk])))
+        if pks:
+            for record in target.model.objects.filter(pk__in=pks):
+                hits.append(SearchHit(record, name, float(ranks[name, record.pk])))
     return hits
 
 

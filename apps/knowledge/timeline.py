@@ -1,11 +1,21 @@
 """Geometry of the server-rendered timeline: one bar per mission on a year axis.
 
-The template draws the SVG from these numbers; colour comes from the conception, and every
+The page draws the SVG from these numbers; colour comes from the conception, and every
 bar also carries a fill pattern and a text label, so nothing is told by colour alone.
+
+The bars and the table's rows are written here (`bars_svg`, `table_rows`) rather than in
+a template loop: at 50 rows the loop's variable lookups were about a third of the page's
+time. templates/knowledge/timeline.html holds the rest of the page.
 """
 
 import datetime
 from dataclasses import dataclass
+
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .codebook import Basis
+from .templatetags.knowledge import classification_basis, conception_badge
 
 WIDTH = 960
 LEFT = 8
@@ -37,16 +47,10 @@ def _year_fraction(date):
     return date.year + (date - start).days / days
 
 
-def _preferred(mission):
-    """The preferred classification: from the `preferred` list where the view
-    prefetched one (with the citations its basis names), else from all of them."""
-    if hasattr(mission, "preferred"):
-        return mission.preferred[0] if mission.preferred else None
-    return mission.preferred_classification()
-
-
-def build(missions, *, today):
-    """Bars and decade ticks for `missions` (each with a start date), or None if empty."""
+def build(missions, preferred, *, today):
+    """Bars and decade ticks for `missions` (each with a start date), or None if empty.
+    `preferred`: {mission id: its preferred classification}, with `basis_citations` where
+    its basis names citations (an author's classification)."""
     if not missions:
         return None
     spans = []
@@ -73,7 +77,7 @@ def build(missions, *, today):
 
     bars = []
     for index, (mission, start, end) in enumerate(spans):
-        classification = _preferred(mission)
+        classification = preferred.get(mission.pk)
         conception = classification.value if classification else "unclassified"
         label = mission.short_name
         x0, x1 = x(start), x(end)
@@ -113,3 +117,53 @@ def build(missions, *, today):
         "high": high,
         "today": today.year,
     }
+
+
+def bars_svg(chart) -> SafeString:
+    """The bars of the SVG, each a group of its rect and its label."""
+    height = chart["bar_height"]
+    return mark_safe(
+        "".join(
+            f'\n        <g class="bar c-{conditional_escape(bar.conception)}'
+            f'{" open" if bar.open_ended else ""}">'
+            f'\n          <rect x="{bar.x}" y="{bar.y}" width="{bar.width}" '
+            f'height="{height}" rx="2"/>'
+            f'\n          <text x="{bar.label_x}" y="{bar.label_y}" '
+            f'text-anchor="{bar.label_anchor}" class="label">'
+            f"{conditional_escape(bar.label)}</text>\n        </g>\n        "
+            for bar in chart["bars"]
+        )
+    )
+
+
+def table_rows(chart) -> SafeString:
+    """The table's rows, one per bar: the mission, its dates and its conception with
+    whose judgement it is. The badges and the bases other than an author's are the
+    same for many rows, so each is written once."""
+    badges: dict = {}
+    bases: dict = {}
+    rows = []
+    for bar in chart["bars"]:
+        mission, classification = bar.record, bar.classification
+        badge_key = (bar.conception, bar.conception_label)
+        badge = badges.get(badge_key)
+        if badge is None:
+            badge = badges[badge_key] = conception_badge(*badge_key)
+        if classification is None:
+            basis = ""
+        elif classification.basis == Basis.AUTHOR:
+            basis = classification_basis(classification, classification.basis_citations)
+        else:
+            basis_key = (classification.basis, classification.rule)
+            if basis_key not in bases:
+                bases[basis_key] = classification_basis(classification, [])
+            basis = bases[basis_key]
+        rows.append(
+            f'\n        <tr><th scope="row"><a href="'
+            f'{conditional_escape(mission.get_absolute_url())}">'
+            f"{conditional_escape(str(mission))}</a></th>"
+            f"<td>{conditional_escape(mission.start_display)}</td>"
+            f"<td>{conditional_escape(mission.end_status_display)}</td>"
+            f"<td>{badge} {basis}</td></tr>\n      "
+        )
+    return mark_safe("".join(rows))

@@ -215,39 +215,63 @@ REPORT_BY_SECTION = {
 }
 
 
-def test_apa_of_a_book_a_web_page_a_chapter_and_an_anonymous_report():
-    assert citeformats.apa(BOOK) == (
+STYLED = [
+    (
+        "apa",
+        BOOK,
         "Doyle, M. W., & Sambanis, N. (2006). Making War and Building Peace "
-        "(2nd ed.). Princeton University Press."
-    )
-    assert citeformats.apa(WEBPAGE) == (
+        "(2nd ed.). Princeton University Press.",
+    ),
+    (
+        "apa",
+        WEBPAGE,
         "United Nations. (2023, April 5). Where we operate. United Nations "
-        "Peacekeeping. https://peacekeeping.un.org/en/where-we-operate"
-    )
-    assert citeformats.apa(CHAPTER_WITHOUT_BOOK) == (
+        "Peacekeeping. https://peacekeeping.un.org/en/where-we-operate",
+    ),
+    (
+        "apa",
+        CHAPTER_WITHOUT_BOOK,
         "Lee, A. (2004). A chapter. In J. Roe, A. Poe (Eds.), [book not recorded] "
-        "(pp. 11\u201333). Polity."
-    )
+        "(pp. 11\u201333). Polity.",
+    ),
     # No author: the title takes the author's place.
-    assert citeformats.apa(REPORT_BY_SECTION) == "Annual report. (2010)."
-    assert "<i>Making War and Building Peace</i>" in citeformats.apa(BOOK, html=True)
-
-
-def test_chicago_of_a_book_a_web_page_a_chapter_and_an_anonymous_report():
-    assert citeformats.chicago(BOOK) == (
+    ("apa", REPORT_BY_SECTION, "Annual report. (2010)."),
+    (
+        "chicago",
+        BOOK,
         "Doyle, Michael W., and Nicholas Sambanis. 2006. Making War and Building "
-        "Peace. Princeton: Princeton University Press."
-    )
-    assert citeformats.chicago(WEBPAGE) == (
+        "Peace. Princeton: Princeton University Press.",
+    ),
+    (
+        "chicago",
+        WEBPAGE,
         "United Nations. 2023. \u201cWhere we operate.\u201d United Nations "
         "Peacekeeping. Accessed January 2, 2024. "
-        "https://peacekeeping.un.org/en/where-we-operate."
-    )
-    assert citeformats.chicago(CHAPTER_WITHOUT_BOOK) == (
+        "https://peacekeeping.un.org/en/where-we-operate.",
+    ),
+    (
+        "chicago",
+        CHAPTER_WITHOUT_BOOK,
         "Lee, Ann. 2004. \u201cA chapter.\u201d In [book not recorded], edited by "
-        "Jo Roe, Al Poe, 11\u201333. Cambridge: Polity."
-    )
-    assert citeformats.chicago(REPORT_BY_SECTION) == "Annual report. 2010."
+        "Jo Roe, Al Poe, 11\u201333. Cambridge: Polity.",
+    ),
+    ("chicago", REPORT_BY_SECTION, "Annual report. 2010."),
+]
+
+
+@pytest.mark.parametrize(
+    "style, work, expected",
+    STYLED,
+    ids=[f"{style}-{work['type']}" for style, work, _ in STYLED],
+)
+def test_apa_and_chicago_of_a_book_a_web_page_a_chapter_and_an_anonymous_report(
+    style, work, expected
+):
+    assert getattr(citeformats, style)(work) == expected
+
+
+def test_apa_in_html_sets_the_title_in_italics():
+    assert "<i>Making War and Building Peace</i>" in citeformats.apa(BOOK, html=True)
 
 
 def test_bibtex_offers_an_incomplete_entry_as_misc_saying_what_is_missing():

@@ -33,6 +33,13 @@ def etag_of(client, url):
     return response["ETag"]
 
 
+def write_current(client, url, data, *, method="patch"):
+    """A PATCH (or PUT) that sends the record's current ETag as If-Match, as a client
+    that has just read it does."""
+    send = getattr(client, method)
+    return send(url, data, format="json", HTTP_IF_MATCH=etag_of(client, url))
+
+
 # --------------------------------------------------------------------------- matrix
 
 
@@ -246,9 +253,7 @@ def test_two_preferred_classifications_are_refused(as_curator):
 def test_slug_cannot_change_on_update(as_curator):
     norm = factories.NormFactory(slug="stays", draft=True)
     url = reverse("api:norm-detail", kwargs={"slug": "stays"})
-    response = as_curator.patch(
-        url, {"slug": "moved"}, format="json", HTTP_IF_MATCH=etag_of(as_curator, url)
-    )
+    response = write_current(as_curator, url, {"slug": "moved"})
     assert response.status_code == 200
     norm.refresh_from_db()
     assert norm.slug == "stays"
@@ -257,9 +262,7 @@ def test_slug_cannot_change_on_update(as_curator):
 def test_a_published_record_must_keep_meeting_the_publishing_rules(as_editor):
     factories.NormFactory(slug="cited", name="Cited")
     url = reverse("api:norm-detail", kwargs={"slug": "cited"})
-    response = as_editor.patch(
-        url, {"citations": []}, format="json", HTTP_IF_MATCH=etag_of(as_editor, url)
-    )
+    response = write_current(as_editor, url, {"citations": []})
     # The request is well formed; the record's state forbids it (as for publishing),
     # and the service's refusal is the answer, in the admin form's words.
     assert response.status_code == 409, response.content
@@ -309,9 +312,7 @@ def test_full_update_with_put(as_curator):
     source = factories.SourceFactory()
     factories.NormFactory(slug="responsibility-to-protect", draft=True)
     url = reverse("api:norm-detail", kwargs={"slug": "responsibility-to-protect"})
-    response = as_curator.put(
-        url, norm_payload(source), format="json", HTTP_IF_MATCH=etag_of(as_curator, url)
-    )
+    response = write_current(as_curator, url, norm_payload(source), method="put")
     assert response.status_code == 200, response.content
     assert response.json()["conception"] == "post_westphalian"
 
@@ -328,12 +329,7 @@ def test_a_curators_change_to_a_published_record_waits_for_review(as_curator):
 
     factories.NormFactory(slug="consent", name="Consent")
     url = reverse("api:norm-detail", kwargs={"slug": "consent"})
-    response = as_curator.patch(
-        url,
-        {"name": "Consent of the parties"},
-        format="json",
-        HTTP_IF_MATCH=etag_of(as_curator, url),
-    )
+    response = write_current(as_curator, url, {"name": "Consent of the parties"})
     assert response.status_code == 202, response.content
     body = response.json()
     assert body["code"] == "proposed"
@@ -507,12 +503,7 @@ def test_a_patch_of_one_field_keeps_the_citations_and_classifications(as_editor)
     assert before[0] and before[1]
     versions = Revision.objects.for_record(mission).count()
     url = reverse("api:mission-detail", kwargs={"slug": "unef-i"})
-    response = as_editor.patch(
-        url,
-        {"acronym": "UNEF"},
-        format="json",
-        HTTP_IF_MATCH=etag_of(as_editor, url),
-    )
+    response = write_current(as_editor, url, {"acronym": "UNEF"})
     assert response.status_code == 200, response.content
     mission.refresh_from_db()
     assert mission.acronym == "UNEF"
@@ -554,12 +545,7 @@ def test_a_curators_proposal_keeps_the_canonical_dict_and_changes_nothing_live(
     norm = factories.NormFactory(slug="consent", name="Consent")
     citation_ids = list(norm.citations.values_list("pk", flat=True))
     url = reverse("api:norm-detail", kwargs={"slug": "consent"})
-    response = as_curator.patch(
-        url,
-        {"summary": "Line one.\r\nLine two."},
-        format="json",
-        HTTP_IF_MATCH=etag_of(as_curator, url),
-    )
+    response = write_current(as_curator, url, {"summary": "Line one.\r\nLine two."})
     assert response.status_code == 202, response.content
     proposal = Revision.objects.get(pk=response.json()["revision"])
     assert proposal.data["summary"] == "Line one.\nLine two."  # one normalisation
@@ -573,18 +559,10 @@ def test_a_curators_second_patch_continues_their_proposal(as_curator):
 
     factories.NormFactory(slug="consent", name="Consent")
     url = reverse("api:norm-detail", kwargs={"slug": "consent"})
-    first = as_curator.patch(
-        url,
-        {"name": "Consent of the parties"},
-        format="json",
-        HTTP_IF_MATCH=etag_of(as_curator, url),
-    )
+    first = write_current(as_curator, url, {"name": "Consent of the parties"})
     assert first.status_code == 202, first.content
-    second = as_curator.patch(
-        url,
-        {"summary": "Agreement of the host state and the parties."},
-        format="json",
-        HTTP_IF_MATCH=etag_of(as_curator, url),
+    second = write_current(
+        as_curator, url, {"summary": "Agreement of the host state and the parties."}
     )
     assert second.status_code == 202, second.content
     (pending,) = Revision.objects.pending().filter(pk=second.json()["revision"])

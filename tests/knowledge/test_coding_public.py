@@ -169,38 +169,56 @@ def test_caveat_and_not_established_reasons_are_public(client):
     }
 
 
-def test_open_ended_and_same_year_ranges_read_correctly(client):
-    mission = factories.MissionFactory(
-        start_date=datetime.date(1999, 6, 1),
-        start_precision="month",
-        continuing_as_of_date=datetime.date(2004, 3, 1),
-        continuing_as_of_precision="month",
-    )
-    assert mission.dates_display == "from June 1999, continuing as of March 2004"
-    page = text(client.get(mission.get_absolute_url()))
-    assert "from June 1999, continuing as of March 2004" in page
-    same = factories.MissionFactory(
-        start_date=datetime.date(1994, 1, 1),
-        start_precision="year",
-        end_date=datetime.date(1994, 1, 1),
-        end_precision="year",
-    )
-    assert same.dates_display == "1994"
-    month = factories.MissionFactory(
-        start_date=datetime.date(1992, 8, 1),
-        start_precision="month",
-        end_date=datetime.date(1992, 1, 1),
-        end_precision="year",
-    )
-    assert month.dates_display == "August 1992 (ended the same year)"
-    unknown = factories.MissionFactory(
-        start_date=datetime.date(1956, 11, 1),
-        start_precision="month",
-        not_established={"end": "No document gives it."},
-    )
-    assert unknown.dates_display == "from November 1956, end not established"
-    page = text(client.get(unknown.get_absolute_url()))
-    assert "end not established: No document gives it." in page
+DATE_RANGES = {  # a mission's dates -> how they read, and what its page says of them
+    "continuing": (
+        {
+            "start_date": datetime.date(1999, 6, 1),
+            "start_precision": "month",
+            "continuing_as_of_date": datetime.date(2004, 3, 1),
+            "continuing_as_of_precision": "month",
+        },
+        "from June 1999, continuing as of March 2004",
+        "from June 1999, continuing as of March 2004",
+    ),
+    "same-year": (
+        {
+            "start_date": datetime.date(1994, 1, 1),
+            "start_precision": "year",
+            "end_date": datetime.date(1994, 1, 1),
+            "end_precision": "year",
+        },
+        "1994",
+        "1994",
+    ),
+    "month-then-year": (
+        {
+            "start_date": datetime.date(1992, 8, 1),
+            "start_precision": "month",
+            "end_date": datetime.date(1992, 1, 1),
+            "end_precision": "year",
+        },
+        "August 1992 (ended the same year)",
+        "August 1992 (ended the same year)",
+    ),
+    "end-not-established": (
+        {
+            "start_date": datetime.date(1956, 11, 1),
+            "start_precision": "month",
+            "not_established": {"end": "No document gives it."},
+        },
+        "from November 1956, end not established",
+        "end not established: No document gives it.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "dates, reads, on_page", DATE_RANGES.values(), ids=DATE_RANGES.keys()
+)
+def test_open_ended_and_same_year_ranges_read_correctly(client, dates, reads, on_page):
+    mission = factories.MissionFactory(**dates)
+    assert mission.dates_display == reads
+    assert on_page in text(client.get(mission.get_absolute_url()))
 
 
 def test_undated_records_are_counted_as_not_coded_everywhere(client):

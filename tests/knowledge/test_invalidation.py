@@ -3,6 +3,7 @@
 is served."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -44,6 +45,15 @@ def _publish_an_edit(mission, commit, name="United Nations Emergency Force"):
         mission.save()
 
 
+def _cached_after_a_publish(client, paths, mission, assert_queries, commit):
+    """Read each path (so that it is cached), publish an edit of `mission`, then read
+    each again: {path: whether it was still served from the cache}."""
+    for path in paths:
+        client.get(path)
+    _publish_an_edit(mission, commit)
+    return {path: _served_from_cache(client, path, assert_queries) for path in paths}
+
+
 PAGES = [
     "/norms/impartiality/",
     "/cases/congo-1960/",
@@ -58,19 +68,21 @@ def test_publishing_a_mission_keeps_unrelated_pages_and_empties_its_own(
     django_assert_max_num_queries,
     django_capture_on_commit_callbacks,
 ):
-    for path in [*PAGES, "/norms/consent/"]:
-        client.get(path)
-    _publish_an_edit(records["mission"], django_capture_on_commit_callbacks)
-
-    def cached(path):
-        return _served_from_cache(client, path, django_assert_max_num_queries)
-
-    assert cached("/norms/impartiality/")
-    assert cached("/cases/congo-1960/")
-    assert not cached("/missions/")
-    assert not cached("/missions/unef-i/")
-    assert not cached("/norms/consent/")  # its related missions show the new name
-    assert not cached("/")
+    cached = _cached_after_a_publish(
+        client,
+        [*PAGES, "/norms/consent/", "/"],
+        records["mission"],
+        django_assert_max_num_queries,
+        django_capture_on_commit_callbacks,
+    )
+    assert cached == {
+        "/norms/impartiality/": True,
+        "/cases/congo-1960/": True,
+        "/missions/": False,
+        "/missions/unef-i/": False,
+        "/norms/consent/": False,  # its related missions show the new name
+        "/": False,
+    }
     for path in ("/missions/", "/missions/unef-i/", "/norms/consent/"):
         assert "United Nations Emergency Force" in client.get(path).content.decode()
 
@@ -81,18 +93,19 @@ def test_publishing_a_mission_keeps_unrelated_api_answers(
     django_capture_on_commit_callbacks,
 ):
     api = Client()
-    paths = [f"/api/v1{path}" for path in PAGES]
-    for path in paths:
-        api.get(path)
-    _publish_an_edit(records["mission"], django_capture_on_commit_callbacks)
-
-    def cached(path):
-        return _served_from_cache(api, path, django_assert_max_num_queries)
-
-    assert cached("/api/v1/norms/impartiality/")
-    assert cached("/api/v1/cases/congo-1960/")
-    assert not cached("/api/v1/missions/")
-    assert not cached("/api/v1/missions/unef-i/")
+    cached = _cached_after_a_publish(
+        api,
+        [f"/api/v1{path}" for path in PAGES],
+        records["mission"],
+        django_assert_max_num_queries,
+        django_capture_on_commit_callbacks,
+    )
+    assert cached == {
+        "/api/v1/norms/impartiality/": True,
+        "/api/v1/cases/congo-1960/": True,
+        "/api/v1/missions/": False,
+        "/api/v1/missions/unef-i/": False,
+    }
     detail = api.get("/api/v1/missions/unef-i/").json()
     assert detail["name"] == "United Nations Emergency Force"
 
@@ -203,6 +216,9 @@ SHOWING_X = [  # every page that shows mission X's name
     "/organisations/un/",
     "/api/v1/missions/",
     "/api/v1/missions/unef-i/",
+    "/search/?q=emergency",
+    "/search/?q=emergency&type=mission",
+    "/api/v1/search/?q=emergency",
 ]
 NOT_SHOWING_X = [  # pages of other types that show nothing of X
     "/norms/",
@@ -218,6 +234,7 @@ NOT_SHOWING_X = [  # pages of other types that show nothing of X
     "/norms/observation/",  # names UNEF in prose, and UNEF's link does not change
     "/api/v1/norms/",
     "/api/v1/cases/",
+    "/api/v1/search/?q=observation&type=norm,case",  # searches no mission
 ]
 
 
@@ -418,3 +435,36 @@ def test_the_comparison_picker_is_read_again_only_when_the_menu_changes(
     with django_assert_num_queries(len(warm) + 1):
         page = reader.get(path).content.decode()
     assert "UNEF: Emergency Force One" in page
+
+
+def _timeline_counts(client):
+    """(missions drawn, missions with no start) as /timeline/ says them."""
+    page = client.get("/timeline/").content.decode()
+    dated = re.search(r"(\d+) missions? with a start date", page)
+    undated = re.search(r"(\d+) more missions? matching these filters", page)
+    return int(dated.group(1)), int(undated.group(1)) if undated else 0
+
+
+def test_the_timeline_counts_follow_a_new_mission_a_new_start_and_a_withdrawal(
+    client, settings, django_capture_on_commit_callbacks
+):
+    # Both counts come from the missions' cached facet counts (views/timeline.py), so
+    # they must move with the missions' versions.
+    settings.FACET_CACHE = True
+    dated = factories.MissionFactory(start_date=datetime.date(1956, 11, 1))
+    undated = factories.MissionFactory()
+    assert _timeline_counts(client) == _timeline_counts(client) == (1, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.MissionFactory()
+    assert _timeline_counts(client) == (1, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        undated.start_date = datetime.date(1960, 1, 1)
+        undated.save()
+    assert _timeline_counts(client) == (2, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_unpublish(record=dated)
+    assert _timeline_counts(client) == (1, 1)
+    with django_capture_on_commit_callbacks(execute=True):  # drafts count nowhere
+        factories.MissionFactory(draft=True)
+        factories.MissionFactory(draft=True, start_date=datetime.date(1990, 1, 1))
+    assert _timeline_counts(client) == (1, 1)

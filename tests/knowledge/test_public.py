@@ -601,6 +601,42 @@ def test_timeline_draws_at_most_its_limit_and_says_how_to_see_the_rest(
     assert "M1999" in filtered and "shows the first" not in filtered
 
 
+@pytest.mark.parametrize(
+    ("query", "dated", "undated"),
+    [
+        ("", 3, 2),
+        ("?decade=1990", 1, 0),
+        ("?decade=none", 0, 2),
+        ("?decade=1990,none", 1, 2),
+        ("?decade=nope", 3, 2),  # not applied: the page says so and shows every one
+        ("?organisation=un", 1, 1),
+        ("?organisation=un&decade=none", 0, 1),
+        ("?started_after=1990-01-01", 1, 0),
+    ],
+)
+def test_timeline_counts_dated_and_undated_missions_under_its_filters(
+    client, query, dated, undated
+):
+    un = factories.OrganisationFactory(slug="un")
+    for year in (1956, 1960, 1999):
+        mission = factories.MissionFactory(start_date=datetime.date(year, 1, 1))
+    mission.organisations.add(un)  # 1999
+    factories.MissionFactory().organisations.add(un)  # no start
+    factories.MissionFactory()
+    for start in (None, datetime.date(1995, 1, 1)):  # drafts count nowhere
+        factories.MissionFactory(draft=True, start_date=start).organisations.add(un)
+    response = client.get("/timeline/" + query)
+    assert response.context["total"] == dated
+    assert response.context["undated"] == undated
+    content = text(response)
+    plural = "" if dated == 1 else "s"
+    assert f"{dated} mission{plural} with a start date" in content
+    assert ("no start date coded" in content) == (undated > 0)
+    if undated:
+        plural = "" if undated == 1 else "s"
+        assert f"{undated} more mission{plural} matching these filters" in content
+
+
 def test_coded_values_link_to_records_coded_the_same(client):
     task = MandateTask.objects.create(
         slug="elections",

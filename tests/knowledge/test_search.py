@@ -150,6 +150,13 @@ def test_the_trigram_indexes_cover_exactly_the_searched_names():
     assert {t.table: t.a for t in TARGETS.values()} == migration.NAMES
 
 
+def test_the_name_words_cover_exactly_the_searched_names():
+    migration = importlib.import_module(
+        "apps.knowledge.migrations.0019_search_name_words"
+    )
+    assert {t.table: t.a for t in TARGETS.values()} == migration.NAMES
+
+
 def test_the_name_indexes_cover_exactly_the_searched_names():
     migration = importlib.import_module(
         "apps.knowledge.migrations.0008_search_name_indexes"

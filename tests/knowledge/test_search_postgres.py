@@ -141,3 +141,64 @@ def test_an_exact_name_ranks_first_however_many_names_hold_the_word(monkeypatch)
     assert len(results.hits) == 3
     assert results.counts == {"norm": 3}
     assert results.more == {"norm"}
+
+
+def test_a_renamed_record_is_found_by_its_new_name_misspelt(client):
+    """The names' words (migration 0019) follow every insert and rename."""
+    norm = factories.NormFactory(name="Sovereignty", summary="A principle.")
+    norm.name = "Subsidiarity"
+    norm.save()
+    response = client.get("/search/?q=subsidarity")
+    assert [hit.record for hit in response.context["similar"]] == [norm]
+    assert response.context["suggestion"] == "Subsidiarity"
+
+
+def test_a_draft_name_is_never_suggested(client):
+    factories.CaseFactory(name="Srebrenica massacre", summary="1995.", draft=True)
+    response = client.get("/search/?q=srebrenca")
+    assert response.context["similar"] == []
+    assert response.context["suggestion"] == ""
+    assert "Srebrenica" not in response.content.decode()
+
+
+def test_the_names_closest_to_a_misspelt_word_rank_first():
+    """Of many names holding a close word, the closest whole name comes first however
+    new it is, then the names that tie, oldest first, however many there are."""
+    kosovo = [
+        factories.MissionFactory(name=f"Kosovo Mission {i}", summary="A mission.")
+        for i in range(12)
+    ]
+    factories.MissionFactory(name="Observer group", summary="Observers.")
+    closest = factories.MissionFactory(name="Kosvo region", summary="A mission.")
+    similar = search.similar_names("kosvo")[0]
+    assert similar[0].record == closest
+    assert {hit.record for hit in similar[1:]} == set(kosovo[:9])
+
+
+def test_a_misspelt_search_stays_within_the_query_budget(
+    client, django_assert_max_num_queries
+):
+    factories.MissionFactory(name="Kosovo Force", acronym="KFOR", summary="NATO.")
+    factories.CaseFactory(name="Kosovo War", summary="1999.")
+    for query in ("kosvo", "kosvo forse", "the kosvo war", "zzqxw", "who"):
+        with django_assert_max_num_queries(8):
+            assert client.get("/search/", {"q": query}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "a" * 5000,
+        "'; DROP TABLE x; --",
+        "%_%\\",
+        "!!! ???",
+        "Косво",
+        "科索沃",
+        "':* & !",
+    ],
+)
+def test_hostile_misspelt_queries_answer_plainly(client, query):
+    factories.MissionFactory(name="Kosovo Force", summary="NATO.")
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert response.context["hits"] == []

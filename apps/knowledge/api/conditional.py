@@ -106,12 +106,16 @@ class ConditionalMixin:
             # DRF looks the handler up after initial(): answer from the cache instead.
             self.get = self.head = partial(self.cached_answer, entry)
 
+    def shown_names(self):
+        """The content versions this answer shows (apps/knowledge/invalidation.py)."""
+        return invalidation.answer_dependencies(
+            getattr(self, "model", None), self.kwargs.get("slug")
+        )
+
     def fresh_entry(self, key):
         """The stored answer under `key` if the versions it shows still hold (one round
         trip for both); remembers them for storing a new answer."""
-        names = invalidation.answer_dependencies(
-            getattr(self, "model", None), self.kwargs.get("slug")
-        )
+        names = self.shown_names()
         found = cache.get_many([key, *map(versions.key, names)])
         self.shown = versions.read(names, found)
         entry = found.get(key)

@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from .. import citeformats, limits, registry, services
+from .. import citeformats, invalidation, limits, registry, services
 from ..filters import split_values
 from ..models import (
     Case,
@@ -743,11 +743,13 @@ class SearchView(ReadOnlyAPIView):
     """Search every published record, best match first (the site's search), in pages
     with the total, like every list."""
 
-    cache_anonymous = (
-        True  # popular queries repeat; any publish moves the content generation
-    )
+    cache_anonymous = True  # popular queries repeat
     # Hits ranked at most: deeper pages of a search are better reached by narrowing it.
     max_hits = 1000
+
+    def shown_names(self):
+        """A publish of another type than the searched ones keeps the answer."""
+        return invalidation.search_names(split_values(self.request.GET.get("type")))
 
     @extend_schema(
         parameters=[

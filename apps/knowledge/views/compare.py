@@ -1,45 +1,55 @@
 """The comparison of the two conceptions, and records side by side."""
 
 from collections import Counter, defaultdict
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
+    FilteredRelation,
+    Prefetch,
+    Q,
     Window,
     prefetch_related_objects,
 )
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from apps.core import pagecache, versions
 
 from .. import filters, invalidation, limits
-from ..dimensions import CONCEPTION, DIMENSIONS
+from ..dimensions import CONCEPTION, DIMENSIONS, conception_text
 from ..footnotes import Footnotes, by_claim
 from ..models import (
     Case,
+    Citation,
+    Classification,
     ComparisonRow,
+    Country,
+    MandateTask,
     Mission,
     Organisation,
+    SourceCreator,
 )
 from ..models.choices import (
     Claim,
     ComparisonSection,
     Conception,
+    CreatorRole,
 )
 from ..registry import PAGE_TYPES
 from .labels import CONCEPTIONS
 from .query_strings import CanonicalQueryMixin
 from .querysets import (
     COMPARE_CHOICES,
-    classifications_with_citations,
+    PERIOD_FIELDS,
     preferred_classifications,
-    published,
     published_citations,
 )
 
@@ -192,66 +202,233 @@ class CompareView(TemplateView):
         return context
 
 
-def _compared(model):
-    """The published records of `model` with everything a comparison cell shows."""
-    # The cited sources' creators are fetched once for the page (see _with_creators).
-    queryset = model.objects.published().prefetch_related(
-        published_citations(creators=False),
-        classifications_with_citations(creators=False),
+# What the table shows of a compared record besides its coded values (the dimensions'
+# own columns, added per type below): its address, its names and its period.
+_RECORD_FIELDS = ("slug", "name", *PERIOD_FIELDS, "not_established")
+# A preferred classification as its cell shows it: value, period and whose judgement.
+_CLASSIFICATION_FIELDS = ("id", "value", "basis", "rule", "period_start", "period_end")
+# A citation as a footnote shows it, with what its source's label and address need.
+_CITATION_FIELDS = (
+    "content_type",
+    "object_id",
+    "claim",
+    "locator_type",
+    "locator",
+    "page_start",
+    "page_end",
+    "reconstructed",
+    "note",
+    "source__slug",
+    "source__title",
+    "source__subtitle",
+    "source__short_title",
+    "source__year",
+)
+
+
+class Compared(NamedTuple):
+    """A compared record with what its cells cite: its own published citations, its
+    preferred classification (or None) and that classification's published citations."""
+
+    record: Any
+    citations: list
+    classification: Classification | None
+    classification_citations: list
+
+
+def _record_fields(model) -> list[str]:
+    name = model._meta.model_name
+    coded = [d.key for d in DIMENSIONS[name] if d.choices and d is not CONCEPTION]
+    fields = [*_RECORD_FIELDS, *coded]
+    if model is Mission:
+        # The legal basis names its authorising body when that is published.
+        fields += [
+            "acronym",
+            "authorising_body",
+            "authorising_body__name",
+            "authorising_body__status",
+        ]
+    return fields
+
+
+def _compared(model, slugs) -> dict[str, Compared]:
+    """The published records of `model` among `slugs`, by slug, with everything a
+    comparison cell shows and only that: the records with their preferred classification
+    (one query, a record has at most one), the citations of both with their sources'
+    labels (one), the cited authors (one) and each many-valued dimension (one each)."""
+    classification = {
+        f"classification_{field}": F(f"preferred_classification__{field}")
+        for field in _CLASSIFICATION_FIELDS
+    }
+    queryset = (
+        model.objects.published()
+        .filter(slug__in=slugs)
+        .annotate(
+            preferred_classification=FilteredRelation(
+                "classifications", condition=Q(classifications__preferred=True)
+            ),
+            **classification,
+        )
+        .only(*_record_fields(model))
     )
     if model is Mission:
-        return queryset.select_related("authorising_body").prefetch_related(
-            "mandate_tasks", published(Organisation, "organisations")
+        queryset = queryset.select_related("authorising_body")
+    records = list(queryset)
+    if not records:
+        return {}
+    classifications = {
+        record.pk: Classification(
+            preferred=True,
+            **{
+                f: getattr(record, f"classification_{f}")
+                for f in _CLASSIFICATION_FIELDS
+            },
         )
-    return queryset.prefetch_related("countries")
-
-
-def _with_creators(records):
-    """One query for the creators of every source the compared records cite, directly
-    or through their classifications."""
-    cited = []
+        for record in records
+        if record.classification_id is not None
+    }
+    cited = _citations(model, records, classifications.values())
+    if model is Mission:
+        prefetch_related_objects(
+            records,
+            Prefetch("mandate_tasks", queryset=MandateTask.objects.only("name")),
+            Prefetch(
+                "organisations",
+                queryset=Organisation.objects.published().only("name", "acronym"),
+            ),
+        )
+    else:
+        prefetch_related_objects(
+            records, Prefetch("countries", queryset=Country.objects.only("name"))
+        )
+    record_type = ContentType.objects.get_for_model(model)
+    classification_type = ContentType.objects.get_for_model(Classification)
+    found = {}
     for record in records:
-        cited += record.citations.all()
-        for classification in record.classifications.all():
-            cited += classification.citations.all()
-    # A source cited many times is one instance for all its citations: the prefetch
-    # then builds one set of creators per source, not one per citation.
-    sources = {}
-    for citation in cited:
+        preferred = classifications.get(record.pk)
+        found[record.slug] = Compared(
+            record,
+            cited[record_type.pk, record.pk],
+            preferred,
+            cited[classification_type.pk, preferred.pk] if preferred else [],
+        )
+    return found
+
+
+def _citations(model, records, classifications) -> defaultdict:
+    """The published citations of `records` and of `classifications`, grouped by what
+    cites them ((content type id, object id)), in their order; one source instance per
+    cited source, with its authors (one query for all)."""
+    record_type = ContentType.objects.get_for_model(model)
+    cites = Q(content_type=record_type, object_id__in=[r.pk for r in records])
+    classification_ids = [c.pk for c in classifications]
+    if classification_ids:
+        classification_type = ContentType.objects.get_for_model(Classification)
+        cites |= Q(content_type=classification_type, object_id__in=classification_ids)
+    citations = (
+        Citation.objects.published()
+        .filter(cites)
+        .select_related("source")
+        .only(*_CITATION_FIELDS)
+    )
+    grouped: defaultdict = defaultdict(list)
+    sources: dict = {}
+    for citation in citations:
         citation.source = sources.setdefault(citation.source_id, citation.source)
-    prefetch_related_objects(list(sources.values()), "creators")
+        grouped[citation.content_type_id, citation.object_id].append(citation)
+    authors = SourceCreator.objects.filter(role=CreatorRole.AUTHOR).only(
+        "source", "role", "family"
+    )
+    prefetch_related_objects(
+        list(sources.values()), Prefetch("creators", queryset=authors)
+    )
+    return grouped
 
 
-def _cells(dimension, records, notes):
+def _cells(dimension, compared, notes):
     """One cell per record for `dimension`, each with its footnotes (the conception's
     from the preferred classification's citations)."""
     cells = []
-    for record in records:
-        preferred = None
+    for record, citations, preferred, preferred_citations in compared:
         if dimension is CONCEPTION:
-            preferred = record.preferred_classification()
-            cited = list(preferred.citations.all()) if preferred else []
-        else:
-            cited = by_claim(record.citations.all(), dimension.claims)
+            cells.append(
+                {
+                    "text": conception_text(preferred)
+                    or dimension.not_established(record),
+                    "value": preferred.value if preferred else "",
+                    "classification": preferred,
+                    "basis_citations": preferred_citations,
+                    "notes": notes.cite(preferred_citations),
+                }
+            )
+            continue
         cells.append(
             {
                 "text": dimension.display_or_reason(record),
                 "value": dimension.value(record),
-                "classification": preferred,
-                "notes": notes.cite(cited),
+                "classification": None,
+                "notes": notes.cite(by_claim(citations, dimension.claims)),
             }
         )
     return cells
 
 
+_FOOTNOTES = (
+    '\n<section class="footnotes" aria-labelledby="footnotes-heading">\n'
+    '  <h2 id="footnotes-heading">Sources cited</h2>\n  \n  <ol>\n    {}\n  </ol>\n'
+    "  \n  \n</section>\n"
+)
+_FOOTNOTE = (
+    '\n    <li id="fn-{0}" value="{0}">\n      <a href="{1}">{2}</a>, {3}.\n'
+    '      <span class="claims">Supports: {4}.</span>{5}\n    </li>\n    '
+)
+_FOOTNOTE_NOTE = '\n      <span class="note">{}</span>'
+
+
+def _footnotes_html(notes: Footnotes) -> str:
+    """The page's numbered footnotes as includes/footnotes.html renders them (a test
+    holds the two the same), in Python: a template loop cost more than the table. The
+    page numbers every citation it lists, so there are no further sources."""
+    if not notes.notes:
+        return "\n"
+    items = []
+    for note in notes.notes:
+        citation = note.citation
+        items.append(
+            format_html(
+                _FOOTNOTE,
+                note.number,
+                citation.source.get_absolute_url(),
+                citation.source,
+                citation.locator_display,
+                # The include's |join and |lower: each label escaped, then lowered.
+                mark_safe(", ".join(map(conditional_escape, note.claims)).lower()),
+                format_html(_FOOTNOTE_NOTE, citation.note) if citation.note else "",
+            )
+        )
+    return mark_safe(_FOOTNOTES.format("".join(items)) + "\n")
+
+
 class Choice(NamedTuple):
-    """A record the picker offers: its address and its label."""
+    """A record the picker offers: its address, its label and its checkbox (unticked:
+    the picker ticks only the chosen records, which it renders itself)."""
 
     slug: str
     label: str
+    item: str
 
     def __str__(self):
         return self.label
+
+
+_PICK_ITEM = (
+    '\n        <li><input type="checkbox" name="ids" value="{0}" id="choose-{0}"{1}>'
+    ' <label for="choose-{0}">{2}</label></li>\n      '
+)
+
+
+def _choice(slug: str, label: str) -> Choice:
+    return Choice(slug, label, str(format_html(_PICK_ITEM, slug, "", label)))
 
 
 def _labelled(model):
@@ -268,7 +445,7 @@ def _picker_menu(model) -> tuple[list[Choice], int]:
     covers the chosen records the picker leaves out of this list."""
     model_name = model._meta.model_name
     menu_version = versions.stamp([invalidation.menu_name(model_name)])
-    key = f"compare-picker:{menu_version}:{model_name}"
+    key = f"compare-picker-items:{menu_version}:{model_name}"
     menu = cache.get(key)
     if menu is None:
         # How many there are, counted in the same query (a window over every row
@@ -278,7 +455,10 @@ def _picker_menu(model) -> tuple[list[Choice], int]:
                 : COMPARE_CHOICES + limits.COMPARE_MAX
             ]
         )
-        menu = ([Choice(r.slug, str(r)) for r in shown], shown[0].total if shown else 0)
+        menu = (
+            [_choice(r.slug, str(r)) for r in shown],
+            shown[0].total if shown else 0,
+        )
         cache.set(key, menu, pagecache.TIMEOUT)
     return menu
 
@@ -295,20 +475,20 @@ def _other_choices(model, slugs) -> tuple[list[Choice], int]:
     ):
         # More of the chosen fell in the list than its margin covers: ask the database.
         records = _labelled(model).exclude(slug__in=slugs)
-        others = [Choice(r.slug, str(r)) for r in records[:COMPARE_CHOICES]]
+        others = [_choice(r.slug, str(r)) for r in records[:COMPARE_CHOICES]]
     return others[:COMPARE_CHOICES], total
 
 
-def _pick_items(choices, selected):
-    """The picker's checkboxes, the chosen ticked: Python rather than a template loop,
-    as it runs some two hundred times a page."""
+def _pick_items(chosen, others, selected):
+    """The picker's checkboxes, the chosen ticked, then the others (never ticked: they
+    leave out every selected slug), whose HTML the cached menu holds: Python rather
+    than a template loop, as it runs some two hundred times a page."""
     ticked = set(selected)
-    return format_html_join(
-        "",
-        '\n        <li><input type="checkbox" name="ids" value="{0}" id="choose-{0}"{1}>'
-        ' <label for="choose-{0}">{2}</label></li>\n      ',
-        ((c.slug, " checked" if c.slug in ticked else "", str(c)) for c in choices),
-    )
+    items = [
+        format_html(_PICK_ITEM, r.slug, " checked" if r.slug in ticked else "", str(r))
+        for r in chosen
+    ]
+    return mark_safe("".join([*items, *(choice.item for choice in others)]))
 
 
 class CompareRecordsView(CanonicalQueryMixin, TemplateView):
@@ -325,23 +505,23 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             raise Http404("Only missions and cases can be compared.")
         name = model._meta.model_name
         slugs = filters.split_values(self.params.get("ids"))
-        found = {
-            record.slug: record for record in _compared(model).filter(slug__in=slugs)
-        }
-        _with_creators(found.values())
-        records = [found[slug] for slug in slugs if slug in found][: limits.COMPARE_MAX]
+        found = _compared(model, slugs)
+        compared = [found[slug] for slug in slugs if slug in found][
+            : limits.COMPARE_MAX
+        ]
+        records = [c.record for c in compared]
         missing = [slug for slug in slugs if slug not in found]
         notes = Footnotes()
         rows = []
         if len(records) >= limits.COMPARE_MIN:
             rows = [
-                {"dimension": dimension, "cells": _cells(dimension, records, notes)}
+                {"dimension": dimension, "cells": _cells(dimension, compared, notes)}
                 for dimension in DIMENSIONS[name]
             ]
         # The picker offers the chosen records first, then the first COMPARE_CHOICES
         # others: a list of thousands helps nobody and made this page 1.4 MB at 100x.
         # The list's checkboxes reach every record.
-        chosen = [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
+        chosen = [found[slug].record for slug in dict.fromkeys(slugs) if slug in found]
         others, choices_total = _other_choices(model, slugs)
         choices = [*chosen, *others]
         context.update(
@@ -354,8 +534,9 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             compare_min=limits.COMPARE_MIN,
             rows=rows,
             footnotes=notes,
+            footnotes_html=_footnotes_html(notes),
             choices=choices,
-            pick_items=_pick_items(choices, slugs),
+            pick_items=_pick_items(chosen, others, slugs),
             choices_total=choices_total,
             selected=slugs,
             canonical_url=self.request.build_absolute_uri(),

@@ -47,13 +47,10 @@ BASIS_CITATION_FIELDS = (
 )
 
 
-def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
-    """A row's preferred classification, with what its basis names
-    (`{% classification_basis c c.basis_citations %}`): the classification's own
-    citations whose source is published, with the source's title and authors.
-
-    Into lists (`to_attr`): a prefetch into a related manager builds a queryset per
-    object, which cost a list page more than its queries did."""
+def basis_citations() -> Prefetch:
+    """What a classification's basis names (`{% classification_basis c
+    c.basis_citations %}`): its own citations whose source is published, with the
+    source's title and authors."""
     authors = SourceCreator.objects.filter(role=CreatorRole.AUTHOR)
     citations = (
         Citation.objects.published()
@@ -62,10 +59,18 @@ def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
         .only(*BASIS_CITATION_FIELDS)
         .prefetch_related(Prefetch("source__creators", queryset=authors))
     )
+    return Prefetch("citations", queryset=citations, to_attr="basis_citations")
+
+
+def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
+    """A row's preferred classification, with what its basis names (basis_citations).
+
+    Into lists (`to_attr`): a prefetch into a related manager builds a queryset per
+    object, which cost a list page more than its queries did."""
     return Prefetch(
         "classifications",
         queryset=Classification.objects.filter(preferred=True).prefetch_related(
-            Prefetch("citations", queryset=citations, to_attr="basis_citations")
+            basis_citations()
         ),
         to_attr=to_attr,
     )

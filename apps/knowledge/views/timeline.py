@@ -1,20 +1,61 @@
 """The timeline of missions."""
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from .. import filters, timeline
-from ..models import Mission
+from ..codebook import Basis
+from ..models import Classification, Mission
 from ..models.choices import Conception
 from .facets import facet_block
-from .lists import DATED_ROW_FIELDS, preferred_with_basis
+from .lists import DATED_ROW_FIELDS, basis_citations
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
 
 # Bars drawn at most: a chart a reader can follow (each bar is a row of the SVG and
 # of the table), about twice the curated collection's 24 dated missions; the facets
 # narrow larger sets.
 TIMELINE_LIMIT = 50
+
+
+def undated_count(facets, filterset) -> int:
+    """How many missions matching the filters have no start date: the decade facet's
+    "Not coded" count, which counts under every filter but the decade's own. So it is
+    the answer unless a decade filter applies without "none" (then no undated mission
+    matches). An invalid decade filter is not applied, as the page's queryset ignores it."""
+    decades = filterset.form.cleaned_data.get("decade") if filterset.is_bound else None
+    if decades and filters.NOT_CODED not in decades:
+        return 0
+    for group in facets:
+        if group.param == "decade":
+            for value in group.values:
+                if value.value == filters.NOT_CODED:
+                    return value.count
+    return 0
+
+
+def preferred_classifications(missions) -> dict:
+    """{mission id: its preferred classification}, read as the columns a row shows (in
+    one query, without a prefetch's queryset per mission); an author's classification
+    with the citations its basis names (basis_citations), the curators' without."""
+    if not missions:
+        return {}
+    found = {
+        classification.object_id: classification
+        for classification in Classification.objects.filter(
+            preferred=True,
+            content_type=ContentType.objects.get_for_model(Mission),
+            object_id__in=[mission.pk for mission in missions],
+        )
+        .only("object_id", "value", "basis", "rule")
+        .order_by()
+    }
+    by_author = [c for c in found.values() if c.basis == Basis.AUTHOR]
+    if by_author:
+        prefetch_related_objects(by_author, basis_citations())
+    return found
 
 
 class TimelineView(CanonicalQueryMixin, TemplateView):
@@ -37,21 +78,25 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
         # An SVG of thousands of bars is neither readable nor cheap: draw the first
         # TIMELINE_LIMIT and say how to narrow the rest down with the facets.
         missions = list(
-            dated.order_by("start_date", "name")
-            .only(*DATED_ROW_FIELDS, "acronym")
-            .prefetch_related(preferred_with_basis())[: TIMELINE_LIMIT + 1]
+            dated.order_by("start_date", "name").only(*DATED_ROW_FIELDS, "acronym")[
+                :TIMELINE_LIMIT
+            ]
         )
-        total = len(missions)
-        if total > TIMELINE_LIMIT:
-            missions = missions[:TIMELINE_LIMIT]
-            total = dated.count()
-        # Missions with no start cannot be drawn: say how many (from the facets' cached
-        # total, not a count of their own), and link to them.
-        undated = matching - total
+        chart = timeline.build(
+            missions,
+            preferred_classifications(missions),
+            today=timezone.localdate(),
+        )
+        # Missions with no start cannot be drawn: say how many, and link to them. Both
+        # numbers come from the facets' cached counts, not from counts of their own.
+        undated = undated_count(facets, filterset)
+        total = matching - undated
         context.update(
             facets_html=facets_html,
             facets=facets,
-            chart=timeline.build(missions, today=timezone.localdate()),
+            chart=chart,
+            bars_svg=timeline.bars_svg(chart) if chart else "",
+            table_rows=timeline.table_rows(chart) if chart else "",
             missions=missions,
             total=total,
             params=self.params,

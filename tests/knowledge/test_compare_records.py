@@ -1,0 +1,96 @@
+"""Records side by side (/compare/<kind>/?ids=...): what the table and its footnotes
+say, built from the narrow rows the page reads (views/compare.py)."""
+
+import re
+
+import pytest
+from django.template.loader import render_to_string
+
+from apps.knowledge.models import SourceCreator
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return response.content.decode()
+
+
+def footnotes_section(content):
+    match = re.search(r'<section class="footnotes".*?</section>', content, re.S)
+    return match.group(0) if match else ""
+
+
+def test_compare_records_footnotes_read_as_on_every_other_page(client):
+    # The page renders its footnotes in Python: they must stay what the shared
+    # include prints, escaping and all.
+    source = factories.SourceFactory(title='Peace & order: "keeping" <it>')
+    SourceCreator.objects.create(source=source, family="O'Neill", position=0)
+    SourceCreator.objects.create(source=source, family="Bellamy", position=1)
+    a = factories.MissionFactory(slug="a", acronym="A", host_consent="all_parties")
+    b = factories.MissionFactory(slug="b", acronym="B", host_consent="contested")
+    factories.CitationFactory(
+        target=a,
+        source=source,
+        claim="host_consent",
+        note="Ours: <b>consent</b> & more",
+    )
+    factories.CitationFactory(target=b, source=source, claim="host_consent")
+    factories.CitationFactory(target=b, source=source, claim="use_of_force")
+    response = client.get("/compare/missions/?ids=a,b")
+    assert response.status_code == 200
+    content = text(response)
+    section = footnotes_section(content)
+    assert section
+    shared = render_to_string(
+        "includes/footnotes.html", {"footnotes": response.context["footnotes"]}
+    )
+    assert footnotes_section(shared) == section
+    assert "O&#x27;Neill &amp; Bellamy 1999: Peace &amp; order" in section
+    assert "&lt;it&gt;" in section
+    assert '<span class="note">Ours: &lt;b&gt;consent&lt;/b&gt; &amp; more</span>' in (
+        section
+    )
+    assert "Supports: host consent.</span>" in section
+
+
+def test_compare_records_names_whose_classification_from_its_cited_authors(client):
+    a = factories.MissionFactory(slug="a", acronym="A")
+    factories.MissionFactory(slug="b", acronym="B")
+    cited = a.classifications.get().citations.get().source
+    SourceCreator.objects.create(source=cited, family="Bellamy", position=0)
+    SourceCreator.objects.create(source=cited, family="Williams", position=1)
+    SourceCreator.objects.create(source=cited, family="Editor", role="editor")
+    content = text(client.get("/compare/missions/?ids=a,b"))
+    assert "Bellamy and Williams&#x27;s classification, p. 512" in content
+    assert "Bellamy &amp; Williams 1999" in content
+    assert "Editor" not in content
+
+
+def test_compare_records_shows_nothing_unpublished(client):
+    body = factories.OrganisationFactory(
+        slug="council", name="Secret council", draft=True
+    )
+    hidden = factories.SourceFactory(title="A draft source", draft=True)
+    a = factories.MissionFactory(
+        slug="a", acronym="A", legal_basis="un_chapter_vii", authorising_body=body
+    )
+    council = factories.OrganisationFactory(name="Security Council")
+    factories.MissionFactory(
+        slug="b", acronym="B", legal_basis="un_chapter_vii", authorising_body=council
+    )
+    factories.MissionFactory(slug="c", acronym="C", draft=True)
+    factories.CitationFactory(target=a, source=hidden, claim="legal_basis")
+    factories.CitationFactory(
+        target=a.classifications.get(), source=hidden, claim="classification"
+    )
+    response = client.get("/compare/missions/?ids=a,c,b")
+    assert response.status_code == 200
+    assert [r.slug for r in response.context["records"]] == ["a", "b"]
+    content = text(response)
+    assert "Not found among published missions: c." in content
+    assert "Secret council" not in content
+    assert "A draft source" not in content
+    # a's body is a draft: its legal basis is named without it, b's with its own.
+    assert "UN Charter, Chapter VII (enforcement)</td>" in content
+    assert "UN Charter, Chapter VII (enforcement): Security Council" in content
