@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("knowledge", "0018_list_order_indexes"),
+        ("knowledge", "0019_search_name_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
