@@ -28,6 +28,7 @@ from apps.knowledge.api.filters import LIST_PARAMETERS
 from apps.knowledge.models import Citation
 from tests.core.public_urls import fill, public_routes, sample_records
 from tests.factories import (
+    PAGE_FACTORIES,
     CaseFactory,
     ConceptFactory,
     DocumentFactory,
@@ -339,19 +340,7 @@ def test_the_api_survives_hostile_values_for_a_signed_in_curator(
 
 
 def _draft_of(model, slug):
-    factories = {
-        factory._meta.model: factory
-        for factory in (
-            CaseFactory,
-            ConceptFactory,
-            DocumentFactory,
-            MissionFactory,
-            NormFactory,
-            OrganisationFactory,
-            SourceFactory,
-        )
-    }
-    return factories[model](draft=True, slug=slug)
+    return PAGE_FACTORIES[model._meta.model_name](draft=True, slug=slug)
 
 
 @pytest.mark.django_db

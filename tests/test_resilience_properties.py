@@ -8,7 +8,6 @@ leaves the database as it was.
 import datetime
 import shutil
 import tempfile
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from apps.core import fuzzydate
 from apps.knowledge.dataset import DatasetError, load_dataset
 from apps.knowledge.models import Citation, Mission, Source
 from apps.knowledge.models.choices import LocatorType
+from tests.knowledge.test_dataset import TINY_BASICS, write
 from tests.test_resilience import snapshot
 
 # No example database on disk; a bounded number of examples keeps the suite fast.
@@ -128,21 +128,7 @@ def test_page_locators_stay_within_the_source(locator, first, length):
 # ------------------------------------------------------------------ the dataset loader
 
 TINY = {
-    "countries.yaml": "- {code: EG, name: Egypt, region: middle_east}\n",
-    "mandate_tasks.yaml": """\
-        - slug: interposition
-          name: Interposition
-          conception: westphalian
-          description: Standing between the parties.
-        """,
-    "sources/ff.yaml": """\
-        slug: ff
-        kind: article
-        title: A journal article
-        authors: [{family: Flynn, given: Gregory}]
-        year: 1999
-        pages: "505-535"
-        """,
+    **TINY_BASICS,
     "cases/suez.yaml": """\
         slug: suez
         name: Suez Crisis
@@ -204,9 +190,7 @@ mission_mappings = st.dictionaries(
 def _tiny_dataset():
     root = Path(tempfile.mkdtemp(prefix="pkb-fuzz-"))
     for name, body in TINY.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(body), encoding="utf-8")
+        write(root, name, body)
     (root / "missions").mkdir()
     return root
 

@@ -14,9 +14,18 @@ from typing import Any, TypeVar
 
 import django_filters
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, Count, Model, Q, QuerySet, TextField
+from django.db.models import (
+    CharField,
+    Count,
+    ManyToManyField,
+    Model,
+    Q,
+    QuerySet,
+    TextField,
+)
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 
@@ -25,6 +34,7 @@ from apps.core.models import PublishableModel, published_q
 
 from .models import (
     Case,
+    Classification,
     Concept,
     Country,
     Document,
@@ -157,13 +167,28 @@ class RelatedInMixin:
     def filter(self, qs, value):
         if not value:
             return qs
-        conditions = self.condition(value)
+        lookup, values = self.lookup(value)
+        first, _, rest = lookup.partition("__")
+        field = qs.model._meta.get_field(first)
+        if isinstance(field, ManyToManyField):
+            # The keys straight from the link table (mission_organisations.mission_id
+            # for organisation_id IN (...)), not the records joined back to it: the
+            # faceted lists' page query at 100x took half the time.
+            target = field.m2m_reverse_field_name()
+            conditions = Q(**{f"{target}__{rest}": values})
+            if self.through:
+                prefix = self.through.removeprefix(f"{first}__")
+                conditions &= published_q(f"{target}__{prefix}")
+            link = field.remote_field.through._default_manager.filter(conditions)
+            return qs.filter(pk__in=link.values(field.m2m_field_name()))
+        conditions = Q(**{lookup: values})
         if self.through:
             conditions &= published_q(self.through)
         matching = qs.model._default_manager.filter(conditions)
         return qs.filter(pk__in=matching.values("pk"))
 
-    def condition(self, value):
+    def lookup(self, value):
+        """The lookup on the filtered model and its values."""
         known = self.extra.get("known")
         relation, _, field = self.field_name.rpartition("__")
         if known and field == known[1]:
@@ -171,8 +196,8 @@ class RelatedInMixin:
             # how many rows literal keys match from its statistics, where a join on slugs
             # leaves it guessing and sorting every match (the API's filtered list at 100x).
             keys = known_keys(*known, value)
-            return Q(**{f"{relation}__in": [keys[v] for v in value]})
-        return Q(**{f"{self.field_name}__{self.lookup_expr}": value})
+            return f"{relation}__in", [keys[v] for v in value]
+        return f"{self.field_name}__{self.lookup_expr}", value
 
 
 class RelatedSlugInFilter(RelatedInMixin, SlugInFilter):
@@ -328,13 +353,16 @@ def text_search(fields):
 
 
 def _conception(queryset, name, value):
-    """Records whose preferred classification has one of the given values."""
+    """Records whose preferred classification has one of the given values: their keys
+    read from the classifications alone, not joined back to the records."""
     if not value:
         return queryset
-    matching = queryset.model._default_manager.filter(
-        classifications__preferred=True, classifications__value__in=value
+    matching = Classification.objects.filter(
+        content_type=ContentType.objects.get_for_model(queryset.model),
+        preferred=True,
+        value__in=value,
     )
-    return queryset.filter(pk__in=matching.values("pk"))
+    return queryset.filter(pk__in=matching.values("object_id"))
 
 
 def text_filter(*fields: str) -> django_filters.CharFilter:

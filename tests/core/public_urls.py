@@ -7,16 +7,7 @@ tomorrow is covered by the security and bad-input tests without anyone rememberi
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
-from tests.factories import (
-    CaseFactory,
-    ComparisonRowFactory,
-    ConceptFactory,
-    DocumentFactory,
-    MissionFactory,
-    NormFactory,
-    OrganisationFactory,
-    SourceFactory,
-)
+from tests.factories import RECORD_FACTORIES
 
 # Namespaces and names that are not the public's: the admin, and benchmark helpers.
 PRIVATE_NAMESPACES = {"admin"}
@@ -36,16 +27,10 @@ def _walk(patterns, namespace=""):
 
 def sample_records():
     """One published record of each public kind, keyed by the name URL patterns use."""
-    mission = MissionFactory()
+    records = {name: factory() for name, factory in RECORD_FACTORIES.items()}
+    mission = records["mission"]
     return {
-        "mission": mission,
-        "case": CaseFactory(),
-        "norm": NormFactory(),
-        "document": DocumentFactory(),
-        "organisation": OrganisationFactory(),
-        "concept": ConceptFactory(),
-        "source": SourceFactory(),
-        "comparisonrow": ComparisonRowFactory(),
+        **records,
         "citation": mission.citations.first(),
         "classification": mission.classifications.first(),
     }

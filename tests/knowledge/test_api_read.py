@@ -138,6 +138,36 @@ def test_mission_detail_embeds_relations_classification_and_citations(api):
     )
 
 
+def test_each_detail_shows_its_own_citations_classifications_and_lists(api):
+    """The detail's queries are compiled once per type and reused for every record
+    (api/querysets.compiled_rows, load_lists): each record still gets its own rows."""
+    details = {}
+    for name in ("First", "Second"):
+        mission = factories.MissionFactory(
+            name=f"{name} mission", cited=False, classified=False
+        )
+        source = factories.SourceFactory(title=f"{name} source")
+        factories.CitationFactory(target=mission, source=source, locator="7")
+        classification = mission.classifications.create(
+            value="westphalian", basis="author", preferred=True, rationale="Why."
+        )
+        author = factories.SourceFactory(title=f"{name} author's book")
+        author.creators.create(role="author", family=f"{name}son", given="Ann")
+        factories.CitationFactory(
+            target=classification, source=author, claim="classification"
+        )
+        mission.cases.add(factories.CaseFactory(name=f"{name} case"))
+        details[name] = api.get(detail_url("mission", mission.slug))
+    for name, response in details.items():
+        data = response.json()
+        assert [c["source"]["name"] for c in data["citations"]] == [f"{name} source"]
+        assert [c["name"] for c in data["cases"]] == [f"{name} case"]
+        (classification,) = data["classifications"]
+        cited = [c["source"]["name"] for c in classification["citations"]]
+        assert cited == [f"{name} author's book"]
+        assert classification["basis_display"].startswith(f"{name}son's")
+
+
 # --------------------------------------------------------------------------- visibility
 
 

@@ -26,25 +26,16 @@ def write(root, relative, text):
     path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
-@pytest.fixture
-def tiny(tmp_path):
-    write(
-        tmp_path, "countries.yaml", "- {code: EG, name: Egypt, region: middle_east}\n"
-    )
-    write(
-        tmp_path,
-        "mandate_tasks.yaml",
-        """\
+# What every tiny dataset starts from (tests/test_resilience_properties.py's too).
+TINY_BASICS = {
+    "countries.yaml": "- {code: EG, name: Egypt, region: middle_east}\n",
+    "mandate_tasks.yaml": """\
         - slug: interposition
           name: Interposition
           conception: westphalian
           description: Standing between the parties.
         """,
-    )
-    write(
-        tmp_path,
-        "sources/ff.yaml",
-        """\
+    "sources/ff.yaml": """\
         slug: ff
         kind: article
         title: A journal article
@@ -52,7 +43,13 @@ def tiny(tmp_path):
         year: 1999
         pages: "505-535"
         """,
-    )
+}
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    for relative, text in TINY_BASICS.items():
+        write(tmp_path, relative, text)
     write(
         tmp_path,
         "cases/suez.yaml",
@@ -256,16 +253,25 @@ def test_command_reports_problems_as_a_command_error(tiny):
 
 def test_tiny_dataset_round_trips_exactly(tiny, tmp_path_factory):
     load_dataset(tiny)
-    first = tmp_path_factory.mktemp("first")
-    call_command("export_knowledge", str(first))
-    Mission.objects.all().delete()
-    Case.objects.all().delete()
-    Citation.objects.all().delete()
-    Source.objects.all().delete()
-    load_dataset(first)
-    second = tmp_path_factory.mktemp("second")
-    call_command("export_knowledge", str(second))
-    assert_same_tree(first, second)
+    first = exported(tmp_path_factory.mktemp("first"))
+    assert_reloads_the_same(
+        first, tmp_path_factory.mktemp("second"), Mission, Case, Citation, Source
+    )
+
+
+def exported(folder):
+    """`folder`, after export_knowledge has written the knowledge base into it."""
+    call_command("export_knowledge", str(folder))
+    return folder
+
+
+def assert_reloads_the_same(export, second, *emptied):
+    """Delete the records of the `emptied` models, load `export` back and export again
+    into `second`: the same files, byte for byte."""
+    for model in emptied:
+        model.objects.all().delete()
+    load_dataset(export)
+    assert_same_tree(export, exported(second))
 
 
 def assert_same_tree(left, right):

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from apps.knowledge.dataset import DatasetError, load_dataset
 from apps.knowledge.models import Case, Mission
 
-from .test_dataset import assert_same_tree, tiny, write  # noqa: F401
+from .test_dataset import assert_reloads_the_same, exported, tiny, write  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,7 @@ def test_new_keys_load_and_round_trip_exactly(tiny, tmp_path_factory):  # noqa: 
     assert mission.dates_display == "from November 1956, continuing as of March 1960"
     case = Case.objects.get(slug="suez")
     assert case.dates_display == "from October 1956, end not established"
-    first = tmp_path_factory.mktemp("first")
-    call_command("export_knowledge", str(first))
+    first = exported(tmp_path_factory.mktemp("first"))
     text = (first / "missions/unef.yaml").read_text()
     # Canonical order: dates, then relations, not_established (codebook order) before
     # the classifications; caveat after the summary.
@@ -70,12 +69,7 @@ def test_new_keys_load_and_round_trip_exactly(tiny, tmp_path_factory):  # noqa: 
     assert text.index("not_established:") < text.index("classifications:")
     assert text.index("summary:") < text.index("caveat:") < text.index("\ncitations:")
     assert "basis: curators\n    rule: tasks-westphalian\n" in text
-    Mission.objects.all().delete()
-    Case.objects.all().delete()
-    load_dataset(first)
-    second = tmp_path_factory.mktemp("second")
-    call_command("export_knowledge", str(second))
-    assert_same_tree(first, second)
+    assert_reloads_the_same(first, tmp_path_factory.mktemp("second"), Mission, Case)
 
 
 def test_end_and_continuing_as_of_exclude_each_other(tiny):  # noqa: F811

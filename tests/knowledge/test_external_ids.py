@@ -6,7 +6,6 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -16,7 +15,7 @@ from apps.knowledge.dataset import load_dataset
 from apps.knowledge.models import Case, Document
 from tests import factories
 
-from .test_dataset import assert_same_tree, tiny, write  # noqa: F401
+from .test_dataset import assert_reloads_the_same, exported, tiny, write  # noqa: F401
 from .test_dataset_coding import edit, problems
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
@@ -58,19 +57,14 @@ def test_the_keys_load_and_export_byte_for_byte(tiny, tmp_path_factory):  # noqa
     assert Case.objects.get(slug="suez").ucdp_conflict_id == "1234"
     assert Document.objects.get(slug="accord").pax_agreement_id == "389"
 
-    first = tmp_path_factory.mktemp("first")
-    call_command("export_knowledge", str(first))
+    first = exported(tmp_path_factory.mktemp("first"))
     case_text = (first / "cases/suez.yaml").read_text()
     assert "conflict_type: inter_state\nucdp_conflict_id: '1234'\n" in case_text
     # The agreement file was written in canonical form: export gives it back unchanged.
     assert (first / "documents/accord.yaml").read_text() == (
         tiny / "documents/accord.yaml"
     ).read_text()
-    Case.objects.all().delete()
-    load_dataset(first)
-    second = tmp_path_factory.mktemp("second")
-    call_command("export_knowledge", str(second))
-    assert_same_tree(first, second)
+    assert_reloads_the_same(first, tmp_path_factory.mktemp("second"), Case)
 
 
 def test_an_unquoted_number_loads_as_the_same_id(tiny):  # noqa: F811

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from apps.knowledge.models import Classification, SourceCreator
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,36 @@ def test_unpublished_records_absent_from_comparisons_timeline_and_facets(
 
     about = client.get(reverse("knowledge:about")).content.decode()
     assert "?consent=none" not in about
+
+
+@pytest.mark.parametrize("status", HIDDEN)
+def test_list_rows_never_name_unpublished_relations(client, status):
+    """A list row names only published organisations and issuers, and an author's
+    classification whose cited source is hidden names neither the source nor its
+    authors."""
+    mission = factories.MissionFactory(name="Visible mission", classified=False)
+    mission.organisations.add(
+        factories.OrganisationFactory(name="Visible org"),
+        _named("organisation", status),
+    )
+    hidden_source = _named("source", status)
+    SourceCreator.objects.create(
+        source=hidden_source, role="author", family="HIDDENRECORD", position=0
+    )
+    classification = Classification.objects.create(
+        target=mission, value="westphalian", basis="author", preferred=True
+    )
+    factories.CitationFactory(
+        target=classification, source=hidden_source, claim="classification"
+    )
+    factories.DocumentFactory(
+        title="Visible document", issuer=_named("organisation", status)
+    )
+
+    missions = client.get("/missions/").content.decode()
+    assert "Visible mission" in missions and "Visible org" in missions
+    assert "The cited author&#x27;s classification" in missions
+    documents = client.get("/documents/").content.decode()
+    assert "Visible document" in documents
+    for page in (missions, documents):
+        assert "HIDDENRECORD" not in page

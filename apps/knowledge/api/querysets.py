@@ -6,11 +6,14 @@ To-many relations are prefetched into plain lists (`to_attr`), read back with `r
 a prefetch into the related manager builds a filtered queryset per object, which cost more
 than the queries themselves on a page of 25 missions."""
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     CharField,
     Count,
@@ -22,8 +25,10 @@ from django.db.models import (
     QuerySet,
     Value,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Cast, RowNumber
+from django.db.models.query import get_related_populators
 
 from apps.core.models import PublishableModel
 
@@ -146,19 +151,74 @@ def load_lists(obj: Model, names: Sequence[str]) -> None:
     """For each to-many relation in `names`, load all its published records, as
     summaries, into the list `related()` reads: every list in one query, a UNION whose
     rows say which list they belong to and where in it (as the pages read theirs,
-    views/querysets.related_lists), rather than one prefetch per list."""
+    views/querysets.related_lists), rather than one prefetch per list. The UNION is
+    composed and compiled once per (type, lists, database) and its SQL reused with the
+    record's key: composing it cost more than running it."""
     if not names:
         return
-    lists = {name: getattr(obj, name).published() for name in names}
-    parts = [_summary_rows(name, records) for name, records in lists.items()]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    db = router.db_for_read(type(obj), instance=obj)
+    union = _lists_union(type(obj), tuple(names), db)
+    params = [obj.pk if param == _KEY else param for param in union.params]
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(union.sql, params)
+        columns = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
     found: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
-    for row in rows:
+    for values in _converted(rows, union.selected, connection):
+        row = dict(zip(columns, values, strict=True))
         found[row["list"]].append(row)
     for name, items in found.items():
-        model = lists[name].model
         items.sort(key=itemgetter("position"))
-        setattr(obj, LOADED + name, [_summary(model, row, rows.db) for row in items])
+        model = union.models[name]
+        setattr(obj, LOADED + name, [_summary(model, row, db) for row in items])
+
+
+# Stands for the record's key in compiled SQL: a value no other parameter of these
+# queries takes, within every key column's range (out of range, Django compiles no SQL).
+_KEY = 2_147_480_001
+
+
+class _Union(NamedTuple):
+    sql: str
+    params: tuple[Any, ...]  # `_KEY` where the record's key goes
+    selected: list[Any]  # the selected expressions, for the database's converters
+    models: dict[str, type[Model]]  # each list's model
+
+
+@functools.cache
+def _lists_union(model: type[Model], names: tuple[str, ...], db: str) -> _Union:
+    """load_lists' UNION for `model`'s lists `names`, compiled for the database `db`."""
+    record = model(pk=_KEY)
+    lists = {name: getattr(record, name).published() for name in names}
+    parts = [_summary_rows(name, records) for name, records in lists.items()]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    compiler = rows.query.get_compiler(using=db)
+    sql, params = compiler.as_sql()
+    selected = [column[0] for column in compiler.select[: compiler.col_count]]
+    models = {name: records.model for name, records in lists.items()}
+    return _Union(sql, tuple(params), selected, models)
+
+
+def _converted(
+    rows: Iterable[Sequence[Any]], selected: list[Any], connection: BaseDatabaseWrapper
+) -> Iterable[Sequence[Any]]:
+    """`rows` with the values the ORM would give (SQLite's dates are text)."""
+    converters = [
+        (i, [*connection.ops.get_db_converters(e), *e.get_db_converters(connection)], e)
+        for i, e in enumerate(selected)
+    ]
+    converters = [item for item in converters if item[1]]
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i, functions, expression in converters:
+            for function in functions:
+                values[i] = function(values[i], expression, connection)
+        converted.append(values)
+    return converted
 
 
 def _name_columns(model: type[Model]) -> tuple[str, str | None]:
@@ -198,6 +258,112 @@ def _summary(model: type[Model], row: dict[str, Any], db: str) -> Model:
         values[second] = row["text_2"]
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(db, names, [values[n] for n in names])
+
+
+# Stand for a record's content type and for that of classifications in compiled SQL.
+_TYPE = _KEY + 1
+_CLASSIFICATION_TYPE = _KEY + 2
+
+RowsOf = Callable[[type[Model], int], "QuerySet[Any]"]
+
+
+class _Compiled(NamedTuple):
+    sql: str
+    params: tuple[Any, ...]  # with the stand-ins above
+    select: list[Any]  # the compiler's select and klass_info, as ModelIterable reads
+    klass_info: dict[str, Any]
+
+
+@functools.cache
+def _compiled(rows: RowsOf, model: type[Model], db: str) -> _Compiled:
+    """The query `rows(model, key)`, composed and compiled once for the database `db`
+    with stand-ins for the key and the content types."""
+    compiler = rows(model, _KEY).query.get_compiler(using=db)
+    sql, params = compiler.as_sql()
+    assert compiler.klass_info is not None  # a query of model instances
+    return _Compiled(sql, tuple(params), compiler.select, compiler.klass_info)
+
+
+def compiled_rows(rows: RowsOf, obj: Model) -> list[Any]:
+    """The model instances of `rows(type(obj), obj.pk)` (with what it select_related),
+    as the queryset gives them, from SQL composed and compiled once (`_compiled`): for
+    the few rows of one record, that cost more than running the query."""
+    model = type(obj)
+    db = router.db_for_read(model, instance=obj)
+    query = _compiled(rows, model, db)
+    types = ContentType.objects.db_manager(db)
+    values = {
+        _KEY: obj.pk,
+        _TYPE: types.get_for_model(model).pk,
+        _CLASSIFICATION_TYPE: types.get_for_model(Classification).pk,
+    }
+    params = [values.get(p, p) if isinstance(p, int) else p for p in query.params]
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, params)
+        fetched = cursor.fetchall()
+    select, klass_info = query.select, query.klass_info
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    names = [column[0].target.attname for column in select[start:end]]
+    # Django 5.2's signature (the stubs already have a later one's).
+    populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
+    instances = []
+    for row in _converted(fetched, [column[0] for column in select], connection):
+        instance = klass_info["model"].from_db(db, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        instances.append(instance)
+    return instances
+
+
+def _citations(content_type: int) -> QuerySet[Citation]:
+    """Published citations, as `published_citations()` prefetches them."""
+    return (
+        Citation.objects.published()
+        .select_related("source")
+        .filter(content_type_id=content_type)
+        .order_by("position", "id")
+    )
+
+
+def record_citations(model: type[Model], key: int) -> QuerySet[Citation]:
+    """A record's published citations."""
+    return _citations(_TYPE).filter(object_id=key)
+
+
+def record_classifications(model: type[Model], key: int) -> QuerySet[Classification]:
+    """A record's classifications, in their order."""
+    return Classification.objects.filter(content_type_id=_TYPE, object_id=key)
+
+
+def classification_citations(model: type[Model], key: int) -> QuerySet[Citation]:
+    """The published citations of a record's classifications, in one query."""
+    classifications = record_classifications(model, key).values("pk")
+    return _citations(_CLASSIFICATION_TYPE).filter(object_id__in=classifications)
+
+
+def load_citations(obj: Model) -> None:
+    """A record's published citations, into the list `related()` reads (as the
+    `published_citations()` prefetch)."""
+    setattr(obj, LOADED + "citations", compiled_rows(record_citations, obj))
+
+
+def load_classifications(obj: Model) -> None:
+    """A record's classifications with their published citations, and the cited
+    sources' creators (as `classifications_with_citations()` prefetches them)."""
+    classifications = compiled_rows(record_classifications, obj)
+    citations = compiled_rows(classification_citations, obj) if classifications else []
+    by_classification: dict[int, list[Citation]] = {}
+    for citation in citations:
+        by_classification.setdefault(citation.object_id, []).append(citation)
+    for classification in classifications:
+        setattr(
+            classification,
+            LOADED + "citations",
+            by_classification.get(classification.pk, []),
+        )
+    prefetch_related_objects([c.source for c in citations], "creators")
+    setattr(obj, LOADED + "classifications", classifications)
 
 
 def published_citations(name: str = "citations", *, creators: bool = False) -> Prefetch:

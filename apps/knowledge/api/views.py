@@ -65,6 +65,8 @@ from .querysets import (
     classifications,
     classifications_with_citations,
     load_capped,
+    load_citations,
+    load_classifications,
     load_lists,
     published,
     published_citations,
@@ -161,6 +163,8 @@ class RecordViewSet(
     # To-many relations a detail shows whole, as published summaries: all read in one
     # query after get_object() (querysets.load_lists).
     detail_lists: tuple[str, ...] = ()
+    # Missions and cases: the detail shows classifications with their citations.
+    classified = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -225,21 +229,28 @@ class RecordViewSet(
 
     @classmethod
     def with_detail(cls, queryset, *, whole=False):
-        """Load what a detail shows but its lists (`load()` after get_object());
-        `whole` (the dataset, many records) prefetches them, with every record of the
-        relations that a detail caps."""
+        """Load what a detail shows but its lists and citations (`load()` after
+        get_object()); `whole` (the dataset, many records) prefetches them, with every
+        record of the relations that a detail caps."""
         extra = []
         if whole:
             field = cls.model._meta.get_field
             names = [*cls.detail_lists, *cls.serializer_class.capped]
             extra = [published(field(name).related_model, name) for name in names]
+            extra.append(published_citations())
+            if cls.classified:
+                extra.append(classifications_with_citations())
         return queryset.select_related(*cls.select_related).prefetch_related(
-            published_citations(), *cls.detail_prefetch, *extra
+            *cls.detail_prefetch, *extra
         )
 
     @classmethod
     def load(cls, instance):
-        """The related lists of one record's detail."""
+        """The related lists and citations of one record's detail, each from SQL
+        compiled once per type (querysets.compiled_rows, load_lists)."""
+        load_citations(instance)
+        if cls.classified:
+            load_classifications(instance)
         load_lists(instance, cls.detail_lists)
         load_capped(instance, cls.serializer_class.capped)
 
@@ -480,7 +491,8 @@ class MissionViewSet(RecordViewSet):
     )
     select_related = ("lead_state", "authorising_body", "predecessor")
     list_select_related = ()  # not in the list representation
-    detail_prefetch = (classifications_with_citations(), "mandate_tasks")
+    detail_prefetch = ("mandate_tasks",)
+    classified = True
     detail_lists = ("organisations", "cases", "authorised_by", "norms", "successors")
 
 
@@ -488,11 +500,8 @@ class CaseViewSet(RecordViewSet):
     model = Case
     list_includes = ("classifications",)
     list_prefetch = (classifications(), "countries")
-    detail_prefetch = (
-        classifications_with_citations(),
-        "countries",
-        published(Norm, "norms"),
-    )
+    detail_prefetch = ("countries", published(Norm, "norms"))
+    classified = True
 
 
 class NormViewSet(RecordViewSet):

@@ -2,6 +2,7 @@
 page-located citations and Westphalian / post-Westphalian classifications."""
 
 import re
+from typing import NamedTuple
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -63,6 +64,22 @@ class CitationQuerySet(models.QuerySet):
         """A citation is public when its source is published (whoever reaches it
         through a record has already kept to published records)."""
         return self.filter(published_q("source__"))
+
+
+_LOCATOR_LABELS = dict(LocatorType.choices)
+
+
+def locator_text(locator_type, locator, *, page_start, page_end, reconstructed):
+    """Where in the source: "p. 27", "pp. 27-29 [reconstructed]", "n. 4",
+    'Section \u201c2.3\u201d' (Citation.locator_display, and list rows read as values)."""
+    if locator_type == LocatorType.PAGES:
+        prefix = "pp." if page_end and page_end != page_start else "p."
+        mark = " [reconstructed]" if reconstructed else ""
+        return f"{prefix} {locator}{mark}"
+    if locator_type == LocatorType.NOTE:
+        return f"n. {locator}"
+    label = _LOCATOR_LABELS.get(locator_type, locator_type)
+    return f"{label} \u201c{locator}\u201d"
 
 
 class Citation(models.Model):
@@ -176,15 +193,45 @@ class Citation(models.Model):
 
     @property
     def locator_display(self):
-        if self.locator_type == LocatorType.PAGES:
-            prefix = (
-                "pp." if self.page_end and self.page_end != self.page_start else "p."
-            )
-            mark = " [reconstructed]" if self.reconstructed else ""
-            return f"{prefix} {self.locator}{mark}"
-        if self.locator_type == LocatorType.NOTE:
-            return f"n. {self.locator}"
-        return f"{self.get_locator_type_display()} \u201c{self.locator}\u201d"
+        return locator_text(
+            self.locator_type,
+            self.locator,
+            page_start=self.page_start,
+            page_end=self.page_end,
+            reconstructed=self.reconstructed,
+        )
+
+
+class CitedBasis(NamedTuple):
+    """What a classification's basis names of its first classification citation."""
+
+    authors: list[str]  # the source's authors' family names, in order
+    title: str  # the source's short title, else its title
+    locator: str  # Citation.locator_display
+
+
+def basis_phrase(basis: str, rule: str, cited: CitedBasis | None) -> str:
+    """Whose judgement, in a phrase: "Bellamy, Williams and Griffin's
+    classification, p. 27" or "Curators' application of rule tasks-westphalian"
+    (Classification.basis_text, and list rows read as values)."""
+    if basis == codebook.Basis.AUTHOR:
+        if cited is None:
+            return "The cited author's classification"
+        names = cited.authors
+        if not names:
+            who = f"{cited.title}:"
+        elif len(names) == 1:
+            who = f"{names[0]}'s"
+        elif len(names) <= 3:
+            who = f"{', '.join(names[:-1])} and {names[-1]}'s"
+        else:
+            who = f"{names[0]} et al.'s"
+        return f"{who} classification, {cited.locator}"
+    if basis == codebook.Basis.CURATORS:
+        if rule:
+            return f"Curators' application of rule {rule}"
+        return "Curators' classification (rule not yet stated)"
+    return "Basis not stated"
 
 
 class Classification(models.Model):
@@ -291,28 +338,19 @@ class Classification(models.Model):
     def basis_text(self, citations):
         """Whose judgement, in a phrase: "Bellamy, Williams and Griffin's
         classification, p. 27" or "Curators' application of rule tasks-westphalian"."""
+        cited = None
         if self.basis == codebook.Basis.AUTHOR:
             citation = next(
                 (c for c in citations if c.claim == Claim.CLASSIFICATION), None
             )
-            if citation is None:
-                return "The cited author's classification"
-            names = [c.family for c in citation.source.authors()]
-            if not names:
-                who = citation.source.short_title or citation.source.title
-                who = f"{who}:"
-            elif len(names) == 1:
-                who = f"{names[0]}'s"
-            elif len(names) <= 3:
-                who = f"{', '.join(names[:-1])} and {names[-1]}'s"
-            else:
-                who = f"{names[0]} et al.'s"
-            return f"{who} classification, {citation.locator_display}"
-        if self.basis == codebook.Basis.CURATORS:
-            if self.rule:
-                return f"Curators' application of rule {self.rule}"
-            return "Curators' classification (rule not yet stated)"
-        return "Basis not stated"
+            if citation is not None:
+                source = citation.source
+                cited = CitedBasis(
+                    authors=[c.family for c in source.authors()],
+                    title=source.short_title or source.title,
+                    locator=citation.locator_display,
+                )
+        return basis_phrase(self.basis, self.rule, cited)
 
     def clean(self):
         super().clean()

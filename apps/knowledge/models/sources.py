@@ -79,7 +79,11 @@ class Source(KnowledgeRecord):
     @property
     def full_title(self):
         """Title and subtitle as printed: 'Main Title: Subtitle'."""
-        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+        return self.title_for(self.title, self.subtitle)
+
+    @staticmethod
+    def title_for(title, subtitle):
+        return f"{title}: {subtitle}" if subtitle else title
 
     @property
     def pages(self):

@@ -5,9 +5,10 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join, strip_tags
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.markdown import render
+from apps.knowledge import codebook
 from apps.knowledge.autolink import link_acronyms
 from apps.knowledge.models.choices import Conception
 
@@ -111,13 +112,19 @@ def classification_basis(classification, citations=None):
         text = classification.basis_display
     else:
         text = classification.basis_text(citations)
-    rule = classification.rule_info
-    if rule is not None:
+    return basis_html(classification.rule, text)
+
+
+def basis_html(rule: str, text: str, data_url: str | None = None) -> SafeString:
+    """The basis phrase, linked to its decision rule on the codebook page (`data_url`,
+    that page's address, for a caller that prints many)."""
+    info = codebook.RULES_BY_SLUG.get(rule)
+    if info is not None:
         return format_html(
             '<a class="basis" href="{}#{}" title="{}">{}</a>',
-            reverse("apisite:data"),
-            rule.anchor,
-            rule.label,
+            data_url or reverse("apisite:data"),
+            info.anchor,
+            info.label,
             text,
         )
     return format_html('<span class="basis">{}</span>', text)

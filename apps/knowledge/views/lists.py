@@ -24,6 +24,7 @@ from ..models import (
     SourceCreator,
 )
 from ..models.choices import Claim, CreatorRole
+from . import rows as list_rows
 from .facets import facet_block, filter_summary
 from .labels import list_heading, plural_label
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
@@ -101,6 +102,11 @@ class RecordListView(CanonicalQueryMixin, ListView):
         queryset per row, several times the cost of the query itself."""
         return queryset
 
+    def rows(self, page):
+        """The page's rows as its row template reads them (`rows`): the records
+        themselves, or (`views/rows.py`) plain dicts of what each row prints."""
+        return page
+
     def get_queryset(self):
         self.filterset = self.filterset_class(
             self.params or None, queryset=self.model.objects.published()
@@ -137,6 +143,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
         ordering = self.filterset.filters.get("ordering")
         facets_html, facets, _total = self.facets
         context.update(
+            rows=self.rows(context["object_list"]),
             model_name=opts.model_name,
             type_plural=opts.verbose_name_plural,
             type_label=plural_label(self.model),
@@ -195,33 +202,24 @@ class MissionListView(RecordListView):
         "two conceptions and classified with a sourced rationale."
     )
 
-    def decorate(self, queryset):
-        organisations = Organisation.objects.published().only("name", "acronym")
-        return queryset.only(
-            *DATED_ROW_FIELDS, "acronym", "mission_type"
-        ).prefetch_related(
-            preferred_with_basis(),
-            Prefetch(
-                "organisations",
-                queryset=organisations,
-                to_attr="published_organisations",
-            ),
-        )
+    def rows(self, page):
+        return list_rows.mission_rows(page)
 
 
 class CaseListView(RecordListView):
     model = Case
     intro = "Conflicts and crises the missions were sent into."
 
-    def decorate(self, queryset):
-        return queryset.only(*DATED_ROW_FIELDS, "conflict_type").prefetch_related(
-            preferred_with_basis(), Prefetch("countries", to_attr="country_list")
-        )
+    def rows(self, page):
+        return list_rows.case_rows(page)
 
 
 class NormListView(RecordListView):
     model = Norm
     intro = "Principles of international order, and which conception each belongs to."
+
+    def rows(self, page):
+        return list_rows.norm_rows(page)
 
 
 class DocumentListView(RecordListView):
@@ -230,8 +228,8 @@ class DocumentListView(RecordListView):
         "Charters, treaties, resolutions and decisions that found norms and mandates."
     )
 
-    def decorate(self, queryset):
-        return queryset.select_related("issuer")
+    def rows(self, page):
+        return list_rows.document_rows(page)
 
 
 class OrganisationListView(RecordListView):
@@ -264,10 +262,7 @@ class SourceListView(RecordListView):
                     Coalesce(Subquery(first_author.values("family")[:1]), "title")
                 )
             ).order_by("sort_name", "year", Lower("title"), "pk")
-        return queryset.prefetch_related(
-            Prefetch(
-                "creators",
-                queryset=SourceCreator.objects.filter(role=CreatorRole.AUTHOR),
-                to_attr="author_list",
-            )
-        )
+        return queryset
+
+    def rows(self, page):
+        return list_rows.source_rows(page)

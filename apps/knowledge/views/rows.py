@@ -1,0 +1,263 @@
+"""What a list page's rows print, read as plain values and prepared once in Python.
+
+A page of 30 rows built as model instances with prefetched relations (a queryset per
+row and relation), then read through template lookups and tags per row, cost more
+than its queries. Here each relation is one `values()` query, and each row is a dict
+of the strings its template prints (templates/knowledge/rows/<type>.html), labels
+taken from the models' own helpers so the page reads the same.
+"""
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Field, Model, QuerySet
+from django.urls import reverse
+
+from apps.core import fuzzydate
+from apps.core.models import Status, published_q
+
+from .. import codebook
+from ..addresses import slug_url
+from ..models import (
+    Case,
+    Citation,
+    Classification,
+    Document,
+    Mission,
+    Norm,
+    Organisation,
+    Source,
+    SourceCreator,
+)
+from ..models.base import CitedBasis, basis_phrase, locator_text
+from ..models.choices import Claim, CreatorRole
+from ..models.records import PERIOD_COLUMNS, period_text
+from ..templatetags.knowledge import basis_html
+
+Row = dict[str, Any]
+
+
+@functools.cache
+def labels(model: type[Model], field: str) -> dict[Any, str]:
+    """A field's choices as {value: label}: what `get_<field>_display` prints."""
+    choices = cast(Field, model._meta.get_field(field)).flatchoices
+    return {value: str(label) for value, label in choices}
+
+
+def label(model: type[Model], field: str, value: Any) -> str:
+    return labels(model, field).get(value, value)
+
+
+def _grouped(pairs: Iterable[tuple[int, Any]]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    for key, value in pairs:
+        out[key].append(value)
+    return out
+
+
+def authors(source_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each source's authors' family names, in order (Source.authors())."""
+    ids = set(source_ids)
+    if not ids:
+        return {}
+    return _grouped(
+        # In SourceCreator's order (source, role, position).
+        SourceCreator.objects.filter(
+            role=CreatorRole.AUTHOR, source_id__in=ids
+        ).values_list("source_id", "family")
+    )
+
+
+def preferred_conceptions(model: type[Model], ids: list[int]) -> dict[int, Row]:
+    """Each record's preferred classification as its conception, label and basis
+    (`{% classification_basis c c.basis_citations %}`): for an author's judgement,
+    the first classification citation whose source is published, with its authors."""
+    found = list(
+        Classification.objects.filter(
+            preferred=True,
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=ids,
+        ).values_list("id", "object_id", "value", "basis", "rule")
+    )
+    authored = [pk for pk, _, _, basis, _ in found if basis == codebook.Basis.AUTHOR]
+    cited: dict[int, tuple] = {}
+    if authored:
+        citations = (
+            Citation.objects.published()
+            .filter(
+                claim=Claim.CLASSIFICATION,
+                content_type=ContentType.objects.get_for_model(Classification),
+                object_id__in=authored,
+            )
+            .values_list(  # in Citation's order: the first per classification first
+                "object_id",
+                "source_id",
+                "source__title",
+                "source__short_title",
+                "locator_type",
+                "locator",
+                "page_start",
+                "page_end",
+                "reconstructed",
+            )
+        )
+        for citation in citations:
+            cited.setdefault(citation[0], citation)
+    names = authors(citation[1] for citation in cited.values())
+    data_url = reverse("apisite:data")
+    conception_labels = labels(Classification, "value")
+    out = {}
+    for pk, object_id, value, basis, rule in found:
+        basis_cited = None
+        if pk in cited:
+            _, source_id, title, short_title, kind, locator, start, end, mark = cited[
+                pk
+            ]
+            basis_cited = CitedBasis(
+                authors=names.get(source_id, []),
+                title=short_title or title,
+                locator=locator_text(
+                    kind,
+                    locator,
+                    page_start=start,
+                    page_end=end,
+                    reconstructed=mark,
+                ),
+            )
+        out[object_id] = {
+            "value": value,
+            "label": conception_labels.get(value, value),
+            "basis": basis_html(rule, basis_phrase(basis, rule, basis_cited), data_url),
+        }
+    return out
+
+
+def _period(record: Row) -> str:
+    return period_text(**{name: record[name] for name in PERIOD_COLUMNS})
+
+
+def _details(*parts: str) -> str:
+    """What a row says after its conception, each part after " · " (escaped by the
+    template, as each part was)."""
+    return "".join(f" \u00b7 {part}" for part in parts if part)
+
+
+def mission_rows(page: QuerySet) -> list[Row]:
+    records = list(
+        page.values("id", "slug", "name", "acronym", "mission_type", *PERIOD_COLUMNS)
+    )
+    ids = [record["id"] for record in records]
+    conceptions = preferred_conceptions(Mission, ids)
+    organisations = _grouped(
+        (mission_id, Organisation.label_for(name, acronym))
+        for mission_id, name, acronym in Mission.organisations.through.objects.filter(
+            published_q("organisation__"), mission_id__in=ids
+        )
+        .order_by("organisation__name", "organisation_id")
+        .values_list("mission_id", "organisation__name", "organisation__acronym")
+    )
+    return [
+        {
+            "url": slug_url("knowledge:mission-detail", record["slug"]),
+            "slug": record["slug"],
+            "name": record["name"],
+            "acronym": record["acronym"],
+            "short_name": record["acronym"] or record["name"],
+            "c": conceptions.get(record["id"]),
+            "details": _details(
+                _period(record),
+                label(Mission, "mission_type", record["mission_type"]),
+                ", ".join(organisations.get(record["id"], ())),
+            ),
+        }
+        for record in records
+    ]
+
+
+def case_rows(page: QuerySet) -> list[Row]:
+    records = list(page.values("id", "slug", "name", "conflict_type", *PERIOD_COLUMNS))
+    ids = [record["id"] for record in records]
+    conceptions = preferred_conceptions(Case, ids)
+    countries = _grouped(
+        Case.countries.through.objects.filter(case_id__in=ids)
+        .order_by("country__name", "country_id")
+        .values_list("case_id", "country__name")
+    )
+    return [
+        {
+            "url": slug_url("knowledge:case-detail", record["slug"]),
+            "slug": record["slug"],
+            "name": record["name"],
+            "c": conceptions.get(record["id"]),
+            "details": _details(
+                _period(record),
+                label(Case, "conflict_type", record["conflict_type"]),
+                ", ".join(countries.get(record["id"], ())),
+            ),
+        }
+        for record in records
+    ]
+
+
+def source_rows(page: QuerySet) -> list[Row]:
+    records = list(
+        page.values(
+            "id", "slug", "title", "subtitle", "year", "kind", "container_title"
+        )
+    )
+    names = authors(record["id"] for record in records)
+    return [
+        {
+            "url": slug_url("knowledge:source-detail", record["slug"]),
+            "name": Source.title_for(record["title"], record["subtitle"]),
+            "authors": names.get(record["id"], []),
+            "year": record["year"],
+            "kind": label(Source, "kind", record["kind"]),
+            "container_title": record["container_title"],
+        }
+        for record in records
+    ]
+
+
+def document_rows(page: QuerySet) -> list[Row]:
+    records = page.values(
+        "slug",
+        "title",
+        "short_title",
+        "kind",
+        "symbol",
+        "date",
+        "date_precision",
+        "issuer__status",
+        "issuer__name",
+        "issuer__acronym",
+    )
+    return [
+        {
+            "url": slug_url("knowledge:document-detail", record["slug"]),
+            "name": record["short_title"] or record["title"],
+            "kind": label(Document, "kind", record["kind"]),
+            "symbol": record["symbol"],
+            "date": fuzzydate.display(record["date"], record["date_precision"]),
+            # Only a published issuer (Document.issuer.is_published).
+            "issuer": record["issuer__acronym"] or record["issuer__name"]
+            if record["issuer__status"] == Status.PUBLISHED
+            else "",
+        }
+        for record in records
+    ]
+
+
+def norm_rows(page: QuerySet) -> list[Row]:
+    return [
+        {
+            "url": slug_url("knowledge:norm-detail", record["slug"]),
+            "name": record["name"],
+            "conception": record["conception"],
+            "label": label(Norm, "conception", record["conception"]),
+        }
+        for record in page.values("slug", "name", "conception")
+    ]
