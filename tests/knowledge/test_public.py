@@ -143,6 +143,24 @@ def test_repeated_parameters_redirect_to_the_comma_form(client):
     assert response["Location"] == "/missions/?organisation=un,osce"
 
 
+def test_conception_filter_reads_the_records_own_preferred_judgement(client):
+    mission = factories.MissionFactory(slug="west", classified="westphalian")
+    # A case with the same key, judged otherwise, and a judgement of the mission
+    # that is not the preferred one: neither makes the mission post-Westphalian.
+    factories.CaseFactory(id=mission.pk, slug="post", classified="post_westphalian")
+    Classification.objects.create(
+        target=mission, value="post_westphalian", preferred=False, rationale="Other."
+    )
+
+    def listed(path):
+        return [record.slug for record in client.get(path).context["page_obj"]]
+
+    assert listed("/missions/?conception=post_westphalian") == []
+    assert listed("/missions/?conception=westphalian,mixed") == ["west"]
+    assert listed("/cases/?conception=post_westphalian") == ["post"]
+    assert listed("/cases/?conception=westphalian") == []
+
+
 def test_facet_counts_respect_the_other_facets(client):
     un = factories.OrganisationFactory(slug="un", name="United Nations")
     osce = factories.OrganisationFactory(slug="osce", name="OSCE")

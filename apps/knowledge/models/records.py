@@ -433,6 +433,17 @@ class Case(DatedRecord):
     class Meta:
         permissions = [("publish_case", "Can publish and unpublish cases")]
         ordering = ["start_date", "name"]
+        indexes = [
+            # The lists' reading order (filters.reading_order), as the missions': a
+            # page reads the cases in order and stops at its 30th match instead of
+            # sorting every case that shares a start date (at 100x, hundreds do).
+            models.Index(
+                F("start_date"),
+                Lower("name"),
+                F("id"),
+                name="case_reading_order_idx",
+            ),
+        ]
         constraints = [
             choices_constraint(
                 "conflict_type", ConflictType, name="case_conflict_type_valid"

@@ -37,22 +37,34 @@ def undated_count(facets, filterset) -> int:
 
 
 def preferred_classifications(missions) -> dict:
-    """{mission id: its preferred classification}, read as the columns a row shows (in
-    one query, without a prefetch's queryset per mission); an author's classification
-    with the citations its basis names (basis_citations), the curators' without."""
+    """{mission id: its preferred classification}, from one query of the columns a row
+    shows (no queryset per mission, no model built per row): rows coded alike share
+    one unsaved instance, and an author's classification, which names its citations
+    (basis_citations), has its own."""
     if not missions:
         return {}
-    found = {
-        classification.object_id: classification
-        for classification in Classification.objects.filter(
+    rows = (
+        Classification.objects.filter(
             preferred=True,
             content_type=ContentType.objects.get_for_model(Mission),
             object_id__in=[mission.pk for mission in missions],
         )
-        .only("object_id", "value", "basis", "rule")
+        .values_list("pk", "object_id", "value", "basis", "rule")
         .order_by()
-    }
-    by_author = [c for c in found.values() if c.basis == Basis.AUTHOR]
+    )
+    found: dict = {}
+    shared: dict = {}
+    by_author = []
+    for pk, object_id, value, basis, rule in rows:
+        if basis == Basis.AUTHOR:
+            found[object_id] = Classification(pk=pk, value=value, basis=basis)
+            by_author.append(found[object_id])
+            continue
+        if (value, basis, rule) not in shared:
+            shared[value, basis, rule] = Classification(
+                value=value, basis=basis, rule=rule
+            )
+        found[object_id] = shared[value, basis, rule]
     if by_author:
         prefetch_related_objects(by_author, basis_citations())
     return found
