@@ -82,6 +82,18 @@ def locator_text(locator_type, locator, *, page_start, page_end, reconstructed):
     return f"{label} \u201c{locator}\u201d"
 
 
+# Where in its source a citation points, and for which claim: what a footnote prints
+# besides the source.
+LOCATOR_FIELDS = (
+    "claim",
+    "locator_type",
+    "locator",
+    "page_start",
+    "page_end",
+    "reconstructed",
+)
+
+
 class Citation(models.Model):
     """A page-located reference from a record (or a classification) to a Source."""
 

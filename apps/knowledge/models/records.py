@@ -68,17 +68,25 @@ def _coded_field(choices, max_length, help_text):
     )
 
 
-# The columns of a dated record's period: its start, its end or "continuing as of",
-# and why an end is missing.
-PERIOD_COLUMNS = (
+# The dates of a dated record's period, each with its precision: its start, and its end
+# or "continuing as of".
+PERIOD_DATES = (
     "start_date",
     "start_precision",
     "end_date",
     "end_precision",
     "continuing_as_of_date",
     "continuing_as_of_precision",
-    "not_established",
 )
+# ... and why an end is missing: every column its period is written from.
+PERIOD_COLUMNS = (*PERIOD_DATES, "not_established")
+
+
+def reading_order_index(name: str) -> models.Index:
+    """The lists' reading order (filters.reading_order): a page reads the records in
+    order and stops at its last row instead of sorting every record that shares a start
+    date (at 100x, hundreds do)."""
+    return models.Index(F("start_date"), Lower("name"), F("id"), name=name)
 
 
 def period_text(
@@ -433,17 +441,7 @@ class Case(DatedRecord):
     class Meta:
         permissions = [("publish_case", "Can publish and unpublish cases")]
         ordering = ["start_date", "name"]
-        indexes = [
-            # The lists' reading order (filters.reading_order), as the missions': a
-            # page reads the cases in order and stops at its 30th match instead of
-            # sorting every case that shares a start date (at 100x, hundreds do).
-            models.Index(
-                F("start_date"),
-                Lower("name"),
-                F("id"),
-                name="case_reading_order_idx",
-            ),
-        ]
+        indexes = [reading_order_index("case_reading_order_idx")]
         constraints = [
             choices_constraint(
                 "conflict_type", ConflictType, name="case_conflict_type_valid"
@@ -511,17 +509,7 @@ class Mission(DatedRecord):
     class Meta:
         permissions = [("publish_mission", "Can publish and unpublish missions")]
         ordering = ["start_date", "name"]
-        indexes = [
-            # The lists' reading order (filters.reading_order): a filtered page reads
-            # the missions in order and stops at its 25th match instead of sorting
-            # every match.
-            models.Index(
-                F("start_date"),
-                Lower("name"),
-                F("id"),
-                name="mission_reading_order_idx",
-            ),
-        ]
+        indexes = [reading_order_index("mission_reading_order_idx")]
         constraints = [
             choices_constraint("mission_type", MissionType, name="mission_type_valid"),
             choices_constraint(

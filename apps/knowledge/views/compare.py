@@ -37,6 +37,7 @@ from ..models import (
     Organisation,
     SourceCreator,
 )
+from ..models.base import LOCATOR_FIELDS
 from ..models.choices import (
     Claim,
     ComparisonSection,
@@ -48,7 +49,7 @@ from .labels import CONCEPTIONS
 from .query_strings import CanonicalQueryMixin
 from .querysets import (
     COMPARE_CHOICES,
-    PERIOD_FIELDS,
+    DATED_ROW_FIELDS,
     preferred_classifications,
     published_citations,
 )
@@ -202,21 +203,13 @@ class CompareView(TemplateView):
         return context
 
 
-# What the table shows of a compared record besides its coded values (the dimensions'
-# own columns, added per type below): its address, its names and its period.
-_RECORD_FIELDS = ("slug", "name", *PERIOD_FIELDS, "not_established")
 # A preferred classification as its cell shows it: value, period and whose judgement.
 _CLASSIFICATION_FIELDS = ("id", "value", "basis", "rule", "period_start", "period_end")
 # A citation as a footnote shows it, with what its source's label and address need.
 _CITATION_FIELDS = (
     "content_type",
     "object_id",
-    "claim",
-    "locator_type",
-    "locator",
-    "page_start",
-    "page_end",
-    "reconstructed",
+    *LOCATOR_FIELDS,
     "note",
     "source__slug",
     "source__title",
@@ -239,7 +232,7 @@ class Compared(NamedTuple):
 def _record_fields(model) -> list[str]:
     name = model._meta.model_name
     coded = [d.key for d in DIMENSIONS[name] if d.choices and d is not CONCEPTION]
-    fields = [*_RECORD_FIELDS, *coded]
+    fields = [*DATED_ROW_FIELDS, *coded]
     if model is Mission:
         # The legal basis names its authorising body when that is published.
         fields += [

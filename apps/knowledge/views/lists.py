@@ -23,26 +23,18 @@ from ..models import (
     Source,
     SourceCreator,
 )
+from ..models.base import LOCATOR_FIELDS
 from ..models.choices import Claim, CreatorRole
 from . import rows as list_rows
 from .facets import facet_block, filter_summary
 from .labels import list_heading, plural_label
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
-from .querysets import PERIOD_FIELDS
-
-# What a row shows of a record (the columns its template reads): long texts are not read.
-DATED_ROW_FIELDS = ("slug", "name", *PERIOD_FIELDS, "not_established")
 
 # What a basis names of its citation (Classification.basis_text).
 BASIS_CITATION_FIELDS = (
     "content_type",
     "object_id",
-    "claim",
-    "locator_type",
-    "locator",
-    "page_start",
-    "page_end",
-    "reconstructed",
+    *LOCATOR_FIELDS,
     "source__title",
     "source__short_title",
 )

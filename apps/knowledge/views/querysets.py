@@ -26,6 +26,7 @@ from ..models import (
     Citation,
     Classification,
 )
+from ..models.records import PERIOD_COLUMNS, PERIOD_DATES
 
 
 def published_citations(name: str = "citations", *, creators: bool = True) -> Prefetch:
@@ -98,15 +99,9 @@ _LABEL_FIELDS = {
     "document": ("title", "short_title"),
     "source": ("title", "short_title"),
 }
-# The columns of a dated record's period (its start, its end or "continuing as of").
-PERIOD_FIELDS = (
-    "start_date",
-    "start_precision",
-    "end_date",
-    "end_precision",
-    "continuing_as_of_date",
-    "continuing_as_of_precision",
-)
+# What a row or a compared record shows of a dated record besides its coded values: its
+# address, its name and its period (long texts are not read).
+DATED_ROW_FIELDS = ("slug", "name", *PERIOD_COLUMNS)
 
 
 def _ordering(model: type[Model]) -> list[OrderBy]:
@@ -131,7 +126,7 @@ def _display_part(name: str, records: QuerySet, limit: int) -> QuerySet:
         "text_1": F(first),
         "text_2": F(second) if second else Cast(Value(""), text),
     }
-    for column in PERIOD_FIELDS:
+    for column in PERIOD_DATES:
         output = DateField() if column.endswith("_date") else text
         columns[f"shown_{column}"] = (
             F(column) if column in fields else Cast(Value(None), output)
@@ -158,7 +153,7 @@ def _display_record(model: type[_M], row: dict) -> _M:
     if second:
         values[second] = row["text_2"]
     fields = {f.name for f in model._meta.concrete_fields}
-    for column in PERIOD_FIELDS:
+    for column in PERIOD_DATES:
         if column in fields:
             values[column] = row[f"shown_{column}"]
     if "not_established" in fields:

@@ -11,8 +11,9 @@ from ..codebook import Basis
 from ..models import Classification, Mission
 from ..models.choices import Conception
 from .facets import facet_block
-from .lists import DATED_ROW_FIELDS, basis_citations
+from .lists import basis_citations
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
+from .querysets import DATED_ROW_FIELDS
 
 # Bars drawn at most: a chart a reader can follow (each bar is a row of the SVG and
 # of the table), about twice the curated collection's 24 dated missions; the facets

@@ -23,6 +23,7 @@ from apps.knowledge.models import (
     Mission,
     Norm,
 )
+from apps.knowledge.models.base import LOCATOR_FIELDS
 
 PREFIX = "synthetic-"
 COPIED_FIELDS = {
@@ -80,17 +81,7 @@ LABEL_FIELD = {
 }
 
 
-CITATION_FIELDS = [
-    "source_id",
-    "claim",
-    "locator_type",
-    "locator",
-    "page_start",
-    "page_end",
-    "reconstructed",
-    "note",
-    "position",
-]
+CITATION_FIELDS = ["source_id", *LOCATOR_FIELDS, "note", "position"]
 
 
 def _copy_citation(citation, content_type, object_id):
