@@ -19,7 +19,7 @@ from django.urls import reverse
 from apps.core import fuzzydate
 from apps.core.models import Status, published_q
 
-from .. import codebook
+from .. import codebook, registry
 from ..addresses import slug_url
 from ..models import (
     Case,
@@ -145,6 +145,28 @@ def _details(*parts: str) -> str:
     return "".join(f" \u00b7 {part}" for part in parts if part)
 
 
+def _dated_row(
+    model: type[Model],
+    type_field: str,
+    record: Row,
+    conceptions: dict[int, Row],
+    names: dict[int, list[str]],
+) -> Row:
+    """A mission's or case's row: its address, name, conception, and its period, type
+    and the names it lists (organisations, countries) after it."""
+    return {
+        "url": slug_url(registry.of(model).url_name("detail"), record["slug"]),
+        "slug": record["slug"],
+        "name": record["name"],
+        "c": conceptions.get(record["id"]),
+        "details": _details(
+            _period(record),
+            label(model, type_field, record[type_field]),
+            ", ".join(names.get(record["id"], ())),
+        ),
+    }
+
+
 def mission_rows(page: QuerySet) -> list[Row]:
     records = list(
         page.values("id", "slug", "name", "acronym", "mission_type", *PERIOD_COLUMNS)
@@ -161,17 +183,9 @@ def mission_rows(page: QuerySet) -> list[Row]:
     )
     return [
         {
-            "url": slug_url("knowledge:mission-detail", record["slug"]),
-            "slug": record["slug"],
-            "name": record["name"],
+            **_dated_row(Mission, "mission_type", record, conceptions, organisations),
             "acronym": record["acronym"],
             "short_name": record["acronym"] or record["name"],
-            "c": conceptions.get(record["id"]),
-            "details": _details(
-                _period(record),
-                label(Mission, "mission_type", record["mission_type"]),
-                ", ".join(organisations.get(record["id"], ())),
-            ),
         }
         for record in records
     ]
@@ -187,17 +201,7 @@ def case_rows(page: QuerySet) -> list[Row]:
         .values_list("case_id", "country__name")
     )
     return [
-        {
-            "url": slug_url("knowledge:case-detail", record["slug"]),
-            "slug": record["slug"],
-            "name": record["name"],
-            "c": conceptions.get(record["id"]),
-            "details": _details(
-                _period(record),
-                label(Case, "conflict_type", record["conflict_type"]),
-                ", ".join(countries.get(record["id"], ())),
-            ),
-        }
+        _dated_row(Case, "conflict_type", record, conceptions, countries)
         for record in records
     ]
 
