@@ -525,6 +525,17 @@ def _longest(words: list[str], n: int) -> list[str]:
     return [word for word in words if word in kept]
 
 
+def _chosen(
+    close: dict[str, list[str]], stop: set[str], words: list[str]
+) -> dict[str, list[str]]:
+    """The query words (with their close name words) that choose the candidates: stop
+    words left out unless only they are left, then the SIMILAR_CHOSEN_WORDS longest."""
+    if set(close) - stop:
+        close = {q: found for q, found in close.items() if q not in stop}
+    kept = _longest([word for word in words if word in close], SIMILAR_CHOSEN_WORDS)
+    return {q: found for q, found in close.items() if q in kept}
+
+
 def _close_words(words: list[str]) -> tuple[dict[str, set[str]], list[str]]:
     """The name words to look for, each with the tables whose names hold it, and the
     best of them for each query word chosen (stop words left out unless only they are
@@ -546,10 +557,7 @@ def _close_words(words: list[str]) -> tuple[dict[str, set[str]], list[str]]:
         tables[word] = set(held_by)
         if is_stop:
             stop.add(query_word)
-    if set(close) - stop:
-        close = {q: found for q, found in close.items() if q not in stop}
-    kept = _longest([word for word in words if word in close], SIMILAR_CHOSEN_WORDS)
-    close = {q: found for q, found in close.items() if q in kept}
+    close = _chosen(close, stop, words)
     # In a query of several words, a word that is a name word is looked up alone, else
     # the closest name words (a word held only by a draft or a former name must not
     # hide them); as LIKE patterns of the singular ("operation" also finds
