@@ -172,8 +172,11 @@ def _prepare(query):
 
 
 def _targets(types):
+    """Each searched type of `types` once ("type=mission,mission,..." is one type)."""
     return [
-        (name, TARGETS[name]) for name in (types or SEARCH_TYPES) if name in TARGETS
+        (name, TARGETS[name])
+        for name in dict.fromkeys(types or SEARCH_TYPES)
+        if name in TARGETS
     ]
 
 
