@@ -74,6 +74,7 @@ from .querysets import (
     related,
 )
 from .renderers import CITATION_RENDERERS, ListCSVRenderer
+from .rows import RowListSerializer
 from .schema import comma_list_pattern
 
 CITE_RESPONSES = {
@@ -270,6 +271,16 @@ class RecordViewSet(
         if self.action == "list":
             return self.list_serializer_class
         return self.serializer_class
+
+    def get_serializer(self, *args, **kwargs):
+        if not (self.action == "list" and kwargs.get("many")):
+            return super().get_serializer(*args, **kwargs)
+        # A page's rows: the list serializer's fields, each row written from the values
+        # loaded for the page (rows.py) rather than by DRF's per-field dispatch.
+        kwargs.pop("many")
+        kwargs.setdefault("context", self.get_serializer_context())
+        child = self.get_serializer_class()(context=kwargs["context"])
+        return RowListSerializer(*args, child=child, **kwargs)
 
     def paginate_queryset(self, queryset):
         self.page_objects = super().paginate_queryset(queryset)
