@@ -698,6 +698,20 @@ def test_etag_names_the_representation_whatever_its_indent(api):
     ).status_code == (304)
 
 
+def test_list_last_modified_is_the_latest_change_to_the_type(api):
+    """A list's Last-Modified is the latest change to any record of its type, drafts
+    too (unpublishing changes a list), or to what its rows show."""
+    from django.utils.http import http_date
+
+    moment = datetime.datetime(2031, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
+    factories.MissionFactory()
+    draft = factories.MissionFactory(draft=True)
+    Mission.objects.filter(pk=draft.pk).update(updated_at=moment)
+    listing = api.get(list_url("mission"))
+    assert listing.status_code == 200
+    assert listing["Last-Modified"] == http_date(moment.timestamp())
+
+
 def test_list_changes_when_a_record_is_unpublished(api):
     from apps.knowledge import services
 

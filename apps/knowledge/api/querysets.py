@@ -455,6 +455,28 @@ def _row_summary(targets, part, pk, owner, values, connection) -> Model:
     return _from_db(target, db, **values, status=status, updated_at=updated_at)
 
 
+def latest_update(model: type[Model]) -> Any:
+    """The latest `updated_at` of every record of `model` (drafts too): MAX() in one plain
+    query written once per type and database, with the value the ORM would give;
+    `aggregate()` took longer to compose than the database took to answer."""
+    db = router.db_for_read(model)
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(_latest_update_sql(db, model))
+        (value,) = cursor.fetchone()
+    column = model._meta.get_field("updated_at").get_col(model._meta.db_table)
+    for converter in connection.ops.get_db_converters(column):
+        value = converter(value, column, connection)
+    return value
+
+
+@functools.cache
+def _latest_update_sql(db: str, model: type[Model]) -> str:
+    quote = connections[db].ops.quote_name
+    column = quote(model._meta.get_field("updated_at").column)
+    return f"SELECT MAX({column}) FROM {quote(model._meta.db_table)}"
+
+
 def _from_db(model: type[Model], db: str, **values: Any) -> Model:
     """A record with only these fields loaded (`from_db` takes them in field order)."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
