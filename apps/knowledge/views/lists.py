@@ -83,9 +83,11 @@ class RecordListView(CanonicalQueryMixin, ListView):
         return queryset
 
     def rows(self, page):
-        """The page's rows as its row template reads them (`rows`): the records
-        themselves, or (`views/rows.py`) plain dicts of what each row prints."""
-        return page
+        """The page's rows as its row template reads them (`rows`): plain dicts of what
+        each row prints where `views/rows.py` builds them for the type, else the
+        records themselves."""
+        build = list_rows.BY_MODEL.get(self.model)
+        return build(page) if build else page
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
@@ -182,24 +184,15 @@ class MissionListView(RecordListView):
         "two conceptions and classified with a sourced rationale."
     )
 
-    def rows(self, page):
-        return list_rows.mission_rows(page)
-
 
 class CaseListView(RecordListView):
     model = models.Case
     intro = "Conflicts and crises the missions were sent into."
 
-    def rows(self, page):
-        return list_rows.case_rows(page)
-
 
 class NormListView(RecordListView):
     model = models.Norm
     intro = "Principles of international order, and which conception each belongs to."
-
-    def rows(self, page):
-        return list_rows.norm_rows(page)
 
 
 class DocumentListView(RecordListView):
@@ -207,9 +200,6 @@ class DocumentListView(RecordListView):
     intro = (
         "Charters, treaties, resolutions and decisions that found norms and mandates."
     )
-
-    def rows(self, page):
-        return list_rows.document_rows(page)
 
 
 class OrganisationListView(RecordListView):
@@ -243,6 +233,3 @@ class SourceListView(RecordListView):
                 )
             ).order_by("sort_name", "year", Lower("title"), "pk")
         return queryset
-
-    def rows(self, page):
-        return list_rows.source_rows(page)

@@ -257,3 +257,13 @@ def norm_rows(page: QuerySet) -> list[Row]:
         }
         for record in page.values("slug", "name", "conception")
     ]
+
+
+# The types whose list rows are built here (RecordListView.rows), by model.
+BY_MODEL = {
+    models.Mission: mission_rows,
+    models.Case: case_rows,
+    models.Source: source_rows,
+    models.Document: document_rows,
+    models.Norm: norm_rows,
+}
