@@ -18,6 +18,7 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    Field,
     ForeignObjectRel,
     ManyToManyField,
     Model,
@@ -464,16 +465,20 @@ def latest_update(model: type[Model]) -> Any:
     with connection.cursor() as cursor:
         cursor.execute(_latest_update_sql(db, model))
         (value,) = cursor.fetchone()
-    column = model._meta.get_field("updated_at").get_col(model._meta.db_table)
+    column = _updated_at(model).get_col(model._meta.db_table)
     for converter in connection.ops.get_db_converters(column):
         value = converter(value, column, connection)
     return value
 
 
+def _updated_at(model: type[Model]) -> "Field[Any, Any]":
+    return cast("Field[Any, Any]", model._meta.get_field("updated_at"))
+
+
 @functools.cache
 def _latest_update_sql(db: str, model: type[Model]) -> str:
     quote = connections[db].ops.quote_name
-    column = quote(model._meta.get_field("updated_at").column)
+    column = quote(cast(str, _updated_at(model).column))
     return f"SELECT MAX({column}) FROM {quote(model._meta.db_table)}"
 
 
