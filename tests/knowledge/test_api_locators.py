@@ -15,18 +15,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared"
 
 @pytest.fixture
 def cited():
-    source = factories.SourceFactory(
-        slug="flynn-farrell-1999",
-        title="Piecing Together the Democratic Peace",
-        container_title="International Organization",
-        year=1999,
-    )
-    SourceCreator.objects.create(
-        source=source, family="Flynn", given="Gregory", position=0
-    )
-    SourceCreator.objects.create(
-        source=source, family="Farrell", given="Henry", position=1
-    )
+    source = factories.flynn_farrell_article()
     mission = factories.MissionFactory(
         slug="osce-kosovo", cited=False, classified=False
     )

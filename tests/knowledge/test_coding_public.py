@@ -254,22 +254,15 @@ def test_content_report_counts_fields_and_lists_inconsistencies(settings):
     settings.LANGUAGE_CODE = "en"
     complete = factories.MissionFactory(
         slug="complete",
-        start_date=datetime.date(1956, 11, 1),
-        end_date=datetime.date(1967, 6, 1),
-        host_consent="all_parties",
-        use_of_force="self_defence",
-        impartiality="impartial",
-        legal_basis="un_general_assembly",
+        **factories.period("1956-11-01", "1967-06-01"),
+        traditional_coding=True,
         not_established={},
     )
     factories.CitationFactory(target=complete, claim="dates")
     factories.MissionFactory(
         slug="reasoned",
-        start_date=datetime.date(1960, 1, 1),
-        host_consent="all_parties",
-        use_of_force="self_defence",
-        impartiality="impartial",
-        legal_basis="un_general_assembly",
+        **factories.period("1960-01-01"),
+        traditional_coding=True,
         not_established={"end": "No document gives it."},
     )
     gap = factories.MissionFactory(slug="gappy", host_consent="", impartiality="")
