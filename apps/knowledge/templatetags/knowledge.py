@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.markdown import render
-from apps.knowledge import codebook
+from apps.knowledge import addresses, codebook
 from apps.knowledge.autolink import link_acronyms
 from apps.knowledge.models.choices import Conception
 
@@ -33,6 +33,13 @@ def link_missions(html, record=None):
     """Rendered Markdown with the acronyms of recorded missions linked to their pages
     (but not `record`'s own)."""
     return mark_safe(link_acronyms(str(html), skip=getattr(record, "acronym", "")))
+
+
+@register.simple_tag
+def site_paths():
+    """The addresses the header and footer link to, by name (addresses.SITE_PATHS):
+    `{% site_paths as paths %}` then `{{ paths.missions }}`."""
+    return addresses.site_paths()
 
 
 @register.simple_tag(takes_context=True)
