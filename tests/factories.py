@@ -96,6 +96,19 @@ class RecordFactory(factory.django.DjangoModelFactory):
     class Params:
         draft = factory.Trait(status=Status.DRAFT)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Many-to-many relations may be given as lists: `organisations=[un]`."""
+        related = {
+            field.name: kwargs.pop(field.name)
+            for field in model_class._meta.many_to_many
+            if field.name in kwargs
+        }
+        record = super()._create(model_class, *args, **kwargs)
+        for name, values in related.items():
+            getattr(record, name).set(values)
+        return record
+
     @factory.post_generation
     def cited(obj, create, extracted, **kwargs):
         if create and extracted is not False:
