@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
@@ -49,7 +49,7 @@ from ..models.choices import (
     CreatorRole,
 )
 from ..registry import PAGE_TYPES
-from ..templatetags.knowledge import basis_html
+from ..templatetags.knowledge import basis_html, footnote
 from .labels import CONCEPTIONS
 from .query_strings import CanonicalQueryMixin
 from .querysets import (
@@ -502,11 +502,7 @@ _FOOTNOTES = (
     '  <h2 id="footnotes-heading">Sources cited</h2>\n  \n  <ol>\n    {}\n  </ol>\n'
     "  \n  \n</section>\n"
 )
-_FOOTNOTE = (
-    '\n    <li id="fn-{0}" value="{0}">\n      <a href="{1}">{2}</a>, {3}.\n'
-    '      <span class="claims">Supports: {4}.</span>{5}\n    </li>\n    '
-)
-_FOOTNOTE_NOTE = '\n      <span class="note">{}</span>'
+_FOOTNOTE = '\n    <li id="fn-{0}" value="{0}">\n      {1}\n    </li>\n    '
 
 
 def _footnotes_html(notes: Footnotes, labels: dict[int, SourceLabel]) -> str:
@@ -518,20 +514,9 @@ def _footnotes_html(notes: Footnotes, labels: dict[int, SourceLabel]) -> str:
         return "\n"
     items = []
     for note in notes.notes:
-        citation = note.citation
-        source = labels[citation.source_id]
-        items.append(
-            format_html(
-                _FOOTNOTE,
-                note.number,
-                source.url,
-                source.label,
-                citation.locator_display,
-                # The include's |join and |lower: each label escaped, then lowered.
-                mark_safe(", ".join(map(conditional_escape, note.claims)).lower()),
-                format_html(_FOOTNOTE_NOTE, citation.note) if citation.note else "",
-            )
-        )
+        source = labels[note.citation.source_id]
+        text = footnote(note, url=source.url, label=source.label)
+        items.append(format_html(_FOOTNOTE, note.number, text))
     return mark_safe(_FOOTNOTES.format("".join(items)) + "\n")
 
 
