@@ -319,7 +319,7 @@ def _mission_lists(ids: list[int]) -> list[tuple[int, str, list[str]]]:
     text = CharField()
     parts = []
     for key, (through, name, model) in _MISSION_LISTS.items():
-        rows = through.objects.filter(mission_id__in=ids)
+        rows = through._default_manager.filter(mission_id__in=ids)
         if model is Organisation:
             rows = rows.filter(published_q(f"{name}__"))
         parts.append(
@@ -328,7 +328,9 @@ def _mission_lists(ids: list[int]) -> list[tuple[int, str, list[str]]]:
                 list=Cast(Value(key), text),
                 position=Window(
                     RowNumber(),
-                    order_by=[f"{name}__{field}" for field in model._meta.ordering],
+                    order_by=[
+                        f"{name}__{field}" for field in model._meta.ordering or ()
+                    ],
                 ),
                 name=F(f"{name}__name"),
                 acronym=F(f"{name}__acronym")
