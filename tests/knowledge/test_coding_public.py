@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from apps.knowledge.models import Classification, MandateTask, SourceCreator
+from apps.knowledge.views import rows
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,22 @@ def test_detail_and_list_say_whose_judgement_and_link_the_rule(client):
     overview = text(client.get("/compare/"))
     assert "Bellamy, Williams and Griffin&#x27;s classification, p. 27" in overview
     assert 'href="/data/#rule-tasks-westphalian"' in overview
+
+
+def test_deep_list_pages_print_the_same_conceptions(client, monkeypatch):
+    """Past the first pages a list reads its preferred classifications in a query of
+    their own instead of joined to the page's (rows.JOIN_PREFERRED_BELOW): the page
+    must read the same either way."""
+    author_classified(name="Author Force")
+    curators_classified(name="Curated Force")
+    factories.MissionFactory(classified=False, name="Unclassified Force")
+    factories.CaseFactory(name="Some Conflict")
+    joined = [text(client.get(path)) for path in ("/missions/", "/cases/")]
+    assert "Bellamy, Williams and Griffin&#x27;s classification, p. 27" in joined[0]
+    assert "Not classified" in joined[0]
+    monkeypatch.setattr(rows, "JOIN_PREFERRED_BELOW", 0)
+    apart = [text(client.get(path)) for path in ("/missions/", "/cases/")]
+    assert apart == joined
 
 
 def test_a_departure_heading_says_whether_the_label_leaves_its_rule(client):

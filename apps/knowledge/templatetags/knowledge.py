@@ -4,7 +4,12 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import (
+    conditional_escape,
+    format_html,
+    format_html_join,
+    strip_tags,
+)
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.markdown import render
@@ -69,6 +74,34 @@ def note_markers(notes):
         "",
         '<sup class="fn"><a href="#fn-{0}" aria-label="Source note {0}">{0}</a></sup>',
         ((note.number,) for note in notes),
+    )
+
+
+# A footnote's text, on the lines of includes/footnotes.html: what `footnote` prints.
+_FOOTNOTE = (
+    '<a href="{}">{}</a>, {}.\n      <span class="claims">Supports: {}.</span>{}'
+)
+_FOOTNOTE_NOTE = '\n      <span class="note">{}</span>'
+
+
+@register.simple_tag
+def footnote(note, url=None, label=None):
+    """A footnote's text: its source (linked), where in it, the claims it supports
+    and the curator's note. The one writing of it, for includes/footnotes.html (its
+    numbered and further sources) and the comparison table's footnotes. `url` and
+    `label`: the source's address and label where the caller read them
+    (views/compare.source_labels), else those of the citation's source."""
+    citation = note.citation
+    if url is None:
+        url, label = citation.source.get_absolute_url(), citation.source
+    return format_html(
+        _FOOTNOTE,
+        url,
+        label,
+        citation.locator_display,
+        # As `claims|join:", "|lower` printed them: each label escaped, then lowered.
+        mark_safe(", ".join(map(conditional_escape, note.claims)).lower()),
+        format_html(_FOOTNOTE_NOTE, citation.note) if citation.note else "",
     )
 
 
