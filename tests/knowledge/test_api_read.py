@@ -102,10 +102,7 @@ def test_mission_detail_embeds_relations_classification_and_citations(api):
         slug="unef-i",
         name="First United Nations Emergency Force",
         acronym="UNEF I",
-        start_date=datetime.date(1956, 11, 1),
-        start_precision="month",
-        end_date=datetime.date(1967, 1, 1),
-        end_precision="year",
+        **factories.period("1956-11", "1967"),
         host_consent="all_parties",
         authorising_body=un,
     )
@@ -450,9 +447,7 @@ def filterable():
     case.norms.add(norm)
     mission = factories.MissionFactory(
         start_date=datetime.date(1992, 2, 1),
-        host_consent="all_parties",
-        use_of_force="self_defence",
-        impartiality="impartial",
+        traditional_coding=True,
         legal_basis="un_chapter_vi",
     )
     mission.organisations.add(organisation)
