@@ -342,6 +342,8 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # no page script reads it; forms carry the token
+# A POST to a page that only reads: 405 with the methods it takes (apps/core/errors.py).
+CSRF_FAILURE_VIEW = "apps.core.errors.csrf_failure"
 SECURE_HSTS_SECONDS = int(
     os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000")
 )

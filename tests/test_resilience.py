@@ -196,3 +196,21 @@ def test_a_failed_load_leaves_the_database_exactly_as_it_was(tmp_path):
     with pytest.raises(CommandError, match="nothing was loaded"):
         call_command("load_knowledge", str(data))
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_writing_to_a_page_that_only_reads_is_a_405_naming_its_methods(method):
+    """Not Django's "CSRF verification failed" 403 page, which suggests a form."""
+    client = Client(enforce_csrf_checks=True)
+    for path in ("/missions/", "/", "/compare/", "/timeline/"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 405, path
+        assert response["Allow"] == "GET, HEAD"
+        assert "is not allowed here; this page answers GET, HEAD" in (
+            response.content.decode()
+        )
+    # A form that does take a POST still refuses a missing token, as before.
+    response = client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "CSRF" in response.content.decode()

@@ -9,8 +9,10 @@ the handler; the public sees only the page, never the details.
 import sys
 
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template import loader
+from django.urls import Resolver404, resolve
+from django.views.csrf import csrf_failure as django_csrf_failure
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
@@ -43,3 +45,39 @@ def server_error(request, template_name="500.html"):
             status=500,
         )
     return HttpResponse(loader.get_template(template_name).render(), status=500)
+
+
+def _allowed_methods(request):
+    """The methods the view at this address answers, or None if it is not known."""
+    try:
+        func = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    view_class = getattr(func, "view_class", None)
+    if view_class is None:
+        return None
+    # View.setup() answers HEAD with GET.
+    return [
+        method.upper()
+        for method in view_class.http_method_names
+        if method != "options"
+        and (
+            hasattr(view_class, method)
+            or (method == "head"
+            and hasattr(view_class, "get"))
+        )
+    ]
+
+
+def csrf_failure(request, reason=""):
+    """A POST, PUT, PATCH or DELETE to a page that only reads is a 405 naming the
+    methods it takes, not a form's "CSRF verification failed" 403."""
+    allowed = _allowed_methods(request)
+    if allowed is not None and request.method not in allowed:
+        return HttpResponseNotAllowed(
+            allowed,
+            content=f"{request.method} is not allowed here; this page answers "
+            f"{', '.join(allowed)}.",
+            content_type="text/plain; charset=utf-8",
+        )
+    return django_csrf_failure(request, reason=reason)
