@@ -20,6 +20,7 @@ from ...models.base import wikidata_validator
 from ...models.choices import Conception
 from ..exceptions import Conflict, RulesNotMet
 from ..fields import (
+    FieldsBuiltOnceMixin,
     FuzzyDateField,
     LoadedListSerializer,
     SparseFieldsMixin,
@@ -38,7 +39,9 @@ SLUG_TAKEN = (
 )
 
 
-class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
+class CitationSerializer(
+    StrictInputMixin, FieldsBuiltOnceMixin, serializers.ModelSerializer
+):
     """A page-located citation of a source, as embedded in a record."""
 
     # A declared field named like Field's own `source` attribute: the stubs object.
@@ -59,7 +62,9 @@ class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
         ]
 
 
-class ClassificationSerializer(StrictInputMixin, serializers.ModelSerializer):
+class ClassificationSerializer(
+    StrictInputMixin, FieldsBuiltOnceMixin, serializers.ModelSerializer
+):
     """A sourced Westphalian / post-Westphalian judgement, as embedded in a record."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:classification-detail")
@@ -101,13 +106,15 @@ class ClassificationSerializer(StrictInputMixin, serializers.ModelSerializer):
         ]
 
 
-class CreatorSerializer(StrictInputMixin, serializers.ModelSerializer):
+class CreatorSerializer(
+    StrictInputMixin, FieldsBuiltOnceMixin, serializers.ModelSerializer
+):
     class Meta:
         model = SourceCreator
         fields = ["family", "given"]
 
 
-class CountrySerializer(serializers.ModelSerializer):
+class CountrySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     class Meta:
         model = Country
         fields = ["code", "name", "region"]
@@ -139,7 +146,10 @@ CLASSIFIED_FIELDS = [
 
 
 class RecordSerializer(
-    StrictInputMixin, SparseFieldsMixin, serializers.ModelSerializer
+    StrictInputMixin,
+    SparseFieldsMixin,
+    FieldsBuiltOnceMixin,
+    serializers.ModelSerializer,
 ):
     """Shared by every record type: links, publication state, citations, and the write path."""
 

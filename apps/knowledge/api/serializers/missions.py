@@ -11,7 +11,7 @@ from ...models import (
     Norm,
     Organisation,
 )
-from ..fields import SummaryRelatedField
+from ..fields import LoadedSlugRelatedField, SummaryRelatedField
 from .base import (
     CLASSIFIED_FIELDS,
     DETAIL_HEAD,
@@ -71,7 +71,7 @@ class MissionSerializer(ClassifiedRecordSerializer):
         many=True, required=False, queryset=Document.objects.all()
     )
     norms = SummaryRelatedField(many=True, required=False, queryset=Norm.objects.all())
-    mandate_tasks = serializers.SlugRelatedField(
+    mandate_tasks = LoadedSlugRelatedField(
         slug_field="slug",
         many=True,
         required=False,
