@@ -301,7 +301,7 @@ class FieldsBuiltOnceMixin:
     def get_fields(self):
         built = _BUILT_FIELDS.get(type(self))
         if built is None:
-            built = _BUILT_FIELDS[type(self)] = super().get_fields()  # type: ignore[misc]
+            built = _BUILT_FIELDS[type(self)] = super().get_fields()
         return {name: unbound_copy(field) for name, field in built.items()}
 
 

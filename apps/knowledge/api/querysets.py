@@ -206,7 +206,7 @@ def _shown(records: QuerySet[Any]) -> QuerySet[Any]:
     """The records of a list that a detail shows: the published ones, or every term of a
     vocabulary (a mission's mandate tasks)."""
     if issubclass(records.model, PublishableModel):
-        return records.published()
+        return cast(Any, records).published()
     return records
 
 
@@ -214,7 +214,7 @@ def listed(model: type[Model], name: str) -> Prefetch:
     """Prefetch a detail's list `name` whole (the dataset): as load_lists reads it."""
     if issubclass(model, PublishableModel):
         return published(model, name)
-    return loaded(name, model.objects.all())
+    return loaded(name, model._default_manager.all())
 
 
 def _converted(
