@@ -3,8 +3,10 @@
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.validators import RegexValidator
+from django.db.models import Model
 from django.urls import reverse
 from django.utils.http import urlencode
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -90,6 +92,38 @@ class SummaryRelatedField(LoadedSlugRelatedField):
             "name": obj.name,
             "url": api_url(self.context.get("request"), obj),
         }
+
+
+def summaries(model: type[Model] | None = None) -> Any:
+    """A to-many relation read as summaries: written as the slugs of `model`'s records,
+    or read-only without a model."""
+    if model is None:
+        return SummaryRelatedField(many=True, read_only=True)
+    return SummaryRelatedField(
+        many=True, required=False, queryset=model._default_manager.all()
+    )
+
+
+def summary(model: type[Model] | None = None) -> Any:
+    """A link to one record, read as its summary (or null): written as the slug of one
+    of `model`'s records, or read-only without a model."""
+    if model is None:
+        return SummaryRelatedField(read_only=True, allow_null=True)
+    return SummaryRelatedField(
+        required=False, allow_null=True, queryset=model._default_manager.all()
+    )
+
+
+def slug_list(model: type[Model], slug_field: str, help_text: str) -> Any:
+    """A to-many relation to a vocabulary (countries, mandate tasks), written and read
+    as its terms' `slug_field`."""
+    return LoadedSlugRelatedField(
+        slug_field=slug_field,
+        many=True,
+        required=False,
+        queryset=model._default_manager.all(),
+        help_text=help_text,
+    )
 
 
 class RelatedCountField(serializers.IntegerField):

@@ -120,9 +120,11 @@ class CountrySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
         fields = ["code", "name", "region"]
 
 
+# A record's addresses in the API and on the site, and its slug.
+LINKS = ["url", "html_url", "slug"]
 # Every record's detail starts with its links and state and ends with its text, review
-# dates and citations; the type's own fields go between (classifications last of all).
-DETAIL_HEAD = ["url", "html_url", "slug", "status"]
+# dates and citations; the type's own fields go between (`detail_fields`).
+DETAIL_HEAD = [*LINKS, "status"]
 DETAIL_TAIL = [
     "summary",
     "caveat",
@@ -133,7 +135,7 @@ DETAIL_TAIL = [
     "updated_at",
 ]
 # A list row starts with its links and name, then its state.
-LIST_HEAD = ["url", "html_url", "slug", "name", "status"]
+LIST_HEAD = [*LINKS, "name", "status"]
 # Missions and cases: the preferred classification's verdict, and the dates.
 CLASSIFIED_FIELDS = [
     "conception",
@@ -143,6 +145,14 @@ CLASSIFIED_FIELDS = [
     "end",
     "continuing_as_of",
 ]
+
+
+def detail_fields(*own: str, classified: bool = False) -> list[str]:
+    """A record detail's fields, in the order the API has always given them: links and
+    state, the type's `own` fields, text and review dates, then the classifications
+    (`classified`: missions and cases) and the citations."""
+    classifications = ["classifications"] if classified else []
+    return [*DETAIL_HEAD, *own, *DETAIL_TAIL, *classifications, "citations"]
 
 
 class RecordSerializer(
@@ -175,7 +185,8 @@ class RecordSerializer(
     read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
 
     class Meta:
-        common = [*DETAIL_HEAD, *DETAIL_TAIL, "citations"]
+        # A type's serializer: `class Meta(RecordSerializer.Meta)` with its model and
+        # `fields = detail_fields(...)`.
         extra_kwargs = {"curator_note": {"write_only": True}}
 
     @extend_schema_field(OpenApiTypes.URI)

@@ -7,7 +7,7 @@ from ...models import (
     Source,
 )
 from ..fields import WebAddressField, api_url
-from .base import DETAIL_HEAD, DETAIL_TAIL, CreatorSerializer, RecordSerializer
+from .base import LINKS, CreatorSerializer, RecordSerializer, detail_fields
 
 
 class SourceCiteLinksMixin(serializers.Serializer):
@@ -73,9 +73,7 @@ class SourceListSerializer(SourceCiteLinksMixin, RecordSerializer):
     class Meta:
         model = Source
         fields = [
-            "url",
-            "html_url",
-            "slug",
+            *LINKS,
             "status",
             "kind",
             "title",
@@ -95,10 +93,9 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
         source="url", required=False, allow_blank=True, max_length=500
     )
 
-    class Meta:
+    class Meta(RecordSerializer.Meta):
         model = Source
-        fields = [
-            *DETAIL_HEAD,
+        fields = detail_fields(
             "name",
             "kind",
             "title",
@@ -122,7 +119,4 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
             "isbn",
             "attribution_note",
             "cite",
-            *DETAIL_TAIL,
-            "citations",
-        ]
-        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+        )
