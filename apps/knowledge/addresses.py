@@ -29,3 +29,33 @@ def slug_url(viewname, slug):
     if parts is None or not _PLAIN_SLUG.fullmatch(slug or ""):
         return reverse(viewname, urlconf=urlconf, kwargs={"slug": slug})
     return slug.join(parts)
+
+
+# The addresses every page's header and footer link to (templates/includes/).
+SITE_PATHS = {
+    "home": "knowledge:home",
+    "search": "knowledge:search",
+    "compare": "knowledge:compare",
+    "missions": "knowledge:mission-list",
+    "cases": "knowledge:case-list",
+    "timeline": "knowledge:timeline",
+    "norms": "knowledge:norm-list",
+    "documents": "knowledge:document-list",
+    "organisations": "knowledge:organisation-list",
+    "glossary": "knowledge:concept-list",
+    "sources": "knowledge:source-list",
+    "about": "knowledge:about",
+    "data": "apisite:data",
+    "sitemap": "knowledge:sitemap",
+}
+
+
+@functools.cache
+def _site_paths(script_prefix, urlconf):
+    return {name: reverse(view, urlconf=urlconf) for name, view in SITE_PATHS.items()}
+
+
+def site_paths():
+    """{name: address} of SITE_PATHS, reversed once per URLconf and script prefix
+    instead of some twenty times on every page."""
+    return _site_paths(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from apps.knowledge.models import Country
+from apps.knowledge.models import Country, Organisation
 from apps.knowledge.registry import filtersets
 from tests import factories
 
@@ -70,6 +70,22 @@ def test_unknown_choice_names_the_valid_values(api):
         errors(api.get(list_url("mission") + "?conception=west"))["conception"]
     )
     assert "westphalian" in message and "post_westphalian" in message
+
+
+def test_one_request_s_wrong_values_do_not_reach_the_next(api, client):
+    # The filters and their form fields are built once per process and shared by
+    # every request: a 400 leaves nothing behind for the next request to read.
+    factories.OrganisationFactory(slug="un")
+    mission = factories.MissionFactory()
+    mission.organisations.add(Organisation.objects.get(slug="un"))
+    assert errors(api.get(list_url("mission") + "?organisation=osce&conception=west"))
+    assert slugs(api.get(list_url("mission") + "?organisation=un")) == {mission.slug}
+    page = client.get(reverse("knowledge:mission-list") + "?decade=19x0")
+    assert page.status_code == 400 and "is not a decade" in page.content.decode()
+    page = client.get(reverse("knowledge:mission-list") + "?organisation=un")
+    assert page.status_code == 200
+    shown = page.context["page_obj"].paginator.object_list
+    assert [m.slug for m in shown] == [mission.slug]
 
 
 def test_misspelt_parameter_is_a_400(api):

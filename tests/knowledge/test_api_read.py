@@ -643,6 +643,30 @@ def test_conditional_get_with_etag_and_last_modified(api):
     ).status_code == (304)
 
 
+def test_etag_names_the_representation_whatever_its_indent(api):
+    """The tag of an indented answer is the compact one's (If-Match takes either);
+    another format of the same rows has a tag of its own."""
+    norm = factories.NormFactory()
+    url = detail_url("norm", norm.slug)
+    compact = api.get(url)
+    indented = api.get(url, HTTP_ACCEPT="application/json; indent=4")
+    assert indented.content != compact.content
+    assert indented["ETag"] == compact["ETag"]
+    revalidated = api.get(
+        url,
+        HTTP_ACCEPT="application/json; indent=4",
+        HTTP_IF_NONE_MATCH=compact["ETag"],
+    )
+    assert revalidated.status_code == 304
+    listing = api.get(list_url("norm"))
+    as_csv = api.get(list_url("norm", "?format=csv"))
+    assert as_csv.status_code == 200
+    assert as_csv["ETag"] != listing["ETag"]
+    assert api.get(
+        list_url("norm", "?format=csv"), HTTP_IF_NONE_MATCH=as_csv["ETag"]
+    ).status_code == (304)
+
+
 def test_list_changes_when_a_record_is_unpublished(api):
     from apps.knowledge import services
 

@@ -962,18 +962,31 @@ class RevisionAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _may(revision, record, user, may_decide):
-        """What the user may do with this revision from the review page."""
+        """What the user may do with this revision from the review page: approve or
+        send it back (`may_decide`), and the decisions a single button takes, as
+        (decision, button, whether the user may)."""
         own = revision.author_id == user.pk
-        return {
-            "may_decide": may_decide and revision.is_pending and record is not None,
-            "may_withdraw": revision.is_pending and (own or may_decide),
-            "may_reopen": record is not None
+        may_withdraw = revision.is_pending and (own or may_decide)
+        may_reopen = (
+            record is not None
             and own
             and revision.state == RevisionState.WITHDRAWN
-            and revision.action in (RevisionAction.EDIT, RevisionAction.RESTORE),
-            "may_undelete": revision.action == RevisionAction.DELETE
-            and record is None
-            and may_decide,
+            and revision.action in (RevisionAction.EDIT, RevisionAction.RESTORE)
+        )
+        may_undelete = (
+            revision.action == RevisionAction.DELETE and record is None and may_decide
+        )
+        return {
+            "may_decide": may_decide and revision.is_pending and record is not None,
+            "buttons": [
+                ("withdraw", "Withdraw", may_withdraw),
+                ("reopen", "Reopen this proposal for review", may_reopen),
+                (
+                    "undelete",
+                    "Undo the deletion (bring it back as a draft)",
+                    may_undelete,
+                ),
+            ],
         }
 
     @staticmethod

@@ -11,12 +11,10 @@ client (who may see drafts) never reads or fills it.
 """
 
 import hashlib
-import json
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils.cache import (
     get_conditional_response,
@@ -24,6 +22,7 @@ from django.utils.cache import (
     patch_vary_headers,
 )
 from django.utils.http import http_date
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from apps.core import pagecache, versions
 
@@ -34,11 +33,26 @@ from .querysets import loaded_lists
 
 def etag_for(data, *parts):
     """A strong ETag for a representation (`parts` distinguish formats): the one ETag
-    computation (pagecache.etag) over its data as canonical JSON."""
-    payload = json.dumps(
-        data, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":")
-    )
-    return pagecache.etag(*parts, payload)
+    computation (pagecache.etag) over its JSON as the API sends it (no indent): the tag
+    of a JSON GET (`rendered_etag`), which If-Match and a write's answer compare with."""
+    return pagecache.etag(*parts, JSONRenderer().render(data))
+
+
+def rendered_etag(response, renderer):
+    """The ETag of a DRF answer: a digest of the bytes it sends, rendered now, once (the
+    response keeps them, so they are neither rendered nor serialised a second time).
+    JSON asked with an indent (`Accept: application/json; indent=4`) is tagged as sent
+    without one, so a tag names the representation whatever its whitespace; the
+    browsable API's page holds a token per request, so its tag is its data's."""
+    fmt = getattr(renderer, "format", "")
+    if isinstance(renderer, BrowsableAPIRenderer):
+        return etag_for(response.data, fmt)
+    if isinstance(renderer, JSONRenderer) and renderer.get_indent(
+        response.accepted_media_type, response.renderer_context
+    ):
+        return etag_for(response.data, fmt)
+    response.render()
+    return pagecache.etag(fmt, response.content)
 
 
 def latest_change(obj, depth=2):
@@ -158,8 +172,7 @@ class ConditionalMixin:
         data = getattr(response, "data", None)
         if data is None:
             return response
-        renderer = getattr(request, "accepted_renderer", None)
-        etag = etag_for(data, getattr(renderer, "format", ""))
+        etag = rendered_etag(response, request.accepted_renderer)
         timestamp = None
         if self.last_modified is not None:
             timestamp = int(self.last_modified.timestamp())

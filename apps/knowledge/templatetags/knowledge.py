@@ -4,11 +4,16 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import (
+    conditional_escape,
+    format_html,
+    format_html_join,
+    strip_tags,
+)
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.markdown import render
-from apps.knowledge import codebook
+from apps.knowledge import addresses, codebook
 from apps.knowledge.autolink import link_acronyms
 from apps.knowledge.models.choices import Conception
 
@@ -33,6 +38,13 @@ def link_missions(html, record=None):
     """Rendered Markdown with the acronyms of recorded missions linked to their pages
     (but not `record`'s own)."""
     return mark_safe(link_acronyms(str(html), skip=getattr(record, "acronym", "")))
+
+
+@register.simple_tag
+def site_paths():
+    """The addresses the header and footer link to, by name (addresses.SITE_PATHS):
+    `{% site_paths as paths %}` then `{{ paths.missions }}`."""
+    return addresses.site_paths()
 
 
 @register.simple_tag(takes_context=True)
@@ -62,6 +74,30 @@ def note_markers(notes):
         "",
         '<sup class="fn"><a href="#fn-{0}" aria-label="Source note {0}">{0}</a></sup>',
         ((note.number,) for note in notes),
+    )
+
+
+# A footnote's text, on the lines of includes/footnotes.html: what `footnote` prints.
+_FOOTNOTE = (
+    '<a href="{}">{}</a>, {}.\n      <span class="claims">Supports: {}.</span>{}'
+)
+_FOOTNOTE_NOTE = '\n      <span class="note">{}</span>'
+
+
+@register.simple_tag
+def footnote(note):
+    """A footnote's text: its source (linked), where in it, the claims it supports
+    and the curator's note. The one writing of it, for includes/footnotes.html (its
+    numbered and further sources) and the comparison table's footnotes."""
+    citation = note.citation
+    return format_html(
+        _FOOTNOTE,
+        citation.source.get_absolute_url(),
+        citation.source,
+        citation.locator_display,
+        # As `claims|join:", "|lower` printed them: each label escaped, then lowered.
+        mark_safe(", ".join(map(conditional_escape, note.claims)).lower()),
+        format_html(_FOOTNOTE_NOTE, citation.note) if citation.note else "",
     )
 
 

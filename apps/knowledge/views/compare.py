@@ -17,7 +17,7 @@ from django.db.models import (
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
@@ -45,6 +45,7 @@ from ..models.choices import (
     CreatorRole,
 )
 from ..registry import PAGE_TYPES
+from ..templatetags.knowledge import footnote
 from .labels import CONCEPTIONS
 from .query_strings import CanonicalQueryMixin
 from .querysets import (
@@ -371,11 +372,7 @@ _FOOTNOTES = (
     '  <h2 id="footnotes-heading">Sources cited</h2>\n  \n  <ol>\n    {}\n  </ol>\n'
     "  \n  \n</section>\n"
 )
-_FOOTNOTE = (
-    '\n    <li id="fn-{0}" value="{0}">\n      <a href="{1}">{2}</a>, {3}.\n'
-    '      <span class="claims">Supports: {4}.</span>{5}\n    </li>\n    '
-)
-_FOOTNOTE_NOTE = '\n      <span class="note">{}</span>'
+_FOOTNOTE = '\n    <li id="fn-{0}" value="{0}">\n      {1}\n    </li>\n    '
 
 
 def _footnotes_html(notes: Footnotes) -> str:
@@ -384,21 +381,9 @@ def _footnotes_html(notes: Footnotes) -> str:
     page numbers every citation it lists, so there are no further sources."""
     if not notes.notes:
         return "\n"
-    items = []
-    for note in notes.notes:
-        citation = note.citation
-        items.append(
-            format_html(
-                _FOOTNOTE,
-                note.number,
-                citation.source.get_absolute_url(),
-                citation.source,
-                citation.locator_display,
-                # The include's |join and |lower: each label escaped, then lowered.
-                mark_safe(", ".join(map(conditional_escape, note.claims)).lower()),
-                format_html(_FOOTNOTE_NOTE, citation.note) if citation.note else "",
-            )
-        )
+    items = [
+        format_html(_FOOTNOTE, note.number, footnote(note)) for note in notes.notes
+    ]
     return mark_safe(_FOOTNOTES.format("".join(items)) + "\n")
 
 

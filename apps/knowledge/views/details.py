@@ -22,20 +22,9 @@ from django.views.generic import DetailView
 
 from apps.core import pagecache, versions
 
-from .. import citeformats, invalidation, jsonld, limits, registry
+from .. import citeformats, invalidation, jsonld, limits, models, registry
 from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS, Dimension
 from ..footnotes import Footnotes, by_claim
-from ..models import (
-    Case,
-    Citation,
-    Classification,
-    Concept,
-    Document,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
-)
 from ..models.choices import Claim
 from ..registry import RECORD_MODELS
 from ..visibility import visible
@@ -337,7 +326,7 @@ class RecordDetailView(DetailView):
 
 
 class MissionDetailView(RecordDetailView):
-    model = Mission
+    model = models.Mission
     template_name = "knowledge/mission_detail.html"
     dimensions = MISSION_DIMENSIONS
     select = ("authorising_body",)
@@ -355,7 +344,7 @@ class MissionDetailView(RecordDetailView):
 
 
 class CaseDetailView(RecordDetailView):
-    model = Case
+    model = models.Case
     template_name = "knowledge/mission_detail.html"
     dimensions = CASE_DIMENSIONS
     related = (
@@ -368,7 +357,7 @@ class CaseDetailView(RecordDetailView):
 
 
 class NormDetailView(RecordDetailView):
-    model = Norm
+    model = models.Norm
     related = (
         ("Related norms", "related"),
         ("Documents that articulate it", "documents"),
@@ -384,7 +373,7 @@ class NormDetailView(RecordDetailView):
 
 
 class DocumentDetailView(RecordDetailView):
-    model = Document
+    model = models.Document
     related = (
         ("Issued by", "issuer"),
         ("Norms it articulates", "norms"),
@@ -394,7 +383,7 @@ class DocumentDetailView(RecordDetailView):
 
 
 class OrganisationDetailView(RecordDetailView):
-    model = Organisation
+    model = models.Organisation
     related = (
         ("Part of", "parent"),
         ("Bodies within it", "children"),
@@ -417,7 +406,7 @@ class OrganisationDetailView(RecordDetailView):
 
 
 class ConceptDetailView(RecordDetailView):
-    model = Concept
+    model = models.Concept
     related = (
         ("Broader concept", "parent"),
         ("Narrower concepts", "children"),
@@ -430,7 +419,7 @@ class ConceptDetailView(RecordDetailView):
 
 
 class SourceDetailView(RecordDetailView):
-    model = Source
+    model = models.Source
     template_name = "knowledge/source_detail.html"
     prefetch = ("creators",)
 
@@ -450,7 +439,7 @@ def compare_menu(model):
     key = f"compare-menu:{shown}:{model_name}"
     menu = cache.get(key)
     if menu is None:
-        columns = ["slug", "name", *(["acronym"] if model is Mission else [])]
+        columns = ["slug", "name", *(["acronym"] if model is models.Mission else [])]
         records = model.objects.published().only(*columns)[: COMPARE_CHOICES + 1]
         menu = [(record.slug, str(record)) for record in records]
         cache.set(key, menu, pagecache.TIMEOUT)
@@ -461,13 +450,13 @@ def citing_records(source):
     """The published records citing `source` (directly or through a classification),
     grouped by type: the first RELATED_LIMIT of each with their citations, and how
     many there are. A query or two per citing type, and two for the citations."""
-    cited = Citation.objects.filter(source=source)
+    cited = models.Citation.objects.filter(source=source)
     # Most sources are cited by a type or two: query only those.
     citing_types = set(
         cited.order_by()
         .values_list("content_type", flat=True)
         .union(
-            Classification.objects.filter(citations__source=source)
+            models.Classification.objects.filter(citations__source=source)
             .order_by()
             .values_list("content_type", flat=True)
         )
@@ -484,7 +473,7 @@ def citing_records(source):
             .order_by()
             .values("object_id")
             .union(
-                Classification.objects.filter(
+                models.Classification.objects.filter(
                     content_type=content_type, citations__source=source
                 )
                 .order_by()

@@ -10,19 +10,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
-from .. import filters, registry
-from ..models import (
-    Case,
-    Citation,
-    Classification,
-    Concept,
-    Document,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
-    SourceCreator,
-)
+from .. import filters, models, registry
 from ..models.base import LOCATOR_FIELDS
 from ..models.choices import Claim, CreatorRole
 from . import rows as list_rows
@@ -44,9 +32,9 @@ def basis_citations() -> Prefetch:
     """What a classification's basis names (`{% classification_basis c
     c.basis_citations %}`): its own citations whose source is published, with the
     source's title and authors."""
-    authors = SourceCreator.objects.filter(role=CreatorRole.AUTHOR)
+    authors = models.SourceCreator.objects.filter(role=CreatorRole.AUTHOR)
     citations = (
-        Citation.objects.published()
+        models.Citation.objects.published()
         .filter(claim=Claim.CLASSIFICATION)
         .select_related("source")
         .only(*BASIS_CITATION_FIELDS)
@@ -62,7 +50,7 @@ def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
     object, which cost a list page more than its queries did."""
     return Prefetch(
         "classifications",
-        queryset=Classification.objects.filter(preferred=True).prefetch_related(
+        queryset=models.Classification.objects.filter(preferred=True).prefetch_related(
             basis_citations()
         ),
         to_attr=to_attr,
@@ -95,9 +83,11 @@ class RecordListView(CanonicalQueryMixin, ListView):
         return queryset
 
     def rows(self, page):
-        """The page's rows as its row template reads them (`rows`): the records
-        themselves, or (`views/rows.py`) plain dicts of what each row prints."""
-        return page
+        """The page's rows as its row template reads them (`rows`): plain dicts of what
+        each row prints where `views/rows.py` builds them for the type, else the
+        records themselves."""
+        build = list_rows.BY_MODEL.get(self.model)
+        return build(page) if build else page
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
@@ -188,44 +178,32 @@ class RecordListView(CanonicalQueryMixin, ListView):
 
 
 class MissionListView(RecordListView):
-    model = Mission
+    model = models.Mission
     intro = (
         "Interventions and operations, each coded on the dimensions that separate the "
         "two conceptions and classified with a sourced rationale."
     )
 
-    def rows(self, page):
-        return list_rows.mission_rows(page)
-
 
 class CaseListView(RecordListView):
-    model = Case
+    model = models.Case
     intro = "Conflicts and crises the missions were sent into."
-
-    def rows(self, page):
-        return list_rows.case_rows(page)
 
 
 class NormListView(RecordListView):
-    model = Norm
+    model = models.Norm
     intro = "Principles of international order, and which conception each belongs to."
-
-    def rows(self, page):
-        return list_rows.norm_rows(page)
 
 
 class DocumentListView(RecordListView):
-    model = Document
+    model = models.Document
     intro = (
         "Charters, treaties, resolutions and decisions that found norms and mandates."
     )
 
-    def rows(self, page):
-        return list_rows.document_rows(page)
-
 
 class OrganisationListView(RecordListView):
-    model = Organisation
+    model = models.Organisation
     intro = "The bodies that authorise, run and lead interventions."
 
     def decorate(self, queryset):
@@ -233,20 +211,20 @@ class OrganisationListView(RecordListView):
 
 
 class ConceptListView(RecordListView):
-    model = Concept
+    model = models.Concept
     paginate_by = 200
     intro = "The terms a student of intervention needs, defined from the sources."
 
 
 class SourceListView(RecordListView):
-    model = Source
+    model = models.Source
     intro = "The bibliography every claim on this site cites, with page or section."
 
     def decorate(self, queryset):
         if not self.params.get("ordering"):
             # A bibliography reads by author: the first author's family name, then
             # year; works without an author file under their title.
-            first_author = SourceCreator.objects.filter(
+            first_author = models.SourceCreator.objects.filter(
                 source=OuterRef("pk"), role=CreatorRole.AUTHOR
             ).order_by("position", "id")
             queryset = queryset.annotate(
@@ -255,6 +233,3 @@ class SourceListView(RecordListView):
                 )
             ).order_by("sort_name", "year", Lower("title"), "pk")
         return queryset
-
-    def rows(self, page):
-        return list_rows.source_rows(page)

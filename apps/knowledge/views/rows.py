@@ -19,19 +19,8 @@ from django.urls import reverse
 from apps.core import fuzzydate
 from apps.core.models import Status, published_q
 
-from .. import codebook, registry
+from .. import codebook, models, registry
 from ..addresses import slug_url
-from ..models import (
-    Case,
-    Citation,
-    Classification,
-    Document,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
-    SourceCreator,
-)
 from ..models.base import CitedBasis, basis_phrase, locator_text
 from ..models.choices import Claim, CreatorRole
 from ..models.records import PERIOD_COLUMNS, period_text
@@ -65,7 +54,7 @@ def authors(source_ids: Iterable[int]) -> dict[int, list[str]]:
         return {}
     return _grouped(
         # In SourceCreator's order (source, role, position).
-        SourceCreator.objects.filter(
+        models.SourceCreator.objects.filter(
             role=CreatorRole.AUTHOR, source_id__in=ids
         ).values_list("source_id", "family")
     )
@@ -76,7 +65,7 @@ def preferred_conceptions(model: type[Model], ids: list[int]) -> dict[int, Row]:
     (`{% classification_basis c c.basis_citations %}`): for an author's judgement,
     the first classification citation whose source is published, with its authors."""
     found = list(
-        Classification.objects.filter(
+        models.Classification.objects.filter(
             preferred=True,
             content_type=ContentType.objects.get_for_model(model),
             object_id__in=ids,
@@ -86,10 +75,10 @@ def preferred_conceptions(model: type[Model], ids: list[int]) -> dict[int, Row]:
     cited: dict[int, tuple] = {}
     if authored:
         citations = (
-            Citation.objects.published()
+            models.Citation.objects.published()
             .filter(
                 claim=Claim.CLASSIFICATION,
-                content_type=ContentType.objects.get_for_model(Classification),
+                content_type=ContentType.objects.get_for_model(models.Classification),
                 object_id__in=authored,
             )
             .values_list(  # in Citation's order: the first per classification first
@@ -108,7 +97,7 @@ def preferred_conceptions(model: type[Model], ids: list[int]) -> dict[int, Row]:
             cited.setdefault(citation[0], citation)
     names = authors(citation[1] for citation in cited.values())
     data_url = reverse("apisite:data")
-    conception_labels = labels(Classification, "value")
+    conception_labels = labels(models.Classification, "value")
     out = {}
     for pk, object_id, value, basis, rule in found:
         basis_cited = None
@@ -172,10 +161,11 @@ def mission_rows(page: QuerySet) -> list[Row]:
         page.values("id", "slug", "name", "acronym", "mission_type", *PERIOD_COLUMNS)
     )
     ids = [record["id"] for record in records]
-    conceptions = preferred_conceptions(Mission, ids)
+    conceptions = preferred_conceptions(models.Mission, ids)
+    run_by = models.Mission.organisations.through
     organisations = _grouped(
-        (mission_id, Organisation.label_for(name, acronym))
-        for mission_id, name, acronym in Mission.organisations.through.objects.filter(
+        (mission_id, models.Organisation.label_for(name, acronym))
+        for mission_id, name, acronym in run_by.objects.filter(
             published_q("organisation__"), mission_id__in=ids
         )
         .order_by("organisation__name", "organisation_id")
@@ -183,7 +173,9 @@ def mission_rows(page: QuerySet) -> list[Row]:
     )
     return [
         {
-            **_dated_row(Mission, "mission_type", record, conceptions, organisations),
+            **_dated_row(
+                models.Mission, "mission_type", record, conceptions, organisations
+            ),
             "acronym": record["acronym"],
             "short_name": record["acronym"] or record["name"],
         }
@@ -194,14 +186,14 @@ def mission_rows(page: QuerySet) -> list[Row]:
 def case_rows(page: QuerySet) -> list[Row]:
     records = list(page.values("id", "slug", "name", "conflict_type", *PERIOD_COLUMNS))
     ids = [record["id"] for record in records]
-    conceptions = preferred_conceptions(Case, ids)
+    conceptions = preferred_conceptions(models.Case, ids)
     countries = _grouped(
-        Case.countries.through.objects.filter(case_id__in=ids)
+        models.Case.countries.through.objects.filter(case_id__in=ids)
         .order_by("country__name", "country_id")
         .values_list("case_id", "country__name")
     )
     return [
-        _dated_row(Case, "conflict_type", record, conceptions, countries)
+        _dated_row(models.Case, "conflict_type", record, conceptions, countries)
         for record in records
     ]
 
@@ -216,10 +208,10 @@ def source_rows(page: QuerySet) -> list[Row]:
     return [
         {
             "url": slug_url("knowledge:source-detail", record["slug"]),
-            "name": Source.title_for(record["title"], record["subtitle"]),
+            "name": models.Source.title_for(record["title"], record["subtitle"]),
             "authors": names.get(record["id"], []),
             "year": record["year"],
-            "kind": label(Source, "kind", record["kind"]),
+            "kind": label(models.Source, "kind", record["kind"]),
             "container_title": record["container_title"],
         }
         for record in records
@@ -243,7 +235,7 @@ def document_rows(page: QuerySet) -> list[Row]:
         {
             "url": slug_url("knowledge:document-detail", record["slug"]),
             "name": record["short_title"] or record["title"],
-            "kind": label(Document, "kind", record["kind"]),
+            "kind": label(models.Document, "kind", record["kind"]),
             "symbol": record["symbol"],
             "date": fuzzydate.display(record["date"], record["date_precision"]),
             # Only a published issuer (Document.issuer.is_published).
@@ -261,7 +253,17 @@ def norm_rows(page: QuerySet) -> list[Row]:
             "url": slug_url("knowledge:norm-detail", record["slug"]),
             "name": record["name"],
             "conception": record["conception"],
-            "label": label(Norm, "conception", record["conception"]),
+            "label": label(models.Norm, "conception", record["conception"]),
         }
         for record in page.values("slug", "name", "conception")
     ]
+
+
+# The types whose list rows are built here (RecordListView.rows), by model.
+BY_MODEL = {
+    models.Mission: mission_rows,
+    models.Case: case_rows,
+    models.Source: source_rows,
+    models.Document: document_rows,
+    models.Norm: norm_rows,
+}
