@@ -106,29 +106,32 @@ CLASSIFICATION_FORM_FIELDS = [
     "locator",
 ]
 
+# A source's bibliographic fields in citation order, in three runs so that the API's
+# detail (api/serializers/sources.py) can put the creators after the titles and the
+# pages before the web address, in the same order as the YAML.
+SOURCE_TITLE_FIELDS = ["kind", "title", "subtitle", "short_title"]
+SOURCE_PUBLISHED_IN_FIELDS = [
+    "container_title",
+    "collection_title",
+    "volume",
+    "issue",
+    "edition",
+    "publisher",
+    "place",
+    "year",
+    "month",
+]
+SOURCE_ACCESS_FIELDS = ["accessed", "doi", "isbn", "attribution_note"]
+
 # Every record type's YAML shape, in loading order: what a record links to comes first.
 DATA_TYPES = [
     RecordType(
         Source,
         scalars=[
-            "kind",
-            "title",
-            "subtitle",
-            "short_title",
-            "container_title",
-            "collection_title",
-            "volume",
-            "issue",
-            "edition",
-            "publisher",
-            "place",
-            "year",
-            "month",
+            *SOURCE_TITLE_FIELDS,
+            *SOURCE_PUBLISHED_IN_FIELDS,
             "url",
-            "accessed",
-            "doi",
-            "isbn",
-            "attribution_note",
+            *SOURCE_ACCESS_FIELDS,
         ],
         label_field="title",
     ),

@@ -96,8 +96,18 @@ class CSVField(django_filters.fields.BaseCSVField):
                 raise _invalid(_unknown_message(wrong, valid))
         value = super().clean(value)
         if self.known and value:
-            known_keys(*self.known, value)
+            value = KnownValues(value, known_keys(*self.known, value))
         return value
+
+
+class KnownValues(list):
+    """Values that each name a published record, with the records' keys by value: the
+    filter matches on the keys without asking the cache for them a second time."""
+
+    def __init__(self, values: Iterable[str], keys: dict[str, object] | None = None):
+        # Django rebuilds a lookup's list by its type, from the values alone.
+        super().__init__(values)
+        self.keys_by_value = keys
 
 
 def known_keys(model: type[Model], field: str, values: list[str]) -> dict[str, object]:
@@ -197,7 +207,7 @@ class RelatedInMixin:
             # On the related records' keys (the field found them): PostgreSQL estimates
             # how many rows literal keys match from its statistics, where a join on slugs
             # leaves it guessing and sorting every match (the API's filtered list at 100x).
-            keys = known_keys(*known, value)
+            keys = getattr(value, "keys_by_value", None) or known_keys(*known, value)
             return f"{relation}__in", [keys[v] for v in value]
         return f"{self.field_name}__{self.lookup_expr}", value
 

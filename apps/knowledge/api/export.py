@@ -30,7 +30,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Choices, Count, Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -330,7 +330,9 @@ def codebook():
     TextChoices in models/choices.py, and the mandate-task vocabulary."""
     schemes = []
     for name, cls in inspect.getmembers(choices_module, inspect.isclass):
-        if cls.__module__ != choices_module.__name__ or not hasattr(cls, "choices"):
+        # Vocabularies with values: not the module's empty base class or its metaclass.
+        is_vocabulary = issubclass(cls, Choices) and bool(cls.choices)
+        if cls.__module__ != choices_module.__name__ or not is_vocabulary:
             continue
         definitions = getattr(cls, "DEFINITIONS", {})
         schemes.append(

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, FilteredRelation, Model, Q, QuerySet
 from django.urls import reverse
 
 from apps.core import fuzzydate
@@ -60,17 +60,53 @@ def authors(source_ids: Iterable[int]) -> dict[int, list[str]]:
     )
 
 
-def preferred_conceptions(model: type[Model], ids: list[int]) -> dict[int, Row]:
-    """Each record's preferred classification as its conception, label and basis
-    (`{% classification_basis c c.basis_citations %}`): for an author's judgement,
-    the first classification citation whose source is published, with its authors."""
-    found = list(
-        models.Classification.objects.filter(
-            preferred=True,
-            content_type=ContentType.objects.get_for_model(model),
-            object_id__in=ids,
-        ).values_list("id", "object_id", "value", "basis", "rule")
+PREFERRED_COLUMNS = ("preferred__value", "preferred__basis", "preferred__rule")
+
+# From this offset on, a page reads its preferred classifications in a query of their
+# own: joined, PostgreSQL looks them up for every row it skips too (at 100x, page 200
+# of the missions took 87 -> 115 ms; up to page 20 the join saves 2-4 ms).
+JOIN_PREFERRED_BELOW = 900
+
+
+def with_preferred(page: QuerySet, *columns: str) -> list[Row]:
+    """The page's records as `columns`, with their preferred classification's id and
+    columns (at most one: the constraint classification_one_preferred), joined to the
+    page's own query instead of read in a query of their own."""
+    if page.query.low_mark >= JOIN_PREFERRED_BELOW:
+        records = list(page.values(*columns))
+        found = {
+            object_id: dict(
+                zip(("preferred__id", *PREFERRED_COLUMNS), rest, strict=True)
+            )
+            for object_id, *rest in models.Classification.objects.filter(
+                preferred=True,
+                content_type=ContentType.objects.get_for_model(page.model),
+                object_id__in=[record["id"] for record in records],
+            ).values_list("object_id", "id", "value", "basis", "rule")
+        }
+        empty = dict.fromkeys(("preferred__id", *PREFERRED_COLUMNS))
+        return [{**record, **found.get(record["id"], empty)} for record in records]
+    # A new FilteredRelation each time: the query renames its condition in place.
+    preferred = FilteredRelation(
+        "classifications", condition=Q(classifications__preferred=True)
     )
+    return list(
+        page.annotate(preferred=preferred).values(
+            *columns, "preferred__id", *PREFERRED_COLUMNS
+        )
+    )
+
+
+def preferred_conceptions(records: list[Row]) -> dict[int, Row]:
+    """Each record's preferred classification (read by `with_preferred`) as its
+    conception, label and basis (`{% classification_basis c c.basis_citations %}`):
+    for an author's judgement, the first classification citation whose source is
+    published, with its authors."""
+    found = [
+        (record["preferred__id"], record["id"], *map(record.get, PREFERRED_COLUMNS))
+        for record in records
+        if record["preferred__id"] is not None
+    ]
     authored = [pk for pk, _, _, basis, _ in found if basis == codebook.Basis.AUTHOR]
     cited: dict[int, tuple] = {}
     if authored:
@@ -157,11 +193,11 @@ def _dated_row(
 
 
 def mission_rows(page: QuerySet) -> list[Row]:
-    records = list(
-        page.values("id", "slug", "name", "acronym", "mission_type", *PERIOD_COLUMNS)
+    records = with_preferred(
+        page, "id", "slug", "name", "acronym", "mission_type", *PERIOD_COLUMNS
     )
     ids = [record["id"] for record in records]
-    conceptions = preferred_conceptions(models.Mission, ids)
+    conceptions = preferred_conceptions(records)
     run_by = models.Mission.organisations.through
     organisations = _grouped(
         (mission_id, models.Organisation.label_for(name, acronym))
@@ -184,9 +220,11 @@ def mission_rows(page: QuerySet) -> list[Row]:
 
 
 def case_rows(page: QuerySet) -> list[Row]:
-    records = list(page.values("id", "slug", "name", "conflict_type", *PERIOD_COLUMNS))
+    records = with_preferred(
+        page, "id", "slug", "name", "conflict_type", *PERIOD_COLUMNS
+    )
     ids = [record["id"] for record in records]
-    conceptions = preferred_conceptions(models.Case, ids)
+    conceptions = preferred_conceptions(records)
     countries = _grouped(
         models.Case.countries.through.objects.filter(case_id__in=ids)
         .order_by("country__name", "country_id")

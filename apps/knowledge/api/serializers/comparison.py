@@ -1,20 +1,12 @@
 """The comparison of the two conceptions, and records side by side."""
 
+from django.db.models import Choices
 from rest_framework import serializers
 
 from apps.core.models import Status
 
 from ...models import ComparisonRow
-from ...models.choices import (
-    ComparisonSection,
-    Conception,
-    ConflictType,
-    HostConsent,
-    Impartiality,
-    LegalBasis,
-    MissionType,
-    UseOfForce,
-)
+from ...models import choices as coding
 from ..fields import (
     FuzzyDateField,
     SummarySerializer,
@@ -31,14 +23,14 @@ class ComparisonRowSerializer(RecordSerializer):
 
 
 class ConceptionSerializer(serializers.Serializer):
-    value = serializers.ChoiceField(choices=Conception.choices)
+    value = serializers.ChoiceField(choices=coding.Conception.choices)
     # A field named like one of Field's own attributes: the stubs object.
     label = serializers.CharField()  # type: ignore[assignment]
     definition = serializers.CharField()
 
 
 class CompareSectionSerializer(serializers.Serializer):
-    value = serializers.ChoiceField(choices=ComparisonSection.choices)
+    value = serializers.ChoiceField(choices=coding.ComparisonSection.choices)
     # A field named like one of Field's own attributes: the stubs object.
     label = serializers.CharField()  # type: ignore[assignment]
     rows = ComparisonRowSerializer(many=True)
@@ -47,6 +39,13 @@ class CompareSectionSerializer(serializers.Serializer):
 class CompareSerializer(serializers.Serializer):
     conceptions = ConceptionSerializer(many=True)
     sections = CompareSectionSerializer(many=True)
+
+
+def _coded(vocabulary: type[Choices]) -> serializers.ChoiceField:
+    """A field only one of the two types has: blank where the record is not coded."""
+    return serializers.ChoiceField(
+        choices=vocabulary.choices, allow_blank=True, required=False
+    )
 
 
 class ComparedRecordSerializer(serializers.Serializer):
@@ -59,33 +58,23 @@ class ComparedRecordSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
-    conception = serializers.ChoiceField(choices=Conception.choices, allow_null=True)
+    conception = serializers.ChoiceField(
+        choices=coding.Conception.choices, allow_null=True
+    )
     start = FuzzyDateField("start_date", "start_precision")
     end = FuzzyDateField("end_date", "end_precision")
     updated_at = serializers.DateTimeField()
     # Missions only.
     acronym = serializers.CharField(required=False)
-    mission_type = serializers.ChoiceField(
-        choices=MissionType.choices, allow_blank=True, required=False
-    )
-    host_consent = serializers.ChoiceField(
-        choices=HostConsent.choices, allow_blank=True, required=False
-    )
-    use_of_force = serializers.ChoiceField(
-        choices=UseOfForce.choices, allow_blank=True, required=False
-    )
-    impartiality = serializers.ChoiceField(
-        choices=Impartiality.choices, allow_blank=True, required=False
-    )
-    legal_basis = serializers.ChoiceField(
-        choices=LegalBasis.choices, allow_blank=True, required=False
-    )
+    mission_type = _coded(coding.MissionType)
+    host_consent = _coded(coding.HostConsent)
+    use_of_force = _coded(coding.UseOfForce)
+    impartiality = _coded(coding.Impartiality)
+    legal_basis = _coded(coding.LegalBasis)
     organisations = SummarySerializer(many=True, required=False)
     cases = SummarySerializer(many=True, required=False)
     # Cases only.
-    conflict_type = serializers.ChoiceField(
-        choices=ConflictType.choices, allow_blank=True, required=False
-    )
+    conflict_type = _coded(coding.ConflictType)
     countries = serializers.ListField(child=serializers.CharField(), required=False)
 
 

@@ -3,9 +3,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ...models import (
-    Source,
+from ...canonical import (
+    SOURCE_ACCESS_FIELDS,
+    SOURCE_PUBLISHED_IN_FIELDS,
+    SOURCE_TITLE_FIELDS,
 )
+from ...models import Source
 from ..fields import WebAddressField, api_url
 from .base import LINKS, CreatorSerializer, RecordSerializer, detail_fields
 
@@ -97,26 +100,12 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
         model = Source
         fields = detail_fields(
             "name",
-            "kind",
-            "title",
-            "subtitle",
-            "short_title",
+            *SOURCE_TITLE_FIELDS,
             "authors",
             "editors",
-            "container_title",
-            "collection_title",
-            "volume",
-            "issue",
-            "edition",
-            "publisher",
-            "place",
-            "year",
-            "month",
+            *SOURCE_PUBLISHED_IN_FIELDS,
             "pages",
             "web_url",
-            "accessed",
-            "doi",
-            "isbn",
-            "attribution_note",
+            *SOURCE_ACCESS_FIELDS,
             "cite",
         )
