@@ -1,13 +1,27 @@
 import factory
 from django.contrib.contenttypes.models import ContentType
 
+from apps.core import fuzzydate
 from apps.core.models import Status
 from apps.knowledge import models
+
+
+def period(start, end=""):
+    """A record's dates as curators write them, at the precision they know:
+    `period("1956-11", "1967")` gives the start and end dates and precisions."""
+    fields = {}
+    for side, written in (("start", start), ("end", end)):
+        if written:
+            fields[f"{side}_date"], fields[f"{side}_precision"] = fuzzydate.parse(
+                written
+            )
+    return fields
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Source
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"source-{n}")
     kind = "article"
@@ -20,6 +34,36 @@ class SourceFactory(factory.django.DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(status=Status.DRAFT)
+
+    @factory.post_generation
+    def authors(obj, create, extracted, **kwargs):
+        """`authors=["Flynn, Gregory", "Farrell, Henry"]`: the authors, in order."""
+        _add_creators(obj, "author", extracted if create else None)
+
+    @factory.post_generation
+    def editors(obj, create, extracted, **kwargs):
+        """`editors=["Smith, Jo"]`: the editors of the book a chapter is in."""
+        _add_creators(obj, "editor", extracted if create else None)
+
+
+def _add_creators(source, role, names):
+    for position, name in enumerate(names or ()):
+        family, _, given = name.partition(", ")
+        source.creators.create(role=role, family=family, given=given, position=position)
+
+
+def flynn_farrell_article(**fields):
+    """The article most tests cite, as the curated data has it; `fields` change it."""
+    return SourceFactory(
+        **{
+            "slug": "flynn-farrell-1999",
+            "title": "Piecing Together the Democratic Peace",
+            "volume": "53",
+            "issue": "3",
+            "authors": ["Flynn, Gregory", "Farrell, Henry"],
+            **fields,
+        }
+    )
 
 
 class CitationFactory(factory.django.DjangoModelFactory):
@@ -51,6 +95,19 @@ class RecordFactory(factory.django.DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(status=Status.DRAFT)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Many-to-many relations may be given as lists: `organisations=[un]`."""
+        related = {
+            field.name: kwargs.pop(field.name)
+            for field in model_class._meta.many_to_many
+            if field.name in kwargs
+        }
+        record = super()._create(model_class, *args, **kwargs)
+        for name, values in related.items():
+            getattr(record, name).set(values)
+        return record
 
     @factory.post_generation
     def cited(obj, create, extracted, **kwargs):
@@ -129,6 +186,16 @@ class MissionFactory(ClassifiedFactory):
     name = factory.Sequence(lambda n: f"Mission {n}")
     acronym = factory.Sequence(lambda n: f"MSN{n}")
     mission_type = "traditional_peacekeeping"
+
+    class Params:
+        # The codings of a traditional force: all parties consent, force only in
+        # self-defence, impartial, a General Assembly mandate.
+        traditional_coding = factory.Trait(
+            host_consent="all_parties",
+            use_of_force="self_defence",
+            impartiality="impartial",
+            legal_basis="un_general_assembly",
+        )
 
 
 class ComparisonRowFactory(RecordFactory):

@@ -133,7 +133,9 @@ def test_a_database_outage_under_the_api_is_a_json_503(outage_urls):
     response = outage_urls.get("/api/database-gone/")
     assert response.status_code == 503
     assert response.json() == {
-        "detail": "The database is unavailable; please try again shortly."
+        "status": 503,
+        "code": "unavailable",
+        "detail": "The database is unavailable; please try again shortly.",
     }
 
 
@@ -141,6 +143,19 @@ def test_other_errors_stay_a_plain_500(outage_urls):
     response = outage_urls.get("/boom/")
     assert response.status_code == 500
     assert "secret-detail" not in response.content.decode()
+
+
+def test_api_errors_outside_the_views_keep_the_api_error_shape(outage_urls):
+    """A 503 or 500 raised past DRF's handler still reads as the schema's Error."""
+    from apps.knowledge.api.serializers import ErrorSerializer
+
+    for path, status in (("/api/database-gone/", 503), ("/api/boom/", 500)):
+        response = outage_urls.get(path)
+        assert response.status_code == status
+        body = response.json()
+        assert body["status"] == status
+        assert "secret-detail" not in response.content.decode()
+        assert ErrorSerializer(data=body).is_valid(), body
 
 
 # ------------------------------------------------------------------ failed loads

@@ -218,18 +218,25 @@ def _assert_nothing_inline(path, response):
         assert match is None, f"{path} has an {what}: {match and match.group(0)}"
 
 
+def _assert_admin_page_needs_nothing_inline(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    _assert_nothing_inline(path, response)
+
+
 @pytest.mark.django_db
-def test_admin_pages_need_nothing_inline(admin_client_logged):
-    for path in (
+@pytest.mark.parametrize(
+    "path",
+    [
         "/admin/",
         "/admin/auth/user/",
         "/admin/auth/user/add/",
         "/admin/knowledge/mission/",
         "/admin/authtoken/tokenproxy/",
-    ):
-        response = admin_client_logged.get(path)
-        assert response.status_code == 200, path
-        _assert_nothing_inline(path, response)
+    ],
+)
+def test_admin_pages_need_nothing_inline(admin_client_logged, path):
+    _assert_admin_page_needs_nothing_inline(admin_client_logged, path)
 
 
 @pytest.mark.django_db
@@ -239,9 +246,7 @@ def test_knowledge_admin_forms_need_nothing_inline(admin_client_logged):
         "/admin/knowledge/mission/add/",
         f"/admin/knowledge/mission/{mission.pk}/change/",
     ):
-        response = admin_client_logged.get(path)
-        assert response.status_code == 200, path
-        _assert_nothing_inline(path, response)
+        _assert_admin_page_needs_nothing_inline(admin_client_logged, path)
 
 
 @pytest.mark.django_db

@@ -1,4 +1,6 @@
-"""Error pages: a database outage is a 503 (come back soon), anything else a plain 500.
+"""Error pages: a database outage is a 503 (come back soon), anything else a plain 500;
+under /api/ both in the API's one error shape (status, code, detail), which clients
+generated from the schema parse.
 
 Django logs the exception with its traceback (logger `django.request`) before calling
 the handler; the public sees only the page, never the details.
@@ -22,7 +24,11 @@ def server_error(request, template_name="500.html"):
     if isinstance(exc, DATABASE_DOWN):
         if _wants_json(request):
             response = JsonResponse(
-                {"detail": "The database is unavailable; please try again shortly."},
+                {
+                    "status": 503,
+                    "code": "unavailable",
+                    "detail": "The database is unavailable; please try again shortly.",
+                },
                 status=503,
             )
         else:
@@ -32,5 +38,8 @@ def server_error(request, template_name="500.html"):
         response["Retry-After"] = "30"
         return response
     if _wants_json(request):
-        return JsonResponse({"detail": "Server error."}, status=500)
+        return JsonResponse(
+            {"status": 500, "code": "server_error", "detail": "Server error."},
+            status=500,
+        )
     return HttpResponse(loader.get_template(template_name).render(), status=500)

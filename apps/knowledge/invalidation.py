@@ -229,8 +229,11 @@ def list_names(model_name: str, text: bool = False) -> list[str]:
     """What a list of `model_name` shows (its facets, totals and known values too);
     with `text`, its records' prose and update times as well (`shows_text`)."""
     shown = LIST_SHOWS.get(model_name)
+    record_type = registry.by_name(model_name)
+    if record_type is None:  # citations, classifications, history: every change
+        return [ALL]
     if shown is None:  # a type not read yet: every type it links to, and vocabulary
-        model = registry.by_name(model_name).model  # type: ignore[union-attr]
+        model = record_type.model
         shown = (
             VOCABULARY,
             *{

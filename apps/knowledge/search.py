@@ -172,8 +172,11 @@ def _prepare(query):
 
 
 def _targets(types):
+    """Each searched type of `types` once ("type=mission,mission,..." is one type)."""
     return [
-        (name, TARGETS[name]) for name in (types or SEARCH_TYPES) if name in TARGETS
+        (name, TARGETS[name])
+        for name in dict.fromkeys(types or SEARCH_TYPES)
+        if name in TARGETS
     ]
 
 
@@ -504,14 +507,42 @@ def _union(querysets):
 # them, and the first SIMILAR_EVERY_WORD holding the best word for every query word;
 # only these are compared with the whole query, as before. Records that tie with the
 # best hold the same words, so the first of them by id are the ones shown before.
+#
+# A long query's work is capped: its SIMILAR_QUERY_WORDS longest words are looked up
+# among the name words (one query for all of them), and of those with close name
+# words, only the SIMILAR_CHOSEN_WORDS longest choose the candidates. Every word chosen
+# adds up to SIMILAR_WORDS candidate groups to each table holding its close words; the
+# 14 words of a misspelt sentence made 24 patterns over 7 tables, and 2.3 times the
+# time of "kosovo" (1.3 times with 4). Long words carry most of the trigrams of the
+# whole query, which ranks the candidates; short ones ("war", "un") are in many names
+# and tell them apart least. A query of at most SIMILAR_CHOSEN_WORDS words keeps all.
 SIMILAR_WORDS = 3
 SIMILAR_QUERY_WORDS = 12
-SIMILAR_EVERY_WORD = 50  # candidates holding the best word for every query word
+SIMILAR_CHOSEN_WORDS = 4
+SIMILAR_EVERY_WORD = 50  # candidates holding the best word for every chosen word
+
+
+def _longest(words: list[str], n: int) -> list[str]:
+    """The `n` longest of `words` (ties to the earlier), in their order."""
+    kept = set(sorted(words, key=lambda w: (-len(w), words.index(w)))[:n])
+    return [word for word in words if word in kept]
+
+
+def _chosen(
+    close: dict[str, list[str]], stop: set[str], words: list[str]
+) -> dict[str, list[str]]:
+    """The query words (with their close name words) that choose the candidates: stop
+    words left out unless only they are left, then the SIMILAR_CHOSEN_WORDS longest."""
+    if set(close) - stop:
+        close = {q: found for q, found in close.items() if q not in stop}
+    kept = _longest([word for word in words if word in close], SIMILAR_CHOSEN_WORDS)
+    return {q: found for q, found in close.items() if q in kept}
 
 
 def _close_words(words: list[str]) -> tuple[dict[str, set[str]], list[str]]:
     """The name words to look for, each with the tables whose names hold it, and the
-    best of them for each query word (stop words left out unless only they are left)."""
+    best of them for each query word chosen (stop words left out unless only they are
+    left; then the SIMILAR_CHOSEN_WORDS longest)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT query_word, word, tables, numnode(plainto_tsquery("
@@ -529,8 +560,7 @@ def _close_words(words: list[str]) -> tuple[dict[str, set[str]], list[str]]:
         tables[word] = set(held_by)
         if is_stop:
             stop.add(query_word)
-    if set(close) - stop:
-        close = {q: found for q, found in close.items() if q not in stop}
+    close = _chosen(close, stop, words)
     # In a query of several words, a word that is a name word is looked up alone, else
     # the closest name words (a word held only by a draft or a former name must not
     # hide them); as LIKE patterns of the singular ("operation" also finds
@@ -598,7 +628,9 @@ def _like(word):
 
 
 def _postgres_similar(targets, query):
-    words = list(dict.fromkeys(re.findall(r"[\w'-]+", query)))[:SIMILAR_QUERY_WORDS]
+    words = _longest(
+        list(dict.fromkeys(re.findall(r"[\w'-]+", query))), SIMILAR_QUERY_WORDS
+    )
     patterns, best = _close_words(words)
     if not patterns:
         return []

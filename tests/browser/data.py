@@ -1,22 +1,13 @@
 """A small, realistic collection for the browser tests."""
 
-import datetime
-
 from apps.knowledge.models import Classification, Country
 from tests import factories
 
 
 def build_collection():
-    source = factories.SourceFactory(
-        slug="flynn-farrell-1999",
-        title="Piecing Together the Democratic Peace",
-        container_title="International Organization",
-        volume="53",
-        issue="3",
-        summary="Argues that the CSCE built norms for a democratic peace in Europe.",
+    source = factories.flynn_farrell_article(
+        summary="Argues that the CSCE built norms for a democratic peace in Europe."
     )
-    source.creators.create(family="Flynn", given="Gregory", position=0)
-    source.creators.create(family="Farrell", given="Henry", position=1)
     un = factories.OrganisationFactory(
         slug="un", name="United Nations", acronym="UN", kind="universal"
     )
@@ -28,8 +19,7 @@ def build_collection():
     suez = factories.CaseFactory(
         slug="suez-crisis",
         name="Suez Crisis",
-        start_date=datetime.date(1956, 10, 1),
-        start_precision="month",
+        **factories.period("1956-10"),
         summary="The 1956 war over the Suez Canal. It led to the first UN force.",
     )
     suez.countries.add(egypt)
@@ -37,8 +27,7 @@ def build_collection():
         slug="kosovo-conflict",
         name="Kosovo conflict",
         classified="post_westphalian",
-        start_date=datetime.date(1998, 1, 1),
-        start_precision="year",
+        **factories.period("1998"),
         summary="The war in Kosovo of 1998 and 1999. It ended in an international administration.",
         # Made-up numbers, so that axe checks the "In other datasets" block.
         ucdp_conflict_id="1234",
@@ -49,14 +38,8 @@ def build_collection():
         slug="unef-i",
         name="First United Nations Emergency Force",
         acronym="UNEF I",
-        start_date=datetime.date(1956, 11, 1),
-        start_precision="month",
-        end_date=datetime.date(1967, 6, 1),
-        end_precision="month",
-        host_consent="all_parties",
-        use_of_force="self_defence",
-        impartiality="impartial",
-        legal_basis="un_general_assembly",
+        **factories.period("1956-11", "1967-06"),
+        traditional_coding=True,
         summary="The first armed UN peacekeeping force. It kept Egyptian and Israeli forces apart.",
         cited=False,
     )
@@ -71,8 +54,7 @@ def build_collection():
         name="Kosovo Force",
         acronym="KFOR",
         classified="post_westphalian",
-        start_date=datetime.date(1999, 6, 1),
-        start_precision="month",
+        **factories.period("1999-06"),
         host_consent="contested",
         use_of_force="enforcement",
         legal_basis="un_chapter_vii",
@@ -86,8 +68,7 @@ def build_collection():
         acronym="UNMIK",
         classified="post_westphalian",
         mission_type="transitional_administration",
-        start_date=datetime.date(1999, 6, 1),
-        start_precision="month",
+        **factories.period("1999-06"),
         summary="The UN administration of Kosovo. It governed the territory from 1999.",
     )
     Classification.objects.create(

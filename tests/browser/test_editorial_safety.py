@@ -29,15 +29,23 @@ def test_submit_for_review_saves_what_was_typed(
     curator.context.close()
 
 
-def test_unpublish_asks_for_confirmation(
+@pytest.fixture
+def editor_on_a_published_mission(
     browser,
     live_server,
     django_user_model,
     groups,  # noqa: F811
 ):
+    """An editor's browser, logged in, and the change form of a published mission."""
     mission = MissionFactory()
     editor = logged_in(browser, live_server, django_user_model, "edith", "Editor")
-    editor.goto(f"/admin/knowledge/mission/{mission.pk}/change/")
+    yield editor, f"/admin/knowledge/mission/{mission.pk}/change/"
+    editor.context.close()
+
+
+def test_unpublish_asks_for_confirmation(editor_on_a_published_mission):
+    editor, change_form = editor_on_a_published_mission
+    editor.goto(change_form)
     with editor.expect_navigation():
         editor.click("text=Unpublish (back to draft)")
     assert Mission.objects.get().status == "published"
@@ -45,22 +53,14 @@ def test_unpublish_asks_for_confirmation(
     with editor.expect_navigation():
         editor.click("input[type=submit][value^='Yes']")
     assert Mission.objects.get().status == "draft"
-    editor.context.close()
 
 
-def test_the_mission_form_fits_a_1366_pixel_screen(
-    browser,
-    live_server,
-    django_user_model,
-    groups,  # noqa: F811
-):
-    mission = MissionFactory()
-    editor = logged_in(browser, live_server, django_user_model, "edith", "Editor")
+def test_the_mission_form_fits_a_1366_pixel_screen(editor_on_a_published_mission):
+    editor, change_form = editor_on_a_published_mission
     editor.set_viewport_size({"width": 1366, "height": 768})
-    editor.goto(f"/admin/knowledge/mission/{mission.pk}/change/")
+    editor.goto(change_form)
     width = editor.evaluate("document.documentElement.scrollWidth")
     assert width <= 1366
-    editor.context.close()
 
 
 def test_the_record_page_publishes_its_draft_sources_with_it(

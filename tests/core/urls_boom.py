@@ -16,6 +16,7 @@ urlpatterns = [
     path("boom/", boom),
     path("database-gone/", database_gone),
     path("api/database-gone/", database_gone),
+    path("api/boom/", boom),
     path("", include("config.urls")),
 ]
 

@@ -55,6 +55,7 @@ def editor(django_user_model):
 
 
 def token_client(user):
+    """An API client that sends `user`'s token, as a script would."""
     client = APIClient()
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

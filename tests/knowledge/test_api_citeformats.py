@@ -14,26 +14,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def article():
-    source = factories.SourceFactory(
-        slug="flynn-farrell-1999",
+    return factories.flynn_farrell_article(
         title="Piecing Together the Democratic Peace: The CSCE & Norms",
-        container_title="International Organization",
-        volume="53",
-        issue="3",
-        year=1999,
         month=6,
         doi="10.1162/002081899550977",
     )
-    SourceCreator.objects.create(source=source, family="Flynn", given="Gregory")
-    SourceCreator.objects.create(
-        source=source, family="Farrell", given="Henry", position=1
-    )
-    return source
 
 
 @pytest.fixture
 def chapter():
-    source = factories.SourceFactory(
+    return factories.SourceFactory(
         slug="bellamy-2004-ch1",
         kind="chapter",
         title="Peacekeeping in Global Politics",
@@ -43,12 +33,9 @@ def chapter():
         year=2004,
         page_first=11,
         page_last=33,
+        authors=["Bellamy, Alex J."],
+        editors=["Smith, Jo"],
     )
-    SourceCreator.objects.create(source=source, family="Bellamy", given="Alex J.")
-    SourceCreator.objects.create(
-        source=source, role="editor", family="Smith", given="Jo"
-    )
-    return source
 
 
 def test_csl_item_of_an_article(article):

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from apps.knowledge import citeformats
-from apps.knowledge.models import SourceCreator
 from tests import factories
 from tests.knowledge.citation_parsers import parse_bibtex, parse_ris
 
@@ -15,18 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared"
 
 @pytest.fixture
 def cited():
-    source = factories.SourceFactory(
-        slug="flynn-farrell-1999",
-        title="Piecing Together the Democratic Peace",
-        container_title="International Organization",
-        year=1999,
-    )
-    SourceCreator.objects.create(
-        source=source, family="Flynn", given="Gregory", position=0
-    )
-    SourceCreator.objects.create(
-        source=source, family="Farrell", given="Henry", position=1
-    )
+    source = factories.flynn_farrell_article()
     mission = factories.MissionFactory(
         slug="osce-kosovo", cited=False, classified=False
     )
@@ -101,38 +89,32 @@ def _plain_style_accepts(bibtex):
     return [entry.text.render(backend) for entry in formatted], pybtex
 
 
+def _bibtex_without_pages(api, **fields):
+    """The BibTeX the API offers for a source with no pages recorded."""
+    source = factories.SourceFactory(page_first=None, page_last=None, **fields)
+    url = reverse("api:source-cite", kwargs={"slug": source.slug})
+    return api.get(url + "?format=bibtex").content.decode()
+
+
 def test_a_report_without_institution_is_offered_as_misc(api):
-    source = factories.SourceFactory(
-        slug="rothchild-2001",
+    bibtex = _bibtex_without_pages(
+        api,
         kind="report",
         title="Durable Peace After Civil War",
         container_title="Annual Meeting of the American Political Science Association",
         year=2001,
-        page_first=None,
-        page_last=None,
+        authors=["Rothchild, Donald"],
     )
-    SourceCreator.objects.create(source=source, family="Rothchild", given="Donald")
-    bibtex = api.get(
-        reverse("api:source-cite", kwargs={"slug": source.slug}) + "?format=bibtex"
-    ).content.decode()
     (text,), _ = _plain_style_accepts(bibtex)
     assert "Rothchild" in text and "2001" in text
     assert "institution" in bibtex.lower()  # said to be missing, in the note
 
 
 def test_a_chapter_missing_author_and_book_says_so(api):
-    source = factories.SourceFactory(
-        slug="security-as-a-step-to-peace",
-        kind="chapter",
-        title="Security as a Step to Peace",
-        container_title="",
-        year=None,
-        page_first=None,
-        page_last=None,
+    no_book = {"container_title": "", "year": None}
+    bibtex = _bibtex_without_pages(
+        api, kind="chapter", title="Security as a Step to Peace", **no_book
     )
-    bibtex = api.get(
-        reverse("api:source-cite", kwargs={"slug": source.slug}) + "?format=bibtex"
-    ).content.decode()
     (text,), _ = _plain_style_accepts(bibtex)
     assert "Security as a Step to Peace" in text
     assert "Not recorded: author, booktitle, publisher, year" in text

@@ -42,6 +42,20 @@ def author_classified(**kwargs):
     return mission
 
 
+def curators_label(mission, value, rule, departure):
+    """The curators' preferred label for a mission by a rule of the codebook, and why
+    it departs (from the rule, or from missions coded alike)."""
+    return Classification.objects.create(
+        target=mission,
+        value=value,
+        basis="curators",
+        rule=rule,
+        departure=departure,
+        preferred=True,
+        rationale=f"By rule {rule}.",
+    )
+
+
 def curators_classified(**kwargs):
     """A mission the curators classified by rule tasks-westphalian (interposition)."""
     mission = factories.MissionFactory(classified=False, **kwargs)
@@ -49,14 +63,8 @@ def curators_classified(**kwargs):
         slug="interposition", name="Interposition", conception="westphalian"
     )
     mission.mandate_tasks.add(task)
-    classification = Classification.objects.create(
-        target=mission,
-        value="mixed",
-        basis="curators",
-        rule="tasks-westphalian",
-        departure="Its later years added policing.",
-        preferred=True,
-        rationale="Interposition.",
+    classification = curators_label(
+        mission, "mixed", "tasks-westphalian", "Its later years added policing."
     )
     factories.CitationFactory(target=classification, claim="mandate_tasks")
     return mission
@@ -107,14 +115,11 @@ def test_a_departure_heading_says_whether_the_label_leaves_its_rule(client):
     page = text(client.get(departing.get_absolute_url()))
     assert "Why it departs from westphalian tasks only:" in page
     same = factories.MissionFactory(classified=False, name="Aims Force")
-    Classification.objects.create(
-        target=same,
-        value="westphalian",
-        basis="curators",
-        rule="aims-between-states",
-        departure="Its own mandate states an aim between states.",
-        preferred=True,
-        rationale="Border watch.",
+    curators_label(
+        same,
+        "westphalian",
+        "aims-between-states",
+        "Its own mandate states an aim between states.",
     )
     page = text(client.get(same.get_absolute_url()))
     assert "Why it is labelled differently from missions coded alike:" in page
@@ -271,22 +276,15 @@ def test_content_report_counts_fields_and_lists_inconsistencies(settings):
     settings.LANGUAGE_CODE = "en"
     complete = factories.MissionFactory(
         slug="complete",
-        start_date=datetime.date(1956, 11, 1),
-        end_date=datetime.date(1967, 6, 1),
-        host_consent="all_parties",
-        use_of_force="self_defence",
-        impartiality="impartial",
-        legal_basis="un_general_assembly",
+        **factories.period("1956-11-01", "1967-06-01"),
+        traditional_coding=True,
         not_established={},
     )
     factories.CitationFactory(target=complete, claim="dates")
     factories.MissionFactory(
         slug="reasoned",
-        start_date=datetime.date(1960, 1, 1),
-        host_consent="all_parties",
-        use_of_force="self_defence",
-        impartiality="impartial",
-        legal_basis="un_general_assembly",
+        **factories.period("1960-01-01"),
+        traditional_coding=True,
         not_established={"end": "No document gives it."},
     )
     gap = factories.MissionFactory(slug="gappy", host_consent="", impartiality="")
@@ -312,12 +310,8 @@ def test_content_report_counts_fields_and_lists_inconsistencies(settings):
 
 
 def test_content_report_lists_same_coding_different_labels_and_rule_conflicts():
-    coded = {
-        "host_consent": "all_parties",
-        "use_of_force": "self_defence",
-        "impartiality": "impartial",
-        "legal_basis": "un_chapter_vi",
-    }
+    # Coded alike: a traditional force under Chapter VI.
+    coded = {"traditional_coding": True, "legal_basis": "un_chapter_vi"}
     factories.MissionFactory(slug="alpha", classified="westphalian", **coded)
     factories.MissionFactory(slug="beta", classified="mixed", **coded)
     mission = factories.MissionFactory(slug="gamma", classified=False)
@@ -338,12 +332,8 @@ def test_content_report_lists_same_coding_different_labels_and_rule_conflicts():
 
 
 def test_content_report_leaves_out_a_stated_departure_and_a_partial_coding():
-    coded = {
-        "host_consent": "all_parties",
-        "use_of_force": "self_defence",
-        "impartiality": "impartial",
-        "legal_basis": "un_chapter_vi",
-    }
+    # Coded alike: a traditional force under Chapter VI.
+    coded = {"traditional_coding": True, "legal_basis": "un_chapter_vi"}
     factories.MissionFactory(slug="alpha", classified="westphalian", **coded)
     beta = factories.MissionFactory(slug="beta", classified="mixed", **coded)
     beta.classifications.update(departure="Its mandate was widened in 1999.")

@@ -6,7 +6,8 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from apps.knowledge.models import SourceCreator
+from apps.knowledge import services
+from apps.knowledge.models import MandateTask, SourceCreator
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +95,75 @@ def test_compare_records_shows_nothing_unpublished(client):
     # a's body is a draft: its legal basis is named without it, b's with its own.
     assert "UN Charter, Chapter VII (enforcement)</td>" in content
     assert "UN Charter, Chapter VII (enforcement): Security Council" in content
+
+
+def _page_after(client, commit, change, url="/compare/missions/?ids=a,b"):
+    with commit(execute=True):
+        change()
+    return text(client.get(url))
+
+
+def test_compare_records_never_cites_a_sources_former_authors_or_an_unpublished_one(
+    client, django_capture_on_commit_callbacks
+):
+    # The sources' labels are cached (views/compare.source_labels) under the version
+    # that any change to a source or its authors moves.
+    a = factories.MissionFactory(slug="a", acronym="A", host_consent="all_parties")
+    factories.MissionFactory(slug="b", acronym="B")
+    cited = a.classifications.get().citations.get().source
+    author = SourceCreator.objects.create(source=cited, family="Bellamy", position=0)
+    other = factories.SourceFactory(title="Keeping the peace", year=2001)
+    factories.CitationFactory(target=a, source=other, claim="host_consent")
+    url = "/compare/missions/?ids=a,b"
+    content = text(client.get(url))
+    assert "Bellamy&#x27;s classification" in content
+    assert "Bellamy 1999" in footnotes_section(content)
+    assert "Keeping the peace (2001)" in footnotes_section(content)
+
+    def rename():
+        author.family = "Williams"
+        author.save()
+
+    content = _page_after(client, django_capture_on_commit_callbacks, rename)
+    assert "Williams&#x27;s classification" in content
+    assert "Williams 1999" in footnotes_section(content)
+    assert "Bellamy" not in content
+
+    def add_author():
+        SourceCreator.objects.create(source=other, family="Doyle", position=0)
+
+    content = _page_after(client, django_capture_on_commit_callbacks, add_author)
+    assert "Doyle 2001: Keeping the peace" in footnotes_section(content)
+
+    def unpublish():
+        services.record_unpublish(record=other)
+
+    content = _page_after(client, django_capture_on_commit_callbacks, unpublish)
+    assert "Keeping the peace" not in content
+    assert "Williams 1999" in footnotes_section(content)
+
+
+def test_compare_records_reads_three_queries_once_shared_data_is_cached(
+    client, django_assert_num_queries
+):
+    a = factories.MissionFactory(slug="a", acronym="A", host_consent="all_parties")
+    b = factories.MissionFactory(slug="b", acronym="B")
+    tasks = [
+        MandateTask.objects.create(
+            slug=slug, name=name, conception="westphalian", position=position
+        )
+        for slug, name, position in [("monitor", "Monitor", 1), ("elect", "Elect", 0)]
+    ]
+    for mission in (a, b):
+        mission.organisations.add(factories.OrganisationFactory())
+        mission.mandate_tasks.add(*tasks)
+        factories.CitationFactory(target=mission, claim="host_consent")
+    a.organisations.add(factories.OrganisationFactory(name="Draft body", draft=True))
+    url = "/compare/missions/?ids=a,b"
+    first = text(client.get(url))
+    assert "Elect, Monitor</td>" in first  # in the tasks' order
+    assert "Draft body" not in first
+    # The records, their citations, and their mandate tasks and organisations in one
+    # query; the sources' labels, the picker and the content types come from the cache.
+    with django_assert_num_queries(3):
+        assert text(client.get(url)) == first

@@ -468,3 +468,23 @@ def test_the_timeline_counts_follow_a_new_mission_a_new_start_and_a_withdrawal(
         factories.MissionFactory(draft=True)
         factories.MissionFactory(draft=True, start_date=datetime.date(1990, 1, 1))
     assert _timeline_counts(client) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/citations/", "/api/v1/classifications/", "history"]
+)
+def test_lists_of_what_is_not_a_record_type_count_under_the_facet_cache(
+    client, settings, django_capture_on_commit_callbacks, path
+):
+    """Citations, classifications and a record's history are listed with a cached total
+    too: keyed on every change (`all`), not on a record type's rows, which they have not.
+    """
+    settings.FACET_CACHE = True
+    mission = factories.MissionFactory(slug="unef-i")
+    path = "/api/v1/missions/unef-i/history/" if path == "history" else path
+    first = client.get(path)
+    assert first.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        mission.name = "Emergency Force II"
+        mission.save()
+    assert client.get(path).status_code == 200

@@ -16,10 +16,7 @@ def test_a_mission_is_an_event_dated_to_the_precision_known():
     mission = factories.MissionFactory(
         name="First UN Emergency Force",
         acronym="UNEF I",
-        start_date=datetime.date(1956, 11, 1),
-        start_precision="month",
-        end_date=datetime.date(1967, 6, 17),
-        end_precision="day",
+        **factories.period("1956-11", "1967-06-17"),
         wikidata_qid="Q1065",
     )
     item = jsonld.for_record(mission, "https://kb.example.org/m/")["mainEntity"]

@@ -1,5 +1,3 @@
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -7,7 +5,7 @@ from django.db import IntegrityError, transaction
 from apps.core import fuzzydate
 from apps.core.markdown import render
 from apps.knowledge.models import Citation, Classification, Mission, Source
-from tests.factories import CitationFactory, MissionFactory, SourceFactory
+from tests.factories import CitationFactory, MissionFactory, SourceFactory, period
 
 pytestmark = pytest.mark.django_db
 
@@ -30,26 +28,14 @@ def test_fuzzy_date_rejects_nonsense(bad):
 
 
 def test_mission_ending_before_it_starts_is_refused_with_a_clear_message():
-    mission = MissionFactory.build(
-        slug="x",
-        start_date=datetime.date(1993, 5, 1),
-        start_precision="month",
-        end_date=datetime.date(1992, 1, 1),
-        end_precision="year",
-    )
+    mission = MissionFactory.build(slug="x", **period("1993-05", "1992"))
     with pytest.raises(ValidationError) as exc:
         mission.full_clean()
     assert "before the start" in exc.value.message_dict["end_date"][0]
 
 
 def test_end_year_may_cover_a_start_month_in_the_same_year():
-    mission = MissionFactory.build(
-        slug="y",
-        start_date=datetime.date(1956, 11, 1),
-        start_precision="month",
-        end_date=datetime.date(1956, 1, 1),
-        end_precision="year",
-    )
+    mission = MissionFactory.build(slug="y", **period("1956-11", "1956"))
     mission.full_clean()  # "1956" can mean December 1956
 
 

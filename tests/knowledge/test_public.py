@@ -20,6 +20,13 @@ def text(response):
     return response.content.decode()
 
 
+def page_text(client, url):
+    """The page at `url` as a visitor reads it; it must be there (200)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return text(response)
+
+
 # Home and static pages -----------------------------------------------------------------
 
 
@@ -64,9 +71,7 @@ def test_about_generates_the_coding_scheme_from_live_data(client):
         description="Organising or monitoring a vote.",
     )
     factories.MissionFactory().mandate_tasks.add(task)
-    response = client.get(reverse("knowledge:about"))
-    content = text(response)
-    assert response.status_code == 200
+    content = page_text(client, reverse("knowledge:about"))
     # DEFINITIONS from the TextChoices, and live counts linking to the filtered list.
     assert "The host state and the main parties to the conflict agreed" in content
     assert "/missions/?consent=all_parties" in content
@@ -98,6 +103,23 @@ def test_404_page_is_helpful(client):
     assert 'role="search"' in content
 
 
+@pytest.mark.parametrize("page", ["0", "-5", "1e3", "abc", "4", "1" + "0" * 20])
+def test_a_list_page_number_that_is_no_page_says_so(client, page):
+    """Not "no published page at this address": the list is there, the number is not."""
+    for _ in range(31):  # two pages of 30
+        factories.NormFactory()
+    response = client.get("/norms/", {"page": page})
+    assert response.status_code == 404
+    content = text(response)
+    assert (
+        f"There is no page “{page[:20]}” of this list: pages run from 1 to 2."
+        in content
+    )
+    assert "There is no published page at this address" not in content
+    assert 'role="search"' in content
+    assert client.get("/norms/", {"page": "2"}).status_code == 200
+
+
 def test_500_template_stands_alone():
     from django.template.loader import render_to_string
 
@@ -112,9 +134,7 @@ def test_500_template_stands_alone():
 @pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
 def test_every_list_renders_with_an_api_link(client, model_name):
     record = factories.PAGE_FACTORIES[model_name]()
-    response = client.get(reverse(f"knowledge:{model_name}-list"))
-    assert response.status_code == 200
-    content = text(response)
+    content = page_text(client, reverse(f"knowledge:{model_name}-list"))
     assert record.get_absolute_url() in content
     plural = record._meta.verbose_name_plural
     assert f'href="/api/v1/{plural}/"' in content
@@ -164,15 +184,12 @@ def test_conception_filter_reads_the_records_own_preferred_judgement(client):
 def test_facet_counts_respect_the_other_facets(client):
     un = factories.OrganisationFactory(slug="un", name="United Nations")
     osce = factories.OrganisationFactory(slug="osce", name="OSCE")
-    west = factories.MissionFactory(classified="westphalian")
-    west.organisations.add(un)
-    post = factories.MissionFactory(classified="post_westphalian")
-    post.organisations.add(un)
-    other = factories.MissionFactory(classified="post_westphalian")
-    other.organisations.add(osce)
+    factories.MissionFactory(classified="westphalian", organisations=[un])
+    factories.MissionFactory(classified="post_westphalian", organisations=[un])
+    factories.MissionFactory(classified="post_westphalian", organisations=[osce])
     factories.MissionFactory(
-        classified="post_westphalian", draft=True
-    ).organisations.add(un)
+        classified="post_westphalian", draft=True, organisations=[un]
+    )
 
     response = client.get("/missions/?organisation=un")
     facets = {group.param: group for group in response.context["facets"]}
@@ -295,12 +312,11 @@ def test_classification_shows_rationale_period_and_alternative(client):
 
 def test_related_records_link_both_ways(client):
     case = factories.CaseFactory(name="Suez Crisis")
-    mission = factories.MissionFactory(name="First Emergency Force")
-    mission.cases.add(case)
-    document = factories.DocumentFactory(title="Resolution 1000")
-    mission.authorised_by.add(document)
     norm = factories.NormFactory(name="Consent")
-    document.norms.add(norm)
+    document = factories.DocumentFactory(title="Resolution 1000", norms=[norm])
+    mission = factories.MissionFactory(
+        name="First Emergency Force", cases=[case], authorised_by=[document]
+    )
     assert case.get_absolute_url() in text(client.get(mission.get_absolute_url()))
     assert mission.get_absolute_url() in text(client.get(case.get_absolute_url()))
     assert mission.get_absolute_url() in text(client.get(document.get_absolute_url()))
@@ -569,9 +585,7 @@ def test_timeline_draws_svg_and_a_table_and_filters(client):
         start_date=datetime.date(1999, 6, 1),
     )
     factories.MissionFactory(acronym="UNDATED")
-    response = client.get(reverse("knowledge:timeline"))
-    content = text(response)
-    assert response.status_code == 200
+    content = page_text(client, reverse("knowledge:timeline"))
     assert '<svg viewBox="0 0 960' in content
     assert 'role="img"' in content
     assert "<caption>Missions in the timeline" in content

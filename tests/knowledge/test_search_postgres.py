@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.knowledge import search
 from apps.knowledge.models import Norm
@@ -202,3 +203,40 @@ def test_hostile_misspelt_queries_answer_plainly(client, query):
     response = client.get("/search/", {"q": query})
     assert response.status_code == 200
     assert response.context["hits"] == []
+
+
+def test_a_long_misspelt_query_costs_what_four_words_cost(client):
+    """Only the longest words of a misspelt query choose the names compared with it
+    (search.SIMILAR_CHOSEN_WORDS): the queries and their LIKE patterns stay the same
+    however many words follow."""
+    words = [
+        "peacekeeping",
+        "observation",
+        "withdrawal",
+        "protection",
+        "civilians",
+        "ceasefire",
+        "security",
+        "monitors",
+        "kosovo",
+        "border",
+        "force",
+        "truce",
+        "zone",
+        "army",
+    ]  # longest first: the first four are the chosen ones of any longer query
+    mission = factories.MissionFactory(
+        name=" ".join(word.capitalize() for word in words), summary="A mission."
+    )
+
+    def work(count):
+        query = " ".join(word[:2] + word[3:] for word in words[:count])  # misspelt
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/", {"q": query})
+        assert response.status_code == 200
+        assert [hit.record for hit in response.context["similar"]] == [mission]
+        likes = [statement["sql"].count(" LIKE ") for statement in queries]
+        return len(queries), max(likes)
+
+    assert work(4) == work(9) == work(14)
+    assert work(14)[1] <= search.SIMILAR_CHOSEN_WORDS * search.SIMILAR_WORDS * 2

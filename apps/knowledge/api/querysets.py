@@ -18,6 +18,7 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    Field,
     ForeignObjectRel,
     ManyToManyField,
     Model,
@@ -453,6 +454,32 @@ def _row_summary(targets, part, pk, owner, values, connection) -> Model:
         updated_at = converter(updated_at, column, connection)
     values = {"id": pk, "slug": slug, _name_columns(target)[0]: name}
     return _from_db(target, db, **values, status=status, updated_at=updated_at)
+
+
+def latest_update(model: type[Model]) -> Any:
+    """The latest `updated_at` of every record of `model` (drafts too): MAX() in one plain
+    query written once per type and database, with the value the ORM would give;
+    `aggregate()` took longer to compose than the database took to answer."""
+    db = router.db_for_read(model)
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(_latest_update_sql(db, model))
+        (value,) = cursor.fetchone()
+    column = _updated_at(model).get_col(model._meta.db_table)
+    for converter in connection.ops.get_db_converters(column):
+        value = converter(value, column, connection)
+    return value
+
+
+def _updated_at(model: type[Model]) -> "Field[Any, Any]":
+    return cast("Field[Any, Any]", model._meta.get_field("updated_at"))
+
+
+@functools.cache
+def _latest_update_sql(db: str, model: type[Model]) -> str:
+    quote = connections[db].ops.quote_name
+    column = quote(cast(str, _updated_at(model).column))
+    return f"SELECT MAX({column}) FROM {quote(model._meta.db_table)}"
 
 
 def _from_db(model: type[Model], db: str, **values: Any) -> Model:

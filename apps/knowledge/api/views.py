@@ -10,7 +10,7 @@ import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Max, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -47,6 +47,7 @@ from ..models import (
     Source,
 )
 from ..models.choices import ComparisonSection, Conception
+from ..models.records import PERIOD_DATES
 from ..search import SEARCH_TYPES, find
 from ..visibility import visible
 from . import serializers as s
@@ -64,6 +65,7 @@ from .querysets import (
     classification_queryset,
     classifications,
     classifications_with_citations,
+    latest_update,
     load_capped,
     load_citations,
     load_classifications,
@@ -74,6 +76,7 @@ from .querysets import (
     related,
 )
 from .renderers import CITATION_RENDERERS, ListCSVRenderer
+from .rows import RowListSerializer
 from .schema import comma_list_pattern
 
 CITE_RESPONSES = {
@@ -164,6 +167,9 @@ class RecordViewSet(
     # (querysets.load_row_summaries) instead of one prefetch each.
     list_summaries: tuple[str, ...] = ()
     list_preferred = False
+    # The columns a list row reads, if not all: a record's long texts (its summary, a
+    # mission's mandate) stay out of a page's query.
+    list_columns: tuple[str, ...] = ()
     # But not the serializer's `capped` relations, nor `detail_lists` (get_object).
     detail_prefetch: tuple[str | Prefetch, ...] = ()
     # To-many relations a detail shows whole, as published summaries: all read in one
@@ -201,6 +207,8 @@ class RecordViewSet(
                         if getattr(p, "to_attr", "") != "loaded_classifications"
                     ),
                 ]
+            if self.list_columns:
+                queryset = queryset.only(*self.list_columns)
             return queryset.select_related(*select).prefetch_related(*prefetch)
         return self.with_detail(queryset)
 
@@ -271,6 +279,16 @@ class RecordViewSet(
             return self.list_serializer_class
         return self.serializer_class
 
+    def get_serializer(self, *args, **kwargs):
+        if not (self.action == "list" and kwargs.get("many")):
+            return super().get_serializer(*args, **kwargs)
+        # A page's rows: the list serializer's fields, each row written from the values
+        # loaded for the page (rows.py) rather than by DRF's per-field dispatch.
+        kwargs.pop("many")
+        kwargs.setdefault("context", self.get_serializer_context())
+        child = self.get_serializer_class()(context=kwargs["context"])
+        return RowListSerializer(*args, child=child, **kwargs)
+
     def paginate_queryset(self, queryset):
         self.page_objects = super().paginate_queryset(queryset)
         if self.action == "list" and self.page_objects:
@@ -285,7 +303,7 @@ class RecordViewSet(
         response = super().list(request, *args, **kwargs)
         # The newest change to the type (drafts too: unpublishing changes the list) or to
         # anything shown on the page.
-        latest = [self.model.objects.aggregate(latest=Max("updated_at"))["latest"]]
+        latest = [latest_update(self.model)]
         latest += [latest_change(obj) for obj in self.page_objects or []]
         latest = [value for value in latest if value]
         self.last_modified = max(latest) if latest else None
@@ -498,6 +516,19 @@ class MissionViewSet(RecordViewSet):
     filterset_class = MissionFilter
     list_summaries = ("organisations", "cases")
     list_preferred = True
+    list_columns = (
+        "slug",
+        "name",
+        "acronym",
+        "status",
+        *PERIOD_DATES,
+        "mission_type",
+        "host_consent",
+        "use_of_force",
+        "impartiality",
+        "legal_basis",
+        "updated_at",
+    )
     select_related = ("lead_state", "authorising_body", "predecessor")
     list_select_related = ()  # not in the list representation
     detail_prefetch = ("mandate_tasks",)

@@ -67,9 +67,15 @@ class Source(KnowledgeRecord):
         authors = [
             c.family for c in self.creators.all() if c.role == CreatorRole.AUTHOR
         ]
+        return self.label_for(authors, self.year, self.full_title, self.slug)
+
+    @staticmethod
+    def label_for(authors, year, full_title, slug):
+        """The label a source is cited by: "Bellamy & Williams 2010: Title" from its
+        authors' family names (in order), year, full title and slug."""
         who = " & ".join(authors[:2]) + (" et al." if len(authors) > 2 else "")
-        year = self.year or "n.d."
-        title = self.full_title or f"(untitled: {self.slug or 'new source'})"
+        year = year or "n.d."
+        title = full_title or f"(untitled: {slug or 'new source'})"
         return f"{who} {year}: {title}" if who else f"{title} ({year})"
 
     @property

@@ -85,15 +85,19 @@ _FOOTNOTE_NOTE = '\n      <span class="note">{}</span>'
 
 
 @register.simple_tag
-def footnote(note):
+def footnote(note, url=None, label=None):
     """A footnote's text: its source (linked), where in it, the claims it supports
     and the curator's note. The one writing of it, for includes/footnotes.html (its
-    numbered and further sources) and the comparison table's footnotes."""
+    numbered and further sources) and the comparison table's footnotes. `url` and
+    `label`: the source's address and label where the caller read them
+    (views/compare.source_labels), else those of the citation's source."""
     citation = note.citation
+    if url is None:
+        url, label = citation.source.get_absolute_url(), citation.source
     return format_html(
         _FOOTNOTE,
-        citation.source.get_absolute_url(),
-        citation.source,
+        url,
+        label,
         citation.locator_display,
         # As `claims|join:", "|lower` printed them: each label escaped, then lowered.
         mark_safe(", ".join(map(conditional_escape, note.claims)).lower()),

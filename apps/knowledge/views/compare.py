@@ -6,14 +6,17 @@ from typing import Any, NamedTuple
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import (
+    CharField,
     Count,
     F,
     FilteredRelation,
     Prefetch,
     Q,
+    Value,
     Window,
     prefetch_related_objects,
 )
+from django.db.models.functions import Cast, RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -22,8 +25,9 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from apps.core import pagecache, versions
+from apps.core.models import published_q
 
-from .. import filters, invalidation, limits
+from .. import addresses, codebook, filters, invalidation, limits
 from ..dimensions import CONCEPTION, DIMENSIONS, conception_text
 from ..footnotes import Footnotes, by_claim
 from ..models import (
@@ -35,9 +39,9 @@ from ..models import (
     MandateTask,
     Mission,
     Organisation,
-    SourceCreator,
+    Source,
 )
-from ..models.base import LOCATOR_FIELDS
+from ..models.base import LOCATOR_FIELDS, CitedBasis, basis_phrase
 from ..models.choices import (
     Claim,
     ComparisonSection,
@@ -45,7 +49,7 @@ from ..models.choices import (
     CreatorRole,
 )
 from ..registry import PAGE_TYPES
-from ..templatetags.knowledge import footnote
+from ..templatetags.knowledge import basis_html, footnote
 from .labels import CONCEPTIONS
 from .query_strings import CanonicalQueryMixin
 from .querysets import (
@@ -206,28 +210,21 @@ class CompareView(TemplateView):
 
 # A preferred classification as its cell shows it: value, period and whose judgement.
 _CLASSIFICATION_FIELDS = ("id", "value", "basis", "rule", "period_start", "period_end")
-# A citation as a footnote shows it, with what its source's label and address need.
-_CITATION_FIELDS = (
-    "content_type",
-    "object_id",
-    *LOCATOR_FIELDS,
-    "note",
-    "source__slug",
-    "source__title",
-    "source__subtitle",
-    "source__short_title",
-    "source__year",
-)
+# A citation as a footnote shows it; its source's label comes from source_labels().
+_CITATION_FIELDS = ("content_type", "object_id", "source", *LOCATOR_FIELDS, "note")
 
 
 class Compared(NamedTuple):
     """A compared record with what its cells cite: its own published citations, its
-    preferred classification (or None) and that classification's published citations."""
+    preferred classification (or None) and that classification's published citations,
+    and the labels of its many-valued dimensions ({dimension key: [label]}) where the
+    page read them as values."""
 
     record: Any
     citations: list
     classification: Classification | None
     classification_citations: list
+    listed: dict[str, list[str]]
 
 
 def _record_fields(model) -> list[str]:
@@ -245,11 +242,12 @@ def _record_fields(model) -> list[str]:
     return fields
 
 
-def _compared(model, slugs) -> dict[str, Compared]:
+def _compared(model, slugs) -> tuple[dict[str, Compared], dict[int, "SourceLabel"]]:
     """The published records of `model` among `slugs`, by slug, with everything a
-    comparison cell shows and only that: the records with their preferred classification
-    (one query, a record has at most one), the citations of both with their sources'
-    labels (one), the cited authors (one) and each many-valued dimension (one each)."""
+    comparison cell shows and only that, and the labels of the sources they cite: the
+    records with their preferred classification (one query, a record has at most one),
+    the citations of both (one), the cited sources' labels (cached, source_labels()),
+    and the many-valued dimensions (one query)."""
     classification = {
         f"classification_{field}": F(f"preferred_classification__{field}")
         for field in _CLASSIFICATION_FIELDS
@@ -269,7 +267,7 @@ def _compared(model, slugs) -> dict[str, Compared]:
         queryset = queryset.select_related("authorising_body")
     records = list(queryset)
     if not records:
-        return {}
+        return {}, {}
     classifications = {
         record.pk: Classification(
             preferred=True,
@@ -281,16 +279,12 @@ def _compared(model, slugs) -> dict[str, Compared]:
         for record in records
         if record.classification_id is not None
     }
-    cited = _citations(model, records, classifications.values())
+    cited, labels = _citations(model, records, classifications.values())
+    listed: dict[int, dict[str, list[str]]] = defaultdict(dict)
     if model is Mission:
-        prefetch_related_objects(
-            records,
-            Prefetch("mandate_tasks", queryset=MandateTask.objects.only("name")),
-            Prefetch(
-                "organisations",
-                queryset=Organisation.objects.published().only("name", "acronym"),
-            ),
-        )
+        listed.update({r.pk: {key: [] for key in _MISSION_LISTS} for r in records})
+        for pk, key, names in _mission_lists([record.pk for record in records]):
+            listed[pk][key] = names
     else:
         prefetch_related_objects(
             records, Prefetch("countries", queryset=Country.objects.only("name"))
@@ -305,45 +299,176 @@ def _compared(model, slugs) -> dict[str, Compared]:
             cited[record_type.pk, record.pk],
             preferred,
             cited[classification_type.pk, preferred.pk] if preferred else [],
+            listed[record.pk],
         )
-    return found
+    return found, labels
 
 
-def _citations(model, records, classifications) -> defaultdict:
+# A mission's many-valued dimensions read by _mission_lists: each list's through
+# table, the field naming the listed model there, and that model's fields for a label.
+_MISSION_LISTS = {
+    "mandate_tasks": (Mission.mandate_tasks.through, "mandatetask", MandateTask),
+    "organisations": (Mission.organisations.through, "organisation", Organisation),
+}
+
+
+def _mission_lists(ids: list[int]) -> list[tuple[int, str, list[str]]]:
+    """(mission id, dimension key, labels) of the missions `ids`' mandate tasks and
+    published organisations, each list in its model's order: one UNION of values rather
+    than two prefetches of instances."""
+    text = CharField()
+    parts = []
+    for key, (through, name, model) in _MISSION_LISTS.items():
+        rows = through._default_manager.filter(mission_id__in=ids)
+        if model is Organisation:
+            rows = rows.filter(published_q(f"{name}__"))
+        parts.append(
+            rows.order_by().values(
+                "mission_id",
+                list=Cast(Value(key), text),
+                position=Window(
+                    RowNumber(),
+                    order_by=[
+                        f"{name}__{field}" for field in model._meta.ordering or ()
+                    ],
+                ),
+                name=F(f"{name}__name"),
+                acronym=F(f"{name}__acronym")
+                if model is Organisation
+                else Cast(Value(""), text),
+            )
+        )
+    grouped: defaultdict = defaultdict(list)
+    for row in sorted(
+        parts[0].union(*parts[1:], all=True), key=lambda r: r["position"]
+    ):
+        label = (
+            Organisation.label_for(row["name"], row["acronym"])
+            if row["list"] == "organisations"
+            else row["name"]
+        )
+        grouped[row["mission_id"], row["list"]].append(label)
+    return [(pk, key, names) for (pk, key), names in grouped.items()]
+
+
+def _citations(model, records, classifications) -> tuple[defaultdict, dict]:
     """The published citations of `records` and of `classifications`, grouped by what
-    cites them ((content type id, object id)), in their order; one source instance per
-    cited source, with its authors (one query for all)."""
+    cites them ((content type id, object id)), in their order, and the cited sources'
+    labels by id (source_labels())."""
     record_type = ContentType.objects.get_for_model(model)
     cites = Q(content_type=record_type, object_id__in=[r.pk for r in records])
     classification_ids = [c.pk for c in classifications]
     if classification_ids:
         classification_type = ContentType.objects.get_for_model(Classification)
         cites |= Q(content_type=classification_type, object_id__in=classification_ids)
-    citations = (
-        Citation.objects.published()
-        .filter(cites)
-        .select_related("source")
-        .only(*_CITATION_FIELDS)
-    )
+    citations = list(Citation.objects.published().filter(cites).only(*_CITATION_FIELDS))
+    labels = source_labels({citation.source_id for citation in citations})
     grouped: defaultdict = defaultdict(list)
-    sources: dict = {}
     for citation in citations:
-        citation.source = sources.setdefault(citation.source_id, citation.source)
-        grouped[citation.content_type_id, citation.object_id].append(citation)
-    authors = SourceCreator.objects.filter(role=CreatorRole.AUTHOR).only(
-        "source", "role", "family"
-    )
-    prefetch_related_objects(
-        list(sources.values()), Prefetch("creators", queryset=authors)
-    )
-    return grouped
+        # A source unpublished since the citations were read is left out with them.
+        if citation.source_id in labels:
+            grouped[citation.content_type_id, citation.object_id].append(citation)
+    return grouped, labels
 
 
-def _cells(dimension, compared, notes):
+class SourceLabel(NamedTuple):
+    """What a footnote and a classification's basis show of a cited source."""
+
+    url: str
+    label: str  # str(source)
+    authors: tuple[str, ...]  # its authors' family names, in order
+    short_title: str  # its short title, else its title
+
+
+def source_labels(ids: set[int]) -> dict[int, SourceLabel]:
+    """The labels of the published sources `ids`, by id. Each is cached with the
+    `type:source` version it was read under, which any change to a source or its
+    authors moves: the version and every entry in one round trip to the cache, and
+    the entries that are missing or older in one query."""
+    if not ids:
+        return {}
+    name = invalidation.type_name("source")
+    keys = {pk: f"compare-source-label:{pk}" for pk in sorted(ids)}
+    found = cache.get_many([versions.key(name), *keys.values()])
+    version = versions.read([name], found)[name]
+    labels = {}
+    for pk, key in keys.items():
+        entry = found.get(key)
+        if version is not None and entry is not None and entry[0] == version:
+            labels[pk] = entry[1]
+    missing = [pk for pk in keys if pk not in labels]
+    if missing:
+        read = _read_source_labels(missing)
+        labels.update(read)
+        if version is not None:
+            cache.set_many(
+                {keys[pk]: (version, label) for pk, label in read.items()},
+                pagecache.TIMEOUT,
+            )
+    return labels
+
+
+def _read_source_labels(ids: list[int]) -> dict[int, SourceLabel]:
+    """The labels of the published sources `ids`, with their authors: one query, a
+    row per source and author (a source without authors has one, with no author)."""
+    rows = (
+        Source.objects.published()
+        .filter(pk__in=ids)
+        .annotate(
+            author=FilteredRelation(
+                "creators", condition=Q(creators__role=CreatorRole.AUTHOR)
+            )
+        )
+        .order_by("pk", "author__position", "author__id")
+        .values_list(
+            "pk", "slug", "title", "subtitle", "short_title", "year", "author__family"
+        )
+    )
+    sources: dict[int, tuple] = {}
+    authors: defaultdict = defaultdict(list)
+    for pk, *fields, family in rows:
+        sources[pk] = tuple(fields)
+        if family is not None:
+            authors[pk].append(family)
+    labels = {}
+    for pk, (slug, title, subtitle, short_title, year) in sources.items():
+        names = authors[pk]
+        labels[pk] = SourceLabel(
+            url=addresses.slug_url("knowledge:source-detail", slug),
+            label=Source.label_for(
+                names, year, Source.title_for(title, subtitle), slug
+            ),
+            authors=tuple(names),
+            short_title=short_title or title,
+        )
+    return labels
+
+
+def _basis(preferred: Classification, citations: list, labels: dict) -> str:
+    """`{% classification_basis preferred citations %}` (Classification.basis_text),
+    with the cited source read from `labels` rather than from a source instance."""
+    cited = None
+    if preferred.basis == codebook.Basis.AUTHOR:
+        citation = next((c for c in citations if c.claim == Claim.CLASSIFICATION), None)
+        if citation is not None:
+            label = labels[citation.source_id]
+            cited = CitedBasis(
+                authors=list(label.authors),
+                title=label.short_title,
+                locator=citation.locator_display,
+            )
+    return basis_html(
+        preferred.rule,
+        basis_phrase(preferred.basis, preferred.rule, cited),
+        addresses.site_paths()["data"],
+    )
+
+
+def _cells(dimension, compared, notes, labels):
     """One cell per record for `dimension`, each with its footnotes (the conception's
     from the preferred classification's citations)."""
     cells = []
-    for record, citations, preferred, preferred_citations in compared:
+    for record, citations, preferred, preferred_citations, listed in compared:
         if dimension is CONCEPTION:
             cells.append(
                 {
@@ -351,14 +476,21 @@ def _cells(dimension, compared, notes):
                     or dimension.not_established(record),
                     "value": preferred.value if preferred else "",
                     "classification": preferred,
-                    "basis_citations": preferred_citations,
+                    "basis": _basis(preferred, preferred_citations, labels)
+                    if preferred
+                    else "",
                     "notes": notes.cite(preferred_citations),
                 }
             )
             continue
+        if dimension.key in listed:
+            # Dimension.display_or_reason of a many-valued dimension, read as values.
+            text = ", ".join(listed[dimension.key]) or dimension.not_established(record)
+        else:
+            text = dimension.display_or_reason(record)
         cells.append(
             {
-                "text": dimension.display_or_reason(record),
+                "text": text,
                 "value": dimension.value(record),
                 "classification": None,
                 "notes": notes.cite(by_claim(citations, dimension.claims)),
@@ -375,15 +507,18 @@ _FOOTNOTES = (
 _FOOTNOTE = '\n    <li id="fn-{0}" value="{0}">\n      {1}\n    </li>\n    '
 
 
-def _footnotes_html(notes: Footnotes) -> str:
+def _footnotes_html(notes: Footnotes, labels: dict[int, SourceLabel]) -> str:
     """The page's numbered footnotes as includes/footnotes.html renders them (a test
     holds the two the same), in Python: a template loop cost more than the table. The
-    page numbers every citation it lists, so there are no further sources."""
+    page numbers every citation it lists, so there are no further sources. The
+    sources' labels and addresses come from `labels` (source_labels())."""
     if not notes.notes:
         return "\n"
-    items = [
-        format_html(_FOOTNOTE, note.number, footnote(note)) for note in notes.notes
-    ]
+    items = []
+    for note in notes.notes:
+        source = labels[note.citation.source_id]
+        text = footnote(note, url=source.url, label=source.label)
+        items.append(format_html(_FOOTNOTE, note.number, text))
     return mark_safe(_FOOTNOTES.format("".join(items)) + "\n")
 
 
@@ -483,7 +618,7 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             raise Http404("Only missions and cases can be compared.")
         name = model._meta.model_name
         slugs = filters.split_values(self.params.get("ids"))
-        found = _compared(model, slugs)
+        found, labels = _compared(model, slugs)
         compared = [found[slug] for slug in slugs if slug in found][
             : limits.COMPARE_MAX
         ]
@@ -493,7 +628,10 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
         rows = []
         if len(records) >= limits.COMPARE_MIN:
             rows = [
-                {"dimension": dimension, "cells": _cells(dimension, compared, notes)}
+                {
+                    "dimension": dimension,
+                    "cells": _cells(dimension, compared, notes, labels),
+                }
                 for dimension in DIMENSIONS[name]
             ]
         # The picker offers the chosen records first, then the first COMPARE_CHOICES
@@ -512,7 +650,7 @@ class CompareRecordsView(CanonicalQueryMixin, TemplateView):
             compare_min=limits.COMPARE_MIN,
             rows=rows,
             footnotes=notes,
-            footnotes_html=_footnotes_html(notes),
+            footnotes_html=_footnotes_html(notes, labels),
             choices=choices,
             pick_items=_pick_items(chosen, others, slugs),
             choices_total=choices_total,

@@ -55,7 +55,9 @@ def _link(params: dict[str, object], wanted: bool) -> str:
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     chosen = [
-        t for t in filters.split_values(request.GET.get("type")) if t in SEARCH_TYPES
+        t
+        for t in dict.fromkeys(filters.split_values(request.GET.get("type")))
+        if t in SEARCH_TYPES
     ]
     types = chosen or None
     page = _page_number(request.GET.get("page"))

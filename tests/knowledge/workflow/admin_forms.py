@@ -48,3 +48,12 @@ def save_after_another(clients, record, their_edits, my_edits):
     my_page, their_page = mine.get(url), theirs.get(url)
     saved = theirs.post(url, change_form_data(their_page, **their_edits))
     return saved, mine.post(url, change_form_data(my_page, **my_edits))
+
+
+def summary_clash(clients, record, theirs, mine):
+    """`save_after_another` where both people rewrite the summary: theirs is saved
+    first, mine is posted from the page opened before. Returns the response to mine."""
+    _saved, refused = save_after_another(
+        clients, record, {"summary": theirs}, {"summary": mine}
+    )
+    return refused

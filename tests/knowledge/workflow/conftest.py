@@ -36,6 +36,7 @@ def reader(django_user_model):
 
 
 def _client(user):
+    """A browser session logged in to the admin as `user`."""
     client = Client()
     client.force_login(user)
     return client

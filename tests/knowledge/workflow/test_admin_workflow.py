@@ -18,7 +18,7 @@ from tests.factories import (
     SourceFactory,
 )
 
-from .admin_forms import change_form_data, change_url, save_after_another
+from .admin_forms import change_form_data, change_url, summary_clash
 from .edits import edit
 
 pytestmark = pytest.mark.django_db
@@ -233,11 +233,8 @@ def test_editors_own_edit_of_a_published_record_is_live_and_kept(client, editor_
 
 def test_a_stale_form_is_refused_and_keeps_the_input(two_curators, curator_client):
     norm = NormFactory(draft=True, summary="Shared start. Text.")
-    _saved, response = save_after_another(
-        two_curators,
-        norm,
-        {"summary": "Their change. Saved first."},
-        {"summary": "My careful edit. Typed."},
+    response = summary_clash(
+        two_curators, norm, "Their change. Saved first.", "My careful edit. Typed."
     )
     assert response.status_code == 200
     html = response.content.decode()

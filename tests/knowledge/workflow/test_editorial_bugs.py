@@ -8,7 +8,7 @@ from apps.knowledge import dataset, services
 from apps.knowledge.models import Citation, Classification, Mission, Revision
 from tests.factories import MissionFactory, NormFactory, SourceFactory
 
-from .admin_forms import change_form_data, change_url, save_after_another
+from .admin_forms import change_form_data, change_url, save_after_another, summary_clash
 from .edits import edit
 
 pytestmark = pytest.mark.django_db
@@ -215,11 +215,8 @@ def test_saving_again_after_a_conflict_keeps_the_other_persons_fields(
 
 def test_fields_both_people_changed_are_shown_side_by_side(two_curators):
     mission = MissionFactory(draft=True, summary="Shared start. Text.")
-    _saved, refused = save_after_another(
-        two_curators,
-        mission,
-        {"summary": "Theirs. Saved first."},
-        {"summary": "Mine. Typed second."},
+    refused = summary_clash(
+        two_curators, mission, "Theirs. Saved first.", "Mine. Typed second."
     )
     clashes = refused.context["adminform"].form.clashes
     assert [(c.name, c.theirs, c.mine) for c in clashes] == [
