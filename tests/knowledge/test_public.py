@@ -103,6 +103,23 @@ def test_404_page_is_helpful(client):
     assert 'role="search"' in content
 
 
+@pytest.mark.parametrize("page", ["0", "-5", "1e3", "abc", "4", "1" + "0" * 20])
+def test_a_list_page_number_that_is_no_page_says_so(client, page):
+    """Not "no published page at this address": the list is there, the number is not."""
+    for _ in range(31):  # two pages of 30
+        factories.NormFactory()
+    response = client.get("/norms/", {"page": page})
+    assert response.status_code == 404
+    content = text(response)
+    assert (
+        f"There is no page “{page[:20]}” of this list: pages run from 1 to 2."
+        in content
+    )
+    assert "There is no published page at this address" not in content
+    assert 'role="search"' in content
+    assert client.get("/norms/", {"page": "2"}).status_code == 200
+
+
 def test_500_template_stands_alone():
     from django.template.loader import render_to_string
 

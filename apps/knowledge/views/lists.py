@@ -6,6 +6,8 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce, Lower
+from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView
@@ -57,6 +59,10 @@ def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
     )
 
 
+class NoSuchPage(Http404):
+    """A list's page number that is not one of its pages (0, -5, 1e3, 10**20)."""
+
+
 class RecordListView(CanonicalQueryMixin, ListView):
     """A faceted list: the shared FilterSet, counts per facet value, sorting, pages."""
 
@@ -95,6 +101,26 @@ class RecordListView(CanonicalQueryMixin, ListView):
         )
         # reading_order: an unbound FilterSet (no parameters) skips its ordering filter.
         return self.decorate(filters.reading_order(self.filterset.qs))
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except (
+            NoSuchPage
+        ) as error:  # the list exists; say what is wrong with the number
+            return render(request, "404.html", {"message": str(error)}, status=404)
+
+    def paginate_queryset(self, queryset, page_size):
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404 as error:
+            raise NoSuchPage(self._page_error(queryset, page_size)) from error
+
+    def _page_error(self, queryset, page_size):
+        pages = self.get_paginator(queryset, page_size).num_pages
+        asked = self.request.GET.get(self.page_kwarg, "")[:20]
+        counted = f"pages run from 1 to {pages}" if pages > 1 else "it has one page"
+        return f"There is no page “{asked}” of this list: {counted}."
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
