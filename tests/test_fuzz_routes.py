@@ -210,8 +210,10 @@ class Findings:
 
 @pytest.fixture
 def fuzz_settings(settings):
-    """Production toggles; the API's throttle off (it would answer 429 to everything)."""
+    """Production toggles, the facet and total caches included; the API's throttle off
+    (it would answer 429 to everything)."""
     settings.DEBUG = False
+    settings.FACET_CACHE = True
     settings.SECURE_SSL_REDIRECT = True
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
