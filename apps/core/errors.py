@@ -63,8 +63,7 @@ def _allowed_methods(request):
         if method != "options"
         and (
             hasattr(view_class, method)
-            or (method == "head"
-            and hasattr(view_class, "get"))
+            or (method == "head" and hasattr(view_class, "get"))
         )
     ]
 
