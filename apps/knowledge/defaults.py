@@ -60,17 +60,16 @@ def filterset(record_type: RecordType) -> type:
 
 
 def serializer(record_type: RecordType) -> type:
-    from .api.serializers.base import DETAIL_HEAD, DETAIL_TAIL, RecordSerializer
+    from .api.serializers.base import RecordSerializer, detail_fields
 
     meta = {
         "model": record_type.model,
-        "fields": [*DETAIL_HEAD, *own_fields(record_type), *DETAIL_TAIL, "citations"],
-        "extra_kwargs": RecordSerializer.Meta.extra_kwargs,
+        "fields": detail_fields(*own_fields(record_type)),
     }
     return type(
         f"{record_type.model.__name__}Serializer",
         (RecordSerializer,),
-        {"Meta": type("Meta", (), meta)},
+        {"Meta": type("Meta", (RecordSerializer.Meta,), meta)},
     )
 
 

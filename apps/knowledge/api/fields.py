@@ -3,8 +3,10 @@
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.validators import RegexValidator
+from django.db.models import Model
 from django.urls import reverse
 from django.utils.http import urlencode
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -73,15 +75,9 @@ class LoadedListSerializer(serializers.ListSerializer):
         return super().get_attribute(instance) if items is None else items
 
 
-class SummaryRelatedField(serializers.SlugRelatedField):
-    """A related record: written as its slug, read as {slug, name, url}.
-
-    Reads show published records only: to-many relations are prefetched from
-    `.published()` by the views; a single link to an unpublished record reads as null."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "slug")
-        super().__init__(**kwargs)
+class LoadedSlugRelatedField(serializers.SlugRelatedField):
+    """A related record by its slug; to-many, read from the list `querysets.related()`
+    finds (the views load a detail's lists, querysets.load_lists)."""
 
     @classmethod
     def many_init(cls, *args, **kwargs):
@@ -91,6 +87,17 @@ class SummaryRelatedField(serializers.SlugRelatedField):
             if key in MANY_RELATION_KWARGS:
                 list_kwargs[key] = kwargs[key]
         return LoadedManyRelatedField(**list_kwargs)
+
+
+class SummaryRelatedField(LoadedSlugRelatedField):
+    """A related record: written as its slug, read as {slug, name, url}.
+
+    Reads show published records only: to-many relations are prefetched from
+    `.published()` by the views; a single link to an unpublished record reads as null."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
 
     def use_pk_only_optimization(self):
         return False
@@ -103,6 +110,38 @@ class SummaryRelatedField(serializers.SlugRelatedField):
             "name": obj.name,
             "url": api_url(self.context.get("request"), obj),
         }
+
+
+def summaries(model: type[Model] | None = None) -> Any:
+    """A to-many relation read as summaries: written as the slugs of `model`'s records,
+    or read-only without a model."""
+    if model is None:
+        return SummaryRelatedField(many=True, read_only=True)
+    return SummaryRelatedField(
+        many=True, required=False, queryset=model._default_manager.all()
+    )
+
+
+def summary(model: type[Model] | None = None) -> Any:
+    """A link to one record, read as its summary (or null): written as the slug of one
+    of `model`'s records, or read-only without a model."""
+    if model is None:
+        return SummaryRelatedField(read_only=True, allow_null=True)
+    return SummaryRelatedField(
+        required=False, allow_null=True, queryset=model._default_manager.all()
+    )
+
+
+def slug_list(model: type[Model], slug_field: str, help_text: str) -> Any:
+    """A to-many relation to a vocabulary (countries, mandate tasks), written and read
+    as its terms' `slug_field`."""
+    return LoadedSlugRelatedField(
+        slug_field=slug_field,
+        many=True,
+        required=False,
+        queryset=model._default_manager.all(),
+        help_text=help_text,
+    )
 
 
 class RelatedCountField(serializers.IntegerField):
@@ -292,6 +331,50 @@ class SparseFieldsMixin:
             )
         for name in set(self.fields) - set(names):
             self.fields.pop(name)
+
+
+# Each serializer class's fields as ModelSerializer.get_fields() built them, unbound.
+_BUILT_FIELDS: dict[type, dict[str, serializers.Field]] = {}
+
+
+class FieldsBuiltOnceMixin:
+    """A ModelSerializer whose fields are built once per class, and copied for each
+    serializer instead of being built again.
+
+    DRF builds every serializer's fields anew (a deep copy of the declared fields, which
+    constructs each one again, and a field for each model field): 2-3 ms of the API
+    mission detail's four serializers. What that builds depends on the class alone
+    (Meta, the declared fields), so it is built once (`_BUILT_FIELDS`) and each serializer gets
+    unbound copies (`unbound_copy`): field objects of its own, bound to it alone (the
+    parent, hence the request in the context) and free to change (the subclasses'
+    get_fields() make a field read-only, or add one, for this serializer only). The
+    copies share what no request changes: querysets, validators, choices."""
+
+    def get_fields(self):
+        built = _BUILT_FIELDS.get(type(self))
+        if built is None:
+            built = _BUILT_FIELDS[type(self)] = super().get_fields()
+        return {name: unbound_copy(field) for name, field in built.items()}
+
+
+def unbound_copy(field: serializers.Field) -> serializers.Field:
+    """A copy of a built, unbound field, as DRF's deep copy would give it, without
+    constructing it again: its own error messages and validators list; a nested
+    serializer builds its own fields, and a list field's child (bound to the built
+    list field) is copied and bound to the copy instead."""
+    copied = object.__new__(type(field))
+    state = copied.__dict__
+    state.update(field.__dict__)
+    state.pop("fields", None)  # a nested serializer's own, built when read
+    state["error_messages"] = dict(field.error_messages)
+    if "_validators" in state:
+        state["_validators"] = list(state["_validators"])
+    for name in ("child", "child_relation"):  # list serializers, many relations
+        inner = state.get(name)
+        if isinstance(inner, serializers.Field):
+            state[name] = unbound_copy(inner)
+            state[name].parent = copied
+    return copied
 
 
 # Characters no text needs: C0 and C1 controls other than tab and line breaks, and lone

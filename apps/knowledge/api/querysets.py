@@ -17,6 +17,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     CharField,
     Count,
+    DateTimeField,
     F,
     Field,
     ForeignObjectRel,
@@ -150,8 +151,8 @@ def load_capped(obj: Model, names: Iterable[str]) -> None:
 
 
 def load_lists(obj: Model, names: Sequence[str]) -> None:
-    """For each to-many relation in `names`, load all its published records, as
-    summaries, into the list `related()` reads: every list in one query, a UNION whose
+    """For each to-many relation in `names`, load all its published records (all the
+    terms of a vocabulary: mandate tasks), as summaries, into the list `related()` reads: every list in one query, a UNION whose
     rows say which list they belong to and where in it (as the pages read theirs,
     views/querysets.related_lists), rather than one prefetch per list. The UNION is
     composed and compiled once per (type, lists, database) and its SQL reused with the
@@ -171,7 +172,7 @@ def load_lists(obj: Model, names: Sequence[str]) -> None:
         row = dict(zip(columns, values, strict=True))
         found[row["list"]].append(row)
     for name, items in found.items():
-        items.sort(key=itemgetter("position"))
+        items.sort(key=itemgetter("list_position"))
         model = union.models[name]
         setattr(obj, LOADED + name, [_summary(model, row, db) for row in items])
 
@@ -192,7 +193,7 @@ class _Union(NamedTuple):
 def _lists_union(model: type[Model], names: tuple[str, ...], db: str) -> _Union:
     """load_lists' UNION for `model`'s lists `names`, compiled for the database `db`."""
     record = model(pk=_KEY)
-    lists = {name: getattr(record, name).published() for name in names}
+    lists = {name: _shown(getattr(record, name).all()) for name in names}
     parts = [_summary_rows(name, records) for name, records in lists.items()]
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     compiler = rows.query.get_compiler(using=db)
@@ -200,6 +201,21 @@ def _lists_union(model: type[Model], names: tuple[str, ...], db: str) -> _Union:
     selected = [column[0] for column in compiler.select[: compiler.col_count]]
     models = {name: records.model for name, records in lists.items()}
     return _Union(sql, tuple(params), selected, models)
+
+
+def _shown(records: QuerySet[Any]) -> QuerySet[Any]:
+    """The records of a list that a detail shows: the published ones, or every term of a
+    vocabulary (a mission's mandate tasks)."""
+    if issubclass(records.model, PublishableModel):
+        return cast(Any, records).published()
+    return records
+
+
+def listed(model: type[Model], name: str) -> Prefetch:
+    """Prefetch a detail's list `name` whole (the dataset): as load_lists reads it."""
+    if issubclass(model, PublishableModel):
+        return published(model, name)
+    return loaded(name, model._default_manager.all())
 
 
 def _converted(
@@ -238,14 +254,21 @@ SUMMARY_COLUMNS = {
 
 
 def _summary_rows(name: str, records: QuerySet[Any]) -> QuerySet[Any]:
-    """The summary columns of `records`, numbered in the model's order."""
+    """The summary columns of `records`, numbered in the model's order (a vocabulary's
+    terms, such as mandate tasks, have no status nor date: null)."""
     model = records.model
     first, second = _name_columns(model)
     text = CharField()
+    columns: dict[str, Any] = {
+        alias: F(field) for field, alias in SUMMARY_COLUMNS.items()
+    }
+    if not issubclass(model, PublishableModel):
+        columns["record_status"] = Cast(Value(None), text)
+        columns["record_updated"] = Cast(Value(None), DateTimeField())
     return records.order_by().values(
         list=Cast(Value(name), text),
-        position=Window(RowNumber(), order_by=list(model._meta.ordering)),
-        **{alias: F(field) for field, alias in SUMMARY_COLUMNS.items()},
+        list_position=Window(RowNumber(), order_by=list(model._meta.ordering)),
+        **columns,
         text_1=F(first),
         text_2=F(second) if second else Cast(Value(""), text),
     )

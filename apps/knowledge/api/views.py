@@ -66,6 +66,7 @@ from .querysets import (
     classifications,
     classifications_with_citations,
     latest_update,
+    listed,
     load_capped,
     load_citations,
     load_classifications,
@@ -172,8 +173,8 @@ class RecordViewSet(
     list_columns: tuple[str, ...] = ()
     # But not the serializer's `capped` relations, nor `detail_lists` (get_object).
     detail_prefetch: tuple[str | Prefetch, ...] = ()
-    # To-many relations a detail shows whole, as published summaries: all read in one
-    # query after get_object() (querysets.load_lists).
+    # To-many relations a detail shows whole, as published summaries (a vocabulary's
+    # terms: all of them): all read in one query after get_object() (load_lists).
     detail_lists: tuple[str, ...] = ()
     # Missions and cases: the detail shows classifications with their citations.
     classified = False
@@ -250,7 +251,7 @@ class RecordViewSet(
         if whole:
             field = cls.model._meta.get_field
             names = [*cls.detail_lists, *cls.serializer_class.capped]
-            extra = [published(field(name).related_model, name) for name in names]
+            extra = [listed(field(name).related_model, name) for name in names]
             extra.append(published_citations())
             if cls.classified:
                 extra.append(classifications_with_citations())
@@ -531,9 +532,15 @@ class MissionViewSet(RecordViewSet):
     )
     select_related = ("lead_state", "authorising_body", "predecessor")
     list_select_related = ()  # not in the list representation
-    detail_prefetch = ("mandate_tasks",)
     classified = True
-    detail_lists = ("organisations", "cases", "authorised_by", "norms", "successors")
+    detail_lists = (
+        "organisations",
+        "cases",
+        "authorised_by",
+        "norms",
+        "mandate_tasks",
+        "successors",
+    )
 
 
 class CaseViewSet(RecordViewSet):

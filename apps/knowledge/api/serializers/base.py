@@ -20,6 +20,7 @@ from ...models.base import wikidata_validator
 from ...models.choices import Conception
 from ..exceptions import Conflict, RulesNotMet
 from ..fields import (
+    FieldsBuiltOnceMixin,
     FuzzyDateField,
     LoadedListSerializer,
     SparseFieldsMixin,
@@ -38,7 +39,9 @@ SLUG_TAKEN = (
 )
 
 
-class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
+class CitationSerializer(
+    StrictInputMixin, FieldsBuiltOnceMixin, serializers.ModelSerializer
+):
     """A page-located citation of a source, as embedded in a record."""
 
     # A declared field named like Field's own `source` attribute: the stubs object.
@@ -59,7 +62,9 @@ class CitationSerializer(StrictInputMixin, serializers.ModelSerializer):
         ]
 
 
-class ClassificationSerializer(StrictInputMixin, serializers.ModelSerializer):
+class ClassificationSerializer(
+    StrictInputMixin, FieldsBuiltOnceMixin, serializers.ModelSerializer
+):
     """A sourced Westphalian / post-Westphalian judgement, as embedded in a record."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:classification-detail")
@@ -101,21 +106,25 @@ class ClassificationSerializer(StrictInputMixin, serializers.ModelSerializer):
         ]
 
 
-class CreatorSerializer(StrictInputMixin, serializers.ModelSerializer):
+class CreatorSerializer(
+    StrictInputMixin, FieldsBuiltOnceMixin, serializers.ModelSerializer
+):
     class Meta:
         model = SourceCreator
         fields = ["family", "given"]
 
 
-class CountrySerializer(serializers.ModelSerializer):
+class CountrySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     class Meta:
         model = Country
         fields = ["code", "name", "region"]
 
 
+# A record's addresses in the API and on the site, and its slug.
+LINKS = ["url", "html_url", "slug"]
 # Every record's detail starts with its links and state and ends with its text, review
-# dates and citations; the type's own fields go between (classifications last of all).
-DETAIL_HEAD = ["url", "html_url", "slug", "status"]
+# dates and citations; the type's own fields go between (`detail_fields`).
+DETAIL_HEAD = [*LINKS, "status"]
 DETAIL_TAIL = [
     "summary",
     "caveat",
@@ -126,7 +135,7 @@ DETAIL_TAIL = [
     "updated_at",
 ]
 # A list row starts with its links and name, then its state.
-LIST_HEAD = ["url", "html_url", "slug", "name", "status"]
+LIST_HEAD = [*LINKS, "name", "status"]
 # Missions and cases: the preferred classification's verdict, and the dates.
 CLASSIFIED_FIELDS = [
     "conception",
@@ -138,8 +147,19 @@ CLASSIFIED_FIELDS = [
 ]
 
 
+def detail_fields(*own: str, classified: bool = False) -> list[str]:
+    """A record detail's fields, in the order the API has always given them: links and
+    state, the type's `own` fields, text and review dates, then the classifications
+    (`classified`: missions and cases) and the citations."""
+    classifications = ["classifications"] if classified else []
+    return [*DETAIL_HEAD, *own, *DETAIL_TAIL, *classifications, "citations"]
+
+
 class RecordSerializer(
-    StrictInputMixin, SparseFieldsMixin, serializers.ModelSerializer
+    StrictInputMixin,
+    SparseFieldsMixin,
+    FieldsBuiltOnceMixin,
+    serializers.ModelSerializer,
 ):
     """Shared by every record type: links, publication state, citations, and the write path."""
 
@@ -165,7 +185,8 @@ class RecordSerializer(
     read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
 
     class Meta:
-        common = [*DETAIL_HEAD, *DETAIL_TAIL, "citations"]
+        # A type's serializer: `class Meta(RecordSerializer.Meta)` with its model and
+        # `fields = detail_fields(...)`.
         extra_kwargs = {"curator_note": {"write_only": True}}
 
     @extend_schema_field(OpenApiTypes.URI)

@@ -11,23 +11,15 @@ from ..fields import (
     FuzzyDateField,
     SummarySerializer,
 )
-from .base import DETAIL_HEAD, DETAIL_TAIL, RecordSerializer
+from .base import RecordSerializer, detail_fields
 
 
 class ComparisonRowSerializer(RecordSerializer):
-    class Meta:
+    class Meta(RecordSerializer.Meta):
         model = ComparisonRow
-        fields = [
-            *DETAIL_HEAD,
-            "name",
-            "section",
-            "order",
-            "westphalian",
-            "post_westphalian",
-            *DETAIL_TAIL,
-            "citations",
-        ]
-        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+        fields = detail_fields(
+            "name", "section", "order", "westphalian", "post_westphalian"
+        )
 
 
 class ConceptionSerializer(serializers.Serializer):

@@ -9,43 +9,32 @@ from ...models import (
     Mission,
     Norm,
 )
-from ..fields import SummaryRelatedField
-from .base import DETAIL_HEAD, DETAIL_TAIL, RecordSerializer
+from ..fields import summaries, summary
+from .base import LIST_HEAD, RecordSerializer, detail_fields
 
 
 class ConceptListSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
-    # A field named like one of Field's own attributes: the stubs object.
-    parent = SummaryRelatedField(read_only=True, allow_null=True)  # type: ignore[assignment]
+    parent = summary()
 
     class Meta:
         model = Concept
-        fields = ["url", "html_url", "slug", "name", "status", "term", "parent"]
+        fields = [*LIST_HEAD, "term", "parent"]
 
 
 class ConceptSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
-    # A field named like one of Field's own attributes: the stubs object.
-    parent = SummaryRelatedField(  # type: ignore[assignment]
-        required=False, allow_null=True, queryset=Concept.objects.all()
-    )
-    children = SummaryRelatedField(many=True, read_only=True)
-    related_concepts = SummaryRelatedField(
-        many=True, required=False, queryset=Concept.objects.all()
-    )
-    norms = SummaryRelatedField(many=True, required=False, queryset=Norm.objects.all())
-    missions = SummaryRelatedField(
-        many=True, required=False, queryset=Mission.objects.all()
-    )
-    cases = SummaryRelatedField(many=True, required=False, queryset=Case.objects.all())
-    documents = SummaryRelatedField(
-        many=True, required=False, queryset=Document.objects.all()
-    )
+    parent = summary(Concept)
+    children = summaries()
+    related_concepts = summaries(Concept)
+    norms = summaries(Norm)
+    missions = summaries(Mission)
+    cases = summaries(Case)
+    documents = summaries(Document)
 
-    class Meta:
+    class Meta(RecordSerializer.Meta):
         model = Concept
-        fields = [
-            *DETAIL_HEAD,
+        fields = detail_fields(
             "name",
             "term",
             "parent",
@@ -55,7 +44,4 @@ class ConceptSerializer(RecordSerializer):
             "missions",
             "cases",
             "documents",
-            *DETAIL_TAIL,
-            "citations",
-        ]
-        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+        )

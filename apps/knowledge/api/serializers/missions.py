@@ -11,14 +11,14 @@ from ...models import (
     Norm,
     Organisation,
 )
-from ..fields import SummaryRelatedField
+from ..fields import slug_list, summaries, summary
 from .base import (
     CLASSIFIED_FIELDS,
-    DETAIL_HEAD,
-    DETAIL_TAIL,
+    LINKS,
     LIST_HEAD,
     ClassifiedRecordSerializer,
     RecordSerializer,
+    detail_fields,
 )
 
 # How a mission is coded, in its list row and its detail alike.
@@ -32,15 +32,13 @@ MISSION_CODING = [
 
 
 class MissionListSerializer(ClassifiedRecordSerializer):
-    organisations = SummaryRelatedField(many=True, read_only=True)
-    cases = SummaryRelatedField(many=True, read_only=True)
+    organisations = summaries()
+    cases = summaries()
 
     class Meta:
         model = Mission
         fields = [
-            "url",
-            "html_url",
-            "slug",
+            *LINKS,
             "name",
             "acronym",
             "status",
@@ -53,36 +51,21 @@ class MissionListSerializer(ClassifiedRecordSerializer):
 
 
 class MissionSerializer(ClassifiedRecordSerializer):
-    organisations = SummaryRelatedField(
-        many=True, required=False, queryset=Organisation.objects.all()
-    )
-    lead_state = SummaryRelatedField(
-        required=False, allow_null=True, queryset=Organisation.objects.all()
-    )
-    authorising_body = SummaryRelatedField(
-        required=False, allow_null=True, queryset=Organisation.objects.all()
-    )
-    predecessor = SummaryRelatedField(
-        required=False, allow_null=True, queryset=Mission.objects.all()
-    )
-    successors = SummaryRelatedField(many=True, read_only=True)
-    cases = SummaryRelatedField(many=True, required=False, queryset=Case.objects.all())
-    authorised_by = SummaryRelatedField(
-        many=True, required=False, queryset=Document.objects.all()
-    )
-    norms = SummaryRelatedField(many=True, required=False, queryset=Norm.objects.all())
-    mandate_tasks = serializers.SlugRelatedField(
-        slug_field="slug",
-        many=True,
-        required=False,
-        queryset=MandateTask.objects.all(),
-        help_text="Slugs of mandate tasks (see the codebook).",
+    organisations = summaries(Organisation)
+    lead_state = summary(Organisation)
+    authorising_body = summary(Organisation)
+    predecessor = summary(Mission)
+    successors = summaries()
+    cases = summaries(Case)
+    authorised_by = summaries(Document)
+    norms = summaries(Norm)
+    mandate_tasks = slug_list(
+        MandateTask, "slug", "Slugs of mandate tasks (see the codebook)."
     )
 
-    class Meta:
+    class Meta(RecordSerializer.Meta):
         model = Mission
-        fields = [
-            *DETAIL_HEAD,
+        fields = detail_fields(
             "name",
             "acronym",
             *CLASSIFIED_FIELDS,
@@ -98,11 +81,8 @@ class MissionSerializer(ClassifiedRecordSerializer):
             "successors",
             "mandate_summary",
             "not_established",
-            *DETAIL_TAIL,
-            "classifications",
-            "citations",
-        ]
-        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+            classified=True,
+        )
 
 
 class CaseListSerializer(ClassifiedRecordSerializer):
@@ -122,22 +102,19 @@ class CaseListSerializer(ClassifiedRecordSerializer):
 
 
 class CaseSerializer(ClassifiedRecordSerializer):
-    countries = serializers.SlugRelatedField(
-        slug_field="code",
-        many=True,
-        required=False,
-        queryset=Country.objects.all(),
-        help_text="ISO 3166-1 alpha-2 codes (historical codes such as YU allowed).",
+    countries = slug_list(
+        Country,
+        "code",
+        "ISO 3166-1 alpha-2 codes (historical codes such as YU allowed).",
     )
-    norms = SummaryRelatedField(many=True, required=False, queryset=Norm.objects.all())
-    missions = SummaryRelatedField(many=True, read_only=True)
+    norms = summaries(Norm)
+    missions = summaries()
 
     capped = {"missions": "case"}
 
-    class Meta:
+    class Meta(RecordSerializer.Meta):
         model = Case
-        fields = [
-            *DETAIL_HEAD,
+        fields = detail_fields(
             "name",
             *CLASSIFIED_FIELDS,
             "conflict_type",
@@ -146,8 +123,5 @@ class CaseSerializer(ClassifiedRecordSerializer):
             "norms",
             "missions",
             "not_established",
-            *DETAIL_TAIL,
-            "classifications",
-            "citations",
-        ]
-        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+            classified=True,
+        )

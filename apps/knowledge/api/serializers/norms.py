@@ -9,48 +9,38 @@ from ...models import (
 )
 from ..fields import (
     FuzzyDateField,
-    SummaryRelatedField,
     WebAddressField,
+    summaries,
+    summary,
 )
-from .base import DETAIL_HEAD, DETAIL_TAIL, LIST_HEAD, RecordSerializer
+from .base import LIST_HEAD, RecordSerializer, detail_fields
 
 
 class NormListSerializer(RecordSerializer):
     class Meta:
         model = Norm
-        fields = ["url", "html_url", "slug", "name", "status", "conception"]
+        fields = [*LIST_HEAD, "conception"]
 
 
 class NormSerializer(RecordSerializer):
-    related = SummaryRelatedField(
-        many=True, required=False, queryset=Norm.objects.all()
-    )
-    documents = SummaryRelatedField(many=True, read_only=True)
-    missions = SummaryRelatedField(many=True, read_only=True)
-    cases = SummaryRelatedField(many=True, read_only=True)
+    related = summaries(Norm)
+    documents = summaries()
+    missions = summaries()
+    cases = summaries()
 
     capped = {"documents": "norm", "missions": "norm", "cases": "norm"}
 
-    class Meta:
+    class Meta(RecordSerializer.Meta):
         model = Norm
-        fields = [
-            *DETAIL_HEAD,
-            "name",
-            "conception",
-            "related",
-            "documents",
-            "missions",
-            "cases",
-            *DETAIL_TAIL,
-            "citations",
-        ]
-        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+        fields = detail_fields(
+            "name", "conception", "related", "documents", "missions", "cases"
+        )
 
 
 class DocumentListSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
     date = FuzzyDateField("date", "date_precision")
-    issuer = SummaryRelatedField(read_only=True, allow_null=True)
+    issuer = summary()
 
     class Meta:
         model = Document
@@ -70,18 +60,15 @@ class DocumentSerializer(RecordSerializer):
     official_url = WebAddressField(
         source="url", required=False, allow_blank=True, max_length=500
     )
-    issuer = SummaryRelatedField(
-        required=False, allow_null=True, queryset=Organisation.objects.all()
-    )
-    norms = SummaryRelatedField(many=True, required=False, queryset=Norm.objects.all())
-    authorised_missions = SummaryRelatedField(many=True, read_only=True)
+    issuer = summary(Organisation)
+    norms = summaries(Norm)
+    authorised_missions = summaries()
 
     capped = {"authorised_missions": "document"}
 
-    class Meta:
+    class Meta(RecordSerializer.Meta):
         model = Document
-        fields = [
-            *DETAIL_HEAD,
+        fields = detail_fields(
             "name",
             "title",
             "short_title",
@@ -93,7 +80,4 @@ class DocumentSerializer(RecordSerializer):
             "pax_agreement_id",
             "norms",
             "authorised_missions",
-            *DETAIL_TAIL,
-            "citations",
-        ]
-        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+        )

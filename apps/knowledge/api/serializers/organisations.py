@@ -1,16 +1,12 @@
 """Organisations."""
 
 from ...models import Organisation
-from ..fields import (
-    FuzzyDateField,
-    SummaryRelatedField,
-)
-from .base import DETAIL_HEAD, DETAIL_TAIL, LIST_HEAD, RecordSerializer
+from ..fields import FuzzyDateField, summaries, summary
+from .base import LIST_HEAD, RecordSerializer, detail_fields
 
 
 class OrganisationListSerializer(RecordSerializer):
-    # A field named like one of Field's own attributes: the stubs object.
-    parent = SummaryRelatedField(read_only=True, allow_null=True)  # type: ignore[assignment]
+    parent = summary()
 
     class Meta:
         model = Organisation
@@ -23,21 +19,17 @@ class OrganisationListSerializer(RecordSerializer):
 
 
 class OrganisationSerializer(RecordSerializer):
-    # A field named like one of Field's own attributes: the stubs object.
-    parent = SummaryRelatedField(  # type: ignore[assignment]
-        required=False, allow_null=True, queryset=Organisation.objects.all()
-    )
-    children = SummaryRelatedField(many=True, read_only=True)
+    parent = summary(Organisation)
+    children = summaries()
     founded = FuzzyDateField("founded_date", "founded_precision")
-    missions = SummaryRelatedField(many=True, read_only=True)
-    documents = SummaryRelatedField(many=True, read_only=True)
+    missions = summaries()
+    documents = summaries()
 
     capped = {"missions": "organisation", "documents": "organisation"}
 
-    class Meta:
+    class Meta(RecordSerializer.Meta):
         model = Organisation
-        fields = [
-            *DETAIL_HEAD,
+        fields = detail_fields(
             "name",
             "acronym",
             "kind",
@@ -46,7 +38,4 @@ class OrganisationSerializer(RecordSerializer):
             "children",
             "missions",
             "documents",
-            *DETAIL_TAIL,
-            "citations",
-        ]
-        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+        )

@@ -10,7 +10,7 @@ from ...canonical import (
 )
 from ...models import Source
 from ..fields import WebAddressField, api_url
-from .base import DETAIL_HEAD, DETAIL_TAIL, CreatorSerializer, RecordSerializer
+from .base import LINKS, CreatorSerializer, RecordSerializer, detail_fields
 
 
 class SourceCiteLinksMixin(serializers.Serializer):
@@ -76,9 +76,7 @@ class SourceListSerializer(SourceCiteLinksMixin, RecordSerializer):
     class Meta:
         model = Source
         fields = [
-            "url",
-            "html_url",
-            "slug",
+            *LINKS,
             "status",
             "kind",
             "title",
@@ -98,10 +96,9 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
         source="url", required=False, allow_blank=True, max_length=500
     )
 
-    class Meta:
+    class Meta(RecordSerializer.Meta):
         model = Source
-        fields = [
-            *DETAIL_HEAD,
+        fields = detail_fields(
             "name",
             *SOURCE_TITLE_FIELDS,
             "authors",
@@ -111,7 +108,4 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
             "web_url",
             *SOURCE_ACCESS_FIELDS,
             "cite",
-            *DETAIL_TAIL,
-            "citations",
-        ]
-        extra_kwargs = RecordSerializer.Meta.extra_kwargs
+        )
