@@ -327,15 +327,6 @@ def page_dependencies(match: ResolverMatch, query: Any) -> list[str]:
     return _site_page_names(match.url_name or "", match.kwargs, query)
 
 
-def list_total_names(model: Any, text: bool) -> list[str]:
-    """What the total of an API list of `model` rows depends on: a record list's
-    `list_names`; citations and classifications belong to records of every type, so
-    theirs is the whole content."""
-    if model not in registry.RECORD_MODELS:
-        return [ALL]
-    return list_names(model._meta.model_name, text)
-
-
 def answer_dependencies(model: Any, slug: str | None) -> list[str]:
     """What an API answer about `model` shows: one record's (`slug`) or a list's."""
     if model not in registry.RECORD_MODELS:

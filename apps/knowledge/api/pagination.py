@@ -87,10 +87,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if name not in NOT_FILTERS
         )
         digest = hashlib.sha1(repr(filters).encode()).hexdigest()
-        model = queryset.model
+        model_name = queryset.model._meta.model_name
         text = invalidation.shows_text(request.query_params)
-        shown = versions.stamp(invalidation.list_total_names(model, text))
-        return f"api-count:{shown}:{model._meta.model_name}:{digest}"
+        shown = versions.stamp(invalidation.list_names(model_name, text))
+        return f"api-count:{shown}:{model_name}:{digest}"
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
