@@ -79,6 +79,7 @@ from .querysets import (
 from .renderers import CITATION_RENDERERS, ListCSVRenderer
 from .rows import RowListSerializer
 from .schema import comma_list_pattern
+from .serializers.missions import MISSION_CODING
 
 CITE_RESPONSES = {
     (200, "application/vnd.citationstyles.csl+json"): OpenApiTypes.ANY,
@@ -517,17 +518,14 @@ class MissionViewSet(RecordViewSet):
     filterset_class = MissionFilter
     list_summaries = ("organisations", "cases")
     list_preferred = True
+    # The columns of MissionListSerializer's fields.
     list_columns = (
         "slug",
         "name",
         "acronym",
         "status",
         *PERIOD_DATES,
-        "mission_type",
-        "host_consent",
-        "use_of_force",
-        "impartiality",
-        "legal_basis",
+        *MISSION_CODING,
         "updated_at",
     )
     select_related = ("lead_state", "authorising_body", "predecessor")
