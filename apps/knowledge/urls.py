@@ -1,6 +1,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+from apps.core.errors import reads_only
+
 from . import views
 from .registry import PAGE_TYPES
 from .sitemaps import SITEMAPS
@@ -45,7 +47,7 @@ urlpatterns = [
     ),
     path(
         "sitemap.xml",
-        sitemap,
+        reads_only(sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

@@ -3,6 +3,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from apps.core.errors import reads_only
+
 from .. import filters
 from ..registry import by_name
 from ..search import SEARCH_TYPES, SearchResults, find, similar_names
@@ -52,6 +54,7 @@ def _link(params: dict[str, object], wanted: bool) -> str:
     return "?" + encode_query(params) if wanted else ""
 
 
+@reads_only
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     chosen = [
