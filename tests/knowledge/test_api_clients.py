@@ -2,6 +2,7 @@
 conflicts, and a clear word after a login lockout."""
 
 import json
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
@@ -137,6 +138,42 @@ def test_parameters_have_bounds_and_headers_are_documented(schema):
     assert {p["name"]: p["schema"] for p in search["parameters"]}["q"]["minLength"] == 1
     export = schema["paths"]["/api/v1/export/{name}.{fmt}"]["get"]
     assert "X-Dataset-Version" in export["responses"]["200"]["headers"]
+
+
+def test_every_operation_declares_the_answers_any_request_may_get(schema):
+    """A generated client parses what it was told of: 503 (database down or a query
+    over the statement timeout), 500 and 429 everywhere, 304 on every read."""
+    for path, method, operation in _operations(schema):
+        responses = operation["responses"]
+        for code in ("429", "500", "503"):
+            content = responses[code]["content"]["application/json"]["schema"]
+            assert content == {"$ref": "#/components/schemas/Error"}, (path, code)
+        assert "Retry-After" in responses["503"]["headers"], path
+        if method == "get":
+            assert "content" not in responses["304"], path
+            assert "ETag" in responses["304"]["headers"], path
+
+
+def test_a_503_from_an_api_operation_is_the_declared_error(schema, settings):
+    from django.db.utils import OperationalError
+    from jsonschema import Draft7Validator
+
+    from apps.knowledge.api.views import MissionViewSet
+
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    with mock.patch.object(
+        MissionViewSet, "list", side_effect=OperationalError("canceling statement")
+    ):
+        response = client.get(reverse("api:mission-list"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    declared = schema["paths"]["/api/v1/missions/"]["get"]["responses"]["503"]
+    validator = Draft7Validator(
+        {**declared["content"]["application/json"]["schema"], **schema}
+    )
+    assert list(validator.iter_errors(response.json())) == []
+    assert response.json()["code"] == "unavailable"
 
 
 def test_a_nul_byte_gets_the_json_error_shape(api):
