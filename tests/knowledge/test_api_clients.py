@@ -2,6 +2,7 @@
 conflicts, and a clear word after a login lockout."""
 
 import json
+import re
 from unittest import mock
 
 import pytest
@@ -174,6 +175,31 @@ def test_a_503_from_an_api_operation_is_the_declared_error(schema, settings):
     )
     assert list(validator.iter_errors(response.json())) == []
     assert response.json()["code"] == "unavailable"
+
+
+def test_the_fields_parameter_is_offered_where_the_server_reads_it(schema, api):
+    """A client that sends `fields` where the schema offers it gets only those fields,
+    and a 400 for a name that is not one; where the server would ignore it (a record's
+    citation, references and history), the schema does not offer it."""
+    slugs = {
+        reverse(f"api:{name}-list").split("/")[3]: factory().slug
+        for name, factory in factories.RECORD_FACTORIES.items()
+    }
+    offered = set()
+    for path, method, operation in _operations(schema):
+        parameters = {p["name"]: p for p in operation.get("parameters", [])}
+        if method != "get" or "fields" not in parameters:
+            continue
+        if "{id}" in path:
+            continue  # a citation or classification: read like their lists below
+        offered.add(re.sub(r"^/api/v1/[^/]+/", "/", path))
+        url = path.replace("{slug}", slugs.get(path.split("/")[3], ""))
+        assert api.get(url + "?fields=no_such_field").status_code == 400, url
+        pattern = parameters["fields"]["schema"]["pattern"]
+        first = re.search(r"\(\?:([a-z_]+)\|", pattern).group(1)
+        body = api.get(f"{url}?fields={first}").json()
+        assert set(body["results"][0] if "results" in body else body) == {first}, url
+    assert offered == {"/", "/{slug}/"}
 
 
 def test_a_nul_byte_gets_the_json_error_shape(api):

@@ -91,7 +91,13 @@ class AutoSchema(openapi.AutoSchema):
     def _get_parameters(self):
         parameters = super()._get_parameters()
         view = self.view
-        if self.method == "GET" and getattr(view, "sparse_fields", False):
+        # Only a record or a page of records is trimmed by `?fields=` (SparseFieldsMixin);
+        # a record's citation, references and history ignore it.
+        if (
+            self.method == "GET"
+            and getattr(view, "sparse_fields", False)
+            and getattr(view, "action", None) in ("list", "retrieve")
+        ):
             names = list(getattr(self._get_serializer(), "fields", {}))
             parameters.append(
                 build_parameter_type(
