@@ -33,6 +33,7 @@ urlpatterns = [
         export.ExportFileView.as_view(),
         name="export-file",
     ),
+    path("export/latest/", export.ExportLatestView.as_view(), name="export-latest"),
     path(
         "export/<str:version>/",
         export.ExportVersionView.as_view(),
