@@ -193,6 +193,33 @@ ComparisonRowFactory = record_factory(
 )
 
 
+# The records the tests name most often, by their slug, name and acronym (the UN, UNEF I
+# and KFOR, the Suez Crisis); `fields` add what a test needs or change these.
+
+
+def united_nations(**fields):
+    return OrganisationFactory(
+        **{"slug": "un", "name": "United Nations", "acronym": "UN", **fields}
+    )
+
+
+def unef_i(**fields):
+    name = "First United Nations Emergency Force"
+    return MissionFactory(
+        **{"slug": "unef-i", "name": name, "acronym": "UNEF I", **fields}
+    )
+
+
+def kfor(**fields):
+    return MissionFactory(
+        **{"slug": "kfor", "name": "Kosovo Force", "acronym": "KFOR", **fields}
+    )
+
+
+def suez_crisis(**fields):
+    return CaseFactory(**{"slug": "suez-crisis", "name": "Suez Crisis", **fields})
+
+
 # A factory for each record type, by model name (registry.RECORD_TYPES, in its order).
 RECORD_FACTORIES = {
     "mission": MissionFactory,
