@@ -22,9 +22,7 @@ router.register(
 urlpatterns = [
     path("compare/", views.CompareView.as_view(), name="compare"),
     path(
-        "compare/records/",
-        views.CompareRecordsView.as_view(),
-        name="compare-records",
+        "compare/records/", views.CompareRecordsView.as_view(), name="compare-records"
     ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("export/", export.ExportIndexView.as_view(), name="export"),
