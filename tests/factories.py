@@ -1,5 +1,6 @@
 import factory
 from django.contrib.contenttypes.models import ContentType
+from django.utils.text import slugify
 
 from apps.core import fuzzydate
 from apps.core.models import Status
@@ -115,40 +116,29 @@ class RecordFactory(factory.django.DjangoModelFactory):
             CitationFactory(target=obj)
 
 
-class OrganisationFactory(RecordFactory):
-    class Meta:
-        model = models.Organisation
-
-    slug = factory.Sequence(lambda n: f"org-{n}")
-    name = factory.Sequence(lambda n: f"Organisation {n}")
-    acronym = factory.Sequence(lambda n: f"ORG{n}")
-    kind = "regional"
-
-
-class NormFactory(RecordFactory):
-    class Meta:
-        model = models.Norm
-
-    slug = factory.Sequence(lambda n: f"norm-{n}")
-    name = factory.Sequence(lambda n: f"Norm {n}")
-    conception = "westphalian"
+def record_factory(model, label, *, base=RecordFactory, title="name", **fields):
+    """The factory of `model`'s records: each one numbered, with slug "norm-3" and
+    `title` "Norm 3" for `label` "Norm", and `fields` for what every record has."""
+    return factory.make_factory(
+        model,
+        FACTORY_CLASS=base,
+        slug=factory.Sequence(lambda n: f"{slugify(label)}-{n}"),
+        **{title: factory.Sequence(lambda n: f"{label} {n}")},
+        **fields,
+    )
 
 
-class DocumentFactory(RecordFactory):
-    class Meta:
-        model = models.Document
-
-    slug = factory.Sequence(lambda n: f"document-{n}")
-    title = factory.Sequence(lambda n: f"Document {n}")
-    kind = "resolution"
-
-
-class ConceptFactory(RecordFactory):
-    class Meta:
-        model = models.Concept
-
-    slug = factory.Sequence(lambda n: f"concept-{n}")
-    term = factory.Sequence(lambda n: f"Concept {n}")
+OrganisationFactory = record_factory(
+    models.Organisation,
+    "Organisation",
+    acronym=factory.Sequence(lambda n: f"ORG{n}"),
+    kind="regional",
+)
+NormFactory = record_factory(models.Norm, "Norm", conception="westphalian")
+DocumentFactory = record_factory(
+    models.Document, "Document", title="title", kind="resolution"
+)
+ConceptFactory = record_factory(models.Concept, "Concept", title="term")
 
 
 class ClassifiedFactory(RecordFactory):
@@ -169,13 +159,9 @@ class ClassifiedFactory(RecordFactory):
             CitationFactory(target=classification, claim="classification")
 
 
-class CaseFactory(ClassifiedFactory):
-    class Meta:
-        model = models.Case
-
-    slug = factory.Sequence(lambda n: f"case-{n}")
-    name = factory.Sequence(lambda n: f"Case {n}")
-    conflict_type = "inter_state"
+CaseFactory = record_factory(
+    models.Case, "Case", base=ClassifiedFactory, conflict_type="inter_state"
+)
 
 
 class MissionFactory(ClassifiedFactory):
@@ -198,15 +184,40 @@ class MissionFactory(ClassifiedFactory):
         )
 
 
-class ComparisonRowFactory(RecordFactory):
-    class Meta:
-        model = models.ComparisonRow
+ComparisonRowFactory = record_factory(
+    models.ComparisonRow,
+    "Dimension",
+    section="dimension",
+    westphalian="Between states.",
+    post_westphalian="Inside states.",
+)
 
-    slug = factory.Sequence(lambda n: f"row-{n}")
-    name = factory.Sequence(lambda n: f"Dimension {n}")
-    section = "dimension"
-    westphalian = "Between states."
-    post_westphalian = "Inside states."
+
+# The records the tests name most often, by their slug, name and acronym (the UN, UNEF I
+# and KFOR, the Suez Crisis); `fields` add what a test needs or change these.
+
+
+def united_nations(**fields):
+    return OrganisationFactory(
+        **{"slug": "un", "name": "United Nations", "acronym": "UN", **fields}
+    )
+
+
+def unef_i(**fields):
+    name = "First United Nations Emergency Force"
+    return MissionFactory(
+        **{"slug": "unef-i", "name": name, "acronym": "UNEF I", **fields}
+    )
+
+
+def kfor(**fields):
+    return MissionFactory(
+        **{"slug": "kfor", "name": "Kosovo Force", "acronym": "KFOR", **fields}
+    )
+
+
+def suez_crisis(**fields):
+    return CaseFactory(**{"slug": "suez-crisis", "name": "Suez Crisis", **fields})
 
 
 # A factory for each record type, by model name (registry.RECORD_TYPES, in its order).

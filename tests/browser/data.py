@@ -8,24 +8,21 @@ def build_collection():
     source = factories.flynn_farrell_article(
         summary="Argues that the CSCE built norms for a democratic peace in Europe."
     )
-    un = factories.OrganisationFactory(
-        slug="un", name="United Nations", acronym="UN", kind="universal"
-    )
+    un = factories.united_nations(kind="universal")
     nato = factories.OrganisationFactory(
         slug="nato", name="North Atlantic Treaty Organization", acronym="NATO"
     )
     kosovo = Country.objects.create(code="XK", name="Kosovo", region="europe")
     egypt = Country.objects.create(code="EG", name="Egypt", region="middle_east")
-    suez = factories.CaseFactory(
-        slug="suez-crisis",
-        name="Suez Crisis",
+    suez = factories.suez_crisis(
+        countries=[egypt],
         **factories.period("1956-10"),
         summary="The 1956 war over the Suez Canal. It led to the first UN force.",
     )
-    suez.countries.add(egypt)
     conflict = factories.CaseFactory(
         slug="kosovo-conflict",
         name="Kosovo conflict",
+        countries=[kosovo],
         classified="post_westphalian",
         **factories.period("1998"),
         summary="The war in Kosovo of 1998 and 1999. It ended in an international administration.",
@@ -33,13 +30,11 @@ def build_collection():
         ucdp_conflict_id="1234",
         wikidata_qid="Q1",
     )
-    conflict.countries.add(kosovo)
-    unef = factories.MissionFactory(
-        slug="unef-i",
-        name="First United Nations Emergency Force",
-        acronym="UNEF I",
-        **factories.period("1956-11", "1967-06"),
+    unef = factories.unef_i(
+        organisations=[un],
+        cases=[suez],
         traditional_coding=True,
+        **factories.period("1956-11", "1967-06"),
         summary="The first armed UN peacekeeping force. It kept Egyptian and Israeli forces apart.",
         cited=False,
     )
@@ -47,25 +42,12 @@ def build_collection():
     factories.CitationFactory(
         target=unef, source=source, claim="host_consent", locator="513"
     )
-    unef.organisations.add(un)
-    unef.cases.add(suez)
-    kfor = factories.MissionFactory(
-        slug="kfor",
-        name="Kosovo Force",
-        acronym="KFOR",
-        classified="post_westphalian",
-        **factories.period("1999-06"),
-        host_consent="contested",
-        use_of_force="enforcement",
-        legal_basis="un_chapter_vii",
-        summary="The NATO-led force that entered Kosovo in 1999. It keeps a safe environment.",
-    )
-    kfor.organisations.add(nato)
-    kfor.cases.add(conflict)
     unmik = factories.MissionFactory(
         slug="unmik",
         name="United Nations Interim Administration Mission in Kosovo",
         acronym="UNMIK",
+        organisations=[un],
+        cases=[conflict],
         classified="post_westphalian",
         mission_type="transitional_administration",
         **factories.period("1999-06"),
@@ -78,8 +60,16 @@ def build_collection():
         period_start=2008,
         rationale="After 2008 its role shrank to a residual presence.",
     )
-    unmik.organisations.add(un)
-    unmik.cases.add(conflict)
+    kfor = factories.kfor(
+        organisations=[nato],
+        cases=[conflict],
+        classified="post_westphalian",
+        host_consent="contested",
+        use_of_force="enforcement",
+        legal_basis="un_chapter_vii",
+        **factories.period("1999-06"),
+        summary="The NATO-led force that entered Kosovo in 1999. It keeps a safe environment.",
+    )
     factories.NormFactory(
         slug="consent", name="Consent of the parties", summary="The parties agree."
     )

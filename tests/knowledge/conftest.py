@@ -1,9 +1,14 @@
-"""Fixtures for the API tests: clients with and without tokens, and the three kinds of
-user the permission matrix needs."""
+"""Who the tests act as, and the clients they sign in with: a token for the API (as a
+script sends it) or a session for the admin (as a browser keeps one).
+
+The users here are the API permission matrix's, with permissions on every record type;
+workflow/conftest.py overrides `reader` and `editor` and adds the curators, in the
+editorial groups the data migration creates."""
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -62,16 +67,25 @@ def token_client(user):
     return client
 
 
-@pytest.fixture
-def as_reader(reader):
-    return token_client(reader)
+def session_client(user):
+    """A browser session signed in as `user`, for the pages and the admin."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
-@pytest.fixture
-def as_curator(curator_user):
-    return token_client(curator_user)
+def signed_in(user, sign_in):
+    """A fixture: a client signed in by `sign_in` as the user fixture named `user`
+    (so that workflow/conftest.py's people get the same clients)."""
+
+    def client(request):
+        return sign_in(request.getfixturevalue(user))
+
+    return pytest.fixture(client)
 
 
-@pytest.fixture
-def as_editor(editor):
-    return token_client(editor)
+as_reader = signed_in("reader", token_client)
+as_curator = signed_in("curator_user", token_client)
+as_editor = signed_in("editor", token_client)
+curator_client = signed_in("curator", session_client)
+editor_client = signed_in("editor", session_client)

@@ -1,6 +1,7 @@
 """Citation formats: what reference managers import must parse back to what we know."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -62,11 +63,13 @@ def test_bibtex_parses_back_with_escapes_and_page_ranges(article, chapter):
         first["title"] == r"{Piecing Together the Democratic Peace: The CSCE \& Norms}"
     )
     assert first["journal"] == "International Organization"
-    assert first["pages"] == "505--535"
-    assert first["month"] == "jun"
+    assert (first["pages"], first["month"]) == ("505--535", "jun")
     assert first["doi"] == "10.1162/002081899550977"
-    assert second["type"] == "incollection"
-    assert second["booktitle"] == "Understanding Peacekeeping"
+    # The chapter is a part of its book.
+    assert (second["type"], second["booktitle"]) == (
+        "incollection",
+        "Understanding Peacekeeping",
+    )
     assert second["editor"] == "Smith, Jo"
     assert second["pages"] == "11--33"
 
@@ -157,49 +160,11 @@ def test_no_field_value_can_add_a_bibtex_field_or_a_ris_tag():
 
 
 # Each kind of work in each format: the pieces each style writes for a book, a web
-# page, a chapter whose book is not recorded and a report cited by section.
-BOOK = {
-    "id": "doyle-2006",
-    "type": "book",
-    "title": "Making War and Building Peace",
-    "author": [
-        {"family": "Doyle", "given": "Michael W."},
-        {"family": "Sambanis", "given": "Nicholas"},
-    ],
-    "publisher": "Princeton University Press",
-    "publisher-place": "Princeton",
-    "edition": "2nd",
-    "issued": {"date-parts": [[2006]]},
-}
-WEBPAGE = {
-    "id": "un-page",
-    "type": "webpage",
-    "title": "Where we operate",
-    "author": [{"literal": "United Nations"}],
-    "container-title": "United Nations Peacekeeping",
-    "issued": {"date-parts": [[2023, 4, 5]]},
-    "accessed": {"date-parts": [[2024, 1, 2]]},
-    "URL": "https://peacekeeping.un.org/en/where-we-operate",
-}
-CHAPTER_WITHOUT_BOOK = {
-    "id": "lee-2004",
-    "type": "chapter",
-    "title": "A chapter",
-    "author": [{"family": "Lee", "given": "Ann"}],
-    "editor": [{"family": "Roe", "given": "Jo"}, {"family": "Poe", "given": "Al"}],
-    "publisher": "Polity",
-    "publisher-place": "Cambridge",
-    "page": "11\u201333",
-    "issued": {"date-parts": [[2004]]},
-}
-REPORT_BY_SECTION = {
-    "id": "annual-2010",
-    "type": "report",
-    "title": "Annual report",
-    "issued": {"date-parts": [[2010]]},
-    "locator": "4",
-    "label": "section",
-}
+# page, a chapter whose book is not recorded and a report cited by section, given as
+# CSL-JSON, the format reference managers exchange.
+BOOK, WEBPAGE, CHAPTER_WITHOUT_BOOK, REPORT_BY_SECTION = json.loads(
+    (Path(__file__).parent / "csl_works.json").read_text()
+)
 
 
 STYLED = [
@@ -271,11 +236,9 @@ def test_bibtex_offers_an_incomplete_entry_as_misc_saying_what_is_missing():
     assert page["author"] == "{United Nations}"
     assert page["howpublished"] == "United Nations Peacekeeping"
     assert (page["month"], page["urldate"]) == ("apr", "2024-01-02")
-    assert chapter["type"] == "misc"
-    assert chapter["note"] == "Not recorded: booktitle"
+    assert (chapter["type"], chapter["note"]) == ("misc", "Not recorded: booktitle")
     assert chapter["pages"] == "11--33"
-    assert report["type"] == "misc"
-    assert report["key"] == "annual-2010-section-4"
+    assert (report["type"], report["key"]) == ("misc", "annual-2010-section-4")
     assert report["note"] == "Cited: section 4. Not recorded: author, institution"
 
 

@@ -58,12 +58,7 @@ def write_current(client, url, data, *, method="patch"):
     ],
 )
 def test_permission_matrix(request, who, create, update, publish):
-    client = {
-        "anonymous": APIClient(),
-        "reader": request.getfixturevalue("as_reader") if who == "reader" else None,
-        "curator": request.getfixturevalue("as_curator") if who == "curator" else None,
-        "editor": request.getfixturevalue("as_editor") if who == "editor" else None,
-    }[who]
+    client = APIClient() if who == "anonymous" else request.getfixturevalue(f"as_{who}")
     source = factories.SourceFactory()
     existing = factories.NormFactory(slug="sovereignty")
     url = reverse("api:norm-detail", kwargs={"slug": "sovereignty"})

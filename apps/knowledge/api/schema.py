@@ -246,6 +246,7 @@ def _response_headers(path, method, code, response, paged):
     headers = response.setdefault("headers", {})
     if csv is not None and paged:
         headers["X-Total-Count"] = _header("X-Total-Count")
+    # Throttled; the database down, or a dataset version still being built.
     if code in ("429", "503"):
         headers["Retry-After"] = _header("Retry-After")
     if code == "304":

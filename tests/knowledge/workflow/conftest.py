@@ -1,9 +1,11 @@
-"""People of the editorial workflow: a curator and an editor in the groups the data
-migration creates, a reader with no group, and logged-in admin clients for each."""
+"""People of the editorial workflow: curators and an editor in the groups the data
+migration creates, and a reader in none; all staff, so that they may open the admin.
+Their admin sessions (`curator_client`, `editor_client`) come from ../conftest.py."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
+
+from tests.knowledge.conftest import session_client
 
 
 def _member(django_user_model, name, group=None):
@@ -35,29 +37,7 @@ def reader(django_user_model):
     return _member(django_user_model, "rita")
 
 
-def _client(user):
-    """A browser session logged in to the admin as `user`."""
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
-def curator_client(curator):
-    return _client(curator)
-
-
-@pytest.fixture
-def other_curator_client(other_curator):
-    return _client(other_curator)
-
-
-@pytest.fixture
-def editor_client(editor):
-    return _client(editor)
-
-
-@pytest.fixture
-def two_curators(curator_client, other_curator_client):
+def two_curators(curator_client, other_curator):
     """The two curators' clients, for an edit made while another was open."""
-    return curator_client, other_curator_client
+    return curator_client, session_client(other_curator)

@@ -3,21 +3,13 @@ the data migration creates (the admin's matrix is in test_admin_workflow.py)."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.core.models import Status
 from tests.factories import MissionFactory, NormFactory
+from tests.knowledge.conftest import token_client
 
 pytestmark = pytest.mark.django_db
-
-
-def api_as(user):
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def detail(record):
@@ -38,7 +30,7 @@ def etag(client, record):
     ],
 )
 def test_role_matrix_in_the_api(request, role, publish, unpublish, edit_draft):
-    client = api_as(request.getfixturevalue(role))
+    client = token_client(request.getfixturevalue(role))
     draft = NormFactory(draft=True)
     live = NormFactory()
     response = client.post(detail(draft) + "publish/")
@@ -59,13 +51,13 @@ def test_role_matrix_in_the_api(request, role, publish, unpublish, edit_draft):
 
 def test_api_refusal_says_what_is_missing(editor):
     mission = MissionFactory(draft=True, classified=False)
-    response = api_as(editor).post(detail(mission) + "publish/")
+    response = token_client(editor).post(detail(mission) + "publish/")
     assert response.status_code == 409  # the record's state is what is wrong
     assert "classification" in str(response.json())
 
 
 def test_api_refuses_a_write_from_a_stale_etag(curator):
-    client = api_as(curator)
+    client = token_client(curator)
     norm = NormFactory(draft=True)
     tag = etag(client, norm)
     first = client.patch(
@@ -83,7 +75,7 @@ def test_api_refuses_a_write_from_a_stale_etag(curator):
 def test_curators_api_change_to_a_published_record_waits_for_review(curator):
     from apps.knowledge.models import Revision
 
-    client = api_as(curator)
+    client = token_client(curator)
     norm = NormFactory(name="Live name")
     response = client.patch(
         detail(norm),
@@ -97,4 +89,4 @@ def test_curators_api_change_to_a_published_record_waits_for_review(curator):
     revision = Revision.objects.pending().get()
     assert revision.data["name"] == "Curator change"
     assert response.json()["revision"] == revision.pk
-    assert api_as(None).get(detail(norm)).json()["name"] == "Live name"
+    assert APIClient().get(detail(norm)).json()["name"] == "Live name"

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_draft_to_published_to_revised_with_a_refused_concurrent_edit(
-    client, curator_client, other_curator_client, editor_client
+    client, two_curators, editor_client
 ):
+    curator_client, other_curator_client = two_curators
     source = SourceFactory()
     # A curator enters the mission; asking to publish it only saves a draft.
     curator_client.post(reverse("admin:knowledge_mission_add"), mission_form(source))
