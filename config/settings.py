@@ -391,9 +391,10 @@ BENCHMARK = env_bool("PKB_BENCHMARK", False)
 # (about 0.3 MB each today). Past this many megabytes the oldest versions' files are
 # dropped (they answer 410 Gone; the newest is always kept).
 PKB_DATASET_ARCHIVE_MB = int(os.environ.get("PKB_DATASET_ARCHIVE_MB", "1024"))
-# Store the version a change makes as soon as it commits (about half a second a write).
-# Off in the tests (tests/settings.py), where factories commit record by record; the
-# request that first asks for a version stores it too.
+# Build the version a change makes in a background thread as soon as it commits (the
+# editor's request only starts the thread). Off in the tests (tests/settings.py), where
+# factories commit record by record; a request that finds the current version missing
+# starts its build too.
 PKB_DATASET_VERSIONS_ON_COMMIT = env_bool("PKB_DATASET_VERSIONS_ON_COMMIT", True)
 
 # Shown on /about/ and stamped into exports.

@@ -21,6 +21,19 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def dataset_builds(monkeypatch):
+    """The background dataset builds a test started, counted, not run: another thread's
+    connection does not see the test's transaction (and would store a version outside
+    it). Tests that need a version build it with export.store_current_version();
+    test_api_versions.py runs real threads in committing tests."""
+    from apps.knowledge.api import export
+
+    started = []
+    monkeypatch.setattr(export, "start_building", lambda: started.append(True))
+    return started
+
+
 @pytest.fixture
 def page_cache(settings):
     """The public cache as production has it (off in the test suite, whose transactions

@@ -51,9 +51,8 @@ class RecordType:
     foreign_keys: dict[str, type] = field(
         default_factory=dict
     )  # key -> target model (by slug)
-    many: dict[str, tuple[str, type]] = field(
-        default_factory=dict
-    )  # key -> (attr, model)
+    # Many-to-many links whose key is the field's own name -> target model.
+    many: dict[str, type] = field(default_factory=dict)
     label_field: str = "name"
 
     @property
@@ -144,21 +143,21 @@ DATA_TYPES = [
     RecordType(
         Norm,
         scalars=["name", "conception"],
-        many={"related": ("related", Norm)},
+        many={"related": Norm},
     ),
     RecordType(
         Document,
         scalars=["title", "short_title", "symbol", "kind", "url", "pax_agreement_id"],
         foreign_keys={"issuer": Organisation},
         dates={"date": ("date", "date_precision")},
-        many={"norms": ("norms", Norm)},
+        many={"norms": Norm},
         label_field="title",
     ),
     RecordType(
         Case,
         scalars=["name", "conflict_type", "ucdp_conflict_id"],
         dates=DATED,
-        many={"countries": ("countries", Country), "norms": ("norms", Norm)},
+        many={"countries": Country, "norms": Norm},
     ),
     RecordType(
         Mission,
@@ -179,11 +178,11 @@ DATA_TYPES = [
             "authorising_body": Organisation,
         },
         many={
-            "organisations": ("organisations", Organisation),
-            "cases": ("cases", Case),
-            "authorised_by": ("authorised_by", Document),
-            "mandate_tasks": ("mandate_tasks", MandateTask),
-            "norms": ("norms", Norm),
+            "organisations": Organisation,
+            "cases": Case,
+            "authorised_by": Document,
+            "mandate_tasks": MandateTask,
+            "norms": Norm,
         },
     ),
     RecordType(
@@ -320,8 +319,8 @@ def _dates_and_keys(record_type, instance) -> dict:
 def _links_part(record_type, instance) -> dict:
     """Dates, foreign keys and many-to-many links, by their YAML keys."""
     out = _dates_and_keys(record_type, instance)
-    for key, (attr, target_model) in record_type.many.items():
-        out[key] = _slugs(getattr(instance, attr), target_model)
+    for key, target_model in record_type.many.items():
+        out[key] = _slugs(getattr(instance, key), target_model)
     if record_type.model is Concept:
         out["related"] = _clean(
             {

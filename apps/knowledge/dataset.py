@@ -185,21 +185,13 @@ def export_dataset(root, *, published_only=False) -> int:
     root = Path(root)
     count = 0
     root.mkdir(parents=True, exist_ok=True)
-    countries = [
-        {"code": c.code, "name": c.name, "region": c.region}
-        for c in Country.objects.order_by("code")
-    ]
-    (root / "countries.yaml").write_text(dump_yaml(countries), encoding="utf-8")
-    tasks = [
-        {
-            "slug": t.slug,
-            "name": t.name,
-            "conception": t.conception,
-            "description": t.description,
-        }
-        for t in MandateTask.objects.order_by("position", "id")
-    ]
-    (root / "mandate_tasks.yaml").write_text(dump_yaml(tasks), encoding="utf-8")
+    # The vocabularies: rows with the keys their files use, in that order.
+    countries = Country.objects.order_by("code").values("code", "name", "region")
+    (root / "countries.yaml").write_text(dump_yaml(list(countries)), encoding="utf-8")
+    tasks = MandateTask.objects.order_by("position", "id").values(
+        "slug", "name", "conception", "description"
+    )
+    (root / "mandate_tasks.yaml").write_text(dump_yaml(list(tasks)), encoding="utf-8")
     for record_type in DATA_TYPES:
         directory = root / record_type.directory
         directory.mkdir(exist_ok=True)

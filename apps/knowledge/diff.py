@@ -124,8 +124,7 @@ def _value_labels(model, before, after):
             continue
         if choices:
             labels[name] = {str(value): str(label) for value, label in choices}
-    links = {**record_type.foreign_keys}
-    links.update({key: target for key, (_attr, target) in record_type.many.items()})
+    links = {**record_type.foreign_keys, **record_type.many}
     for key, target in links.items():
         wanted = set()
         for data in (before, after):

@@ -170,9 +170,9 @@ def _link_values(record_type, data):
     for key, target in record_type.foreign_keys.items():
         pks = _pks(target, [data[key]]) if data.get(key) else []
         values[key] = pks[0] if pks else None
-    for key, (attr, target) in record_type.many.items():
+    for key, target in record_type.many.items():
         if target in (Country, MandateTask) or hasattr(target, "slug"):
-            values[attr] = _pks(target, list(data.get(key) or []))
+            values[key] = _pks(target, list(data.get(key) or []))
     if record_type.model is Concept:
         related = data.get("related") or {}
         for key, (attr, target) in CONCEPT_RELATED.items():

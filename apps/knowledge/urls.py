@@ -29,25 +29,12 @@ record_pages = [
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("compare/", views.CompareView.as_view(), name="compare"),
-    path(
-        "compare/<str:kind>/",
-        views.CompareRecordsView.as_view(),
-        name="compare-records",
-    ),
+    path("compare/<kind>/", views.CompareRecordsView.as_view(), name="compare-records"),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("search/", views.search, name="search"),
     path("about/", views.AboutView.as_view(), name="about"),
     *record_pages,
-    path(
-        "cite/<str:model_name>/<slug:slug>.<str:ext>",
-        views.cite_download,
-        name="cite",
-    ),
-    path(
-        "sitemap.xml",
-        sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap",
-    ),
+    path("cite/<model_name>/<slug:slug>.<ext>", views.cite_download, name="cite"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -428,7 +428,7 @@ class GraphWriter:
         for key, target_model in record_type.foreign_keys.items():
             if data.get(key):
                 self.resolve(target_model, data[key], path, slug, key)
-        for key, (_attr, target_model) in record_type.many.items():
+        for key, target_model in record_type.many.items():
             raw = data.get(key) or []
             for item in raw if isinstance(raw, list) else []:
                 self.resolve(target_model, item, path, slug, key)
@@ -479,7 +479,7 @@ class GraphWriter:
         """(key, (attr, model), raw list) for each many-to-many link; a concept's sit
         under one `related:` mapping, keyed by type."""
         if record_type.model is not Concept:
-            return [(k, v, data.get(k)) for k, v in record_type.many.items()]
+            return [(k, (k, v), data.get(k)) for k, v in record_type.many.items()]
         related = data.get("related") or {}
         if not isinstance(related, dict):
             self.problem(path, slug, "related", "expected a mapping of lists by type")

@@ -70,10 +70,7 @@ NOT_ESTABLISHED_HELP = (
 # Timestamps every record's page shows, folded away.
 RECORD_FIELDSET: "tuple[str, _FieldOpts]" = (
     "Record",
-    {
-        "fields": ("created_at", "updated_at", "published_at"),
-        "classes": ("collapse",),
-    },
+    {"fields": ("created_at", "updated_at", "published_at"), "classes": ("collapse",)},
 )
 
 
@@ -81,6 +78,12 @@ def record_fieldsets(*sections: "tuple[str, _FieldOpts]") -> "_FieldsetSpec":
     """A record admin's fieldsets: its own sections, then the publication fields and
     the timestamps, the same on every record's page."""
     return [*sections, PUBLICATION_FIELDSET, RECORD_FIELDSET]
+
+
+def record_columns(*columns: str) -> tuple[str, ...]:
+    """A record admin's list columns: its own, then where the record stands in the
+    workflow and when it last changed."""
+    return (*columns, "status", "updated_at")
 
 
 class CitationForm(forms.ModelForm):
@@ -294,14 +297,7 @@ class SourceCreatorInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(SourceImportMixin, RecordAdmin[Source]):
-    list_display = [
-        "__str__",
-        "kind",
-        "year",
-        "container_title",
-        "status",
-        "updated_at",
-    ]
+    list_display = record_columns("__str__", "kind", "year", "container_title")
     list_filter = ["kind", "status", "year"]
     search_fields = [
         "title",
@@ -353,7 +349,7 @@ class SourceAdmin(SourceImportMixin, RecordAdmin[Source]):
 
 @admin.register(Organisation)
 class OrganisationAdmin(RecordAdmin[Organisation]):
-    list_display = ["name", "acronym", "kind", "parent", "status", "updated_at"]
+    list_display = record_columns("name", "acronym", "kind", "parent")
     list_filter = ["kind", "status"]
     search_fields = ["name", "acronym", "slug"]
     list_select_related = ["parent"]
@@ -361,16 +357,7 @@ class OrganisationAdmin(RecordAdmin[Organisation]):
     fieldsets = record_fieldsets(
         (
             "Content",
-            {
-                "fields": (
-                    "name",
-                    "slug",
-                    "acronym",
-                    "kind",
-                    "summary",
-                    "caveat",
-                )
-            },
+            {"fields": ("name", "slug", "acronym", "kind", "summary", "caveat")},
         ),
         ("Relations", {"fields": ("parent", ("founded_date", "founded_precision"))}),
     )
@@ -378,7 +365,7 @@ class OrganisationAdmin(RecordAdmin[Organisation]):
 
 @admin.register(Norm)
 class NormAdmin(RecordAdmin[Norm]):
-    list_display = ["name", "conception", "status", "updated_at"]
+    list_display = record_columns("name", "conception")
     list_filter = ["conception", "status"]
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["related"]
@@ -438,14 +425,7 @@ class DocumentAdmin(RecordAdmin[Document]):
 
 @admin.register(Case)
 class CaseAdmin(RecordAdmin[Case]):
-    list_display = [
-        "name",
-        "conflict_type",
-        "start_date",
-        "end_date",
-        "status",
-        "updated_at",
-    ]
+    list_display = record_columns("name", "conflict_type", "start_date", "end_date")
     list_filter = ["conflict_type", "status", "countries__region"]
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["countries", "norms"]
@@ -476,15 +456,9 @@ class CaseAdmin(RecordAdmin[Case]):
 
 @admin.register(Mission)
 class MissionAdmin(RecordAdmin[Mission]):
-    list_display = [
-        "name",
-        "acronym",
-        "mission_type",
-        "start_date",
-        "end_date",
-        "status",
-        "updated_at",
-    ]
+    list_display = record_columns(
+        "name", "acronym", "mission_type", "start_date", "end_date"
+    )
     list_filter = [
         "status",
         "mission_type",
@@ -564,55 +538,34 @@ class MissionAdmin(RecordAdmin[Mission]):
 
 @admin.register(Concept)
 class ConceptAdmin(RecordAdmin[Concept]):
-    list_display = ["term", "parent", "status", "updated_at"]
+    list_display = record_columns("term", "parent")
     list_filter = ["status"]
     search_fields = ["term", "slug", "summary"]
     list_select_related = ["parent"]
     prepopulated_fields = {"slug": ("term",)}
-    autocomplete_fields = [
+    autocomplete_fields = (
         "parent",
         "related_concepts",
         "norms",
         "missions",
         "cases",
         "documents",
-    ]
+    )
     fieldsets = record_fieldsets(
         ("Content", {"fields": ("term", "slug", "summary", "caveat")}),
-        (
-            "Relations",
-            {
-                "fields": (
-                    "parent",
-                    "related_concepts",
-                    "norms",
-                    "missions",
-                    "cases",
-                    "documents",
-                )
-            },
-        ),
+        ("Relations", {"fields": autocomplete_fields}),
     )
 
 
 @admin.register(ComparisonRow)
 class ComparisonRowAdmin(RecordAdmin[ComparisonRow]):
-    list_display = ["name", "section", "order", "status", "updated_at"]
+    list_display = record_columns("name", "section", "order")
     list_filter = ["section", "status"]
     search_fields = ["name", "slug", "westphalian", "post_westphalian"]
     fieldsets = record_fieldsets(
         (
             "Content",
-            {
-                "fields": (
-                    "name",
-                    "slug",
-                    "section",
-                    "order",
-                    "summary",
-                    "caveat",
-                )
-            },
+            {"fields": ("name", "slug", "section", "order", "summary", "caveat")},
         ),
         ("The two conceptions", {"fields": ("westphalian", "post_westphalian")}),
     )

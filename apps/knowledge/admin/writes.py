@@ -40,8 +40,8 @@ def _links(record_type, form: ModelForm) -> dict[str, Any]:
     """Many-to-many links, from the form's fields (the stored ones where it has none)."""
     out: dict[str, Any] = {}
     live = form.instance if form.instance.pk else None
-    for key, (attr, _model) in record_type.many.items():
-        out[key] = _chosen(form, attr, live)
+    for key in record_type.many:
+        out[key] = _chosen(form, key, live)
     if record_type.model is Concept:
         out["related"] = {
             key: _chosen(form, attr, live)

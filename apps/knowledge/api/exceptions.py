@@ -40,6 +40,21 @@ class Gone(exceptions.APIException):
     default_code = "gone"
 
 
+class Building(exceptions.APIException):
+    """A dataset version whose file is still being built in the background."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "This dataset version is being built: try again after Retry-After seconds "
+        "(the export index says when it is stored)."
+    )
+    default_code = "building"
+
+    def __init__(self, wait):
+        super().__init__()
+        self.wait = wait  # seconds; DRF's handler sends it as Retry-After
+
+
 class RulesNotMet(exceptions.ValidationError):
     """Publishing a record that does not meet the publishing rules: the request is well
     formed, the record's state is what is wrong (409), and `errors` says what is missing."""
@@ -101,7 +116,7 @@ def exception_handler(exc, context):
     else:
         body["detail"] = str(exc.detail)
         body["code"] = _code(exc.detail, exc.default_code)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+    if isinstance(exc, exceptions.Throttled | Building) and exc.wait is not None:
         body["retry_after"] = int(exc.wait + 0.999)
     response.data = body
     return response

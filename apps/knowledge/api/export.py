@@ -12,10 +12,14 @@ time of the latest change (a name that survives a cache flush). It is also the c
 key: an export is built once per version.
 
 Every version stays downloadable at /api/v1/export/<version>/: the whole dataset as it
-was, stored once (models/snapshots.py) after the commit that made it current, or by the
-first request that finds it missing, and answered byte for byte ever after.
+was, stored once (models/snapshots.py) and answered byte for byte ever after. Building one
+takes over a minute at 100 times today's data, so no request waits for it: a background
+thread builds it after the commit that made it current (or when a request finds it
+missing and no build running), one build at a time across processes, and until it is
+stored the index says "building" and its address answers 503 with Retry-After.
 """
 
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -23,13 +27,15 @@ import inspect
 import io
 import json
 import logging
+import threading
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Choices, Count, Max
 from django.http import HttpResponse
 from django.urls import reverse
@@ -37,7 +43,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
@@ -52,7 +58,7 @@ from ..models import (
 )
 from ..models import choices as choices_module
 from ..registry import RECORD_MODELS, RECORD_TYPES
-from .exceptions import Gone
+from .exceptions import Building, Gone
 from .serializers import ErrorSerializer, ExportIndexSerializer
 from .views import (
     CitationViewSet,
@@ -123,20 +129,39 @@ def _name_version() -> Stamp:
 
 # --------------------------------------------------------------------------- versions
 
+# The build lock, shared by every process through the cache: held for BUILD_LEASE
+# seconds and renewed while the build runs, so a build that dies with its worker frees
+# the lock within that time and the next trigger builds again.
+BUILD_LOCK = "dataset-build"
+BUILD_LEASE = 60
+# A build that finds the content changed again when it ends builds the newer version
+# too (that publish's own trigger found this build running), at most this many times.
+BUILD_ROUNDS = 3
+# What a client asking for a version still being built is told to wait (seconds).
+RETRY_AFTER = 30
+STORED, BUILDING = "stored", "building"  # the current version's status in the index
+
 
 def archive_limit():
     """How many compressed bytes of past versions are kept (PKB_DATASET_ARCHIVE_MB)."""
     return settings.PKB_DATASET_ARCHIVE_MB * 1024 * 1024
 
 
-def current_snapshot():
-    """The stored snapshot of the current dataset version, stored now if missing. None
-    only if the published content kept changing while it was being built."""
+def stored_snapshot(version):
+    """The stored snapshot of `version` without its body, or None. Never builds."""
+    return DatasetSnapshot.objects.defer("body").filter(version=version).first()
+
+
+def store_current_version():
+    """Build and store the current dataset version on this thread, unless it is stored
+    (the one build: background threads, commands and tests call it). Returns it; None
+    only if the published content kept changing while it was being built. Requests never
+    call it: a build takes over a minute at 100 times today's data."""
     for _attempt in range(2):
         stamp = dataset_stamp()
-        found = DatasetSnapshot.objects.defer("body").filter(version=stamp.version)
+        found = stored_snapshot(stamp.version)
         if found:
-            return found[0]
+            return found
         # Addresses relative to the site: the same file whichever host name served it.
         body = build("dataset", "json", None, stamp).encode()
         if dataset_stamp() == stamp:  # nothing was published meanwhile
@@ -177,23 +202,89 @@ def _drop_oldest_beyond_limit():
         DatasetSnapshot.objects.filter(pk__in=dropped).update(body=None, stored_bytes=0)
 
 
+def building():
+    """Whether a build is running in some process."""
+    return cache.get(BUILD_LOCK) is not None
+
+
+def start_building():
+    """Store the current version in a background thread; returns at once. The thread
+    takes the build lock or, if another build holds it, ends."""
+    try:
+        threading.Thread(
+            target=_build_in_background, name="dataset-version", daemon=True
+        ).start()
+    except Exception:  # never fail the commit or request that asked for it
+        logger.exception("could not start the dataset version build")
+
+
+def _build_in_background():
+    try:
+        for _round in range(BUILD_ROUNDS):
+            with _build_lock() as held:
+                if not held:
+                    return  # another thread or process is building
+                store_current_version()
+            if stored_snapshot(dataset_stamp().version):
+                return
+    except Exception:
+        # Logged and dropped: the next publish or request for the version builds again.
+        logger.exception("could not store the published dataset version")
+    finally:
+        connection.close()  # the thread's own connection
+
+
+@contextlib.contextmanager
+def _build_lock():
+    """Hold the build lock (True) or say another build holds it (False). A second thread
+    renews the lease while the build runs."""
+    token = uuid.uuid4().hex
+    if not cache.add(BUILD_LOCK, token, BUILD_LEASE):
+        yield False
+        return
+    done = threading.Event()
+
+    def renew():
+        while not done.wait(BUILD_LEASE / 3):
+            if cache.get(BUILD_LOCK) == token:
+                cache.touch(BUILD_LOCK, BUILD_LEASE)
+
+    threading.Thread(target=renew, name="dataset-build-lease", daemon=True).start()
+    try:
+        yield True
+    finally:
+        done.set()
+        if cache.get(BUILD_LOCK) == token:  # not another build's, after an expiry
+            cache.delete(BUILD_LOCK)
+
+
 def store_version_after_commit():
-    """After the commit of a change to public content, store the version it made
-    current (once per transaction; a failure is logged, never the write's error)."""
+    """After the commit of a change to public content, build the version it made
+    current in the background (once per transaction): the editor's request only starts
+    the thread."""
     if not settings.PKB_DATASET_VERSIONS_ON_COMMIT:
         return
-    connection = transaction.get_connection()
-    if any(func is _store_current for _, func, *_ in connection.run_on_commit):
+    waiting = transaction.get_connection().run_on_commit
+    if any(func is start_building for _, func, *_ in waiting):
         return
-    transaction.on_commit(_store_current)
+    transaction.on_commit(start_building)
 
 
-def _store_current():
-    try:
-        current_snapshot()
-    except Exception:
-        # The next request for the version stores it (current_snapshot is lazy too).
-        logger.exception("could not store the published dataset version")
+def current_version():
+    """The current version and whether it is stored; if it is neither stored nor being
+    built, its build starts in the background."""
+    stamp = dataset_stamp()
+    if stored_snapshot(stamp.version):
+        return stamp, STORED
+    if not building():
+        start_building()
+    return stamp, BUILDING
+
+
+def version_url(request, version):
+    return request.build_absolute_uri(
+        reverse("api:export-version", kwargs={"version": version})
+    )
 
 
 def versions(request):
@@ -206,9 +297,7 @@ def versions(request):
             "size": snapshot.size,
             "sha256": snapshot.sha256,
             "available": snapshot.stored_bytes > 0,
-            "url": request.build_absolute_uri(
-                reverse("api:export-version", kwargs={"version": snapshot.version})
-            ),
+            "url": version_url(request, snapshot.version),
         }
         for snapshot in DatasetSnapshot.objects.defer("body")
     ]
@@ -485,33 +574,69 @@ class DatasetVersionSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
+class CurrentVersionSerializer(serializers.Serializer):
+    version = serializers.CharField(
+        help_text="The dataset version of what is published now."
+    )
+    status = serializers.ChoiceField(
+        choices=[STORED, BUILDING],
+        help_text="`stored`: downloadable at `url`. `building`: its file is being built "
+        "in the background (a minute or more for a large dataset); until it is stored, "
+        "`url` answers 503 with Retry-After and `/api/v1/export/latest/` serves the "
+        "newest stored version.",
+    )
+    url = serializers.URLField()
+
+
 class ExportCatalogueSerializer(ExportIndexSerializer):
+    current = CurrentVersionSerializer(
+        help_text="The current version and whether its file is stored yet."
+    )
     versions = DatasetVersionSerializer(
-        many=True, help_text="Every published dataset version, newest first."
+        many=True, help_text="Every stored dataset version, newest first."
     )
 
 
 class ExportIndexView(ReadOnlyAPIView):
-    """What can be downloaded: every file with its address, the current dataset version,
-    and every past version (the whole dataset as it was)."""
+    """What can be downloaded: every file with its address, the current dataset version
+    and whether it is stored yet (its file is built in the background after a publish),
+    and every stored version (the whole dataset as it was)."""
 
     @extend_schema(operation_id="export_index", responses=ExportCatalogueSerializer)
     def get(self, request):
-        current_snapshot()  # the current version is listed, and downloadable
-        stamp = dataset_stamp()
-        self.last_modified = stamp.last_modified
+        stamp, status = current_version()
+        # While building, no Last-Modified: a client revalidating by date alone would
+        # keep "building" once the version is stored (the ETag tells them apart).
+        self.last_modified = stamp.last_modified if status == STORED else None
         return Response(
             {
                 "dataset": stamp.as_dict(generated=False),
+                "current": {
+                    "version": stamp.version,
+                    "status": status,
+                    "url": version_url(request, stamp.version),
+                },
                 "files": files(request),
                 "versions": versions(request),
             }
         )
 
 
+SNAPSHOT_RESPONSES = {
+    (200, "application/json"): OpenApiTypes.OBJECT,
+    (503, "application/json"): OpenApiResponse(
+        ErrorSerializer,
+        description="The version is the current one and its file is still being "
+        "built in the background: try again after Retry-After seconds.",
+    ),
+}
+
+
 class ExportVersionView(ReadOnlyAPIView):
     """The whole published dataset as it was at one version, byte for byte the same at
-    every request: cite the version and anyone can fetch what you used."""
+    every request: cite the version and anyone can fetch what you used. The current
+    version is a 503 with Retry-After until its file is built (the index says
+    `building`)."""
 
     @extend_schema(
         operation_id="export_version",
@@ -524,43 +649,69 @@ class ExportVersionView(ReadOnlyAPIView):
             )
         ],
         responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            **SNAPSHOT_RESPONSES,
             (404, "application/json"): ErrorSerializer,
             (410, "application/json"): ErrorSerializer,
         },
     )
     def get(self, request, version):
-        if version == dataset_stamp().version:
-            current_snapshot()  # the current version may not be stored yet
         snapshot = DatasetSnapshot.objects.filter(version=version).first()
+        if snapshot is None and version == dataset_stamp().version:
+            if current_version()[1] == BUILDING:
+                raise Building(wait=RETRY_AFTER)
+            snapshot = DatasetSnapshot.objects.filter(version=version).first()
         if snapshot is None:
             raise exceptions.NotFound(
                 "No such dataset version: the export index lists them."
             )
-        if snapshot.body is None:
-            raise Gone(
-                "This version's file was dropped to bound storage; its checksum "
-                "is in the export index."
-            )
-        etag = f'"{snapshot.sha256[:32]}"'  # pagecache.etag(body), stored
-        response = HttpResponse(
-            gzip.decompress(snapshot.body),
-            content_type="application/json; charset=utf-8",
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="pkb-dataset-{snapshot.version}.json"'
-        )
-        response["X-Dataset-Version"] = snapshot.version
-        response["ETag"] = etag
         # A version never changes: caches may keep it for a year.
-        response["Cache-Control"] = "public, max-age=31536000, immutable"
-        timestamp = None
-        if snapshot.last_modified:
-            timestamp = int(snapshot.last_modified.timestamp())
-            response["Last-Modified"] = http_date(timestamp)
-        return get_conditional_response(
-            request, etag=etag, last_modified=timestamp, response=response
+        return snapshot_response(
+            request, snapshot, "public, max-age=31536000, immutable"
         )
+
+
+class ExportLatestView(ReadOnlyAPIView):
+    """The newest stored version of the whole dataset (its version in
+    X-Dataset-Version): the current one once built, the one before while it is being
+    built. A 503 with Retry-After only while no version at all is stored yet."""
+
+    @extend_schema(operation_id="export_latest", responses=SNAPSHOT_RESPONSES)
+    def get(self, request):
+        current_version()  # builds the current one in the background if it is missing
+        snapshot = DatasetSnapshot.objects.filter(body__isnull=False).first()
+        if snapshot is None:
+            raise Building(wait=RETRY_AFTER)
+        # It changes with each publish: revalidate (a 304 on the same ETag) each time.
+        return snapshot_response(
+            request, snapshot, "public, max-age=0, must-revalidate"
+        )
+
+
+def snapshot_response(request, snapshot, cache_control):
+    """A stored version's file, or 410 if it was dropped to bound storage."""
+    if snapshot.body is None:
+        raise Gone(
+            "This version's file was dropped to bound storage; its checksum "
+            "is in the export index."
+        )
+    etag = f'"{snapshot.sha256[:32]}"'  # pagecache.etag(body), stored
+    response = HttpResponse(
+        gzip.decompress(snapshot.body),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="pkb-dataset-{snapshot.version}.json"'
+    )
+    response["X-Dataset-Version"] = snapshot.version
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    timestamp = None
+    if snapshot.last_modified:
+        timestamp = int(snapshot.last_modified.timestamp())
+        response["Last-Modified"] = http_date(timestamp)
+    return get_conditional_response(
+        request, etag=etag, last_modified=timestamp, response=response
+    )
 
 
 class ExportFileView(ReadOnlyAPIView):

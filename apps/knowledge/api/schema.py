@@ -229,7 +229,7 @@ def _response_headers(path, method, code, response, paged):
     headers = response.setdefault("headers", {})
     if csv is not None and paged:
         headers["X-Total-Count"] = _header("X-Total-Count")
-    if code == "429":
+    if code in ("429", "503"):  # throttled; a dataset version still being built
         headers["Retry-After"] = _header("Retry-After")
     if method == "get" and code == "200":
         headers.update(_read_headers(path, paged))

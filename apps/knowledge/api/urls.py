@@ -22,9 +22,7 @@ router.register(
 urlpatterns = [
     path("compare/", views.CompareView.as_view(), name="compare"),
     path(
-        "compare/records/",
-        views.CompareRecordsView.as_view(),
-        name="compare-records",
+        "compare/records/", views.CompareRecordsView.as_view(), name="compare-records"
     ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("export/", export.ExportIndexView.as_view(), name="export"),
@@ -33,6 +31,7 @@ urlpatterns = [
         export.ExportFileView.as_view(),
         name="export-file",
     ),
+    path("export/latest/", export.ExportLatestView.as_view(), name="export-latest"),
     path(
         "export/<str:version>/",
         export.ExportVersionView.as_view(),

@@ -1,9 +1,9 @@
 """Every published dataset version, kept so that it stays downloadable.
 
 A snapshot is the whole published dataset (`/api/v1/export/dataset.json` as it was) under
-its dataset version, gzip-compressed. It is written after the commit of any change to
-public content and, failing that, on the first request that finds the current version
-missing; it is never rewritten, so a version answers the same bytes for as long as it is
+its dataset version, gzip-compressed. It is built in a background thread after the commit of any change to
+public content and, failing that, when a request finds the current version missing
+(apps/knowledge/api/export.py); it is never rewritten, so a version answers the same bytes for as long as it is
 kept. Storage is bounded by `PKB_DATASET_ARCHIVE_MB`: past it, the oldest bodies are
 dropped and their versions answer 410 Gone (the row, with its checksum, stays).
 """

@@ -60,7 +60,7 @@ def _keep_public_links(record_type, data):
     for key, target in record_type.foreign_keys.items():
         if data.get(key) and not _published_slugs(target, [data[key]]):
             data[key] = None
-    for key, (_attr, target) in record_type.many.items():
+    for key, target in record_type.many.items():
         if data.get(key):
             data[key] = _published_only(target, data[key])
     if isinstance(data.get("related"), dict):

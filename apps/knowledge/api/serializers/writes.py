@@ -69,9 +69,6 @@ def key_of(record_type: RecordType, attr: str) -> str:
             return key
     if attr in ("page_first", "page_last"):
         return "pages"
-    for key, (many_attr, _model) in record_type.many.items():
-        if attr == many_attr:
-            return key
     if record_type.model is Concept:
         for key, (many_attr, _model) in CONCEPT_RELATED.items():
             if attr == many_attr:
