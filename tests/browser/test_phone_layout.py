@@ -69,6 +69,10 @@ def test_first_mission_is_on_the_first_screen_of_a_phone(page):
     assert toggle.is_visible()
     assert "(1 active)" in toggle.inner_text()
     assert not page.locator("#facets-heading").is_visible()
+    # The folded panel hides which value is chosen; the line above the results says it.
+    chosen = page.locator(".active-filters")
+    assert chosen.is_visible()
+    assert "conception: Post-Westphalian" in chosen.inner_text()
     toggle.click()
     assert page.locator("#facets-heading").is_visible()
 

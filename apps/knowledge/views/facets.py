@@ -123,3 +123,16 @@ def filter_summary(facets, params):
     if params.get("q"):
         chosen.append(f"“{params['q']}”")
     return ", ".join(chosen)
+
+
+def filters_in_words(facets, params):
+    """Each filter in force with its facet's name, for the line above the results that
+    stays visible when phones fold the panel: ["region: Africa", "words: “Kosovo”"]."""
+    phrases = [
+        f"{group.label.lower()}: " + " or ".join(v.label for v in group.selected)
+        for group in facets
+        if group.selected
+    ]
+    if params.get("q"):
+        phrases.append(f"words: “{params['q']}”")
+    return phrases

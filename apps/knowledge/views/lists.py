@@ -16,7 +16,7 @@ from .. import filters, models, registry
 from ..models.base import LOCATOR_FIELDS
 from ..models.choices import Claim, CreatorRole
 from . import rows as list_rows
-from .facets import facet_block, filter_summary
+from .facets import facet_block, filter_summary, filters_in_words
 from .labels import list_heading, plural_label
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
 
@@ -168,6 +168,7 @@ class RecordListView(CanonicalQueryMixin, ListView):
             facets_html=facets_html,
             facets=facets,
             filter_summary=filter_summary(facets, self.params),
+            filters_in_words=filters_in_words(facets, self.params),
             params=self.params,
             hidden_params=[
                 (k, v)

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from .. import filters
 from ..registry import by_name
 from ..search import SEARCH_TYPES, SearchResults, find, similar_names
+from ..search_hints import missions_hint
 from .query_strings import encode_query
 
 SEARCH_PAGE_SIZE = 20
@@ -98,5 +99,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "suggestion_url": _link({**page_params, "q": suggestion}, bool(suggestion)),
             "type_filters": _type_filters(query, chosen, results),
             "chosen": chosen,
+            # "UN missions in the 1990s" is a question the missions list answers.
+            "missions_hint": missions_hint(query) if query else None,
         },
     )

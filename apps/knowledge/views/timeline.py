@@ -10,7 +10,7 @@ from .. import filters, timeline
 from ..codebook import Basis
 from ..models import Classification, Mission
 from ..models.choices import Conception
-from .facets import facet_block
+from .facets import facet_block, filters_in_words
 from .lists import basis_citations
 from .query_strings import CanonicalQueryMixin, api_url, encode_query
 from .querysets import DATED_ROW_FIELDS
@@ -107,6 +107,7 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
         context.update(
             facets_html=facets_html,
             facets=facets,
+            filters_in_words=filters_in_words(facets, self.params),
             chart=chart,
             bars_svg=timeline.bars_svg(chart) if chart else "",
             table_rows=timeline.table_rows(chart) if chart else "",

@@ -1,0 +1,122 @@
+"""Search words that name a facet of the missions list.
+
+Students type what they want to browse: "UN missions in the 1990s", "missions in Africa
+under Chapter VII", "OSCE missions". Full-text search looks for those words in the
+records' prose and finds little or nothing, while the missions list answers the question
+exactly with its filters. `missions_hint(query)` reads the facet values a query names
+and returns the filtered list's address with its size, for the search page to offer.
+Only unambiguous words count: a conception, a region, a decade written "1990s", a
+Charter chapter and an organisation's acronym.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.urls import reverse
+
+from apps.core import pagecache, versions
+
+from . import filters
+from .invalidation import shown_by_lists_of
+from .models import Mission, Organisation
+from .models.choices import Conception, LegalBasis, Region
+from .views.query_strings import encode_query
+
+_CONCEPTIONS = (
+    (re.compile(r"\bpost[\s-]*westphalian\b"), Conception.POST_WESTPHALIAN),
+    (re.compile(r"(?<![\w-])westphalian\b"), Conception.WESTPHALIAN),
+)
+_CHAPTERS = (
+    (re.compile(r"\bchapter\s+(?:vii|7)\b"), LegalBasis.UN_CHAPTER_VII),
+    (re.compile(r"\bchapter\s+(?:vi|6)\b"), LegalBasis.UN_CHAPTER_VI),
+)
+_REGIONS = (
+    (re.compile(r"\bafrican?\b"), Region.AFRICA),
+    (re.compile(r"\b(?:the\s+)?americas\b|\blatin\s+america\b"), Region.AMERICAS),
+    (re.compile(r"\basian?\b"), Region.ASIA),
+    (re.compile(r"\beuropean?\b"), Region.EUROPE),
+    (re.compile(r"\bmiddle[\s-]+east(?:ern)?\b"), Region.MIDDLE_EAST),
+    (re.compile(r"\boceania\b"), Region.OCEANIA),
+)
+# "1990s", "1990's"; a bare year is a year, not a decade.
+_DECADE = re.compile(r"\b(1[89]\d0|20\d0)'?s\b")
+# The OSCE record holds both names (data/organisations/osce.yaml).
+_ACRONYM_ALIASES = {"CSCE": "OSCE"}
+# Acronyms that are also English words count only when written in capitals.
+_WORDS_TOO = {"US", "EU"}
+
+
+@dataclass(frozen=True)
+class BrowseHint:
+    url: str
+    count: int
+    named: list[tuple[str, str]]  # (facet label, value label), in the list's order
+
+
+def _organisation_acronyms() -> dict[str, tuple[str, str]]:
+    """Upper-cased acronym -> (slug, acronym) of every published organisation, remembered
+    while what the organisations list shows is unchanged."""
+    stamp = versions.stamp(shown_by_lists_of(Organisation))
+    key = f"organisation-acronyms:{stamp}"
+    table = cache.get(key)
+    if table is None:
+        table = {
+            acronym.upper(): (slug, acronym)
+            for slug, acronym in Organisation.objects.published()
+            .exclude(acronym="")
+            .values_list("slug", "acronym")
+        }
+        cache.set(key, table, pagecache.TIMEOUT)
+    return table
+
+
+def _organisations(query: str) -> list[tuple[str, str]]:
+    table = _organisation_acronyms()
+    found: dict[str, str] = {}
+    for word in re.findall(r"[\w-]+", query):
+        upper = word.upper()
+        if upper in _WORDS_TOO and word != upper:
+            continue
+        entry = table.get(_ACRONYM_ALIASES.get(upper, upper))
+        if entry:
+            found.setdefault(*entry)
+    return list(found.items())
+
+
+def _first(patterns, text: str) -> list[tuple[str, str]]:
+    return [(value, value.label) for pattern, value in patterns if pattern.search(text)]
+
+
+def missions_hint(query: str) -> BrowseHint | None:
+    """The missions list filtered on the facet values `query` names, or None when it
+    names none or no published mission has them all."""
+    text = query.lower()
+    conception = _first(_CONCEPTIONS, text)[
+        :1
+    ]  # "post-Westphalian" is not also Westphalian
+    named = {
+        "conception": conception,
+        "organisation": _organisations(query),
+        "region": _first(_REGIONS, text),
+        "decade": [(d, f"{d}s") for d in dict.fromkeys(_DECADE.findall(text))],
+        "legal_basis": _first(_CHAPTERS, text)[:1],
+    }
+    params = {
+        name: ",".join(v for v, _ in values) for name, values in named.items() if values
+    }
+    if not params:
+        return None
+    filterset = filters.MissionFilter(params, queryset=Mission.objects.published())
+    if not filterset.is_valid():
+        return None
+    count = filterset.qs.count()
+    if not count:
+        return None
+    labels = [
+        (str(filterset.filters[name].label), ", ".join(label for _, label in values))
+        for name, values in named.items()
+        if values
+    ]
+    url = reverse("knowledge:mission-list") + "?" + encode_query(params)
+    return BrowseHint(url=url, count=count, named=labels)

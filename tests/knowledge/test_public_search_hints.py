@@ -1,0 +1,91 @@
+"""Search questions that the missions list answers: "UN missions in the 1990s"."""
+
+import datetime
+import re
+
+import pytest
+
+from apps.knowledge.models import Country
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def hint(client, query):
+    """The search page's pointer to the missions list: (link text, address, wording)."""
+    content = client.get("/search/", {"q": query}).content.decode()
+    found = re.search(
+        r'<p class="browse-hint">(.*?)<a href="([^"]+)">([^<]+)</a>(.*?)</p>', content
+    )
+    if not found:
+        return None
+    return found[3], found[2].replace("&amp;", "&"), found[1] + found[3] + found[4]
+
+
+@pytest.fixture
+def missions():
+    un = factories.OrganisationFactory(slug="un", acronym="UN", name="United Nations")
+    osce = factories.OrganisationFactory(slug="osce", acronym="OSCE")
+    sierra_leone = Country.objects.create(
+        code="SL", name="Sierra Leone", region="africa"
+    )
+    african_case = factories.CaseFactory()
+    african_case.countries.add(sierra_leone)
+    in_africa = factories.MissionFactory(
+        name="An African force",
+        legal_basis="un_chapter_vii",
+        start_date=datetime.date(1999, 10, 1),
+        classified="mixed",
+    )
+    in_africa.cases.add(african_case)
+    in_africa.organisations.add(un)
+    factories.MissionFactory(
+        start_date=datetime.date(1956, 11, 1), legal_basis="un_general_assembly"
+    ).organisations.add(un)
+    factories.MissionFactory(
+        start_date=datetime.date(1993, 2, 1), classified="post_westphalian"
+    ).organisations.add(osce)
+    factories.MissionFactory(draft=True, start_date=datetime.date(1995, 1, 1))
+    return in_africa
+
+
+def test_a_question_in_list_terms_leads_to_the_filtered_missions_list(client, missions):
+    # Full-text search finds no record with these words; the list answers exactly.
+    text, url, wording = hint(client, "missions in Africa under Chapter 7")
+    assert text == "1 mission"
+    assert url == "/missions/?region=africa&legal_basis=un_chapter_vii"
+    assert "region: Africa" in wording and "Chapter VII" in wording
+    listed = client.get(url).context["object_list"]
+    assert list(listed) == [missions]
+
+
+def test_acronyms_and_decades_name_the_organisation_and_decade_facets(client, missions):
+    text, url, _ = hint(client, "UN missions in the 1990s")
+    assert (text, url) == ("1 mission", "/missions/?organisation=un&decade=1990")
+    # The OSCE was the CSCE until 1994: one record, found by either name.
+    text, url, _ = hint(client, "csce missions")
+    assert (text, url) == ("1 mission", "/missions/?organisation=osce")
+    text, url, _ = hint(client, "un missions")
+    assert text == "2 missions"  # the draft is never counted
+
+
+def test_post_westphalian_is_not_read_as_westphalian(client, missions):
+    assert hint(client, "post-Westphalian missions")[1] == (
+        "/missions/?conception=post_westphalian"
+    )
+    assert hint(client, "Westphalian peacekeeping")[1] == (
+        "/missions/?conception=westphalian"
+    )
+
+
+def test_no_pointer_without_a_facet_word_or_without_missions_to_show(client, missions):
+    assert hint(client, "sovereignty") is None
+    assert hint(client, "what did the us do") is None  # "us" is a word, "US" an acronym
+    assert hint(client, "1995") is None  # a year is not a decade
+    assert hint(client, "missions in Asia") is None  # none published there
+
+
+def test_facet_counts_are_read_aloud_in_the_singular_for_one(client, missions):
+    content = client.get("/missions/").content.decode()
+    assert '<span class="n">1<span class="visually-hidden"> record</span>' in content
+    assert '<span class="n">2<span class="visually-hidden"> records</span>' in content
