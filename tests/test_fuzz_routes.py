@@ -24,7 +24,6 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.views import APIView
 
 from apps.core.pagecache import KNOWN_PARAMETERS
-from apps.knowledge.api import export
 from apps.knowledge.api.filters import LIST_PARAMETERS
 from apps.knowledge.models import Citation
 from tests.core.public_urls import fill, public_routes, sample_records
@@ -237,8 +236,6 @@ def quiet():
 def test_every_public_route_and_parameter_survives_hostile_values(fuzz_settings, quiet):
     records = sample_records()
     drafts_linked_to(records)
-    # The stored version a background build leaves after a publish (/export/latest/).
-    export.store_current_version()
     from_schema = schema_parameters()
     routes = []
     for name, groups in public_routes():
@@ -324,8 +321,6 @@ def test_the_api_survives_hostile_values_for_a_signed_in_curator(
     renderer, draft querysets). Each API route, as JSON and as the browsable page."""
     records = sample_records()
     drafts_linked_to(records)
-    # The stored version a background build leaves after a publish (/export/latest/).
-    export.store_current_version()
     findings = Findings(admin_client_logged, drafts_visible=True)
     checked = 0
     for name, groups in public_routes():

@@ -7,6 +7,7 @@ tomorrow is covered by the security and bad-input tests without anyone rememberi
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
+from apps.knowledge.api.export import store_current_version
 from tests.factories import RECORD_FACTORIES
 
 # Namespaces and names that are not the public's: the admin, and benchmark helpers.
@@ -26,8 +27,11 @@ def _walk(patterns, namespace=""):
 
 
 def sample_records():
-    """One published record of each public kind, keyed by the name URL patterns use."""
+    """One published record of each public kind, keyed by the name URL patterns use,
+    and the dataset version a background build stores after a publish, so that
+    /api/v1/export/latest/ serves it rather than its 503 "building"."""
     records = {name: factory() for name, factory in RECORD_FACTORIES.items()}
+    store_current_version()
     mission = records["mission"]
     return {
         **records,
