@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from apps.core.errors import reads_only
+
 from .. import filters
 from ..registry import by_name
 from ..search import SEARCH_TYPES, SearchResults, find, similar_names
@@ -66,6 +68,7 @@ def _compare_url(named: list[tuple[str, str]]) -> str:
     )
 
 
+@reads_only
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     chosen = [
