@@ -203,13 +203,28 @@ def test_a_failed_load_leaves_the_database_exactly_as_it_was(tmp_path):
 def test_writing_to_a_page_that_only_reads_is_a_405_naming_its_methods(method):
     """Not Django's "CSRF verification failed" 403 page, which suggests a form."""
     client = Client(enforce_csrf_checks=True)
-    for path in ("/missions/", "/", "/compare/", "/timeline/"):
+    records = sample_records()
+    # Every public page: class-based views, and function views (the search page, the
+    # citation downloads, robots.txt, the sitemap, the probes), with or without a token.
+    paths = [
+        path
+        for name, groups in public_routes()
+        if not name.startswith("api:")
+        and (path := fill(name, groups, records)) is not None
+    ]
+    assert {"/", "/search/", "/sitemap.xml", "/robots.txt", "/readyz"} <= set(paths)
+    assert any(path.startswith("/cite/") for path in paths)
+    for path in paths:
         response = getattr(client, method)(path)
         assert response.status_code == 405, path
         assert response["Allow"] == "GET, HEAD"
         assert "is not allowed here; this page answers GET, HEAD" in (
             response.content.decode()
         )
+        # Past the CSRF check (a client that does not enforce it): the view's own 405.
+        response = getattr(Client(), method)(path)
+        assert response.status_code == 405, path
+        assert response["Allow"].startswith("GET, HEAD"), path
     # A form that does take a POST still refuses a missing token, as before.
     response = client.post("/admin/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403

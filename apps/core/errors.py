@@ -7,6 +7,7 @@ the handler; the public sees only the page, never the details.
 """
 
 import sys
+from functools import wraps
 
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
@@ -47,12 +48,42 @@ def server_error(request, template_name="500.html"):
     return HttpResponse(loader.get_template(template_name).render(), status=500)
 
 
+READ_METHODS = ["GET", "HEAD"]
+
+
+def reads_only(view):
+    """A function view that answers GET and HEAD only. Any other method is a 405 naming
+    them, also when the CSRF check refuses the request before the view runs
+    (csrf_failure reads `allowed_methods`)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in READ_METHODS:
+            return _not_allowed(request, READ_METHODS)
+        return view(request, *args, **kwargs)
+
+    # A function attribute, like csrf_exempt's: read by _allowed_methods below.
+    setattr(wrapper, "allowed_methods", READ_METHODS)  # noqa: B010
+    return wrapper
+
+
+def _not_allowed(request, allowed):
+    return HttpResponseNotAllowed(
+        allowed,
+        content=f"{request.method} is not allowed here; this page answers "
+        f"{', '.join(allowed)}.",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 def _allowed_methods(request):
     """The methods the view at this address answers, or None if it is not known."""
     try:
         func = resolve(request.path_info).func
     except Resolver404:
         return None
+    if hasattr(func, "allowed_methods"):
+        return func.allowed_methods
     view_class = getattr(func, "view_class", None)
     if view_class is None:
         return None
@@ -73,10 +104,5 @@ def csrf_failure(request, reason=""):
     methods it takes, not a form's "CSRF verification failed" 403."""
     allowed = _allowed_methods(request)
     if allowed is not None and request.method not in allowed:
-        return HttpResponseNotAllowed(
-            allowed,
-            content=f"{request.method} is not allowed here; this page answers "
-            f"{', '.join(allowed)}.",
-            content_type="text/plain; charset=utf-8",
-        )
+        return _not_allowed(request, allowed)
     return django_csrf_failure(request, reason=reason)

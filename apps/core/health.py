@@ -18,9 +18,12 @@ from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from .errors import reads_only
+
 logger = logging.getLogger(__name__)
 
 
+@reads_only
 @never_cache
 def healthz(request):
     return JsonResponse({"status": "ok"})
@@ -46,6 +49,7 @@ def _cache_ok():
         return False
 
 
+@reads_only
 @never_cache
 def readyz(request):
     checks = {

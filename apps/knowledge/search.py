@@ -47,6 +47,17 @@ class Target:
         """The weighted tsvector; migration 0007 stores exactly this expression."""
         return vector_sql(self.a, self.b, self.c)
 
+    def tie_name(self, record):
+        """The name that orders hits of equal rank: the first non-empty name field,
+        lower-cased (the `tie_name_sql` of the same record)."""
+        return next((v for f in self.a if (v := getattr(record, f))), "").lower()
+
+    def tie_name_sql(self):
+        """`tie_name` in SQL, compared by code point ("C") as Python compares strings."""
+        table = f'"{self.table}"'
+        names = ", ".join(f"nullif({table}.{f}::text, '')" for f in self.a)
+        return f"lower(coalesce({names}, '')) COLLATE \"C\""
+
     def name_vector_sql(self):
         """The names alone, one weight a field; migration 0017 stores exactly this."""
         return " || ".join(
@@ -90,6 +101,16 @@ class SearchHit:
     @property
     def type_label(self):
         return self.record._meta.verbose_name
+
+    def order_key(self):
+        """The one total order of hits: best rank first, then by name, type and id.
+        Pages are cut from it, so each match is on exactly one page."""
+        return (
+            -self.rank,
+            TARGETS[self.type].tie_name(self.record),
+            self.type,
+            self.record.pk,
+        )
 
 
 @dataclass(frozen=True)
@@ -140,7 +161,7 @@ def find(
             )
         ]
         counts = _fallback_counts(counted, query, terms)
-    hits.sort(key=lambda hit: (-hit.rank, str(hit.record).lower()))
+        hits.sort(key=SearchHit.order_key)
     hits = hits[:limit]
     for hit in hits:
         hit.snippet = snippet(hit.record, terms)
@@ -340,15 +361,18 @@ def _search_sql(ranked: tuple[str, ...], counted: tuple[str, ...], mode: str) ->
     if not ranked:
         return f"WITH candidate AS ({candidates}) {counts}"
     ranks = " UNION ALL ".join(
-        f"SELECT '{name}' AS type, id, ({_sql(TARGETS[name], mode).rank})::float8 AS rank "
+        f"SELECT '{name}' AS type, id, ({_sql(TARGETS[name], mode).rank})::float8 AS rank, "
+        f"{TARGETS[name].tie_name_sql()} AS name "
         f'FROM "{TARGETS[name].table}" WHERE id IN '
         f"(SELECT id FROM candidate WHERE type = '{name}' AND n <= %(cap)s)"
         for name in ranked
     )
+    # The hits' rows carry their place in the order (SearchHit.order_key) that cuts them.
+    order = "rank DESC, name, type, id"
     return (
         f"WITH candidate AS ({candidates}) "
-        f"(SELECT type, id, rank, NULL::bigint FROM ({ranks}) AS ranked "
-        f"ORDER BY rank DESC, type, id LIMIT %(limit)s) "
+        f"(SELECT type, id, rank, row_number() OVER (ORDER BY {order}) "
+        f"FROM ({ranks}) AS ranked ORDER BY {order} LIMIT %(limit)s) "
         f"UNION ALL ({counts})"
     )
 
@@ -380,7 +404,7 @@ def _positional(sql, params):
 
 def _postgres_search(targets, counted, query, terms, limit):
     """The best `limit` hits of `targets` and the count of each of `counted`, from one
-    query; then only the records shown are fetched. Ties go to the older record."""
+    query, in the order of SearchHit.order_key; then only the records shown are fetched."""
     analysed = _analyse(query)
     sql = _search_sql(
         tuple(name for name, _ in targets) if limit else (),
@@ -390,7 +414,9 @@ def _postgres_search(targets, counted, query, terms, limit):
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(query, terms, analysed, limit))
         rows = cursor.fetchall()
-    ranks = {(name, pk): rank for name, pk, rank, _ in rows if pk is not None}
+    ranks = {
+        (name, pk): (place, rank) for name, pk, rank, place in rows if pk is not None
+    }
     wanted = {name for name, _ in counted}
     counts = {name: n for name, pk, _, n in rows if pk is None and name in wanted}
     hits = []
@@ -399,7 +425,9 @@ def _postgres_search(targets, counted, query, terms, limit):
         if pks:
             records = target.model.objects.prefetch_related(*target.prefetch)
             for record in records.filter(pk__in=pks):
-                hits.append(SearchHit(record, name, ranks[name, record.pk]))
+                hits.append(SearchHit(record, name, ranks[name, record.pk][1]))
+    # The SQL's order, not re-sorted: its names are lower-cased by PostgreSQL.
+    hits.sort(key=lambda hit: ranks[hit.type, hit.record.pk][0])
     return hits, counts
 
 
@@ -423,7 +451,9 @@ def _fallback_ranked(target, name, query, terms, limit):
     queryset = _matching(target, query, terms).prefetch_related(*target.prefetch)
     lowered = query.lower()
     hits = []
-    for record in queryset[: limit * 4]:
+    # The same matches are scored for every page (by id, the first few times the
+    # most that are ranked), so the pages are cut from one order.
+    for record in queryset.order_by("pk")[: CANDIDATES_PER_TYPE * 4]:
         score = 3.0 if getattr(record, "by_author", False) else 0.0
         for weight, names in ((1.0, target.a), (0.2, target.b), (0.1, target.c)):
             for field in names:
@@ -436,7 +466,7 @@ def _fallback_ranked(target, name, query, terms, limit):
                     score += 5
                 score += weight * sum(text.count(term) for term in terms)
         hits.append(SearchHit(record, name, score))
-    hits.sort(key=lambda hit: -hit.rank)
+    hits.sort(key=SearchHit.order_key)
     return hits[:limit]
 
 

@@ -1,6 +1,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+from apps.core.errors import reads_only
+
 from . import views
 from .registry import PAGE_TYPES
 from .sitemaps import SITEMAPS
@@ -35,6 +37,6 @@ urlpatterns = [
     path("about/", views.AboutView.as_view(), name="about"),
     *record_pages,
     path("cite/<model_name>/<slug:slug>.<ext>", views.cite_download, name="cite"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", reads_only(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

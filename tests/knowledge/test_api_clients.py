@@ -2,6 +2,8 @@
 conflicts, and a clear word after a login lockout."""
 
 import json
+import re
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
@@ -137,6 +139,67 @@ def test_parameters_have_bounds_and_headers_are_documented(schema):
     assert {p["name"]: p["schema"] for p in search["parameters"]}["q"]["minLength"] == 1
     export = schema["paths"]["/api/v1/export/{name}.{fmt}"]["get"]
     assert "X-Dataset-Version" in export["responses"]["200"]["headers"]
+
+
+def test_every_operation_declares_the_answers_any_request_may_get(schema):
+    """A generated client parses what it was told of: 503 (database down or a query
+    over the statement timeout), 500 and 429 everywhere, 304 on every read."""
+    for path, method, operation in _operations(schema):
+        responses = operation["responses"]
+        for code in ("429", "500", "503"):
+            content = responses[code]["content"]["application/json"]["schema"]
+            assert content == {"$ref": "#/components/schemas/Error"}, (path, code)
+        assert "Retry-After" in responses["503"]["headers"], path
+        if method == "get":
+            assert "content" not in responses["304"], path
+            assert "ETag" in responses["304"]["headers"], path
+
+
+def test_a_503_from_an_api_operation_is_the_declared_error(schema, settings):
+    from django.db.utils import OperationalError
+    from jsonschema import Draft7Validator
+
+    from apps.knowledge.api.views import MissionViewSet
+
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    with mock.patch.object(
+        MissionViewSet, "list", side_effect=OperationalError("canceling statement")
+    ):
+        response = client.get(reverse("api:mission-list"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    declared = schema["paths"]["/api/v1/missions/"]["get"]["responses"]["503"]
+    validator = Draft7Validator(
+        {**declared["content"]["application/json"]["schema"], **schema}
+    )
+    assert list(validator.iter_errors(response.json())) == []
+    assert response.json()["code"] == "unavailable"
+
+
+def test_the_fields_parameter_is_offered_where_the_server_reads_it(schema, api):
+    """A client that sends `fields` where the schema offers it gets only those fields,
+    and a 400 for a name that is not one; where the server would ignore it (a record's
+    citation, references and history), the schema does not offer it."""
+    slugs = {
+        reverse(f"api:{name}-list").split("/")[3]: factory().slug
+        for name, factory in factories.RECORD_FACTORIES.items()
+    }
+    offered = set()
+    for path, method, operation in _operations(schema):
+        parameters = {p["name"]: p for p in operation.get("parameters", [])}
+        if method != "get" or "fields" not in parameters:
+            continue
+        if "{id}" in path:
+            continue  # a citation or classification: read like their lists below
+        offered.add(re.sub(r"^/api/v1/[^/]+/", "/", path))
+        url = path.replace("{slug}", slugs.get(path.split("/")[3], ""))
+        assert api.get(url + "?fields=no_such_field").status_code == 400, url
+        pattern = parameters["fields"]["schema"]["pattern"]
+        first = re.search(r"\(\?:([a-z_]+)\|", pattern).group(1)
+        body = api.get(f"{url}?fields={first}").json()
+        assert set(body["results"][0] if "results" in body else body) == {first}, url
+    assert offered == {"/", "/{slug}/"}
 
 
 def test_a_nul_byte_gets_the_json_error_shape(api):

@@ -167,3 +167,25 @@ def test_compare_records_reads_three_queries_once_shared_data_is_cached(
     # query; the sources' labels, the picker and the content types come from the cache.
     with django_assert_num_queries(3):
         assert text(client.get(url)) == first
+
+
+def test_cached_source_labels_link_under_each_requests_script_prefix(client):
+    """The labels are cached across requests; the footnotes' links are not the first
+    request's: a site served under /kb/ links to /kb/sources/..., and back."""
+    from django.urls import set_script_prefix
+
+    a = factories.MissionFactory(slug="a", acronym="A")
+    factories.MissionFactory(slug="b", acronym="B")
+    source = a.classifications.get().citations.get().source
+    url = "/compare/missions/?ids=a,b"
+    link = f'href="/sources/{source.slug}/"'
+    assert link in footnotes_section(text(client.get(url)))
+    # The test client does not set the prefix from SCRIPT_NAME as WSGIHandler does.
+    set_script_prefix("/kb/")
+    try:
+        under_kb = footnotes_section(text(client.get(url, SCRIPT_NAME="/kb")))
+    finally:
+        set_script_prefix("/")
+    assert f'href="/kb/sources/{source.slug}/"' in under_kb
+    assert link not in under_kb
+    assert link in footnotes_section(text(client.get(url)))

@@ -191,22 +191,44 @@ def test_counts_per_type_match_the_hits(collection):
     assert count_records("UNEF", types=["concept"]) == {"concept": 1}
 
 
+def _equal_matches(n):
+    """`n` norms that match "sovereignty" equally, named in the reverse of the order
+    they were added (ties must be cut and shown in one order, whichever the data)."""
+    return [
+        factories.NormFactory(name=f"Norm {n - i:02}", summary="About sovereignty.")
+        for i in range(n)
+    ]
+
+
 def test_search_page_counts_every_match_and_pages_through_them(client):
-    factories.NormFactory.create_batch(45, summary="About sovereignty.")
+    norms = _equal_matches(45)
     response = client.get("/search/?q=sovereignty")
     assert response.context["total"] == 45
     assert len(response.context["hits"]) == 20
     content = response.content.decode()
     assert "45 results for “sovereignty”: 1\u201320" in content
     assert 'href="?q=sovereignty&amp;page=2" rel="next"' in content
-    seen = set()
+    shown = []
     for page in (1, 2, 3):
         hits = client.get(f"/search/?q=sovereignty&page={page}").context["hits"]
-        seen |= {hit.record.pk for hit in hits}
-    assert len(seen) == 45
+        shown += [hit.record.name for hit in hits]
+    # Each match once, equal ranks by name.
+    assert shown == sorted(norm.name for norm in norms)
     last = client.get("/search/?q=sovereignty&page=3").content.decode()
     assert 'rel="next"' not in last and 'rel="prev"' in last
     assert client.get("/search/?q=sovereignty&page=x").status_code == 200
+
+
+def test_api_search_pages_through_every_match_once(api):
+    norms = _equal_matches(45)
+    shown = []
+    url = "/api/v1/search/?q=sovereignty&page_size=20"
+    while url:
+        page = api.get(url).json()
+        assert page["count"] == 45
+        shown += [hit["name"] for hit in page["results"]]
+        url = page["next"]
+    assert shown == sorted(norm.name for norm in norms)
 
 
 def test_a_misspelt_name_is_found_and_corrected(client):

@@ -622,14 +622,16 @@ class ExportIndexView(ReadOnlyAPIView):
         )
 
 
-SNAPSHOT_RESPONSES = {
-    (200, "application/json"): OpenApiTypes.OBJECT,
-    (503, "application/json"): OpenApiResponse(
-        ErrorSerializer,
-        description="The version is the current one and its file is still being "
-        "built in the background: try again after Retry-After seconds.",
-    ),
-}
+def snapshot_responses(building):
+    """The answers of an address that serves a stored version: its file, or 503 (what
+    `building` says) until it is stored."""
+    return {
+        (200, "application/json"): OpenApiTypes.OBJECT,
+        (503, "application/json"): OpenApiResponse(
+            ErrorSerializer,
+            description=f"{building}: try again after Retry-After seconds.",
+        ),
+    }
 
 
 class ExportVersionView(ReadOnlyAPIView):
@@ -649,7 +651,9 @@ class ExportVersionView(ReadOnlyAPIView):
             )
         ],
         responses={
-            **SNAPSHOT_RESPONSES,
+            **snapshot_responses(
+                "The current version, whose file is still being built in the background"
+            ),
             (404, "application/json"): ErrorSerializer,
             (410, "application/json"): ErrorSerializer,
         },
@@ -675,7 +679,12 @@ class ExportLatestView(ReadOnlyAPIView):
     X-Dataset-Version): the current one once built, the one before while it is being
     built. A 503 with Retry-After only while no version at all is stored yet."""
 
-    @extend_schema(operation_id="export_latest", responses=SNAPSHOT_RESPONSES)
+    @extend_schema(
+        operation_id="export_latest",
+        responses=snapshot_responses(
+            "No version is stored yet: the first is being built in the background"
+        ),
+    )
     def get(self, request):
         current_version()  # builds the current one in the background if it is missing
         snapshot = DatasetSnapshot.objects.filter(body__isnull=False).first()

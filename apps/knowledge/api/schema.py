@@ -22,7 +22,14 @@ ERROR_DESCRIPTIONS = {
     412: "If-Match does not name the current ETag: read the record again.",
     428: "Updates need an If-Match header with the ETag you read.",
     429: "Too many requests: wait for Retry-After seconds.",
+    500: "Server error (a defect, logged on our side).",
+    503: "The database is unavailable or the query took too long: try again after "
+    "Retry-After seconds.",
 }
+NOT_MODIFIED = (
+    "Not modified: the ETag sent in If-None-Match (or the date in If-Modified-Since) "
+    "still names this representation. No body."
+)
 
 
 def comma_list_pattern(values):
@@ -42,7 +49,9 @@ class AutoSchema(openapi.AutoSchema):
 
     def error_codes(self):
         detail = "{" in self.path
-        codes = {401, 429}  # 401 also for a wrong or revoked token
+        # 401 also for a wrong or revoked token; 500 and 503 (apps/core/errors.py) may
+        # answer any request.
+        codes = {401, 429, 500, 503}
         if self.method in ("GET", "HEAD"):
             codes |= {400, 404}  # lists: 404 for a page past the end
         else:
@@ -68,6 +77,8 @@ class AutoSchema(openapi.AutoSchema):
                 "as a proposal for an editor's review."
             )
             responses["202"] = response
+        if self.method == "GET":  # every read is conditional (conditional.py)
+            responses["304"] = {"description": NOT_MODIFIED}
         for code in self.error_codes():
             if str(code) not in responses:
                 response = self._get_response_for_code(
@@ -80,7 +91,13 @@ class AutoSchema(openapi.AutoSchema):
     def _get_parameters(self):
         parameters = super()._get_parameters()
         view = self.view
-        if self.method == "GET" and getattr(view, "sparse_fields", False):
+        # Only a record or a page of records is trimmed by `?fields=` (SparseFieldsMixin);
+        # a record's citation, references and history ignore it.
+        if (
+            self.method == "GET"
+            and getattr(view, "sparse_fields", False)
+            and getattr(view, "action", None) in ("list", "retrieve")
+        ):
             names = list(getattr(self._get_serializer(), "fields", {}))
             parameters.append(
                 build_parameter_type(
@@ -229,8 +246,11 @@ def _response_headers(path, method, code, response, paged):
     headers = response.setdefault("headers", {})
     if csv is not None and paged:
         headers["X-Total-Count"] = _header("X-Total-Count")
-    if code in ("429", "503"):  # throttled; a dataset version still being built
+    # Throttled; the database down, or a dataset version still being built.
+    if code in ("429", "503"):
         headers["Retry-After"] = _header("Retry-After")
+    if code == "304":
+        headers["ETag"] = _header("ETag")
     if method == "get" and code == "200":
         headers.update(_read_headers(path, paged))
     if not headers:

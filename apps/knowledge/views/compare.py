@@ -372,12 +372,18 @@ def _citations(model, records, classifications) -> tuple[defaultdict, dict]:
 
 
 class SourceLabel(NamedTuple):
-    """What a footnote and a classification's basis show of a cited source."""
+    """What a footnote and a classification's basis show of a cited source. Cached and
+    shared by every request (source_labels()): the slug, not the address, which
+    depends on the request's script prefix."""
 
-    url: str
+    slug: str
     label: str  # str(source)
     authors: tuple[str, ...]  # its authors' family names, in order
     short_title: str  # its short title, else its title
+
+    @property
+    def url(self) -> str:
+        return addresses.slug_url("knowledge:source-detail", self.slug)
 
 
 def source_labels(ids: set[int]) -> dict[int, SourceLabel]:
@@ -434,7 +440,7 @@ def _read_source_labels(ids: list[int]) -> dict[int, SourceLabel]:
     for pk, (slug, title, subtitle, short_title, year) in sources.items():
         names = authors[pk]
         labels[pk] = SourceLabel(
-            url=addresses.slug_url("knowledge:source-detail", slug),
+            slug=slug,
             label=Source.label_for(
                 names, year, Source.title_for(title, subtitle), slug
             ),

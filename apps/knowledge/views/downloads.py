@@ -2,6 +2,8 @@
 
 from django.http import Http404, HttpResponse
 
+from apps.core.errors import reads_only
+
 from .. import citeformats
 from ..models import Source
 from ..registry import by_name
@@ -17,6 +19,7 @@ CITE_FORMATS = {
 }
 
 
+@reads_only
 def cite_download(request, model_name, slug, ext):
     record_type = by_name(model_name)
     if record_type is None or not record_type.has_pages or ext not in CITE_FORMATS:

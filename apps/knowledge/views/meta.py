@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from apps.core.errors import reads_only
 from apps.core.models import published_q
 
 from ..api.querysets import citation_queryset
@@ -117,6 +118,7 @@ class AboutView(TemplateView):
 # Robots ---------------------------------------------------------------------------------
 
 
+@reads_only
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("knowledge:sitemap"))
     lines = [
