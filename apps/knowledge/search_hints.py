@@ -18,6 +18,7 @@ from django.urls import reverse
 from apps.core import pagecache, versions
 
 from . import filters
+from .autolink import mission_acronyms
 from .invalidation import shown_by_lists_of
 from .models import Mission, Organisation
 from .models.choices import Conception, LegalBasis, Region
@@ -120,3 +121,22 @@ def missions_hint(query: str) -> BrowseHint | None:
     ]
     url = reverse("knowledge:mission-list") + "?" + encode_query(params)
     return BrowseHint(url=url, count=count, named=labels)
+
+
+def named_missions(query: str, *, shown: set[str]) -> list[tuple[str, str]]:
+    """(acronym, address) of each published mission whose acronym `query` contains, in
+    any case, unless its page is among the results `shown`: "who classified untac" and
+    "unmik mandate" still lead to the mission itself."""
+    table = mission_acronyms()
+    upper = query.upper()
+    found = []
+    for acronym in sorted(table, key=len, reverse=True):  # "UNEF II" before "UNEF I"
+        match = re.search(
+            r"(?<![\w-])" + re.escape(acronym.upper()) + r"(?![\w-])", upper
+        )
+        if not match:
+            continue
+        upper = upper[: match.start()] + " " + upper[match.end() :]
+        if table[acronym] not in shown:
+            found.append((acronym, table[acronym]))
+    return found

@@ -89,3 +89,23 @@ def test_facet_counts_are_read_aloud_in_the_singular_for_one(client, missions):
     content = client.get("/missions/").content.decode()
     assert '<span class="n">1<span class="visually-hidden"> record</span>' in content
     assert '<span class="n">2<span class="visually-hidden"> records</span>' in content
+
+
+def test_a_mission_acronym_in_a_question_leads_to_its_page(client):
+    untac = factories.MissionFactory(acronym="UNTAC", summary="In Cambodia.")
+    factories.MissionFactory(acronym="UNEF II", slug="unef-ii", summary="Sinai.")
+    factories.MissionFactory(acronym="UNEF I", slug="unef-i", summary="Suez.")
+    factories.MissionFactory(acronym="HIDDEN", draft=True)
+
+    def named(query):
+        content = client.get("/search/", {"q": query}).content.decode()
+        line = re.search(r"Mission pages? named in your search: (.*?)\.</p>", content)
+        return re.findall(r'<a href="([^"]+)">', line[1]) if line else []
+
+    # Full-text search finds nothing for the whole question; the page is one click away.
+    assert named("who classified untac") == [untac.get_absolute_url()]
+    assert named("unef ii withdrawal") == ["/missions/unef-ii/"]  # not also UNEF I
+    assert named("hidden mandate") == []  # drafts are never named
+    assert named("UNTAC") == []  # already the first result
+    compared = client.get("/search/", {"q": "how did untac differ from unef i"})
+    assert 'href="/compare/missions/?ids=unef-i,' in compared.content.decode()

@@ -2,13 +2,14 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from apps.core.errors import reads_only
 
 from .. import filters
 from ..registry import by_name
 from ..search import SEARCH_TYPES, SearchResults, find, similar_names
-from ..search_hints import missions_hint
+from ..search_hints import missions_hint, named_missions
 from .query_strings import encode_query
 
 SEARCH_PAGE_SIZE = 20
@@ -55,6 +56,18 @@ def _link(params: dict[str, object], wanted: bool) -> str:
     return "?" + encode_query(params) if wanted else ""
 
 
+def _compare_url(named: list[tuple[str, str]]) -> str:
+    """Missions named together ("how did UNMIK differ from UNEF I") side by side."""
+    if not 2 <= len(named) <= 4:
+        return ""
+    slugs = [url.rstrip("/").rsplit("/", 1)[1] for _, url in named]
+    return (
+        reverse("knowledge:compare-records", args=["missions"])
+        + "?ids="
+        + ",".join(slugs)
+    )
+
+
 @reads_only
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
@@ -84,6 +97,7 @@ def search(request: HttpRequest) -> HttpResponse:
         similar_names(query, types=types) if query and not total else ([], "")
     )
     page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
+    named = named_missions(query, shown={hit.url for hit in hits}) if query else []
     more = total > start + len(hits) and page < SEARCH_MAX_PAGE
     return render(
         request,
@@ -104,5 +118,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             # "UN missions in the 1990s" is a question the missions list answers.
             "missions_hint": missions_hint(query) if query else None,
+            "named_missions": named,
+            "named_compare_url": _compare_url(named),
         },
     )
