@@ -168,3 +168,24 @@ def test_markdown_renders_each_text_on_its_own():
     html = str(render("Also [the Charter][un]."))
     assert "href" not in html
     assert "[the Charter][un]" in html
+
+
+@pytest.mark.parametrize(
+    ("authors", "label"),
+    [
+        ([], "Understanding Peacekeeping (2004)"),
+        (["Bellamy"], "Bellamy 2004: Understanding Peacekeeping"),
+        (
+            ["Bellamy", "Williams"],
+            "Bellamy & Williams 2004: Understanding Peacekeeping",
+        ),
+        (
+            ["Bellamy", "Williams", "Griffin"],
+            "Bellamy, Williams & Griffin 2004: Understanding Peacekeeping",
+        ),
+        (["A", "B", "C", "D"], "A et al. 2004: Understanding Peacekeeping"),
+    ],
+)
+def test_source_label_names_up_to_three_authors_as_the_prose_does(authors, label):
+    # Never "Bellamy & Williams et al.": a reader would look for a two-author work.
+    assert Source.label_for(authors, 2004, "Understanding Peacekeeping", "up") == label

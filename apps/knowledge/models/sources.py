@@ -72,8 +72,15 @@ class Source(KnowledgeRecord):
     @staticmethod
     def label_for(authors, year, full_title, slug):
         """The label a source is cited by: "Bellamy & Williams 2010: Title" from its
-        authors' family names (in order), year, full title and slug."""
-        who = " & ".join(authors[:2]) + (" et al." if len(authors) > 2 else "")
+        authors' family names (in order), year, full title and slug. Up to three
+        authors are all named ("Bellamy, Williams & Griffin"), as the prose names
+        them; four or more read "Bellamy et al."."""
+        if len(authors) > 3:
+            who = f"{authors[0]} et al."
+        elif len(authors) > 1:
+            who = f"{', '.join(authors[:-1])} & {authors[-1]}"
+        else:
+            who = "".join(authors)  # the one author, or none
         year = year or "n.d."
         title = full_title or f"(untitled: {slug or 'new source'})"
         return f"{who} {year}: {title}" if who else f"{title} ({year})"
