@@ -31,7 +31,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from email.message import Message
 from pathlib import Path
 

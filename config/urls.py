@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import include
+from django.urls import path
 
 admin.site.site_header = "Peacekeeping Knowledge Base: curators"
 admin.site.site_title = "PKB curators"

@@ -10,12 +10,15 @@ import pytest
 import redis.connection
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
+from django.test import override_settings
 
 from apps.core.cache import ResilientRedisCache
 from tests.factories import MissionFactory
 from tests.faultproxy import FaultProxy
-from tests.live_server import database_url, get, gunicorn
+from tests.live_server import database_url
+from tests.live_server import get
+from tests.live_server import gunicorn
 
 
 def _timed(url):

@@ -19,24 +19,26 @@ import urllib.parse
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch, resolve, reverse
+from django.urls import NoReverseMatch
+from django.urls import resolve
+from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.views import APIView
 
 from apps.core.pagecache import KNOWN_PARAMETERS
 from apps.knowledge.api.filters import LIST_PARAMETERS
 from apps.knowledge.models import Citation
-from tests.core.public_urls import fill, public_routes, sample_records
-from tests.factories import (
-    PAGE_FACTORIES,
-    CaseFactory,
-    ConceptFactory,
-    DocumentFactory,
-    MissionFactory,
-    NormFactory,
-    OrganisationFactory,
-    SourceFactory,
-)
+from tests.core.public_urls import fill
+from tests.core.public_urls import public_routes
+from tests.core.public_urls import sample_records
+from tests.factories import PAGE_FACTORIES
+from tests.factories import CaseFactory
+from tests.factories import ConceptFactory
+from tests.factories import DocumentFactory
+from tests.factories import MissionFactory
+from tests.factories import NormFactory
+from tests.factories import OrganisationFactory
+from tests.factories import SourceFactory
 
 # In every draft's visible text; must appear in no public answer.
 SECRET = "Zanzibarquux"

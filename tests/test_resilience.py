@@ -13,7 +13,9 @@ from django.test import Client
 
 from apps.knowledge.dataset import load_dataset
 from apps.knowledge.registry import PAGE_MODELS
-from tests.core.public_urls import fill, public_routes, sample_records
+from tests.core.public_urls import fill
+from tests.core.public_urls import public_routes
+from tests.core.public_urls import sample_records
 
 DATA = Path(settings.BASE_DIR) / "data"
 
@@ -163,7 +165,10 @@ def test_api_errors_outside_the_views_keep_the_api_error_shape(outage_urls):
 
 def snapshot():
     """Every knowledge row, serialised: equal snapshots mean an unchanged database."""
-    from apps.knowledge.models import Citation, Classification, Country, MandateTask
+    from apps.knowledge.models import Citation
+    from apps.knowledge.models import Classification
+    from apps.knowledge.models import Country
+    from apps.knowledge.models import MandateTask
 
     models = [*PAGE_MODELS, Citation, Classification, Country, MandateTask]
     return {

@@ -12,7 +12,9 @@ import pytest
 from django.db import connection
 
 from tests.factories import MissionFactory
-from tests.live_server import database_url, get, gunicorn
+from tests.live_server import database_url
+from tests.live_server import get
+from tests.live_server import gunicorn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

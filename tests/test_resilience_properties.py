@@ -14,14 +14,21 @@ import pytest
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck
+from hypothesis import example
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from apps.core import fuzzydate
-from apps.knowledge.dataset import DatasetError, load_dataset
-from apps.knowledge.models import Citation, Mission, Source
+from apps.knowledge.dataset import DatasetError
+from apps.knowledge.dataset import load_dataset
+from apps.knowledge.models import Citation
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Source
 from apps.knowledge.models.choices import LocatorType
-from tests.knowledge.test_dataset import TINY_BASICS, write
+from tests.knowledge.test_dataset import TINY_BASICS
+from tests.knowledge.test_dataset import write
 from tests.test_resilience import snapshot
 
 # No example database on disk; a bounded number of examples keeps the suite fast.

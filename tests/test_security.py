@@ -22,7 +22,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
 from apps.core.markdown import render
-from tests.core.public_urls import fill, public_routes, sample_records
+from tests.core.public_urls import fill
+from tests.core.public_urls import public_routes
+from tests.core.public_urls import sample_records
 
 ROOT = Path(django_settings.BASE_DIR)
 PRODUCTION_ENV = {

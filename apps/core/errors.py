@@ -9,10 +9,14 @@ the handler; the public sees only the page, never the details.
 import sys
 from functools import wraps
 
-from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.db.utils import InterfaceError
+from django.db.utils import OperationalError
+from django.http import HttpResponse
+from django.http import HttpResponseNotAllowed
+from django.http import JsonResponse
 from django.template import loader
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404
+from django.urls import resolve
 from django.views.csrf import csrf_failure as django_csrf_failure
 
 DATABASE_DOWN = (OperationalError, InterfaceError)

@@ -16,7 +16,8 @@ import time
 import uuid
 from typing import Any
 
-from django.core.signals import got_request_exception, request_finished
+from django.core.signals import got_request_exception
+from django.core.signals import request_finished
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 

@@ -1,7 +1,8 @@
 """Request hygiene applied before any view runs."""
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
+from django.http import JsonResponse
 from django.middleware.gzip import GZipMiddleware
 
 

@@ -27,13 +27,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotModified,
-    QueryDict,
-)
-from django.urls import Resolver404, ResolverMatch, resolve
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import HttpResponseNotModified
+from django.http import QueryDict
+from django.urls import Resolver404
+from django.urls import ResolverMatch
+from django.urls import resolve
 from django.utils.cache import patch_cache_control
 
 from . import versions

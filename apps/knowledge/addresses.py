@@ -9,7 +9,9 @@ import functools
 import re
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix
+from django.urls import get_urlconf
+from django.urls import reverse
 
 _PLACEHOLDER = "slug0placeholder0"
 # Slugs that need no quoting in a path; anything else takes the slow, exact road.

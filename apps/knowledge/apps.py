@@ -8,7 +8,8 @@ class KnowledgeConfig(AppConfig):
     def ready(self):
         from apps.core import pagecache
 
-        from . import invalidation, signals
+        from . import invalidation
+        from . import signals
         from .api import filters as api_filters
         from .registry import RECORD_TYPES
 

@@ -14,7 +14,8 @@ import re
 from django.core.cache import cache
 from django.utils.html import escape
 
-from apps.core import pagecache, versions
+from apps.core import pagecache
+from apps.core import versions
 from apps.core.models import Status
 
 from .invalidation import ACRONYMS

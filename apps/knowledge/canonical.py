@@ -9,25 +9,26 @@ says how each record type maps onto it; `record_to_dict` reads a record into it;
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from apps.core import fuzzydate
 from apps.core.models import Status
 
-from . import codebook, registry, rules
-from .models import (
-    Case,
-    ComparisonRow,
-    Concept,
-    Country,
-    Document,
-    KnowledgeRecord,
-    MandateTask,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
-)
+from . import codebook
+from . import registry
+from . import rules
+from .models import Case
+from .models import ComparisonRow
+from .models import Concept
+from .models import Country
+from .models import Document
+from .models import KnowledgeRecord
+from .models import MandateTask
+from .models import Mission
+from .models import Norm
+from .models import Organisation
+from .models import Source
 from .models.choices import LocatorType
 
 LOCATOR_KEYS = {

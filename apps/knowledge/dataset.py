@@ -16,8 +16,10 @@ import yaml
 from django.db import transaction
 
 from . import services
-from .canonical import DATA_TYPES, record_to_dict
-from .models import Country, MandateTask
+from .canonical import DATA_TYPES
+from .canonical import record_to_dict
+from .models import Country
+from .models import MandateTask
 from .services import LoadReport
 from .writer import DatasetError
 

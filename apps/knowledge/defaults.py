@@ -6,7 +6,8 @@ writing the conventional class (`AgreementFilter`, `AgreementSerializer`, ...).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 if TYPE_CHECKING:
     from .registry import RecordType
@@ -60,7 +61,8 @@ def filterset(record_type: RecordType) -> type:
 
 
 def serializer(record_type: RecordType) -> type:
-    from .api.serializers.base import RecordSerializer, detail_fields
+    from .api.serializers.base import RecordSerializer
+    from .api.serializers.base import detail_fields
 
     meta = {
         "model": record_type.model,

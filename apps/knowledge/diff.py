@@ -4,7 +4,8 @@
 import difflib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 # Keys whose values are lists of items: show what was added and removed, not the lists.
 LABELS = {

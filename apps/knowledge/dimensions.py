@@ -7,16 +7,14 @@ definitions, the claim its citations carry and the list-page parameter that filt
 
 from dataclasses import dataclass
 
-from .models.choices import (
-    Claim,
-    Conception,
-    ConflictType,
-    HostConsent,
-    Impartiality,
-    LegalBasis,
-    MissionType,
-    UseOfForce,
-)
+from .models.choices import Claim
+from .models.choices import Conception
+from .models.choices import ConflictType
+from .models.choices import HostConsent
+from .models.choices import Impartiality
+from .models.choices import LegalBasis
+from .models.choices import MissionType
+from .models.choices import UseOfForce
 
 
 def conception_text(classification):

@@ -11,55 +11,52 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import (
-    CharField,
-    Count,
-    ManyToManyField,
-    Model,
-    Q,
-    QuerySet,
-    TextField,
-)
+from django.db.models import CharField
+from django.db.models import Count
+from django.db.models import ManyToManyField
+from django.db.models import Model
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import TextField
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
-from apps.core import pagecache, versions
-from apps.core.models import PublishableModel, published_q
+from apps.core import pagecache
+from apps.core import versions
+from apps.core.models import PublishableModel
+from apps.core.models import published_q
 
-from .models import (
-    Case,
-    Classification,
-    Concept,
-    Country,
-    Document,
-    MandateTask,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
-)
-from .models.choices import (
-    Conception,
-    ConflictType,
-    DocumentKind,
-    HostConsent,
-    Impartiality,
-    LegalBasis,
-    MissionType,
-    NormConception,
-    OrganisationKind,
-    Region,
-    SourceKind,
-    UseOfForce,
-)
+from .models import Case
+from .models import Classification
+from .models import Concept
+from .models import Country
+from .models import Document
+from .models import MandateTask
+from .models import Mission
+from .models import Norm
+from .models import Organisation
+from .models import Source
+from .models.choices import Conception
+from .models.choices import ConflictType
+from .models.choices import DocumentKind
+from .models.choices import HostConsent
+from .models.choices import Impartiality
+from .models.choices import LegalBasis
+from .models.choices import MissionType
+from .models.choices import NormConception
+from .models.choices import OrganisationKind
+from .models.choices import Region
+from .models.choices import SourceKind
+from .models.choices import UseOfForce
 
 
 class CSVWidget(django_filters.widgets.BaseCSVWidget):

@@ -46,9 +46,11 @@ from django.urls import ResolverMatch
 
 from apps.core.versions import ALL
 
-from . import limits, registry
+from . import limits
+from . import registry
 from .filters import split_values
-from .models import Citation, Source
+from .models import Citation
+from .models import Source
 
 VOCABULARY = "vocabulary"
 ACRONYMS = "acronyms"

@@ -2,7 +2,13 @@
 
 from django.conf import settings
 
-from .models import Case, Concept, Document, Mission, Norm, Organisation, Source
+from .models import Case
+from .models import Concept
+from .models import Document
+from .models import Mission
+from .models import Norm
+from .models import Organisation
+from .models import Source
 
 _TYPES = {
     Mission: "Event",

@@ -12,15 +12,18 @@ from dataclasses import dataclass
 
 from apps.core import fuzzydate
 
-from .canonical import (
-    CITATION_FORM_FIELDS,
-    CLASSIFICATION_FORM_FIELDS,
-    CONCEPT_RELATED,
-    LOCATOR_KEYS,
-    canonical,
-    record_type_for,
-)
-from .models import Citation, Classification, Concept, Country, MandateTask, Source
+from .canonical import CITATION_FORM_FIELDS
+from .canonical import CLASSIFICATION_FORM_FIELDS
+from .canonical import CONCEPT_RELATED
+from .canonical import LOCATOR_KEYS
+from .canonical import canonical
+from .canonical import record_type_for
+from .models import Citation
+from .models import Classification
+from .models import Concept
+from .models import Country
+from .models import MandateTask
+from .models import Source
 
 
 @dataclass

@@ -12,23 +12,22 @@ looked up when first read, so that this module imports only the models: no cycle
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from functools import cached_property
 from importlib import import_module
 from typing import Any
 
 from . import defaults
-from .models import (
-    Case,
-    ComparisonRow,
-    Concept,
-    Document,
-    KnowledgeRecord,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
-)
+from .models import Case
+from .models import ComparisonRow
+from .models import Concept
+from .models import Document
+from .models import KnowledgeRecord
+from .models import Mission
+from .models import Norm
+from .models import Organisation
+from .models import Source
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ their coded tasks."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from . import codebook
-from .models import Case, Mission
+from .models import Case
+from .models import Mission
 from .models.choices import Claim
 
 # field -> the citation claims that support it

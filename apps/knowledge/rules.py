@@ -11,7 +11,9 @@ from django.db import models
 from apps.core.models import Status
 
 from . import codebook
-from .models import Citation, Classification, Source
+from .models import Citation
+from .models import Classification
+from .models import Source
 from .models.choices import Claim
 
 

@@ -16,14 +16,20 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
+from django.db.models import BooleanField
+from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from apps.core.models import Status
 
-from .models import Source, SourceCreator
+from .models import Source
+from .models import SourceCreator
 from .registry import RECORD_TYPES
 
 CONFIG = "english"

@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.urls import reverse
 
-from apps.core import pagecache, versions
+from apps.core import pagecache
+from apps.core import versions
 
 from . import filters
 from .autolink import mission_acronyms
 from .invalidation import shown_by_lists_of
-from .models import Mission, Organisation
-from .models.choices import Conception, LegalBasis, Region
+from .models import Mission
+from .models import Organisation
+from .models.choices import Conception
+from .models.choices import LegalBasis
+from .models.choices import Region
 from .views.query_strings import encode_query
 
 _CONCEPTIONS = (

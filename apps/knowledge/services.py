@@ -26,32 +26,41 @@ import datetime
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, cast
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import cast
 
 from django.contrib.auth.models import User as AuthUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.models import Status
 
-from .canonical import DATA_TYPES, canonical, record_to_dict, record_type_for
+from .canonical import DATA_TYPES
+from .canonical import canonical
+from .canonical import record_to_dict
+from .canonical import record_type_for
 from .diff import diff_records
 from .merge import merge_dicts
-from .models import (
-    KnowledgeRecord,
-    Revision,
-    RevisionAction,
-    RevisionState,
-    Source,
-    SourceCreator,
-)
-from .rules import cited_unpublished_sources, record_publish_problems
-from .writer import DatasetError, GraphWriter, write_graph
+from .models import KnowledgeRecord
+from .models import Revision
+from .models import RevisionAction
+from .models import RevisionState
+from .models import Source
+from .models import SourceCreator
+from .rules import cited_unpublished_sources
+from .rules import record_publish_problems
+from .writer import DatasetError
+from .writer import GraphWriter
+from .writer import write_graph
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 # The review comment of a version replaced by a later save of the same proposal.

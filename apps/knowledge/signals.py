@@ -10,12 +10,17 @@ invalidation.py: an extra one costs a cold entry, a missing one a stale page.
 """
 
 from django.db import models
-from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+from django.db.models.signals import m2m_changed
+from django.db.models.signals import post_save
+from django.db.models.signals import pre_delete
+from django.db.models.signals import pre_save
 
 from apps.core import versions
 from apps.core.models import Status
 
-from . import autolink, invalidation, warmup
+from . import autolink
+from . import invalidation
+from . import warmup
 
 # Not content: the editorial queue and history (Revision), and the stored dataset
 # versions.

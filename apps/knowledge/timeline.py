@@ -12,10 +12,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django.utils.safestring import mark_safe
 
 from .codebook import Basis
-from .templatetags.knowledge import classification_basis, conception_badge
+from .templatetags.knowledge import classification_basis
+from .templatetags.knowledge import conception_badge
 
 WIDTH = 960
 LEFT = 8

@@ -8,7 +8,8 @@ them, editors review them before publishing.
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from apps.core.models import PublishableModel

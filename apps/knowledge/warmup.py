@@ -18,8 +18,10 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.urls import NoReverseMatch, reverse
+from django.db import connection
+from django.db import transaction
+from django.urls import NoReverseMatch
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 

@@ -25,28 +25,25 @@ from apps.core import fuzzydate
 from apps.core.models import Status
 
 from . import codebook
-from .canonical import (
-    CLASSIFICATION_KEYS,
-    CONCEPT_RELATED,
-    LOCATOR_KEYS,
-    ORDER_HEAD,
-    ORDER_TAIL,
-    SPECIAL_KEYS,
-    RecordType,
-    record_type_for,
-)
-from .models import (
-    Case,
-    Citation,
-    Classification,
-    Concept,
-    Country,
-    MandateTask,
-    Mission,
-    Source,
-    SourceCreator,
-)
-from .models.choices import Claim, CreatorRole
+from .canonical import CLASSIFICATION_KEYS
+from .canonical import CONCEPT_RELATED
+from .canonical import LOCATOR_KEYS
+from .canonical import ORDER_HEAD
+from .canonical import ORDER_TAIL
+from .canonical import SPECIAL_KEYS
+from .canonical import RecordType
+from .canonical import record_type_for
+from .models import Case
+from .models import Citation
+from .models import Classification
+from .models import Concept
+from .models import Country
+from .models import MandateTask
+from .models import Mission
+from .models import Source
+from .models import SourceCreator
+from .models.choices import Claim
+from .models.choices import CreatorRole
 
 # Model field names as the files spell them, for error messages.
 FIELD_ALIASES = {

@@ -1,6 +1,7 @@
 """A small, realistic collection for the browser tests."""
 
-from apps.knowledge.models import Classification, Country
+from apps.knowledge.models import Classification
+from apps.knowledge.models import Country
 from tests import factories
 
 

@@ -6,7 +6,8 @@ import pytest
 from apps.knowledge.models import Mission
 from tests.factories import MissionFactory
 
-from .test_editorial_workflow import groups, logged_in  # noqa: F401
+from .test_editorial_workflow import groups  # noqa: F401
+from .test_editorial_workflow import logged_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,7 +73,8 @@ def test_the_record_page_publishes_its_draft_sources_with_it(
     """Issue 13, B7 on the record's own page: a draft source it cites is listed as
     published with it, and one click publishes both (not "publish them first")."""
     from apps.knowledge.models import Source
-    from tests.factories import CitationFactory, SourceFactory
+    from tests.factories import CitationFactory
+    from tests.factories import SourceFactory
 
     draft_source = SourceFactory(draft=True, title="A work still in draft")
     mission = MissionFactory(draft=True)

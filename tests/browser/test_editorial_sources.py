@@ -7,9 +7,12 @@ import pytest
 from apps.core.models import Status
 from apps.knowledge import services
 from apps.knowledge.models import Revision
-from tests.factories import CitationFactory, MissionFactory, SourceFactory
+from tests.factories import CitationFactory
+from tests.factories import MissionFactory
+from tests.factories import SourceFactory
 
-from .test_editorial_workflow import groups, logged_in  # noqa: F401 (fixture)
+from .test_editorial_workflow import groups  # noqa: F401 (fixture)
+from .test_editorial_workflow import logged_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,8 @@ queue and approves it. Uses the shared `browser` fixture (tests/browser/conftest
 from importlib import import_module
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
+from django.contrib.auth.models import Permission
 
 from tests.factories import MissionFactory
 

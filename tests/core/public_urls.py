@@ -4,7 +4,10 @@ Walks the URL configuration instead of listing paths by hand, so that a page add
 tomorrow is covered by the security and bad-input tests without anyone remembering.
 """
 
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import get_resolver
+from django.urls import reverse
 from django.urls.exceptions import NoReverseMatch
 
 from apps.knowledge.api.export import store_current_version

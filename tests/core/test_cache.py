@@ -5,9 +5,11 @@ import socket
 import pytest
 import redis
 from django.core.cache import caches
-from django.test import Client, override_settings
+from django.test import Client
+from django.test import override_settings
 
-from apps.core.cache import CacheSkipped, ResilientRedisCache
+from apps.core.cache import CacheSkipped
+from apps.core.cache import ResilientRedisCache
 
 UNREACHABLE = {
     "default": {

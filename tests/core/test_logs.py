@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from apps.core.logs import JSONFormatter, RequestIDFilter, request_id
+from apps.core.logs import JSONFormatter
+from apps.core.logs import RequestIDFilter
+from apps.core.logs import request_id
 
 
 class _Lines:

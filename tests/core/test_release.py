@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from apps.core.release import RENDERED_FROM, release_id
+from apps.core.release import RENDERED_FROM
+from apps.core.release import release_id
 
 ROOT = Path(__file__).resolve().parents[2]
 

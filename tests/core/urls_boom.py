@@ -1,7 +1,8 @@
 """URLs for error-handling tests: one view that fails, one whose database is gone."""
 
 from django.db.utils import OperationalError
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 
 
 def boom(request):

@@ -1,7 +1,8 @@
 """Record addresses built from a once-reversed pattern must equal what reverse() gives."""
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
+from django.urls import reverse
 
 from apps.knowledge.addresses import slug_url
 
@@ -33,7 +34,8 @@ def test_the_script_prefix_is_respected():
 def test_the_site_paths_are_what_reverse_gives_under_any_script_prefix():
     from django.urls import set_script_prefix
 
-    from apps.knowledge.addresses import SITE_PATHS, site_paths
+    from apps.knowledge.addresses import SITE_PATHS
+    from apps.knowledge.addresses import site_paths
 
     assert site_paths() == {name: reverse(view) for name, view in SITE_PATHS.items()}
     set_script_prefix("/kb/")

@@ -8,7 +8,8 @@ import pytest
 from apps.knowledge import citeformats
 from apps.knowledge.models import SourceCreator
 from tests import factories
-from tests.knowledge.citation_parsers import parse_bibtex, parse_ris
+from tests.knowledge.citation_parsers import parse_bibtex
+from tests.knowledge.citation_parsers import parse_ris
 
 pytestmark = pytest.mark.django_db
 

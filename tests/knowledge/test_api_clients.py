@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from tests import factories
 
-from .test_api_write import NORMS, norm_payload
+from .test_api_write import NORMS
+from .test_api_write import norm_payload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
 

@@ -13,10 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.knowledge.api import pages
-from apps.knowledge.models import Norm, SourceCreator
-from apps.knowledge.models.choices import Conception, HostConsent
+from apps.knowledge.models import Norm
+from apps.knowledge.models import SourceCreator
+from apps.knowledge.models.choices import Conception
+from apps.knowledge.models.choices import HostConsent
 from tests import factories
-from tests.knowledge.citation_parsers import parse_bibtex, parse_ris
+from tests.knowledge.citation_parsers import parse_bibtex
+from tests.knowledge.citation_parsers import parse_ris
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
 

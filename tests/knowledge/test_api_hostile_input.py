@@ -6,7 +6,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from apps.knowledge.api.parsers import MAX_DEPTH, MAX_VALUES
+from apps.knowledge.api.parsers import MAX_DEPTH
+from apps.knowledge.api.parsers import MAX_VALUES
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]

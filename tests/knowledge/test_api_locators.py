@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from apps.knowledge import citeformats
 from tests import factories
-from tests.knowledge.citation_parsers import parse_bibtex, parse_ris
+from tests.knowledge.citation_parsers import parse_bibtex
+from tests.knowledge.citation_parsers import parse_ris
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
 

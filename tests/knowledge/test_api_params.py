@@ -6,7 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from apps.knowledge.models import Country, Organisation
+from apps.knowledge.models import Country
+from apps.knowledge.models import Organisation
 from apps.knowledge.registry import filtersets
 from tests import factories
 

@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from apps.knowledge import models
-from apps.knowledge.models import Country, MandateTask, Mission
+from apps.knowledge.models import Country
+from apps.knowledge.models import MandateTask
+from apps.knowledge.models import Mission
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]

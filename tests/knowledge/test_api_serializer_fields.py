@@ -6,10 +6,13 @@ another request's answer."""
 import pytest
 from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.test import APIClient
+from rest_framework.test import APIRequestFactory
 
-from apps.knowledge.api.serializers import MissionListSerializer, MissionSerializer
-from apps.knowledge.models import MandateTask, Mission
+from apps.knowledge.api.serializers import MissionListSerializer
+from apps.knowledge.api.serializers import MissionSerializer
+from apps.knowledge.models import MandateTask
+from apps.knowledge.models import Mission
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]

@@ -13,7 +13,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from apps.core.models import Status
 from apps.knowledge.api import export
-from apps.knowledge.models import DatasetSnapshot, Norm
+from apps.knowledge.models import DatasetSnapshot
+from apps.knowledge.models import Norm
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]

@@ -12,7 +12,9 @@ import pytest
 from django.core.cache import cache
 
 from apps.knowledge.api import export
-from apps.knowledge.models import DatasetSnapshot, Mission, Norm
+from apps.knowledge.models import DatasetSnapshot
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Norm
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("api_cache_cleared")

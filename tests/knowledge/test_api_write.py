@@ -6,7 +6,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.core.models import Status
-from apps.knowledge.models import Mission, Norm, Source
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Norm
+from apps.knowledge.models import Source
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]

@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from apps.knowledge.models import Classification, MandateTask, SourceCreator
+from apps.knowledge.models import Classification
+from apps.knowledge.models import MandateTask
+from apps.knowledge.models import SourceCreator
 from apps.knowledge.views import rows
 from tests import factories
 

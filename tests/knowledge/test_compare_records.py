@@ -7,7 +7,8 @@ import pytest
 from django.template.loader import render_to_string
 
 from apps.knowledge import services
-from apps.knowledge.models import MandateTask, SourceCreator
+from apps.knowledge.models import MandateTask
+from apps.knowledge.models import SourceCreator
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import threading
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection, connections
+from django.db import connection
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token

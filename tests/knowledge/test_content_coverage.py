@@ -8,14 +8,12 @@ import pytest
 from django.conf import settings
 
 from apps.knowledge.dataset import load_dataset
-from apps.knowledge.models import (
-    Case,
-    Concept,
-    Document,
-    Mission,
-    Norm,
-    Organisation,
-)
+from apps.knowledge.models import Case
+from apps.knowledge.models import Concept
+from apps.knowledge.models import Document
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Norm
+from apps.knowledge.models import Organisation
 from apps.knowledge.search import search_records
 
 pytestmark = pytest.mark.django_db

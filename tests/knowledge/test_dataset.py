@@ -12,8 +12,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from apps.knowledge import services
-from apps.knowledge.dataset import DatasetError, load_dataset
-from apps.knowledge.models import Case, Citation, Mission, Revision, Source
+from apps.knowledge.dataset import DatasetError
+from apps.knowledge.dataset import load_dataset
+from apps.knowledge.models import Case
+from apps.knowledge.models import Citation
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Revision
+from apps.knowledge.models import Source
 from apps.knowledge.registry import PAGE_MODELS
 
 pytestmark = pytest.mark.django_db

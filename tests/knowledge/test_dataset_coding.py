@@ -4,10 +4,15 @@ a classification is (basis, rule, departure), through the loader and the exporte
 import pytest
 from django.core.management import call_command
 
-from apps.knowledge.dataset import DatasetError, load_dataset
-from apps.knowledge.models import Case, Mission
+from apps.knowledge.dataset import DatasetError
+from apps.knowledge.dataset import load_dataset
+from apps.knowledge.models import Case
+from apps.knowledge.models import Mission
 
-from .test_dataset import assert_reloads_the_same, exported, tiny, write  # noqa: F401
+from .test_dataset import assert_reloads_the_same
+from .test_dataset import exported
+from .test_dataset import tiny  # noqa: F401
+from .test_dataset import write  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.conf import settings
 
 from apps.knowledge import reports
 from apps.knowledge.dataset import load_dataset
-from apps.knowledge.models import Document, Mission
+from apps.knowledge.models import Document
+from apps.knowledge.models import Mission
 
 pytestmark = pytest.mark.django_db
 DATA = Path(settings.BASE_DIR) / "data"

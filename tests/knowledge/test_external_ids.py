@@ -12,11 +12,16 @@ from rest_framework.test import APIClient
 from apps.knowledge import importers
 from apps.knowledge.canonical import record_type_for
 from apps.knowledge.dataset import load_dataset
-from apps.knowledge.models import Case, Document
+from apps.knowledge.models import Case
+from apps.knowledge.models import Document
 from tests import factories
 
-from .test_dataset import assert_reloads_the_same, exported, tiny, write  # noqa: F401
-from .test_dataset_coding import edit, problems
+from .test_dataset import assert_reloads_the_same
+from .test_dataset import exported
+from .test_dataset import tiny  # noqa: F401
+from .test_dataset import write
+from .test_dataset_coding import edit
+from .test_dataset_coding import problems
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
 

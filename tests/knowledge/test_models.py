@@ -1,11 +1,18 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 
 from apps.core import fuzzydate
 from apps.core.markdown import render
-from apps.knowledge.models import Citation, Classification, Mission, Source
-from tests.factories import CitationFactory, MissionFactory, SourceFactory, period
+from apps.knowledge.models import Citation
+from apps.knowledge.models import Classification
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Source
+from tests.factories import CitationFactory
+from tests.factories import MissionFactory
+from tests.factories import SourceFactory
+from tests.factories import period
 
 pytestmark = pytest.mark.django_db
 

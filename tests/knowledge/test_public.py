@@ -9,8 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.knowledge import services, views
-from apps.knowledge.models import Classification, Country, MandateTask
+from apps.knowledge import services
+from apps.knowledge import views
+from apps.knowledge.models import Classification
+from apps.knowledge.models import Country
+from apps.knowledge.models import MandateTask
 from tests import factories
 
 pytestmark = pytest.mark.django_db

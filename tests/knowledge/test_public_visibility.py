@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from apps.knowledge.models import Classification, SourceCreator
+from apps.knowledge.models import Classification
+from apps.knowledge.models import SourceCreator
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.urls import reverse
 
-from apps.knowledge import registry, search, sitemaps
+from apps.knowledge import registry
+from apps.knowledge import search
+from apps.knowledge import sitemaps
 from apps.knowledge.api import export
-from apps.knowledge.models import KnowledgeRecord, Norm
+from apps.knowledge.models import KnowledgeRecord
+from apps.knowledge.models import Norm
 from tests import factories
 
 pytestmark = pytest.mark.django_db

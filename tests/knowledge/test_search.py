@@ -7,7 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.knowledge import search
-from apps.knowledge.search import TARGETS, count_records, find, search_records
+from apps.knowledge.search import TARGETS
+from apps.knowledge.search import count_records
+from apps.knowledge.search import find
+from apps.knowledge.search import search_records
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,10 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.knowledge import search
 from apps.knowledge.models import Norm
-from apps.knowledge.search import TARGETS, _matching, find, search_records
+from apps.knowledge.search import TARGETS
+from apps.knowledge.search import _matching
+from apps.knowledge.search import find
+from apps.knowledge.search import search_records
 from tests import factories
 
 pytestmark = [

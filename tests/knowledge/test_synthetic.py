@@ -3,8 +3,11 @@
 import pytest
 from django.core.management import call_command
 
-from apps.knowledge.models import Citation, Classification, Mission
-from tests.factories import CaseFactory, MissionFactory
+from apps.knowledge.models import Citation
+from apps.knowledge.models import Classification
+from apps.knowledge.models import Mission
+from tests.factories import CaseFactory
+from tests.factories import MissionFactory
 
 pytestmark = pytest.mark.django_db
 

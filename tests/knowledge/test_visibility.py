@@ -9,7 +9,8 @@ from apps.knowledge.models import Citation
 from apps.knowledge.visibility import can_preview
 from tests import factories
 
-from .conftest import _user, token_client
+from .conftest import _user
+from .conftest import token_client
 
 pytestmark = pytest.mark.django_db
 

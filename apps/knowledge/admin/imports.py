@@ -2,18 +2,24 @@
 preview and a duplicate check), and admin lists import and export CSV. Parsing lives in
 `apps.knowledge.importers`, writing in `apps.knowledge.services`."""
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
+from typing import ClassVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
+from django.urls import reverse
 from django.utils import timezone
 
-from .. import importers, services
-from ..canonical import record_to_dict, record_type_for
+from .. import importers
+from .. import services
+from ..canonical import record_to_dict
+from ..canonical import record_type_for
 
 if TYPE_CHECKING:
     from django.template.response import _TemplateForResponseT

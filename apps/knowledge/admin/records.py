@@ -1,45 +1,47 @@
 """The curators' workplace: one admin per model, a whole mission editable on one page."""
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.contrib import messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 
 from .. import services
-from ..canonical import (
-    CITATION_FORM_FIELDS,
-    CLASSIFICATION_FIELDS,
-    CLASSIFICATION_FORM_FIELDS,
-)
-from ..models import (
-    Case,
-    Citation,
-    Classification,
-    ComparisonRow,
-    Concept,
-    Country,
-    Document,
-    KnowledgeRecord,
-    MandateTask,
-    Mission,
-    Norm,
-    Organisation,
-    Source,
-    SourceCreator,
-)
+from ..canonical import CITATION_FORM_FIELDS
+from ..canonical import CLASSIFICATION_FIELDS
+from ..canonical import CLASSIFICATION_FORM_FIELDS
+from ..models import Case
+from ..models import Citation
+from ..models import Classification
+from ..models import ComparisonRow
+from ..models import Concept
+from ..models import Country
+from ..models import Document
+from ..models import KnowledgeRecord
+from ..models import MandateTask
+from ..models import Mission
+from ..models import Norm
+from ..models import Organisation
+from ..models import Source
+from ..models import SourceCreator
 from ..models.choices import LocatorType
 from ..registry import RECORD_TYPES
-from .imports import CsvImportExportMixin, SourceImportMixin
-from .workflow import RecordPartAdminMixin, WorkflowAdminMixin
+from .imports import CsvImportExportMixin
+from .imports import SourceImportMixin
+from .workflow import RecordPartAdminMixin
+from .workflow import WorkflowAdminMixin
 
 if TYPE_CHECKING:
-    from django.contrib.admin.options import _FieldOpts, _FieldsetSpec
+    from django.contrib.admin.options import _FieldOpts
+    from django.contrib.admin.options import _FieldsetSpec
 
 PUBLICATION_FIELDSET: "tuple[str, _FieldOpts]" = (
     "Publication",

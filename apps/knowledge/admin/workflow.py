@@ -11,47 +11,50 @@
 """
 
 import json
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
+from typing import ClassVar
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.utils import quote, unquote
+from django.contrib import admin
+from django.contrib import messages
+from django.contrib.admin.utils import quote
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import (
-    ObjectDoesNotExist,
-    PermissionDenied,
-    ValidationError,
-)
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404
+from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.core.models import Status
 
 from .. import services
-from ..canonical import canonical, citation_dict
+from ..canonical import canonical
+from ..canonical import citation_dict
 from ..diff import diff_records
-from ..merge import form_values, merge_form, merge_inline_rows
-from ..models import (
-    Classification,
-    Revision,
-    RevisionAction,
-    RevisionState,
-    Source,
-)
+from ..merge import form_values
+from ..merge import merge_form
+from ..merge import merge_inline_rows
+from ..models import Classification
+from ..models import Revision
+from ..models import RevisionAction
+from ..models import RevisionState
+from ..models import Source
 from ..registry import RECORD_MODELS
-from .writes import (
-    classification_item,
-    form_record_dict,
-    part_owner,
-    record_with_part,
-)
+from .writes import classification_item
+from .writes import form_record_dict
+from .writes import part_owner
+from .writes import record_with_part
 
 if TYPE_CHECKING:
     from django.template.response import _TemplateForResponseT

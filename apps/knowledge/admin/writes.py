@@ -11,18 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.forms import BaseFormSet, ModelForm
+from django.forms import BaseFormSet
+from django.forms import ModelForm
 
-from ..canonical import (
-    CLASSIFICATION_FIELDS,
-    CONCEPT_RELATED,
-    canonical,
-    citation_dict,
-    record_fields,
-    record_type_for,
-)
-from ..models import Citation, Classification, Concept, Country, SourceCreator
-from ..models.choices import Claim, CreatorRole, LocatorType
+from ..canonical import CLASSIFICATION_FIELDS
+from ..canonical import CONCEPT_RELATED
+from ..canonical import canonical
+from ..canonical import citation_dict
+from ..canonical import record_fields
+from ..canonical import record_type_for
+from ..models import Citation
+from ..models import Classification
+from ..models import Concept
+from ..models import Country
+from ..models import SourceCreator
+from ..models.choices import Claim
+from ..models.choices import CreatorRole
+from ..models.choices import LocatorType
 
 # The parts of the dict the inlines hold.
 INLINE_PARTS = {

@@ -1,7 +1,8 @@
 """How API clients prove who they are (kept apart from the token view: DRF imports
 authentication classes while its views module loads)."""
 
-from rest_framework import authentication, exceptions
+from rest_framework import authentication
+from rest_framework import exceptions
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

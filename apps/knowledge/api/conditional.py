@@ -16,18 +16,19 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils.cache import (
-    get_conditional_response,
-    patch_cache_control,
-    patch_vary_headers,
-)
+from django.utils.cache import get_conditional_response
+from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.renderers import JSONRenderer
 
-from apps.core import pagecache, versions
+from apps.core import pagecache
+from apps.core import versions
 
 from .. import invalidation
-from .exceptions import PreconditionFailed, PreconditionRequired
+from .exceptions import PreconditionFailed
+from .exceptions import PreconditionRequired
 from .querysets import loaded_lists
 
 

@@ -35,16 +35,23 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Choices, Count, Max
+from django.db import IntegrityError
+from django.db import connection
+from django.db import transaction
+from django.db.models import Choices
+from django.db.models import Count
+from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers
+from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from apps.core import pagecache
@@ -52,22 +59,21 @@ from apps.core import versions as content_versions
 
 from .. import codebook as codebook_rules
 from ..importers import _defuse as defuse_formula
-from ..models import (
-    DatasetSnapshot,
-    MandateTask,
-)
+from ..models import DatasetSnapshot
+from ..models import MandateTask
 from ..models import choices as choices_module
-from ..registry import RECORD_MODELS, RECORD_TYPES
-from .exceptions import Building, Gone
-from .serializers import ErrorSerializer, ExportIndexSerializer
-from .views import (
-    CitationViewSet,
-    ClassificationViewSet,
-    ReadOnlyAPIView,
-    _load_records_of_classifications,
-    citation_queryset,
-    classification_queryset,
-)
+from ..registry import RECORD_MODELS
+from ..registry import RECORD_TYPES
+from .exceptions import Building
+from .exceptions import Gone
+from .serializers import ErrorSerializer
+from .serializers import ExportIndexSerializer
+from .views import CitationViewSet
+from .views import ClassificationViewSet
+from .views import ReadOnlyAPIView
+from .views import _load_records_of_classifications
+from .views import citation_queryset
+from .views import classification_queryset
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from apps.core import fuzzydate
 
 from ..addresses import slug_url
 from ..limits import RELATED_LIMIT
-from .querysets import prefetched, related
+from .querysets import prefetched
+from .querysets import related
 
 
 def _address(kind, obj):

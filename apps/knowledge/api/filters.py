@@ -8,14 +8,18 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from .. import filters
-from ..filters import (
-    ChoiceInFilter,
-    RelatedSlugInFilter,
-    SlugInFilter,
-    StrictBooleanFilter,
-)
-from ..models import Case, Citation, Classification, Document, Mission, Source
-from ..models.choices import Claim, Conception
+from ..filters import ChoiceInFilter
+from ..filters import RelatedSlugInFilter
+from ..filters import SlugInFilter
+from ..filters import StrictBooleanFilter
+from ..models import Case
+from ..models import Citation
+from ..models import Classification
+from ..models import Document
+from ..models import Mission
+from ..models import Source
+from ..models.choices import Claim
+from ..models.choices import Conception
 from ..registry import RECORD_TYPES
 
 # `record_type` values: every type's model name ("comparisonrow" included).

@@ -4,13 +4,15 @@ The curl examples are data, so the tests run every one of them against the API."
 
 import json
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from .. import codebook as codebook_rules
-from ..models import Mission, Source
+from ..models import Mission
+from ..models import Source
 from . import export
 
 

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions
+from rest_framework import pagination
 
-from apps.core import pagecache, versions
+from apps.core import pagecache
+from apps.core import versions
 
 from .. import invalidation
 from ..filters import stable

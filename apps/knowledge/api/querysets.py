@@ -7,44 +7,49 @@ a prefetch into the related manager builds a filtered queryset per object, which
 than the queries themselves on a page of 25 missions."""
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from operator import itemgetter
-from typing import Any, NamedTuple, cast
+from typing import Any
+from typing import NamedTuple
+from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS
+from django.db import connections
+from django.db import router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import (
-    CharField,
-    Count,
-    DateTimeField,
-    F,
-    Field,
-    ForeignObjectRel,
-    ManyToManyField,
-    Model,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    Window,
-    prefetch_related_objects,
-)
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import CharField
+from django.db.models import Count
+from django.db.models import DateTimeField
+from django.db.models import F
+from django.db.models import Field
+from django.db.models import ForeignObjectRel
+from django.db.models import ManyToManyField
+from django.db.models import Model
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Value
+from django.db.models import Window
+from django.db.models import prefetch_related_objects
+from django.db.models.functions import Cast
+from django.db.models.functions import RowNumber
 from django.db.models.query import get_related_populators
 
-from apps.core.models import PublishableModel, Status
+from apps.core.models import PublishableModel
+from apps.core.models import Status
 
 from .. import limits
-from ..models import (
-    Citation,
-    Classification,
-    Concept,
-    Document,
-    Source,
-)
+from ..models import Citation
+from ..models import Classification
+from ..models import Concept
+from ..models import Document
+from ..models import Source
 from ..registry import RECORD_MODELS
-from ..visibility import User, visible
+from ..visibility import User
+from ..visibility import visible
 
 LOADED = "loaded_"
 

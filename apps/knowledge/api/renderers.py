@@ -4,9 +4,12 @@ import json
 
 from django.http import Http404
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer
+from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 
-from ..citeformats import to_bibtex, to_csl_json, to_ris
+from ..citeformats import to_bibtex
+from ..citeformats import to_csl_json
+from ..citeformats import to_ris
 
 
 class PageRenderer(BaseRenderer):

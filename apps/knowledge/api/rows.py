@@ -17,7 +17,8 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
-from .fields import FuzzyDateField, LoadedManyRelatedField
+from .fields import FuzzyDateField
+from .fields import LoadedManyRelatedField
 from .querysets import prefetched
 
 Getter = Callable[[Any], Any]

@@ -8,7 +8,8 @@ from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
 
 from .fields import WEB_ADDRESS
-from .serializers import ErrorSerializer, ProposalSerializer
+from .serializers import ErrorSerializer
+from .serializers import ProposalSerializer
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input, filter value or field name; `errors` says which, per field.",

@@ -1,9 +1,13 @@
-from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from django.urls import include
+from django.urls import path
+from django.urls import re_path
+from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from ..registry import RECORD_TYPES
-from . import export, views
+from . import export
+from . import views
 from .auth import TokenView
 from .exceptions import not_found
 

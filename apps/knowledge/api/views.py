@@ -10,73 +10,76 @@ import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-)
-from rest_framework import (
-    exceptions,
-    mixins,
-    permissions,
-    status,
-    viewsets,
-)
+from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework import mixins
+from rest_framework import permissions
+from rest_framework import status
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from .. import citeformats, invalidation, limits, registry, services
+from .. import citeformats
+from .. import invalidation
+from .. import limits
+from .. import registry
+from .. import services
 from ..filters import split_values
-from ..models import (
-    Case,
-    Citation,
-    Classification,
-    ComparisonRow,
-    Concept,
-    Document,
-    KnowledgeRecord,
-    Mission,
-    Norm,
-    Organisation,
-    Revision,
-    Source,
-)
-from ..models.choices import ComparisonSection, Conception
+from ..models import Case
+from ..models import Citation
+from ..models import Classification
+from ..models import ComparisonRow
+from ..models import Concept
+from ..models import Document
+from ..models import KnowledgeRecord
+from ..models import Mission
+from ..models import Norm
+from ..models import Organisation
+from ..models import Revision
+from ..models import Source
+from ..models.choices import ComparisonSection
+from ..models.choices import Conception
 from ..models.records import PERIOD_DATES
-from ..search import SEARCH_TYPES, find
+from ..search import SEARCH_TYPES
+from ..search import find
 from ..visibility import visible
 from . import serializers as s
-from .conditional import ConditionalMixin, etag_for, latest_change
-from .exceptions import Conflict, RulesNotMet, django_validation_errors
-from .filters import (
-    LIST_PARAMETERS,
-    CitationFilter,
-    ClassificationFilter,
-    MissionFilter,
-)
+from .conditional import ConditionalMixin
+from .conditional import etag_for
+from .conditional import latest_change
+from .exceptions import Conflict
+from .exceptions import RulesNotMet
+from .exceptions import django_validation_errors
+from .filters import LIST_PARAMETERS
+from .filters import CitationFilter
+from .filters import ClassificationFilter
+from .filters import MissionFilter
 from .parsers import BoundedJSONParser
-from .querysets import (
-    citation_queryset,
-    classification_queryset,
-    classifications,
-    classifications_with_citations,
-    latest_update,
-    listed,
-    load_capped,
-    load_citations,
-    load_classifications,
-    load_lists,
-    load_row_summaries,
-    published,
-    published_citations,
-    related,
-)
-from .renderers import CITATION_RENDERERS, ListCSVRenderer
+from .querysets import citation_queryset
+from .querysets import classification_queryset
+from .querysets import classifications
+from .querysets import classifications_with_citations
+from .querysets import latest_update
+from .querysets import listed
+from .querysets import load_capped
+from .querysets import load_citations
+from .querysets import load_classifications
+from .querysets import load_lists
+from .querysets import load_row_summaries
+from .querysets import published
+from .querysets import published_citations
+from .querysets import related
+from .renderers import CITATION_RENDERERS
+from .renderers import ListCSVRenderer
 from .rows import RowListSerializer
 from .schema import comma_list_pattern
 from .serializers.missions import MISSION_CODING

@@ -4,18 +4,23 @@ page-located citations and Westphalian / post-Westphalian classifications."""
 import re
 from typing import NamedTuple
 
-from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from apps.core.constraints import choices_constraint, ordered_constraint
-from apps.core.models import PublishableModel, published_q
+from apps.core.constraints import choices_constraint
+from apps.core.constraints import ordered_constraint
+from apps.core.models import PublishableModel
+from apps.core.models import published_q
 
 from .. import codebook
 from ..addresses import slug_url
-from .choices import Claim, Conception, LocatorType
+from .choices import Claim
+from .choices import Conception
+from .choices import LocatorType
 
 PAGE_LOCATOR = re.compile(r"^(\d{1,5})(?:\s*[-\u2013]\s*(\d{1,5}))?$")
 

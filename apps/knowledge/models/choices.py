@@ -5,7 +5,8 @@ definition side by side; its `DEFINITIONS` (shown as help in the admin and gener
 into the public coding-scheme page) are read from them: one source of truth.
 """
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
+from typing import ClassVar
 
 from django.db import models
 from django.db.models.enums import ChoicesType

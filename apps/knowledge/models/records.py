@@ -16,26 +16,23 @@ from apps.core.constraints import choices_constraint
 from apps.core.fuzzydate import DatePrecision
 
 from .. import codebook
-from .base import (
-    Classification,
-    KnowledgeRecord,
-    dataset_number_field,
-    pax_agreement_validator,
-    ucdp_conflict_validator,
-)
-from .choices import (
-    ComparisonSection,
-    ConflictType,
-    DocumentKind,
-    HostConsent,
-    Impartiality,
-    LegalBasis,
-    MissionType,
-    NormConception,
-    OrganisationKind,
-    UseOfForce,
-)
-from .vocabularies import Country, MandateTask
+from .base import Classification
+from .base import KnowledgeRecord
+from .base import dataset_number_field
+from .base import pax_agreement_validator
+from .base import ucdp_conflict_validator
+from .choices import ComparisonSection
+from .choices import ConflictType
+from .choices import DocumentKind
+from .choices import HostConsent
+from .choices import Impartiality
+from .choices import LegalBasis
+from .choices import MissionType
+from .choices import NormConception
+from .choices import OrganisationKind
+from .choices import UseOfForce
+from .vocabularies import Country
+from .vocabularies import MandateTask
 
 
 def _precision_field():

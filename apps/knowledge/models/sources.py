@@ -1,10 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.core.constraints import choices_constraint, ordered_constraint
+from apps.core.constraints import choices_constraint
+from apps.core.constraints import ordered_constraint
 
 from .base import KnowledgeRecord
-from .choices import CreatorRole, SourceKind
+from .choices import CreatorRole
+from .choices import SourceKind
 
 
 class Source(KnowledgeRecord):

@@ -4,7 +4,8 @@ from django.db import models
 
 from apps.core.constraints import choices_constraint
 
-from .choices import NormConception, Region
+from .choices import NormConception
+from .choices import Region
 
 
 class Country(models.Model):

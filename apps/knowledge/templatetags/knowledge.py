@@ -4,16 +4,16 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
-from django.utils.html import (
-    conditional_escape,
-    format_html,
-    format_html_join,
-    strip_tags,
-)
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.html import format_html
+from django.utils.html import format_html_join
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
+from django.utils.safestring import mark_safe
 
 from apps.core.markdown import render
-from apps.knowledge import addresses, codebook
+from apps.knowledge import addresses
+from apps.knowledge import codebook
 from apps.knowledge.autolink import link_acronyms
 from apps.knowledge.models.choices import Conception
 

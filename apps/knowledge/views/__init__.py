@@ -7,10 +7,12 @@ One module per page family; this package exports the views urls.py routes to
 by name (the record types' list and detail views it finds through the registry).
 """
 
-from .compare import CompareRecordsView, CompareView
+from .compare import CompareRecordsView
+from .compare import CompareView
 from .downloads import cite_download
 from .home import HomeView
-from .meta import AboutView, robots_txt
+from .meta import AboutView
+from .meta import robots_txt
 from .site_search import search
 from .timeline import TimelineView
 

@@ -1,22 +1,23 @@
 """The comparison of the two conceptions, and records side by side."""
 
-from collections import Counter, defaultdict
-from typing import Any, NamedTuple
+from collections import Counter
+from collections import defaultdict
+from typing import Any
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import (
-    CharField,
-    Count,
-    F,
-    FilteredRelation,
-    Prefetch,
-    Q,
-    Value,
-    Window,
-    prefetch_related_objects,
-)
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import CharField
+from django.db.models import Count
+from django.db.models import F
+from django.db.models import FilteredRelation
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import Value
+from django.db.models import Window
+from django.db.models import prefetch_related_objects
+from django.db.models.functions import Cast
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -24,40 +25,45 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from apps.core import pagecache, versions
+from apps.core import pagecache
+from apps.core import versions
 from apps.core.models import published_q
 
-from .. import addresses, codebook, filters, invalidation, limits
-from ..dimensions import CONCEPTION, DIMENSIONS, conception_text
-from ..footnotes import Footnotes, by_claim
-from ..models import (
-    Case,
-    Citation,
-    Classification,
-    ComparisonRow,
-    Country,
-    MandateTask,
-    Mission,
-    Organisation,
-    Source,
-)
-from ..models.base import LOCATOR_FIELDS, CitedBasis, basis_phrase
-from ..models.choices import (
-    Claim,
-    ComparisonSection,
-    Conception,
-    CreatorRole,
-)
+from .. import addresses
+from .. import codebook
+from .. import filters
+from .. import invalidation
+from .. import limits
+from ..dimensions import CONCEPTION
+from ..dimensions import DIMENSIONS
+from ..dimensions import conception_text
+from ..footnotes import Footnotes
+from ..footnotes import by_claim
+from ..models import Case
+from ..models import Citation
+from ..models import Classification
+from ..models import ComparisonRow
+from ..models import Country
+from ..models import MandateTask
+from ..models import Mission
+from ..models import Organisation
+from ..models import Source
+from ..models.base import LOCATOR_FIELDS
+from ..models.base import CitedBasis
+from ..models.base import basis_phrase
+from ..models.choices import Claim
+from ..models.choices import ComparisonSection
+from ..models.choices import Conception
+from ..models.choices import CreatorRole
 from ..registry import PAGE_TYPES
-from ..templatetags.knowledge import basis_html, footnote
+from ..templatetags.knowledge import basis_html
+from ..templatetags.knowledge import footnote
 from .labels import CONCEPTIONS
 from .query_strings import CanonicalQueryMixin
-from .querysets import (
-    COMPARE_CHOICES,
-    DATED_ROW_FIELDS,
-    preferred_classifications,
-    published_citations,
-)
+from .querysets import COMPARE_CHOICES
+from .querysets import DATED_ROW_FIELDS
+from .querysets import preferred_classifications
+from .querysets import published_citations
 
 
 def _classified(model):

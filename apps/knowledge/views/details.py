@@ -1,7 +1,8 @@
 """The detail pages: a record with its footnoted citations and related records."""
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from itertools import chain
@@ -9,35 +10,42 @@ from itertools import chain
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import (
-    F,
-    Prefetch,
-    Q,
-    prefetch_related_objects,
-)
+from django.db.models import F
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views.generic import DetailView
 
-from apps.core import pagecache, versions
+from apps.core import pagecache
+from apps.core import versions
 
-from .. import citeformats, invalidation, jsonld, limits, models, registry
-from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS, Dimension
-from ..footnotes import Footnotes, by_claim
+from .. import citeformats
+from .. import invalidation
+from .. import jsonld
+from .. import limits
+from .. import models
+from .. import registry
+from ..dimensions import CASE_DIMENSIONS
+from ..dimensions import CONCEPTION
+from ..dimensions import MISSION_DIMENSIONS
+from ..dimensions import Dimension
+from ..footnotes import Footnotes
+from ..footnotes import by_claim
 from ..models.choices import Claim
 from ..registry import RECORD_MODELS
 from ..visibility import visible
 from .downloads import CITE_FORMATS
 from .labels import list_heading
-from .query_strings import api_detail_url, encode_query
-from .querysets import (
-    COMPARE_CHOICES,
-    classifications_with_citations,
-    first_and_total,
-    published_citations,
-    related_lists,
-)
+from .query_strings import api_detail_url
+from .query_strings import encode_query
+from .querysets import COMPARE_CHOICES
+from .querysets import classifications_with_citations
+from .querysets import first_and_total
+from .querysets import published_citations
+from .querysets import related_lists
 
 
 @dataclass

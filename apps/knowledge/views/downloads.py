@@ -1,6 +1,7 @@
 """ "Cite this page" downloads: BibTeX, RIS and CSL-JSON."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http import HttpResponse
 
 from apps.core.errors import reads_only
 

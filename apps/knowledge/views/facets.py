@@ -6,12 +6,17 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django.utils.safestring import mark_safe
 
-from apps.core import pagecache, versions
+from apps.core import pagecache
+from apps.core import versions
 
-from .. import filters, invalidation
-from .query_strings import encode_query, toggled, without
+from .. import filters
+from .. import invalidation
+from .query_strings import encode_query
+from .query_strings import toggled
+from .query_strings import without
 
 
 def _digest(params) -> str:

@@ -8,7 +8,8 @@ from apps.core import pagecache
 from .. import invalidation
 from ..models import Source
 from ..registry import PAGE_TYPES
-from .labels import CONCEPTIONS, plural_label
+from .labels import CONCEPTIONS
+from .labels import plural_label
 
 
 class HomeView(TemplateView):

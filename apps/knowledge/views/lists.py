@@ -1,24 +1,31 @@
 """The faceted list pages, one per record type."""
 
-from django.db.models import (
-    OuterRef,
-    Prefetch,
-    Subquery,
-)
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import OuterRef
+from django.db.models import Prefetch
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
-from .. import filters, models, registry
+from .. import filters
+from .. import models
+from .. import registry
 from ..models.base import LOCATOR_FIELDS
-from ..models.choices import Claim, CreatorRole
+from ..models.choices import Claim
+from ..models.choices import CreatorRole
 from . import rows as list_rows
-from .facets import facet_block, filter_summary, filters_in_words
-from .labels import list_heading, plural_label
-from .query_strings import CanonicalQueryMixin, api_url, encode_query
+from .facets import facet_block
+from .facets import filter_summary
+from .facets import filters_in_words
+from .labels import list_heading
+from .labels import plural_label
+from .query_strings import CanonicalQueryMixin
+from .query_strings import api_url
+from .query_strings import encode_query
 
 # What a basis names of its citation (Classification.basis_text).
 BASIS_CITATION_FIELDS = (

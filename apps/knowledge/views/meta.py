@@ -10,18 +10,16 @@ from apps.core.errors import reads_only
 from apps.core.models import published_q
 
 from ..api.querysets import citation_queryset
-from ..dimensions import CASE_DIMENSIONS, CONCEPTION, MISSION_DIMENSIONS
-from ..models import (
-    Case,
-    MandateTask,
-    Mission,
-    Norm,
-    Source,
-)
-from ..models.choices import (
-    Conception,
-    NormConception,
-)
+from ..dimensions import CASE_DIMENSIONS
+from ..dimensions import CONCEPTION
+from ..dimensions import MISSION_DIMENSIONS
+from ..models import Case
+from ..models import MandateTask
+from ..models import Mission
+from ..models import Norm
+from ..models import Source
+from ..models.choices import Conception
+from ..models.choices import NormConception
 
 
 def _value_counts(queryset, field):

@@ -3,30 +3,29 @@ their relations, prefetched."""
 
 import json
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from django.db.models import (
-    CharField,
-    DateField,
-    F,
-    Model,
-    Prefetch,
-    QuerySet,
-    TextField,
-    Value,
-    Window,
-)
+from django.db.models import CharField
+from django.db.models import DateField
+from django.db.models import F
+from django.db.models import Model
+from django.db.models import Prefetch
+from django.db.models import QuerySet
+from django.db.models import TextField
+from django.db.models import Value
+from django.db.models import Window
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Cast, RowNumber
+from django.db.models.functions import Cast
+from django.db.models.functions import RowNumber
 
 from apps.core.models import PublishableModel
 
 from .. import limits
-from ..models import (
-    Citation,
-    Classification,
-)
-from ..models.records import PERIOD_COLUMNS, PERIOD_DATES
+from ..models import Citation
+from ..models import Classification
+from ..models.records import PERIOD_COLUMNS
+from ..models.records import PERIOD_DATES
 
 
 def published_citations(name: str = "citations", *, creators: bool = True) -> Prefetch:

@@ -10,20 +10,32 @@ taken from the models' own helpers so the page reads the same.
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Field, FilteredRelation, Model, Q, QuerySet
+from django.db.models import Field
+from django.db.models import FilteredRelation
+from django.db.models import Model
+from django.db.models import Q
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from apps.core import fuzzydate
-from apps.core.models import Status, published_q
+from apps.core.models import Status
+from apps.core.models import published_q
 
-from .. import codebook, models, registry
+from .. import codebook
+from .. import models
+from .. import registry
 from ..addresses import slug_url
-from ..models.base import CitedBasis, basis_phrase, locator_text
-from ..models.choices import Claim, CreatorRole
-from ..models.records import PERIOD_COLUMNS, period_text
+from ..models.base import CitedBasis
+from ..models.base import basis_phrase
+from ..models.base import locator_text
+from ..models.choices import Claim
+from ..models.choices import CreatorRole
+from ..models.records import PERIOD_COLUMNS
+from ..models.records import period_text
 from ..templatetags.knowledge import basis_html
 
 Row = dict[str, Any]

@@ -1,6 +1,7 @@
 """The search page."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -8,8 +9,12 @@ from apps.core.errors import reads_only
 
 from .. import filters
 from ..registry import by_name
-from ..search import SEARCH_TYPES, SearchResults, find, similar_names
-from ..search_hints import missions_hint, named_missions
+from ..search import SEARCH_TYPES
+from ..search import SearchResults
+from ..search import find
+from ..search import similar_names
+from ..search_hints import missions_hint
+from ..search_hints import named_missions
 from .query_strings import encode_query
 
 SEARCH_PAGE_SIZE = 20

@@ -6,13 +6,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from .. import filters, timeline
+from .. import filters
+from .. import timeline
 from ..codebook import Basis
-from ..models import Classification, Mission
+from ..models import Classification
+from ..models import Mission
 from ..models.choices import Conception
-from .facets import facet_block, filters_in_words
+from .facets import facet_block
+from .facets import filters_in_words
 from .lists import basis_citations
-from .query_strings import CanonicalQueryMixin, api_url, encode_query
+from .query_strings import CanonicalQueryMixin
+from .query_strings import api_url
+from .query_strings import encode_query
 from .querysets import DATED_ROW_FIELDS
 
 # Bars drawn at most: a chart a reader can follow (each bar is a row of the SVG and

@@ -9,16 +9,18 @@ from django.utils import timezone
 
 from apps.core.models import Status
 from apps.knowledge import services
-from apps.knowledge.models import Mission, Norm, Revision
-from tests.factories import (
-    RECORD_FACTORIES,
-    CitationFactory,
-    MissionFactory,
-    NormFactory,
-    SourceFactory,
-)
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Norm
+from apps.knowledge.models import Revision
+from tests.factories import RECORD_FACTORIES
+from tests.factories import CitationFactory
+from tests.factories import MissionFactory
+from tests.factories import NormFactory
+from tests.factories import SourceFactory
 
-from .admin_forms import change_form_data, change_url, summary_clash
+from .admin_forms import change_form_data
+from .admin_forms import change_url
+from .admin_forms import summary_clash
 from .edits import edit
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.core.models import Status
-from tests.factories import MissionFactory, NormFactory
+from tests.factories import MissionFactory
+from tests.factories import NormFactory
 from tests.knowledge.conftest import token_client
 
 pytestmark = pytest.mark.django_db

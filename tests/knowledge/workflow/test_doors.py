@@ -10,10 +10,17 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from apps.knowledge import dataset, services
-from apps.knowledge.canonical import record_to_dict, record_type_for
-from apps.knowledge.models import MandateTask, Mission, Norm, Revision
-from tests.factories import CitationFactory, MissionFactory, NormFactory
+from apps.knowledge import dataset
+from apps.knowledge import services
+from apps.knowledge.canonical import record_to_dict
+from apps.knowledge.canonical import record_type_for
+from apps.knowledge.models import MandateTask
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Norm
+from apps.knowledge.models import Revision
+from tests.factories import CitationFactory
+from tests.factories import MissionFactory
+from tests.factories import NormFactory
 
 from .admin_forms import change_form_data
 

@@ -4,11 +4,20 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from apps.knowledge import dataset, services
-from apps.knowledge.models import Citation, Classification, Mission, Revision
-from tests.factories import MissionFactory, NormFactory, SourceFactory
+from apps.knowledge import dataset
+from apps.knowledge import services
+from apps.knowledge.models import Citation
+from apps.knowledge.models import Classification
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Revision
+from tests.factories import MissionFactory
+from tests.factories import NormFactory
+from tests.factories import SourceFactory
 
-from .admin_forms import change_form_data, change_url, save_after_another, summary_clash
+from .admin_forms import change_form_data
+from .admin_forms import change_url
+from .admin_forms import save_after_another
+from .admin_forms import summary_clash
 from .edits import edit
 
 pytestmark = pytest.mark.django_db

@@ -4,15 +4,21 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.urls import reverse
 
-from apps.knowledge import importers, services
+from apps.knowledge import importers
+from apps.knowledge import services
 from apps.knowledge.diff import diff_records
-from apps.knowledge.models import Mission, Revision
-from tests.factories import MissionFactory, NormFactory, SourceFactory
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Revision
+from tests.factories import MissionFactory
+from tests.factories import NormFactory
+from tests.factories import SourceFactory
 
-from .admin_forms import change_form_data, change_url
+from .admin_forms import change_form_data
+from .admin_forms import change_url
 from .edits import edit
 
 pytestmark = pytest.mark.django_db

@@ -7,13 +7,17 @@ from urllib.parse import urlencode
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from apps.core.models import Status
 from apps.knowledge import importers
-from apps.knowledge.models import Norm, Revision, Source
-from tests.factories import NormFactory, SourceFactory
+from apps.knowledge.models import Norm
+from apps.knowledge.models import Revision
+from apps.knowledge.models import Source
+from tests.factories import NormFactory
+from tests.factories import SourceFactory
 
 BIBTEX = r"""
 @article{flynn1999,

@@ -5,7 +5,8 @@ import pytest
 
 from apps.knowledge import services
 from apps.knowledge.merge import merge_dicts
-from tests.factories import NormFactory, SourceFactory
+from tests.factories import NormFactory
+from tests.factories import SourceFactory
 
 from .edits import edit
 

@@ -15,8 +15,13 @@ from django.urls import reverse
 
 from apps.core.models import Status
 from apps.knowledge import services
-from apps.knowledge.models import Mission, Norm, Revision
-from tests.factories import CitationFactory, MissionFactory, NormFactory, SourceFactory
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Norm
+from apps.knowledge.models import Revision
+from tests.factories import CitationFactory
+from tests.factories import MissionFactory
+from tests.factories import NormFactory
+from tests.factories import SourceFactory
 
 from .admin_forms import change_form_data
 from .edits import edit
@@ -261,7 +266,8 @@ def test_norm_model_has_no_history_manager():
 
 def test_the_loader_leaves_one_published_version_per_published_record(tmp_path):
     from apps.knowledge import dataset
-    from apps.knowledge.canonical import record_to_dict, record_type_for
+    from apps.knowledge.canonical import record_to_dict
+    from apps.knowledge.canonical import record_type_for
 
     source = SourceFactory(slug="loaded-source")
     template = NormFactory(slug="loaded-norm")

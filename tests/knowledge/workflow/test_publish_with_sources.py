@@ -10,9 +10,13 @@ from django.urls import reverse
 from apps.core.models import Status
 from apps.knowledge import services
 from apps.knowledge.models import Revision
-from tests.factories import CitationFactory, MissionFactory, NormFactory, SourceFactory
+from tests.factories import CitationFactory
+from tests.factories import MissionFactory
+from tests.factories import NormFactory
+from tests.factories import SourceFactory
 
-from .admin_forms import change_form_data, change_url
+from .admin_forms import change_form_data
+from .admin_forms import change_url
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from apps.core.models import Status
-from apps.knowledge.models import Mission, Revision
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Revision
 from tests.factories import SourceFactory
 from tests.knowledge.test_admin import mission_form
 

@@ -1,23 +1,20 @@
 """The workflow's services: who may move a record where, and what each move keeps."""
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 
 from apps.core.models import Status
 from apps.knowledge import services
-from apps.knowledge.models import (
-    Classification,
-    Mission,
-    Norm,
-    Revision,
-    RevisionAction,
-)
-from tests.factories import (
-    CitationFactory,
-    MissionFactory,
-    NormFactory,
-    SourceFactory,
-)
+from apps.knowledge.models import Classification
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Norm
+from apps.knowledge.models import Revision
+from apps.knowledge.models import RevisionAction
+from tests.factories import CitationFactory
+from tests.factories import MissionFactory
+from tests.factories import NormFactory
+from tests.factories import SourceFactory
 from tests.knowledge.workflow.edits import edit
 
 pytestmark = pytest.mark.django_db

@@ -7,30 +7,28 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ... import codebook, services
+from ... import codebook
+from ... import services
 from ...canonical import record_type_for
-from ...models import (
-    Citation,
-    Classification,
-    Country,
-    Source,
-    SourceCreator,
-)
+from ...models import Citation
+from ...models import Classification
+from ...models import Country
+from ...models import Source
+from ...models import SourceCreator
 from ...models.base import wikidata_validator
 from ...models.choices import Conception
-from ..exceptions import Conflict, RulesNotMet
-from ..fields import (
-    FieldsBuiltOnceMixin,
-    FuzzyDateField,
-    LoadedListSerializer,
-    SparseFieldsMixin,
-    StrictInputMixin,
-    SummaryRelatedField,
-    WebAddressField,
-    add_capped_fields,
-    api_url,
-    html_url,
-)
+from ..exceptions import Conflict
+from ..exceptions import RulesNotMet
+from ..fields import FieldsBuiltOnceMixin
+from ..fields import FuzzyDateField
+from ..fields import LoadedListSerializer
+from ..fields import SparseFieldsMixin
+from ..fields import StrictInputMixin
+from ..fields import SummaryRelatedField
+from ..fields import WebAddressField
+from ..fields import add_capped_fields
+from ..fields import api_url
+from ..fields import html_url
 from ..querysets import related
 from . import writes
 

@@ -5,11 +5,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ...models import Classification
-from ..fields import (
-    SparseFieldsMixin,
-    api_url,
-)
-from .base import CitationSerializer, ClassificationSerializer
+from ..fields import SparseFieldsMixin
+from ..fields import api_url
+from .base import CitationSerializer
+from .base import ClassificationSerializer
 
 
 class RecordRefSerializer(serializers.Serializer):

@@ -7,11 +7,10 @@ from apps.core.models import Status
 
 from ...models import ComparisonRow
 from ...models import choices as coding
-from ..fields import (
-    FuzzyDateField,
-    SummarySerializer,
-)
-from .base import RecordSerializer, detail_fields
+from ..fields import FuzzyDateField
+from ..fields import SummarySerializer
+from .base import RecordSerializer
+from .base import detail_fields
 
 
 class ComparisonRowSerializer(RecordSerializer):

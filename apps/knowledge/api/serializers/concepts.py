@@ -2,15 +2,16 @@
 
 from rest_framework import serializers
 
-from ...models import (
-    Case,
-    Concept,
-    Document,
-    Mission,
-    Norm,
-)
-from ..fields import summaries, summary
-from .base import LIST_HEAD, RecordSerializer, detail_fields
+from ...models import Case
+from ...models import Concept
+from ...models import Document
+from ...models import Mission
+from ...models import Norm
+from ..fields import summaries
+from ..fields import summary
+from .base import LIST_HEAD
+from .base import RecordSerializer
+from .base import detail_fields
 
 
 class ConceptListSerializer(RecordSerializer):

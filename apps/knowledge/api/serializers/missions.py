@@ -2,24 +2,22 @@
 
 from rest_framework import serializers
 
-from ...models import (
-    Case,
-    Country,
-    Document,
-    MandateTask,
-    Mission,
-    Norm,
-    Organisation,
-)
-from ..fields import slug_list, summaries, summary
-from .base import (
-    CLASSIFIED_FIELDS,
-    LINKS,
-    LIST_HEAD,
-    ClassifiedRecordSerializer,
-    RecordSerializer,
-    detail_fields,
-)
+from ...models import Case
+from ...models import Country
+from ...models import Document
+from ...models import MandateTask
+from ...models import Mission
+from ...models import Norm
+from ...models import Organisation
+from ..fields import slug_list
+from ..fields import summaries
+from ..fields import summary
+from .base import CLASSIFIED_FIELDS
+from .base import LINKS
+from .base import LIST_HEAD
+from .base import ClassifiedRecordSerializer
+from .base import RecordSerializer
+from .base import detail_fields
 
 # How a mission is coded, in its list row and its detail alike.
 MISSION_CODING = [

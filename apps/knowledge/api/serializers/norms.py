@@ -2,18 +2,16 @@
 
 from rest_framework import serializers
 
-from ...models import (
-    Document,
-    Norm,
-    Organisation,
-)
-from ..fields import (
-    FuzzyDateField,
-    WebAddressField,
-    summaries,
-    summary,
-)
-from .base import LIST_HEAD, RecordSerializer, detail_fields
+from ...models import Document
+from ...models import Norm
+from ...models import Organisation
+from ..fields import FuzzyDateField
+from ..fields import WebAddressField
+from ..fields import summaries
+from ..fields import summary
+from .base import LIST_HEAD
+from .base import RecordSerializer
+from .base import detail_fields
 
 
 class NormListSerializer(RecordSerializer):

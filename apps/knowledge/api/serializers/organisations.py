@@ -1,8 +1,12 @@
 """Organisations."""
 
 from ...models import Organisation
-from ..fields import FuzzyDateField, summaries, summary
-from .base import LIST_HEAD, RecordSerializer, detail_fields
+from ..fields import FuzzyDateField
+from ..fields import summaries
+from ..fields import summary
+from .base import LIST_HEAD
+from .base import RecordSerializer
+from .base import detail_fields
 
 
 class OrganisationListSerializer(RecordSerializer):

@@ -3,14 +3,16 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ...canonical import (
-    SOURCE_ACCESS_FIELDS,
-    SOURCE_PUBLISHED_IN_FIELDS,
-    SOURCE_TITLE_FIELDS,
-)
+from ...canonical import SOURCE_ACCESS_FIELDS
+from ...canonical import SOURCE_PUBLISHED_IN_FIELDS
+from ...canonical import SOURCE_TITLE_FIELDS
 from ...models import Source
-from ..fields import WebAddressField, api_url
-from .base import LINKS, CreatorSerializer, RecordSerializer, detail_fields
+from ..fields import WebAddressField
+from ..fields import api_url
+from .base import LINKS
+from .base import CreatorSerializer
+from .base import RecordSerializer
+from .base import detail_fields
 
 
 class SourceCiteLinksMixin(serializers.Serializer):

@@ -15,8 +15,12 @@ from typing import Any
 
 from apps.core import fuzzydate
 
-from ...canonical import CONCEPT_RELATED, KEY_FOR_LOCATOR, RecordType
-from ...models import Citation, Concept, Country
+from ...canonical import CONCEPT_RELATED
+from ...canonical import KEY_FOR_LOCATOR
+from ...canonical import RecordType
+from ...models import Citation
+from ...models import Concept
+from ...models import Country
 
 # Model attributes whose canonical key differs (besides dates, pages and links).
 _KEY_OF_ATTR = {"wikidata_qid": "wikidata"}

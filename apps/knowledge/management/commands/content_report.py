@@ -1,6 +1,7 @@
 """Print how complete and consistent the coding is (see apps/knowledge/reports.py)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
 from ... import reports
 

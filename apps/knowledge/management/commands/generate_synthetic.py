@@ -8,21 +8,20 @@ classifications), so pages and queries see realistic shapes. Synthetic slugs sta
 import itertools
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from apps.core import versions
 from apps.core.models import Status
 from apps.knowledge.invalidation import VOCABULARY
-from apps.knowledge.models import (
-    Case,
-    Citation,
-    Classification,
-    Concept,
-    Document,
-    Mission,
-    Norm,
-)
+from apps.knowledge.models import Case
+from apps.knowledge.models import Citation
+from apps.knowledge.models import Classification
+from apps.knowledge.models import Concept
+from apps.knowledge.models import Document
+from apps.knowledge.models import Mission
+from apps.knowledge.models import Norm
 from apps.knowledge.models.base import LOCATOR_FIELDS
 
 PREFIX = "synthetic-"

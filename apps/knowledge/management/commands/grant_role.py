@@ -8,7 +8,8 @@ also lets the person into the admin (staff status); revoking leaves that as it i
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
 ROLES = {"curator": "Curator", "editor": "Editor"}
 

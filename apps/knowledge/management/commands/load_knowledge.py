@@ -1,9 +1,11 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
-from apps.knowledge.dataset import DatasetError, load_dataset
+from apps.knowledge.dataset import DatasetError
+from apps.knowledge.dataset import load_dataset
 
 
 class Command(BaseCommand):
