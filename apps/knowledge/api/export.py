@@ -27,6 +27,7 @@ import inspect
 import io
 import json
 import logging
+import re
 import threading
 import uuid
 from dataclasses import dataclass
@@ -97,13 +98,16 @@ class Stamp:
         stamp = {
             "name": settings.SITE_NAME,
             "version": self.version,
-            "last_modified": self.last_modified.isoformat()
-            if self.last_modified
-            else None,
+            "last_modified": api_datetime(self.last_modified),
         }
         if generated:
-            stamp["generated_at"] = timezone.now().replace(microsecond=0).isoformat()
+            stamp["generated_at"] = api_datetime(timezone.now().replace(microsecond=0))
         return stamp
+
+
+def api_datetime(value):
+    """A date and time written as the rest of the API writes them ("...Z" in UTC)."""
+    return serializers.DateTimeField().to_representation(value) if value else None
 
 
 def dataset_stamp() -> Stamp:
@@ -307,6 +311,29 @@ def versions(request):
         }
         for snapshot in DatasetSnapshot.objects.defer("body")
     ]
+
+
+# The fields whose values are the site's addresses: relative in a stored version (built
+# without a request), absolute in dataset.json as in every other answer of the API.
+SITE_ADDRESS = re.compile(
+    r'^( *"(?:url|html_url|csl_json|bibtex|ris|classification|[a-z_]+_url)": ")(?=/)',
+    re.M,
+)
+
+
+def current_dataset(request, stamp):
+    """dataset.json: the stored current version with this host's absolute addresses,
+    the same text a build in the request would give (a build takes minutes at 100 times
+    today's data: longer than a worker may take). Building while it is not stored."""
+    snapshot = DatasetSnapshot.objects.filter(
+        version=stamp.version, body__isnull=False
+    ).first()
+    if snapshot is None:
+        current_version()  # starts its build unless one is running
+        raise Building(wait=RETRY_AFTER)
+    prefix = request.build_absolute_uri("/")[:-1]
+    body = gzip.decompress(snapshot.body).decode()
+    return SITE_ADDRESS.sub(lambda match: match.group(1) + prefix, body)
 
 
 # --------------------------------------------------------------------------- records
@@ -730,8 +757,10 @@ def snapshot_response(request, snapshot, cache_control):
 
 
 class ExportFileView(ReadOnlyAPIView):
-    """One export file. `dataset.json` is everything published; `<type>.json|csv` one
-    type; `citations` and `classifications` the links; `codebook.json|csv` the codes."""
+    """One export file. `dataset.json` is everything published (the current version,
+    with this host's addresses; a 503 with Retry-After while its file is being built in
+    the background after a publish); `<type>.json|csv` one type; `citations` and
+    `classifications` the links; `codebook.json|csv` the codes."""
 
     @extend_schema(
         operation_id="export_file",
@@ -749,6 +778,12 @@ class ExportFileView(ReadOnlyAPIView):
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/csv"): OpenApiTypes.STR,
+            (503, "application/json"): OpenApiResponse(
+                ErrorSerializer,
+                description="`dataset.json` only: the current version, whose file is "
+                "still being built in the background: try again after Retry-After "
+                "seconds (or fetch `/api/v1/export/latest/`).",
+            ),
         },
     )
     def get(self, request, name, fmt):
@@ -770,7 +805,10 @@ class ExportFileView(ReadOnlyAPIView):
         key = f"api-export:{stamp.version}:{request.get_host()}:{name}.{fmt}"
         body = None if query else cache.get(key)
         if body is None:
-            body = build(name, fmt, request, stamp)
+            if name == "dataset":  # never built in a request: the stored version
+                body = current_dataset(request, stamp)
+            else:
+                body = build(name, fmt, request, stamp)
             if not query:
                 cache.set(key, body, 3600)
         response = HttpResponse(body, content_type=f"{FORMATS[fmt]}; charset=utf-8")
