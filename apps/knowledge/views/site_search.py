@@ -1,5 +1,7 @@
 """The search page."""
 
+from math import ceil
+
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -15,6 +17,7 @@ from ..search import find
 from ..search import similar_names
 from ..search_hints import missions_hint
 from ..search_hints import named_missions
+from .paging import no_such_page
 from .query_strings import encode_query
 
 SEARCH_PAGE_SIZE = 20
@@ -22,9 +25,9 @@ SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
 
 
 def _page_number(raw: str | None) -> int:
-    """The page asked for, between 1 and SEARCH_MAX_PAGE (1 for nonsense)."""
+    """The page asked for, at least 1 (1 for nonsense)."""
     try:
-        return min(max(int(raw or 1), 1), SEARCH_MAX_PAGE)
+        return max(int(raw or 1), 1)
     except ValueError:
         return 1
 
@@ -83,7 +86,8 @@ def search(request: HttpRequest) -> HttpResponse:
     ]
     types = chosen or None
     page = _page_number(request.GET.get("page"))
-    start = (page - 1) * SEARCH_PAGE_SIZE
+    # Past SEARCH_MAX_PAGE is no page; rank no deeper than the last one to say so.
+    start = (min(page, SEARCH_MAX_PAGE) - 1) * SEARCH_PAGE_SIZE
     # Every type is counted, for the type links, and the chosen ones ranked.
     results = (
         find(
@@ -95,13 +99,17 @@ def search(request: HttpRequest) -> HttpResponse:
         if query
         else SearchResults([], {})
     )
+    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
+    if query and page > 1 and (page > SEARCH_MAX_PAGE or len(results.hits) <= start):
+        # The ranked hits run out before this page: the last page is where they end.
+        pages = min(max(ceil(len(results.hits) / SEARCH_PAGE_SIZE), 1), SEARCH_MAX_PAGE)
+        return no_such_page(request, page_params, pages, of="these results")
     shown = chosen or SEARCH_TYPES
     total = sum(n for name, n in results.counts.items() if name in shown)
     hits = results.hits[start:]
     similar, suggestion = (
         similar_names(query, types=types) if query and not total else ([], "")
     )
-    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
     named = named_missions(query, shown={hit.url for hit in hits}) if query else []
     more = total > start + len(hits) and page < SEARCH_MAX_PAGE
     return render(
