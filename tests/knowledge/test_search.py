@@ -225,7 +225,7 @@ def test_search_page_counts_every_match_and_pages_through_them(client):
 @pytest.mark.parametrize("page", ["4", "25", "26", "999"])
 def test_a_search_page_past_the_last_links_to_the_last(client, page):
     """45 matches are three pages of 20: page 4 on is a 404 that says so (not an empty
-    page numbered "61–45"), with a link to page 3 of the same search."""
+    page numbered "61-45"), with a link to page 3 of the same search."""
     _equal_matches(45)
     response = client.get(f"/search/?q=sovereignty&type=norm&page={page}")
     assert response.status_code == 404
