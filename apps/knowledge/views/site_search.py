@@ -15,10 +15,10 @@ from ..search import SEARCH_TYPES
 from ..search import SearchResults
 from ..search import find
 from ..search import similar_names
-from ..search_hints import missions_hint
-from ..search_hints import named_missions
 from .paging import no_such_page
 from .query_strings import encode_query
+from .search_hints import missions_hint
+from .search_hints import named_missions
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
