@@ -32,6 +32,23 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
+def _ranked(query: str, types: list[str] | None, limit: int) -> SearchResults:
+    """Every type is counted, for the type links, and the chosen ones ranked."""
+    if not query:
+        return SearchResults([], {})
+    return find(query, types=types, limit=limit, count_types=SEARCH_TYPES)
+
+
+def _pages_if_past_the_end(query: str, page: int, ranked: int) -> int | None:
+    """How many pages the results have if `page` is not one of them, else None.
+    `ranked`: the hits ranked down to `page` (at most SEARCH_MAX_PAGE pages' worth);
+    the last page is where they end."""
+    start = (min(page, SEARCH_MAX_PAGE) - 1) * SEARCH_PAGE_SIZE
+    if not query or page == 1 or (page <= SEARCH_MAX_PAGE and ranked > start):
+        return None
+    return min(max(ceil(ranked / SEARCH_PAGE_SIZE), 1), SEARCH_MAX_PAGE)
+
+
 def _type_filters(
     query: str, chosen: list[str], results: SearchResults
 ) -> list[dict[str, object]]:
@@ -88,21 +105,9 @@ def search(request: HttpRequest) -> HttpResponse:
     page = _page_number(request.GET.get("page"))
     # Past SEARCH_MAX_PAGE is no page; rank no deeper than the last one to say so.
     start = (min(page, SEARCH_MAX_PAGE) - 1) * SEARCH_PAGE_SIZE
-    # Every type is counted, for the type links, and the chosen ones ranked.
-    results = (
-        find(
-            query,
-            types=types,
-            limit=start + SEARCH_PAGE_SIZE,
-            count_types=SEARCH_TYPES,
-        )
-        if query
-        else SearchResults([], {})
-    )
+    results = _ranked(query, types, limit=start + SEARCH_PAGE_SIZE)
     page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
-    if query and page > 1 and (page > SEARCH_MAX_PAGE or len(results.hits) <= start):
-        # The ranked hits run out before this page: the last page is where they end.
-        pages = min(max(ceil(len(results.hits) / SEARCH_PAGE_SIZE), 1), SEARCH_MAX_PAGE)
+    if pages := _pages_if_past_the_end(query, page, len(results.hits)):
         return no_such_page(request, page_params, pages, of="these results")
     shown = chosen or SEARCH_TYPES
     total = sum(n for name, n in results.counts.items() if name in shown)
