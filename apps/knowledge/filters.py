@@ -452,6 +452,14 @@ class RecordFilterSet(django_filters.FilterSet):
         return form_class
 
 
+# The pages show country names; the URL and the API take codes. help_text is what the
+# OpenAPI schema describes the parameter with (the label is the facet's heading).
+COUNTRY_CODES = (
+    "ISO 3166-1 alpha-2 country codes, as FR (historical codes such as YU too). "
+    "Multiple values may be separated by commas."
+)
+
+
 class MissionFilter(RecordFilterSet):
     q = text_filter("name", "acronym", "summary")
     conception = ChoiceInFilter(
@@ -473,7 +481,8 @@ class MissionFilter(RecordFilterSet):
         field_name="cases__countries__code",
         through="cases__",
         known=(Country, "code"),
-        label="Country (ISO code)",
+        label="Country",
+        help_text=COUNTRY_CODES,
     )
     decade = DecadeInFilter(field_name="start_date__year", label="Decade of start")
     consent = ChoiceInFilter(
@@ -516,7 +525,8 @@ class CaseFilter(RecordFilterSet):
     country = RelatedSlugInFilter(
         field_name="countries__code",
         known=(Country, "code"),
-        label="Country (ISO code)",
+        label="Country",
+        help_text=COUNTRY_CODES,
     )
     decade = DecadeInFilter(field_name="start_date__year", label="Decade of start")
     conflict_type = ChoiceInFilter(choices=ConflictType.choices, label="Conflict type")

@@ -51,6 +51,12 @@ def test_schema_documents_every_filter_and_the_error_shape(api):
         assert set(filterset.base_filters) <= documented, name
         assert {"page", "page_size", "fields"} <= documented
         assert "Error" in str(operation["responses"]["400"])
+    # The pages head the country facet "Country" (they show names); the parameter
+    # takes codes, and its documentation says which.
+    for name in ("missions", "cases"):
+        parameters = paths[f"/api/v1/{name}/"]["get"]["parameters"]
+        country = next(p for p in parameters if p["name"] == "country")
+        assert "ISO 3166-1 alpha-2" in country["description"], name
     update = paths["/api/v1/norms/{slug}/"]["patch"]
     assert "If-Match" in {p["name"] for p in update["parameters"]}
     assert {"412", "428"} <= set(update["responses"])

@@ -123,6 +123,48 @@ def test_a_list_page_number_that_is_no_page_says_so(client, page):
     assert client.get("/norms/", {"page": "2"}).status_code == 200
 
 
+def test_a_page_past_the_end_links_to_the_last_page_with_the_same_filters(client):
+    """An old link to page 999 of a filtered, sorted list: still a 404 (not a redirect
+    that caches and crawlers would file under the old address), not indexed, and one
+    link to the last page that keeps the filters and the order."""
+    for _ in range(31):  # two pages of 30
+        factories.NormFactory(conception="westphalian")
+    response = client.get("/norms/?conception=westphalian&ordering=-name&page=999")
+    assert response.status_code == 404
+    content = text(response)
+    assert '<meta name="robots" content="noindex">' in content
+    assert "There is no page “999” of this list: pages run from 1 to 2." in content
+    assert (
+        '<a href="/norms/?conception=westphalian&amp;ordering=-name&amp;page=2">'
+        "Go to the last page (page 2)</a>" in content
+    )
+    # A list of one page: its last page is the list's own address.
+    response = client.get("/norms/?conception=post_westphalian&page=3")
+    assert response.status_code == 404
+    assert (
+        '<a href="/norms/?conception=post_westphalian">Go to the last page (page 1)</a>'
+        in text(response)
+    )
+    # An address with no such list says nothing of a last page.
+    assert "Go to the last page" not in text(client.get("/no/such/page/"))
+
+
+def test_the_country_facet_is_headed_by_what_it_shows(client):
+    """The facet lists country names, so its heading does not promise ISO codes (the
+    URL and the API still take the codes)."""
+    egypt = Country.objects.create(code="EG", name="Egypt", region="middle_east")
+    case = factories.CaseFactory()
+    case.countries.add(egypt)
+    factories.MissionFactory().cases.add(case)
+    for url in ("/missions/", "/cases/"):
+        response = client.get(url)
+        country = next(g for g in response.context["facets"] if g.param == "country")
+        assert country.label == "Country"
+        assert "ISO code" not in text(response)
+    chosen = page_text(client, "/missions/?country=EG")
+    assert "country: Egypt" in chosen
+
+
 def test_500_template_stands_alone():
     from django.template.loader import render_to_string
 

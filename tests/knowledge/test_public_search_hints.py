@@ -109,3 +109,19 @@ def test_a_mission_acronym_in_a_question_leads_to_its_page(client):
     assert named("UNTAC") == []  # already the first result
     compared = client.get("/search/", {"q": "how did untac differ from unef i"})
     assert 'href="/compare/missions/?ids=unef-i,' in compared.content.decode()
+
+
+def test_the_hint_counts_follow_publishing_at_once(
+    client, missions, django_capture_on_commit_callbacks
+):
+    # The count is cached; a publish or an unpublish must reach it on the next search
+    # (the cached versions move when the change commits).
+    assert hint(client, "UN missions in the 1990s")[0] == "1 mission"
+    with django_capture_on_commit_callbacks(execute=True):
+        another = factories.MissionFactory(start_date=datetime.date(1995, 3, 1))
+        another.organisations.add(missions.organisations.get())
+    assert hint(client, "UN missions in the 1990s")[0] == "2 missions"
+    with django_capture_on_commit_callbacks(execute=True):
+        another.status = "draft"
+        another.save()
+    assert hint(client, "UN missions in the 1990s")[0] == "1 mission"

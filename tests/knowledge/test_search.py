@@ -222,6 +222,24 @@ def test_search_page_counts_every_match_and_pages_through_them(client):
     assert client.get("/search/?q=sovereignty&page=x").status_code == 200
 
 
+@pytest.mark.parametrize("page", ["4", "25", "26", "999"])
+def test_a_search_page_past_the_last_links_to_the_last(client, page):
+    """45 matches are three pages of 20: page 4 on is a 404 that says so (not an empty
+    page numbered "61-45"), with a link to page 3 of the same search."""
+    _equal_matches(45)
+    response = client.get(f"/search/?q=sovereignty&type=norm&page={page}")
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert '<meta name="robots" content="noindex">' in content
+    assert (
+        f"There is no page “{page}” of these results: pages run from 1 to 3." in content
+    )
+    assert (
+        '<a href="/search/?q=sovereignty&amp;type=norm&amp;page=3">'
+        "Go to the last page (page 3)</a>" in content
+    )
+
+
 def test_api_search_pages_through_every_match_once(api):
     norms = _equal_matches(45)
     shown = []

@@ -6,7 +6,6 @@ from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.functions import Lower
 from django.http import Http404
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView
@@ -23,6 +22,7 @@ from .facets import filter_summary
 from .facets import filters_in_words
 from .labels import list_heading
 from .labels import plural_label
+from .paging import no_such_page
 from .query_strings import CanonicalQueryMixin
 from .query_strings import api_url
 from .query_strings import encode_query
@@ -68,6 +68,10 @@ def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
 
 class NoSuchPage(Http404):
     """A list's page number that is not one of its pages (0, -5, 1e3, 10**20)."""
+
+    def __init__(self, pages: int):
+        super().__init__(f"The list has {pages} page(s).")
+        self.pages = pages
 
 
 class RecordListView(CanonicalQueryMixin, ListView):
@@ -115,19 +119,14 @@ class RecordListView(CanonicalQueryMixin, ListView):
         except (
             NoSuchPage
         ) as error:  # the list exists; say what is wrong with the number
-            return render(request, "404.html", {"message": str(error)}, status=404)
+            return no_such_page(request, self.params, error.pages)
 
     def paginate_queryset(self, queryset, page_size):
         try:
             return super().paginate_queryset(queryset, page_size)
         except Http404 as error:
-            raise NoSuchPage(self._page_error(queryset, page_size)) from error
-
-    def _page_error(self, queryset, page_size):
-        pages = self.get_paginator(queryset, page_size).num_pages
-        asked = self.request.GET.get(self.page_kwarg, "")[:20]
-        counted = f"pages run from 1 to {pages}" if pages > 1 else "it has one page"
-        return f"There is no page “{asked}” of this list: {counted}."
+            pages = self.get_paginator(queryset, page_size).num_pages
+            raise NoSuchPage(pages) from error
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)

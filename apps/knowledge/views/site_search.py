@@ -1,5 +1,7 @@
 """The search page."""
 
+from math import ceil
+
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -13,20 +15,38 @@ from ..search import SEARCH_TYPES
 from ..search import SearchResults
 from ..search import find
 from ..search import similar_names
-from ..search_hints import missions_hint
-from ..search_hints import named_missions
+from .paging import no_such_page
 from .query_strings import encode_query
+from .search_hints import missions_hint
+from .search_hints import named_missions
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
 
 
 def _page_number(raw: str | None) -> int:
-    """The page asked for, between 1 and SEARCH_MAX_PAGE (1 for nonsense)."""
+    """The page asked for, at least 1 (1 for nonsense)."""
     try:
-        return min(max(int(raw or 1), 1), SEARCH_MAX_PAGE)
+        return max(int(raw or 1), 1)
     except ValueError:
         return 1
+
+
+def _ranked(query: str, types: list[str] | None, limit: int) -> SearchResults:
+    """Every type is counted, for the type links, and the chosen ones ranked."""
+    if not query:
+        return SearchResults([], {})
+    return find(query, types=types, limit=limit, count_types=SEARCH_TYPES)
+
+
+def _pages_if_past_the_end(query: str, page: int, ranked: int) -> int | None:
+    """How many pages the results have if `page` is not one of them, else None.
+    `ranked`: the hits ranked down to `page` (at most SEARCH_MAX_PAGE pages' worth);
+    the last page is where they end."""
+    start = (min(page, SEARCH_MAX_PAGE) - 1) * SEARCH_PAGE_SIZE
+    if not query or page == 1 or (page <= SEARCH_MAX_PAGE and ranked > start):
+        return None
+    return min(max(ceil(ranked / SEARCH_PAGE_SIZE), 1), SEARCH_MAX_PAGE)
 
 
 def _type_filters(
@@ -83,25 +103,18 @@ def search(request: HttpRequest) -> HttpResponse:
     ]
     types = chosen or None
     page = _page_number(request.GET.get("page"))
-    start = (page - 1) * SEARCH_PAGE_SIZE
-    # Every type is counted, for the type links, and the chosen ones ranked.
-    results = (
-        find(
-            query,
-            types=types,
-            limit=start + SEARCH_PAGE_SIZE,
-            count_types=SEARCH_TYPES,
-        )
-        if query
-        else SearchResults([], {})
-    )
+    # Past SEARCH_MAX_PAGE is no page; rank no deeper than the last one to say so.
+    start = (min(page, SEARCH_MAX_PAGE) - 1) * SEARCH_PAGE_SIZE
+    results = _ranked(query, types, limit=start + SEARCH_PAGE_SIZE)
+    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
+    if pages := _pages_if_past_the_end(query, page, len(results.hits)):
+        return no_such_page(request, page_params, pages, of="these results")
     shown = chosen or SEARCH_TYPES
     total = sum(n for name, n in results.counts.items() if name in shown)
     hits = results.hits[start:]
     similar, suggestion = (
         similar_names(query, types=types) if query and not total else ([], "")
     )
-    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
     named = named_missions(query, shown={hit.url for hit in hits}) if query else []
     more = total > start + len(hits) and page < SEARCH_MAX_PAGE
     return render(

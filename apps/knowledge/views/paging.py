@@ -1,0 +1,42 @@
+"""A page number that is no page of a list (past its end, 0, -5, 1e3): a 404 that says
+how many pages there are and links to the last one, with the same parameters.
+
+Not a redirect to the last page: the old address is not the last page's, and a cache
+or a crawler would file the last page's contents under it."""
+
+from collections.abc import Mapping
+
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from .query_strings import encode_query
+
+
+def page_url(path: str, params: Mapping[str, str], number: int) -> str:
+    """`path` with `params` and page `number` (page 1 is the list's own address)."""
+    query = {k: v for k, v in params.items() if k != "page"}
+    if number > 1:
+        query["page"] = str(number)
+    return path + ("?" + encode_query(query) if query else "")
+
+
+def no_such_page(
+    request: HttpRequest,
+    params: Mapping[str, str],
+    pages: int,
+    *,
+    of: str = "this list",
+) -> HttpResponse:
+    asked = request.GET.get("page", "")[:20]
+    counted = f"pages run from 1 to {pages}" if pages > 1 else "it has one page"
+    return render(
+        request,
+        "404.html",
+        {
+            "message": f"There is no page “{asked}” of {of}: {counted}.",
+            "last_page": pages,
+            "last_page_url": page_url(request.path, params, pages),
+        },
+        status=404,
+    )
