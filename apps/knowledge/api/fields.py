@@ -17,6 +17,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 
 from apps.core import fuzzydate
 
+from .. import registry
 from ..addresses import slug_url
 from ..limits import RELATED_LIMIT
 from .querysets import prefetched
@@ -173,14 +174,16 @@ class RelatedListURLField(serializers.URLField):
         return request.build_absolute_uri(url) if request else url
 
 
-def add_capped_fields(fields, model, capped):
-    """After each capped relation `name` (the first RELATED_LIMIT published records),
-    add `<name>_count` (all of them) and `<name>_url` (the filtered list of all of them).
-    `capped` maps the relation to the filter parameter of the related type's list."""
+def add_capped_fields(fields, model):
+    """After each capped relation `name` of the type (the first RELATED_LIMIT published
+    records), add `<name>_count` (all of them) and `<name>_url` (the list of all of
+    them, filtered by this record: `?<model name>=<slug>`)."""
+    record_type = registry.of(model)
+    parameter = record_type.name
     result = {}
     for name, field in fields.items():
         result[name] = field
-        if name not in capped:
+        if name not in record_type.capped:
             continue
         related_model = model._meta.get_field(name).related_model
         plural = related_model._meta.verbose_name_plural
@@ -193,8 +196,8 @@ def add_capped_fields(fields, model, capped):
         )
         result[f"{name}_url"] = RelatedListURLField(
             related_model,
-            capped[name],
-            help_text=f"The list of all of them: `?{capped[name]}=<slug>`.",
+            parameter,
+            help_text=f"The list of all of them: `?{parameter}=<slug>`.",
         )
     return result
 

@@ -97,8 +97,6 @@ class RecordDetailView(DetailView):
     related: tuple[tuple[str, str], ...] = ()
     prefetch: tuple[str | Prefetch, ...] = ()
     dimensions: Sequence[Dimension] = ()
-    # relation -> (list, parameter): the list page that shows all of a cut list
-    see_all: dict[str, tuple[str, str]] = {}
 
     @property
     def comparable(self):
@@ -183,14 +181,16 @@ class RecordDetailView(DetailView):
             if not items:
                 continue
             group = {"heading": heading, "items": items, "total": total}
-            if total > len(items) and name in self.see_all:
-                list_name, param = self.see_all[name]
-                group["all_url"] = (
-                    f"{reverse(f'knowledge:{list_name}-list')}?"
-                    f"{encode_query({param: self.object.slug})}"
-                )
+            if total > len(items) and name in registry.of(self.model).capped:
+                group["all_url"] = self.all_url(name)
             groups.append(group)
         return groups
+
+    def all_url(self, name):
+        """The list page of every record of the capped relation `name` (registry)."""
+        listed = registry.of(self.model._meta.get_field(name).related_model)
+        query = encode_query({registry.of(self.model).name: self.object.slug})
+        return f"{reverse(listed.url_name())}?{query}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -360,7 +360,6 @@ class CaseDetailView(RecordDetailView):
         ("Norms at stake", "norms"),
         ("Glossary", "concepts"),
     )
-    see_all = {"missions": ("mission", "case")}
     prefetch = (classifications_with_citations(creators=False), "countries")
 
 
@@ -373,11 +372,6 @@ class NormDetailView(RecordDetailView):
         ("Cases where it is at stake", "cases"),
         ("Glossary", "concepts"),
     )
-    see_all = {
-        "documents": ("document", "norm"),
-        "missions": ("mission", "norm"),
-        "cases": ("case", "norm"),
-    }
 
 
 class DocumentDetailView(RecordDetailView):
@@ -400,10 +394,6 @@ class OrganisationDetailView(RecordDetailView):
         ("Missions it authorised, run by others", "authorised_missions"),
         ("Documents it issued", "documents"),
     )
-    see_all = {
-        "missions": ("mission", "organisation"),
-        "documents": ("document", "organisation"),
-    }
 
     def related_records(self, name):
         records = super().related_records(name)

@@ -176,10 +176,6 @@ class RecordSerializer(
     )
     citations = CitationSerializer(many=True, required=False)
 
-    # Relations that grow with the data, shown capped (`fields.add_capped_fields`):
-    # relation -> the filter parameter of the related type's list. The dataset export
-    # (context `whole`) has the whole lists instead.
-    capped: dict[str, str] = {}
     read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
 
     class Meta:
@@ -202,8 +198,10 @@ class RecordSerializer(
                 fields[name].read_only = True
         if self.instance is not None and "slug" in fields:
             fields["slug"].read_only = True  # the slug is the record's address
-        if self.capped and not self.context.get("whole"):
-            fields = add_capped_fields(fields, self.Meta.model, self.capped)
+        # The registry's capped relations (registry.RecordType.capped); the dataset
+        # export (context `whole`) has the whole lists instead.
+        if not self.context.get("whole"):
+            fields = add_capped_fields(fields, self.Meta.model)
         return fields
 
     # -- writing -------------------------------------------------------------------

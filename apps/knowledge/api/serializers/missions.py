@@ -108,8 +108,6 @@ class CaseSerializer(ClassifiedRecordSerializer):
     norms = summaries(Norm)
     missions = summaries()
 
-    capped = {"missions": "case"}
-
     class Meta(RecordSerializer.Meta):
         model = Case
         fields = detail_fields(

@@ -26,8 +26,6 @@ class NormSerializer(RecordSerializer):
     missions = summaries()
     cases = summaries()
 
-    capped = {"documents": "norm", "missions": "norm", "cases": "norm"}
-
     class Meta(RecordSerializer.Meta):
         model = Norm
         fields = detail_fields(
@@ -61,8 +59,6 @@ class DocumentSerializer(RecordSerializer):
     issuer = summary(Organisation)
     norms = summaries(Norm)
     authorised_missions = summaries()
-
-    capped = {"authorised_missions": "document"}
 
     class Meta(RecordSerializer.Meta):
         model = Document

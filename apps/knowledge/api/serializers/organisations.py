@@ -29,8 +29,6 @@ class OrganisationSerializer(RecordSerializer):
     missions = summaries()
     documents = summaries()
 
-    capped = {"missions": "organisation", "documents": "organisation"}
-
     class Meta(RecordSerializer.Meta):
         model = Organisation
         fields = detail_fields(
