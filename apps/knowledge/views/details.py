@@ -85,18 +85,69 @@ def fragment_versions(model_name: str, slug: str) -> list[str]:
     ]
 
 
-class RecordDetailView(DetailView):
-    """A record with its footnoted citations, related records and "cite this page".
+# Each detail page's cross-links, in page order: (heading, relation). Many-valued
+# relations are prefetched published-only; a single link shows only when published.
+RELATED_SECTIONS = {
+    models.Mission: (
+        ("Cases", "cases"),
+        ("Run by", "organisations"),
+        ("Lead state", "lead_state"),
+        ("Authorised by", "authorised_by"),
+        ("Norms invoked", "norms"),
+        ("Preceded by", "predecessor"),
+        ("Succeeded by", "successors"),
+        ("Glossary", "concepts"),
+    ),
+    models.Case: (
+        ("Missions", "missions"),
+        ("Norms at stake", "norms"),
+        ("Glossary", "concepts"),
+    ),
+    models.Norm: (
+        ("Related norms", "related"),
+        ("Documents that articulate it", "documents"),
+        ("Missions that invoke it", "missions"),
+        ("Cases where it is at stake", "cases"),
+        ("Glossary", "concepts"),
+    ),
+    models.Document: (
+        ("Issued by", "issuer"),
+        ("Norms it articulates", "norms"),
+        ("Missions it authorises", "authorised_missions"),
+        ("Glossary", "concepts"),
+    ),
+    models.Organisation: (
+        ("Part of", "parent"),
+        ("Bodies within it", "children"),
+        ("Missions it ran", "missions"),
+        ("Missions it led", "led_missions"),
+        ("Missions it authorised, run by others", "authorised_missions"),
+        ("Documents it issued", "documents"),
+    ),
+    models.Concept: (
+        ("Broader concept", "parent"),
+        ("Narrower concepts", "children"),
+        ("Related concepts", "related_concepts"),
+        ("Norms", "norms"),
+        ("Missions", "missions"),
+        ("Cases", "cases"),
+        ("Documents", "documents"),
+    ),
+}
 
-    `related` lists (heading, relation) pairs shown as cross-links: many-valued relations
-    are prefetched published-only, single foreign keys are shown only when published.
-    """
+
+class RecordDetailView(DetailView):
+    """A record with its footnoted citations, its cross-links (RELATED_SECTIONS) and
+    "cite this page". A type without a subclass here gets this view (defaults.py)."""
 
     template_name = "knowledge/record_detail.html"
     select: tuple[str, ...] = ()
-    related: tuple[tuple[str, str], ...] = ()
     prefetch: tuple[str | Prefetch, ...] = ()
     dimensions: Sequence[Dimension] = ()
+
+    @property
+    def related(self) -> tuple[tuple[str, str], ...]:
+        return RELATED_SECTIONS.get(self.model, ())
 
     @property
     def comparable(self):
@@ -338,16 +389,6 @@ class MissionDetailView(RecordDetailView):
     template_name = "knowledge/mission_detail.html"
     dimensions = MISSION_DIMENSIONS
     select = ("authorising_body",)
-    related = (
-        ("Cases", "cases"),
-        ("Run by", "organisations"),
-        ("Lead state", "lead_state"),
-        ("Authorised by", "authorised_by"),
-        ("Norms invoked", "norms"),
-        ("Preceded by", "predecessor"),
-        ("Succeeded by", "successors"),
-        ("Glossary", "concepts"),
-    )
     prefetch = (classifications_with_citations(creators=False), "mandate_tasks")
 
 
@@ -355,45 +396,11 @@ class CaseDetailView(RecordDetailView):
     model = models.Case
     template_name = "knowledge/mission_detail.html"
     dimensions = CASE_DIMENSIONS
-    related = (
-        ("Missions", "missions"),
-        ("Norms at stake", "norms"),
-        ("Glossary", "concepts"),
-    )
     prefetch = (classifications_with_citations(creators=False), "countries")
-
-
-class NormDetailView(RecordDetailView):
-    model = models.Norm
-    related = (
-        ("Related norms", "related"),
-        ("Documents that articulate it", "documents"),
-        ("Missions that invoke it", "missions"),
-        ("Cases where it is at stake", "cases"),
-        ("Glossary", "concepts"),
-    )
-
-
-class DocumentDetailView(RecordDetailView):
-    model = models.Document
-    related = (
-        ("Issued by", "issuer"),
-        ("Norms it articulates", "norms"),
-        ("Missions it authorises", "authorised_missions"),
-        ("Glossary", "concepts"),
-    )
 
 
 class OrganisationDetailView(RecordDetailView):
     model = models.Organisation
-    related = (
-        ("Part of", "parent"),
-        ("Bodies within it", "children"),
-        ("Missions it ran", "missions"),
-        ("Missions it led", "led_missions"),
-        ("Missions it authorised, run by others", "authorised_missions"),
-        ("Documents it issued", "documents"),
-    )
 
     def related_records(self, name):
         records = super().related_records(name)
@@ -401,19 +408,6 @@ class OrganisationDetailView(RecordDetailView):
             # A body such as the HCNM authorises what it runs: list each mission once.
             return records.exclude(organisations=self.object)
         return records
-
-
-class ConceptDetailView(RecordDetailView):
-    model = models.Concept
-    related = (
-        ("Broader concept", "parent"),
-        ("Narrower concepts", "children"),
-        ("Related concepts", "related_concepts"),
-        ("Norms", "norms"),
-        ("Missions", "missions"),
-        ("Cases", "cases"),
-        ("Documents", "documents"),
-    )
 
 
 class SourceDetailView(RecordDetailView):
