@@ -114,24 +114,14 @@ class SummaryRelatedField(LoadedSlugRelatedField):
         }
 
 
-def summaries(model: type[Model] | None = None) -> Any:
-    """A to-many relation read as summaries: written as the slugs of `model`'s records,
-    or read-only without a model."""
+def summary_kwargs(*, many: bool, model: type[Model] | None) -> dict[str, Any]:
+    """A SummaryRelatedField's arguments: a to-many relation (`many`) or a link to one
+    record (null when there is none), written as the slugs of `model`'s records, or
+    read-only without a model."""
+    kwargs: dict[str, Any] = {"many": True} if many else {"allow_null": True}
     if model is None:
-        return SummaryRelatedField(many=True, read_only=True)
-    return SummaryRelatedField(
-        many=True, required=False, queryset=model._default_manager.all()
-    )
-
-
-def summary(model: type[Model] | None = None) -> Any:
-    """A link to one record, read as its summary (or null): written as the slug of one
-    of `model`'s records, or read-only without a model."""
-    if model is None:
-        return SummaryRelatedField(read_only=True, allow_null=True)
-    return SummaryRelatedField(
-        required=False, allow_null=True, queryset=model._default_manager.all()
-    )
+        return {**kwargs, "read_only": True}
+    return {**kwargs, "required": False, "queryset": model._default_manager.all()}
 
 
 def slug_list(model: type[Model], slug_field: str, help_text: str) -> Any:
@@ -234,6 +224,14 @@ class WebAddressField(serializers.URLField):
                 "(spaces, backticks, quotes) must be percent-encoded.",
             )
         )
+
+
+def record_web_address() -> WebAddressField:
+    """A record's page elsewhere on the web (its optional `url` column, 500 characters at
+    most) under a name of the type's own: the API's `url` is the record's API address."""
+    return WebAddressField(
+        source="url", required=False, allow_blank=True, max_length=500
+    )
 
 
 class SummaryRelatedFieldExtension(OpenApiSerializerFieldExtension):
