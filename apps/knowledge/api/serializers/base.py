@@ -76,7 +76,8 @@ class ClassificationSerializer(
     @extend_schema_field(serializers.CharField())
     def get_basis_display(self, obj):
         """Whose judgement, in words: "Bellamy, Williams and Griffin's classification,
-        p. 27 [reconstructed]" or "Curators' application of rule tasks-westphalian"."""
+        p. 27 [reconstructed]" or "Curators' application of the rule “Westphalian tasks
+        only”" (the rule's slug is in `rule`)."""
         return obj.basis_text(related(obj, "citations"))
 
     @extend_schema_field(serializers.CharField(allow_null=True))
