@@ -33,8 +33,8 @@ class MissionLink(NamedTuple):
 
 def mission_acronyms() -> dict[str, MissionLink]:
     """Acronym -> slug and address of every published mission that has one."""
-    # Not the key of the old acronym -> address table: a process of the previous
-    # release sharing the cache must not read this shape, nor this one that.
+    # A new key: the old one held addresses only, and a process of the previous
+    # release may share the cache.
     key = f"mission-acronym-links:{versions.stamp([ACRONYMS])}"
     table = cache.get(key)
     if table is not None:
