@@ -19,7 +19,6 @@ class KnowledgeConfig(AppConfig):
         # The page and API caches store only addresses made of known parameters.
         filtersets = [
             *(t.filterset for t in RECORD_TYPES if t.filterset),
-            api_filters.MissionFilter,
             api_filters.CitationFilter,
             api_filters.ClassificationFilter,
         ]

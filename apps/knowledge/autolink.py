@@ -10,6 +10,7 @@ the next read of each such page, while an edit of a mission's text leaves them c
 """
 
 import re
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.utils.html import escape
@@ -25,14 +26,21 @@ _TAG = re.compile(r"(<[^>]+>)")
 _NO_LINK_INSIDE = {"a", "code", "pre"}
 
 
-def mission_acronyms() -> dict[str, str]:
-    """Acronym -> address of every published mission that has one."""
-    key = f"mission-acronyms:{versions.stamp([ACRONYMS])}"
+class MissionLink(NamedTuple):
+    slug: str
+    url: str
+
+
+def mission_acronyms() -> dict[str, MissionLink]:
+    """Acronym -> slug and address of every published mission that has one."""
+    # A new key: the old one held addresses only, and a process of the previous
+    # release may share the cache.
+    key = f"mission-acronym-links:{versions.stamp([ACRONYMS])}"
     table = cache.get(key)
     if table is not None:
         return table
     table = {
-        acronym: Mission(slug=slug).get_absolute_url()
+        acronym: MissionLink(slug, Mission(slug=slug).get_absolute_url())
         for slug, acronym in Mission.objects.published()
         .exclude(acronym="")
         .values_list("slug", "acronym")
@@ -68,7 +76,7 @@ def link_acronyms(html: str, *, skip: str = "") -> str:
             continue
         if inside <= 0 and part:
             parts[i] = pattern.sub(
-                lambda m: f'<a href="{escape(table[m.group(1)])}">{m.group(1)}</a>',
+                lambda m: f'<a href="{escape(table[m.group(1)].url)}">{m.group(1)}</a>',
                 part,
             )
     return "".join(parts)

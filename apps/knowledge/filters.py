@@ -502,6 +502,12 @@ class MissionFilter(RecordFilterSet):
     norm = RelatedSlugInFilter(
         field_name="norms__slug", known=(Norm, "slug"), label="Norm"
     )
+    # The full list behind a document's capped `authorised_missions`.
+    document = RelatedSlugInFilter(
+        field_name="authorised_by__slug",
+        known=(Document, "slug"),
+        label="Authorised by (document)",
+    )
     started_after = django_filters.DateFilter(
         field_name="start_date", lookup_expr="gte", label="Started on or after"
     )

@@ -56,6 +56,10 @@ class RecordType:
     comparable: bool = field(default=False)
     api_path: str = ""  # /api/v1/<api_path>/; "": the page path
     data_folder: str = ""  # data/<data_folder>/*.yaml; "": the API path
+    # Relations that grow with the data (an organisation's missions): a detail page and
+    # an API detail show the first RELATED_LIMIT and link to the related type's list
+    # filtered by this record, `?<this type's name>=<slug>` (e.g. /missions/?norm=...).
+    capped: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Most types use one plural in the site's URLs, the API's and the data folder.
@@ -140,12 +144,27 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         SearchFields(a=("acronym", "name"), c=("mandate_summary",)),
         comparable=True,
     ),
-    RecordType(Case, "cases", SearchFields(a=("name",)), comparable=True),
-    RecordType(Norm, "norms", SearchFields(a=("name",))),
     RecordType(
-        Document, "documents", SearchFields(a=("short_title", "title", "symbol"))
+        Case, "cases", SearchFields(a=("name",)), comparable=True, capped=("missions",)
     ),
-    RecordType(Organisation, "organisations", SearchFields(a=("acronym", "name"))),
+    RecordType(
+        Norm,
+        "norms",
+        SearchFields(a=("name",)),
+        capped=("documents", "missions", "cases"),
+    ),
+    RecordType(
+        Document,
+        "documents",
+        SearchFields(a=("short_title", "title", "symbol")),
+        capped=("authorised_missions",),
+    ),
+    RecordType(
+        Organisation,
+        "organisations",
+        SearchFields(a=("acronym", "name")),
+        capped=("missions", "documents"),
+    ),
     RecordType(Concept, "glossary", SearchFields(a=("term",)), api_path="concepts"),
     RecordType(
         Source,

@@ -21,7 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def missions():
     factories.MissionFactory(slug="unef-i", classified="westphalian")
-    factories.MissionFactory(slug="unmik", classified="post_westphalian")
+    states = factories.OrganisationFactory(slug="united-states", kind="state")
+    factories.MissionFactory(
+        slug="unmik", classified="post_westphalian", lead_state=states
+    )
     factories.MissionFactory(slug="hidden", draft=True)
 
 
@@ -44,7 +47,8 @@ def test_the_pandas_example_loads_every_mission_with_its_classifications(
 
 def test_a_generated_client_lists_missions_anonymously(live_server, missions, tmp_path):
     """openapi-python-client (a dev dependency) generates a client from the schema; its
-    anonymous list call works against the live server."""
+    anonymous list call works against the live server, and it reads a mission with a
+    lead state and one without (a nullable link)."""
     generator = shutil.which("openapi-python-client") or str(
         Path(sys.executable).with_name("openapi-python-client")
     )
@@ -72,11 +76,17 @@ def test_a_generated_client_lists_missions_anonymously(live_server, missions, tm
     try:
         from pkb_client import Client
         from pkb_client.api.missions import missions_list
+        from pkb_client.api.missions import missions_retrieve
 
-        page = missions_list.sync(client=Client(base_url=live_server.url))
+        client = Client(base_url=live_server.url, raise_on_unexpected_status=True)
+        page = missions_list.sync(client=client)
+        led = missions_retrieve.sync(slug="unmik", client=client)
+        unled = missions_retrieve.sync(slug="unef-i", client=client)
     finally:
         sys.path.remove(str(tmp_path))
         for name in [m for m in sys.modules if m.startswith("pkb_client")]:
             del sys.modules[name]
     assert page.count == 2
     assert sorted(mission.slug for mission in page.results) == ["unef-i", "unmik"]
+    assert led.lead_state.slug == "united-states"
+    assert unled.lead_state is None

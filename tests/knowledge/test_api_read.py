@@ -414,6 +414,7 @@ def _filter_value(filterset, name, data):
         "mandate_task": "elections",
         "case": data["case"].slug,
         "norm": data["norm"].slug,
+        "document": data["document"].slug,
         "started_after": "1990-01-01",
         "started_before": "2000-12-31",
         "ordering": "-name",
@@ -460,13 +461,19 @@ def filterable():
         title="Mission mandate", issuer=organisation, date=datetime.date(1992, 2, 21)
     )
     document.norms.add(norm)
+    mission.authorised_by.add(document)
     factories.SourceFactory(title="Mission studies", year=1995)
     factories.ConceptFactory(term="Mission creep")
     factories.NormFactory(name="Mission norm")
     factories.OrganisationFactory(name="Mission organisation")
     # Noise that no filter value above should match.
     factories.MissionFactory(name="Other", mission_type="observation")
-    return {"organisation": organisation, "case": case, "norm": norm}
+    return {
+        "organisation": organisation,
+        "case": case,
+        "norm": norm,
+        "document": document,
+    }
 
 
 def _filter_cases():

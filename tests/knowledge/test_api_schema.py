@@ -316,6 +316,32 @@ def test_the_schema_says_what_the_server_refuses(api):
     assert "required" not in components["MissionList"]
 
 
+def _refs_with_siblings(node, path="#"):
+    if isinstance(node, dict):
+        if "$ref" in node and len(node) > 1:
+            yield path
+        for key, value in node.items():
+            yield from _refs_with_siblings(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _refs_with_siblings(value, f"{path}/{index}")
+
+
+def test_nullable_links_keep_their_nullable_where_openapi_3_0_reads_it(api):
+    """OpenAPI 3.0 ignores a $ref's siblings: `{$ref, nullable: true}` reads as "never
+    null", and a generated client then fails on a mission without a lead state. A
+    nullable link is `allOf: [{$ref}]` with `nullable` beside the allOf."""
+    schema = api.get("/api/v1/schema/?format=json").json()
+    assert schema["openapi"].startswith("3.0")
+    assert list(_refs_with_siblings(schema)) == []
+    components = schema["components"]["schemas"]
+    lead_state = components["Mission"]["properties"]["lead_state"]
+    assert lead_state == {
+        "allOf": [{"$ref": "#/components/schemas/Summary"}],
+        "nullable": True,
+    }
+
+
 def test_the_server_refuses_what_the_schema_refuses(api):
     factories.MissionFactory(slug="unef-i")
     assert api.get("/api/v1/missions/?fields=concepts").status_code == 400

@@ -3,11 +3,14 @@ caveats, "not established" reasons, open-ended dates, and records with no date c
 ("not coded") instead of dropped."""
 
 import datetime
+import html
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.html import strip_tags
 
 from apps.knowledge.api import export
 from apps.knowledge.models import Classification
@@ -80,8 +83,8 @@ def test_detail_and_list_say_whose_judgement_and_link_the_rule(client):
     assert "Bellamy, Williams and Griffin&#x27;s classification, p. 27" in page
     page = text(client.get(curators.get_absolute_url()))
     assert (
-        '<a class="basis" href="/data/#rule-tasks-westphalian" title="Westphalian tasks '
-        'only">Curators&#x27; application of rule tasks-westphalian</a>' in page
+        '<a class="basis" href="/data/#rule-tasks-westphalian">Curators&#x27; '
+        "application of the rule “Westphalian tasks only”</a>" in page
     )
     assert "Its later years added policing." in page  # the departure
     listing = text(client.get("/missions/"))
@@ -89,10 +92,41 @@ def test_detail_and_list_say_whose_judgement_and_link_the_rule(client):
     assert 'href="/data/#rule-tasks-westphalian"' in listing
     compared = text(client.get(f"/compare/missions/?ids={author.slug},{curators.slug}"))
     assert "Bellamy, Williams and Griffin&#x27;s classification, p. 27" in compared
-    assert "Curators&#x27; application of rule tasks-westphalian" in compared
+    assert "Curators&#x27; application of the rule “Westphalian tasks only”" in compared
     overview = text(client.get("/compare/"))
     assert "Bellamy, Williams and Griffin&#x27;s classification, p. 27" in overview
     assert 'href="/data/#rule-tasks-westphalian"' in overview
+
+
+def readable(response):
+    """What a reader sees of a page: its text without tags, scripts or styles."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", text(response), flags=re.S)
+    return " ".join(html.unescape(strip_tags(page)).split())
+
+
+def test_a_curators_classification_names_its_rule_by_title(client):
+    """A reader sees the rule's title, not its slug (the slug stays in the link to the
+    codebook, and in the API's `rule`), wherever the basis is shown."""
+    mission = curators_classified(
+        name="Curated Force",
+        start_date=datetime.date(1974, 3, 1),  # on the timeline
+        start_precision="month",
+    )
+    mission.classifications.update(rationale="Interposition, nothing more.")
+    factories.MissionFactory(slug="other")
+    shown = "Curators' application of the rule “Westphalian tasks only”"
+    for url in (
+        mission.get_absolute_url(),
+        "/missions/",
+        f"/compare/missions/?ids={mission.slug},other",
+        "/compare/",
+        "/timeline/",
+    ):
+        seen = readable(client.get(url))
+        assert shown in seen, url
+        assert "tasks-westphalian" not in seen, url
+    item = client.get(f"/api/v1/missions/{mission.slug}/").json()["classifications"][0]
+    assert (item["rule"], item["basis_display"]) == ("tasks-westphalian", shown)
 
 
 def test_deep_list_pages_print_the_same_conceptions(client, monkeypatch):
@@ -116,7 +150,7 @@ def test_a_departure_heading_says_whether_the_label_leaves_its_rule(client):
     value kept, is not presented as a departure from the rule."""
     departing = curators_classified(name="Departing Force")
     page = text(client.get(departing.get_absolute_url()))
-    assert "Why it departs from westphalian tasks only:" in page
+    assert "Why it departs from the rule “Westphalian tasks only”:" in page
     same = factories.MissionFactory(classified=False, name="Aims Force")
     curators_label(
         same,

@@ -45,6 +45,23 @@ def test_a_long_related_list_is_cut_and_counted_without_drafts(client):
     assert client.get("/missions/?organisation=un").context["paginator"].count == 5
 
 
+def test_a_documents_cut_list_of_missions_links_to_exactly_those_missions(client):
+    document = factories.DocumentFactory(slug="resolution-x")
+    authorised = [factories.MissionFactory(name=f"Authorised {n}") for n in range(5)]
+    for mission in authorised:
+        mission.authorised_by.add(document)
+    factories.MissionFactory(name="Draft authorised", draft=True).authorised_by.add(
+        document
+    )
+    factories.MissionFactory(name="Not authorised by it")
+    content = client.get(document.get_absolute_url()).content.decode()
+    assert "Showing 3 of 5" in content
+    assert 'href="/missions/?document=resolution-x"' in content
+    # The page it links to lists the five, as the API's `authorised_missions_url` does.
+    listed = client.get("/missions/?document=resolution-x").context["page_obj"]
+    assert sorted(m.name for m in listed) == [m.name for m in authorised]
+
+
 def test_a_list_at_the_limit_is_not_cut(client):
     norm = factories.NormFactory()
     for _ in range(LIMIT):

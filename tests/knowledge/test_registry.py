@@ -85,7 +85,7 @@ def test_a_type_with_no_classes_of_its_own_is_served_by_the_defaults(monkeypatch
     """What docs/architecture.md promises a new record type: with only its model and
     its registry entry, it has a filtered list page, a detail page and an API."""
     for module, name in CONVENTIONAL:
-        monkeypatch.delattr(f"{module}.{name}")
+        monkeypatch.delattr(f"{module}.{name}", raising=False)
     bare = registry.RecordType(
         Norm,
         page_path="norms",
@@ -140,3 +140,16 @@ def test_the_tests_have_a_factory_for_every_record_type_in_its_order():
     ]
     for name, factory in factories.RECORD_FACTORIES.items():
         assert registry.of(factory._meta.model).name == name
+
+
+@pytest.mark.parametrize(
+    "record_type", [t for t in registry.RECORD_TYPES if t.capped], ids=lambda t: t.name
+)
+def test_each_capped_relation_has_a_list_filtered_by_the_record(record_type):
+    """A cut list's "see all" link (pages) and `<relation>_url` (API) filter the related
+    type's list by this type's name: that filter must exist and follow the relation."""
+    for name in record_type.capped:
+        relation = record_type.model._meta.get_field(name)
+        listed = registry.of(relation.related_model)
+        found = listed.filterset.base_filters[record_type.name]
+        assert found.field_name.split("__")[0] == relation.field.name

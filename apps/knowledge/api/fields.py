@@ -17,6 +17,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 
 from apps.core import fuzzydate
 
+from .. import registry
 from ..addresses import slug_url
 from ..limits import RELATED_LIMIT
 from .querysets import prefetched
@@ -113,24 +114,14 @@ class SummaryRelatedField(LoadedSlugRelatedField):
         }
 
 
-def summaries(model: type[Model] | None = None) -> Any:
-    """A to-many relation read as summaries: written as the slugs of `model`'s records,
-    or read-only without a model."""
+def summary_kwargs(*, many: bool, model: type[Model] | None) -> dict[str, Any]:
+    """A SummaryRelatedField's arguments: a to-many relation (`many`) or a link to one
+    record (null when there is none), written as the slugs of `model`'s records, or
+    read-only without a model."""
+    kwargs: dict[str, Any] = {"many": True} if many else {"allow_null": True}
     if model is None:
-        return SummaryRelatedField(many=True, read_only=True)
-    return SummaryRelatedField(
-        many=True, required=False, queryset=model._default_manager.all()
-    )
-
-
-def summary(model: type[Model] | None = None) -> Any:
-    """A link to one record, read as its summary (or null): written as the slug of one
-    of `model`'s records, or read-only without a model."""
-    if model is None:
-        return SummaryRelatedField(read_only=True, allow_null=True)
-    return SummaryRelatedField(
-        required=False, allow_null=True, queryset=model._default_manager.all()
-    )
+        return {**kwargs, "read_only": True}
+    return {**kwargs, "required": False, "queryset": model._default_manager.all()}
 
 
 def slug_list(model: type[Model], slug_field: str, help_text: str) -> Any:
@@ -173,14 +164,16 @@ class RelatedListURLField(serializers.URLField):
         return request.build_absolute_uri(url) if request else url
 
 
-def add_capped_fields(fields, model, capped):
-    """After each capped relation `name` (the first RELATED_LIMIT published records),
-    add `<name>_count` (all of them) and `<name>_url` (the filtered list of all of them).
-    `capped` maps the relation to the filter parameter of the related type's list."""
+def add_capped_fields(fields, model):
+    """After each capped relation `name` of the type (the first RELATED_LIMIT published
+    records), add `<name>_count` (all of them) and `<name>_url` (the list of all of
+    them, filtered by this record: `?<model name>=<slug>`)."""
+    record_type = registry.of(model)
+    parameter = record_type.name
     result = {}
     for name, field in fields.items():
         result[name] = field
-        if name not in capped:
+        if name not in record_type.capped:
             continue
         related_model = model._meta.get_field(name).related_model
         plural = related_model._meta.verbose_name_plural
@@ -193,8 +186,8 @@ def add_capped_fields(fields, model, capped):
         )
         result[f"{name}_url"] = RelatedListURLField(
             related_model,
-            capped[name],
-            help_text=f"The list of all of them: `?{capped[name]}=<slug>`.",
+            parameter,
+            help_text=f"The list of all of them: `?{parameter}=<slug>`.",
         )
     return result
 
@@ -231,6 +224,14 @@ class WebAddressField(serializers.URLField):
                 "(spaces, backticks, quotes) must be percent-encoded.",
             )
         )
+
+
+def record_web_address() -> WebAddressField:
+    """A record's page elsewhere on the web (its optional `url` column, 500 characters at
+    most) under a name of the type's own: the API's `url` is the record's API address."""
+    return WebAddressField(
+        source="url", required=False, allow_blank=True, max_length=500
+    )
 
 
 class SummaryRelatedFieldExtension(OpenApiSerializerFieldExtension):

@@ -7,15 +7,12 @@ from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
-from .. import filters
 from ..filters import ChoiceInFilter
-from ..filters import RelatedSlugInFilter
 from ..filters import SlugInFilter
 from ..filters import StrictBooleanFilter
 from ..models import Case
 from ..models import Citation
 from ..models import Classification
-from ..models import Document
 from ..models import Mission
 from ..models import Source
 from ..models.choices import Claim
@@ -91,17 +88,6 @@ class CitationFilter(django_filters.FilterSet):
                 object_id__in=classifications.values("pk"),
             )
         )
-
-
-class MissionFilter(filters.MissionFilter):
-    """The missions page's filters, and the document that authorised them: the full list
-    behind a document's capped `authorised_missions`."""
-
-    document = RelatedSlugInFilter(
-        field_name="authorised_by__slug",
-        known=(Document, "slug"),
-        label="Authorised by (document)",
-    )
 
 
 # Parameters every list takes besides its filters.

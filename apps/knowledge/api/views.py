@@ -62,7 +62,6 @@ from .exceptions import django_validation_errors
 from .filters import LIST_PARAMETERS
 from .filters import CitationFilter
 from .filters import ClassificationFilter
-from .filters import MissionFilter
 from .parsers import BoundedJSONParser
 from .querysets import citation_queryset
 from .querysets import classification_queryset
@@ -175,7 +174,7 @@ class RecordViewSet(
     # The columns a list row reads, if not all: a record's long texts (its summary, a
     # mission's mandate) stay out of a page's query.
     list_columns: tuple[str, ...] = ()
-    # But not the serializer's `capped` relations, nor `detail_lists` (get_object).
+    # But not the type's capped relations (registry), nor `detail_lists` (get_object).
     detail_prefetch: tuple[str | Prefetch, ...] = ()
     # To-many relations a detail shows whole, as published summaries (a vocabulary's
     # terms: all of them): all read in one query after get_object() (load_lists).
@@ -254,7 +253,7 @@ class RecordViewSet(
         extra = []
         if whole:
             field = cls.model._meta.get_field
-            names = [*cls.detail_lists, *cls.serializer_class.capped]
+            names = [*cls.detail_lists, *registry.of(cls.model).capped]
             extra = [listed(field(name).related_model, name) for name in names]
             extra.append(published_citations())
             if cls.classified:
@@ -271,7 +270,7 @@ class RecordViewSet(
         if cls.classified:
             load_classifications(instance)
         load_lists(instance, cls.detail_lists)
-        load_capped(instance, cls.serializer_class.capped)
+        load_capped(instance, registry.of(cls.model).capped)
 
     def get_object(self):
         instance = super().get_object()
@@ -518,7 +517,6 @@ def _moment(value, name):
 class MissionViewSet(RecordViewSet):
     model = Mission
     list_includes = ("classifications",)
-    filterset_class = MissionFilter
     list_summaries = ("organisations", "cases")
     list_preferred = True
     # The columns of MissionListSerializer's fields.

@@ -229,8 +229,8 @@ class CitedBasis(NamedTuple):
 
 def basis_phrase(basis: str, rule: str, cited: CitedBasis | None) -> str:
     """Whose judgement, in a phrase: "Bellamy, Williams and Griffin's
-    classification, p. 27" or "Curators' application of rule tasks-westphalian"
-    (Classification.basis_text, and list rows read as values)."""
+    classification, p. 27" or "Curators' application of the rule “Westphalian tasks
+    only”" (Classification.basis_text, and list rows read as values)."""
     if basis == codebook.Basis.AUTHOR:
         if cited is None:
             return "The cited author's classification"
@@ -245,9 +245,12 @@ def basis_phrase(basis: str, rule: str, cited: CitedBasis | None) -> str:
             who = f"{names[0]} et al.'s"
         return f"{who} classification, {cited.locator}"
     if basis == codebook.Basis.CURATORS:
-        if rule:
-            return f"Curators' application of rule {rule}"
-        return "Curators' classification (rule not yet stated)"
+        # The rule's title, which readers know from the codebook page; its slug
+        # stays in the link's anchor and the API's `rule`.
+        info = codebook.RULES_BY_SLUG.get(rule)
+        if info is None:
+            return "Curators' classification (rule not yet stated)"
+        return f"Curators' application of the rule “{info.label}”"
     return "Basis not stated"
 
 
@@ -354,7 +357,8 @@ class Classification(models.Model):
 
     def basis_text(self, citations):
         """Whose judgement, in a phrase: "Bellamy, Williams and Griffin's
-        classification, p. 27" or "Curators' application of rule tasks-westphalian"."""
+        classification, p. 27" or "Curators' application of the rule “Westphalian
+        tasks only”"."""
         cited = None
         if self.basis == codebook.Basis.AUTHOR:
             citation = next(

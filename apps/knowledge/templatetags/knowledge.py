@@ -157,14 +157,14 @@ def classification_basis(classification, citations=None):
 
 def basis_html(rule: str, text: str, data_url: str | None = None) -> SafeString:
     """The basis phrase, linked to its decision rule on the codebook page (`data_url`,
-    that page's address, for a caller that prints many)."""
+    that page's address, for a caller that prints many). The phrase names the rule by
+    its title (basis_phrase), so no tooltip repeats it."""
     info = codebook.RULES_BY_SLUG.get(rule)
     if info is not None:
         return format_html(
-            '<a class="basis" href="{}#{}" title="{}">{}</a>',
+            '<a class="basis" href="{}#{}">{}</a>',
             data_url or reverse("apisite:data"),
             info.anchor,
-            info.label,
             text,
         )
     return format_html('<span class="basis">{}</span>', text)

@@ -85,20 +85,69 @@ def fragment_versions(model_name: str, slug: str) -> list[str]:
     ]
 
 
-class RecordDetailView(DetailView):
-    """A record with its footnoted citations, related records and "cite this page".
+# Each detail page's cross-links, in page order: (heading, relation). Many-valued
+# relations are prefetched published-only; a single link shows only when published.
+RELATED_SECTIONS = {
+    models.Mission: (
+        ("Cases", "cases"),
+        ("Run by", "organisations"),
+        ("Lead state", "lead_state"),
+        ("Authorised by", "authorised_by"),
+        ("Norms invoked", "norms"),
+        ("Preceded by", "predecessor"),
+        ("Succeeded by", "successors"),
+        ("Glossary", "concepts"),
+    ),
+    models.Case: (
+        ("Missions", "missions"),
+        ("Norms at stake", "norms"),
+        ("Glossary", "concepts"),
+    ),
+    models.Norm: (
+        ("Related norms", "related"),
+        ("Documents that articulate it", "documents"),
+        ("Missions that invoke it", "missions"),
+        ("Cases where it is at stake", "cases"),
+        ("Glossary", "concepts"),
+    ),
+    models.Document: (
+        ("Issued by", "issuer"),
+        ("Norms it articulates", "norms"),
+        ("Missions it authorises", "authorised_missions"),
+        ("Glossary", "concepts"),
+    ),
+    models.Organisation: (
+        ("Part of", "parent"),
+        ("Bodies within it", "children"),
+        ("Missions it ran", "missions"),
+        ("Missions it led", "led_missions"),
+        ("Missions it authorised, run by others", "authorised_missions"),
+        ("Documents it issued", "documents"),
+    ),
+    models.Concept: (
+        ("Broader concept", "parent"),
+        ("Narrower concepts", "children"),
+        ("Related concepts", "related_concepts"),
+        ("Norms", "norms"),
+        ("Missions", "missions"),
+        ("Cases", "cases"),
+        ("Documents", "documents"),
+    ),
+}
 
-    `related` lists (heading, relation) pairs shown as cross-links: many-valued relations
-    are prefetched published-only, single foreign keys are shown only when published.
-    """
+
+class RecordDetailView(DetailView):
+    """A record with its footnoted citations, its cross-links (RELATED_SECTIONS) and
+    "cite this page". A type without a subclass here gets this view (defaults.py)."""
 
     template_name = "knowledge/record_detail.html"
     select: tuple[str, ...] = ()
-    related: tuple[tuple[str, str], ...] = ()
     prefetch: tuple[str | Prefetch, ...] = ()
     dimensions: Sequence[Dimension] = ()
-    # relation -> (list, parameter): the list page that shows all of a cut list
-    see_all: dict[str, tuple[str, str]] = {}
+
+    @property
+    def related(self) -> tuple[tuple[str, str], ...]:
+        return RELATED_SECTIONS.get(self.model, ())
 
     @property
     def comparable(self):
@@ -183,14 +232,16 @@ class RecordDetailView(DetailView):
             if not items:
                 continue
             group = {"heading": heading, "items": items, "total": total}
-            if total > len(items) and name in self.see_all:
-                list_name, param = self.see_all[name]
-                group["all_url"] = (
-                    f"{reverse(f'knowledge:{list_name}-list')}?"
-                    f"{encode_query({param: self.object.slug})}"
-                )
+            if total > len(items) and name in registry.of(self.model).capped:
+                group["all_url"] = self.all_url(name)
             groups.append(group)
         return groups
+
+    def all_url(self, name):
+        """The list page of every record of the capped relation `name` (registry)."""
+        listed = registry.of(self.model._meta.get_field(name).related_model)
+        query = encode_query({registry.of(self.model).name: self.object.slug})
+        return f"{reverse(listed.url_name())}?{query}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -338,16 +389,6 @@ class MissionDetailView(RecordDetailView):
     template_name = "knowledge/mission_detail.html"
     dimensions = MISSION_DIMENSIONS
     select = ("authorising_body",)
-    related = (
-        ("Cases", "cases"),
-        ("Run by", "organisations"),
-        ("Lead state", "lead_state"),
-        ("Authorised by", "authorised_by"),
-        ("Norms invoked", "norms"),
-        ("Preceded by", "predecessor"),
-        ("Succeeded by", "successors"),
-        ("Glossary", "concepts"),
-    )
     prefetch = (classifications_with_citations(creators=False), "mandate_tasks")
 
 
@@ -355,55 +396,11 @@ class CaseDetailView(RecordDetailView):
     model = models.Case
     template_name = "knowledge/mission_detail.html"
     dimensions = CASE_DIMENSIONS
-    related = (
-        ("Missions", "missions"),
-        ("Norms at stake", "norms"),
-        ("Glossary", "concepts"),
-    )
-    see_all = {"missions": ("mission", "case")}
     prefetch = (classifications_with_citations(creators=False), "countries")
-
-
-class NormDetailView(RecordDetailView):
-    model = models.Norm
-    related = (
-        ("Related norms", "related"),
-        ("Documents that articulate it", "documents"),
-        ("Missions that invoke it", "missions"),
-        ("Cases where it is at stake", "cases"),
-        ("Glossary", "concepts"),
-    )
-    see_all = {
-        "documents": ("document", "norm"),
-        "missions": ("mission", "norm"),
-        "cases": ("case", "norm"),
-    }
-
-
-class DocumentDetailView(RecordDetailView):
-    model = models.Document
-    related = (
-        ("Issued by", "issuer"),
-        ("Norms it articulates", "norms"),
-        ("Missions it authorises", "authorised_missions"),
-        ("Glossary", "concepts"),
-    )
 
 
 class OrganisationDetailView(RecordDetailView):
     model = models.Organisation
-    related = (
-        ("Part of", "parent"),
-        ("Bodies within it", "children"),
-        ("Missions it ran", "missions"),
-        ("Missions it led", "led_missions"),
-        ("Missions it authorised, run by others", "authorised_missions"),
-        ("Documents it issued", "documents"),
-    )
-    see_all = {
-        "missions": ("mission", "organisation"),
-        "documents": ("document", "organisation"),
-    }
 
     def related_records(self, name):
         records = super().related_records(name)
@@ -411,19 +408,6 @@ class OrganisationDetailView(RecordDetailView):
             # A body such as the HCNM authorises what it runs: list each mission once.
             return records.exclude(organisations=self.object)
         return records
-
-
-class ConceptDetailView(RecordDetailView):
-    model = models.Concept
-    related = (
-        ("Broader concept", "parent"),
-        ("Narrower concepts", "children"),
-        ("Related concepts", "related_concepts"),
-        ("Norms", "norms"),
-        ("Missions", "missions"),
-        ("Cases", "cases"),
-        ("Documents", "documents"),
-    )
 
 
 class SourceDetailView(RecordDetailView):

@@ -12,6 +12,7 @@ Charter chapter and an organisation's acronym.
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.urls import reverse
@@ -140,10 +141,16 @@ def missions_hint(query: str) -> BrowseHint | None:
     return BrowseHint(url=url, count=count, named=labels)
 
 
-def named_missions(query: str, *, shown: set[str]) -> list[tuple[str, str]]:
-    """(acronym, address) of each published mission whose acronym `query` contains, in
-    any case, unless its page is among the results `shown`: "who classified untac" and
-    "unmik mandate" still lead to the mission itself."""
+class NamedMission(NamedTuple):
+    acronym: str
+    slug: str
+    url: str
+
+
+def named_missions(query: str, *, shown: set[str]) -> list[NamedMission]:
+    """Each published mission whose acronym `query` contains, in any case, unless its
+    page (address) is among the results `shown`: "who classified untac" and "unmik
+    mandate" still lead to the mission itself."""
     table = mission_acronyms()
     upper = query.upper()
     found = []
@@ -154,6 +161,7 @@ def named_missions(query: str, *, shown: set[str]) -> list[tuple[str, str]]:
         if not match:
             continue
         upper = upper[: match.start()] + " " + upper[match.end() :]
-        if table[acronym] not in shown:
-            found.append((acronym, table[acronym]))
+        link = table[acronym]
+        if link.url not in shown:
+            found.append(NamedMission(acronym, link.slug, link.url))
     return found

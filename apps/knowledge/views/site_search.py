@@ -17,6 +17,7 @@ from ..search import find
 from ..search import similar_names
 from .paging import no_such_page
 from .query_strings import encode_query
+from .search_hints import NamedMission
 from .search_hints import missions_hint
 from .search_hints import named_missions
 
@@ -81,15 +82,14 @@ def _link(params: dict[str, object], wanted: bool) -> str:
     return "?" + encode_query(params) if wanted else ""
 
 
-def _compare_url(named: list[tuple[str, str]]) -> str:
+def _compare_url(named: list[NamedMission]) -> str:
     """Missions named together ("how did UNMIK differ from UNEF I") side by side."""
     if not 2 <= len(named) <= 4:
         return ""
-    slugs = [url.rstrip("/").rsplit("/", 1)[1] for _, url in named]
     return (
         reverse("knowledge:compare-records", args=["missions"])
         + "?ids="
-        + ",".join(slugs)
+        + ",".join(mission.slug for mission in named)
     )
 
 

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ... import codebook
+from ... import registry
 from ... import services
 from ...canonical import record_type_for
 from ...models import Citation
@@ -29,6 +30,7 @@ from ..fields import WebAddressField
 from ..fields import add_capped_fields
 from ..fields import api_url
 from ..fields import html_url
+from ..fields import summary_kwargs
 from ..querysets import related
 from . import writes
 
@@ -74,7 +76,8 @@ class ClassificationSerializer(
     @extend_schema_field(serializers.CharField())
     def get_basis_display(self, obj):
         """Whose judgement, in words: "Bellamy, Williams and Griffin's classification,
-        p. 27 [reconstructed]" or "Curators' application of rule tasks-westphalian"."""
+        p. 27 [reconstructed]" or "Curators' application of the rule “Westphalian tasks
+        only”" (the rule's slug is in `rule`)."""
         return obj.basis_text(related(obj, "citations"))
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -120,9 +123,9 @@ class CountrySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
 # A record's addresses in the API and on the site, and its slug.
 LINKS = ["url", "html_url", "slug"]
-# Every record's detail starts with its links and state and ends with its text, review
-# dates and citations; the type's own fields go between (`detail_fields`).
-DETAIL_HEAD = [*LINKS, "status"]
+# Every record's detail starts with its links, state and name and ends with its text,
+# review dates and citations; the type's own fields go between (`detail_fields`).
+DETAIL_HEAD = [*LINKS, "status", "name"]
 DETAIL_TAIL = [
     "summary",
     "caveat",
@@ -146,9 +149,9 @@ CLASSIFIED_FIELDS = [
 
 
 def detail_fields(*own: str, classified: bool = False) -> list[str]:
-    """A record detail's fields, in the order the API has always given them: links and
-    state, the type's `own` fields, text and review dates, then the classifications
-    (`classified`: missions and cases) and the citations."""
+    """A record detail's fields, in the order the API has always given them: links,
+    state and name, the type's `own` fields, text and review dates, then the
+    classifications (`classified`: missions and cases) and the citations."""
     classifications = ["classifications"] if classified else []
     return [*DETAIL_HEAD, *own, *DETAIL_TAIL, *classifications, "citations"]
 
@@ -176,16 +179,25 @@ class RecordSerializer(
     )
     citations = CitationSerializer(many=True, required=False)
 
-    # Relations that grow with the data, shown capped (`fields.add_capped_fields`):
-    # relation -> the filter parameter of the related type's list. The dataset export
-    # (context `whole`) has the whole lists instead.
-    capped: dict[str, str] = {}
     read_only_common = ["status", "published_at", "updated_at", "last_reviewed"]
 
     class Meta:
         # A type's serializer: `class Meta(RecordSerializer.Meta)` with its model and
         # `fields = detail_fields(...)`.
         extra_kwargs = {"curator_note": {"write_only": True}}
+
+    def build_relational_field(self, field_name, relation_info):
+        """Every relation named in `Meta.fields` and not declared is read as summaries
+        (`SummaryRelatedField`). Only the type's detail serializer, which writes, takes
+        slugs, and only for the record's own relations: a reverse one (a norm's
+        missions) and a list row's are read-only."""
+        writes = not relation_info.reverse and isinstance(
+            self, registry.of(self.Meta.model).serializer
+        )
+        return SummaryRelatedField, summary_kwargs(
+            many=relation_info.to_many,
+            model=relation_info.related_model if writes else None,
+        )
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj):
@@ -202,8 +214,10 @@ class RecordSerializer(
                 fields[name].read_only = True
         if self.instance is not None and "slug" in fields:
             fields["slug"].read_only = True  # the slug is the record's address
-        if self.capped and not self.context.get("whole"):
-            fields = add_capped_fields(fields, self.Meta.model, self.capped)
+        # The registry's capped relations (registry.RecordType.capped); the dataset
+        # export (context `whole`) has the whole lists instead.
+        if not self.context.get("whole"):
+            fields = add_capped_fields(fields, self.Meta.model)
         return fields
 
     # -- writing -------------------------------------------------------------------

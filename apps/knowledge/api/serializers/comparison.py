@@ -16,9 +16,7 @@ from .base import detail_fields
 class ComparisonRowSerializer(RecordSerializer):
     class Meta(RecordSerializer.Meta):
         model = ComparisonRow
-        fields = detail_fields(
-            "name", "section", "order", "westphalian", "post_westphalian"
-        )
+        fields = detail_fields("section", "order", "westphalian", "post_westphalian")
 
 
 class ConceptionSerializer(serializers.Serializer):

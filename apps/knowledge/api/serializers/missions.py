@@ -4,14 +4,9 @@ from rest_framework import serializers
 
 from ...models import Case
 from ...models import Country
-from ...models import Document
 from ...models import MandateTask
 from ...models import Mission
-from ...models import Norm
-from ...models import Organisation
 from ..fields import slug_list
-from ..fields import summaries
-from ..fields import summary
 from .base import CLASSIFIED_FIELDS
 from .base import LINKS
 from .base import LIST_HEAD
@@ -30,9 +25,6 @@ MISSION_CODING = [
 
 
 class MissionListSerializer(ClassifiedRecordSerializer):
-    organisations = summaries()
-    cases = summaries()
-
     class Meta:
         model = Mission
         fields = [
@@ -49,14 +41,6 @@ class MissionListSerializer(ClassifiedRecordSerializer):
 
 
 class MissionSerializer(ClassifiedRecordSerializer):
-    organisations = summaries(Organisation)
-    lead_state = summary(Organisation)
-    authorising_body = summary(Organisation)
-    predecessor = summary(Mission)
-    successors = summaries()
-    cases = summaries(Case)
-    authorised_by = summaries(Document)
-    norms = summaries(Norm)
     mandate_tasks = slug_list(
         MandateTask, "slug", "Slugs of mandate tasks (see the codebook)."
     )
@@ -64,7 +48,6 @@ class MissionSerializer(ClassifiedRecordSerializer):
     class Meta(RecordSerializer.Meta):
         model = Mission
         fields = detail_fields(
-            "name",
             "acronym",
             *CLASSIFIED_FIELDS,
             *MISSION_CODING,
@@ -105,15 +88,10 @@ class CaseSerializer(ClassifiedRecordSerializer):
         "code",
         "ISO 3166-1 alpha-2 codes (historical codes such as YU allowed).",
     )
-    norms = summaries(Norm)
-    missions = summaries()
-
-    capped = {"missions": "case"}
 
     class Meta(RecordSerializer.Meta):
         model = Case
         fields = detail_fields(
-            "name",
             *CLASSIFIED_FIELDS,
             "conflict_type",
             "ucdp_conflict_id",

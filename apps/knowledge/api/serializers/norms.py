@@ -4,11 +4,8 @@ from rest_framework import serializers
 
 from ...models import Document
 from ...models import Norm
-from ...models import Organisation
 from ..fields import FuzzyDateField
-from ..fields import WebAddressField
-from ..fields import summaries
-from ..fields import summary
+from ..fields import record_web_address
 from .base import LIST_HEAD
 from .base import RecordSerializer
 from .base import detail_fields
@@ -21,24 +18,16 @@ class NormListSerializer(RecordSerializer):
 
 
 class NormSerializer(RecordSerializer):
-    related = summaries(Norm)
-    documents = summaries()
-    missions = summaries()
-    cases = summaries()
-
-    capped = {"documents": "norm", "missions": "norm", "cases": "norm"}
-
     class Meta(RecordSerializer.Meta):
         model = Norm
         fields = detail_fields(
-            "name", "conception", "related", "documents", "missions", "cases"
+            "conception", "related", "documents", "missions", "cases"
         )
 
 
 class DocumentListSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
     date = FuzzyDateField("date", "date_precision")
-    issuer = summary()
 
     class Meta:
         model = Document
@@ -55,19 +44,11 @@ class DocumentListSerializer(RecordSerializer):
 class DocumentSerializer(RecordSerializer):
     name = serializers.CharField(read_only=True)
     date = FuzzyDateField("date", "date_precision")
-    official_url = WebAddressField(
-        source="url", required=False, allow_blank=True, max_length=500
-    )
-    issuer = summary(Organisation)
-    norms = summaries(Norm)
-    authorised_missions = summaries()
-
-    capped = {"authorised_missions": "document"}
+    official_url = record_web_address()
 
     class Meta(RecordSerializer.Meta):
         model = Document
         fields = detail_fields(
-            "name",
             "title",
             "short_title",
             "symbol",

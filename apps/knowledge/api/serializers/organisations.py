@@ -2,16 +2,12 @@
 
 from ...models import Organisation
 from ..fields import FuzzyDateField
-from ..fields import summaries
-from ..fields import summary
 from .base import LIST_HEAD
 from .base import RecordSerializer
 from .base import detail_fields
 
 
 class OrganisationListSerializer(RecordSerializer):
-    parent = summary()
-
     class Meta:
         model = Organisation
         fields = [
@@ -23,18 +19,11 @@ class OrganisationListSerializer(RecordSerializer):
 
 
 class OrganisationSerializer(RecordSerializer):
-    parent = summary(Organisation)
-    children = summaries()
     founded = FuzzyDateField("founded_date", "founded_precision")
-    missions = summaries()
-    documents = summaries()
-
-    capped = {"missions": "organisation", "documents": "organisation"}
 
     class Meta(RecordSerializer.Meta):
         model = Organisation
         fields = detail_fields(
-            "name",
             "acronym",
             "kind",
             "founded",

@@ -7,8 +7,8 @@ from ...canonical import SOURCE_ACCESS_FIELDS
 from ...canonical import SOURCE_PUBLISHED_IN_FIELDS
 from ...canonical import SOURCE_TITLE_FIELDS
 from ...models import Source
-from ..fields import WebAddressField
 from ..fields import api_url
+from ..fields import record_web_address
 from .base import LINKS
 from .base import CreatorSerializer
 from .base import RecordSerializer
@@ -94,14 +94,11 @@ class SourceSerializer(SourceCiteLinksMixin, RecordSerializer):
     authors = CreatorSerializer(many=True, required=False)
     editors = CreatorSerializer(many=True, required=False)
     pages = PageRangeField()
-    web_url = WebAddressField(
-        source="url", required=False, allow_blank=True, max_length=500
-    )
+    web_url = record_web_address()
 
     class Meta(RecordSerializer.Meta):
         model = Source
         fields = detail_fields(
-            "name",
             *SOURCE_TITLE_FIELDS,
             "authors",
             "editors",
