@@ -204,6 +204,7 @@ def test_type_csv_flattens_relations_to_slugs(api, dataset):
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(api, dataset):
     factories.NormFactory(slug="formula", name='=HYPERLINK("http://x.example","x")')
+    store_new_version()
     rows = list(
         csv.DictReader(
             io.StringIO(api.get("/api/v1/export/norms.csv").content.decode())
@@ -233,6 +234,9 @@ def test_dataset_version_changes_with_published_content(
     ):  # the version moves on commit
         norm.name = "Consent of the parties"
         norm.save()
+    building = api.get("/api/v1/export/norms.json", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert building.status_code == 503  # until the background build stores it
+    export.store_current_version()
     second = api.get("/api/v1/export/norms.json", HTTP_IF_NONE_MATCH=first["ETag"])
     assert second.status_code == 200
     assert second["X-Dataset-Version"] != version
@@ -324,9 +328,16 @@ def test_api_page_curl_examples_run_against_the_api(client, dataset, as_curator)
             assert response.status_code == 200, (command, response.content)
 
 
+def store_new_version():
+    """The version a commit would make current, stored as its background build would
+    (the test's transaction never commits: forget the version named before)."""
+    cache.clear()
+    export.store_current_version()
+
+
 def store_version_for(path):
-    """dataset.json serves the stored version: its background build's queries count."""
-    if path.endswith("dataset.json"):
+    """Export files serve the stored version: its background build's queries count."""
+    if path.startswith("/api/v1/export/"):
         export.store_current_version()
 
 
@@ -360,6 +371,7 @@ def test_export_index_etag_holds_while_the_data_does(api, dataset):
 
 def test_per_type_exports_take_the_list_filters(api, dataset):
     factories.MissionFactory(slug="other")
+    store_new_version()
     rows = list(
         csv.DictReader(
             io.StringIO(
@@ -373,3 +385,85 @@ def test_per_type_exports_take_the_list_filters(api, dataset):
     assert api.get("/api/v1/export/missions.csv").content.count(b"\n") == 3
     assert api.get("/api/v1/export/missions.csv?organisaton=un").status_code == 400
     assert api.get("/api/v1/export/dataset.json?organisation=un").status_code == 400
+
+
+# --------------------------------------------------------------------------- per-type files
+
+
+@pytest.mark.parametrize("path", ["missions.csv", "missions.json", "citations.json"])
+def test_per_type_files_say_building_until_the_version_is_stored(
+    api, dataset_builds, monkeypatch, settings, path
+):
+    """Unfiltered per-type files are cut from the stored current version (built in the
+    request they took longer than a worker may take at 100 times today's data)."""
+    source = factories.SourceFactory(slug="bellamy-2004")
+    mission = factories.MissionFactory(slug="unef-i", name="UNEF I")
+    factories.CitationFactory(target=mission, source=source, locator="27")
+    response = api.get(f"/api/v1/export/{path}")
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(export.RETRY_AFTER)
+    assert response.json()["code"] == "building"
+    assert dataset_builds  # the build was started in the background
+    export.store_current_version()
+    monkeypatch.setattr(export, "build", mock.Mock(side_effect=AssertionError))
+    settings.ALLOWED_HOSTS = ["kb.example.org"]
+    response = api.get(f"/api/v1/export/{path}", HTTP_HOST="kb.example.org")
+    assert response.status_code == 200
+    text = response.content.decode()
+    if path.endswith(".csv"):
+        (row,) = csv.DictReader(io.StringIO(text))
+        assert row["url"] == "http://kb.example.org/api/v1/missions/unef-i/"
+        return
+    body = json.loads(text)
+    records = body["records"]
+    assert body["dataset"]["count"] == len(records) >= 1
+    assert all(
+        row["url"].startswith("http://kb.example.org/api/v1/") for row in records
+    )
+    urls = {row.get("record", row)["url"] for row in records}
+    assert "http://kb.example.org/api/v1/missions/unef-i/" in urls
+
+
+def test_a_version_stored_before_its_links_builds_them(api, dataset, dataset_builds):
+    """A version stored before the link tables were stored with it (an earlier deploy)
+    serves its record tables and builds its citations and classifications."""
+    snapshot = export.DatasetSnapshot.objects.get()
+    export.DatasetSnapshot.objects.update(links=None)
+    assert api.get("/api/v1/export/missions.json").status_code == 200
+    assert api.get("/api/v1/export/citations.csv").status_code == 503
+    assert dataset_builds
+    assert api.get("/api/v1/export/").json()["current"]["status"] == "stored"
+    export.store_current_version()
+    stored = export.DatasetSnapshot.objects.get()
+    assert (stored.sha256, bytes(stored.body)) == (
+        snapshot.sha256,
+        bytes(snapshot.body),
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(api.get("/api/v1/export/citations.csv").content.decode())
+        )
+    )
+    assert "mission:unef-i" in {row["record"] for row in rows}
+
+
+def test_only_the_current_version_keeps_its_links(api, dataset):
+    factories.NormFactory(slug="sovereignty")
+    store_new_version()
+    links = export.DatasetSnapshot.objects.values_list("links", flat=True)
+    assert [link is not None for link in links] == [True, False]  # newest first
+
+
+@pytest.mark.parametrize("path", ["missions.json", "missions.csv", "citations.csv"])
+def test_a_per_type_file_takes_few_queries_whatever_the_rows(
+    api, django_assert_max_num_queries, path
+):
+    counts = []
+    for batch in (2, 10):
+        for mission in factories.MissionFactory.create_batch(batch):
+            factories.CitationFactory(target=mission)
+        store_new_version()
+        with django_assert_max_num_queries(3) as queries:
+            assert api.get(f"/api/v1/export/{path}").status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]

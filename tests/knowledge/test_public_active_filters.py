@@ -51,3 +51,21 @@ def test_no_line_when_nothing_or_nothing_valid_is_filtered(client, african_missi
     assert active_filters(client, "/missions/?ordering=name") is None
     # A rejected value is explained by the error box, never claimed as applied.
     assert active_filters(client, "/missions/?decade=1990s") is None
+
+
+def test_the_list_behind_a_see_all_link_names_its_record(client, african_mission):
+    """A detail page's "see all" opens /missions/?case=<slug>: no facet shows that
+    filter, so the line and the title name the case itself."""
+    case = african_mission.cases.get()
+    response = client.get(f"/missions/?case={case.slug}&started_after=1999-01-01")
+    content = response.content.decode()
+    line = active_filters(client, f"/missions/?case={case.slug}")
+    assert f"case: {case.name}" in line
+    assert f"<title>Missions: {case.name}, 1999-01-01 ·" in content
+    assert "started on or after: 1999-01-01" in content
+
+
+def test_a_draft_record_filter_is_refused_without_its_name(client):
+    draft = factories.CaseFactory(name="Unpublished war", draft=True)
+    content = client.get(f"/missions/?case={draft.slug}").content.decode()
+    assert "Unpublished war" not in content

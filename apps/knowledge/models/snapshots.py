@@ -6,6 +6,10 @@ public content and, failing that, when a request finds the current version missi
 (apps/knowledge/api/export.py); it is never rewritten, so a version answers the same bytes for as long as it is
 kept. Storage is bounded by `PKB_DATASET_ARCHIVE_MB`: past it, the oldest bodies are
 dropped and their versions answer 410 Gone (the row, with its checksum, stays).
+
+The per-type export files (`missions.csv`, ...) are cut from the current version's
+snapshot: the record tables from its body, the citation and classification tables (not
+in dataset.json) from `links`, which only the newest version keeps.
 """
 
 from django.db import models
@@ -22,6 +26,9 @@ class DatasetSnapshot(models.Model):
     # gzip of the JSON body; null once dropped by the storage bound.
     body = models.BinaryField(null=True, editable=False)
     stored_bytes = models.PositiveBigIntegerField(default=0)
+    # gzip of {"dataset": ..., "citations": [...], "classifications": [...]}, built with
+    # the body; null for past versions (only the current one's export files use it).
+    links = models.BinaryField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

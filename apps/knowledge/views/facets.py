@@ -122,15 +122,16 @@ def linked_groups(groups, params):
     return [group for group in groups if group.values]
 
 
-def filter_summary(facets, params):
+def filter_summary(facets, params, filterset):
     """The active filters in words, for the page title: "Westphalian, Africa, “Kosovo”"."""
     chosen = [value.label for group in facets for value in group.selected]
+    chosen += [values for _label, values in unfaceted_filters(facets, filterset)]
     if params.get("q"):
         chosen.append(f"“{params['q']}”")
     return ", ".join(chosen)
 
 
-def filters_in_words(facets, params):
+def filters_in_words(facets, params, filterset):
     """Each filter in force with its facet's name, for the line above the results that
     stays visible when phones fold the panel: ["region: Africa", "words: “Kosovo”"]."""
     phrases = [
@@ -138,6 +139,36 @@ def filters_in_words(facets, params):
         for group in facets
         if group.selected
     ]
+    phrases += [
+        f"{label.lower()}: {values}"
+        for label, values in unfaceted_filters(facets, filterset)
+    ]
     if params.get("q"):
         phrases.append(f"words: “{params['q']}”")
     return phrases
+
+
+def unfaceted_filters(facets, filterset):
+    """The filters in force that no facet shows, as (label, values): the list a detail
+    page's "see all" link opens (`?case=<slug>` names the case), a date bound. A record
+    filter's values are the published records' names."""
+    if not filterset.is_valid():
+        return []  # the page says what is wrong instead
+    shown = {group.param for group in facets if group.selected} | {"q", "ordering"}
+    found = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name in shown or value in (None, "", []):
+            continue
+        found.append((filterset.filters[name].label, _in_words(filterset, name, value)))
+    return found
+
+
+def _in_words(filterset, name, value):
+    known = filterset.filters[name].extra.get("known")
+    if known and isinstance(value, list):
+        model, field = known
+        records = model.objects.published().filter(**{f"{field}__in": value})
+        return " or ".join(sorted(str(record) for record in records))
+    if isinstance(value, list):
+        return " or ".join(str(v) for v in value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

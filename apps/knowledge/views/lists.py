@@ -173,8 +173,8 @@ class RecordListView(CanonicalQueryMixin, ListView):
             ),
             facets_html=facets_html,
             facets=facets,
-            filter_summary=filter_summary(facets, self.params),
-            filters_in_words=filters_in_words(facets, self.params),
+            filter_summary=filter_summary(facets, self.params, self.filterset),
+            filters_in_words=filters_in_words(facets, self.params, self.filterset),
             params=self.params,
             hidden_params=[
                 (k, v)

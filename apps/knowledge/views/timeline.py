@@ -112,7 +112,7 @@ class TimelineView(CanonicalQueryMixin, TemplateView):
         context.update(
             facets_html=facets_html,
             facets=facets,
-            filters_in_words=filters_in_words(facets, self.params),
+            filters_in_words=filters_in_words(facets, self.params, filterset),
             chart=chart,
             bars_svg=timeline.bars_svg(chart) if chart else "",
             table_rows=timeline.table_rows(chart) if chart else "",
