@@ -396,6 +396,11 @@ PKB_DATASET_ARCHIVE_MB = int(os.environ.get("PKB_DATASET_ARCHIVE_MB", "1024"))
 # factories commit record by record; a request that finds the current version missing
 # starts its build too.
 PKB_DATASET_VERSIONS_ON_COMMIT = env_bool("PKB_DATASET_VERSIONS_ON_COMMIT", True)
+# Build it in a detached `manage.py store_dataset_version` process rather than a thread of
+# the web worker (a build at 100x takes minutes and gigabytes), killed after
+# PKB_DATASET_BUILD_TIMEOUT seconds. Off: a thread (runserver, the tests).
+PKB_DATASET_BUILD_PROCESS = env_bool("PKB_DATASET_BUILD_PROCESS", False)
+PKB_DATASET_BUILD_TIMEOUT = int(os.environ.get("PKB_DATASET_BUILD_TIMEOUT", "1800"))
 
 # Shown on /about/ and stamped into exports.
 SITE_NAME = "Peacekeeping Knowledge Base"

@@ -33,6 +33,9 @@ import io
 import json
 import logging
 import re
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 from dataclasses import dataclass
@@ -250,30 +253,76 @@ def building():
 
 
 def start_building():
-    """Store the current version in a background thread; returns at once. The thread
-    takes the build lock or, if another build holds it, ends."""
+    """Store the current version in the background; returns at once. A background
+    thread, or with PKB_DATASET_BUILD_PROCESS a detached process: either takes the build
+    lock or, if another build holds it, ends."""
     try:
-        threading.Thread(
-            target=_build_in_background, name="dataset-version", daemon=True
-        ).start()
+        if settings.PKB_DATASET_BUILD_PROCESS:
+            _start_process()
+        else:
+            threading.Thread(
+                target=_build_in_background, name="dataset-version", daemon=True
+            ).start()
     except Exception:  # never fail the commit or request that asked for it
         logger.exception("could not start the dataset version build")
 
 
+def _start_process():
+    """`manage.py store_dataset_version` in a session of its own: the build's minutes of
+    CPU and its memory are not the web worker's, and a worker that gunicorn restarts or
+    times out does not take the build with it."""
+    if building():  # spare a process start (the process checks the lock itself)
+        return
+    subprocess.Popen(
+        [
+            sys.executable,
+            str(settings.BASE_DIR / "manage.py"),
+            "store_dataset_version",
+            f"--timeout={settings.PKB_DATASET_BUILD_TIMEOUT}",
+        ],
+        cwd=settings.BASE_DIR,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def _build_in_background():
+    try:
+        build_under_lock()
+    finally:
+        connection.close()  # the thread's own connection
+
+
+def build_under_lock(timeout=None):
+    """The background build: store the current version holding the build lock (nothing
+    if another build holds it), again if a publish made a newer one meanwhile. Failures
+    are logged, never raised: the next publish or request builds again. `timeout`
+    (seconds, main thread only: the command's) gives up a build that hangs."""
+    if timeout:
+        signal.signal(signal.SIGALRM, _timed_out)
+        signal.alarm(timeout)
     try:
         for _round in range(BUILD_ROUNDS):
             with _build_lock() as held:
                 if not held:
                     return  # another thread or process is building
                 store_current_version()
-            if stored_snapshot(dataset_stamp().version):
+            found = stored_snapshot(dataset_stamp().version)
+            if found and found.has_links:
                 return
     except Exception:
-        # Logged and dropped: the next publish or request for the version builds again.
         logger.exception("could not store the published dataset version")
     finally:
-        connection.close()  # the thread's own connection
+        if timeout:
+            signal.alarm(0)
+
+
+class BuildTimeout(Exception):
+    pass
+
+
+def _timed_out(signum, frame):
+    raise BuildTimeout("the dataset version build took longer than its timeout")
 
 
 @contextlib.contextmanager

@@ -1,0 +1,108 @@
+"""The dataset build in a detached process (PKB_DATASET_BUILD_PROCESS): the web worker
+only starts `manage.py store_dataset_version`, which holds the build lock, gives up after
+its timeout and never fails loudly when the database or the cache is down."""
+
+import subprocess
+import time
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import override_settings
+
+from apps.knowledge.api import export
+from apps.knowledge.models import DatasetSnapshot
+from tests import factories
+from tests.core.test_cache import UNREACHABLE
+
+# The real one: the suite's `dataset_builds` fixture replaces it with a counter.
+real_start_building = export.start_building
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
+
+
+@pytest.fixture
+def popen(monkeypatch, settings):
+    settings.PKB_DATASET_BUILD_PROCESS = True
+    settings.PKB_DATASET_BUILD_TIMEOUT = 600
+    started = mock.Mock()
+    monkeypatch.setattr(subprocess, "Popen", started)
+    return started
+
+
+def test_a_publish_starts_a_detached_process_not_a_thread(popen, monkeypatch):
+    thread = mock.Mock()
+    monkeypatch.setattr(export.threading, "Thread", thread)
+    real_start_building()
+    (call,) = popen.call_args_list
+    assert call.args[0][-2:] == ["store_dataset_version", "--timeout=600"]
+    assert call.kwargs["start_new_session"] is True
+    assert call.kwargs["stdin"] == subprocess.DEVNULL
+    thread.assert_not_called()
+    cache.add(export.BUILD_LOCK, "another", export.BUILD_LEASE)
+    real_start_building()  # no second process while a build holds the lock
+    assert popen.call_count == 1
+
+
+def test_a_process_that_cannot_start_is_logged_not_raised(popen, caplog):
+    popen.side_effect = OSError("Cannot allocate memory")
+    real_start_building()  # the editor's commit or the reader's request goes on
+    assert "could not start the dataset version build" in caplog.text
+
+
+def test_the_command_stores_the_version_and_frees_the_lock():
+    factories.MissionFactory(slug="unef-i")
+    call_command("store_dataset_version", timeout=60)
+    snapshot = export.stored_snapshot(export.dataset_stamp().version)
+    assert snapshot.has_links
+    assert not export.building()
+
+
+def test_the_command_leaves_a_build_that_holds_the_lock_alone():
+    factories.MissionFactory(slug="unef-i")
+    cache.add(export.BUILD_LOCK, "another", export.BUILD_LEASE)
+    call_command("store_dataset_version")
+    assert not DatasetSnapshot.objects.exists()
+    assert cache.get(export.BUILD_LOCK) == "another"
+
+
+def test_the_command_gives_up_after_its_timeout(monkeypatch, caplog):
+    monkeypatch.setattr(export, "store_current_version", lambda: time.sleep(30))
+    started = time.monotonic()
+    call_command("store_dataset_version", timeout=1)
+    assert time.monotonic() - started < 10
+    assert "could not store the published dataset version" in caplog.text
+    assert "took longer than its timeout" in caplog.text
+    assert not export.building()  # the next trigger builds again
+
+
+def test_the_command_logs_a_database_that_is_down(monkeypatch, caplog):
+    down = mock.Mock(side_effect=OperationalError("connection refused"))
+    monkeypatch.setattr(export, "store_current_version", down)
+    call_command("store_dataset_version", timeout=60)
+    assert "could not store the published dataset version" in caplog.text
+    assert not export.building()
+
+
+@override_settings(CACHES=UNREACHABLE)
+def test_the_command_builds_nothing_while_the_cache_is_down():
+    """No lock can be taken: nothing is built (as a thread would not) and nothing fails;
+    the index says "building" until the cache answers again."""
+    from apps.core.cache import ResilientRedisCache
+
+    ResilientRedisCache.reset_breaker()
+    factories.MissionFactory(slug="unef-i")
+    call_command("store_dataset_version", timeout=60)
+    assert not DatasetSnapshot.objects.exists()
+    ResilientRedisCache.reset_breaker()
+
+
+def test_the_thread_stays_the_default(settings, monkeypatch):
+    assert settings.PKB_DATASET_BUILD_PROCESS is False
+    popen = mock.Mock()
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(export, "_build_in_background", lambda: None)
+    real_start_building()
+    popen.assert_not_called()
