@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import OperationalError
+from django.db import connection
 from django.test import override_settings
 
 from apps.knowledge.api import export
@@ -87,16 +88,53 @@ def test_the_command_logs_a_database_that_is_down(monkeypatch, caplog):
 
 
 @override_settings(CACHES=UNREACHABLE)
-def test_the_command_builds_nothing_while_the_cache_is_down():
-    """No lock can be taken: nothing is built (as a thread would not) and nothing fails;
-    the index says "building" until the cache answers again."""
+def test_the_command_still_builds_while_the_cache_is_down():
+    """No lease can be taken in the cache: the database's lock stands in for it, so the
+    export files do not answer "building" for as long as Redis is away."""
     from apps.core.cache import ResilientRedisCache
 
     ResilientRedisCache.reset_breaker()
     factories.MissionFactory(slug="unef-i")
     call_command("store_dataset_version", timeout=60)
-    assert not DatasetSnapshot.objects.exists()
+    assert DatasetSnapshot.objects.count() == 1
+    assert not export.building()
     ResilientRedisCache.reset_breaker()
+
+
+@override_settings(CACHES=UNREACHABLE)
+def test_while_the_cache_is_down_one_build_at_a_time_holds_the_database_lock():
+    from apps.core.cache import ResilientRedisCache
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's advisory lock (SQLite builds unlocked)")
+
+    ResilientRedisCache.reset_breaker()
+    other = _second_session()
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [export.DATABASE_LOCK_KEY])
+    try:
+        assert export.building()
+        with export._build_lock() as held:
+            assert held is False
+    finally:
+        other.close()  # the server frees a dead session's lock
+    assert not export.building()
+    with export._build_lock() as held:
+        assert held is True
+    ResilientRedisCache.reset_breaker()
+
+
+def _second_session():
+    import psycopg
+
+    params = connection.settings_dict
+    return psycopg.connect(
+        dbname=params["NAME"],
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+        user=params["USER"] or None,
+        autocommit=True,
+    )
 
 
 def test_the_thread_stays_the_default(settings, monkeypatch):

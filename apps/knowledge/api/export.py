@@ -155,6 +155,10 @@ def _name_version() -> Stamp:
 # the lock within that time and the next trigger builds again.
 BUILD_LOCK = "dataset-build"
 BUILD_LEASE = 60
+# While the cache is unreachable, PostgreSQL's own lock stands in for the lease: a
+# session advisory lock under this key, which the server frees if its process dies.
+# (SQLite serves one machine in development: there the build runs unlocked.)
+DATABASE_LOCK_KEY = 0x706B62  # "pkb"
 # A build that finds the content changed again when it ends builds the newer version
 # too (that publish's own trigger found this build running), at most this many times.
 BUILD_ROUNDS = 3
@@ -248,8 +252,9 @@ def _drop_oldest_beyond_limit():
 
 
 def building():
-    """Whether a build is running in some process."""
-    return cache.get(BUILD_LOCK) is not None
+    """Whether a build is running in some process: under the cache's lease, or under
+    the database's lock while the cache was unreachable."""
+    return cache.get(BUILD_LOCK) is not None or _database_lock_taken()
 
 
 def start_building():
@@ -327,10 +332,16 @@ def _timed_out(signum, frame):
 
 @contextlib.contextmanager
 def _build_lock():
-    """Hold the build lock (True) or say another build holds it (False). A second thread
-    renews the lease while the build runs."""
+    """Hold the build lock (True) or say another build holds it (False): the cache's
+    lease, which a second thread renews while the build runs, or the database's lock
+    while the cache is unreachable (a Redis outage must not stop every build)."""
     token = uuid.uuid4().hex
-    if not cache.add(BUILD_LOCK, token, BUILD_LEASE):
+    leased = cache.add(BUILD_LOCK, token, BUILD_LEASE)
+    if leased is None:  # what the cache answers while Redis is unreachable
+        with _database_lock() as held:
+            yield held
+        return
+    if not leased:
         yield False
         return
     done = threading.Event()
@@ -347,6 +358,38 @@ def _build_lock():
         done.set()
         if cache.get(BUILD_LOCK) == token:  # not another build's, after an expiry
             cache.delete(BUILD_LOCK)
+
+
+@contextlib.contextmanager
+def _database_lock():
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DATABASE_LOCK_KEY])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [DATABASE_LOCK_KEY])
+
+
+def _database_lock_taken():
+    """Whether some session holds the database's build lock (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        # A bigint key shows as classid (high half) and objid (low half), objsubid 1.
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+            " AND database = (SELECT oid FROM pg_database"
+            " WHERE datname = current_database())"
+            " AND classid = 0 AND objid = %s AND objsubid = 1)",
+            [DATABASE_LOCK_KEY],
+        )
+        return cursor.fetchone()[0]
 
 
 def store_version_after_commit():
