@@ -254,8 +254,12 @@ def _drop_oldest_beyond_limit():
 
 def building():
     """Whether a build is running in some process: under the cache's lease, or under
-    the database's lock while the cache was unreachable."""
-    return cache.get(BUILD_LOCK) is not None or _database_lock_taken()
+    the database's lock while the cache was unreachable. The cache's answer stands when
+    it gives one: the database is asked only while Redis is unreachable."""
+    leased = cache.has_key(BUILD_LOCK)
+    if leased is None:  # what the cache answers while Redis is unreachable
+        return _database_lock_taken()
+    return leased
 
 
 def start_building():
