@@ -124,6 +124,21 @@ def test_while_the_cache_is_down_one_build_at_a_time_holds_the_database_lock():
     ResilientRedisCache.reset_breaker()
 
 
+@pytest.mark.parametrize("leased", [False, True])
+def test_while_the_cache_answers_its_lease_alone_says_whether_a_build_runs(
+    leased, monkeypatch
+):
+    # The database's lock is asked only while Redis is unreachable (the test above):
+    # a page that asks whether a build runs costs no query when the cache answers.
+    def asked():
+        raise AssertionError("the database was asked though the cache answered")
+
+    monkeypatch.setattr(export, "_database_lock_taken", asked)
+    if leased:
+        cache.set(export.BUILD_LOCK, "a build's token", 60)
+    assert export.building() is leased
+
+
 def _second_session():
     import psycopg
 

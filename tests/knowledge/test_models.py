@@ -196,3 +196,10 @@ def test_markdown_renders_each_text_on_its_own():
 def test_source_label_names_up_to_three_authors_as_the_prose_does(authors, label):
     # Never "Bellamy & Williams et al.": a reader would look for a two-author work.
     assert Source.label_for(authors, 2004, "Understanding Peacekeeping", "up") == label
+
+
+def test_source_label_does_not_repeat_a_year_its_title_ends_with():
+    title = "Security Council resolution 814 (1993)"
+    assert Source.label_for([], 1993, title, "s") == title
+    # Another year in the title is the title's own: the source's year still follows.
+    assert Source.label_for([], 1995, title, "s") == f"{title} (1995)"

@@ -125,3 +125,62 @@ def test_the_hint_counts_follow_publishing_at_once(
         another.status = "draft"
         another.save()
     assert hint(client, "UN missions in the 1990s")[0] == "1 mission"
+
+
+def named_in(client, query):
+    content = client.get("/search/", {"q": query}).content.decode()
+    line = re.search(r"Mission pages? named in your search: (.*?)\.</p>", content)
+    return re.findall(r'<a href="([^"]+)">', line[1]) if line else []
+
+
+def test_acronyms_published_or_withdrawn_count_on_the_next_search(
+    client, missions, django_capture_on_commit_callbacks
+):
+    # Both acronym tables are cached together; a change to either reaches the next search.
+    assert hint(client, "NATO missions") is None
+    assert named_in(client, "unmik mandate") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        nato = factories.OrganisationFactory(slug="nato", acronym="NATO")
+        unmik = factories.MissionFactory(acronym="UNMIK", slug="unmik")
+        unmik.organisations.add(nato)
+    assert hint(client, "NATO missions")[:2] == (
+        "1 mission",
+        "/missions/?organisation=nato",
+    )
+    assert named_in(client, "unmik mandate") == ["/missions/unmik/"]
+    with django_capture_on_commit_callbacks(execute=True):
+        unmik.status = "draft"
+        unmik.save()
+    assert named_in(client, "unmik mandate") == []
+    assert hint(client, "NATO missions") is None
+
+
+class CountedCache:
+    """The cache, with the name of each call made through it."""
+
+    def __init__(self, real):
+        self.real = real
+        self.calls = []
+
+    def __getattr__(self, name):
+        def call(*args, **kwargs):
+            self.calls.append(name)
+            return getattr(self.real, name)(*args, **kwargs)
+
+        return call
+
+
+def test_the_hints_cost_one_round_trip_to_the_cache(missions, monkeypatch):
+    # Every search asks for them: the tables and their versions are read together.
+    from django.core.cache import cache
+
+    from apps.core import versions
+    from apps.knowledge import autolink
+    from apps.knowledge.views import search_hints as module
+
+    module.search_hints("kosovo", shown=set())  # cached from now on
+    counted = CountedCache(cache)
+    for reader in (module, versions, autolink):
+        monkeypatch.setattr(reader, "cache", counted)
+    assert module.search_hints("kosovo", shown=set()) == ([], None)
+    assert counted.calls == ["get_many"]

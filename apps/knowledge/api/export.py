@@ -18,10 +18,11 @@ thread builds it after the commit that made it current (or when a request finds 
 missing and no build running), one build at a time across processes, and until it is
 stored the index says "building" and its address answers 503 with Retry-After.
 
-The unfiltered per-type files are cut from the stored current version too (the record
-tables from its body, citations and classifications from the `links` stored with it):
-at 100 times today's data, building missions.csv in the request took longer than a
-worker may take. Filtered files are built on demand (a filter narrows what is read).
+The per-type files, filtered or not, are cut from the stored current version too (the
+record tables from its body, citations and classifications from the `links` stored with
+it): at 100 times today's data, building missions.csv in the request took longer than a
+worker may take. A filtered file keeps the records its type's FilterSet keeps (their slugs,
+one query).
 """
 
 import contextlib
@@ -253,8 +254,12 @@ def _drop_oldest_beyond_limit():
 
 def building():
     """Whether a build is running in some process: under the cache's lease, or under
-    the database's lock while the cache was unreachable."""
-    return cache.get(BUILD_LOCK) is not None or _database_lock_taken()
+    the database's lock while the cache was unreachable. The cache's answer stands when
+    it gives one: the database is asked only while Redis is unreachable."""
+    leased = cache.has_key(BUILD_LOCK)
+    if leased is None:  # what the cache answers while Redis is unreachable
+        return _database_lock_taken()
+    return leased
 
 
 def start_building():
@@ -461,22 +466,44 @@ def current_dataset(request, stamp):
     return _with_host(request, _stored_text(stamp, "body").decode())
 
 
-def current_table(request, stamp, name, fmt):
-    """An unfiltered per-type file, cut from the stored current version: the same text
-    as a build in the request (which at 100 times today's data took longer than a
-    worker may take), with the version's `generated_at`. Building while not stored."""
+def current_table(request, stamp, name, fmt, slugs=None):
+    """A per-type file, cut from the stored current version: the same text as a build
+    in the request (which at 100 times today's data took longer than a worker may take),
+    with the version's `generated_at`. `slugs`: only those records (a filtered file).
+    Building while not stored."""
     field = "links" if name in LINK_TABLES else "body"
     stored = _stored_text(stamp, field)
     meta = json.loads(_cut(stored, b"dataset"))
-    records = _with_host(
-        request, _cut(stored, name.replace("-", "_").encode()).decode()
-    )
+    table = _cut(stored, name.replace("-", "_").encode())
+    if slugs is not None:
+        table = _select(table, slugs)
+    records = _with_host(request, table.decode())
     if fmt == "csv":
         return to_csv(json.loads(records))
     # The records of a table and of a file are both at depth 2 of an indent=1 dump.
     count = records.count("\n  {\n")
     head = _json({"dataset": {**meta, "type": name, "count": count}, "records": []})
     return head.removesuffix("[]\n}\n") + records + "\n}\n"
+
+
+# In a stored table (a list at depth 1 of an indent=1 dump), each record is an object at
+# depth 2; its own `slug` is the one key at depth 3 of that name. (JSON strings hold no
+# raw newline, so the indentation after one tells the depth.)
+RECORD_START = re.compile(rb",\n(?=  \{\n)")
+RECORD_SLUG = re.compile(rb'\n   "slug": ("(?:[^"\\]|\\.)*")')
+
+
+def _select(table, slugs):
+    """The stored table's text with only the records whose slug is in `slugs`, in the
+    stored order (by slug, as a build orders them), written as a build writes them."""
+    if table == b"[]":
+        return table
+    chosen = [
+        record
+        for record in RECORD_START.split(table[2:-3])  # without "[\n" and "\n ]"
+        if json.loads(RECORD_SLUG.search(record).group(1)) in slugs
+    ]
+    return b"[\n" + b",\n".join(chosen) + b"\n ]" if chosen else b"[]"
 
 
 def _stored_text(stamp, field):
@@ -524,19 +551,28 @@ def filtered(viewset, params):
     queryset = viewset.model.objects.published()
     if not params:
         return queryset
-    filterset = viewset.filterset_class(params, queryset=queryset)
-    unknown = sorted(set(params) - set(filterset.base_filters))
+    filterset_class = viewset.filterset_class
+    known = filterset_class.base_filters if filterset_class else {}
+    unknown = sorted(set(params) - set(known))
     if unknown:
-        valid = ", ".join(sorted(filterset.base_filters))
+        valid = ", ".join(sorted(known)) or "none"
         raise exceptions.ValidationError(
             {
                 name: [f"Unknown parameter. Valid parameters: {valid}."]
                 for name in unknown
             }
         )
+    filterset = filterset_class(params, queryset=queryset)
     if not filterset.is_valid():
         raise exceptions.ValidationError(filterset.errors)
     return filterset.qs
+
+
+def matching_slugs(name, params):
+    """The slugs of the published records of one type that its list filters in `params`
+    keep (one query): a filtered file is those records of the stored version."""
+    viewset = RECORD_VIEWSETS[name]
+    return set(filtered(viewset, params).values_list("slug", flat=True))
 
 
 def record_rows(name, request):
@@ -903,6 +939,17 @@ class ExportLatestView(ReadOnlyAPIView):
         )
 
 
+def export_body(request, stamp, name, fmt, slugs):
+    """An export file's text: the codebook built, every other file cut from the stored
+    current version (never built in a request: at 100 times today's data that took
+    longer than a worker may take); `slugs` (a filtered file): only those records."""
+    if name == "dataset":
+        return current_dataset(request, stamp)
+    if name in TABLES:
+        return current_table(request, stamp, name, fmt, slugs)
+    return build(name, fmt, request, stamp)
+
+
 def snapshot_response(request, snapshot, cache_control):
     """A stored version's file, or 410 if it was dropped to bound storage."""
     if snapshot.body is None:
@@ -933,9 +980,9 @@ def snapshot_response(request, snapshot, cache_control):
 class ExportFileView(ReadOnlyAPIView):
     """One export file. `dataset.json` is everything published; `<type>.json|csv` one
     type; `citations` and `classifications` the links; `codebook.json|csv` the codes.
-    `dataset.json` and the unfiltered per-type files come from the stored current
-    version, with this host's addresses: a 503 with Retry-After while it is being built
-    in the background after a publish. A filtered per-type file is built on demand."""
+    Every file but the codebook comes from the stored current version, with this host's
+    addresses: a 503 with Retry-After while it is being built in the background after a
+    publish. A per-type file takes its type's list filters (the records they keep)."""
 
     @extend_schema(
         operation_id="export_file",
@@ -955,8 +1002,8 @@ class ExportFileView(ReadOnlyAPIView):
             (200, "text/csv"): OpenApiTypes.STR,
             (503, "application/json"): OpenApiResponse(
                 ErrorSerializer,
-                description="`dataset.json` and the unfiltered per-type files: the "
-                "current version, whose files are still being built in the background: "
+                description="`dataset.json` and the per-type files: the current "
+                "version, whose files are still being built in the background: "
                 "try again after Retry-After seconds (or fetch `/api/v1/export/latest/`"
                 " for the whole dataset's previous version).",
             ),
@@ -971,9 +1018,11 @@ class ExportFileView(ReadOnlyAPIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": ["Filters apply to the files of one record type."]}
             )
+        # A bad filter is a 400 whatever the state of the stored version.
+        slugs = matching_slugs(name, request.GET) if request.GET else None
         stamp = dataset_stamp()
         query = request.GET.urlencode()
-        # A filtered file has its own ETag, and is built on demand, not kept.
+        # A filtered file has its own ETag, and is cut on demand, not kept.
         etag = pagecache.etag(stamp.version, name, fmt, query)
         timestamp = (
             int(stamp.last_modified.timestamp()) if stamp.last_modified else None
@@ -981,13 +1030,7 @@ class ExportFileView(ReadOnlyAPIView):
         key = f"api-export:{stamp.version}:{request.get_host()}:{name}.{fmt}"
         body = None if query else cache.get(key)
         if body is None:
-            # Never built in a request unless filtered: cut from the stored version.
-            if name == "dataset":
-                body = current_dataset(request, stamp)
-            elif name in TABLES and not query:
-                body = current_table(request, stamp, name, fmt)
-            else:
-                body = build(name, fmt, request, stamp)
+            body = export_body(request, stamp, name, fmt, slugs)
             if not query:
                 cache.set(key, body, 3600)
         response = HttpResponse(body, content_type=f"{FORMATS[fmt]}; charset=utf-8")

@@ -76,7 +76,8 @@ class Source(KnowledgeRecord):
         """The label a source is cited by: "Bellamy & Williams 2010: Title" from its
         authors' family names (in order), year, full title and slug. Up to three
         authors are all named ("Bellamy, Williams & Griffin"), as the prose names
-        them; four or more read "Bellamy et al."."""
+        them; four or more read "Bellamy et al.". A title that already ends with its
+        year ("Security Council resolution 814 (1993)") does not repeat it."""
         if len(authors) > 3:
             who = f"{authors[0]} et al."
         elif len(authors) > 1:
@@ -85,7 +86,9 @@ class Source(KnowledgeRecord):
             who = "".join(authors)  # the one author, or none
         year = year or "n.d."
         title = full_title or f"(untitled: {slug or 'new source'})"
-        return f"{who} {year}: {title}" if who else f"{title} ({year})"
+        if who:
+            return f"{who} {year}: {title}"
+        return title if title.endswith(f"({year})") else f"{title} ({year})"
 
     @property
     def name(self):

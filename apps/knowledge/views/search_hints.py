@@ -6,7 +6,12 @@ records' prose and finds little or nothing, while the missions list answers the 
 exactly with its filters. `missions_hint(query)` reads the facet values a query names
 and returns the filtered list's address with its size, for the search page to offer.
 Only unambiguous words count: a conception, a region, a decade written "1990s", a
-Charter chapter and an organisation's acronym.
+Charter chapter and an organisation's acronym. `named_missions` reads the missions a
+query names by acronym.
+
+`search_hints(query, shown=...)` gives both. Every search asks for them, so what they
+read of the content (both acronym tables, under the versions of what each shows) is one
+cache entry, read with those versions in one round trip.
 """
 
 import hashlib
@@ -21,7 +26,9 @@ from apps.core import pagecache
 from apps.core import versions
 
 from .. import filters
+from ..autolink import MissionLink
 from ..autolink import mission_acronyms
+from ..invalidation import ACRONYMS
 from ..invalidation import shown_by_lists_of
 from ..models import Mission
 from ..models import Organisation
@@ -61,25 +68,47 @@ class BrowseHint:
     named: list[tuple[str, str]]  # (facet label, value label), in the list's order
 
 
+class _Tables(NamedTuple):
+    """What the hints read of the content, and the versions it was read under."""
+
+    shown: dict[str, int | None]  # of _TABLES_SHOW and the missions list
+    missions: dict[str, MissionLink]  # mission_acronyms()
+    organisations: dict[str, tuple[str, str]]  # _organisation_acronyms()
+
+
+_TABLES_KEY = "search-hint-tables"
+# What the tables show: a mission's acronym, an organisation as its list shows it.
+_TABLES_SHOW = [ACRONYMS, *shown_by_lists_of(Organisation)]
+
+
+def _tables() -> _Tables:
+    """The tables, remembered while the versions of what they show hold; those versions
+    and the missions list's (for `_count`) come in the same round trip as the entry."""
+    names = list(dict.fromkeys([*_TABLES_SHOW, *shown_by_lists_of(Mission)]))
+    found = cache.get_many([_TABLES_KEY, *map(versions.key, names)])
+    shown = versions.read(names, found)
+    entry = found.get(_TABLES_KEY)
+    if entry is not None and all(entry.shown.get(n) == shown[n] for n in _TABLES_SHOW):
+        return entry._replace(shown=shown)
+    tables = _Tables(shown, mission_acronyms(), _organisation_acronyms())
+    if None not in shown.values():  # a version unknown (Redis down) keys nothing
+        cache.set(_TABLES_KEY, tables, pagecache.TIMEOUT)
+    return tables
+
+
 def _organisation_acronyms() -> dict[str, tuple[str, str]]:
-    """Upper-cased acronym -> (slug, acronym) of every published organisation, remembered
-    while what the organisations list shows is unchanged."""
-    stamp = versions.stamp(shown_by_lists_of(Organisation))
-    key = f"organisation-acronyms:{stamp}"
-    table = cache.get(key)
-    if table is None:
-        table = {
-            acronym.upper(): (slug, acronym)
-            for slug, acronym in Organisation.objects.published()
-            .exclude(acronym="")
-            .values_list("slug", "acronym")
-        }
-        cache.set(key, table, pagecache.TIMEOUT)
-    return table
+    """Upper-cased acronym -> (slug, acronym) of every published organisation."""
+    return {
+        acronym.upper(): (slug, acronym)
+        for slug, acronym in Organisation.objects.published()
+        .exclude(acronym="")
+        .values_list("slug", "acronym")
+    }
 
 
-def _organisations(query: str) -> list[tuple[str, str]]:
-    table = _organisation_acronyms()
+def _organisations(
+    query: str, table: dict[str, tuple[str, str]]
+) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for word in re.findall(r"[\w-]+", query):
         upper = word.upper()
@@ -95,10 +124,10 @@ def _first(patterns, text: str) -> list[tuple[str, str]]:
     return [(value, value.label) for pattern, value in patterns if pattern.search(text)]
 
 
-def _count(filterset, query_string: str) -> int:
+def _count(filterset, query_string: str, shown: dict[str, int | None]) -> int:
     """How many published missions the filters select, remembered while what the
     missions list shows is unchanged (at 100x data the count alone takes ~20 ms)."""
-    stamp = versions.stamp(shown_by_lists_of(Mission))
+    stamp = ".".join(str(shown[name]) for name in shown_by_lists_of(Mission))
     digest = hashlib.sha256(query_string.encode()).hexdigest()[:16]
     key = f"missions-hint-count:{stamp}:{digest}"
     count = cache.get(key)
@@ -108,7 +137,18 @@ def _count(filterset, query_string: str) -> int:
     return count
 
 
-def missions_hint(query: str) -> BrowseHint | None:
+def search_hints(
+    query: str, *, shown: set[str]
+) -> tuple[list["NamedMission"], BrowseHint | None]:
+    """The missions `query` names (`named_missions`) and the missions list it names
+    (`missions_hint`); nothing for an empty query."""
+    if not query:
+        return [], None
+    tables = _tables()
+    return named_missions(query, tables, shown=shown), missions_hint(query, tables)
+
+
+def missions_hint(query: str, tables: _Tables) -> BrowseHint | None:
     """The missions list filtered on the facet values `query` names, or None when it
     names none or no published mission has them all."""
     text = query.lower()
@@ -116,7 +156,7 @@ def missions_hint(query: str) -> BrowseHint | None:
     conception = _first(_CONCEPTIONS, text)[:1]
     named = {
         "conception": conception,
-        "organisation": _organisations(query),
+        "organisation": _organisations(query, tables.organisations),
         "region": _first(_REGIONS, text),
         "decade": [(d, f"{d}s") for d in dict.fromkeys(_DECADE.findall(text))],
         "legal_basis": _first(_CHAPTERS, text)[:1],
@@ -129,7 +169,7 @@ def missions_hint(query: str) -> BrowseHint | None:
     filterset = filters.MissionFilter(params, queryset=Mission.objects.published())
     if not filterset.is_valid():
         return None
-    count = _count(filterset, encode_query(params))
+    count = _count(filterset, encode_query(params), tables.shown)
     if not count:
         return None
     labels = [
@@ -147,11 +187,13 @@ class NamedMission(NamedTuple):
     url: str
 
 
-def named_missions(query: str, *, shown: set[str]) -> list[NamedMission]:
+def named_missions(
+    query: str, tables: _Tables, *, shown: set[str]
+) -> list[NamedMission]:
     """Each published mission whose acronym `query` contains, in any case, unless its
     page (address) is among the results `shown`: "who classified untac" and "unmik
     mandate" still lead to the mission itself."""
-    table = mission_acronyms()
+    table = tables.missions
     upper = query.upper()
     found = []
     for acronym in sorted(table, key=len, reverse=True):  # "UNEF II" before "UNEF I"

@@ -18,8 +18,7 @@ from ..search import similar_names
 from .paging import no_such_page
 from .query_strings import encode_query
 from .search_hints import NamedMission
-from .search_hints import missions_hint
-from .search_hints import named_missions
+from .search_hints import search_hints
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
@@ -115,7 +114,7 @@ def search(request: HttpRequest) -> HttpResponse:
     similar, suggestion = (
         similar_names(query, types=types) if query and not total else ([], "")
     )
-    named = named_missions(query, shown={hit.url for hit in hits}) if query else []
+    named, missions_hint = search_hints(query, shown={hit.url for hit in hits})
     more = total > start + len(hits) and page < SEARCH_MAX_PAGE
     return render(
         request,
@@ -135,7 +134,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "type_filters": _type_filters(query, chosen, results),
             "chosen": chosen,
             # "UN missions in the 1990s" is a question the missions list answers.
-            "missions_hint": missions_hint(query) if query else None,
+            "missions_hint": missions_hint,
             "named_missions": named,
             "named_compare_url": _compare_url(named),
         },
