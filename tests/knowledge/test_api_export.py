@@ -245,6 +245,23 @@ def test_dataset_version_changes_with_published_content(
     assert json.loads(second.content)["records"][0]["name"] == "Consent of the parties"
 
 
+def test_a_current_copy_is_answered_304_without_reading_the_stored_version(
+    api, dataset, monkeypatch
+):
+    first = api.get("/api/v1/export/missions.csv?organisation=un")
+    assert first.status_code == 200
+
+    def unreadable(*args):
+        raise AssertionError("the stored version was read for a 304")
+
+    monkeypatch.setattr(export, "export_body", unreadable)
+    again = api.get(
+        "/api/v1/export/missions.csv?organisation=un", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+
+
 def test_unknown_export_file_is_404(api):
     assert api.get("/api/v1/export/nothing.json").status_code == 404
     assert api.get("/api/v1/export/missions.xml").status_code == 404

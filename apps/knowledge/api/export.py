@@ -1074,19 +1074,25 @@ class ExportFileView(ReadOnlyAPIView):
         timestamp = (
             int(stamp.last_modified.timestamp()) if stamp.last_modified else None
         )
-        key = f"api-export:{stamp.version}:{request.get_host()}:{name}.{fmt}"
-        body = None if query else cache.get(key)
-        if body is None:
-            body = export_body(request, stamp, name, fmt, slugs)
-            if not query:
-                cache.set(key, body, 3600)
-        response = HttpResponse(body, content_type=f"{FORMATS[fmt]}; charset=utf-8")
+        response = HttpResponse(content_type=f"{FORMATS[fmt]}; charset=utf-8")
         filename = f"pkb-{name}-{stamp.version}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["X-Dataset-Version"] = stamp.version
         response["ETag"] = etag
         if timestamp:
             response["Last-Modified"] = http_date(timestamp)
-        return get_conditional_response(
+        conditional = get_conditional_response(
             request, etag=etag, last_modified=timestamp, response=response
         )
+        if conditional is not response:
+            return (
+                conditional  # 304 (or 412): the client's copy is current, cut nothing
+            )
+        key = f"api-export:{stamp.version}:{request.get_host()}:{name}.{fmt}"
+        body = None if query else cache.get(key)
+        if body is None:
+            body = export_body(request, stamp, name, fmt, slugs)
+            if not query:
+                cache.set(key, body, 3600)
+        response.content = body
+        return response
