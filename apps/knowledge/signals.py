@@ -24,7 +24,7 @@ from . import warmup
 
 # Not content: the editorial queue and history (Revision), and the stored dataset
 # versions.
-NOT_CONTENT = {"revision", "datasetsnapshot"}
+NOT_CONTENT = {"revision", "datasetsnapshot", "datasettable"}
 
 
 def _is_knowledge_table(sender):

@@ -348,8 +348,10 @@ def store_version_for(path):
     ["/api/v1/export/dataset.json", "/api/v1/export/citations.csv", "/api/v1/compare/"],
 )
 def test_bulk_queries_do_not_grow_with_rows(api, django_assert_max_num_queries, path):
+    store_version_for(path)  # a version before: each store below drops its tables
     factories.MissionFactory.create_batch(2)
     factories.ComparisonRowFactory.create_batch(2)
+    cache.clear()  # the version those make
     with django_assert_max_num_queries(80) as few:
         store_version_for(path)
         assert api.get(path).status_code == 200
@@ -527,6 +529,7 @@ def test_a_version_stored_before_its_links_builds_them(api, dataset, dataset_bui
     serves its record tables and builds its citations and classifications."""
     snapshot = export.DatasetSnapshot.objects.get()
     export.DatasetSnapshot.objects.update(links=None)
+    export.DatasetTable.objects.all().delete()  # stored later still
     assert api.get("/api/v1/export/missions.json").status_code == 200
     assert api.get("/api/v1/export/citations.csv").status_code == 503
     assert dataset_builds
@@ -550,6 +553,30 @@ def test_only_the_current_version_keeps_its_links(api, dataset):
     store_new_version()
     links = export.DatasetSnapshot.objects.values_list("links", flat=True)
     assert [link is not None for link in links] == [True, False]  # newest first
+    current = export.DatasetSnapshot.objects.first()
+    tables = export.DatasetTable.objects.values_list("snapshot", flat=True)
+    assert set(tables) == {current.pk}
+
+
+@pytest.mark.parametrize("path", ["missions.csv", "norms.json", "citations.json"])
+def test_a_version_stored_before_its_tables_serves_the_same_files(
+    api, dataset, dataset_builds, path
+):
+    """A per-type file reads its own table, not the whole dataset; a version stored
+    before tables were (an earlier deploy) serves the same text cut from its body and
+    links, and stores its tables without being built again."""
+    stored = api.get(f"/api/v1/export/{path}?").content  # not the cached answer
+    export.DatasetTable.objects.all().delete()
+    cache.clear()
+    assert api.get(f"/api/v1/export/{path}").content == stored
+    assert dataset_builds  # the tables are stored in the background
+    snapshot = export.DatasetSnapshot.objects.get()
+    with mock.patch.object(export, "build", side_effect=AssertionError):
+        export.store_current_version()
+    assert export.DatasetTable.objects.count() == len(export.TABLES)
+    assert bytes(export.DatasetSnapshot.objects.get().body) == bytes(snapshot.body)
+    cache.clear()
+    assert api.get(f"/api/v1/export/{path}").content == stored
 
 
 @pytest.mark.parametrize("path", ["missions.json", "missions.csv", "citations.csv"])

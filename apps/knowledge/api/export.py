@@ -51,8 +51,10 @@ from django.db import transaction
 from django.db.models import BooleanField
 from django.db.models import Choices
 from django.db.models import Count
+from django.db.models import Exists
 from django.db.models import ExpressionWrapper
 from django.db.models import Max
+from django.db.models import OuterRef
 from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
@@ -73,6 +75,7 @@ from apps.core import versions as content_versions
 from .. import codebook as codebook_rules
 from ..importers import _defuse as defuse_formula
 from ..models import DatasetSnapshot
+from ..models import DatasetTable
 from ..models import MandateTask
 from ..models import choices as choices_module
 from ..registry import RECORD_MODELS
@@ -175,13 +178,15 @@ def archive_limit():
 
 def stored_snapshot(version):
     """The stored snapshot of `version` without its bodies, or None; `has_links` says
-    whether its citation and classification tables are stored. Never builds."""
+    whether its citation and classification tables are stored, `has_tables` whether
+    each table is stored on its own too. Never builds."""
     return (
         DatasetSnapshot.objects.defer("body", "links")
         .annotate(
             has_links=ExpressionWrapper(
                 Q(links__isnull=False), output_field=BooleanField()
-            )
+            ),
+            has_tables=Exists(DatasetTable.objects.filter(snapshot=OuterRef("pk"))),
         )
         .filter(version=version)
         .first()
@@ -197,7 +202,9 @@ def store_current_version():
         stamp = dataset_stamp()
         found = stored_snapshot(stamp.version)
         if found and found.has_links:
-            return found
+            if not found.has_tables:  # stored before tables were: split it
+                _store_tables(stamp.version, None, None)
+            return stored_snapshot(stamp.version)
         # Addresses relative to the site: the same file whichever host name served it.
         # A version stored before `links` existed keeps its body (never rewritten).
         body = None if found else build("dataset", "json", None, stamp).encode()
@@ -210,12 +217,12 @@ def store_current_version():
 def _store(stamp, body, links):
     """Store the version (`body` None: it is stored, add its links); only the newest
     version keeps its links."""
-    links = gzip.compress(links, mtime=0)
+    packed_links = gzip.compress(links, mtime=0)
     try:
         with transaction.atomic():
             if body is None:
                 DatasetSnapshot.objects.filter(version=stamp.version).update(
-                    links=links
+                    links=packed_links
                 )
             else:
                 packed = gzip.compress(body, mtime=0)
@@ -226,15 +233,40 @@ def _store(stamp, body, links):
                     sha256=hashlib.sha256(body).hexdigest(),
                     body=packed,
                     stored_bytes=len(packed),
-                    links=links,
+                    links=packed_links,
                 )
             DatasetSnapshot.objects.exclude(version=stamp.version).exclude(
                 links=None
             ).update(links=None)
+        _store_tables(stamp.version, body, links)
     except IntegrityError:  # another process stored this version first
         pass
     _drop_oldest_beyond_limit()
     return stored_snapshot(stamp.version)
+
+
+def _store_tables(version, body, links):
+    """Store each table of the version on its own (gzip), cut from its `body` and
+    `links` (their text; None: as stored), for the per-type files; drop every other
+    version's tables."""
+    snapshot = DatasetSnapshot.objects.defer("body", "links").get(version=version)
+    rows = []
+    for text, field, tables in (
+        (body, "body", RECORD_VIEWSETS),
+        (links, "links", LINK_TABLES),
+    ):
+        if text is None:
+            text = gzip.decompress(getattr(snapshot, field))  # one query
+        meta = _cut(text, b"dataset").decode()
+        for table in tables:
+            key = table.replace("-", "_")
+            packed = gzip.compress(_cut(text, key.encode()), mtime=0)
+            rows.append(
+                DatasetTable(snapshot=snapshot, name=key, meta=meta, body=packed)
+            )
+    with transaction.atomic():
+        DatasetTable.objects.exclude(snapshot=snapshot).delete()
+        DatasetTable.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _drop_oldest_beyond_limit():
@@ -471,10 +503,8 @@ def current_table(request, stamp, name, fmt, slugs=None):
     in the request (which at 100 times today's data took longer than a worker may take),
     with the version's `generated_at`. `slugs`: only those records (a filtered file).
     Building while not stored."""
-    field = "links" if name in LINK_TABLES else "body"
-    stored = _stored_text(stamp, field)
-    meta = json.loads(_cut(stored, b"dataset"))
-    table = _cut(stored, name.replace("-", "_").encode())
+    meta, table = _stored_table(stamp, name)
+    meta = json.loads(meta)
     if slugs is not None:
         table = _select(table, slugs)
     records = _with_host(request, table.decode())
@@ -504,6 +534,23 @@ def _select(table, slugs):
         if json.loads(RECORD_SLUG.search(record).group(1)) in slugs
     ]
     return b"[\n" + b",\n".join(chosen) + b"\n ]" if chosen else b"[]"
+
+
+def _stored_table(stamp, name):
+    """The stamp (JSON text) and the table (JSON bytes) of the current version's table
+    `name`, stored on its own: one query. Cut from its whole stored body or links while
+    they are not (a version stored before tables were: their split starts)."""
+    key = name.replace("-", "_")
+    row = (
+        DatasetTable.objects.filter(snapshot__version=stamp.version, name=key)
+        .values_list("meta", "body")
+        .first()
+    )
+    if row is not None:
+        return row[0], gzip.decompress(row[1])
+    stored = _stored_text(stamp, "links" if name in LINK_TABLES else "body")
+    build_in_background()
+    return _cut(stored, b"dataset"), _cut(stored, key.encode())
 
 
 def _stored_text(stamp, field):

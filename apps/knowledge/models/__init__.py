@@ -12,6 +12,7 @@ from .revisions import Revision
 from .revisions import RevisionAction
 from .revisions import RevisionState
 from .snapshots import DatasetSnapshot
+from .snapshots import DatasetTable
 from .sources import Source
 from .sources import SourceCreator
 from .vocabularies import Country
@@ -25,6 +26,7 @@ __all__ = [
     "Concept",
     "Country",
     "DatasetSnapshot",
+    "DatasetTable",
     "Document",
     "KnowledgeRecord",
     "MandateTask",

@@ -9,7 +9,9 @@ dropped and their versions answer 410 Gone (the row, with its checksum, stays).
 
 The per-type export files (`missions.csv`, ...) are cut from the current version's
 snapshot: the record tables from its body, the citation and classification tables (not
-in dataset.json) from `links`, which only the newest version keeps.
+in dataset.json) from `links`, which only the newest version keeps. The newest version
+also keeps each of those tables on its own (DatasetTable), so that a per-type file reads
+its table, not the whole dataset.
 """
 
 from django.db import models
@@ -35,3 +37,28 @@ class DatasetSnapshot(models.Model):
 
     def __str__(self):
         return self.version
+
+
+class DatasetTable(models.Model):
+    """One table of a stored version (`missions`, ..., `citations`), stored on its own for
+    the per-type export files: only the newest version keeps them."""
+
+    snapshot = models.ForeignKey(
+        DatasetSnapshot, on_delete=models.CASCADE, related_name="tables"
+    )
+    name = models.CharField(max_length=64)
+    # The stamp the table was built with, as JSON text (the `dataset` of its file).
+    meta = models.TextField()
+    # gzip of the table's JSON text, as it stands in the stored version.
+    body = models.BinaryField(editable=False)
+
+    class Meta:
+        ordering = ["snapshot", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "name"], name="dataset_table_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.snapshot.version}: {self.name}"
