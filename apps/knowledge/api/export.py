@@ -1084,10 +1084,8 @@ class ExportFileView(ReadOnlyAPIView):
         conditional = get_conditional_response(
             request, etag=etag, last_modified=timestamp, response=response
         )
-        if conditional is not response:
-            return (
-                conditional  # 304 (or 412): the client's copy is current, cut nothing
-            )
+        if conditional is not response:  # 304 or 412: cut nothing
+            return conditional
         key = f"api-export:{stamp.version}:{request.get_host()}:{name}.{fmt}"
         body = None if query else cache.get(key)
         if body is None:
