@@ -51,10 +51,8 @@ from django.db import transaction
 from django.db.models import BooleanField
 from django.db.models import Choices
 from django.db.models import Count
-from django.db.models import Exists
 from django.db.models import ExpressionWrapper
 from django.db.models import Max
-from django.db.models import OuterRef
 from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
@@ -178,15 +176,13 @@ def archive_limit():
 
 def stored_snapshot(version):
     """The stored snapshot of `version` without its bodies, or None; `has_links` says
-    whether its citation and classification tables are stored, `has_tables` whether
-    each table is stored on its own too. Never builds."""
+    whether its citation and classification tables are stored. Never builds."""
     return (
         DatasetSnapshot.objects.defer("body", "links")
         .annotate(
             has_links=ExpressionWrapper(
                 Q(links__isnull=False), output_field=BooleanField()
-            ),
-            has_tables=Exists(DatasetTable.objects.filter(snapshot=OuterRef("pk"))),
+            )
         )
         .filter(version=version)
         .first()
@@ -202,7 +198,8 @@ def store_current_version():
         stamp = dataset_stamp()
         found = stored_snapshot(stamp.version)
         if found and found.has_links:
-            if not found.has_tables:  # stored before tables were: split it
+            # Only the build asks whether each table is stored on its own too.
+            if not found.tables.exists():  # stored before tables were: split it
                 _store_tables(stamp.version, None, None)
             return stored_snapshot(stamp.version)
         # Addresses relative to the site: the same file whichever host name served it.
