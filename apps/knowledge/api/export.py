@@ -506,7 +506,8 @@ def current_table(request, stamp, name, fmt, slugs=None):
         table = _select(table, slugs)
     records = _with_host(request, table.decode())
     if fmt == "csv":
-        return to_csv(json.loads(records))
+        data = json.loads(records)
+        return to_csv(data, columns=None if data else columns(name, request))
     # The records of a table and of a file are both at depth 2 of an indent=1 dump.
     count = records.count("\n  {\n")
     head = _json({"dataset": {**meta, "type": name, "count": count}, "records": []})
@@ -639,6 +640,14 @@ def link_rows(name, request):
         queryset = list(classification_queryset(AnonymousUser()))
     serializer = LINK_TABLES[name].serializer_class
     return serializer(queryset, many=True, context=_context(request)).data
+
+
+def columns(name, request):
+    """The keys of a table's rows, as its serializer writes them: the header of a CSV
+    file with no row to take it from (a filter that keeps no record)."""
+    viewset = RECORD_VIEWSETS.get(name) or LINK_TABLES[name]
+    serializer = viewset.serializer_class(context=_context(request))
+    return [field.field_name for field in serializer._readable_fields]
 
 
 def rows(name, request):
@@ -813,7 +822,7 @@ def build(name, fmt, request, stamp):
         return _json(body)
     data = rows(name, request)
     if fmt == "csv":
-        return to_csv(data)
+        return to_csv(data, columns=None if data else columns(name, request))
     return _json(
         {"dataset": {**meta, "type": name, "count": len(data)}, "records": data}
     )
