@@ -463,6 +463,24 @@ def test_a_filtered_file_is_the_stored_version_cut_to_its_records(
     assert response["ETag"] != api.get(f"/api/v1/export/{name}.{fmt}")["ETag"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "missions.csv?mission_type=observation",
+        "sources.csv?decade=1950",
+        "organisations.csv?kind=ngo",
+    ],
+)
+def test_a_filtered_csv_file_with_no_record_keeps_its_header(api, dataset, path):
+    """Like an empty page of the list as CSV: the header row, so a reader still knows
+    the columns (the file was empty, zero bytes)."""
+    name = path.partition(".")[0]
+    whole = api.get(f"/api/v1/export/{name}.csv").content.decode()
+    empty = api.get(f"/api/v1/export/{path}")
+    assert empty.status_code == 200
+    assert empty.content.decode() == whole.partition("\r\n")[0] + "\r\n"
+
+
 def test_a_filtered_file_changes_with_the_version_and_the_filter(api, dataset):
     first = api.get("/api/v1/export/missions.csv?organisation=un")
     assert first.status_code == 200

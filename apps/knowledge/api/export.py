@@ -533,7 +533,7 @@ def current_table(request, stamp, name, fmt, slugs=None):
         if slugs is None or json.loads(RECORD_SLUG.search(record).group(1)) in slugs
     )
     if fmt == "csv":
-        return _records_csv(chosen)
+        return _records_csv(chosen, name, request)
     chosen = list(chosen)
     head = _json(
         {"dataset": {**meta, "type": name, "count": len(chosen)}, "records": []}
@@ -549,17 +549,19 @@ def current_table(request, stamp, name, fmt, slugs=None):
     return text.getvalue()
 
 
-def _records_csv(records):
+def _records_csv(records, name, request):
     """The CSV of a table's records (JSON texts), parsed one at a time: what `to_csv`
-    writes of them all."""
-    buffer, writer, columns = io.StringIO(), None, None
+    writes of them all (with no record, the header from the table's serializer)."""
+    buffer, writer, keys = io.StringIO(), None, None
     for record in records:
         row = json.loads(record)
         if writer is None:
-            columns = [key for key in row if key not in NESTED]
+            keys = [key for key in row if key not in NESTED]
             writer = csv.writer(buffer, lineterminator="\r\n")
-            writer.writerow(columns)
-        writer.writerow([_cell(row.get(column)) for column in columns])
+            writer.writerow(keys)
+        writer.writerow([_cell(row.get(key)) for key in keys])
+    if writer is None:
+        return to_csv([], columns=columns(name, request))
     return buffer.getvalue()
 
 
@@ -760,6 +762,14 @@ def link_rows(name, request):
     return serializer(queryset, many=True, context=_context(request)).data
 
 
+def columns(name, request):
+    """The keys of a table's rows, as its serializer writes them: the header of a CSV
+    file with no row to take it from (a filter that keeps no record)."""
+    viewset = RECORD_VIEWSETS.get(name) or LINK_TABLES[name]
+    serializer = viewset.serializer_class(context=_context(request))
+    return [field.field_name for field in serializer._readable_fields]
+
+
 def rows(name, request):
     if name in RECORD_VIEWSETS:
         return record_rows(name, request)
@@ -932,7 +942,7 @@ def build(name, fmt, request, stamp):
         return _json(body)
     data = rows(name, request)
     if fmt == "csv":
-        return to_csv(data)
+        return to_csv(data, columns=None if data else columns(name, request))
     return _json(
         {"dataset": {**meta, "type": name, "count": len(data)}, "records": data}
     )
