@@ -51,6 +51,7 @@ from ..models import RevisionAction
 from ..models import RevisionState
 from ..models import Source
 from ..registry import RECORD_MODELS
+from .changelist import CheckedChangeListMixin
 from .writes import classification_item
 from .writes import form_record_dict
 from .writes import part_owner
@@ -844,7 +845,7 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     list_display = [
         "record_label",
         "record_type",
