@@ -217,3 +217,11 @@ def test_a_year_out_of_range_in_a_changelist_is_the_invalid_lookup_redirect(
     assert response.status_code in (302, 200), response.status_code
     if response.status_code == 302:
         assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize("object_id", ["abc", "1.5", "%00", "²"])
+def test_a_revision_address_that_is_not_a_number_is_a_404(
+    admin_client_logged, object_id
+):
+    url = reverse("admin:knowledge_revision_change", args=[object_id])
+    assert admin_client_logged.get(url).status_code == 404

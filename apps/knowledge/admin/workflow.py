@@ -913,7 +913,10 @@ class RevisionAdmin(CheckedChangeListMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        revision = get_object_or_404(Revision, pk=unquote(object_id))
+        object_id = unquote(object_id)
+        if not (object_id.isascii() and object_id.isdigit()):  # /revision/abc/change/
+            raise Http404("No revision has this address.")
+        revision = get_object_or_404(Revision, pk=int(object_id))
         if not self.has_view_permission(request, revision):
             raise PermissionDenied
         record = revision.record
