@@ -204,6 +204,9 @@ def test_history_records_each_change(admin_client_logged):
         {"updated_at__year": "99999999999999999999"},
         {"published_at__year": "0"},
         {"created_at__year": "10000"},
+        {"start_date__year": "99999999999999999999"},  # the date hierarchy's
+        {"date__year": "99999999999999999999"},
+        {"created_at__year": "99999999999999999999"},
     ],
 )
 def test_a_year_out_of_range_in_a_changelist_is_the_invalid_lookup_redirect(

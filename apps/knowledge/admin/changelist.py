@@ -9,10 +9,14 @@ from django.core.exceptions import FullResultSet
 
 class CheckedChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
-        queryset = super().get_queryset(request, exclude_parameters)
         # Django turns `?updated_at__year=-1` into a filter and only finds the year out of
         # range when the query is written (a ValueError, or an OverflowError for a
-        # 20-digit year): write it now, where a bad lookup is still the reader's.
+        # 20-digit year): write it now, where a bad lookup is still the reader's. The
+        # date hierarchy's own year (`?start_date__year=`) overflows while Django reads it.
+        try:
+            queryset = super().get_queryset(request, exclude_parameters)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
         try:
             queryset.query.sql_with_params()
         except (EmptyResultSet, FullResultSet):
