@@ -1,6 +1,8 @@
 """Login lockout (django-axes) for every password login that comes with a request, and
 the client address that the lockout and the API throttles count by."""
 
+from collections.abc import Mapping
+
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 
@@ -48,5 +50,7 @@ def lockout_username(request, credentials=None):
     if credentials:
         username = credentials.get("username")
     else:
-        username = getattr(request, "data", request.POST).get("username")
+        data = getattr(request, "data", request.POST)
+        # An API body may be any JSON (a list, a string): only an object names a user.
+        username = data.get("username") if isinstance(data, Mapping) else None
     return None if username is None else str(username)[:255]

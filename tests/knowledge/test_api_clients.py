@@ -86,6 +86,13 @@ def test_the_token_endpoint_says_the_account_is_locked(curator):
     assert int(response["Retry-After"]) > 0
 
 
+@pytest.mark.parametrize("body", ["[null, null]", '"curator"', "42", "null", "[]"])
+def test_the_token_endpoint_refuses_a_body_that_is_not_an_object(api, body):
+    response = api.post(reverse("api:token"), body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"]
+
+
 # --------------------------------------------------------------------------- schema
 
 

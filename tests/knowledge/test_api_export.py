@@ -2,6 +2,8 @@
 
 import csv
 import datetime
+import gzip
+import hashlib
 import io
 import json
 import re
@@ -541,59 +543,108 @@ def test_per_type_files_say_building_until_the_version_is_stored(
     assert "http://kb.example.org/api/v1/missions/unef-i/" in urls
 
 
-def test_a_version_stored_before_its_links_builds_them(api, dataset, dataset_builds):
-    """A version stored before the link tables were stored with it (an earlier deploy)
-    serves its record tables and builds its citations and classifications."""
+def stored_whole():
+    """Store the current version as a version stored before tables were (migration
+    0023): its whole file in `body`, no table, no links."""
     snapshot = export.DatasetSnapshot.objects.get()
-    export.DatasetSnapshot.objects.update(links=None)
-    export.DatasetTable.objects.all().delete()  # stored later still
-    assert api.get("/api/v1/export/missions.json").status_code == 200
-    assert api.get("/api/v1/export/citations.csv").status_code == 503
-    assert dataset_builds
-    assert api.get("/api/v1/export/").json()["current"]["status"] == "stored"
-    export.store_current_version()
-    stored = export.DatasetSnapshot.objects.get()
-    assert (stored.sha256, bytes(stored.body)) == (
+    packed = gzip.compress(export.version_text(snapshot), mtime=0)
+    export.DatasetTable.objects.all().delete()
+    export.DatasetSnapshot.objects.update(
+        body=packed, stored_bytes=len(packed), has_links=False, meta=""
+    )
+    return snapshot
+
+
+def test_a_version_is_stored_once_as_its_tables(api, dataset):
+    """Each table once (gzip), the stamp once on the version, and no whole copy: the
+    file is put back together from the tables, byte for byte."""
+    snapshot = export.DatasetSnapshot.objects.get()
+    tables = dict(export.DatasetTable.objects.values_list("name", "body"))
+    assert set(tables) == {name.replace("-", "_") for name in export.TABLES}
+    assert snapshot.body is None and snapshot.has_links
+    assert json.loads(snapshot.meta)["version"] == snapshot.version
+    assert snapshot.stored_bytes == sum(len(body) for body in tables.values())
+    text = export.version_text(snapshot)
+    assert (len(text), hashlib.sha256(text).hexdigest()) == (
+        snapshot.size,
         snapshot.sha256,
-        bytes(snapshot.body),
     )
-    rows = list(
-        csv.DictReader(
-            io.StringIO(api.get("/api/v1/export/citations.csv").content.decode())
-        )
+
+
+@pytest.mark.parametrize(
+    "path", ["missions.csv", "norms.json", "citations.json", "classifications.csv"]
+)
+def test_a_version_stored_whole_serves_the_same_files(
+    api, dataset, dataset_builds, path
+):
+    """A version stored whole before tables were (an earlier deploy) serves its record
+    tables cut from its body, says "building" for its links, and its build splits it
+    into tables without building it again."""
+    stored = api.get(f"/api/v1/export/{path}?").content  # not the cached answer
+    snapshot = stored_whole()
+    cache.clear()
+    served = api.get(f"/api/v1/export/{path}")
+    if path.startswith(("citations", "classifications")):
+        assert served.status_code == 503
+    else:
+        assert served.content == stored
+    assert dataset_builds  # the tables are stored in the background
+    assert api.get("/api/v1/export/").json()["current"]["status"] == "stored"
+    real_build = export.build
+
+    def links_only(name, *args):
+        assert name == "links"
+        return real_build(name, *args)
+
+    with mock.patch.object(export, "build", side_effect=links_only):
+        export.store_current_version()
+    split = export.DatasetSnapshot.objects.get()
+    assert export.DatasetTable.objects.count() == len(export.TABLES)
+    assert split.body is None and split.has_links
+    text = export.version_text(split)
+    assert (split.sha256, hashlib.sha256(text).hexdigest()) == (
+        snapshot.sha256,
+        snapshot.sha256,
     )
-    assert "mission:unef-i" in {row["record"] for row in rows}
+    cache.clear()
+    assert api.get(f"/api/v1/export/{path}").content == stored
 
 
 def test_only_the_current_version_keeps_its_links(api, dataset):
     factories.NormFactory(slug="sovereignty")
     store_new_version()
-    links = export.DatasetSnapshot.objects.values_list("links", flat=True)
-    assert [link is not None for link in links] == [True, False]  # newest first
-    current = export.DatasetSnapshot.objects.first()
-    tables = export.DatasetTable.objects.values_list("snapshot", flat=True)
-    assert set(tables) == {current.pk}
+    links = export.DatasetSnapshot.objects.values_list("has_links", flat=True)
+    assert list(links) == [True, False]  # newest first
+    current, past = export.DatasetSnapshot.objects.all()
+    names = {name.replace("-", "_") for name in export.TABLES}
+    assert set(current.tables.values_list("name", flat=True)) == names
+    assert set(past.tables.values_list("name", flat=True)) == names - {
+        "citations",
+        "classifications",
+    }
+    # What each stores, as the storage bound counts it.
+    for snapshot in (current, past):
+        stored = snapshot.tables.values_list("body", flat=True)
+        assert snapshot.stored_bytes == sum(len(body) for body in stored)
 
 
-@pytest.mark.parametrize("path", ["missions.csv", "norms.json", "citations.json"])
-def test_a_version_stored_before_its_tables_serves_the_same_files(
-    api, dataset, dataset_builds, path
-):
-    """A per-type file reads its own table, not the whole dataset; a version stored
-    before tables were (an earlier deploy) serves the same text cut from its body and
-    links, and stores its tables without being built again."""
-    stored = api.get(f"/api/v1/export/{path}?").content  # not the cached answer
-    export.DatasetTable.objects.all().delete()
-    cache.clear()
-    assert api.get(f"/api/v1/export/{path}").content == stored
-    assert dataset_builds  # the tables are stored in the background
-    snapshot = export.DatasetSnapshot.objects.get()
-    with mock.patch.object(export, "build", side_effect=AssertionError):
-        export.store_current_version()
-    assert export.DatasetTable.objects.count() == len(export.TABLES)
-    assert bytes(export.DatasetSnapshot.objects.get().body) == bytes(snapshot.body)
-    cache.clear()
-    assert api.get(f"/api/v1/export/{path}").content == stored
+def test_the_storage_bound_counts_every_stored_table(api, dataset, monkeypatch):
+    factories.NormFactory(slug="sovereignty")
+    store_new_version()
+    current, past = export.DatasetSnapshot.objects.all()
+    monkeypatch.setattr(
+        export, "archive_limit", lambda: current.stored_bytes + past.stored_bytes
+    )
+    export._drop_oldest_beyond_limit()
+    assert export.DatasetSnapshot.objects.filter(stored_bytes__gt=0).count() == 2
+    monkeypatch.setattr(
+        export, "archive_limit", lambda: current.stored_bytes + past.stored_bytes - 1
+    )
+    export._drop_oldest_beyond_limit()
+    past.refresh_from_db()
+    assert past.stored_bytes == 0 and not past.tables.exists()
+    assert api.get(f"/api/v1/export/{past.version}/").status_code == 410
+    assert api.get(f"/api/v1/export/{current.version}/").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["missions.json", "missions.csv", "citations.csv"])

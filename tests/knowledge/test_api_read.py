@@ -567,6 +567,19 @@ def test_sparse_fields(api):
     assert "nonsense" in bad.json()["errors"]["fields"][0]
 
 
+@pytest.mark.parametrize("fields", [",", "%20,%20,", "%2C%2C"])
+def test_blank_field_names_ask_for_every_field(api, fields):
+    """Blank items count for nothing (as the schema's pattern says): `?fields=,` is
+    `?fields=`, not rows with no fields (an empty CSV without a Content-Type: a 500)."""
+    factories.MissionFactory()
+    whole = api.get(list_url("mission")).json()["results"]
+    assert api.get(list_url("mission", f"?fields={fields}")).json()["results"] == whole
+    empty = api.get(list_url("norm", f"?fields={fields}&format=csv"))
+    assert empty.status_code == 200
+    assert empty["Content-Type"].startswith("text/csv")
+    assert empty.content.startswith(b"url,")  # the header row, with no record
+
+
 # --------------------------------------------------------------------------- query counts
 
 

@@ -373,3 +373,31 @@ def test_web_addresses_are_what_uri_parsers_read(as_curator, address, code):
         format="json",
     )
     assert response.status_code == code, response.content
+
+
+def test_list_rows_declare_what_include_embeds(api):
+    """`?include=classifications` adds a key to each row: the row's component declares
+    it (not required), or a generated client keeps it as undeclared, untyped data."""
+    factories.MissionFactory(slug="unef-i")
+    factories.CaseFactory(slug="suez-crisis")
+    schema = api.get("/api/v1/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    checked = 0
+    for path, operations in schema["paths"].items():
+        operation = operations.get("get", {})
+        include = next(
+            (p for p in operation.get("parameters", ()) if p["name"] == "include"), None
+        )
+        if include is None:
+            continue
+        page_ref = operation["responses"]["200"]["content"]["application/json"]
+        page = components[page_ref["schema"]["$ref"].rpartition("/")[2]]
+        row_ref = page["properties"]["results"]["items"]["$ref"].rpartition("/")[2]
+        row = components[row_ref]
+        for value in include["schema"]["enum"]:
+            assert value in row["properties"], (path, value)
+            assert value not in row.get("required", ()), (path, value)
+            rows = api.get(f"{path}?include={value}").json()["results"]
+            assert rows and all(set(r) <= set(row["properties"]) for r in rows), path
+            checked += 1
+    assert checked == 2

@@ -1,5 +1,7 @@
 """API tokens: obtain one with a user name and password, revoke it with DELETE."""
 
+from collections.abc import Mapping
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
@@ -39,7 +41,9 @@ class TokenView(ObtainAuthToken):
         except exceptions.ValidationError:
             # After too many failures even the right password is refused: say so,
             # rather than repeat "unable to log in" to someone who now has it right.
-            username = request.data.get("username") if request.data else None
+            # The body may be any JSON (a list, a string): only an object names a user.
+            data = request.data
+            username = data.get("username") if isinstance(data, Mapping) else None
             credentials = {"username": str(username)[:255]} if username else None
             if AxesProxyHandler.is_locked(request, credentials):
                 hours = settings.AXES_COOLOFF_TIME

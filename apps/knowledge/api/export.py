@@ -18,11 +18,11 @@ thread builds it after the commit that made it current (or when a request finds 
 missing and no build running), one build at a time across processes, and until it is
 stored the index says "building" and its address answers 503 with Retry-After.
 
-The per-type files, filtered or not, are cut from the stored current version too (the
-record tables from its body, citations and classifications from the `links` stored with
-it): at 100 times today's data, building missions.csv in the request took longer than a
-worker may take. A filtered file keeps the records its type's FilterSet keeps (their slugs,
-one query).
+A version is stored once, as its tables (one row each, gzip): the whole file is put back
+together from them, and the per-type files, filtered or not, read their own table of the
+current version, which also keeps its citations and classifications (at 100 times today's
+data, building missions.csv in the request took longer than a worker may take). A
+filtered file keeps the records its type's FilterSet keeps (their slugs, one query).
 """
 
 import contextlib
@@ -48,14 +48,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 from django.db import connection
 from django.db import transaction
-from django.db.models import BooleanField
 from django.db.models import Choices
 from django.db.models import Count
-from django.db.models import Exists
-from django.db.models import ExpressionWrapper
 from django.db.models import Max
-from django.db.models import OuterRef
-from django.db.models import Q
+from django.db.models import Sum
+from django.db.models.functions import Length
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -96,6 +93,7 @@ logger = logging.getLogger(__name__)
 RECORD_VIEWSETS = {t.api_path: t.viewset for t in RECORD_TYPES}
 LINK_TABLES = {"citations": CitationViewSet, "classifications": ClassificationViewSet}
 TABLES = [*RECORD_VIEWSETS, *LINK_TABLES]
+LINK_NAMES = list(LINK_TABLES)  # the stored names of the link tables
 FORMATS = {"json": "application/json", "csv": "text/csv"}
 
 
@@ -177,20 +175,9 @@ def archive_limit():
 
 
 def stored_snapshot(version):
-    """The stored snapshot of `version` without its bodies, or None; `has_links` says
-    whether its citation and classification tables are stored, `has_tables` whether
-    each table is stored on its own too. Never builds."""
-    return (
-        DatasetSnapshot.objects.defer("body", "links")
-        .annotate(
-            has_links=ExpressionWrapper(
-                Q(links__isnull=False), output_field=BooleanField()
-            ),
-            has_tables=Exists(DatasetTable.objects.filter(snapshot=OuterRef("pk"))),
-        )
-        .filter(version=version)
-        .first()
-    )
+    """The stored snapshot of `version` without its body, or None; `has_links` says
+    whether its citation and classification tables are stored. Never builds."""
+    return DatasetSnapshot.objects.defer("body").filter(version=version).first()
 
 
 def store_current_version():
@@ -202,12 +189,12 @@ def store_current_version():
         stamp = dataset_stamp()
         found = stored_snapshot(stamp.version)
         if found and found.has_links:
-            if not found.has_tables:  # stored before tables were: split it
-                _store_tables(stamp.version, None, None)
-            return stored_snapshot(stamp.version)
+            return found
         # Addresses relative to the site: the same file whichever host name served it.
-        # A version stored before `links` existed keeps its body (never rewritten).
-        body = None if found else build("dataset", "json", None, stamp).encode()
+        # A version stored already keeps its text (never rewritten): only its links
+        # are built (one whose file was dropped by the storage bound is built again).
+        kept = found is not None and found.stored_bytes > 0
+        body = None if kept else build("dataset", "json", None, stamp).encode()
         links = build("links", "json", None, stamp).encode()
         if dataset_stamp() == stamp:  # nothing was published meanwhile
             return _store(stamp, body, links)
@@ -215,72 +202,104 @@ def store_current_version():
 
 
 def _store(stamp, body, links):
-    """Store the version (`body` None: it is stored, add its links); only the newest
-    version keeps its links."""
-    packed_links = gzip.compress(links, mtime=0)
+    """Store the version as its tables: the record tables cut from `body` (None: it is
+    stored; a version stored whole before tables were is split), the citations and
+    classifications from `links`, which only the newest version keeps."""
     try:
         with transaction.atomic():
-            if body is None:
-                DatasetSnapshot.objects.filter(version=stamp.version).update(
-                    links=packed_links
+            snapshot, records = _version_tables(stamp, body)
+            rows = [
+                DatasetTable(
+                    snapshot=snapshot, name=name, body=gzip.compress(text, mtime=0)
                 )
-            else:
-                packed = gzip.compress(body, mtime=0)
-                DatasetSnapshot.objects.create(
-                    version=stamp.version,
-                    last_modified=stamp.last_modified,
-                    size=len(body),
-                    sha256=hashlib.sha256(body).hexdigest(),
-                    body=packed,
-                    stored_bytes=len(packed),
-                    links=packed_links,
-                )
-            DatasetSnapshot.objects.exclude(version=stamp.version).exclude(
-                links=None
-            ).update(links=None)
-        _store_tables(stamp.version, body, links)
+                for name, text in [*records, *_tables(links)]
+            ]
+            _drop_links(keep=snapshot)
+            DatasetTable.objects.bulk_create(rows)
+            snapshot.has_links = True
+            snapshot.stored_bytes = _stored_bytes(snapshot)
+            snapshot.save(update_fields=["has_links", "stored_bytes", "body"])
     except IntegrityError:  # another process stored this version first
         pass
     _drop_oldest_beyond_limit()
     return stored_snapshot(stamp.version)
 
 
-def _store_tables(version, body, links):
-    """Store each table of the version on its own (gzip), cut from its `body` and
-    `links` (their text; None: as stored), for the per-type files; drop every other
-    version's tables."""
-    snapshot = DatasetSnapshot.objects.defer("body", "links").get(version=version)
-    rows = []
-    for text, field, tables in (
-        (body, "body", RECORD_VIEWSETS),
-        (links, "links", LINK_TABLES),
-    ):
-        if text is None:
-            text = gzip.decompress(getattr(snapshot, field))  # one query
-        meta = _cut(text, b"dataset").decode()
-        for table in tables:
-            key = table.replace("-", "_")
-            packed = gzip.compress(_cut(text, key.encode()), mtime=0)
-            rows.append(
-                DatasetTable(snapshot=snapshot, name=key, meta=meta, body=packed)
-            )
-    with transaction.atomic():
-        DatasetTable.objects.exclude(snapshot=snapshot).delete()
-        DatasetTable.objects.bulk_create(rows, ignore_conflicts=True)
+def _version_tables(stamp, body):
+    """The version's row, and its record tables still to store ([] if they are): cut
+    from the built `body` (a new row), or from the body stored before tables were, which
+    the tables then replace."""
+    if body is not None:
+        meta = _cut(body, b"dataset")
+        records = _tables(body)
+        _check(meta, records, body)
+        snapshot, _created = DatasetSnapshot.objects.update_or_create(
+            version=stamp.version,
+            defaults={
+                "last_modified": stamp.last_modified,
+                "size": len(body),
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "body": None,
+                "meta": meta.decode(),
+            },
+        )
+        DatasetTable.objects.filter(snapshot=snapshot).delete()  # a dropped file's
+        return snapshot, records
+    snapshot = DatasetSnapshot.objects.get(version=stamp.version)
+    if snapshot.body is None:  # stored as tables: their links are added
+        DatasetTable.objects.filter(snapshot=snapshot, name__in=LINK_NAMES).delete()
+        return snapshot, []
+    text = gzip.decompress(snapshot.body)
+    meta = _cut(text, b"dataset")
+    records = _tables(text)
+    _check(meta, records, text)
+    DatasetTable.objects.filter(snapshot=snapshot).delete()
+    snapshot.body, snapshot.meta = None, meta.decode()
+    snapshot.save(update_fields=["body", "meta"])
+    return snapshot, records
+
+
+def _check(meta, records, text):
+    """The tables must give back the version's very bytes (its checksum and ETag)."""
+    if b"".join(_assembled(meta, records)) != text:
+        raise ValueError("a dataset version's tables do not give back its file")
+
+
+def _drop_links(*, keep):
+    """Only the newest version keeps its citations and classifications."""
+    for snapshot in DatasetSnapshot.objects.filter(has_links=True).exclude(pk=keep.pk):
+        tables = DatasetTable.objects.filter(snapshot=snapshot)
+        # Stored whole (before tables were): it keeps no table at all.
+        if snapshot.body is None:
+            tables = tables.filter(name__in=LINK_NAMES)
+        tables.delete()
+        snapshot.has_links = False
+        snapshot.stored_bytes = _stored_bytes(snapshot)
+        snapshot.save(update_fields=["has_links", "stored_bytes"])
+
+
+def _stored_bytes(snapshot):
+    """What the version really stores: its body (before tables) or its tables."""
+    if snapshot.body is not None:
+        return len(snapshot.body)
+    tables = DatasetTable.objects.filter(snapshot=snapshot)
+    return tables.aggregate(n=Sum(Length("body")))["n"] or 0
 
 
 def _drop_oldest_beyond_limit():
-    """Keep the newest versions within the storage bound; the oldest lose their body
-    (their row, date and checksum stay, and they answer 410). The newest is always kept."""
+    """Keep the newest versions within the storage bound; the oldest lose their file
+    (their row, date and checksum stay, and they answer 410). The newest, and the one
+    whose links are stored (the current one), are always kept."""
     kept, limit, dropped = 0, archive_limit(), []
-    rows = DatasetSnapshot.objects.filter(body__isnull=False).values_list(
-        "pk", "stored_bytes"
+    rows = DatasetSnapshot.objects.filter(stored_bytes__gt=0).values_list(
+        "pk", "stored_bytes", "has_links"
     )
-    for index, (pk, stored) in enumerate(rows):  # newest first
+    for index, (pk, stored, current) in enumerate(rows):  # newest first
         kept += stored
-        if index and kept > limit:
+        if index and kept > limit and not current:
             dropped.append(pk)
     if dropped:
+        DatasetTable.objects.filter(snapshot__in=dropped).delete()
         DatasetSnapshot.objects.filter(pk__in=dropped).update(body=None, stored_bytes=0)
 
 
@@ -449,8 +468,8 @@ def current_version():
     if found and found.has_links:
         return stamp, STORED
     build_in_background()
-    # A version stored before `links` existed: its file is served while they are built.
-    return stamp, STORED if found else BUILDING
+    # A version stored before its links were: its file is served while they are built.
+    return stamp, STORED if found and found.stored_bytes else BUILDING
 
 
 def build_in_background():
@@ -495,7 +514,7 @@ def current_dataset(request, stamp):
     """dataset.json: the stored current version with this host's absolute addresses,
     the same text a build in the request would give (a build takes minutes at 100 times
     today's data: longer than a worker may take). Building while it is not stored."""
-    return _with_host(request, _stored_text(stamp, "body").decode())
+    return _with_host(request, _current_text(stamp).decode())
 
 
 def current_table(request, stamp, name, fmt, slugs=None):
@@ -538,34 +557,77 @@ def _select(table, slugs):
 
 def _stored_table(stamp, name):
     """The stamp (JSON text) and the table (JSON bytes) of the current version's table
-    `name`, stored on its own: one query. Cut from its whole stored body or links while
-    they are not (a version stored before tables were: their split starts)."""
+    `name`: one query. A version stored whole before tables were: its record tables are
+    cut from its body while its build splits it, its links are being built (503)."""
     key = name.replace("-", "_")
     row = (
         DatasetTable.objects.filter(snapshot__version=stamp.version, name=key)
-        .values_list("meta", "body")
+        .values_list("snapshot__meta", "body")
         .first()
     )
     if row is not None:
         return row[0], gzip.decompress(row[1])
-    stored = _stored_text(stamp, "links" if name in LINK_TABLES else "body")
     build_in_background()
+    if name in LINK_TABLES:
+        raise Building(wait=RETRY_AFTER)
+    stored = _current_text(stamp)
     return _cut(stored, b"dataset"), _cut(stored, key.encode())
 
 
-def _stored_text(stamp, field):
-    """The current version's stored `field` ("body" or "links"), uncompressed, or 503
-    building (its build started unless one is running): one query."""
-    packed = (
-        DatasetSnapshot.objects.filter(version=stamp.version)
-        .exclude(**{field: None})
-        .values_list(field, flat=True)
-        .first()
-    )
-    if packed is None:
+def _current_text(stamp):
+    """The current version's whole file, or 503 building (its build started unless one
+    is running)."""
+    snapshot = DatasetSnapshot.objects.filter(version=stamp.version).first()
+    text = version_text(snapshot) if snapshot else None
+    if text is None:
         build_in_background()
         raise Building(wait=RETRY_AFTER)
-    return gzip.decompress(packed)
+    return text
+
+
+def version_text(snapshot):
+    """A stored version's whole file (bytes), or None once dropped: its body if it was
+    stored whole, else put back together from its record tables (two queries)."""
+    if snapshot.body is not None:
+        return gzip.decompress(snapshot.body)
+    if not snapshot.stored_bytes:
+        return None
+    rows = (
+        snapshot.tables.exclude(name__in=LINK_NAMES)
+        .order_by("pk")
+        .values_list("name", "body")
+    )
+    # One table uncompressed at a time: the file's bytes, not twice them.
+    text = io.BytesIO()
+    for chunk in _assembled(
+        snapshot.meta.encode(), ((name, gzip.decompress(body)) for name, body in rows)
+    ):
+        text.write(chunk)
+    return text.getvalue()
+
+
+# A top-level key of a stored indent=1 dump: the one indentation of a single space.
+TOP_KEY = re.compile(rb'\n "([^"]+)": ')
+
+
+def _tables(text):
+    """The tables of a stored dump (all its top-level values but its stamp), in order:
+    [(name, JSON bytes)]."""
+    return [
+        (key.decode(), _cut(text, key))
+        for key in TOP_KEY.findall(text)
+        if key != b"dataset"
+    ]
+
+
+def _assembled(meta, tables):
+    """A stored dump's text from its stamp and tables ([(name, JSON bytes)]), as the
+    build writes it, in pieces."""
+    yield b'{\n "dataset": ' + meta
+    for name, text in tables:
+        yield b',\n "' + name.encode() + b'": '
+        yield text
+    yield b"\n}\n"
 
 
 def _cut(text, key):
@@ -977,7 +1039,7 @@ class ExportLatestView(ReadOnlyAPIView):
     )
     def get(self, request):
         current_version()  # builds the current one in the background if it is missing
-        snapshot = DatasetSnapshot.objects.filter(body__isnull=False).first()
+        snapshot = DatasetSnapshot.objects.filter(stored_bytes__gt=0).first()
         if snapshot is None:
             raise Building(wait=RETRY_AFTER)
         # It changes with each publish: revalidate (a 304 on the same ETag) each time.
@@ -999,14 +1061,15 @@ def export_body(request, stamp, name, fmt, slugs):
 
 def snapshot_response(request, snapshot, cache_control):
     """A stored version's file, or 410 if it was dropped to bound storage."""
-    if snapshot.body is None:
+    text = version_text(snapshot)
+    if text is None:
         raise Gone(
             "This version's file was dropped to bound storage; its checksum "
             "is in the export index."
         )
     etag = f'"{snapshot.sha256[:32]}"'  # pagecache.etag(body), stored
     response = HttpResponse(
-        gzip.decompress(snapshot.body),
+        text,
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = (

@@ -321,6 +321,8 @@ class SparseFieldsMixin:
         if not wanted:
             return
         names = [name.strip() for name in wanted.split(",") if name.strip()]
+        if not names:  # `?fields=,`: blank items count for nothing, as in `?fields=`
+            return
         unknown = sorted(set(names) - set(self.fields))
         if unknown:
             raise serializers.ValidationError(

@@ -199,6 +199,33 @@ def _fields_may_be_left_out(operation, components):
         record.pop("required", None)
 
 
+# What each `?include=` value adds to a list row (BaseRecordSerializer.get_fields): never
+# required, since rows carry it only on request.
+INCLUDED_PROPERTIES = {
+    "classifications": {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Classification"},
+        "readOnly": True,
+        "description": "Only with `?include=classifications`: every judgement with "
+        "its citations.",
+    },
+}
+
+
+def _declare_includes(operation, parameter, components):
+    """The rows of a list that takes `?include=` declare what it embeds, so typed
+    clients read it as declared data."""
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    page = _component(content.get("application/json", {}).get("schema", {}), components)
+    if page is None or "results" not in page.get("properties", {}):
+        return
+    row = _component(page["properties"]["results"]["items"], components)
+    if row is None:
+        return
+    for value in parameter.get("schema", {}).get("enum", ()):
+        row.setdefault("properties", {}).setdefault(value, INCLUDED_PROPERTIES[value])
+
+
 def _close_request_body(component):
     """No extra properties; web addresses as fields.WebAddressField takes them; every
     free string bounded to one line or to long text."""
@@ -265,6 +292,8 @@ def _finish_operation(path, method, operation, components):
         _fields_may_be_left_out(operation, components)
     for parameter in parameters:
         _bound_parameter(parameter)
+        if parameter["name"] == "include" and parameter.get("in") == "query":
+            _declare_includes(operation, parameter, components)
     for code, response in operation.get("responses", {}).items():
         _response_headers(path, method, code, response, "page" in names)
 

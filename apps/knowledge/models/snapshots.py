@@ -1,17 +1,21 @@
 """Every published dataset version, kept so that it stays downloadable.
 
 A snapshot is the whole published dataset (`/api/v1/export/dataset.json` as it was) under
-its dataset version, gzip-compressed. It is built in a background thread after the commit of any change to
+its dataset version. It is built in a background thread after the commit of any change to
 public content and, failing that, when a request finds the current version missing
-(apps/knowledge/api/export.py); it is never rewritten, so a version answers the same bytes for as long as it is
-kept. Storage is bounded by `PKB_DATASET_ARCHIVE_MB`: past it, the oldest bodies are
-dropped and their versions answer 410 Gone (the row, with its checksum, stays).
+(apps/knowledge/api/export.py); it is never rewritten, so a version answers the same bytes
+for as long as it is kept.
 
-The per-type export files (`missions.csv`, ...) are cut from the current version's
-snapshot: the record tables from its body, the citation and classification tables (not
-in dataset.json) from `links`, which only the newest version keeps. The newest version
-also keeps each of those tables on its own (DatasetTable), so that a per-type file reads
-its table, not the whole dataset.
+A version is stored once, as its tables (DatasetTable, gzip each): the stamp on the
+version (`meta`), each record table on its own, which the per-type export files read and
+from which the whole file is put back together, byte for byte. The current version also
+keeps the citation and classification tables (not in dataset.json) for its export files;
+a new version drops the previous one's. A version stored before tables were (migration
+0023) keeps its whole `body`, gzip-compressed, as it was stored.
+
+Storage is bounded by `PKB_DATASET_ARCHIVE_MB`, counted over `stored_bytes` (what a
+version really stores: its body or its tables): past it, the oldest versions lose their
+file and answer 410 Gone (the row, with its checksum, stays).
 """
 
 from django.db import models
@@ -25,12 +29,20 @@ class DatasetSnapshot(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     size = models.PositiveBigIntegerField(help_text="Uncompressed bytes.")
     sha256 = models.CharField(max_length=64, help_text="Of the uncompressed body.")
-    # gzip of the JSON body; null once dropped by the storage bound.
+    # gzip of the JSON body of a version stored before its tables were (0023); null for
+    # the versions stored as tables and once dropped by the storage bound.
     body = models.BinaryField(null=True, editable=False)
-    stored_bytes = models.PositiveBigIntegerField(default=0)
-    # gzip of {"dataset": ..., "citations": [...], "classifications": [...]}, built with
-    # the body; null for past versions (only the current one's export files use it).
-    links = models.BinaryField(null=True, editable=False)
+    stored_bytes = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Compressed bytes stored: the body or the tables; 0 once dropped.",
+    )
+    # The stamp, as JSON text: the `dataset` of the version's files.
+    meta = models.TextField(blank=True, default="", editable=False)
+    has_links = models.BooleanField(
+        default=False,
+        help_text="Its citation and classification tables are stored (the current "
+        "version).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -40,15 +52,13 @@ class DatasetSnapshot(models.Model):
 
 
 class DatasetTable(models.Model):
-    """One table of a stored version (`missions`, ..., `citations`), stored on its own for
-    the per-type export files: only the newest version keeps them."""
+    """One table of a stored version (`missions`, ..., `citations`), in the order of the
+    version's file; only the current version keeps its citations and classifications."""
 
     snapshot = models.ForeignKey(
         DatasetSnapshot, on_delete=models.CASCADE, related_name="tables"
     )
     name = models.CharField(max_length=64)
-    # The stamp the table was built with, as JSON text (the `dataset` of its file).
-    meta = models.TextField()
     # gzip of the table's JSON text, as it stands in the stored version.
     body = models.BinaryField(editable=False)
 
