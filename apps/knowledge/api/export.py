@@ -39,6 +39,7 @@ import subprocess
 import sys
 import threading
 import uuid
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -521,44 +522,88 @@ def current_table(request, stamp, name, fmt, slugs=None):
     """A per-type file, cut from the stored current version: the same text as a build
     in the request (which at 100 times today's data took longer than a worker may take),
     with the version's `generated_at`. `slugs`: only those records (a filtered file).
-    Building while not stored."""
-    meta, table = _stored_table(stamp, name)
+    Building while not stored. The stored table is read record by record as it is
+    decompressed: memory follows the file, not the table."""
+    meta, records = _stored_records(stamp, name)
     meta = json.loads(meta)
-    if slugs is not None:
-        table = _select(table, slugs)
-    records = _with_host(request, table.decode())
+    prefix = _host_prefix(request)
+    chosen = (
+        _sub_host(prefix, record.decode())
+        for record in records
+        if slugs is None or json.loads(RECORD_SLUG.search(record).group(1)) in slugs
+    )
     if fmt == "csv":
-        return to_csv(json.loads(records))
+        return _records_csv(chosen, name, request)
+    chosen = list(chosen)
+    head = _json(
+        {"dataset": {**meta, "type": name, "count": len(chosen)}, "records": []}
+    )
+    if not chosen:
+        return head
     # The records of a table and of a file are both at depth 2 of an indent=1 dump.
-    count = records.count("\n  {\n")
-    head = _json({"dataset": {**meta, "type": name, "count": count}, "records": []})
-    return head.removesuffix("[]\n}\n") + records + "\n}\n"
+    text = io.StringIO()
+    text.write(head.removesuffix("[]\n}\n") + "[\n")
+    for index, record in enumerate(chosen):
+        text.write(",\n" + record if index else record)
+    text.write("\n ]\n}\n")
+    return text.getvalue()
+
+
+def _records_csv(records, name, request):
+    """The CSV of a table's records (JSON texts), parsed one at a time: what `to_csv`
+    writes of them all (with no record, the header from the table's serializer)."""
+    buffer, writer, keys = io.StringIO(), None, None
+    for record in records:
+        row = json.loads(record)
+        if writer is None:
+            keys = [key for key in row if key not in NESTED]
+            writer = csv.writer(buffer, lineterminator="\r\n")
+            writer.writerow(keys)
+        writer.writerow([_cell(row.get(key)) for key in keys])
+    if writer is None:
+        return to_csv([], columns=columns(name, request))
+    return buffer.getvalue()
 
 
 # In a stored table (a list at depth 1 of an indent=1 dump), each record is an object at
 # depth 2; its own `slug` is the one key at depth 3 of that name. (JSON strings hold no
 # raw newline, so the indentation after one tells the depth.)
 RECORD_START = re.compile(rb",\n(?=  \{\n)")
+RECORD_SEPARATOR = b",\n  {\n"  # the same place, found without a regex
 RECORD_SLUG = re.compile(rb'\n   "slug": ("(?:[^"\\]|\\.)*")')
+# How much of a stored table is decompressed at a time.
+CHUNK = 1 << 16
 
 
-def _select(table, slugs):
-    """The stored table's text with only the records whose slug is in `slugs`, in the
-    stored order (by slug, as a build orders them), written as a build writes them."""
-    if table == b"[]":
-        return table
-    chosen = [
-        record
-        for record in RECORD_START.split(table[2:-3])  # without "[\n" and "\n ]"
-        if json.loads(RECORD_SLUG.search(record).group(1)) in slugs
-    ]
-    return b"[\n" + b",\n".join(chosen) + b"\n ]" if chosen else b"[]"
+def _records(packed):
+    """The records of a stored table (gzip of its JSON text), each as its text, one at a
+    time, decompressed as they are read: at most a chunk and a record in memory."""
+    unpacked = zlib.decompressobj(wbits=31)  # gzip
+    pending, opened = b"", False
+    for offset in range(0, len(packed) + 1, CHUNK):
+        chunk = packed[offset : offset + CHUNK]
+        pending += unpacked.decompress(chunk) if chunk else unpacked.flush()
+        if not opened:
+            if len(pending) < 2:
+                continue
+            if pending.startswith(b"[]"):  # no record
+                return
+            pending, opened = pending[2:], True  # without "[\n"
+        begin, found = 0, pending.find(RECORD_SEPARATOR)
+        while found >= 0:
+            yield pending[begin:found]
+            begin = found + 2  # the next one starts at its "  {"
+            found = pending.find(RECORD_SEPARATOR, begin)
+        pending = pending[begin:]
+    if opened:
+        yield pending.removesuffix(b"\n ]")
 
 
-def _stored_table(stamp, name):
-    """The stamp (JSON text) and the table (JSON bytes) of the current version's table
-    `name`: one query. A version stored whole before tables were: its record tables are
-    cut from its body while its build splits it, its links are being built (503)."""
+def _stored_records(stamp, name):
+    """The stamp (JSON text) and the records (an iterator of JSON bytes) of the current
+    version's table `name`: one query. A version stored whole before tables were: its
+    record tables are cut from its body while its build splits it, its links are being
+    built (503)."""
     key = name.replace("-", "_")
     row = (
         DatasetTable.objects.filter(snapshot__version=stamp.version, name=key)
@@ -566,12 +611,16 @@ def _stored_table(stamp, name):
         .first()
     )
     if row is not None:
-        return row[0], gzip.decompress(row[1])
+        return row[0], _records(row[1])
     build_in_background()
     if name in LINK_TABLES:
         raise Building(wait=RETRY_AFTER)
     stored = _current_text(stamp)
-    return _cut(stored, b"dataset"), _cut(stored, key.encode())
+    table = _cut(stored, key.encode())
+    if table == b"[]":
+        return _cut(stored, b"dataset"), iter(())
+    # Without "[\n" and "\n ]".
+    return _cut(stored, b"dataset"), iter(RECORD_START.split(table[2:-3]))
 
 
 def _current_text(stamp):
@@ -642,7 +691,14 @@ def _cut(text, key):
 
 def _with_host(request, text):
     """Stored text with this host's absolute addresses, as every other API answer."""
-    prefix = request.build_absolute_uri("/")[:-1]
+    return _sub_host(_host_prefix(request), text)
+
+
+def _host_prefix(request):
+    return request.build_absolute_uri("/")[:-1]
+
+
+def _sub_host(prefix, text):
     return SITE_ADDRESS.sub(lambda match: match.group(1) + prefix, text)
 
 
@@ -704,6 +760,14 @@ def link_rows(name, request):
         queryset = list(classification_queryset(AnonymousUser()))
     serializer = LINK_TABLES[name].serializer_class
     return serializer(queryset, many=True, context=_context(request)).data
+
+
+def columns(name, request):
+    """The keys of a table's rows, as its serializer writes them: the header of a CSV
+    file with no row to take it from (a filter that keeps no record)."""
+    viewset = RECORD_VIEWSETS.get(name) or LINK_TABLES[name]
+    serializer = viewset.serializer_class(context=_context(request))
+    return [field.field_name for field in serializer._readable_fields]
 
 
 def rows(name, request):
@@ -878,7 +942,7 @@ def build(name, fmt, request, stamp):
         return _json(body)
     data = rows(name, request)
     if fmt == "csv":
-        return to_csv(data)
+        return to_csv(data, columns=None if data else columns(name, request))
     return _json(
         {"dataset": {**meta, "type": name, "count": len(data)}, "records": data}
     )
