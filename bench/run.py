@@ -4,7 +4,8 @@ For each scale it rebuilds a PostgreSQL database on 127.0.0.1 (curated data plus
 copies), serves the app with gunicorn under production settings, and drives each endpoint
 with wrk from a separate process, in the same run as a minimal "hello" view, so that every
 figure is also a ratio to the ceiling for any Django page on this machine. Each figure is the
-median of repeated runs. It also counts SQL queries per request for each endpoint and times
+median of repeated runs. Beside req/s it gives the CPU milliseconds a request costs gunicorn and
+PostgreSQL under that load, which is steadier than req/s on a machine others share. It also counts SQL queries per request for each endpoint and times
 one request with every cache emptied first ("cold"), which no cache can flatter. In the cached
 pass it then publishes one record (an edit of the second mission, committed, with no warm-up)
 and reads every endpoint once more: its `X-Cache` header says whether the page or answer
@@ -217,15 +218,45 @@ def wrk(path: str, *, connections: int, duration: int) -> dict:
     p99 = re.search(r"99%\s+([\d.]+(?:us|ms|s))", out)
     if not (rps and p50 and p99):
         sys.exit(f"could not read wrk's report for {path}:\n{out}")
+    requests = re.search(r"(\d+) requests in", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     return {
         "rps": float(rps.group(1)),
+        "requests": int(requests.group(1)) if requests else 0,
         "p50_ms": _ms(p50.group(1)),
         "p99_ms": _ms(p99.group(1)),
         "non_2xx": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "",
     }
+
+
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU seconds used so far by gunicorn (every process of its session) and by the
+    PostgreSQL backends of the bench database. Per request, this is what an endpoint
+    costs the machine: unlike req/s, other load on a shared machine hardly moves it."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                backend = f" {PG_DB} ".encode() in cmdline.read()
+        except OSError:  # ended meanwhile
+            continue
+        # After the command: [3] session id, [11] user and [12] system CPU ticks.
+        if int(fields[3]) == server.pid or backend:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_with_cpu(server: subprocess.Popen, path: str, **load) -> dict:
+    """`wrk`, and the server side's CPU milliseconds a request while it ran."""
+    before = server_cpu_seconds(server)
+    run = wrk(path, **load)
+    used = server_cpu_seconds(server) - before
+    run["cpu_ms"] = used * 1000 / run["requests"] if run["requests"] else 0.0
+    return run
 
 
 def query_counts(env: dict, paths: dict[str, str]) -> dict[str, list]:
@@ -307,7 +338,9 @@ def measure_pass(env: dict, paths: dict[str, str], counts: dict, args, *, single
         results = {}
         for name, path in paths.items():
             runs = [
-                wrk(path, connections=args.connections, duration=args.duration)
+                wrk_with_cpu(
+                    server, path, connections=args.connections, duration=args.duration
+                )
                 for _ in range(args.repeats)
             ]
             row = {
@@ -317,6 +350,7 @@ def measure_pass(env: dict, paths: dict[str, str], counts: dict, args, *, single
                 # One request with every cache emptied first (page and data caches).
                 "cold_ms": counts[name][2],
                 "rps": statistics.median(r["rps"] for r in runs),
+                "cpu_ms": statistics.median(r["cpu_ms"] for r in runs),
                 "p50_ms": statistics.median(r["p50_ms"] for r in runs),
                 "p99_ms": statistics.median(r["p99_ms"] for r in runs),
                 "errors": sum(r["non_2xx"] for r in runs),
@@ -382,6 +416,7 @@ def table(report: dict, mode: str) -> str:
         head += [
             f"{scale}x req/s",
             f"{scale}x / hello",
+            f"{scale}x CPU ms",
             f"{scale}x p50 ms",
             f"{scale}x p99 ms",
         ]
@@ -399,6 +434,7 @@ def table(report: dict, mode: str) -> str:
             cells += [
                 f"{row['rps']:.0f}",
                 f"{row['ratio_to_hello']:.2f}",
+                f"{row.get('cpu_ms', 0):.2f}",
                 f"{row['p50_ms']:.1f}",
                 f"{row['p99_ms']:.1f}",
             ]

@@ -151,6 +151,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=DB_CONNECT_TIMEOUT,
         options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+        # Prepare a statement the first time a server-binding cursor runs it. Only the
+        # search opens one (apps/knowledge/search.py); Django's cursors bind on the
+        # client and never prepare. No pooler in front (docker-compose.yml) to break it.
+        prepare_threshold=0,
     )
 
 # Where readers send corrections (shown on /about/); empty shows the steps without a link.

@@ -556,6 +556,18 @@ def test_pagination_with_count_and_page_size(api):
     assert api.get(list_url("norm", "?page=99")).status_code == 404
 
 
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "%EF%BC%91"])
+def test_a_page_that_is_not_a_whole_number_from_1_is_a_400(api, page):
+    """Bad input, named (as page_size and the search's page are), not "Invalid page."
+    as a 404; a page past the end stays a 404."""
+    factories.MissionFactory()
+    response = api.get(list_url("mission", f"?page={page}"))
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]["page"]
+    assert api.get(list_url("mission", "?page=1")).status_code == 200
+    assert api.get(list_url("mission", "?page=2")).status_code == 404
+
+
 def test_sparse_fields(api):
     mission = factories.MissionFactory()
     rows = api.get(list_url("mission", "?fields=slug,name")).json()["results"]

@@ -118,6 +118,10 @@ def test_while_the_cache_is_down_one_build_at_a_time_holds_the_database_lock():
             assert held is False
     finally:
         other.close()  # the server frees a dead session's lock
+    # ... once that session's server process has ended, which the close does not wait for.
+    deadline = time.monotonic() + 5
+    while export.building() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not export.building()
     with export._build_lock() as held:
         assert held is True

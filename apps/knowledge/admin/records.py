@@ -34,6 +34,7 @@ from ..models import Source
 from ..models import SourceCreator
 from ..models.choices import LocatorType
 from ..registry import RECORD_TYPES
+from .changelist import CheckedChangeListMixin
 from .imports import CsvImportExportMixin
 from .imports import SourceImportMixin
 from .workflow import RecordPartAdminMixin
@@ -221,7 +222,7 @@ if TYPE_CHECKING:
     ModelAdmin = admin.ModelAdmin
 else:
 
-    class ModelAdmin(admin.ModelAdmin):
+    class ModelAdmin(CheckedChangeListMixin, admin.ModelAdmin):
         """Django's ModelAdmin, subscriptable by its model as django-stubs types it
         (ModelAdmin[Mission]), so that mypy checks each admin against its model."""
 

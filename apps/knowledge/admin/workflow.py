@@ -51,6 +51,7 @@ from ..models import RevisionAction
 from ..models import RevisionState
 from ..models import Source
 from ..registry import RECORD_MODELS
+from .changelist import CheckedChangeListMixin
 from .writes import classification_item
 from .writes import form_record_dict
 from .writes import part_owner
@@ -844,7 +845,7 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     list_display = [
         "record_label",
         "record_type",
@@ -912,7 +913,10 @@ class RevisionAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        revision = get_object_or_404(Revision, pk=unquote(object_id))
+        object_id = unquote(object_id)
+        if not (object_id.isascii() and object_id.isdigit()):  # /revision/abc/change/
+            raise Http404("No revision has this address.")
+        revision = get_object_or_404(Revision, pk=int(object_id))
         if not self.has_view_permission(request, revision):
             raise PermissionDenied
         record = revision.record

@@ -64,6 +64,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return value
 
+    def get_page_number(self, request, paginator):
+        """A page that is not a whole number from 1 is a 400 naming it, as page_size is
+        (and as the search's page is); a page past the end stays a 404."""
+        raw = str(super().get_page_number(request, paginator)).strip()
+        if raw in self.last_page_strings:
+            return raw
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {self.page_query_param: ["A whole number from 1."]}
+            )
+        return raw
+
     def paginate_queryset(self, queryset, request, view=None):
         key = self.count_key(queryset, request)
 
