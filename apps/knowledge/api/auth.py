@@ -1,7 +1,5 @@
 """API tokens: obtain one with a user name and password, revoke it with DELETE."""
 
-from collections.abc import Mapping
-
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
@@ -14,6 +12,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+
+from apps.core.auth import lockout_username
 
 
 class TokenView(ObtainAuthToken):
@@ -41,10 +41,8 @@ class TokenView(ObtainAuthToken):
         except exceptions.ValidationError:
             # After too many failures even the right password is refused: say so,
             # rather than repeat "unable to log in" to someone who now has it right.
-            # The body may be any JSON (a list, a string): only an object names a user.
-            data = request.data
-            username = data.get("username") if isinstance(data, Mapping) else None
-            credentials = {"username": str(username)[:255]} if username else None
+            username = lockout_username(request)  # the name axes counts against
+            credentials = {"username": username} if username else None
             if AxesProxyHandler.is_locked(request, credentials):
                 hours = settings.AXES_COOLOFF_TIME
                 raise exceptions.Throttled(

@@ -31,6 +31,7 @@ import gzip
 import hashlib
 import inspect
 import io
+import itertools
 import json
 import logging
 import re
@@ -533,7 +534,9 @@ def current_table(request, stamp, name, fmt, slugs=None):
         if slugs is None or json.loads(RECORD_SLUG.search(record).group(1)) in slugs
     )
     if fmt == "csv":
-        return _records_csv(chosen, name, request)
+        # Parsed one record at a time; with none, the header from the table's serializer.
+        text = to_csv(json.loads(record) for record in chosen)
+        return text or to_csv([], columns=columns(name, request))
     chosen = list(chosen)
     head = _json(
         {"dataset": {**meta, "type": name, "count": len(chosen)}, "records": []}
@@ -547,22 +550,6 @@ def current_table(request, stamp, name, fmt, slugs=None):
         text.write(",\n" + record if index else record)
     text.write("\n ]\n}\n")
     return text.getvalue()
-
-
-def _records_csv(records, name, request):
-    """The CSV of a table's records (JSON texts), parsed one at a time: what `to_csv`
-    writes of them all (with no record, the header from the table's serializer)."""
-    buffer, writer, keys = io.StringIO(), None, None
-    for record in records:
-        row = json.loads(record)
-        if writer is None:
-            keys = [key for key in row if key not in NESTED]
-            writer = csv.writer(buffer, lineterminator="\r\n")
-            writer.writerow(keys)
-        writer.writerow([_cell(row.get(key)) for key in keys])
-    if writer is None:
-        return to_csv([], columns=columns(name, request))
-    return buffer.getvalue()
 
 
 # In a stored table (a list at depth 1 of an indent=1 dump), each record is an object at
@@ -801,16 +788,20 @@ def _cell(value):
 NESTED = {"citations", "classifications", "cite"}
 
 
-def to_csv(data, columns=None):
-    """Rows as CSV; `columns` names the header when there are no rows to take it from."""
-    buffer = io.StringIO()
-    if not data and not columns:
+def to_csv(rows, columns=None):
+    """Rows (any iterable, read once, a row at a time) as CSV; `columns` names the
+    header when there is no row to take it from."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None and not columns:
         return ""
-    columns = [key for key in (data[0] if data else columns) if key not in NESTED]
+    keys = [key for key in (columns if first is None else first) if key not in NESTED]
+    buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in data:
-        writer.writerow([_cell(row.get(column)) for column in columns])
+    writer.writerow(keys)
+    if first is not None:
+        for row in itertools.chain([first], rows):
+            writer.writerow([_cell(row.get(key)) for key in keys])
     return buffer.getvalue()
 
 
