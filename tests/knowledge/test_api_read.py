@@ -568,6 +568,14 @@ def test_a_page_that_is_not_a_whole_number_from_1_is_a_400(api, page):
     assert api.get(list_url("mission", "?page=2")).status_code == 404
 
 
+def test_a_page_number_too_long_for_int_is_past_the_end_not_a_server_error(api):
+    """Python's int() refuses more than 4,300 digits; a long number is still a page
+    number, past the end (404), as the list pages answer it."""
+    factories.MissionFactory()
+    response = api.get(list_url("mission", "?page=" + "9" * 5000))
+    assert response.status_code == 404
+
+
 def test_sparse_fields(api):
     mission = factories.MissionFactory()
     rows = api.get(list_url("mission", "?fields=slug,name")).json()["results"]

@@ -106,9 +106,64 @@ def test_404_page_is_helpful(client):
     assert 'role="search"' in content
 
 
-@pytest.mark.parametrize("page", ["0", "-5", "1e3", "abc", "4", "1" + "0" * 20])
-def test_a_list_page_number_that_is_no_page_says_so(client, page):
-    """Not "no published page at this address": the list is there, the number is not."""
+# Not a whole number from 1, as the API's lists read `page` too (a 400 naming it).
+NOT_PAGE_NUMBERS = [
+    "0",
+    "00",
+    "-1",
+    "+2",
+    "1.5",
+    "1e3",
+    "abc",
+    "1,2",
+    "\uff11",  # a full-width one, which int() would read as 1
+    "٣",  # an Arabic-Indic three
+    "<b>2</b>",
+]
+
+
+@pytest.mark.parametrize("model_name", list(factories.PAGE_FACTORIES))
+def test_a_list_page_number_that_is_not_a_number_is_a_400_that_says_so(
+    client, model_name
+):
+    """Every list: the number is wrong, not the address; the page says so, in words,
+    and links to the first page of the same list."""
+    factories.PAGE_FACTORIES[model_name]()
+    path = reverse(f"knowledge:{model_name}-list")
+    for page in NOT_PAGE_NUMBERS:
+        response = client.get(path, {"page": page})
+        assert response.status_code == 400, page
+        content = text(response)
+        asked = page.replace("<", "&lt;").replace(">", "&gt;")
+        assert (
+            f"“{asked}” is not a valid page number: the pages of this list are "
+            "numbered from 1." in content
+        ), page
+        assert f'<a href="{path}">Go to the first page</a>' in content
+        assert '<meta name="robots" content="noindex">' in content
+        assert "There is no published page at this address" not in content
+    # A number past the end is a page that is not there (404), as in the API; an empty
+    # one is the list's own address; neither is ever a server error.
+    for page in ("4", "1" + "0" * 20, "9" * 5000):
+        assert client.get(path, {"page": page}).status_code == 404, page[:20]
+    assert client.get(path, {"page": ""}).status_code == 302
+    assert client.get(path, {"page": "1"}).status_code == 200
+    assert client.get(path, {"page": "last"}).status_code == 200
+
+
+def test_the_first_page_link_keeps_the_filters_and_the_order(client):
+    factories.NormFactory(conception="westphalian")
+    response = client.get("/norms/?conception=westphalian&ordering=-name&page=0")
+    assert response.status_code == 400
+    assert (
+        '<a href="/norms/?conception=westphalian&amp;ordering=-name">'
+        "Go to the first page</a>" in text(response)
+    )
+
+
+@pytest.mark.parametrize("page", ["4", "1" + "0" * 20])
+def test_a_list_page_number_past_the_end_says_so(client, page):
+    """Not "no published page at this address": the list is there, the page is not."""
     for _ in range(31):  # two pages of 30
         factories.NormFactory()
     response = client.get("/norms/", {"page": page})

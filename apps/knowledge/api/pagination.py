@@ -11,6 +11,7 @@ from apps.core import pagecache
 from apps.core import versions
 
 from .. import invalidation
+from .. import limits
 from ..filters import stable
 
 # Parameters that change what a page shows, not which records match.
@@ -70,7 +71,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = str(super().get_page_number(request, paginator)).strip()
         if raw in self.last_page_strings:
             return raw
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        if not limits.is_page_number(raw):
             raise exceptions.ValidationError(
                 {self.page_query_param: ["A whole number from 1."]}
             )

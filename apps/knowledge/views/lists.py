@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView
 
 from .. import filters
+from .. import limits
 from .. import models
 from .. import registry
 from ..models.base import LOCATOR_FIELDS
@@ -23,6 +24,7 @@ from .facets import filters_in_words
 from .labels import list_heading
 from .labels import plural_label
 from .paging import no_such_page
+from .paging import not_a_page_number
 from .query_strings import CanonicalQueryMixin
 from .query_strings import api_url
 from .query_strings import encode_query
@@ -67,11 +69,15 @@ def preferred_with_basis(to_attr: str = "preferred") -> Prefetch:
 
 
 class NoSuchPage(Http404):
-    """A list's page number that is not one of its pages (0, -5, 1e3, 10**20)."""
+    """A list's page number past its last page (10**20)."""
 
     def __init__(self, pages: int):
         super().__init__(f"The list has {pages} page(s).")
         self.pages = pages
+
+
+class NotAPageNumber(Exception):
+    """A list's `?page=` that is not a whole number from 1 (0, -5, 1.5, 1e3, abc)."""
 
 
 class RecordListView(CanonicalQueryMixin, ListView):
@@ -114,14 +120,18 @@ class RecordListView(CanonicalQueryMixin, ListView):
         return self.decorate(filters.reading_order(self.filterset.qs))
 
     def get(self, request, *args, **kwargs):
+        # The list exists; say what is wrong with the number.
         try:
             return super().get(request, *args, **kwargs)
-        except (
-            NoSuchPage
-        ) as error:  # the list exists; say what is wrong with the number
+        except NotAPageNumber:
+            return not_a_page_number(request, self.params)
+        except NoSuchPage as error:
             return no_such_page(request, self.params, error.pages)
 
     def paginate_queryset(self, queryset, page_size):
+        raw = self.request.GET.get(self.page_kwarg)
+        if raw and not limits.is_page_number(raw):
+            raise NotAPageNumber
         try:
             return super().paginate_queryset(queryset, page_size)
         except Http404 as error:

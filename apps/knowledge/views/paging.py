@@ -1,5 +1,7 @@
-"""A page number that is no page of a list (past its end, 0, -5, 1e3): a 404 that says
-how many pages there are and links to the last one, with the same parameters.
+"""A page number past the end of a list: a 404 that says how many pages there are and
+links to the last one, with the same parameters. Something that is not a page number at
+all (0, -5, 1.5, 1e3, abc): a 400 that says so and links to the first page, as the API
+answers a 400 naming `page` (`limits.is_page_number` is the one rule for both).
 
 Not a redirect to the last page: the old address is not the last page's, and a cache
 or a crawler would file the last page's contents under it."""
@@ -39,4 +41,27 @@ def no_such_page(
             "last_page_url": page_url(request.path, params, pages),
         },
         status=404,
+    )
+
+
+def not_a_page_number(
+    request: HttpRequest,
+    params: Mapping[str, str],
+    *,
+    of: str = "this list",
+) -> HttpResponse:
+    """The 400 for `?page=` that is not a whole number from 1.
+
+    Not "400.html": Django's own handler400 renders that template without the request,
+    which the site's header needs."""
+    asked = request.GET.get("page", "")[:20]
+    return render(
+        request,
+        "bad_request.html",
+        {
+            "message": f"“{asked}” is not a valid page number: the pages of {of} "
+            "are numbered from 1.",
+            "first_page_url": page_url(request.path, params, 1),
+        },
+        status=400,
     )
