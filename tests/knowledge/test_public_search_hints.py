@@ -218,3 +218,14 @@ def test_a_stamp_of_versions_already_read_fetches_nothing(monkeypatch):
     assert counted.calls == []
     assert versions.stamp(names) == versions.stamp(names, read)
     assert counted.calls == ["get_many"]
+
+
+@pytest.mark.parametrize("query", ["missions in Europe", "European missions"])
+def test_europe_and_european_name_the_region(client, query):
+    estonia = Country.objects.create(code="EE", name="Estonia", region="europe")
+    case = factories.CaseFactory()
+    case.countries.add(estonia)
+    factories.MissionFactory().cases.add(case)
+    text, url, wording = hint(client, query)
+    assert (text, url) == ("1 mission", "/missions/?region=europe")
+    assert "region: Europe" in wording

@@ -49,7 +49,7 @@ _REGIONS = (
     (re.compile(r"\bafrican?\b"), Region.AFRICA),
     (re.compile(r"\b(?:the\s+)?americas\b|\blatin\s+america\b"), Region.AMERICAS),
     (re.compile(r"\basian?\b"), Region.ASIA),
-    (re.compile(r"\beuropean?\b"), Region.EUROPE),
+    (re.compile(r"\beurope(?:an)?\b"), Region.EUROPE),
     (re.compile(r"\bmiddle[\s-]+east(?:ern)?\b"), Region.MIDDLE_EAST),
     (re.compile(r"\boceania\b"), Region.OCEANIA),
 )
