@@ -17,6 +17,7 @@ process has its own, which is right for a single process only.
 import logging
 import time
 from collections.abc import Iterable
+from collections.abc import Mapping
 
 from django.core.cache import cache
 from django.db import transaction
@@ -53,9 +54,13 @@ def read(names: Iterable[str], found: dict | None = None) -> dict[str, int | Non
     return {name: found.get(key(name)) for name in names}
 
 
-def stamp(names: Iterable[str]) -> str:
-    """The versions of `names` as one string, for keys of shared blocks."""
-    return ".".join(str(value) for value in read(names).values())
+def stamp(names: Iterable[str], known: Mapping[str, int | None] | None = None) -> str:
+    """The versions of `names` as one string, for keys of shared blocks; `known`: the
+    versions a caller has already read (a `read()` of at least `names`), so that none
+    is fetched again."""
+    names = list(dict.fromkeys(names))
+    values = read(names) if known is None else known
+    return ".".join(str(values[name]) for name in names)
 
 
 def current_generation() -> int | None:

@@ -184,3 +184,37 @@ def test_the_hints_cost_one_round_trip_to_the_cache(missions, monkeypatch):
         monkeypatch.setattr(reader, "cache", counted)
     assert module.search_hints("kosovo", shown=set()) == ([], None)
     assert counted.calls == ["get_many"]
+
+
+def test_a_hint_count_reads_the_versions_once(missions, monkeypatch):
+    """A query that names facets: the tables and their versions in one round trip,
+    then the count under those versions (`versions.stamp` of what was read)."""
+    from django.core.cache import cache
+
+    from apps.core import versions
+    from apps.knowledge import autolink
+    from apps.knowledge.views import search_hints as module
+
+    first = module.search_hints("African missions in the 1990s", shown=set())
+    assert first[1] is not None
+    counted = CountedCache(cache)
+    for reader in (module, versions, autolink):
+        monkeypatch.setattr(reader, "cache", counted)
+    assert module.search_hints("African missions in the 1990s", shown=set()) == first
+    assert counted.calls == ["get_many", "get"]
+
+
+def test_a_stamp_of_versions_already_read_fetches_nothing(monkeypatch):
+    from django.core.cache import cache
+
+    from apps.core import versions
+
+    names = ["rows:mission", "vocabulary", "rows:case"]
+    read = versions.read(names)
+    counted = CountedCache(cache)
+    monkeypatch.setattr(versions, "cache", counted)
+    assert versions.stamp(names, read) == ".".join(str(read[n]) for n in names)
+    assert versions.stamp([*names, "vocabulary"], read) == versions.stamp(names, read)
+    assert counted.calls == []
+    assert versions.stamp(names) == versions.stamp(names, read)
+    assert counted.calls == ["get_many"]

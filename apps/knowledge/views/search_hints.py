@@ -127,7 +127,7 @@ def _first(patterns, text: str) -> list[tuple[str, str]]:
 def _count(filterset, query_string: str, shown: dict[str, int | None]) -> int:
     """How many published missions the filters select, remembered while what the
     missions list shows is unchanged (at 100x data the count alone takes ~20 ms)."""
-    stamp = ".".join(str(shown[name]) for name in shown_by_lists_of(Mission))
+    stamp = versions.stamp(shown_by_lists_of(Mission), shown)
     digest = hashlib.sha256(query_string.encode()).hexdigest()[:16]
     key = f"missions-hint-count:{stamp}:{digest}"
     count = cache.get(key)
