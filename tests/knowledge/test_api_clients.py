@@ -393,3 +393,28 @@ def test_public_answers_are_gzipped_and_private_ones_are_not(api, as_reader):
     assert json.loads(gzip.decompress(public.content))["count"] == 30
     private = as_reader.get(url, HTTP_ACCEPT_ENCODING="gzip")
     assert not private.has_header("Content-Encoding")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/missions/unef/cite.ris",
+        "/api/v1/missions/unef/cite.bibtex",
+        "/api/v1/missions/unef/references.ris",
+        "/api/v1/missions/unef/history.json",
+        "/api/v1/sources/cite.ris",
+    ],
+)
+def test_a_format_suffix_on_an_action_is_served(api, path):
+    """DRF passes a format suffix to the handler as `format`: the actions did not take
+    it, and every such address was a 500."""
+    factories.MissionFactory(slug="unef")
+    assert api.get(path).status_code == 200
+
+
+def test_a_format_suffix_on_publish_is_served(api, editor):
+    factories.MissionFactory(slug="unef", draft=True)
+    api.force_authenticate(editor)
+    for action in ("publish", "unpublish"):
+        response = api.post(f"/api/v1/missions/unef/{action}.json", {}, format="json")
+        assert response.status_code < 500

@@ -149,7 +149,10 @@ class RecordViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """List, read, create (as a draft), update (with If-Match), publish."""
+    """List, read, create (as a draft), update (with If-Match), publish.
+
+    The actions take `format`: DRF passes an address's format suffix (`cite.ris`,
+    `history.json`) to the handler, and without it every such address was a 500."""
 
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -395,7 +398,7 @@ class RecordViewSet(
         "permission (and, with `with_sources`, the permission to publish sources).",
     )
     @action(detail=True, methods=["post"], permission_classes=[CanPublish])
-    def publish(self, request, slug=None):
+    def publish(self, request, slug=None, format=None):
         options = s.PublishSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         return self._transition(
@@ -409,7 +412,7 @@ class RecordViewSet(
         description="Take the record back to draft. Needs the publish permission.",
     )
     @action(detail=True, methods=["post"], permission_classes=[CanPublish])
-    def unpublish(self, request, slug=None):
+    def unpublish(self, request, slug=None, format=None):
         return self._transition(request, services.record_unpublish)
 
     @extend_schema(
@@ -422,7 +425,7 @@ class RecordViewSet(
     )
     # One record's published versions: no list filters; paged like every list.
     @action(detail=True, methods=["get"], filter_backends=[])
-    def history(self, request, slug=None):
+    def history(self, request, slug=None, format=None):
         instance = self.get_object()
         versions = (
             Revision.objects.for_record(instance)
@@ -442,7 +445,7 @@ class RecordViewSet(
         "source, the work) as CSL-JSON (default), BibTeX or RIS.",
     )
     @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
-    def cite(self, request, slug=None):
+    def cite(self, request, slug=None, format=None):
         instance = self.get_object()
         self.last_modified = latest_change(instance)
         if isinstance(instance, Source):
@@ -465,7 +468,7 @@ class RecordViewSet(
         "classifications), as CSL-JSON (default), BibTeX or RIS.",
     )
     @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
-    def references(self, request, slug=None):
+    def references(self, request, slug=None, format=None):
         instance = self.get_object()
         citations = list(related(instance, "citations"))
         if hasattr(instance, "classifications"):
@@ -598,7 +601,7 @@ class SourceViewSet(RecordViewSet):
         url_path="cite",
         url_name="bibliography",
     )
-    def bibliography(self, request):
+    def bibliography(self, request, format=None):
         sources = list(self.filter_queryset(self.get_queryset()))
         self.last_modified = max((src.updated_at for src in sources), default=None)
         return Response([citeformats.source_csl(source) for source in sources])
