@@ -315,6 +315,18 @@ def test_the_api_token_endpoint_shares_the_lockout(curator):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("route", ["api:token", "admin:login"])
+def test_a_user_name_with_a_nul_byte_is_refused_not_a_500(client, curator, route):
+    """PostgreSQL refuses NUL in text: the lockout's count of failures for such a name
+    made the token endpoint answer 500 (a login fails like any other instead)."""
+    response = client.post(
+        reverse(route), {"username": "curator\x00", "password": "pw-curator-1"}
+    )
+    assert response.status_code in (200, 400)
+    assert not Token.objects.filter(user=curator).exists()
+
+
+@pytest.mark.django_db
 def test_a_successful_login_resets_the_failure_count(curator):
     client = Client(REMOTE_ADDR="203.0.113.10")
     url = reverse("admin:login")

@@ -42,10 +42,12 @@ class LockoutBackend(AxesStandaloneBackend):
 
 
 def lockout_username(request, credentials=None):
-    """The user name axes counts failures against, cut to its column's 255 characters.
+    """The user name axes counts failures against, cut to its column's 255 characters
+    and without NUL characters.
 
     Django user names have at most 150, so a longer one cannot belong to anyone; uncut,
-    it made PostgreSQL refuse axes' row and the login page answer 500.
+    it made PostgreSQL refuse axes' row and the login page answer 500. PostgreSQL refuses
+    NUL in any text, so a name with one made the token endpoint answer 500.
     """
     if credentials:
         username = credentials.get("username")
@@ -53,4 +55,4 @@ def lockout_username(request, credentials=None):
         data = getattr(request, "data", request.POST)
         # An API body may be any JSON (a list, a string): only an object names a user.
         username = data.get("username") if isinstance(data, Mapping) else None
-    return None if username is None else str(username)[:255]
+    return None if username is None else str(username).replace("\x00", "")[:255]

@@ -12,6 +12,7 @@ from apps.knowledge.search import count_records
 from apps.knowledge.search import find
 from apps.knowledge.search import search_records
 from tests import factories
+from tests.knowledge.test_public import NOT_PAGE_NUMBERS
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +220,6 @@ def test_search_page_counts_every_match_and_pages_through_them(client):
     assert shown == sorted(norm.name for norm in norms)
     last = client.get("/search/?q=sovereignty&page=3").content.decode()
     assert 'rel="next"' not in last and 'rel="prev"' in last
-    assert client.get("/search/?q=sovereignty&page=x").status_code == 200
 
 
 @pytest.mark.parametrize("page", ["4", "25", "26", "999"])
@@ -237,6 +237,50 @@ def test_a_search_page_past_the_last_links_to_the_last(client, page):
     assert (
         '<a href="/search/?q=sovereignty&amp;type=norm&amp;page=3">'
         "Go to the last page (page 3)</a>" in content
+    )
+
+
+@pytest.mark.parametrize("page", [*NOT_PAGE_NUMBERS, "last"])
+def test_a_search_page_number_that_is_not_a_number_is_a_400_that_keeps_the_search(
+    client, page
+):
+    """As on every list (and in the API's search): the number is wrong, not the search;
+    the page says so and links to the first page of the same search, not page 1's
+    results under a wrong address. "last" too: a search, like the API's, has none."""
+    _equal_matches(3)
+    response = client.get(
+        "/search/", {"q": "sovereignty", "type": "norm", "page": page}
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    asked = page.replace("<", "&lt;").replace(">", "&gt;")
+    assert (
+        f"“{asked}” is not a valid page number: the pages of these results are "
+        "numbered from 1." in content
+    )
+    assert (
+        '<a href="/search/?q=sovereignty&amp;type=norm">Go to the first page</a>'
+        in content
+    )
+    assert '<meta name="robots" content="noindex">' in content
+    assert "Norm 01" not in content
+
+
+def test_a_search_page_number_too_long_for_int_is_past_the_end(client):
+    """Not page 1 (as it was) and not a server error: a whole number, past the end."""
+    _equal_matches(3)
+    for page in ("1" + "0" * 20, "9" * 5000):
+        response = client.get("/search/", {"q": "sovereignty", "page": page})
+        assert response.status_code == 404, page[:20]
+        assert f"There is no page “{page[:20]}” of these results" in (
+            response.content.decode()
+        )
+    # An empty number is the first page; leading zeros are the number's own.
+    assert client.get("/search/?q=sovereignty&page=").context["first"] == 1
+    assert client.get("/search/?q=sovereignty&page=001").status_code == 200
+    assert (
+        client.get("/search/", {"q": "sovereignty", "page": "0" * 30 + "2"}).status_code
+        == 404
     )
 
 
@@ -285,6 +329,21 @@ def test_a_short_word_matches_whole_words_only(collection):
     hits = search_records("UN")
     assert hits[0].record.acronym == "UN"
     assert all(hit.record.name != "Foundations" for hit in hits)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["who was sent after the Suez Crisis?", "When was UNEF sent to Suez?"],
+)
+def test_a_question_finds_what_its_content_words_find(collection, question):
+    """Students type questions: "who", "was", "the" are in no record's every field,
+    so on any database they are left out, as PostgreSQL's English stop words are."""
+    assert collection["unef"] in [hit.record for hit in search_records(question)]
+
+
+def test_a_query_of_stop_words_alone_still_searches(collection):
+    who = factories.OrganisationFactory(name="World Health Organization", acronym="WHO")
+    assert search_records("WHO")[0].record == who
 
 
 @pytest.mark.parametrize("url", ["/search/?q=suez", "/api/v1/search/?q=suez"])

@@ -10,12 +10,14 @@ from django.urls import reverse
 from apps.core.errors import reads_only
 
 from .. import filters
+from .. import limits
 from ..registry import by_name
 from ..search import SEARCH_TYPES
 from ..search import SearchResults
 from ..search import find
 from ..search import similar_names
 from .paging import no_such_page
+from .paging import not_a_page_number
 from .query_strings import encode_query
 from .search_hints import NamedMission
 from .search_hints import search_hints
@@ -24,12 +26,17 @@ SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 25  # ranking cost grows with the depth; 500 results is plenty
 
 
-def _page_number(raw: str | None) -> int:
-    """The page asked for, at least 1 (1 for nonsense)."""
-    try:
-        return max(int(raw or 1), 1)
-    except ValueError:
+def _page_number(raw: str) -> int | None:
+    """The page asked for (1 when none is), or None when `raw` is no page number: the
+    lists' rule (`limits.is_page_number`), less "last", which a ranking has no cheap
+    way to find (the API's search refuses it too). A number too long to be a page is
+    past the end, without int() (which refuses more than 4,300 digits)."""
+    if not raw:
         return 1
+    if raw == "last" or not limits.is_page_number(raw):
+        return None
+    digits = raw.lstrip("0")
+    return int(digits) if len(digits) <= 6 else SEARCH_MAX_PAGE + 1
 
 
 def _ranked(query: str, types: list[str] | None, limit: int) -> SearchResults:
@@ -101,11 +108,13 @@ def search(request: HttpRequest) -> HttpResponse:
         if t in SEARCH_TYPES
     ]
     types = chosen or None
-    page = _page_number(request.GET.get("page"))
+    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
+    page = _page_number(request.GET.get("page", ""))
+    if page is None:
+        return not_a_page_number(request, page_params, of="these results")
     # Past SEARCH_MAX_PAGE is no page; rank no deeper than the last one to say so.
     start = (min(page, SEARCH_MAX_PAGE) - 1) * SEARCH_PAGE_SIZE
     results = _ranked(query, types, limit=start + SEARCH_PAGE_SIZE)
-    page_params = {"q": query, **({"type": ",".join(chosen)} if chosen else {})}
     if pages := _pages_if_past_the_end(query, page, len(results.hits)):
         return no_such_page(request, page_params, pages, of="these results")
     shown = chosen or SEARCH_TYPES
