@@ -162,14 +162,15 @@ def find(
     if connection.vendor == "postgresql":
         hits, counts = _postgres_search(targets, counted, query, terms, limit)
     else:
+        words = _content_terms(terms)
         hits = [
             hit
             for name, target in targets
             for hit in _fallback_ranked(
-                target, name, query, terms, min(limit, CANDIDATES_PER_TYPE)
+                target, name, query, words, min(limit, CANDIDATES_PER_TYPE)
             )
         ]
-        counts = _fallback_counts(counted, query, terms)
+        counts = _fallback_counts(counted, query, words)
         hits.sort(key=SearchHit.order_key)
     hits = hits[:limit]
     for hit in hits:
@@ -189,6 +190,27 @@ def search_records(query, *, types=None, limit=50):
 def count_records(query, *, types=None):
     """How many published records of each type match `query`: {model_name: count}."""
     return find(query, types=types, limit=0).counts
+
+
+# PostgreSQL's English stop words (its tsearch_data/english.stop), which its full text
+# leaves out of a query. The SQLite fallback leaves out the same, so that a question
+# ("when did UNTAC start") finds on both what its other words find.
+_STOP_WORDS_TEXT = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him
+    his himself she her hers herself it its itself they them their theirs themselves
+    what which who whom this that these those am is are was were be been being have
+    has had having do does did doing a an the and but if or because as until while
+    of at by for with about against between into through during before after above
+    below to from up down in out on off over under again further then once here
+    there when where why how all any both each few more most other some such no nor
+    not only own same so than too very s t can will just don should now
+"""
+ENGLISH_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+
+def _content_terms(terms):
+    """`terms` without stop words; all of them when they are all stop words ("WHO")."""
+    return [t for t in terms if t not in ENGLISH_STOP_WORDS] or terms
 
 
 def _prepare(query):

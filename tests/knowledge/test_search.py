@@ -331,6 +331,21 @@ def test_a_short_word_matches_whole_words_only(collection):
     assert all(hit.record.name != "Foundations" for hit in hits)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["who was sent after the Suez Crisis?", "When was UNEF sent to Suez?"],
+)
+def test_a_question_finds_what_its_content_words_find(collection, question):
+    """Students type questions: "who", "was", "the" are in no record's every field,
+    so on any database they are left out, as PostgreSQL's English stop words are."""
+    assert collection["unef"] in [hit.record for hit in search_records(question)]
+
+
+def test_a_query_of_stop_words_alone_still_searches(collection):
+    who = factories.OrganisationFactory(name="World Health Organization", acronym="WHO")
+    assert search_records("WHO")[0].record == who
+
+
 @pytest.mark.parametrize("url", ["/search/?q=suez", "/api/v1/search/?q=suez"])
 def test_search_queries_do_not_grow_with_matches(
     client, collection, django_assert_max_num_queries, url
