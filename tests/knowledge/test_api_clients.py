@@ -58,6 +58,35 @@ def test_control_characters_are_refused(as_curator, field, value):
     assert field in response.json()["errors"]
 
 
+def post_json(client, url, payload):
+    """A JSON body as a client's json.dumps writes it: a lone surrogate as a \\u escape."""
+    return client.post(url, json.dumps(payload), content_type="application/json")
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\ud800"])
+@pytest.mark.parametrize("field", ["conception", "related", "citations"])
+def test_a_nul_or_a_lone_surrogate_is_refused_in_any_field(as_curator, field, text):
+    """No text can hold NUL (PostgreSQL refuses it) or a lone surrogate (no UTF-8
+    encodes it): in a slug PostgreSQL's refusal was a 500; in a choice, so was the
+    error message that quoted the value back."""
+    values = {
+        "conception": text,  # a choice
+        "related": [text],  # other records' slugs
+        "citations": [{"source": text, "claim": "summary", "locator": "1"}],
+    }
+    payload = norm_payload(factories.SourceFactory(), **{field: values[field]})
+    response = post_json(as_curator, NORMS, payload)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_a_lone_surrogate_in_a_field_name_is_refused(as_curator):
+    payload = norm_payload(factories.SourceFactory(), **{"\ud800": 1})
+    response = post_json(as_curator, NORMS, payload)
+    assert response.status_code == 400
+    assert response.json()["errors"]
+
+
 def test_line_breaks_stay_allowed_in_long_text(as_curator):
     summary = "States must protect their people.\n\nOthers may step in if they fail."
     response = as_curator.post(

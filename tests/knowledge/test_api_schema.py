@@ -80,6 +80,15 @@ def test_docs_are_served_without_a_cdn(client):
     assert "/static/drf_spectacular_sidecar/" in content
 
 
+@pytest.mark.parametrize("method", ["options", "post", "delete"])
+def test_the_docs_page_answers_other_methods_with_a_405(client, method):
+    """The page's only renderer is its template: DRF's OPTIONS answer (the view's
+    metadata) had no template to render and was a 500."""
+    response = getattr(client, method)("/api/v1/docs/")
+    assert response.status_code == 405
+    assert b"Method Not Allowed" in response.content
+
+
 # --------------------------------------------------------------------------- fuzzing
 
 

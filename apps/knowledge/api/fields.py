@@ -14,6 +14,7 @@ from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
+from rest_framework.settings import api_settings
 
 from apps.core import fuzzydate
 
@@ -385,15 +386,54 @@ def unbound_copy(field: serializers.Field) -> serializers.Field:
 # surrogates (no UTF-8 can store them).
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_BREAK = re.compile(r"[\r\n\t]")
+# What no value can hold at all: PostgreSQL refuses NUL in any text (a slug looked up
+# with one was a 500), and an error message that quoted a lone surrogate could not be
+# encoded (a 500 too).
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def unstorable(value) -> bool:
+    """Whether a NUL or a lone surrogate is anywhere in `value`: a string, or the
+    strings of a list or an object (its keys included)."""
+    if isinstance(value, str):
+        return bool(_UNSTORABLE.search(value))
+    if isinstance(value, Mapping):
+        return any(unstorable(key) or unstorable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(unstorable(item) for item in value)
+    return False
+
+
+def input_error(field, value) -> str | None:
+    """What is wrong with the characters of `value`, written to `field`, if anything."""
+    if isinstance(value, str) and isinstance(field, serializers.CharField):
+        if _FORBIDDEN.search(value) or (field.max_length and _LINE_BREAK.search(value)):
+            return (
+                "Remove the control characters"
+                + (" and line breaks" if field.max_length else "")
+                + " from this text."
+            )
+        return None
+    if unstorable(value):
+        return "Remove the NUL characters and lone surrogates from this value."
+    return None
 
 
 class StrictInputMixin:
     """For writable serializers: a field the resource does not have is an error (a
     misspelt field would otherwise be dropped without a word), and so is a control
-    character in text (in a one-line field such as a name, a line break or tab too)."""
+    character in text (in a one-line field such as a name, a line break or tab too),
+    and a NUL or a lone surrogate in any value."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
+            if any(unstorable(name) for name in data):
+                message = (
+                    "Remove the NUL characters and lone surrogates from the names."
+                )
+                raise serializers.ValidationError(
+                    {api_settings.NON_FIELD_ERRORS_KEY: [message]}
+                )
             unknown = sorted(str(name) for name in set(data) - set(self.fields))
             if unknown:
                 valid = ", ".join(
@@ -407,19 +447,9 @@ class StrictInputMixin:
                 )
             errors = {}
             for name, value in data.items():
-                field = self.fields[name]
-                if not isinstance(value, str) or not isinstance(
-                    field, serializers.CharField
-                ):
-                    continue
-                if _FORBIDDEN.search(value) or (
-                    field.max_length and _LINE_BREAK.search(value)
-                ):
-                    errors[name] = [
-                        "Remove the control characters"
-                        + (" and line breaks" if field.max_length else "")
-                        + " from this text."
-                    ]
+                error = input_error(self.fields[name], value)
+                if error:
+                    errors[name] = [error]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

@@ -45,7 +45,11 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema"),
+        # GET and HEAD only: its one renderer is a template, and DRF's answer to
+        # OPTIONS (the view's metadata) has none to render (a 500).
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", http_method_names=["get", "head"]
+        ),
         name="docs",
     ),
     path("", include(router.urls)),
