@@ -132,6 +132,8 @@ class SearchResults:
     hits: list[SearchHit]
     counts: dict[str, int]  # {model_name: matches}, types without matches left out
     more: frozenset[str] = frozenset()
+    # False when no record held every word of the query, and these hold some of them.
+    every_word: bool = True
 
 
 # At most this many matches of each type are ranked, and counted. A common word
@@ -159,19 +161,15 @@ def find(
         return SearchResults([], {})
     targets = _targets(types)
     counted = targets if count_types is None else _targets(count_types)
-    if connection.vendor == "postgresql":
-        hits, counts = _postgres_search(targets, counted, query, terms, limit)
-    else:
-        words = _content_terms(terms)
-        hits = [
-            hit
-            for name, target in targets
-            for hit in _fallback_ranked(
-                target, name, query, words, min(limit, CANDIDATES_PER_TYPE)
-            )
-        ]
-        counts = _fallback_counts(counted, query, words)
-        hits.sort(key=SearchHit.order_key)
+    hits, counts = _search(targets, counted, query, terms, limit)
+    every_word = True
+    words = _content_terms(terms)
+    # A question ("what did Hirst say about Somalia") rarely has every word in one
+    # record: when none has, the records holding most of them are better than nothing.
+    # Not when the query has its own logic (quotes, "-word", "or").
+    if not any(counts.values()) and len(words) > 1 and not _has_operators(query):
+        hits, counts = _search(targets, counted, query, words, limit, any_word=True)
+        every_word = not any(counts.values())
     hits = hits[:limit]
     for hit in hits:
         hit.snippet = snippet(hit.record, terms)
@@ -179,7 +177,32 @@ def find(
         hits,
         {name: min(n, CANDIDATES_PER_TYPE) for name, n in counts.items() if n},
         frozenset(name for name, n in counts.items() if n > CANDIDATES_PER_TYPE),
+        every_word,
     )
+
+
+def _search(targets, counted, query, terms, limit, *, any_word=False):
+    """(hits, counts) of the records holding every word of the query, or with
+    `any_word`, any of `terms` (those holding more of them first)."""
+    if connection.vendor == "postgresql":
+        if any_word:
+            query = " or ".join(terms)  # websearch_to_tsquery's "or"
+        return _postgres_search(targets, counted, query, terms, limit, any_word)
+    words = _content_terms(terms)
+    hits = [
+        hit
+        for name, target in targets
+        for hit in _fallback_ranked(
+            target, name, query, words, min(limit, CANDIDATES_PER_TYPE), any_word
+        )
+    ]
+    hits.sort(key=SearchHit.order_key)
+    return hits, _fallback_counts(counted, query, words, any_word)
+
+
+def _has_operators(query):
+    """Whether the query uses websearch syntax: a quoted phrase, "-word" or "or"."""
+    return bool(re.search(r'"|(?:^|\s)-\w|\bor\b', query, re.IGNORECASE))
 
 
 def search_records(query, *, types=None, limit=50):
@@ -249,9 +272,10 @@ def _author_match(target, terms):
     return Exists(SourceCreator.objects.filter(source=OuterRef("pk"), family__in=cased))
 
 
-def _matching(target, query, terms):
+def _matching(target, query, terms, any_word=False):
     """The published records of one type that match: full text on PostgreSQL,
-    substrings elsewhere, and on both an exact name, acronym or author."""
+    substrings elsewhere (every term, or with `any_word` any of them), and on both an
+    exact name, acronym or author."""
     queryset = target.model.objects.published()
     if connection.vendor == "postgresql":
         analysed = _analyse(query)
@@ -268,7 +292,7 @@ def _matching(target, query, terms):
                 anywhere |= Q(**{f"{field}__iregex": rf"\b{re.escape(term)}\b"})
             else:  # the singular also finds the plural
                 anywhere |= Q(**{f"{field}__icontains": _singular(term)})
-        condition &= anywhere
+        condition = (condition | anywhere) if any_word else (condition & anywhere)
     condition |= exact | starts
     authors = _author_match(target, terms)
     if authors is not None:
@@ -288,10 +312,11 @@ class Analysed:
 
     tsquery: str  # websearch_to_tsquery, as text
     words: str  # the query's stemmed words, a stripped tsvector as text
-    mode: str  # "words"; "plain": words only (no "-", "or", quotes); "stop": no words
+    mode: str  # "words"; "plain": words only (no "-", "or", quotes); "stop": no words;
+    # "any": any of the words (find's second try), the records holding more first
 
 
-def _analyse(query: str) -> Analysed:
+def _analyse(query: str, any_word: bool = False) -> Analysed:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT q::text, numnode(q), strip(to_tsvector('{CONFIG}'::regconfig, %s))"
@@ -303,6 +328,8 @@ def _analyse(query: str) -> Analysed:
     operators = re.sub(r"'(?:[^']|'')*'", "", tsquery)
     if not nodes:
         mode = "stop"
+    elif any_word:  # find's second try: `query` is its words joined by "or"
+        mode = "any"
     elif re.search(r"[|!<]", operators):
         mode = "words"
     else:
@@ -346,6 +373,11 @@ def _sql(target: Target, mode: str) -> TargetSQL:
     else:
         full = f"{table}.search_vector @@ {tsquery}"
         text_rank = f"ts_rank({table}.search_vector, {tsquery})"
+    if mode == "any":  # each word held adds 1, more than any text rank
+        text_rank += (
+            " + (SELECT count(*) FROM unnest(tsvector_to_array(%(words)s::tsvector))"
+            f" AS w WHERE {table}.search_vector @@ quote_literal(w)::tsquery)"
+        )
     rank = (
         f"{text_rank} + CASE WHEN {exact} THEN 1.0 WHEN {stemmed} THEN 0.9 "
         f"WHEN {starts} THEN 0.5 ELSE 0.0 END"
@@ -461,10 +493,10 @@ def _prepared_rows(sql: str, params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _postgres_search(targets, counted, query, terms, limit):
+def _postgres_search(targets, counted, query, terms, limit, any_word=False):
     """The best `limit` hits of `targets` and the count of each of `counted`, from one
     query, in the order of SearchHit.order_key; then only the records shown are fetched."""
-    analysed = _analyse(query)
+    analysed = _analyse(query, any_word)
     sql = _search_sql(
         tuple(name for name, _ in targets) if limit else (),
         tuple(name for name, _ in counted),
@@ -491,10 +523,10 @@ def _postgres_search(targets, counted, query, terms, limit):
     return hits, counts
 
 
-def _fallback_counts(counted, query, terms):
+def _fallback_counts(counted, query, terms, any_word=False):
     """{model_name: matches}, from one query: a UNION ALL of one count per type."""
     rows = _union(
-        _matching(target, query, terms)
+        _matching(target, query, terms, any_word)
         .order_by()
         .annotate(type=Value(name))
         .values("type")
@@ -505,10 +537,12 @@ def _fallback_counts(counted, query, terms):
     return dict(rows)
 
 
-def _fallback_ranked(target, name, query, terms, limit):
+def _fallback_ranked(target, name, query, terms, limit, any_word=False):
     """A simple score: exact name 10, name beginning with the query 5, author 3,
-    then term frequency weighted by field (names 1, summary 0.2, the rest 0.1)."""
-    queryset = _matching(target, query, terms).prefetch_related(*target.prefetch)
+    then term frequency weighted by field (names 1, summary 0.2, the rest 0.1); with
+    `any_word`, first 20 for each term the record holds."""
+    queryset = _matching(target, query, terms, any_word)
+    queryset = queryset.prefetch_related(*target.prefetch)
     lowered = query.lower()
     hits = []
     # The same matches are scored for every page (by id, the first few times the
@@ -525,9 +559,27 @@ def _fallback_ranked(target, name, query, terms, limit):
                 elif weight == 1.0 and text.startswith(lowered + " "):
                     score += 5
                 score += weight * sum(text.count(term) for term in terms)
+        if any_word:
+            score += 20 * _terms_held(record, target, terms)
         hits.append(SearchHit(record, name, score))
     hits.sort(key=SearchHit.order_key)
     return hits[:limit]
+
+
+def _terms_held(record, target, terms):
+    """How many of `terms` some searched field of `record` holds."""
+    texts = [
+        (getattr(record, field) or "").lower()
+        for field in (*target.a, *target.b, *target.c)
+    ]
+    return sum(any(_holds(text, term) for text in texts) for term in terms)
+
+
+def _holds(text, term):
+    """As `_matching` compares: a short term whole, a longer one as its singular."""
+    if len(term) <= 3:
+        return re.search(rf"\b{re.escape(term)}\b", text) is not None
+    return _singular(term) in text
 
 
 def _singular(text):

@@ -8,15 +8,18 @@ import io
 import json
 import re
 import shlex
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.knowledge.api import export
 from apps.knowledge.api import pages
+from apps.knowledge.dataset import load_dataset
 from apps.knowledge.models import Norm
 from apps.knowledge.models import Organisation
 from apps.knowledge.models import SourceCreator
@@ -131,12 +134,13 @@ def test_dataset_json_has_published_records_only(api, dataset):
     response = api.get("/api/v1/export/dataset.json")
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
-    body = json.loads(response.content)
+    text = served(response).decode()  # streamed: read once
+    body = json.loads(text)
     assert body["dataset"]["version"] == response["X-Dataset-Version"]
     assert [m["slug"] for m in body["missions"]] == ["unef-i"]
     assert body["missions"][0]["organisations"][0]["slug"] == "un"
-    assert "secret" not in response.content.decode()
-    assert "curator_note" not in response.content.decode()
+    assert "secret" not in text
+    assert "curator_note" not in text
 
 
 def test_dataset_json_is_never_built_in_the_request(api, dataset, monkeypatch):
@@ -151,7 +155,7 @@ def test_dataset_json_is_never_built_in_the_request(api, dataset, monkeypatch):
     monkeypatch.setattr(export, "build", no_build)
     response = api.get("/api/v1/export/dataset.json")
     assert response.status_code == 200
-    body = json.loads(response.content)
+    body = json.loads(served(response))
     assert body["dataset"]["version"] == stamp.version
     mission = body["missions"][0]
     assert mission["url"] == "http://testserver/api/v1/missions/unef-i/"
@@ -695,3 +699,50 @@ def test_a_stored_table_is_read_record_by_record(dataset, monkeypatch, chunk):
         assert list(export._records(packed)) == whole, name
         counts[name] = len(whole)
     assert counts["missions"] == 2 and 0 in counts.values()  # several, and none
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+def served(response):
+    """A response's bytes, streamed or not (the whole dataset is streamed)."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def test_the_whole_dataset_serves_the_stored_bytes_on_loaded_data(api, dataset_builds):
+    """On the curated data: dataset.json is the stored current version with this
+    host's addresses, and a version's address its stored bytes (their checksum), byte
+    for byte, whether the answer is built whole or streamed a table at a time; with
+    the same headers, and a 304 for its ETag."""
+    load_dataset(Path(settings.BASE_DIR) / "data")
+    snapshot = export.store_current_version()
+    stored = export.version_text(snapshot)
+    assert hashlib.sha256(stored).hexdigest() == snapshot.sha256
+    hosted = export.SITE_ADDRESS.sub(
+        lambda match: match.group(1) + "http://testserver", stored.decode()
+    ).encode()
+    assert hosted != stored  # there are addresses to make absolute
+    for old_style in (None, stored_whole):  # tables, or a body stored whole
+        if old_style:
+            old_style()
+            snapshot = export.DatasetSnapshot.objects.get()
+        cache.clear()
+        for path, expected in (
+            ("/api/v1/export/dataset.json", hosted),
+            (f"/api/v1/export/{snapshot.version}/", stored),
+            ("/api/v1/export/latest/", stored),
+        ):
+            response = api.get(path)
+            assert response.status_code == 200, path
+            assert served(response) == expected, path
+            assert response["Content-Type"] == "application/json; charset=utf-8"
+            assert response["X-Dataset-Version"] == snapshot.version
+            assert response["Content-Disposition"] == (
+                f'attachment; filename="pkb-dataset-{snapshot.version}.json"'
+            )
+            again = api.get(path, HTTP_IF_NONE_MATCH=response["ETag"])
+            assert (again.status_code, again.content) == (304, b""), path
+            # Asked again (the cache of dataset.json may answer): the same bytes.
+            assert served(api.get(path)) == expected, path

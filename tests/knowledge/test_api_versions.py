@@ -16,6 +16,7 @@ from apps.knowledge.api import export
 from apps.knowledge.models import DatasetSnapshot
 from apps.knowledge.models import Norm
 from tests import factories
+from tests.knowledge.test_api_export import served
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_cache_cleared")]
 
@@ -41,8 +42,9 @@ def test_old_versions_answer_the_same_bytes_after_changes(api, published):
     first = api.get(listed[v1]["url"])
     assert first.status_code == 200
     assert first["X-Dataset-Version"] == v1
-    assert hashlib.sha256(first.content).hexdigest() == listed[v1]["sha256"]
-    body = json.loads(first.content)
+    first_bytes = served(first)  # streamed: read once
+    assert hashlib.sha256(first_bytes).hexdigest() == listed[v1]["sha256"]
+    body = json.loads(first_bytes)
     assert body["dataset"]["version"] == v1
     assert [m["slug"] for m in body["missions"]] == ["unef-i"]
 
@@ -54,10 +56,10 @@ def test_old_versions_answer_the_same_bytes_after_changes(api, published):
     assert v2 != v1
     assert [row["version"] for row in index["versions"]] == [v2, v1]  # newest first
     second = api.get(f"/api/v1/export/{v2}/")
-    assert json.loads(second.content)["norms"][0]["name"] == "Consent of the parties"
+    assert json.loads(served(second))["norms"][0]["name"] == "Consent of the parties"
 
     again = api.get(f"/api/v1/export/{v1}/")
-    assert again.content == first.content
+    assert served(again) == first_bytes
     assert again["ETag"] == first["ETag"]
     assert (
         api.get(f"/api/v1/export/{v1}/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code
@@ -67,15 +69,18 @@ def test_old_versions_answer_the_same_bytes_after_changes(api, published):
 
 def test_drafts_are_in_no_version(api, published):
     version, _ = current_version(api)
-    content = api.get(f"/api/v1/export/{version}/").content.decode()
+    content = served(api.get(f"/api/v1/export/{version}/")).decode()
     assert "secret-draft" not in content
     assert "curator_note" not in content
     # Publishing it makes a new version that has it; the old one still does not.
     Norm.objects.filter(slug="consent").update(status=Status.DRAFT)
     factories.NormFactory(slug="later")
     newer, _ = current_version(api)
-    assert "consent" not in api.get(f"/api/v1/export/{newer}/").json()["norms"]
-    assert '"consent"' in api.get(f"/api/v1/export/{version}/").content.decode()
+    assert (
+        "consent"
+        not in json.loads(served(api.get(f"/api/v1/export/{newer}/")))["norms"]
+    )
+    assert b'"consent"' in served(api.get(f"/api/v1/export/{version}/"))
 
 
 def test_unknown_version_is_a_json_404(api, published):
@@ -152,4 +157,4 @@ def test_large_downloads_are_gzipped(api, published):
         assert packed["Content-Encoding"] == "gzip", path
         assert "Accept-Encoding" in packed["Vary"]
         if path.endswith(f"{version}/"):  # a version is the same bytes, unpacked
-            assert gzip.decompress(packed.content) == plain.content
+            assert gzip.decompress(served(packed)) == served(plain)

@@ -15,6 +15,7 @@ from apps.knowledge.models import DatasetSnapshot
 from apps.knowledge.models import Mission
 from apps.knowledge.models import Norm
 from tests import factories
+from tests.knowledge.test_api_export import served
 
 pytestmark = pytest.mark.usefixtures("api_cache_cleared")
 
@@ -93,10 +94,11 @@ def test_the_index_says_building_until_the_version_is_stored(api, published, gat
     assert listed["version"] == current["version"]
     download = api.get(current["url"])
     assert download.status_code == 200
-    assert b'"unef-i"' in download.content
-    assert b"secret-draft" not in download.content
+    downloaded = served(download)  # streamed: read once
+    assert b'"unef-i"' in downloaded
+    assert b"secret-draft" not in downloaded
     latest = api.get("/api/v1/export/latest/")
-    assert latest.content == download.content
+    assert served(latest) == downloaded
     assert latest["X-Dataset-Version"] == current["version"]
     revalidated = api.get("/api/v1/export/latest/", HTTP_IF_NONE_MATCH=latest["ETag"])
     assert revalidated.status_code == 304

@@ -341,6 +341,49 @@ def test_a_question_finds_what_its_content_words_find(collection, question):
     assert collection["unef"] in [hit.record for hit in search_records(question)]
 
 
+def test_when_no_record_holds_every_word_those_holding_most_come_first(collection):
+    results = find("what did the Suez peacekeeping elephants do")
+    assert not results.every_word
+    # UNEF's summary holds "Suez" and "peacekeeping"; the others one of them.
+    assert results.hits[0].record == collection["unef"]
+    assert sum(results.counts.values()) == len(results.hits) > 1
+
+
+def test_a_query_every_word_of_which_one_record_holds_finds_only_those(collection):
+    results = find("Suez peacekeeping")
+    assert results.every_word
+    assert [hit.record for hit in results.hits] == [collection["unef"]]
+
+
+@pytest.mark.parametrize(
+    "query", ['"Suez elephants"', "Suez -crisis elephants", "elephants or giraffes"]
+)
+def test_a_query_with_its_own_logic_is_not_loosened(collection, query):
+    results = find(query)
+    assert results.hits == [] and results.every_word
+
+
+def test_the_search_page_says_no_record_held_every_word(client, collection):
+    page = client.get("/search/", {"q": "Suez peacekeeping elephants"}).content.decode()
+    assert "No record holds every word of “Suez peacekeeping elephants”" in page
+    assert collection["unef"].get_absolute_url() in page
+
+
+def test_a_misspelt_word_is_corrected_beside_results_holding_the_others(
+    client, collection
+):
+    page = client.get("/search/", {"q": "traditional pecekeeping"}).content.decode()
+    assert "No record holds every word" in page
+    assert "Did you mean" in page and "traditional peacekeeping" in page.lower()
+
+
+def test_the_api_says_no_record_held_every_word(api, collection):
+    loose = api.get("/api/v1/search/", {"q": "Suez peacekeeping elephants"}).json()
+    assert loose["every_word"] is False and loose["count"] > 1
+    strict = api.get("/api/v1/search/", {"q": "Suez peacekeeping"}).json()
+    assert strict["every_word"] is True and strict["count"] == 1
+
+
 def test_a_query_of_stop_words_alone_still_searches(collection):
     who = factories.OrganisationFactory(name="World Health Organization", acronym="WHO")
     assert search_records("WHO")[0].record == who

@@ -23,6 +23,8 @@ together from them, and the per-type files, filtered or not, read their own tabl
 current version, which also keeps its citations and classifications (at 100 times today's
 data, building missions.csv in the request took longer than a worker may take). A
 filtered file keeps the records its type's FilterSet keeps (their slugs, one query).
+The whole file (dataset.json, a version's address) is streamed a few records at a time
+from the compressed tables, never held or cached whole (`version_pieces`).
 """
 
 import contextlib
@@ -56,6 +58,7 @@ from django.db.models import Max
 from django.db.models import Sum
 from django.db.models.functions import Length
 from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -263,7 +266,8 @@ def _version_tables(stamp, body):
 
 def _check(meta, records, text):
     """The tables must give back the version's very bytes (its checksum and ETag)."""
-    if b"".join(_assembled(meta, records)) != text:
+    tables = ((name, [table]) for name, table in records)
+    if b"".join(_assembled(meta, tables)) != text:
         raise ValueError("a dataset version's tables do not give back its file")
 
 
@@ -515,8 +519,14 @@ SITE_ADDRESS = re.compile(
 def current_dataset(request, stamp):
     """dataset.json: the stored current version with this host's absolute addresses,
     the same text a build in the request would give (a build takes minutes at 100 times
-    today's data: longer than a worker may take). Building while it is not stored."""
-    return _with_host(request, _current_text(stamp).decode())
+    today's data: longer than a worker may take), in pieces, a table at a time (see
+    `version_pieces`). Building while it is not stored."""
+    snapshot = DatasetSnapshot.objects.filter(version=stamp.version).first()
+    pieces = version_pieces(snapshot, _host_prefix(request)) if snapshot else None
+    if pieces is None:
+        build_in_background()
+        raise Building(wait=RETRY_AFTER)
+    return pieces
 
 
 def current_table(request, stamp, name, fmt, slugs=None):
@@ -622,24 +632,54 @@ def _current_text(stamp):
 
 
 def version_text(snapshot):
-    """A stored version's whole file (bytes), or None once dropped: its body if it was
-    stored whole, else put back together from its record tables (two queries)."""
+    """A stored version's whole file (bytes), or None once dropped."""
+    pieces = version_pieces(snapshot)
+    return None if pieces is None else b"".join(pieces)
+
+
+def version_pieces(snapshot, prefix=None):
+    """A stored version's file (bytes) in pieces, or None once dropped: its body if it
+    was stored whole, else put back together from its record tables, each decompressed
+    a few records at a time when its turn comes (so a streamed answer holds the
+    compressed tables and a piece, never a table or the file). The tables are read here, in one query: the pieces need no
+    database. `prefix`: this host's address, for the site's addresses (dataset.json);
+    no address spans two pieces (each is in one table)."""
     if snapshot.body is not None:
-        return gzip.decompress(snapshot.body)
-    if not snapshot.stored_bytes:
+        pieces = iter([gzip.decompress(snapshot.body)])
+    elif not snapshot.stored_bytes:
         return None
-    rows = (
-        snapshot.tables.exclude(name__in=LINK_NAMES)
-        .order_by("pk")
-        .values_list("name", "body")
-    )
-    # One table uncompressed at a time: the file's bytes, not twice them.
-    text = io.BytesIO()
-    for chunk in _assembled(
-        snapshot.meta.encode(), ((name, gzip.decompress(body)) for name, body in rows)
-    ):
-        text.write(chunk)
-    return text.getvalue()
+    else:
+        rows = snapshot.tables.exclude(name__in=LINK_NAMES).order_by("pk")
+        tables = list(rows.values_list("name", "body"))
+        pieces = _assembled(snapshot.meta.encode(), _unpacked(tables))
+    if prefix is None:
+        return pieces
+    return (_sub_host_bytes(prefix.encode(), piece) for piece in pieces)
+
+
+def _unpacked(tables):
+    """[(name, gzip bytes)] as (name, its JSON bytes in pieces), each decompressed as it
+    is read, and its compressed bytes let go once it is (the list is emptied as it is
+    read)."""
+    tables.reverse()
+    while tables:
+        name, body = tables.pop()
+        yield name, _table_pieces(body)
+
+
+def _table_pieces(packed):
+    """A stored table's JSON text (gzip bytes) in pieces of about CHUNK bytes, whole
+    records each, decompressed as they are read (`_records`): the table is never whole
+    in memory, and no site address spans two pieces."""
+    pending, size, separator = [b"["], 0, b"\n"
+    for record in _records(packed):
+        pending += [separator, record]
+        separator, size = b",\n", size + len(record)
+        if size >= CHUNK:
+            yield b"".join(pending)
+            pending, size = [], 0
+    pending.append(b"]" if separator == b"\n" else b"\n ]")
+    yield b"".join(pending)
 
 
 # A top-level key of a stored indent=1 dump: the one indentation of a single space.
@@ -657,12 +697,12 @@ def _tables(text):
 
 
 def _assembled(meta, tables):
-    """A stored dump's text from its stamp and tables ([(name, JSON bytes)]), as the
-    build writes it, in pieces."""
+    """A stored dump's text from its stamp and tables ([(name, its JSON bytes in
+    pieces)]), as the build writes it, in pieces."""
     yield b'{\n "dataset": ' + meta
-    for name, text in tables:
+    for name, pieces in tables:
         yield b',\n "' + name.encode() + b'": '
-        yield text
+        yield from pieces
     yield b"\n}\n"
 
 
@@ -676,17 +716,20 @@ def _cut(text, key):
     return text[start : text.index(b"\n " + closing, start) + 3]
 
 
-def _with_host(request, text):
-    """Stored text with this host's absolute addresses, as every other API answer."""
-    return _sub_host(_host_prefix(request), text)
-
-
 def _host_prefix(request):
     return request.build_absolute_uri("/")[:-1]
 
 
 def _sub_host(prefix, text):
     return SITE_ADDRESS.sub(lambda match: match.group(1) + prefix, text)
+
+
+# The same, on the stored bytes (its pattern is ASCII: it matches where it would in text).
+SITE_ADDRESS_BYTES = re.compile(SITE_ADDRESS.pattern.encode())
+
+
+def _sub_host_bytes(prefix, data):
+    return SITE_ADDRESS_BYTES.sub(lambda match: match.group(1) + prefix, data)
 
 
 # --------------------------------------------------------------------------- records
@@ -1104,27 +1147,27 @@ class ExportLatestView(ReadOnlyAPIView):
 
 
 def export_body(request, stamp, name, fmt, slugs):
-    """An export file's text: the codebook built, every other file cut from the stored
-    current version (never built in a request: at 100 times today's data that took
-    longer than a worker may take); `slugs` (a filtered file): only those records."""
-    if name == "dataset":
-        return current_dataset(request, stamp)
+    """An export file's text (not dataset.json, streamed): the codebook built, every
+    other file cut from the stored current version (never built in a request: at 100
+    times today's data that took longer than a worker may take); `slugs` (a filtered
+    file): only those records."""
     if name in TABLES:
         return current_table(request, stamp, name, fmt, slugs)
     return build(name, fmt, request, stamp)
 
 
 def snapshot_response(request, snapshot, cache_control):
-    """A stored version's file, or 410 if it was dropped to bound storage."""
-    text = version_text(snapshot)
-    if text is None:
+    """A stored version's file, streamed a table at a time (`version_pieces`), or 410 if
+    it was dropped to bound storage."""
+    pieces = version_pieces(snapshot)
+    if pieces is None:
         raise Gone(
             "This version's file was dropped to bound storage; its checksum "
             "is in the export index."
         )
     etag = f'"{snapshot.sha256[:32]}"'  # pagecache.etag(body), stored
-    response = HttpResponse(
-        text,
+    response = StreamingHttpResponse(
+        pieces,
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = (
@@ -1204,6 +1247,9 @@ class ExportFileView(ReadOnlyAPIView):
         )
         if conditional is not response:  # 304 or 412: cut nothing
             return conditional
+        if name == "dataset":  # streamed a table at a time, never kept whole
+            pieces = current_dataset(request, stamp)
+            return StreamingHttpResponse(pieces, headers=response.headers)
         key = f"api-export:{stamp.version}:{request.get_host()}:{name}.{fmt}"
         body = None if query else cache.get(key)
         if body is None:

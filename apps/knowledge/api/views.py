@@ -865,9 +865,9 @@ class SearchView(ReadOnlyAPIView):
         end = page * size
         if end > self.max_hits + size:
             raise exceptions.NotFound("Invalid page: narrow the search instead.")
-        results = find(query, types=types or None, limit=min(end, self.max_hits))
-        count = min(sum(results.counts.values()), self.max_hits)
-        hits = results.hits[end - size : end]
+        found = find(query, types=types or None, limit=min(end, self.max_hits))
+        count = min(sum(found.counts.values()), self.max_hits)
+        hits = found.hits[end - size : end]
         if page > 1 and not hits:
             raise exceptions.NotFound("Invalid page.")
 
@@ -884,6 +884,7 @@ class SearchView(ReadOnlyAPIView):
                 "count": count,
                 "next": link(page + 1) if end < count else None,
                 "previous": link(page - 1) if page > 1 else None,
+                "every_word": found.every_word,
                 "results": results,
             }
         )

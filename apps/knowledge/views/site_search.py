@@ -83,6 +83,16 @@ def _type_filters(
     return type_filters
 
 
+def _corrections(
+    query: str, types: list[str] | None, every_word_found: bool
+) -> tuple[list, str]:
+    """Names close to the query and the query corrected, when no record held every
+    word of it: a misspelt word may be why."""
+    if not query or every_word_found:
+        return [], ""
+    return similar_names(query, types=types)
+
+
 def _link(params: dict[str, object], wanted: bool) -> str:
     """The query string of `params` if `wanted`, else "" (no link)."""
     return "?" + encode_query(params) if wanted else ""
@@ -120,10 +130,11 @@ def search(request: HttpRequest) -> HttpResponse:
     shown = chosen or SEARCH_TYPES
     total = sum(n for name, n in results.counts.items() if name in shown)
     hits = results.hits[start:]
-    similar, suggestion = (
-        similar_names(query, types=types) if query and not total else ([], "")
-    )
-    named, missions_hint = search_hints(query, shown={hit.url for hit in hits})
+    similar, suggestion = _corrections(query, types, total > 0 and results.every_word)
+    # A mission named in the query is pointed to unless the results hold it for every
+    # word; among results holding only some of the words, it would be easy to miss.
+    listed = {hit.url for hit in hits} if results.every_word else set()
+    named, missions_hint = search_hints(query, shown=listed)
     more = total > start + len(hits) and page < SEARCH_MAX_PAGE
     return render(
         request,
@@ -132,6 +143,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "hits": hits,
             "total": total,
+            "every_word": results.every_word,
             "more_than": not results.more.isdisjoint(shown),
             "first": start + 1,
             "last": start + len(hits),

@@ -35,4 +35,9 @@ class SearchPageSerializer(serializers.Serializer):
     )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
+    every_word = serializers.BooleanField(
+        help_text="False when no record holds every word of `q`: the results then "
+        "hold some of them, those holding more first (not for a query with quotes, "
+        '"-word" or "or").'
+    )
     results = SearchHitSerializer(many=True)
