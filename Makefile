@@ -26,9 +26,11 @@ prepare: $(STAMP)
 run: prepare
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## test: the whole suite (SQLite unless DATABASE_URL says otherwise)
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise), on every core; each
+## worker has its own test database. `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n auto --dist load
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py check

@@ -62,3 +62,40 @@ def curator(django_user_model):
 def admin_client_logged(client, curator):
     client.force_login(curator)
     return client
+
+
+@pytest.fixture(scope="module")
+def curated(request, django_db_setup, django_db_blocker):
+    """The curated data/ loaded once for a module (about 25 s a load), in a transaction
+    rolled back after the module's last test; each test's own writes roll back to it
+    (pytest-django's `db` nests a savepoint). Yields the load's report.
+
+    Every test of the module that uses the database must ask for it (the others would
+    see the data too) and none may be transactional (it would flush the data)."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from apps.knowledge.dataset import load_dataset
+
+    def uses_db(item):
+        return item.get_closest_marker("django_db") or "db" in item.fixturenames
+
+    module = [item for item in request.session.items if item.module is request.module]
+    others = [i.name for i in module if uses_db(i) and "curated" not in i.fixturenames]
+    assert not others, f"these tests use the database without `curated`: {others}"
+    unsaved = [i.name for i in module if "curated" in i.fixturenames and not uses_db(i)]
+    assert not unsaved, f"these tests need the `db` fixture to roll back: {unsaved}"
+    transactional = [
+        i.name
+        for i in module
+        if (mark := i.get_closest_marker("django_db"))
+        and mark.kwargs.get("transaction")
+    ]
+    assert not transactional, (
+        f"a transactional test would flush the data: {transactional}"
+    )
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_dataset(Path(settings.BASE_DIR) / "data")
+        transaction.set_rollback(True)

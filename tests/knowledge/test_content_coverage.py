@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from apps.knowledge.dataset import load_dataset
 from apps.knowledge.models import Case
 from apps.knowledge.models import Concept
 from apps.knowledge.models import Document
@@ -16,7 +15,6 @@ from apps.knowledge.models import Norm
 from apps.knowledge.models import Organisation
 from apps.knowledge.search import search_records
 
-pytestmark = pytest.mark.django_db
 BASE = Path(settings.BASE_DIR)
 ROW = re.compile(r"^\| (\d+) \| (.+?) \| (\w+) \| (.+?) \| (.+?) \| `(.+)` \|$")
 SEARCHED = [Mission, Case, Document, Norm, Organisation, Concept]
@@ -38,8 +36,8 @@ def test_the_list_is_complete_and_numbered():
         assert re.fullmatch(r"(covered by |added: )?`[a-z0-9-]+`", record), named
 
 
-def test_every_named_entity_has_a_published_record_found_by_search():
-    load_dataset(BASE / "data")
+@pytest.mark.django_db
+def test_every_named_entity_has_a_published_record_found_by_search(curated):
     missing = []
     for _n, named, _kind, _where, record, term in rows():
         slug = record.split("`")[1]
@@ -72,8 +70,8 @@ def test_variant_spellings_are_listed_in_the_coverage_table():
     assert set(VARIANT_SPELLINGS.items()) <= listed
 
 
-def test_variant_spellings_find_their_records():
-    load_dataset(BASE / "data")
+@pytest.mark.django_db
+def test_variant_spellings_find_their_records(curated):
     missing = [
         (term, slug)
         for term, slug in VARIANT_SPELLINGS.items()

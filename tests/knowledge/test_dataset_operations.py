@@ -2,18 +2,14 @@
 observer and interposition missions that balance the comparison, each fully coded."""
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from apps.knowledge import reports
-from apps.knowledge.dataset import load_dataset
 from apps.knowledge.models import Document
 from apps.knowledge.models import Mission
 
 pytestmark = pytest.mark.django_db
-DATA = Path(settings.BASE_DIR) / "data"
 
 # The operations Bellamy, Williams and Griffin name (Cambodia, El Salvador, Namibia,
 # Srebrenica, Rwanda), each with the case the texts discuss it under.
@@ -43,23 +39,18 @@ MIXED = ["unficyp"]
 CODED = ["host_consent", "use_of_force", "impartiality", "legal_basis"]
 
 
-@pytest.fixture
-def loaded():
-    load_dataset(DATA)
-
-
 def preferred(mission):
     return mission.classifications.get(preferred=True)
 
 
-def test_operations_the_texts_name_are_published_under_their_cases(loaded):
+def test_operations_the_texts_name_are_published_under_their_cases(curated):
     for slug, case in NAMED.items():
         mission = Mission.objects.published().get(slug=slug)
         assert case in mission.cases.values_list("slug", flat=True), slug
         assert mission.acronym == slug.upper()
 
 
-def test_each_added_mission_codes_every_dimension_or_says_why_not(loaded):
+def test_each_added_mission_codes_every_dimension_or_says_why_not(curated):
     for slug in [*NAMED, *TRADITIONAL, *MIXED]:
         mission = Mission.objects.published().get(slug=slug)
         reasons = mission.not_established or {}
@@ -73,7 +64,7 @@ def test_each_added_mission_codes_every_dimension_or_says_why_not(loaded):
         assert mission.authorised_by.filter(kind="resolution").exists(), slug
 
 
-def test_traditional_missions_are_westphalian_by_a_written_rule(loaded):
+def test_traditional_missions_are_westphalian_by_a_written_rule(curated):
     for slug in TRADITIONAL:
         classification = preferred(Mission.objects.get(slug=slug))
         assert classification.value == "westphalian", slug
@@ -81,7 +72,7 @@ def test_traditional_missions_are_westphalian_by_a_written_rule(loaded):
         assert classification.rule in {"tasks-westphalian", "aims-between-states"}
 
 
-def test_unficyp_is_mixed_because_resolution_186_gave_it_law_and_order(loaded):
+def test_unficyp_is_mixed_because_resolution_186_gave_it_law_and_order(curated):
     """Paragraph 5 of resolution 186 (1964) asks the force to help maintain and restore
     law and order as well as prevent renewed fighting: tasks of both kinds."""
     mission = Mission.objects.get(slug="unficyp")
@@ -97,7 +88,7 @@ def test_unficyp_is_mixed_because_resolution_186_gave_it_law_and_order(loaded):
     assert (classification.value, classification.rule) == ("mixed", "tasks-both")
 
 
-def test_the_comparison_has_a_dozen_westphalian_missions_across_the_decades(loaded):
+def test_the_comparison_has_a_dozen_westphalian_missions_across_the_decades(curated):
     values = Counter()
     decades = set()
     for mission in Mission.objects.published():
@@ -109,7 +100,7 @@ def test_the_comparison_has_a_dozen_westphalian_missions_across_the_decades(load
     assert len(decades) >= 5
 
 
-def test_the_authorising_resolutions_are_recorded_with_symbol_date_and_issuer(loaded):
+def test_the_authorising_resolutions_are_recorded_with_symbol_date_and_issuer(curated):
     resolutions = Document.objects.filter(
         slug__in=Mission.objects.filter(slug__in=[*NAMED, *TRADITIONAL, *MIXED]).values(
             "authorised_by__slug"
@@ -121,7 +112,7 @@ def test_the_authorising_resolutions_are_recorded_with_symbol_date_and_issuer(lo
         assert document.date and document.issuer_id, document
 
 
-def test_missions_coded_alike_but_labelled_differently_say_why(loaded):
+def test_missions_coded_alike_but_labelled_differently_say_why(curated):
     """content_report's consistency check is clean on the curated data: the CSCE
     missions to Skopje and Ukraine state which stated aims tell them apart."""
     assert reports.build().label_conflicts == []

@@ -1,22 +1,14 @@
 """Issue 13, B1 and B2: the app's own CSV export goes back in, for every record type,
 and an unchanged export changes nothing and proposes nothing."""
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from apps.knowledge import dataset
 from apps.knowledge.canonical import DATA_TYPES
 from apps.knowledge.models import Revision
 
-DATA = Path(__file__).resolve().parents[3] / "data"
-
-
-@pytest.fixture
-def loaded(db):
-    dataset.load_dataset(DATA)
+pytestmark = pytest.mark.django_db
 
 
 def _export(client, model):
@@ -32,7 +24,7 @@ def _export(client, model):
 
 @pytest.mark.parametrize("record_type", DATA_TYPES, ids=lambda t: t.directory)
 def test_an_unchanged_export_imports_as_unchanged(
-    loaded, record_type, editor_client, curator_client
+    curated, record_type, editor_client, curator_client
 ):
     model = record_type.model
     for client in (editor_client, curator_client):
@@ -59,7 +51,7 @@ def test_an_unchanged_export_imports_as_unchanged(
     ],
 )
 def test_the_issue_s_single_columns_import_without_error(
-    loaded, editor_client, model_name, header, row
+    curated, editor_client, model_name, header, row
 ):
     text = f"{header}\n{row}\n"
     response = editor_client.post(
