@@ -204,7 +204,7 @@ def test_a_failed_load_leaves_the_database_exactly_as_it_was(tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "trace"])
 def test_writing_to_a_page_that_only_reads_is_a_405_naming_its_methods(method):
     """Not Django's "CSRF verification failed" 403 page, which suggests a form."""
     client = Client(enforce_csrf_checks=True)
@@ -226,10 +226,10 @@ def test_writing_to_a_page_that_only_reads_is_a_405_naming_its_methods(method):
         assert "is not allowed here; this page answers GET, HEAD" in (
             response.content.decode()
         )
-        # Past the CSRF check (a client that does not enforce it): the view's own 405.
+        # Past the CSRF check (a client that does not enforce it): the same 405.
         response = getattr(Client(), method)(path)
         assert response.status_code == 405, path
-        assert response["Allow"].startswith("GET, HEAD"), path
+        assert "this page answers GET, HEAD" in response.content.decode(), path
     # A form that does take a POST still refuses a missing token, as before.
     response = client.post("/admin/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403

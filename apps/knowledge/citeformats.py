@@ -486,6 +486,8 @@ class _Style:
     bodies: dict[str, Callable]  # CSL type -> (item, title, container, authors, html)
     other: Callable  # the body of any other type (books, reports...)
     url: Callable[[dict, bool], str]
+    # The title in the author's place (a work without author), set as the body sets it.
+    lead_title: Callable[[dict, str, bool], str]
 
 
 def _reference(item, style, html):
@@ -494,9 +496,12 @@ def _reference(item, style, html):
     title = item.get("title", "")
     container = item.get("container-title", "")
     if not authors and title:
-        # Both styles move the title to the author position when there is no author.
-        authors, title = title, ""
-    parts = [_text(_sentence(authors), html) if authors else "", style.date(item)]
+        # Both styles move the title to the author position when there is no author,
+        # keeping its italics or quotation marks.
+        lead, title = style.lead_title(item, title, html), ""
+    else:
+        lead = _text(_sentence(authors), html) if authors else ""
+    parts = [lead, style.date(item)]
     body = style.bodies.get(item.get("type"), style.other)
     parts += body(item, title, container, authors, html)
     parts.append(style.url(item, html))
@@ -597,7 +602,15 @@ def _apa_url(item, html):
     return _text(_url(item), html)
 
 
-APA = _Style(_apa_names, _apa_date, _APA_BODIES, _apa_other, _apa_url)
+def _apa_lead_title(item, title, html):
+    """APA 7 (9.12): a work that stands alone keeps its italics in the author's
+    place; an article or a chapter, part of a greater whole, stays plain."""
+    if item.get("type") in ("article-journal", "chapter"):
+        return _text(_sentence(title), html)
+    return _italic(title, html) + "."
+
+
+APA = _Style(_apa_names, _apa_date, _APA_BODIES, _apa_other, _apa_url, _apa_lead_title)
 
 
 def apa(item, *, html=False):
@@ -678,7 +691,7 @@ _CHICAGO_BODIES = {
 
 def _chicago_date(item):
     issued = _date(item.get("issued"))
-    return (str(issued[0]) if issued else "n.d.") + "."
+    return f"{issued[0]}." if issued else "n.d."  # not "n.d.."
 
 
 def _chicago_url(item, html):
@@ -686,8 +699,20 @@ def _chicago_url(item, html):
     return _text(_sentence(url), html) if url else ""
 
 
+def _chicago_lead_title(item, title, html):
+    """The title in the author's place, quoted or in italics as its body sets it."""
+    if item.get("type") in _CHICAGO_BODIES:  # articles, chapters, web pages
+        return _quoted_title(title, html)
+    return _italic(_sentence(title), html)
+
+
 CHICAGO = _Style(
-    _chicago_names, _chicago_date, _CHICAGO_BODIES, _chicago_other, _chicago_url
+    _chicago_names,
+    _chicago_date,
+    _CHICAGO_BODIES,
+    _chicago_other,
+    _chicago_url,
+    _chicago_lead_title,
 )
 
 

@@ -19,13 +19,11 @@ import psycopg
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.backends.utils import CursorWrapper
-from django.db.models import BooleanField
 from django.db.models import Count
 from django.db.models import Exists
 from django.db.models import OuterRef
 from django.db.models import Q
 from django.db.models import Value
-from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -161,14 +159,16 @@ def find(
         return SearchResults([], {})
     targets = _targets(types)
     counted = targets if count_types is None else _targets(count_types)
-    hits, counts = _search(targets, counted, query, terms, limit)
-    every_word = True
     words = _content_terms(terms)
+    hits, counts = _search(targets, counted, query, terms, words, limit)
+    every_word = True
     # A question ("what did Hirst say about Somalia") rarely has every word in one
     # record: when none has, the records holding most of them are better than nothing.
     # Not when the query has its own logic (quotes, "-word", "or").
     if not any(counts.values()) and len(words) > 1 and not _has_operators(query):
-        hits, counts = _search(targets, counted, query, words, limit, any_word=True)
+        hits, counts = _search(
+            targets, counted, query, words, words, limit, any_word=True
+        )
         every_word = not any(counts.values())
     hits = hits[:limit]
     for hit in hits:
@@ -181,14 +181,15 @@ def find(
     )
 
 
-def _search(targets, counted, query, terms, limit, *, any_word=False):
+def _search(targets, counted, query, terms, words, limit, *, any_word=False):
     """(hits, counts) of the records holding every word of the query, or with
-    `any_word`, any of `terms` (those holding more of them first)."""
+    `any_word`, any of `words` (those holding more of them first). PostgreSQL leaves
+    out its stop words itself; the SQLite fallback is given `words`, the query's terms
+    without them."""
     if connection.vendor == "postgresql":
         if any_word:
-            query = " or ".join(terms)  # websearch_to_tsquery's "or"
+            query = " or ".join(words)  # websearch_to_tsquery's "or"
         return _postgres_search(targets, counted, query, terms, limit, any_word)
-    words = _content_terms(terms)
     hits = [
         hit
         for name, target in targets
@@ -273,16 +274,10 @@ def _author_match(target, terms):
 
 
 def _matching(target, query, terms, any_word=False):
-    """The published records of one type that match: full text on PostgreSQL,
-    substrings elsewhere (every term, or with `any_word` any of them), and on both an
-    exact name, acronym or author."""
+    """The SQLite fallback's match (PostgreSQL's is `_sql`): the published records of
+    one type holding every term as a substring (with `any_word`, any of them), or with
+    an exact name, acronym or author."""
     queryset = target.model.objects.published()
-    if connection.vendor == "postgresql":
-        analysed = _analyse(query)
-        sql, params = _positional(
-            _sql(target, analysed.mode).full, _params(query, terms, analysed)
-        )
-        return queryset.filter(RawSQL(sql, params, output_field=BooleanField()))
     exact, starts = _exact_boost(target, query)
     condition = Q()
     for term in terms:
@@ -455,17 +450,6 @@ def _params(query, terms, analysed, limit=0):
         "fetch": CANDIDATES_PER_TYPE + 1,  # one more tells "more than"
         "limit": limit,
     }
-
-
-def _positional(sql, params):
-    """`sql` with %s for each %(name)s, and the parameters in that order (for RawSQL)."""
-    ordered = []
-
-    def placeholder(match):
-        ordered.append(params[match.group(1)])
-        return "%s"
-
-    return re.sub(r"%\((\w+)\)s", placeholder, sql), ordered
 
 
 class _ServerBindingDebugCursor(CursorDebugWrapper):

@@ -26,7 +26,8 @@ def _walk(patterns, namespace=""):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _walk(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            yield namespace + entry.name, set(entry.pattern.regex.groupindex)
+            # In the pattern's order: the same test ids in every process (pytest-xdist).
+            yield namespace + entry.name, tuple(entry.pattern.regex.groupindex)
 
 
 def sample_records():

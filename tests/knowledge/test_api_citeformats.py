@@ -227,6 +227,32 @@ def test_apa_in_html_sets_the_title_in_italics():
     assert "<i>Making War and Building Peace</i>" in citeformats.apa(BOOK, html=True)
 
 
+# A work without author or date (the OSCE Handbook, a UN resolution): the title takes
+# the author's place as the style sets it, and Chicago's "n.d." ends with one period.
+UNDATED_HANDBOOK = {"type": "book", "title": "OSCE Handbook", "publisher": "OSCE"}
+UNDATED_PAGE = {"type": "webpage", "title": "Where we operate", "URL": "https://x.org/"}
+
+
+def test_chicago_writes_no_date_with_one_period():
+    assert citeformats.chicago(UNDATED_HANDBOOK) == "OSCE Handbook. n.d. OSCE."
+    assert "n.d.." not in citeformats.chicago(UNDATED_PAGE)
+
+
+def test_a_title_in_the_authors_place_keeps_its_italics_or_quotes():
+    assert citeformats.apa(UNDATED_HANDBOOK, html=True).startswith(
+        "<i>OSCE Handbook</i>. (n.d.)."
+    )
+    assert citeformats.chicago(UNDATED_HANDBOOK, html=True).startswith(
+        "<i>OSCE Handbook.</i> n.d."
+    )
+    assert citeformats.chicago(UNDATED_PAGE) == (
+        "\u201cWhere we operate.\u201d n.d. https://x.org/."
+    )
+    # An article is part of a greater whole: APA leaves its title plain.
+    article = {"type": "article-journal", "title": "A study", "issued": {}}
+    assert citeformats.apa(article, html=True).startswith("A study. (n.d.).")
+
+
 def test_bibtex_offers_an_incomplete_entry_as_misc_saying_what_is_missing():
     book, page, chapter, report = parse_bibtex(
         citeformats.to_bibtex([BOOK, WEBPAGE, CHAPTER_WITHOUT_BOOK, REPORT_BY_SECTION])

@@ -296,6 +296,18 @@ def test_api_search_pages_through_every_match_once(api):
     assert shown == sorted(norm.name for norm in norms)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{"page": "\uff12"}, {"page": " 2"}, {"page": "1_0"}, {"page_size": "\uff15"}],
+)
+def test_api_search_takes_page_numbers_in_ascii_digits_only(api, params):
+    # As the lists' pages do (limits.is_page_number): int() would read these.
+    _equal_matches(3)
+    response = api.get("/api/v1/search/", {"q": "sovereignty", **params})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == list(params)
+
+
 def test_a_misspelt_name_is_found_and_corrected(client):
     kosovo = factories.CaseFactory(name="Kosovo conflict", summary="A war in 1999.")
     factories.CaseFactory(name="Suez Crisis", summary="A war in 1956.")

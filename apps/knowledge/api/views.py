@@ -902,12 +902,14 @@ class SearchView(ReadOnlyAPIView):
 
 
 def _whole_number(params, name, default, low, high):
+    """`name`'s value in ASCII digits between `low` and `high`: not " 5", "1_000" or a
+    full-width "５", which int() would read."""
     raw = params.get(name)
     if raw is None:
         return default
     try:
-        value = int(raw)
-    except ValueError:
+        value = int(raw) if raw.isascii() and raw.isdigit() else None
+    except ValueError:  # over 4,300 digits
         value = None
     if value is None or not low <= value <= high:
         raise exceptions.ValidationError(
