@@ -260,3 +260,24 @@ def test_a_citing_record_names_each_place_once_in_page_order(client):
         "HCNM engagement: p. 507 (summary, organisations); p. 521 (mandate tasks); "
         "p. 522 (host consent)"
     ) in content
+
+
+def test_westphalian_keeps_its_capital_where_claims_run_in_a_sentence(client):
+    # "Supports: post-westphalian view" lowered a proper adjective.
+    source = factories.SourceFactory()
+    norm = factories.NormFactory(name="Sovereignty")
+    factories.CitationFactory(target=norm, source=source, claim="definition")
+    factories.CitationFactory(
+        target=norm, source=source, locator="525", claim="post_westphalian"
+    )
+    factories.CitationFactory(
+        target=norm, source=source, locator="527", claim="westphalian"
+    )
+    page = re.sub(r"<[^>]+>", "", client.get(norm.get_absolute_url()).content.decode())
+    assert "Supports: post-Westphalian view." in page
+    assert "Supports: Westphalian view." in page
+    assert "westphalian view" not in page
+    cited = re.sub(
+        r"<[^>]+>", "", client.get(source.get_absolute_url()).content.decode()
+    )
+    assert "p. 525 (post-Westphalian view); p. 527 (Westphalian view)" in cited

@@ -36,6 +36,7 @@ from ..footnotes import Footnotes
 from ..footnotes import by_claim
 from ..models.choices import Claim
 from ..registry import RECORD_MODELS
+from ..templatetags.knowledge import in_sentence
 from ..visibility import visible
 from .downloads import CITE_FORMATS
 from .labels import list_heading
@@ -527,7 +528,7 @@ def places_cited(citations) -> list[dict]:
     by_page = sorted(citations, key=lambda c: (c.page_start is None, c.page_start or 0))
     for citation in by_page:
         claims = places.setdefault(citation.locator_display, [])
-        claim = citation.get_claim_display().lower()
+        claim = in_sentence(citation.get_claim_display())
         if claim not in claims:
             claims.append(claim)
     return [{"locator": place, "claims": claims} for place, claims in places.items()]
