@@ -6,6 +6,7 @@ import re
 import pytest
 
 from apps.knowledge.models import Country
+from apps.knowledge.models import MandateTask
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +230,44 @@ def test_europe_and_european_name_the_region(client, query):
     text, url, wording = hint(client, query)
     assert (text, url) == ("1 mission", "/missions/?region=europe")
     assert "region: Europe" in wording
+
+
+def test_a_mission_without_consent_or_running_elections_names_those_facets(client):
+    # "Which missions were deployed without host consent?", "missions in Africa that
+    # ran elections": the host consent and mandate task facets answer them.
+    elections = MandateTask.objects.create(
+        slug="elections",
+        name="Organising or supervising elections",
+        conception="post_westphalian",
+        description="Polls.",
+    )
+    sierra_leone = Country.objects.create(
+        code="SL", name="Sierra Leone", region="africa"
+    )
+    african_case = factories.CaseFactory()
+    african_case.countries.add(sierra_leone)
+    invasion = factories.MissionFactory(host_consent="none")
+    polls = factories.MissionFactory(host_consent="all_parties")
+    polls.mandate_tasks.add(elections)
+    polls.cases.add(african_case)
+    factories.MissionFactory(host_consent="none", draft=True)
+
+    for question in (
+        "which missions were deployed without host consent",
+        "without the host government\u2019s consent",
+        "non-consensual interventions",
+    ):
+        text, url, wording = hint(client, question)
+        assert (text, url) == ("1 mission", "/missions/?consent=none")
+        assert "host consent: No consent" in wording
+    assert list(client.get("/missions/?consent=none").context["object_list"]) == [
+        invasion
+    ]
+    assert hint(client, "deployed without full consent") is None  # partial consent
+
+    text, url, wording = hint(client, "missions in Africa that ran elections")
+    assert (text, url) == (
+        "1 mission",
+        "/missions/?region=africa&mandate_task=elections",
+    )
+    assert "mandate task: Organising or supervising elections" in wording
