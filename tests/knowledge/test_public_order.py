@@ -49,7 +49,7 @@ def test_the_api_reads_them_in_the_same_order(client, missions):
 
 
 def test_a_rows_cases_and_the_compare_menu_read_undated_records_last(client, missions):
-    undated, old, new = missions
+    _undated, old, _new = missions
     dated_case = factories.CaseFactory(
         slug="dated-case", name="Z dated", start_date=datetime.date(1960, 1, 1)
     )

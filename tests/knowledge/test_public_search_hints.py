@@ -16,7 +16,9 @@ def hint(client, query):
     """The search page's pointer to the missions list: (link text, address, wording)."""
     content = client.get("/search/", {"q": query}).content.decode()
     found = re.search(
-        r'<p class="browse-hint">(.*?)<a href="([^"]+)">([^<]+)</a>(.*?)</p>', content
+        r'<p class="browse-hint">(On the missions list: )<a href="([^"]+)">([^<]+)</a>'
+        r"(.*?)</p>",
+        content,
     )
     if not found:
         return None
@@ -183,7 +185,7 @@ def test_the_hints_cost_one_round_trip_to_the_cache(missions, monkeypatch):
     counted = CountedCache(cache)
     for reader in (module, versions, autolink):
         monkeypatch.setattr(reader, "cache", counted)
-    assert module.search_hints("kosovo", shown=set()) == ([], None)
+    assert module.search_hints("kosovo", shown=set()) == ([], None, [])
     assert counted.calls == ["get_many"]
 
 
@@ -271,3 +273,27 @@ def test_a_mission_without_consent_or_running_elections_names_those_facets(clien
         "/missions/?region=africa&mandate_task=elections",
     )
     assert "mandate task: Organising or supervising elections" in wording
+
+
+def test_an_organisation_named_by_acronym_or_former_acronym_leads_to_its_page(client):
+    # "CSCE" matched a hundred records that mention it before the OSCE's own record,
+    # which holds both names.
+    factories.OrganisationFactory(
+        slug="osce",
+        acronym="OSCE",
+        name="Organization for Security and Co-operation in Europe",
+    )
+    factories.OrganisationFactory(slug="hidden", acronym="HID", draft=True)
+
+    def named(query):
+        content = client.get("/search/", {"q": query}).content.decode()
+        found = re.search(
+            r"Organisation pages? named in your search: (.*?)\.</p>", content
+        )
+        return re.findall(r'<a href="([^"]+)">([^<]+)</a>', found[1]) if found else []
+
+    expected = [("/organisations/osce/", "OSCE")]
+    assert named("what do Flynn and Farrell say about the CSCE") == expected
+    assert named("osce field missions") == expected
+    assert named("HID") == []  # drafts are never named
+    assert named("Organization for Security and Co-operation in Europe") == []

@@ -166,15 +166,38 @@ def _count(filterset, query_string: str, shown: dict[str, int | None]) -> int:
     return count
 
 
-def search_hints(
-    query: str, *, shown: set[str]
-) -> tuple[list["NamedMission"], BrowseHint | None]:
-    """The missions `query` names (`named_missions`) and the missions list it names
-    (`missions_hint`); nothing for an empty query."""
+class Hints(NamedTuple):
+    missions: list["NamedMission"]  # named_missions
+    missions_list: BrowseHint | None  # missions_hint
+    organisations: list["NamedMission"] = []  # named_organisations
+
+
+def search_hints(query: str, *, shown: set[str]) -> Hints:
+    """The missions `query` names (`named_missions`), the missions list it names
+    (`missions_hint`) and the organisations it names (`named_organisations`); nothing
+    for an empty query."""
     if not query:
-        return [], None
+        return Hints([], None)
     tables = _tables()
-    return named_missions(query, tables, shown=shown), missions_hint(query, tables)
+    return Hints(
+        named_missions(query, tables, shown=shown),
+        missions_hint(query, tables),
+        named_organisations(query, tables, shown=shown),
+    )
+
+
+def named_organisations(
+    query: str, tables: _Tables, *, shown: set[str]
+) -> list["NamedMission"]:
+    """Each published organisation whose acronym `query` holds ("CSCE" names the
+    OSCE, which holds both names), unless its page is among the results `shown`: the
+    CSCE's own record ranked below the hundred records that mention it."""
+    found = []
+    for slug, acronym in _organisations(query, tables.organisations):
+        url = reverse("knowledge:organisation-detail", kwargs={"slug": slug})
+        if url not in shown:
+            found.append(NamedMission(acronym, slug, url))
+    return found
 
 
 def missions_hint(query: str, tables: _Tables) -> BrowseHint | None:
