@@ -281,3 +281,34 @@ def test_westphalian_keeps_its_capital_where_claims_run_in_a_sentence(client):
         r"<[^>]+>", "", client.get(source.get_absolute_url()).content.decode()
     )
     assert "p. 525 (post-Westphalian view); p. 527 (Westphalian view)" in cited
+
+
+def test_a_coded_value_without_a_source_note_says_so(client):
+    # UNTAC's mission type printed bare beside cited values, on a page that says
+    # "every value carries its source note".
+    mission = factories.MissionFactory(
+        slug="untac", mission_type="traditional_peacekeeping", host_consent="none"
+    )
+    factories.CitationFactory(target=mission, claim="host_consent")
+    other = factories.MissionFactory(slug="unef-i", host_consent="none")
+    factories.CitationFactory(target=other, claim="mission_type")
+    factories.CitationFactory(target=other, claim="host_consent")
+
+    def rows(url):
+        page = client.get(url).content.decode()
+        return {
+            th: re.sub(r"<[^>]+>", "", td)
+            for th, td in re.findall(
+                r'<th scope="row">([^<]*)</th>\s*(.*?)</tr>', page, re.S
+            )
+        }
+
+    detail = rows("/missions/untac/")
+    assert "(no source note)" in detail["Mission type"]
+    assert "(no source note)" not in detail["Host consent"]
+    compared = rows("/compare/missions/?ids=untac,unef-i")
+    assert compared["Mission type"].count("(no source note)") == 1
+    # UNTAC's cell, the first: before UNEF I's value.
+    first, second = compared["Mission type"].split("Traditional peacekeeping")[1:]
+    assert "(no source note)" in first and "(no source note)" not in second
+    assert "(no source note)" not in compared["Host consent"]

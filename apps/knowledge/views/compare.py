@@ -510,12 +510,17 @@ def _cells(dimension, compared, notes, labels):
             text = ", ".join(listed[dimension.key]) or dimension.not_established(record)
         else:
             text = dimension.display_or_reason(record)
+        value = dimension.value(record)
+        cell_notes = notes.cite(by_claim(citations, dimension.claims))
         cells.append(
             {
                 "text": text,
-                "value": dimension.value(record),
+                "value": value,
                 "classification": None,
-                "notes": notes.cite(by_claim(citations, dimension.claims)),
+                "notes": cell_notes,
+                # A coded value without a source note says so (see details.py).
+                "uncited": bool(value or listed.get(dimension.key))
+                and not cell_notes,
             }
         )
     return cells

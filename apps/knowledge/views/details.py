@@ -333,6 +333,7 @@ class RecordDetailView(DetailView):
             if not (items or text):
                 continue
             value = dimension.value(record)
+            row_notes = notes.cite(by_claim(citations, dimension.claims))
             rows.append(
                 {
                     "dimension": dimension,
@@ -344,7 +345,10 @@ class RecordDetailView(DetailView):
                         else ""
                     ),
                     "definition": dimension.definitions().get(value, ""),
-                    "notes": notes.cite(by_claim(citations, dimension.claims)),
+                    "notes": row_notes,
+                    # A coded value that no citation supports says so, rather than
+                    # pass for sourced beside its cited neighbours.
+                    "uncited": bool(value or items) and not row_notes,
                 }
             )
         return rows
