@@ -519,8 +519,7 @@ def _cells(dimension, compared, notes, labels):
                 "classification": None,
                 "notes": cell_notes,
                 # A coded value without a source note says so (see details.py).
-                "uncited": bool(value or listed.get(dimension.key))
-                and not cell_notes,
+                "uncited": bool(value or listed.get(dimension.key)) and not cell_notes,
             }
         )
     return cells
