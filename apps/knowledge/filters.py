@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField
 from django.db.models import Count
+from django.db.models import F
 from django.db.models import ManyToManyField
 from django.db.models import Model
 from django.db.models import Q
@@ -316,8 +317,9 @@ def reading_order(queryset: QuerySet[_M]) -> QuerySet[_M]:
 def case_insensitive(
     model: type[Model], ordering: Iterable[str | Combinable]
 ) -> list[str | Combinable]:
-    """`ordering` with its free-text fields compared regardless of case: SQLite compares
-    bytes, which put "CSCE emergency mechanism" before "Casualty aversion"."""
+    """`ordering` with its free-text fields compared regardless of case (SQLite compares
+    bytes, which put "CSCE emergency mechanism" before "Casualty aversion") and records
+    without a value for a nullable field last (a mission without a start date)."""
     result: list[str | Combinable] = []
     for name in ordering:
         bare = name.lstrip("-") if isinstance(name, str) else ""
@@ -329,6 +331,15 @@ def case_insensitive(
             assert isinstance(name, str)  # a field was found by its name
             lowered = Lower(bare)
             result.append(lowered.desc() if name.startswith("-") else lowered.asc())
+        elif field is not None and field.null:
+            # Records without a value last, either way and on every database
+            # (PostgreSQL sorts NULL last ascending, SQLite first).
+            column = F(bare)
+            result.append(
+                column.desc(nulls_last=True)
+                if str(name).startswith("-")
+                else column.asc(nulls_last=True)
+            )
         else:
             result.append(name)
     return result

@@ -119,7 +119,8 @@ def _menu_entry(record):
     """What a "compare with" menu shows of `record`, and what orders it there (the first
     ones of the type are listed)."""
     ordering = [
-        n.lstrip("-") for n in record._meta.ordering or () if isinstance(n, str)
+        n.lstrip("-") if isinstance(n, str) else n.expression.name
+        for n in record._meta.ordering or ()
     ]
     place = tuple(getattr(record, name, None) for name in ordering)
     return (record.status, record.slug, str(record), place)

@@ -94,7 +94,11 @@ def test_compare_records_shows_nothing_unpublished(client):
     assert "Secret council" not in content
     assert "A draft source" not in content
     # a's body is a draft: its legal basis is named without it, b's with its own.
-    assert "UN Charter, Chapter VII (enforcement)</td>" in content
+    # A draft source's citation is no source note: the value says it has none.
+    assert (
+        "UN Charter, Chapter VII (enforcement)"
+        ' <span class="meta uncited">(no source note)</span></td>'
+    ) in content
     assert "UN Charter, Chapter VII (enforcement): Security Council" in content
 
 
@@ -162,7 +166,8 @@ def test_compare_records_reads_three_queries_once_shared_data_is_cached(
     a.organisations.add(factories.OrganisationFactory(name="Draft body", draft=True))
     url = "/compare/missions/?ids=a,b"
     first = text(client.get(url))
-    assert "Elect, Monitor</td>" in first  # in the tasks' order
+    # In the tasks' order; no citation supports them.
+    assert 'Elect, Monitor <span class="meta uncited">(no source note)</span>' in first
     assert "Draft body" not in first
     # The records, their citations, and their mandate tasks and organisations in one
     # query; the sources' labels, the picker and the content types come from the cache.

@@ -526,13 +526,23 @@ def test_compare_page_cites_each_cell_and_counts_by_decade(client):
     assert "Westphalian source" in content  # the footnote
     assert 'href="#fn-1"' in content and 'href="#fn-2"' in content
     missions = response.context["view"].classified[0]
-    assert [(r["decade"], r["cells"]) for r in missions["decades"]] == [
-        (1950, [1, 0, 0]),
-        (1990, [0, 1, 0]),
-    ]
+
+    def counts(group):
+        return [(r["decade"], [c["n"] for c in r["cells"]]) for r in group["decades"]]
+
+    assert counts(missions) == [(1950, [1, 0, 0]), (1990, [0, 1, 0])]
     cases = response.context["view"].classified[1]
-    assert [(r["decade"], r["cells"]) for r in cases["decades"]] == [(1990, [0, 0, 1])]
+    assert counts(cases) == [(1990, [0, 0, 1])]
     assert "Fifties mission" in content
+    # Each count links to the list it counts ("post-Westphalian missions of the
+    # 1990s"), which holds exactly that many.
+    cell = missions["decades"][1]["cells"][1]
+    assert cell["url"] == "/missions/?conception=post_westphalian&decade=1990"
+    link = cell["url"].replace("&", "&amp;")
+    assert f'<a href="{link}">1</a>' in response.content.decode()
+    listed = client.get(cell["url"])
+    assert listed.status_code == 200  # the list's canonical address, no redirect
+    assert len(listed.context["object_list"]) == 1
 
 
 def test_compare_page_lists_where_the_texts_disagree_with_their_own_headings(client):

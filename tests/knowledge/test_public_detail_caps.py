@@ -2,6 +2,7 @@
 many there are: published ones only, in the list and in the count."""
 
 import datetime
+import re
 
 import pytest
 
@@ -235,3 +236,79 @@ def test_each_related_list_keeps_its_own_order_names_and_periods(client):
     assert [str(d) for d in _group(response, "Documents")["items"]] == ["Res."]
     content = response.content.decode()
     assert f'href="{document.get_absolute_url()}">Res.</a>' in content
+
+
+def test_a_citing_record_names_each_place_once_in_page_order(client):
+    # Flynn and Farrell's page listed "p. 521 (mandate tasks)" twice and its pages in
+    # the order the citations were entered.
+    source = factories.SourceFactory()
+    mission = factories.MissionFactory(name="HCNM engagement", cited=False)
+    for locator, claim in [
+        ("522", "host_consent"),
+        ("507", "summary"),
+        ("521", "mandate_tasks"),
+        ("521", "mandate_tasks"),
+        ("507", "organisations"),
+    ]:
+        factories.CitationFactory(
+            target=mission, source=source, locator=locator, claim=claim
+        )
+    content = re.sub(
+        r"<[^>]+>", "", client.get(source.get_absolute_url()).content.decode()
+    )
+    assert (
+        "HCNM engagement: p. 507 (summary, organisations); p. 521 (mandate tasks); "
+        "p. 522 (host consent)"
+    ) in content
+
+
+def test_westphalian_keeps_its_capital_where_claims_run_in_a_sentence(client):
+    # "Supports: post-westphalian view" lowered a proper adjective.
+    source = factories.SourceFactory()
+    norm = factories.NormFactory(name="Sovereignty")
+    factories.CitationFactory(target=norm, source=source, claim="definition")
+    factories.CitationFactory(
+        target=norm, source=source, locator="525", claim="post_westphalian"
+    )
+    factories.CitationFactory(
+        target=norm, source=source, locator="527", claim="westphalian"
+    )
+    page = re.sub(r"<[^>]+>", "", client.get(norm.get_absolute_url()).content.decode())
+    assert "Supports: post-Westphalian view." in page
+    assert "Supports: Westphalian view." in page
+    assert "westphalian view" not in page
+    cited = re.sub(
+        r"<[^>]+>", "", client.get(source.get_absolute_url()).content.decode()
+    )
+    assert "p. 525 (post-Westphalian view); p. 527 (Westphalian view)" in cited
+
+
+def test_a_coded_value_without_a_source_note_says_so(client):
+    # UNTAC's mission type printed bare beside cited values, on a page that says
+    # "every value carries its source note".
+    mission = factories.MissionFactory(
+        slug="untac", mission_type="traditional_peacekeeping", host_consent="none"
+    )
+    factories.CitationFactory(target=mission, claim="host_consent")
+    other = factories.MissionFactory(slug="unef-i", host_consent="none")
+    factories.CitationFactory(target=other, claim="mission_type")
+    factories.CitationFactory(target=other, claim="host_consent")
+
+    def rows(url):
+        page = client.get(url).content.decode()
+        return {
+            th: re.sub(r"<[^>]+>", "", td)
+            for th, td in re.findall(
+                r'<th scope="row">([^<]*)</th>\s*(.*?)</tr>', page, re.S
+            )
+        }
+
+    detail = rows("/missions/untac/")
+    assert "(no source note)" in detail["Mission type"]
+    assert "(no source note)" not in detail["Host consent"]
+    compared = rows("/compare/missions/?ids=untac,unef-i")
+    assert compared["Mission type"].count("(no source note)") == 1
+    # UNTAC's cell, the first: before UNEF I's value.
+    first, second = compared["Mission type"].split("Traditional peacekeeping")[1:]
+    assert "(no source note)" in first and "(no source note)" not in second
+    assert "(no source note)" not in compared["Host consent"]

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from apps.knowledge.models import Country
+from apps.knowledge.models import MandateTask
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,9 @@ def hint(client, query):
     """The search page's pointer to the missions list: (link text, address, wording)."""
     content = client.get("/search/", {"q": query}).content.decode()
     found = re.search(
-        r'<p class="browse-hint">(.*?)<a href="([^"]+)">([^<]+)</a>(.*?)</p>', content
+        r'<p class="browse-hint">(On the missions list: )<a href="([^"]+)">([^<]+)</a>'
+        r"(.*?)</p>",
+        content,
     )
     if not found:
         return None
@@ -182,7 +185,7 @@ def test_the_hints_cost_one_round_trip_to_the_cache(missions, monkeypatch):
     counted = CountedCache(cache)
     for reader in (module, versions, autolink):
         monkeypatch.setattr(reader, "cache", counted)
-    assert module.search_hints("kosovo", shown=set()) == ([], None)
+    assert module.search_hints("kosovo", shown=set()) == ([], None, [])
     assert counted.calls == ["get_many"]
 
 
@@ -229,3 +232,68 @@ def test_europe_and_european_name_the_region(client, query):
     text, url, wording = hint(client, query)
     assert (text, url) == ("1 mission", "/missions/?region=europe")
     assert "region: Europe" in wording
+
+
+def test_a_mission_without_consent_or_running_elections_names_those_facets(client):
+    # "Which missions were deployed without host consent?", "missions in Africa that
+    # ran elections": the host consent and mandate task facets answer them.
+    elections = MandateTask.objects.create(
+        slug="elections",
+        name="Organising or supervising elections",
+        conception="post_westphalian",
+        description="Polls.",
+    )
+    sierra_leone = Country.objects.create(
+        code="SL", name="Sierra Leone", region="africa"
+    )
+    african_case = factories.CaseFactory()
+    african_case.countries.add(sierra_leone)
+    invasion = factories.MissionFactory(host_consent="none")
+    polls = factories.MissionFactory(host_consent="all_parties")
+    polls.mandate_tasks.add(elections)
+    polls.cases.add(african_case)
+    factories.MissionFactory(host_consent="none", draft=True)
+
+    for question in (
+        "which missions were deployed without host consent",
+        "without the host government\u2019s consent",
+        "non-consensual interventions",
+    ):
+        text, url, wording = hint(client, question)
+        assert (text, url) == ("1 mission", "/missions/?consent=none")
+        assert "host consent: No consent" in wording
+    assert list(client.get("/missions/?consent=none").context["object_list"]) == [
+        invasion
+    ]
+    assert hint(client, "deployed without full consent") is None  # partial consent
+
+    text, url, wording = hint(client, "missions in Africa that ran elections")
+    assert (text, url) == (
+        "1 mission",
+        "/missions/?region=africa&mandate_task=elections",
+    )
+    assert "mandate task: Organising or supervising elections" in wording
+
+
+def test_an_organisation_named_by_acronym_or_former_acronym_leads_to_its_page(client):
+    # "CSCE" matched a hundred records that mention it before the OSCE's own record,
+    # which holds both names.
+    factories.OrganisationFactory(
+        slug="osce",
+        acronym="OSCE",
+        name="Organization for Security and Co-operation in Europe",
+    )
+    factories.OrganisationFactory(slug="hidden", acronym="HID", draft=True)
+
+    def named(query):
+        content = client.get("/search/", {"q": query}).content.decode()
+        found = re.search(
+            r"Organisation pages? named in your search: (.*?)\.</p>", content
+        )
+        return re.findall(r'<a href="([^"]+)">([^<]+)</a>', found[1]) if found else []
+
+    expected = [("/organisations/osce/", "OSCE")]
+    assert named("what do Flynn and Farrell say about the CSCE") == expected
+    assert named("osce field missions") == expected
+    assert named("HID") == []  # drafts are never named
+    assert named("Organization for Security and Co-operation in Europe") == []

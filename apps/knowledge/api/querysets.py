@@ -28,6 +28,7 @@ from django.db.models import Field
 from django.db.models import ForeignObjectRel
 from django.db.models import ManyToManyField
 from django.db.models import Model
+from django.db.models import OrderBy
 from django.db.models import Prefetch
 from django.db.models import Q
 from django.db.models import QuerySet
@@ -516,6 +517,21 @@ def _from_db(model: type[Model], db: str, **values: Any) -> Model:
     return model.from_db(db, names, [values[name] for name in names])
 
 
+def _order_sql(column: Callable[[str], Any], quote: Callable[[str], str]):
+    """One term of a model's order in SQL (`r.` its table), an expression's
+    "undated last" written as PostgreSQL and SQLite both read it."""
+
+    def term(key: Any) -> str:
+        if isinstance(key, OrderBy):
+            sql = f"r.{quote(column(cast(Any, key.expression).name).column)}"
+            nulls = f"{sql} IS NULL, " if key.nulls_last else ""
+            return nulls + sql + (" DESC" if key.descending else "")
+        sql = f"r.{quote(column(key.lstrip('-')).column)}"
+        return sql + (" DESC" if key.startswith("-") else "")
+
+    return term
+
+
 @functools.cache
 def _row_summaries_sql(
     vendor: str, model: type[Model], names: tuple[str, ...], preferred: bool
@@ -534,11 +550,7 @@ def _row_summaries_sql(
         link = through.get_field(field.m2m_reverse_field_name()).column
         column = target._meta.get_field
         title = column(_name_columns(target)[0]).column
-        order = ", ".join(
-            f"r.{quote(column(key.lstrip('-')).column)}"
-            + (" DESC" if key.startswith("-") else "")
-            for key in target._meta.ordering
-        )
+        order = ", ".join(map(_order_sql(column, quote), target._meta.ordering))
         parts.append(
             f"SELECT {number} AS part, l.{quote(owner)} AS owner, r.id AS pk,"
             f" r.slug AS text_1, r.{quote(title)} AS text_2, r.status AS text_3,"

@@ -902,8 +902,8 @@ class SearchView(ReadOnlyAPIView):
 
 
 def _whole_number(params, name, default, low, high):
-    """`name`'s value in ASCII digits between `low` and `high`: not " 5", "1_000" or a
-    full-width "５", which int() would read."""
+    """`name`'s value in ASCII digits between `low` and `high`: not " 5", "1_000" or
+    full-width digits, which int() would read."""
     raw = params.get(name)
     if raw is None:
         return default

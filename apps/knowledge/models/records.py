@@ -79,6 +79,12 @@ PERIOD_DATES = (
 PERIOD_COLUMNS = (*PERIOD_DATES, "not_established")
 
 
+def dated_first(field: str) -> models.OrderBy:
+    """A nullable date ascending, undated records last: PostgreSQL sorts NULL last and
+    SQLite first, so a bare "start_date" read the lists in two different orders."""
+    return F(field).asc(nulls_last=True)
+
+
 def reading_order_index(name: str) -> models.Index:
     """The lists' reading order (filters.reading_order): a page reads the records in
     order and stops at its last row instead of sorting every record that shares a start
@@ -388,7 +394,7 @@ class Document(KnowledgeRecord):
 
     class Meta:
         permissions = [("publish_document", "Can publish and unpublish documents")]
-        ordering = ["date", "title"]
+        ordering = [dated_first("date"), "title"]
         constraints = [
             choices_constraint(
                 "kind", DocumentKind, name="document_kind_valid", allow_blank=False
@@ -437,7 +443,7 @@ class Case(DatedRecord):
 
     class Meta:
         permissions = [("publish_case", "Can publish and unpublish cases")]
-        ordering = ["start_date", "name"]
+        ordering = [dated_first("start_date"), "name"]
         indexes = [reading_order_index("case_reading_order_idx")]
         constraints = [
             choices_constraint(
@@ -505,7 +511,7 @@ class Mission(DatedRecord):
 
     class Meta:
         permissions = [("publish_mission", "Can publish and unpublish missions")]
-        ordering = ["start_date", "name"]
+        ordering = [dated_first("start_date"), "name"]
         indexes = [reading_order_index("mission_reading_order_idx")]
         constraints = [
             choices_constraint("mission_type", MissionType, name="mission_type_valid"),

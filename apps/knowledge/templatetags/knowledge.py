@@ -1,5 +1,6 @@
 import html
 import json
+import re
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -84,6 +85,16 @@ _FOOTNOTE = (
 _FOOTNOTE_NOTE = '\n      <span class="note">{}</span>'
 
 
+_WESTPHALIAN = re.compile(r"\bwestphalian\b")
+
+
+@register.filter
+def in_sentence(label: str) -> str:
+    """A label lowered to run on in a sentence ("Supports: dates, post-Westphalian
+    view"), "Westphalian" keeping its capital as a proper adjective."""
+    return _WESTPHALIAN.sub("Westphalian", str(label).lower())
+
+
 @register.simple_tag
 def footnote(note, url=None, label=None):
     """A footnote's text: its source (linked), where in it, the claims it supports
@@ -99,8 +110,8 @@ def footnote(note, url=None, label=None):
         url,
         label,
         citation.locator_display,
-        # As `claims|join:", "|lower` printed them: each label escaped, then lowered.
-        mark_safe(", ".join(map(conditional_escape, note.claims)).lower()),
+        # Each label escaped, then set in the sentence's case.
+        mark_safe(in_sentence(", ".join(map(conditional_escape, note.claims)))),
         format_html(_FOOTNOTE_NOTE, citation.note) if citation.note else "",
     )
 

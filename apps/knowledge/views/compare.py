@@ -94,16 +94,26 @@ def _decade_table(model):
             "n"
         ]
     list_url = reverse(f"knowledge:{model._meta.model_name}-list")
-    return [
-        {
+
+    def row(decade):
+        param = filters.NOT_CODED if decade is None else decade
+        return {
             "decade": decade,
             "label": "Not coded" if decade is None else f"{decade}s",
-            "url": f"{list_url}?decade={filters.NOT_CODED if decade is None else decade}",
-            "cells": [counts[decade][value] for value, _ in Conception.choices],
+            "url": f"{list_url}?decade={param}",
+            # Each count links to the list it counts ("Westphalian missions of the
+            # 1990s"), the list's own parameter order.
+            "cells": [
+                {
+                    "n": counts[decade][value],
+                    "url": f"{list_url}?conception={value}&decade={param}",
+                }
+                for value, _ in Conception.choices
+            ],
             "total": sum(counts[decade].values()),
         }
-        for decade in sorted(counts, key=lambda d: (d is None, d or 0))
-    ]
+
+    return [row(d) for d in sorted(counts, key=lambda d: (d is None, d or 0))]
 
 
 BUCKET_SIZE = 24  # records listed per conception on /compare/; the rest via the list
@@ -500,12 +510,16 @@ def _cells(dimension, compared, notes, labels):
             text = ", ".join(listed[dimension.key]) or dimension.not_established(record)
         else:
             text = dimension.display_or_reason(record)
+        value = dimension.value(record)
+        cell_notes = notes.cite(by_claim(citations, dimension.claims))
         cells.append(
             {
                 "text": text,
-                "value": dimension.value(record),
+                "value": value,
                 "classification": None,
-                "notes": notes.cite(by_claim(citations, dimension.claims)),
+                "notes": cell_notes,
+                # A coded value without a source note says so (see details.py).
+                "uncited": bool(value or listed.get(dimension.key)) and not cell_notes,
             }
         )
     return cells

@@ -36,6 +36,7 @@ from ..footnotes import Footnotes
 from ..footnotes import by_claim
 from ..models.choices import Claim
 from ..registry import RECORD_MODELS
+from ..templatetags.knowledge import in_sentence
 from ..visibility import visible
 from .downloads import CITE_FORMATS
 from .labels import list_heading
@@ -332,6 +333,7 @@ class RecordDetailView(DetailView):
             if not (items or text):
                 continue
             value = dimension.value(record)
+            row_notes = notes.cite(by_claim(citations, dimension.claims))
             rows.append(
                 {
                     "dimension": dimension,
@@ -343,7 +345,10 @@ class RecordDetailView(DetailView):
                         else ""
                     ),
                     "definition": dimension.definitions().get(value, ""),
-                    "notes": notes.cite(by_claim(citations, dimension.claims)),
+                    "notes": row_notes,
+                    # A coded value that no citation supports says so, rather than
+                    # pass for sourced beside its cited neighbours.
+                    "uncited": bool(value or items) and not row_notes,
                 }
             )
         return rows
@@ -513,4 +518,21 @@ def citing_records(source):
             shown[citation.target_type][citation.target_id]["citations"].append(
                 citation
             )
+        for entries in shown.values():
+            for entry in entries.values():
+                entry["places"] = places_cited(entry["citations"])
     return groups
+
+
+def places_cited(citations) -> list[dict]:
+    """Where in the source `citations` point, each place once with what it supports,
+    pages in page order ("p. 507 (summary, dates); pp. 521-522 (mission type)"): a
+    student reading the source learns which pages to open, not the same page twice."""
+    places: dict[str, list[str]] = {}
+    by_page = sorted(citations, key=lambda c: (c.page_start is None, c.page_start or 0))
+    for citation in by_page:
+        claims = places.setdefault(citation.locator_display, [])
+        claim = in_sentence(citation.get_claim_display())
+        if claim not in claims:
+            claims.append(claim)
+    return [{"locator": place, "claims": claims} for place, claims in places.items()]

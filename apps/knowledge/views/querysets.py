@@ -104,10 +104,15 @@ DATED_ROW_FIELDS = ("slug", "name", *PERIOD_COLUMNS)
 
 
 def _ordering(model: type[Model]) -> list[OrderBy]:
-    names = [str(name) for name in model._meta.ordering or ()]
-    return [
-        F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in names
-    ]
+    """The model's order as expressions (a window's `order_by`)."""
+    terms: list[OrderBy] = []
+    for name in model._meta.ordering or ():
+        if isinstance(name, OrderBy):
+            terms.append(name)
+        else:
+            name = str(name)
+            terms.append(F(name[1:]).desc() if name.startswith("-") else F(name).asc())
+    return terms
 
 
 def _display_part(name: str, records: QuerySet, limit: int) -> QuerySet:

@@ -6,7 +6,8 @@ records' prose and finds little or nothing, while the missions list answers the 
 exactly with its filters. `missions_hint(query)` reads the facet values a query names
 and returns the filtered list's address with its size, for the search page to offer.
 Only unambiguous words count: a conception, a region, a decade written "1990s", a
-Charter chapter and an organisation's acronym. `named_missions` reads the missions a
+Charter chapter, an organisation's acronym, a mission deployed "without consent" and
+one "running elections". `named_missions` reads the missions a
 query names by acronym.
 
 `search_hints(query, shown=...)` gives both. Every search asks for them, so what they
@@ -30,9 +31,11 @@ from ..autolink import MissionLink
 from ..autolink import mission_acronyms
 from ..invalidation import ACRONYMS
 from ..invalidation import shown_by_lists_of
+from ..models import MandateTask
 from ..models import Mission
 from ..models import Organisation
 from ..models.choices import Conception
+from ..models.choices import HostConsent
 from ..models.choices import LegalBasis
 from ..models.choices import Region
 from .query_strings import encode_query
@@ -53,6 +56,22 @@ _REGIONS = (
     (re.compile(r"\bmiddle[\s-]+east(?:ern)?\b"), Region.MIDDLE_EAST),
     (re.compile(r"\boceania\b"), Region.OCEANIA),
 )
+# "deployed without host consent", "without the host's consent", "non-consensual";
+# not "without full consent", which is partial consent.
+_CONSENT = (
+    (
+        re.compile(
+            r"\b(?:without|no)\s+"
+            r"(?:(?:the|any|its|their|(?:host|state|government)(?:['\u2019]s)?)\s+)*"
+            r"consent\b"
+            r"|\bnon[\s-]?consensual\b"
+        ),
+        HostConsent.NONE,
+    ),
+)
+# "missions that ran elections", "electoral assistance": the mandate task (a slug of
+# data/mandate_tasks.yaml).
+_TASKS = ((re.compile(r"\belect(?:ions?|oral)\b"), "elections"),)
 # "1990s", "1990's"; a bare year is a year, not a decade.
 _DECADE = re.compile(r"\b(1[89]\d0|20\d0)'?s\b")
 # The OSCE record holds both names (data/organisations/osce.yaml).
@@ -124,6 +143,16 @@ def _first(patterns, text: str) -> list[tuple[str, str]]:
     return [(value, value.label) for pattern, value in patterns if pattern.search(text)]
 
 
+def _tasks(text: str) -> list[tuple[str, str]]:
+    """The mandate tasks `text` names, as (slug, name); a query only when it names
+    one."""
+    slugs = [slug for pattern, slug in _TASKS if pattern.search(text)]
+    if not slugs:
+        return []
+    names = dict(MandateTask.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    return [(slug, names[slug]) for slug in slugs if slug in names]
+
+
 def _count(filterset, query_string: str, shown: dict[str, int | None]) -> int:
     """How many published missions the filters select, remembered while what the
     missions list shows is unchanged (at 100x data the count alone takes ~20 ms)."""
@@ -137,15 +166,38 @@ def _count(filterset, query_string: str, shown: dict[str, int | None]) -> int:
     return count
 
 
-def search_hints(
-    query: str, *, shown: set[str]
-) -> tuple[list["NamedMission"], BrowseHint | None]:
-    """The missions `query` names (`named_missions`) and the missions list it names
-    (`missions_hint`); nothing for an empty query."""
+class Hints(NamedTuple):
+    missions: list["NamedMission"]  # named_missions
+    missions_list: BrowseHint | None  # missions_hint
+    organisations: list["NamedMission"] = []  # named_organisations
+
+
+def search_hints(query: str, *, shown: set[str]) -> Hints:
+    """The missions `query` names (`named_missions`), the missions list it names
+    (`missions_hint`) and the organisations it names (`named_organisations`); nothing
+    for an empty query."""
     if not query:
-        return [], None
+        return Hints([], None)
     tables = _tables()
-    return named_missions(query, tables, shown=shown), missions_hint(query, tables)
+    return Hints(
+        named_missions(query, tables, shown=shown),
+        missions_hint(query, tables),
+        named_organisations(query, tables, shown=shown),
+    )
+
+
+def named_organisations(
+    query: str, tables: _Tables, *, shown: set[str]
+) -> list["NamedMission"]:
+    """Each published organisation whose acronym `query` holds ("CSCE" names the
+    OSCE, which holds both names), unless its page is among the results `shown`: the
+    CSCE's own record ranked below the hundred records that mention it."""
+    found = []
+    for slug, acronym in _organisations(query, tables.organisations):
+        url = reverse("knowledge:organisation-detail", kwargs={"slug": slug})
+        if url not in shown:
+            found.append(NamedMission(acronym, slug, url))
+    return found
 
 
 def missions_hint(query: str, tables: _Tables) -> BrowseHint | None:
@@ -159,7 +211,9 @@ def missions_hint(query: str, tables: _Tables) -> BrowseHint | None:
         "organisation": _organisations(query, tables.organisations),
         "region": _first(_REGIONS, text),
         "decade": [(d, f"{d}s") for d in dict.fromkeys(_DECADE.findall(text))],
+        "consent": _first(_CONSENT, text),
         "legal_basis": _first(_CHAPTERS, text)[:1],
+        "mandate_task": _tasks(text),
     }
     params = {
         name: ",".join(v for v, _ in values) for name, values in named.items() if values

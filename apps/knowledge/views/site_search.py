@@ -134,7 +134,7 @@ def search(request: HttpRequest) -> HttpResponse:
     # A mission named in the query is pointed to unless the results hold it for every
     # word; among results holding only some of the words, it would be easy to miss.
     listed = {hit.url for hit in hits} if results.every_word else set()
-    named, missions_hint = search_hints(query, shown=listed)
+    named, missions_hint, organisations = search_hints(query, shown=listed)
     more = total > start + len(hits) and page < SEARCH_MAX_PAGE
     return render(
         request,
@@ -158,5 +158,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "missions_hint": missions_hint,
             "named_missions": named,
             "named_compare_url": _compare_url(named),
+            # "what do Flynn and Farrell say about the CSCE": the OSCE's own page.
+            "named_organisations": organisations,
         },
     )
