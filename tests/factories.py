@@ -7,6 +7,18 @@ from apps.core.models import Status
 from apps.knowledge import models
 
 
+class MandateTaskFactory(factory.django.DjangoModelFactory):
+    """A post-Westphalian task of the vocabulary: organising elections."""
+
+    class Meta:
+        model = models.MandateTask
+
+    slug = "elections"
+    name = "Elections"
+    conception = "post_westphalian"
+    description = "Organising or monitoring a vote."
+
+
 def period(start, end=""):
     """A record's dates as curators write them, at the precision they know:
     `period("1956-11", "1967")` gives the start and end dates and precisions."""

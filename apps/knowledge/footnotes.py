@@ -43,6 +43,19 @@ class Footnotes:
                 notes.append(note)
         return notes
 
+    def cite_dimension(self, dimension, record, citations, items=None):
+        """A coded dimension's value and the footnotes of the citations for its claims,
+        and whether what is shown (its value, or `items`) has none: a coded value that
+        no citation supports says so, rather than pass for sourced beside its cited
+        neighbours."""
+        value = dimension.value(record)
+        notes = self.cite(by_claim(citations, dimension.claims))
+        return {
+            "value": value,
+            "notes": notes,
+            "uncited": bool(value or items) and not notes,
+        }
+
     def add_further(self, citations):
         """Keep the citations that no printed statement points to, unnumbered, as
         "further sources": a numbered note must always have a marker in the text."""

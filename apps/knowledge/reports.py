@@ -20,6 +20,8 @@ from .models.choices import Claim
 # field -> the citation claims that support it
 FIELDS: dict[type[Mission | Case], dict[str, tuple[str, ...]]] = {
     Mission: {
+        # Not required (--strict), but a type no citation supports is listed as uncited.
+        "mission_type": (Claim.MISSION_TYPE,),
         "start": (Claim.DATES,),
         "end": (Claim.DATES,),
         "host_consent": (Claim.HOST_CONSENT,),

@@ -435,12 +435,7 @@ def _filter_value(filterset, name, data):
 def filterable():
     """One record of each type that matches a sensible value of every filter."""
     country = Country.objects.create(code="YU", name="Yugoslavia", region="europe")
-    task = MandateTask.objects.create(
-        slug="elections",
-        name="Elections",
-        conception="post_westphalian",
-        description=".",
-    )
+    task = factories.MandateTaskFactory()
     organisation = factories.OrganisationFactory()
     norm = factories.NormFactory()
     case = factories.CaseFactory(

@@ -319,6 +319,7 @@ def test_content_report_counts_fields_and_lists_inconsistencies(settings):
         not_established={},
     )
     factories.CitationFactory(target=complete, claim="dates")
+    factories.CitationFactory(target=complete, claim="mission_type")
     factories.MissionFactory(
         slug="reasoned",
         **factories.period("1960-01-01"),
@@ -339,6 +340,9 @@ def test_content_report_counts_fields_and_lists_inconsistencies(settings):
     ]  # cited, uncited, n/e, missing
     end_line = next(line for line in report.splitlines() if "  end " in line)
     assert end_line.split()[1:] == ["1", "0", "1", "1"]
+    # Every mission has a type; only one cites a text for it.
+    type_line = next(line for line in report.splitlines() if "  mission_type " in line)
+    assert type_line.split()[1:] == ["1", "2", "0", "0"]
     assert "  gappy: start, end, host_consent" in report
     assert "reasoned:" not in report
     with pytest.raises(CommandError, match="1 mission"):

@@ -13,7 +13,6 @@ from apps.knowledge import services
 from apps.knowledge import views
 from apps.knowledge.models import Classification
 from apps.knowledge.models import Country
-from apps.knowledge.models import MandateTask
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -67,12 +66,7 @@ def test_about_generates_the_coding_scheme_from_live_data(client):
     factories.MissionFactory(host_consent="all_parties")
     factories.MissionFactory(host_consent="all_parties")
     factories.MissionFactory(host_consent="none")
-    task = MandateTask.objects.create(
-        slug="elections",
-        name="Elections",
-        conception="post_westphalian",
-        description="Organising or monitoring a vote.",
-    )
+    task = factories.MandateTaskFactory()
     factories.MissionFactory().mandate_tasks.add(task)
     content = page_text(client, reverse("knowledge:about"))
     # DEFINITIONS from the TextChoices, and live counts linking to the filtered list.
@@ -762,12 +756,7 @@ def test_timeline_counts_dated_and_undated_missions_under_its_filters(
 
 
 def test_coded_values_link_to_records_coded_the_same(client):
-    task = MandateTask.objects.create(
-        slug="elections",
-        name="Elections",
-        conception="post_westphalian",
-        description=".",
-    )
+    task = factories.MandateTaskFactory()
     mission = factories.MissionFactory(host_consent="contested")
     mission.mandate_tasks.add(task)
     content = text(client.get(mission.get_absolute_url()))

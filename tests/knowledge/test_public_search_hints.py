@@ -6,7 +6,6 @@ import re
 import pytest
 
 from apps.knowledge.models import Country
-from apps.knowledge.models import MandateTask
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -237,12 +236,7 @@ def test_europe_and_european_name_the_region(client, query):
 def test_a_mission_without_consent_or_running_elections_names_those_facets(client):
     # "Which missions were deployed without host consent?", "missions in Africa that
     # ran elections": the host consent and mandate task facets answer them.
-    elections = MandateTask.objects.create(
-        slug="elections",
-        name="Organising or supervising elections",
-        conception="post_westphalian",
-        description="Polls.",
-    )
+    elections = factories.MandateTaskFactory(name="Organising or supervising elections")
     sierra_leone = Country.objects.create(
         code="SL", name="Sierra Leone", region="africa"
     )

@@ -510,18 +510,10 @@ def _cells(dimension, compared, notes, labels):
             text = ", ".join(listed[dimension.key]) or dimension.not_established(record)
         else:
             text = dimension.display_or_reason(record)
-        value = dimension.value(record)
-        cell_notes = notes.cite(by_claim(citations, dimension.claims))
-        cells.append(
-            {
-                "text": text,
-                "value": value,
-                "classification": None,
-                "notes": cell_notes,
-                # A coded value without a source note says so (see details.py).
-                "uncited": bool(value or listed.get(dimension.key)) and not cell_notes,
-            }
+        coded = notes.cite_dimension(
+            dimension, record, citations, listed.get(dimension.key)
         )
+        cells.append({"text": text, "classification": None, **coded})
     return cells
 
 

@@ -332,8 +332,8 @@ class RecordDetailView(DetailView):
                 text = dimension.not_established(record)
             if not (items or text):
                 continue
-            value = dimension.value(record)
-            row_notes = notes.cite(by_claim(citations, dimension.claims))
+            coded = notes.cite_dimension(dimension, record, citations, items)
+            value = coded["value"]
             rows.append(
                 {
                     "dimension": dimension,
@@ -345,10 +345,7 @@ class RecordDetailView(DetailView):
                         else ""
                     ),
                     "definition": dimension.definitions().get(value, ""),
-                    "notes": row_notes,
-                    # A coded value that no citation supports says so, rather than
-                    # pass for sourced beside its cited neighbours.
-                    "uncited": bool(value or items) and not row_notes,
+                    **coded,
                 }
             )
         return rows
